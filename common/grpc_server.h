@@ -1,0 +1,52 @@
+// gRPC server bootstrap shared by both services: sync API with a bounded
+// thread pool, reflection and the standard health service on, message size
+// limits, and a drain on SIGTERM.
+#ifndef SMARTSHOP_COMMON_GRPC_SERVER_H_
+#define SMARTSHOP_COMMON_GRPC_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace smartshop {
+
+struct GrpcServerOptions {
+  // host:port; port 0 picks a free one (see StartedServer::port).
+  std::string listen_address = "127.0.0.1:0";
+  // Threads serving calls; beyond this, calls get RESOURCE_EXHAUSTED instead
+  // of queueing without bound.
+  int max_threads = 64;
+  // Largest request or reply accepted, in bytes.
+  int max_message_bytes = 4 << 20;
+};
+
+struct StartedServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// Builds and starts a server with `services` (not owned; must outlive it).
+// UNAVAILABLE when the address cannot be bound.
+absl::StatusOr<StartedServer> StartGrpcServer(
+    const GrpcServerOptions& options,
+    const std::vector<grpc::Service*>& services);
+
+// REQUIRES: called in main before any thread starts, so that every thread
+// inherits the mask and SIGTERM/SIGINT reach only WaitForTerminationSignal.
+void BlockTerminationSignals();
+
+// Blocks until SIGTERM or SIGINT; returns the signal number.
+int WaitForTerminationSignal();
+
+// Marks every service NOT_SERVING (so load balancers stop sending), then
+// lets in-flight calls finish for up to `drain_timeout` before cancelling.
+void DrainAndStop(grpc::Server& server, absl::Duration drain_timeout);
+
+}  // namespace smartshop
+
+#endif  // SMARTSHOP_COMMON_GRPC_SERVER_H_

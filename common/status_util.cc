@@ -1,0 +1,26 @@
+#include "common/status_util.h"
+
+#include <algorithm>
+#include <string>
+
+namespace smartshop {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+absl::Time CallDeadline(const grpc::ServerContextBase& context,
+                        absl::Duration max_wait) {
+  const absl::Time cap = absl::Now() + max_wait;
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return cap;
+  return std::min(cap, absl::FromChrono(deadline));
+}
+
+std::chrono::system_clock::time_point ClientDeadline(absl::Duration timeout) {
+  return absl::ToChronoTime(absl::Now() + timeout);
+}
+
+}  // namespace smartshop

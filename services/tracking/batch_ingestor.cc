@@ -1,0 +1,47 @@
+#include "services/tracking/batch_ingestor.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "services/tracking/interaction_validator.h"
+
+namespace smartshop::tracking {
+
+using smartshop::v1::EventResult;
+using smartshop::v1::Interaction;
+
+absl::StatusOr<std::vector<EventResult>> BatchIngestor::Ingest(
+    absl::Span<const Interaction* const> events, int64_t first_index,
+    absl::Time deadline) {
+  const absl::Time now = clock_();
+  std::vector<EventResult> results(events.size());
+  std::vector<Interaction> to_store;
+  std::vector<size_t> stored_positions;
+  absl::flat_hash_set<std::string> seen_ids;
+  for (size_t i = 0; i < events.size(); ++i) {
+    EventResult& result = results[i];
+    result.set_index(first_index + static_cast<int64_t>(i));
+    if (auto violation = FindViolation(*events[i], now)) {
+      result.set_event_id(events[i]->event_id());
+      result.set_outcome(smartshop::v1::REJECTED);
+      result.set_field(violation->field);
+      result.set_error(violation->description);
+      continue;
+    }
+    Interaction event = Normalize(*events[i], now);
+    result.set_event_id(event.event_id());
+    if (!seen_ids.insert(event.event_id()).second) {
+      result.set_outcome(smartshop::v1::DUPLICATE);
+      continue;
+    }
+    stored_positions.push_back(i);
+    to_store.push_back(std::move(event));
+  }
+  absl::StatusOr<std::vector<bool>> stored = store_->Insert(to_store, deadline);
+  if (!stored.ok()) return stored.status();
+  for (size_t k = 0; k < stored_positions.size(); ++k) {
+    results[stored_positions[k]].set_outcome(
+        (*stored)[k] ? smartshop::v1::STORED : smartshop::v1::DUPLICATE);
+  }
+  return results;
+}
+
+}  // namespace smartshop::tracking

@@ -1,0 +1,41 @@
+// Ingests a batch of interactions: each event is validated on its own, the
+// valid ones are committed together, and every event gets a result, so that
+// one bad event never costs the others.
+#ifndef SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
+#define SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
+
+#include <functional>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "services/tracking/interaction_store.h"
+#include "smartshop/v1/tracking.pb.h"
+
+namespace smartshop::tracking {
+
+using Clock = std::function<absl::Time()>;
+
+class BatchIngestor {
+ public:
+  // `store` is not owned and must outlive this.
+  BatchIngestor(InteractionStore* store, Clock clock)
+      : store_(store), clock_(std::move(clock)) {}
+
+  // One result per event, in order, with index = first_index + position.
+  // Events repeating an event_id seen earlier in the batch are DUPLICATE.
+  // An error means the store failed: nothing is known to be stored, and
+  // retrying the whole batch is safe.
+  absl::StatusOr<std::vector<smartshop::v1::EventResult>> Ingest(
+      absl::Span<const smartshop::v1::Interaction* const> events, int64_t first_index,
+      absl::Time deadline);
+
+ private:
+  InteractionStore* const store_;
+  const Clock clock_;
+};
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_

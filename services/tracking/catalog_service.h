@@ -1,0 +1,63 @@
+// gRPC CatalogService: the shop pushes categories and products; readers page
+// through them or look them up by id.
+#ifndef SMARTSHOP_SERVICES_TRACKING_CATALOG_SERVICE_H_
+#define SMARTSHOP_SERVICES_TRACKING_CATALOG_SERVICE_H_
+
+#include <atomic>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/tracking/catalog_store.h"
+#include "smartshop/v1/catalog.grpc.pb.h"
+
+namespace smartshop::tracking {
+
+struct CatalogServiceOptions {
+  // Most categories or products per upsert call.
+  int max_batch_size = 1000;
+  absl::Duration max_call_time = absl::Seconds(30);
+};
+
+inline constexpr size_t kMaxNameBytes = 255;
+
+// INVALID_ARGUMENT naming the index and field of the first bad entry.
+absl::Status ValidateCategories(
+    const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& list,
+    int max_batch_size);
+absl::Status ValidateProducts(
+    const google::protobuf::RepeatedPtrField<smartshop::v1::Product>& list,
+    int max_batch_size);
+
+class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
+ public:
+  // `store` and `ready` are not owned and must outlive the service.
+  CatalogServiceImpl(CatalogStore* store, const std::atomic<bool>* ready,
+                     CatalogServiceOptions options)
+      : store_(store), ready_(ready), options_(options) {}
+
+  grpc::Status UpsertCategories(
+      grpc::ServerContext* context,
+      const smartshop::v1::UpsertCategoriesRequest* request,
+      smartshop::v1::UpsertCategoriesResponse* response) override;
+  grpc::Status UpsertProducts(
+      grpc::ServerContext* context,
+      const smartshop::v1::UpsertProductsRequest* request,
+      smartshop::v1::UpsertProductsResponse* response) override;
+  grpc::Status ListProducts(grpc::ServerContext* context,
+                            const smartshop::v1::ListProductsRequest* request,
+                            smartshop::v1::ListProductsResponse* response) override;
+  grpc::Status GetProducts(grpc::ServerContext* context,
+                           const smartshop::v1::GetProductsRequest* request,
+                           smartshop::v1::GetProductsResponse* response) override;
+
+ private:
+  absl::Status CheckReady() const;
+
+  CatalogStore* const store_;
+  const std::atomic<bool>* const ready_;
+  const CatalogServiceOptions options_;
+};
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_CATALOG_SERVICE_H_

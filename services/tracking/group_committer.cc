@@ -1,0 +1,96 @@
+#include "services/tracking/group_committer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace smartshop::tracking {
+
+GroupCommitter::GroupCommitter(InteractionStore* store, int writers,
+                               int max_group)
+    : store_(store), max_group_(max_group) {
+  for (int i = 0; i < writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
+}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  for (std::thread& writer : writers_) writer.join();
+}
+
+absl::StatusOr<bool> GroupCommitter::Submit(
+    const smartshop::v1::Interaction& event, absl::Time deadline) {
+  auto pending = std::make_shared<Pending>();
+  pending->event = event;
+  pending->deadline = deadline;
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(pending);
+  if (!mu_.AwaitWithDeadline(absl::Condition(&pending->done), deadline)) {
+    return absl::DeadlineExceededError(
+        "deadline passed before the event was committed");
+  }
+  if (!pending->status.ok()) return pending->status;
+  return pending->stored;
+}
+
+void GroupCommitter::WriterLoop() {
+  while (true) {
+    std::vector<std::shared_ptr<Pending>> group;
+    {
+      absl::MutexLock lock(&mu_);
+      auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return stopping_ || !queue_.empty();
+      };
+      mu_.Await(absl::Condition(&has_work));
+      if (queue_.empty()) return;  // stopping, nothing left
+      const absl::Time now = absl::Now();
+      while (!queue_.empty() && static_cast<int>(group.size()) < max_group_) {
+        std::shared_ptr<Pending> next = std::move(queue_.front());
+        queue_.pop_front();
+        if (next->deadline <= now) {
+          // Its caller has given up; not writing it keeps "not acknowledged"
+          // and "not stored" the same thing where we can.
+          next->status = absl::DeadlineExceededError("expired in queue");
+          next->done = true;
+          continue;
+        }
+        group.push_back(std::move(next));
+      }
+    }
+    if (!group.empty()) CommitGroup(std::move(group));
+  }
+}
+
+void GroupCommitter::CommitGroup(std::vector<std::shared_ptr<Pending>> group) {
+  // Two callers may send the same event_id at once: write it once, and the
+  // later caller learns it is a duplicate.
+  absl::flat_hash_map<std::string, size_t> first_with_id;
+  std::vector<smartshop::v1::Interaction> events;
+  std::vector<size_t> slot(group.size());
+  absl::Time deadline = absl::InfinitePast();
+  for (size_t i = 0; i < group.size(); ++i) {
+    auto [it, inserted] =
+        first_with_id.emplace(group[i]->event.event_id(), events.size());
+    if (inserted) events.push_back(group[i]->event);
+    slot[i] = it->second;
+    deadline = std::max(deadline, group[i]->deadline);
+  }
+  absl::StatusOr<std::vector<bool>> stored = store_->Insert(events, deadline);
+  absl::MutexLock lock(&mu_);
+  std::vector<bool> claimed(events.size(), false);
+  for (size_t i = 0; i < group.size(); ++i) {
+    Pending& p = *group[i];
+    if (!stored.ok()) {
+      p.status = stored.status();
+    } else {
+      p.stored = (*stored)[slot[i]] && !claimed[slot[i]];
+      claimed[slot[i]] = true;
+    }
+    p.done = true;
+  }
+}
+
+}  // namespace smartshop::tracking

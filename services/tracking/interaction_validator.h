@@ -1,0 +1,57 @@
+// Checks an incoming interaction against the contract in interaction.proto
+// and fills in what the server chooses (event id, timestamp). Pure functions:
+// the clock is a parameter.
+#ifndef SMARTSHOP_SERVICES_TRACKING_INTERACTION_VALIDATOR_H_
+#define SMARTSHOP_SERVICES_TRACKING_INTERACTION_VALIDATOR_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "smartshop/v1/interaction.pb.h"
+
+namespace smartshop::tracking {
+
+// Documented limits (bytes).
+inline constexpr size_t kMaxIdBytes = 128;  // user_id, session_key
+inline constexpr size_t kMaxSearchQueryBytes = 512;
+inline constexpr size_t kMaxUrlBytes = 2048;
+inline constexpr size_t kMaxUserAgentBytes = 512;
+inline constexpr size_t kMaxExtraDataBytes = 16 * 1024;
+inline constexpr int kMaxExtraDataDepth = 32;
+inline constexpr int kMaxQuantity = 1'000'000;
+inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
+
+// What is wrong and with which field (the proto field name).
+struct FieldViolation {
+  std::string field;
+  std::string description;
+};
+
+// The first rule `event` breaks, or nullopt when it is valid at time `now`.
+std::optional<FieldViolation> FindViolation(
+    const smartshop::v1::Interaction& event, absl::Time now);
+
+// Within the range and normalisation rules of google.protobuf.Timestamp.
+bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
+
+// INVALID_ARGUMENT "<field>: <description>".
+absl::Status ToStatus(const FieldViolation& violation);
+
+// REQUIRES: FindViolation(event, now) is nullopt.
+// The event as stored: event_id generated when empty and otherwise in
+// canonical lower case, timestamp = now when unset, extra_data "{}" when
+// empty, sequence cleared.
+smartshop::v1::Interaction Normalize(smartshop::v1::Interaction event,
+                                     absl::Time now);
+
+// The database name of a type ("view_product"); empty for unknown values.
+absl::string_view TypeName(smartshop::v1::InteractionType type);
+// The inverse of TypeName; INTERACTION_TYPE_UNSPECIFIED for unknown names.
+smartshop::v1::InteractionType TypeFromName(absl::string_view name);
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_INTERACTION_VALIDATOR_H_

@@ -1,0 +1,131 @@
+// The tracking service: wiring only. See tracking_config.h for settings.
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "common/grpc_server.h"
+#include "common/health_monitor.h"
+#include "common/json_log.h"
+#include "common/pg_pool.h"
+#include "services/tracking/catalog_service.h"
+#include "services/tracking/migrations.h"
+#include "services/tracking/pg_catalog_store.h"
+#include "services/tracking/pg_interaction_store.h"
+#include "services/tracking/tracking_config.h"
+#include "services/tracking/tracking_service.h"
+
+namespace smartshop::tracking {
+namespace {
+
+int Fail(absl::string_view event, const absl::Status& status) {
+  Log(LogLevel::kError, event, {{"error", status.ToString()}});
+  return EXIT_FAILURE;
+}
+
+// Applies migrations, retrying with backoff while the database is away, so
+// that the service starts (NOT_SERVING) and becomes ready by itself.
+void MigrateUntilDone(PgPool& pool, const std::vector<Migration>& migrations,
+                      std::atomic<bool>& ready, absl::Notification& stop) {
+  absl::Duration backoff = absl::Milliseconds(250);
+  while (true) {
+    absl::StatusOr<int> applied =
+        ApplyMigrations(pool, migrations, absl::Now() + absl::Seconds(60));
+    if (applied.ok()) {
+      Log(LogLevel::kInfo, "migrations_applied", {{"count", int64_t{*applied}}});
+      ready = true;
+      return;
+    }
+    Log(LogLevel::kWarning, "migrations_retry",
+        {{"error", applied.status().ToString()},
+         {"retry_in_ms", absl::ToInt64Milliseconds(backoff)}});
+    if (stop.WaitForNotificationWithTimeout(backoff)) return;
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+int Run(const TrackingConfig& config) {
+  absl::StatusOr<std::vector<Migration>> migrations =
+      ParseMigrations(EmbeddedMigrations());
+  if (!migrations.ok()) return Fail("bad_migrations", migrations.status());
+  PgPool pool({.url = config.database_url, .size = config.db_pool_size});
+
+  if (config.migrate_only) {
+    absl::StatusOr<int> applied =
+        ApplyMigrations(pool, *migrations, absl::Now() + absl::Minutes(5));
+    if (!applied.ok()) return Fail("migrations_failed", applied.status());
+    Log(LogLevel::kInfo, "migrations_applied", {{"count", int64_t{*applied}}});
+    return EXIT_SUCCESS;
+  }
+
+  std::atomic<bool> ready{false};
+  PgInteractionStore interactions(&pool);
+  PgCatalogStore catalog(&pool);
+  const Clock clock = [] { return absl::Now(); };
+  TrackingServiceImpl tracking_service(
+      &interactions, &ready, clock,
+      {.max_batch_size = config.max_batch_size,
+       .group_commit_writers = config.group_commit_writers});
+  CatalogServiceImpl catalog_service(
+      &catalog, &ready, {.max_batch_size = config.max_batch_size});
+  absl::StatusOr<StartedServer> started = StartGrpcServer(
+      {.listen_address = config.listen_address,
+       .max_threads = config.server_threads,
+       .max_message_bytes = config.max_message_bytes},
+      {&tracking_service, &catalog_service});
+  if (!started.ok()) return Fail("listen_failed", started.status());
+
+  absl::Notification stopping;
+  std::thread migrator(
+      [&] { MigrateUntilDone(pool, *migrations, ready, stopping); });
+  {
+    HealthMonitor health(
+        started->server->GetHealthCheckService(),
+        {"smartshop.v1.TrackingService", "smartshop.v1.CatalogService"},
+        [&]() -> absl::Status {
+          if (!ready) return absl::UnavailableError("schema not migrated yet");
+          return pool.Ping(absl::Now() + absl::Seconds(2));
+        },
+        absl::Seconds(2));
+    Log(LogLevel::kInfo, "started",
+        {{"service", "tracking"},
+         {"port", int64_t{started->port}},
+         {"listen", config.listen_address},
+         {"database", RedactConnectionString(config.database_url)},
+         {"db_pool_size", int64_t{config.db_pool_size}},
+         {"max_batch_size", int64_t{config.max_batch_size}},
+         {"server_threads", int64_t{config.server_threads}}});
+    const int signal_number = WaitForTerminationSignal();
+    Log(LogLevel::kInfo, "draining",
+        {{"signal", int64_t{signal_number}},
+         {"drain_timeout_ms", absl::ToInt64Milliseconds(config.drain_timeout)}});
+    stopping.Notify();
+    DrainAndStop(*started->server, config.drain_timeout);
+  }
+  migrator.join();
+  Log(LogLevel::kInfo, "stopped", {{"service", "tracking"}});
+  return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace smartshop::tracking
+
+int main(int argc, char** argv) {
+  using namespace smartshop;
+  BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "SmartShop tracking service: ingests shop interactions into Postgres "
+      "and serves the catalog replica over gRPC.");
+  if (absl::Status env = ApplyEnvironmentToFlags(tracking::kTrackingFlagEnv);
+      !env.ok()) {
+    return tracking::Fail("bad_config", env);
+  }
+  absl::ParseCommandLine(argc, argv);
+  absl::StatusOr<tracking::TrackingConfig> config =
+      tracking::LoadTrackingConfig();
+  if (!config.ok()) return tracking::Fail("bad_config", config.status());
+  return tracking::Run(*config);
+}

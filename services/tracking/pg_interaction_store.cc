@@ -1,0 +1,214 @@
+#include "services/tracking/pg_interaction_store.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "common/pg_array.h"
+#include "services/tracking/interaction_validator.h"
+
+namespace smartshop::tracking {
+namespace {
+
+using smartshop::v1::Interaction;
+
+constexpr char kInsertName[] = "insert_interactions";
+constexpr char kInsertSql[] = R"sql(
+INSERT INTO interactions (event_id, user_id, session_key, interaction_type,
+  occurred_at, product_id, category_id, order_id, quantity, search_query,
+  page_url, referrer_url, ip_address, user_agent, extra_data)
+SELECT e::uuid, NULLIF(u, ''), NULLIF(s, ''), t, ts::timestamptz,
+  NULLIF(p, 0), NULLIF(c, 0), NULLIF(o, 0), q, NULLIF(sq, ''),
+  NULLIF(pu, ''), NULLIF(ru, ''), NULLIF(ip, '')::inet, NULLIF(ua, ''),
+  x::jsonb
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+            $6::bigint[], $7::bigint[], $8::bigint[], $9::integer[],
+            $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+            $15::text[])
+  AS r(e, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x)
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id::text)sql";
+
+constexpr char kSelectColumns[] = R"sql(
+SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
+  interaction_type, (extract(epoch FROM occurred_at) * 1000000)::bigint,
+  coalesce(product_id, 0), coalesce(category_id, 0), coalesce(order_id, 0),
+  quantity, coalesce(search_query, ''), coalesce(page_url, ''),
+  coalesce(referrer_url, ''), coalesce(host(ip_address), ''),
+  coalesce(user_agent, ''), extra_data::text
+FROM interactions)sql";
+
+std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
+  const absl::Time t = absl::FromUnixSeconds(ts.seconds()) +
+                       absl::Nanoseconds(ts.nanos());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+std::string FormatUtc(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {
+  // Floor division so that instants before 1970 keep nanos in [0, 1e9).
+  int64_t seconds = micros / 1'000'000;
+  int64_t rest = micros % 1'000'000;
+  if (rest < 0) {
+    rest += 1'000'000;
+    --seconds;
+  }
+  ts->set_seconds(seconds);
+  ts->set_nanos(static_cast<int32_t>(rest * 1000));
+}
+
+Interaction FromRow(const pqxx::row& row) {
+  Interaction event;
+  event.set_sequence(row[0].as<int64_t>());
+  event.set_event_id(row[1].as<std::string>());
+  event.set_user_id(row[2].as<std::string>());
+  event.set_session_key(row[3].as<std::string>());
+  event.set_type(TypeFromName(row[4].as<std::string>()));
+  SetTimestampMicros(row[5].as<int64_t>(), event.mutable_timestamp());
+  event.set_product_id(row[6].as<int64_t>());
+  event.set_category_id(row[7].as<int64_t>());
+  event.set_order_id(row[8].as<int64_t>());
+  event.set_quantity(row[9].as<int32_t>());
+  event.set_search_query(row[10].as<std::string>());
+  event.set_page_url(row[11].as<std::string>());
+  event.set_referrer_url(row[12].as<std::string>());
+  event.set_ip_address(row[13].as<std::string>());
+  event.set_user_agent(row[14].as<std::string>());
+  event.set_extra_data(row[15].as<std::string>());
+  return event;
+}
+
+// The filters present in a query, one bit each: each combination is its own
+// prepared statement, so every plan can use the index that fits it.
+struct ListStatement {
+  std::string name;
+  std::string sql;
+  std::vector<std::string> params;
+};
+
+ListStatement BuildList(const InteractionQuery& q) {
+  ListStatement st;
+  std::vector<std::string> where;
+  int mask = 0;
+  auto add = [&](int bit, std::string condition_with_placeholder,
+                 std::string value) {
+    mask |= bit;
+    st.params.push_back(std::move(value));
+    where.push_back(absl::StrCat(condition_with_placeholder, "$",
+                                 st.params.size()));
+  };
+  if (!q.user_id.empty()) add(1, "user_id = ", q.user_id);
+  if (!q.exclude_user_id.empty()) {
+    add(2, "user_id IS DISTINCT FROM ", q.exclude_user_id);
+  }
+  if (!q.session_key.empty()) add(4, "session_key = ", q.session_key);
+  if (!q.types.empty()) {
+    PgArrayBuilder names;
+    for (auto type : q.types) names.Add(TypeName(type));
+    mask |= 8;
+    st.params.push_back(std::move(names).Finish());
+    where.push_back(
+        absl::StrCat("interaction_type = ANY($", st.params.size(), "::text[])"));
+  }
+  if (q.since) add(16, "occurred_at >= ", FormatUtc(*q.since));
+  if (q.until) add(32, "occurred_at < ", FormatUtc(*q.until));
+  if (q.after) {
+    mask |= 64;
+    st.params.push_back(absl::StrCat(q.after->timestamp_micros));
+    st.params.push_back(absl::StrCat(q.after->sequence));
+    where.push_back(absl::StrCat(
+        "(occurred_at, id) < (to_timestamp(0) + $", st.params.size() - 1,
+        "::bigint * interval '1 microsecond', $", st.params.size(),
+        "::bigint)"));
+  }
+  st.params.push_back(absl::StrCat(q.limit + 1));  // one more: is there a next?
+  st.name = absl::StrCat("list_interactions_", mask);
+  st.sql = absl::StrCat(kSelectColumns,
+                        where.empty() ? "" : " WHERE ",
+                        absl::StrJoin(where, " AND "),
+                        " ORDER BY occurred_at DESC, id DESC LIMIT $",
+                        st.params.size());
+  return st;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
+    absl::Span<const Interaction> events, absl::Time deadline) {
+  std::vector<bool> stored(events.size(), false);
+  if (events.empty()) return stored;
+  PgArrayBuilder ids, users, sessions, types, times, products, categories,
+      orders, quantities, queries, pages, referrers, ips, agents, extras;
+  absl::flat_hash_map<std::string, size_t> index_of;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Interaction& e = events[i];
+    index_of[e.event_id()] = i;
+    ids.Add(e.event_id());
+    users.Add(e.user_id());
+    sessions.Add(e.session_key());
+    types.Add(TypeName(e.type()));
+    times.Add(FormatTimestamp(e.timestamp()));
+    products.Add(e.product_id());
+    categories.Add(e.category_id());
+    orders.Add(e.order_id());
+    quantities.Add(int64_t{e.quantity()});
+    queries.Add(e.search_query());
+    pages.Add(e.page_url());
+    referrers.Add(e.referrer_url());
+    ips.Add(e.ip_address());
+    agents.Add(e.user_agent());
+    extras.Add(e.extra_data());
+  }
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    c.EnsurePrepared(kInsertName, kInsertSql);
+    pqxx::work txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    pqxx::result inserted = txn.exec_prepared(
+        kInsertName, std::move(ids).Finish(), std::move(users).Finish(),
+        std::move(sessions).Finish(), std::move(types).Finish(),
+        std::move(times).Finish(), std::move(products).Finish(),
+        std::move(categories).Finish(), std::move(orders).Finish(),
+        std::move(quantities).Finish(), std::move(queries).Finish(),
+        std::move(pages).Finish(), std::move(referrers).Finish(),
+        std::move(ips).Finish(), std::move(agents).Finish(),
+        std::move(extras).Finish());
+    txn.commit();
+    for (const auto& row : inserted) {
+      auto it = index_of.find(row[0].as<std::string>());
+      if (it != index_of.end()) stored[it->second] = true;
+    }
+  });
+  if (!status.ok()) return status;
+  return stored;
+}
+
+absl::StatusOr<InteractionPage> PgInteractionStore::List(
+    const InteractionQuery& query, absl::Time deadline) {
+  const ListStatement statement = BuildList(query);
+  InteractionPage page;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    page.interactions.clear();
+    c.EnsurePrepared(statement.name, statement.sql);
+    pqxx::read_transaction txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    pqxx::result rows = txn.exec_prepared(
+        statement.name, pqxx::prepare::make_dynamic_params(statement.params));
+    for (const auto& row : rows) page.interactions.push_back(FromRow(row));
+  });
+  if (!status.ok()) return status;
+  if (static_cast<int>(page.interactions.size()) > query.limit) {
+    page.interactions.resize(query.limit);
+    const Interaction& last = page.interactions.back();
+    page.next = InteractionCursor{
+        last.timestamp().seconds() * 1'000'000 + last.timestamp().nanos() / 1000,
+        last.sequence()};
+  }
+  return page;
+}
+
+}  // namespace smartshop::tracking

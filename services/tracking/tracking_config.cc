@@ -1,0 +1,76 @@
+#include "services/tracking/tracking_config.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "gRPC listen address (env TRACKING_LISTEN)");
+ABSL_FLAG(std::string, database_url,
+          "postgresql://postgres@127.0.0.1:5432/smartshop",
+          "Postgres connection URL (env DATABASE_URL)");
+ABSL_FLAG(int, db_pool_size, 8,
+          "most Postgres connections (env TRACKING_DB_POOL_SIZE)");
+ABSL_FLAG(int, max_batch_size, 1000,
+          "most events per TrackBatch call (env TRACKING_MAX_BATCH_SIZE)");
+ABSL_FLAG(int, server_threads, 64,
+          "threads serving gRPC calls; beyond, RESOURCE_EXHAUSTED "
+          "(env TRACKING_SERVER_THREADS)");
+ABSL_FLAG(int, max_message_bytes, 4 << 20,
+          "largest gRPC message (env TRACKING_MAX_MESSAGE_BYTES)");
+ABSL_FLAG(int, group_commit_writers, 4,
+          "threads committing grouped Track calls "
+          "(env TRACKING_GROUP_COMMIT_WRITERS)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "time in-flight calls get to finish after SIGTERM "
+          "(env TRACKING_DRAIN_TIMEOUT)");
+ABSL_FLAG(bool, migrate_only, false,
+          "apply the database migrations and exit");
+
+namespace smartshop::tracking {
+namespace {
+
+absl::Status CheckRange(absl::string_view flag, int64_t value, int64_t low,
+                        int64_t high) {
+  if (value < low || value > high) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=", value, " is out of range [", low, ", ", high, "]"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
+  TrackingConfig c;
+  c.listen_address = absl::GetFlag(FLAGS_listen);
+  c.database_url = absl::GetFlag(FLAGS_database_url);
+  c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
+  c.server_threads = absl::GetFlag(FLAGS_server_threads);
+  c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  c.group_commit_writers = absl::GetFlag(FLAGS_group_commit_writers);
+  c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  if (c.listen_address.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen=", c.listen_address, " is not host:port"));
+  }
+  if (c.database_url.empty()) {
+    return absl::InvalidArgumentError("--database_url (DATABASE_URL) is empty");
+  }
+  for (const absl::Status& s :
+       {CheckRange("db_pool_size", c.db_pool_size, 1, 1000),
+        CheckRange("max_batch_size", c.max_batch_size, 1, 100'000),
+        CheckRange("server_threads", c.server_threads, 4, 10'000),
+        CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10,
+                   1 << 30),
+        CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000)}) {
+    if (!s.ok()) return s;
+  }
+  if (c.drain_timeout < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--drain_timeout must not be negative");
+  }
+  return c;
+}
+
+}  // namespace smartshop::tracking

@@ -1,0 +1,43 @@
+// The tracking service's configuration: flags, each with an environment
+// variable as fallback (see kTrackingFlagEnv), checked at start-up.
+#ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_CONFIG_H_
+#define SMARTSHOP_SERVICES_TRACKING_TRACKING_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/env_flags.h"
+
+namespace smartshop::tracking {
+
+struct TrackingConfig {
+  std::string listen_address;  // host:port for gRPC
+  std::string database_url;    // libpq URL; may hold a password: never log
+  int db_pool_size;
+  int max_batch_size;
+  int server_threads;
+  int max_message_bytes;
+  int group_commit_writers;
+  absl::Duration drain_timeout;
+  bool migrate_only;
+};
+
+inline constexpr FlagEnv kTrackingFlagEnv[] = {
+    {"listen", "TRACKING_LISTEN"},
+    {"database_url", "DATABASE_URL"},
+    {"db_pool_size", "TRACKING_DB_POOL_SIZE"},
+    {"max_batch_size", "TRACKING_MAX_BATCH_SIZE"},
+    {"server_threads", "TRACKING_SERVER_THREADS"},
+    {"max_message_bytes", "TRACKING_MAX_MESSAGE_BYTES"},
+    {"group_commit_writers", "TRACKING_GROUP_COMMIT_WRITERS"},
+    {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
+};
+
+// Reads the parsed flags. INVALID_ARGUMENT naming the flag when a value is
+// out of range.
+absl::StatusOr<TrackingConfig> LoadTrackingConfig();
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_TRACKING_CONFIG_H_

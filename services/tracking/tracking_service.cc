@@ -1,0 +1,223 @@
+#include "services/tracking/tracking_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_util.h"
+#include "services/tracking/interaction_validator.h"
+#include "services/tracking/page_token.h"
+
+namespace smartshop::tracking {
+namespace {
+
+using smartshop::v1::EventResult;
+
+constexpr int kMaxListLimit = 1000;
+constexpr int kDefaultListLimit = 100;
+
+absl::Time ToTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+}
+
+void Count(const EventResult& result, int64_t* stored, int64_t* duplicates,
+           int64_t* rejected) {
+  switch (result.outcome()) {
+    case smartshop::v1::STORED:
+      ++*stored;
+      break;
+    case smartshop::v1::DUPLICATE:
+      ++*duplicates;
+      break;
+    default:
+      ++*rejected;
+  }
+}
+
+absl::StatusOr<InteractionQuery> ToQuery(
+    const smartshop::v1::ListInteractionsRequest& request) {
+  InteractionQuery query;
+  if (request.limit() < 0 || request.limit() > kMaxListLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit: must be 0 (default ", kDefaultListLimit,
+                     ") to ", kMaxListLimit));
+  }
+  query.limit = request.limit() == 0 ? kDefaultListLimit : request.limit();
+  if (!request.user_id().empty() && !request.exclude_user_id().empty()) {
+    return absl::InvalidArgumentError(
+        "exclude_user_id: cannot be combined with user_id");
+  }
+  for (const auto& [field, value] :
+       {std::pair<absl::string_view, const std::string*>{"user_id",
+                                                        &request.user_id()},
+        {"exclude_user_id", &request.exclude_user_id()},
+        {"session_key", &request.session_key()}}) {
+    if (value->size() > kMaxIdBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": longer than ", kMaxIdBytes, " bytes"));
+    }
+  }
+  query.user_id = request.user_id();
+  query.exclude_user_id = request.exclude_user_id();
+  query.session_key = request.session_key();
+  for (int type : request.types()) {
+    auto t = static_cast<smartshop::v1::InteractionType>(type);
+    if (TypeName(t).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("types: unknown interaction type ", type));
+    }
+    query.types.push_back(t);
+  }
+  if (request.has_since()) {
+    if (!IsValidTimestamp(request.since())) {
+      return absl::InvalidArgumentError("since: out of the valid range");
+    }
+    query.since = ToTime(request.since());
+  }
+  if (request.has_until()) {
+    if (!IsValidTimestamp(request.until())) {
+      return absl::InvalidArgumentError("until: out of the valid range");
+    }
+    query.until = ToTime(request.until());
+  }
+  if (!request.page_token().empty()) {
+    absl::StatusOr<InteractionCursor> cursor =
+        DecodeInteractionToken(request.page_token());
+    if (!cursor.ok()) return cursor.status();
+    query.after = *cursor;
+  }
+  return query;
+}
+
+}  // namespace
+
+TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
+                                         const std::atomic<bool>* ready,
+                                         Clock clock,
+                                         TrackingServiceOptions options)
+    : store_(store),
+      ready_(ready),
+      clock_(clock),
+      options_(options),
+      ingestor_(store, clock),
+      committer_(store, options.group_commit_writers, options.max_batch_size) {}
+
+absl::Status TrackingServiceImpl::CheckReady() const {
+  if (ready_->load()) return absl::OkStatus();
+  return absl::UnavailableError(
+      "tracking is starting: the database is not reachable or not migrated "
+      "yet");
+}
+
+grpc::Status TrackingServiceImpl::Track(grpc::ServerContext* context,
+                                        const smartshop::v1::TrackRequest* request,
+                                        smartshop::v1::TrackResponse* response) {
+  if (!request->has_interaction()) {
+    return ToGrpcStatus(absl::InvalidArgumentError("interaction: required"));
+  }
+  const absl::Time now = clock_();
+  if (auto violation = FindViolation(request->interaction(), now)) {
+    return ToGrpcStatus(ToStatus(*violation));
+  }
+  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  smartshop::v1::Interaction event = Normalize(request->interaction(), now);
+  absl::StatusOr<bool> stored = committer_.Submit(
+      event, CallDeadline(*context, options_.max_call_time));
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  response->set_event_id(event.event_id());
+  response->set_outcome(*stored ? smartshop::v1::STORED
+                                : smartshop::v1::DUPLICATE);
+  return grpc::Status::OK;
+}
+
+grpc::Status TrackingServiceImpl::TrackBatch(
+    grpc::ServerContext* context, const smartshop::v1::TrackBatchRequest* request,
+    smartshop::v1::TrackBatchResponse* response) {
+  if (request->interactions_size() > options_.max_batch_size) {
+    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+        "interactions: ", request->interactions_size(),
+        " events is over the limit of ", options_.max_batch_size,
+        " per call; split the batch or use StreamTrack")));
+  }
+  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  absl::StatusOr<std::vector<EventResult>> results =
+      ingestor_.Ingest(
+          absl::MakeConstSpan(request->interactions().data(),
+                              request->interactions_size()),
+          0,
+                       CallDeadline(*context, options_.max_call_time));
+  if (!results.ok()) return ToGrpcStatus(results.status());
+  int64_t stored = 0, duplicates = 0, rejected = 0;
+  for (EventResult& result : *results) {
+    Count(result, &stored, &duplicates, &rejected);
+    *response->add_results() = std::move(result);
+  }
+  response->set_stored(static_cast<int32_t>(stored));
+  response->set_duplicates(static_cast<int32_t>(duplicates));
+  response->set_rejected(static_cast<int32_t>(rejected));
+  return grpc::Status::OK;
+}
+
+grpc::Status TrackingServiceImpl::StreamTrack(
+    grpc::ServerContext* context,
+    grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
+    smartshop::v1::StreamTrackResponse* response) {
+  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  int64_t received = 0, stored = 0, duplicates = 0, rejected = 0, omitted = 0;
+  smartshop::v1::StreamTrackRequest chunk;
+  while (reader->Read(&chunk)) {
+    const auto& events = chunk.interactions();
+    for (int start = 0; start < events.size();
+         start += options_.max_batch_size) {
+      const int count = std::min(options_.max_batch_size, events.size() - start);
+      // A long stream is bounded per slice, not as a whole, when the caller
+      // set no deadline.
+      absl::StatusOr<std::vector<EventResult>> results = ingestor_.Ingest(
+          absl::MakeConstSpan(events.data() + start, count), received,
+          CallDeadline(*context, options_.max_call_time));
+      if (!results.ok()) {
+        return ToGrpcStatus(absl::Status(
+            results.status().code(),
+            absl::StrCat(results.status().message(), " (after ", received,
+                         " events of this stream were handled; events before "
+                         "that are committed, retrying them is safe)")));
+      }
+      received += count;
+      for (EventResult& result : *results) {
+        Count(result, &stored, &duplicates, &rejected);
+        if (result.outcome() == smartshop::v1::STORED) continue;
+        if (response->results_size() < options_.max_stream_results) {
+          *response->add_results() = std::move(result);
+        } else {
+          ++omitted;
+        }
+      }
+    }
+  }
+  response->set_received(received);
+  response->set_stored(stored);
+  response->set_duplicates(duplicates);
+  response->set_rejected(rejected);
+  response->set_results_omitted(omitted);
+  return grpc::Status::OK;
+}
+
+grpc::Status TrackingServiceImpl::ListInteractions(
+    grpc::ServerContext* context,
+    const smartshop::v1::ListInteractionsRequest* request,
+    smartshop::v1::ListInteractionsResponse* response) {
+  absl::StatusOr<InteractionQuery> query = ToQuery(*request);
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  absl::StatusOr<InteractionPage> page =
+      store_->List(*query, CallDeadline(*context, options_.max_call_time));
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (auto& interaction : page->interactions) {
+    *response->add_interactions() = std::move(interaction);
+  }
+  if (page->next) {
+    response->set_next_page_token(EncodeInteractionToken(*page->next));
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace smartshop::tracking

@@ -1,0 +1,62 @@
+// gRPC TrackingService: validation and limits at the edge, then the batch
+// ingestor, the group committer and the interaction store.
+#ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_SERVICE_H_
+#define SMARTSHOP_SERVICES_TRACKING_TRACKING_SERVICE_H_
+
+#include <atomic>
+
+#include "absl/time/time.h"
+#include "services/tracking/batch_ingestor.h"
+#include "services/tracking/group_committer.h"
+#include "services/tracking/interaction_store.h"
+#include "smartshop/v1/tracking.grpc.pb.h"
+
+namespace smartshop::tracking {
+
+struct TrackingServiceOptions {
+  // Most events per TrackBatch call and per committed slice of a stream.
+  int max_batch_size = 1000;
+  // Bound on the work of a call whose caller set no deadline.
+  absl::Duration max_call_time = absl::Seconds(30);
+  // Most non-stored results listed in a StreamTrack reply.
+  int max_stream_results = 10'000;
+  // Threads committing grouped unary Track calls.
+  int group_commit_writers = 4;
+};
+
+class TrackingServiceImpl final : public smartshop::v1::TrackingService::Service {
+ public:
+  // `store` and `ready` are not owned and must outlive the service. Calls
+  // fail with UNAVAILABLE until `ready` is true (schema migrated).
+  TrackingServiceImpl(InteractionStore* store, const std::atomic<bool>* ready,
+                      Clock clock, TrackingServiceOptions options);
+
+  grpc::Status Track(grpc::ServerContext* context,
+                     const smartshop::v1::TrackRequest* request,
+                     smartshop::v1::TrackResponse* response) override;
+  grpc::Status TrackBatch(grpc::ServerContext* context,
+                          const smartshop::v1::TrackBatchRequest* request,
+                          smartshop::v1::TrackBatchResponse* response) override;
+  grpc::Status StreamTrack(
+      grpc::ServerContext* context,
+      grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
+      smartshop::v1::StreamTrackResponse* response) override;
+  grpc::Status ListInteractions(
+      grpc::ServerContext* context,
+      const smartshop::v1::ListInteractionsRequest* request,
+      smartshop::v1::ListInteractionsResponse* response) override;
+
+ private:
+  absl::Status CheckReady() const;
+
+  InteractionStore* const store_;
+  const std::atomic<bool>* const ready_;
+  const Clock clock_;
+  const TrackingServiceOptions options_;
+  BatchIngestor ingestor_;
+  GroupCommitter committer_;
+};
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_TRACKING_SERVICE_H_

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Private Postgres and Redis on free loopback ports, for tests, the demo and
+# benchmarks. Nothing outside DIR is touched; nothing listens beyond 127.0.0.1.
+#
+#   tools/dev/services.sh start DIR   # prints and writes DIR/env (DATABASE_URL, REDIS_URL)
+#   tools/dev/services.sh stop DIR
+set -euo pipefail
+
+cmd=${1:?usage: services.sh start|stop DIR}
+dir=${2:?usage: services.sh start|stop DIR}
+
+find_pg_bin() {
+  for d in /usr/lib/postgresql/*/bin /usr/local/bin /usr/bin; do
+    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; return; fi
+  done
+  echo "services.sh: no initdb/pg_ctl found; install the postgresql package" >&2
+  exit 1
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return
+    fi
+  done
+  echo "services.sh: no free port found" >&2
+  exit 1
+}
+
+# Postgres refuses to run as root: use the postgres user then.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start() {
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  local bin pgdata pg_port redis_port
+  bin=$(find_pg_bin)
+  pgdata="$dir/pgdata"
+  rm -rf "$pgdata" "$dir/pg.sock"
+  mkdir -p "$pgdata" "$dir/pg.sock"
+  if [ "$(id -u)" = 0 ]; then chown postgres "$dir" "$pgdata" "$dir/pg.sock"; fi
+  as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 \
+    --no-locale >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+  pg_port=$(free_port)
+  as_pg "$bin/pg_ctl" -D "$pgdata" -l "$dir/postgres.log" -w -t 60 \
+    -o "-p $pg_port -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
+    start >/dev/null || { cat "$dir/postgres.log" >&2; exit 1; }
+  as_pg "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres smartshop
+
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
+    --appendonly no --daemonize yes --pidfile "$dir/redis.pid" \
+    --logfile "$dir/redis.log" --dir "$dir"
+  for _ in $(seq 1 50); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+
+  cat >"$dir/env" <<ENV
+DATABASE_URL=postgresql://postgres@127.0.0.1:$pg_port/smartshop
+REDIS_URL=redis://127.0.0.1:$redis_port
+PG_PORT=$pg_port
+REDIS_PORT=$redis_port
+PG_BIN=$bin
+PGDATA=$pgdata
+ENV
+  cat "$dir/env"
+}
+
+stop() {
+  [ -d "$dir" ] || return 0
+  if [ -f "$dir/env" ]; then
+    # shellcheck disable=SC1091
+    . "$dir/env"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  if [ -f "$dir/redis.pid" ]; then
+    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+  fi
+}
+
+case "$cmd" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
+esac
