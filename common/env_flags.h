@@ -6,8 +6,8 @@
 #include <string_view>
 #include <utility>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 
 namespace smartshop {

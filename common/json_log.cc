@@ -58,8 +58,8 @@ void Log(LogLevel level, absl::string_view event,
 std::string RedactConnectionString(absl::string_view url) {
   static const std::regex kUserInfoPassword(R"(^([a-z]+://[^:/@]*):[^@]*@)");
   static const std::regex kKeyValuePassword(R"(password\s*=\s*\S+)");
-  std::string out = std::regex_replace(std::string(url), kUserInfoPassword,
-                                       "$1:***@");
+  std::string out =
+      std::regex_replace(std::string(url), kUserInfoPassword, "$1:***@");
   return std::regex_replace(out, kKeyValuePassword, "password=***");
 }
 

@@ -3,13 +3,14 @@
 #ifndef SMARTSHOP_COMMON_JSON_LOG_H_
 #define SMARTSHOP_COMMON_JSON_LOG_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "absl/strings/string_view.h"
 
 namespace smartshop {
 

@@ -6,11 +6,12 @@
 #ifndef SMARTSHOP_COMMON_PG_ARRAY_H_
 #define SMARTSHOP_COMMON_PG_ARRAY_H_
 
-#include "absl/strings/string_view.h"
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace smartshop {
 

@@ -69,9 +69,12 @@ absl::StatusOr<PgPool::Lease> PgPool::Acquire(absl::Time deadline) {
   }
 }
 
-void PgPool::Release(std::unique_ptr<PgConnection> connection) {
+void PgPool::Release(std::unique_ptr<PgConnection> connection, bool drop_idle) {
   absl::MutexLock lock(&mu_);
   --in_use_;
+  // One stale connection means the server restarted: the others are stale
+  // too, and handing them out would fail the retry.
+  if (drop_idle) idle_.clear();
   if (connection != nullptr && connection->conn().is_open()) {
     idle_.push_back(std::move(connection));
   }
@@ -107,7 +110,7 @@ absl::Status PgPool::Run(absl::Time deadline,
       status = absl::InternalError(absl::StrCat("postgres: ", e.what()));
     }
     if (broken) connection.reset();
-    Release(std::move(connection));
+    Release(std::move(connection), /*drop_idle=*/broken && lease->reused);
     if (!(broken && lease->reused && attempt == 0)) return status;
   }
 }
@@ -129,8 +132,8 @@ void SetStatementDeadline(pqxx::transaction_base& txn, absl::Time deadline) {
 
 std::string WithConnectTimeout(absl::string_view url, absl::Duration timeout) {
   if (absl::StrContains(url, "connect_timeout")) return std::string(url);
-  const int64_t seconds =
-      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
+  const int64_t seconds = std::max<int64_t>(
+      1, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
   if (absl::StartsWith(url, "postgres://") ||
       absl::StartsWith(url, "postgresql://")) {
     return absl::StrCat(url, absl::StrContains(url, "?") ? "&" : "?",

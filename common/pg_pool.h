@@ -11,12 +11,12 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pqxx/pqxx"
@@ -75,7 +75,7 @@ class PgPool {
     bool reused;  // came from idle_, so it may have gone stale
   };
   absl::StatusOr<Lease> Acquire(absl::Time deadline);
-  void Release(std::unique_ptr<PgConnection> connection);
+  void Release(std::unique_ptr<PgConnection> connection, bool drop_idle);
 
   const PgPoolOptions options_;
   const std::string conninfo_;

@@ -28,8 +28,8 @@ class BatchIngestor {
   // An error means the store failed: nothing is known to be stored, and
   // retrying the whole batch is safe.
   absl::StatusOr<std::vector<smartshop::v1::EventResult>> Ingest(
-      absl::Span<const smartshop::v1::Interaction* const> events, int64_t first_index,
-      absl::Time deadline);
+      absl::Span<const smartshop::v1::Interaction* const> events,
+      int64_t first_index, absl::Time deadline);
 
  private:
   InteractionStore* const store_;

@@ -1,1 +1,82 @@
+#include "services/tracking/batch_ingestor.h"
 
+#include "gtest/gtest.h"
+#include "tests/fakes/fake_interaction_store.h"
+
+namespace smartshop::tracking {
+namespace {
+
+using smartshop::v1::Interaction;
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+Interaction View(int64_t product, std::string event_id = "") {
+  Interaction event;
+  event.set_session_key("s");
+  event.set_type(smartshop::v1::VIEW_PRODUCT);
+  event.set_product_id(product);
+  event.set_event_id(std::move(event_id));
+  return event;
+}
+
+std::vector<const Interaction*> Pointers(const std::vector<Interaction>& v) {
+  std::vector<const Interaction*> out;
+  for (const auto& e : v) out.push_back(&e);
+  return out;
+}
+
+class BatchIngestorTest : public ::testing::Test {
+ protected:
+  testing::FakeInteractionStore store_;
+  BatchIngestor ingestor_{&store_, [] { return kNow; }};
+};
+
+TEST_F(BatchIngestorTest, StoresValidEventsAndRejectsOnlyTheBadOne) {
+  std::vector<Interaction> events = {View(1), View(0), View(3)};
+  auto results = ingestor_.Ingest(Pointers(events), 10, absl::InfiniteFuture());
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 3u);
+  EXPECT_EQ((*results)[0].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[0].index(), 10);
+  EXPECT_EQ((*results)[1].outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ((*results)[1].field(), "product_id");
+  EXPECT_EQ((*results)[1].index(), 11);
+  EXPECT_EQ((*results)[2].outcome(), smartshop::v1::STORED);
+  ASSERT_EQ(store_.stored().size(), 2u);
+  EXPECT_EQ(store_.stored()[1].product_id(), 3);
+}
+
+TEST_F(BatchIngestorTest, RepeatedIdsInOneBatchAreDuplicates) {
+  const std::string id = "6f9619ff-8b86-d011-b42d-00c04fc964ff";
+  std::vector<Interaction> events = {View(1, id), View(1, id)};
+  auto results = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ((*results)[0].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[1].outcome(), smartshop::v1::DUPLICATE);
+  EXPECT_EQ((*results)[1].event_id(), id);
+  EXPECT_EQ(store_.stored().size(), 1u);
+}
+
+TEST_F(BatchIngestorTest, RetryReportsDuplicates) {
+  std::vector<Interaction> events = {View(1), View(2)};
+  auto first = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(first.ok());
+  // The retry carries the ids the server chose the first time.
+  events[0].set_event_id((*first)[0].event_id());
+  events[1].set_event_id((*first)[1].event_id());
+  auto retry = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ((*retry)[0].outcome(), smartshop::v1::DUPLICATE);
+  EXPECT_EQ((*retry)[1].outcome(), smartshop::v1::DUPLICATE);
+  EXPECT_EQ(store_.stored().size(), 2u);
+}
+
+TEST_F(BatchIngestorTest, StoreFailureFailsTheCall) {
+  store_.FailWith(absl::UnavailableError("db down"));
+  std::vector<Interaction> events = {View(1)};
+  auto results = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  EXPECT_EQ(results.status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace smartshop::tracking

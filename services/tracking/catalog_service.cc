@@ -56,8 +56,8 @@ absl::Status ValidateCategories(
   }
   absl::flat_hash_set<int64_t> seen;
   for (int i = 0; i < list.size(); ++i) {
-    if (auto s = CheckIdAndName("categories", i, list[i].id(), list[i].name(),
-                                seen);
+    if (auto s =
+            CheckIdAndName("categories", i, list[i].id(), list[i].name(), seen);
         !s.ok()) {
       return s;
     }
@@ -155,9 +155,10 @@ grpc::Status CatalogServiceImpl::ListProducts(
     if (!cursor.ok()) return ToGrpcStatus(cursor.status());
     query.after = *cursor;
   }
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
-  absl::StatusOr<ProductPage> page =
-      store_->ListProducts(query, CallDeadline(*context, options_.max_call_time));
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
+  absl::StatusOr<ProductPage> page = store_->ListProducts(
+      query, CallDeadline(*context, options_.max_call_time));
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (Product& product : page->products) {
     *response->add_products() = std::move(product);
@@ -186,7 +187,8 @@ grpc::Status CatalogServiceImpl::GetProducts(
     }
     if (seen.insert(id).second) ids.push_back(id);
   }
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<Product>> found =
       store_->GetProducts(ids, CallDeadline(*context, options_.max_call_time));
   if (!found.ok()) return ToGrpcStatus(found.status());

@@ -43,12 +43,14 @@ class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
       grpc::ServerContext* context,
       const smartshop::v1::UpsertProductsRequest* request,
       smartshop::v1::UpsertProductsResponse* response) override;
-  grpc::Status ListProducts(grpc::ServerContext* context,
-                            const smartshop::v1::ListProductsRequest* request,
-                            smartshop::v1::ListProductsResponse* response) override;
-  grpc::Status GetProducts(grpc::ServerContext* context,
-                           const smartshop::v1::GetProductsRequest* request,
-                           smartshop::v1::GetProductsResponse* response) override;
+  grpc::Status ListProducts(
+      grpc::ServerContext* context,
+      const smartshop::v1::ListProductsRequest* request,
+      smartshop::v1::ListProductsResponse* response) override;
+  grpc::Status GetProducts(
+      grpc::ServerContext* context,
+      const smartshop::v1::GetProductsRequest* request,
+      smartshop::v1::GetProductsResponse* response) override;
 
  private:
   absl::Status CheckReady() const;

@@ -39,12 +39,13 @@ class CatalogStore {
 
   // REQUIRES: validated, distinct ids. All or nothing.
   virtual absl::Status UpsertCategories(
-      const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& categories,
+      const google::protobuf::RepeatedPtrField<smartshop::v1::Category>&
+          categories,
       absl::Time deadline) = 0;
   // REQUIRES: validated, distinct ids. All or nothing. category_name ignored.
-  virtual absl::Status UpsertProducts(
-      const google::protobuf::RepeatedPtrField<smartshop::v1::Product>& products,
-      absl::Time deadline) = 0;
+  virtual absl::Status UpsertProducts(const google::protobuf::RepeatedPtrField<
+                                          smartshop::v1::Product>& products,
+                                      absl::Time deadline) = 0;
   virtual absl::StatusOr<ProductPage> ListProducts(const ProductQuery& query,
                                                    absl::Time deadline) = 0;
   // The products found among `ids`, in no particular order.

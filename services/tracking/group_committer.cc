@@ -10,7 +10,8 @@ namespace smartshop::tracking {
 GroupCommitter::GroupCommitter(InteractionStore* store, int writers,
                                int max_group)
     : store_(store), max_group_(max_group) {
-  for (int i = 0; i < writers; ++i) writers_.emplace_back([this] { WriterLoop(); });
+  for (int i = 0; i < writers; ++i)
+    writers_.emplace_back([this] { WriterLoop(); });
 }
 
 GroupCommitter::~GroupCommitter() {

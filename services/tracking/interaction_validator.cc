@@ -88,9 +88,9 @@ std::optional<FieldViolation> CheckText(absl::string_view field,
                                         absl::string_view value,
                                         size_t max_bytes) {
   if (value.size() > max_bytes) {
-    return FieldViolation{std::string(field),
-                          absl::StrCat("longer than ", max_bytes, " bytes (",
-                                       value.size(), ")")};
+    return FieldViolation{
+        std::string(field),
+        absl::StrCat("longer than ", max_bytes, " bytes (", value.size(), ")")};
   }
   if (!IsStorableText(value)) {
     return FieldViolation{std::string(field),
@@ -181,9 +181,9 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
   const InteractionType type = event.type();
   if (TypeName(type).empty()) {
     return FieldViolation{
-        "type", absl::StrCat("unknown interaction type ",
-                             static_cast<int>(type),
-                             type == 0 ? " (INTERACTION_TYPE_UNSPECIFIED)" : "")};
+        "type",
+        absl::StrCat("unknown interaction type ", static_cast<int>(type),
+                     type == 0 ? " (INTERACTION_TYPE_UNSPECIFIED)" : "")};
   }
   if (!event.event_id().empty() && !CanonicalUuid(event.event_id())) {
     return FieldViolation{"event_id", "must be a UUID or empty"};
@@ -191,8 +191,8 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
   if (event.user_id().empty() && event.session_key().empty()) {
     return FieldViolation{"user_id", "user_id or session_key is required"};
   }
-  const std::initializer_list<std::tuple<absl::string_view, const std::string*,
-                                         size_t>>
+  const std::initializer_list<
+      std::tuple<absl::string_view, const std::string*, size_t>>
       texts = {
           {"user_id", &event.user_id(), kMaxIdBytes},
           {"session_key", &event.session_key(), kMaxIdBytes},
@@ -229,9 +229,9 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
   const int min_quantity = type == smartshop::v1::ADD_TO_CART ? 1 : 0;
   if (event.quantity() < min_quantity) {
     return FieldViolation{
-        "quantity", absl::StrCat("must be at least ", min_quantity, " for ",
-                                 TypeName(type), " (got ", event.quantity(),
-                                 ")")};
+        "quantity",
+        absl::StrCat("must be at least ", min_quantity, " for ", TypeName(type),
+                     " (got ", event.quantity(), ")")};
   }
   if (event.quantity() > kMaxQuantity) {
     return FieldViolation{"quantity",
@@ -248,8 +248,7 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
     const absl::Time when = absl::FromUnixSeconds(event.timestamp().seconds()) +
                             absl::Nanoseconds(event.timestamp().nanos());
     if (when > now + kMaxFutureSkew) {
-      return FieldViolation{"timestamp",
-                            "more than 5 minutes in the future"};
+      return FieldViolation{"timestamp", "more than 5 minutes in the future"};
     }
   }
   return std::nullopt;

@@ -35,7 +35,8 @@ void MigrateUntilDone(PgPool& pool, const std::vector<Migration>& migrations,
     absl::StatusOr<int> applied =
         ApplyMigrations(pool, migrations, absl::Now() + absl::Seconds(60));
     if (applied.ok()) {
-      Log(LogLevel::kInfo, "migrations_applied", {{"count", int64_t{*applied}}});
+      Log(LogLevel::kInfo, "migrations_applied",
+          {{"count", int64_t{*applied}}});
       ready = true;
       return;
     }
@@ -69,13 +70,13 @@ int Run(const TrackingConfig& config) {
       &interactions, &ready, clock,
       {.max_batch_size = config.max_batch_size,
        .group_commit_writers = config.group_commit_writers});
-  CatalogServiceImpl catalog_service(
-      &catalog, &ready, {.max_batch_size = config.max_batch_size});
-  absl::StatusOr<StartedServer> started = StartGrpcServer(
-      {.listen_address = config.listen_address,
-       .max_threads = config.server_threads,
-       .max_message_bytes = config.max_message_bytes},
-      {&tracking_service, &catalog_service});
+  CatalogServiceImpl catalog_service(&catalog, &ready,
+                                     {.max_batch_size = config.max_batch_size});
+  absl::StatusOr<StartedServer> started =
+      StartGrpcServer({.listen_address = config.listen_address,
+                       .max_threads = config.server_threads,
+                       .max_message_bytes = config.max_message_bytes},
+                      {&tracking_service, &catalog_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
 
   absl::Notification stopping;
@@ -101,7 +102,8 @@ int Run(const TrackingConfig& config) {
     const int signal_number = WaitForTerminationSignal();
     Log(LogLevel::kInfo, "draining",
         {{"signal", int64_t{signal_number}},
-         {"drain_timeout_ms", absl::ToInt64Milliseconds(config.drain_timeout)}});
+         {"drain_timeout_ms",
+          absl::ToInt64Milliseconds(config.drain_timeout)}});
     stopping.Notify();
     DrainAndStop(*started->server, config.drain_timeout);
   }

@@ -51,8 +51,8 @@ absl::StatusOr<int> ApplyMigrations(PgPool& pool,
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
     // Serialises concurrent replicas; released at commit or rollback.
-    txn.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey,
-                          ")"));
+    txn.exec(
+        absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")"));
     txn.exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version integer PRIMARY KEY,"
@@ -65,9 +65,10 @@ absl::StatusOr<int> ApplyMigrations(PgPool& pool,
     for (const Migration& m : migrations) {
       if (done.contains(m.version)) continue;
       txn.exec(m.sql);
-      txn.exec_params("INSERT INTO schema_migrations (version, name) "
-                      "VALUES ($1, $2)",
-                      m.version, m.name);
+      txn.exec_params(
+          "INSERT INTO schema_migrations (version, name) "
+          "VALUES ($1, $2)",
+          m.version, m.name);
       ++applied;
     }
     txn.commit();

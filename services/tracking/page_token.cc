@@ -46,10 +46,9 @@ absl::StatusOr<InteractionCursor> DecodeInteractionToken(
 
 std::string EncodeProductToken(const ProductQuery& query,
                                const ProductCursor& cursor) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat("p1:", static_cast<int>(query.order), ":",
-                   query.active_only ? 1 : 0, ":", cursor.units_sold, ":",
-                   cursor.id));
+  return absl::WebSafeBase64Escape(absl::StrCat(
+      "p1:", static_cast<int>(query.order), ":", query.active_only ? 1 : 0, ":",
+      cursor.units_sold, ":", cursor.id));
 }
 
 absl::StatusOr<ProductCursor> DecodeProductToken(absl::string_view token,

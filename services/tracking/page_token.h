@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/tracking/catalog_store.h"
 #include "services/tracking/interaction_store.h"
 
@@ -16,7 +16,8 @@ namespace smartshop::tracking {
 std::string EncodeInteractionToken(const InteractionCursor& cursor);
 // INVALID_ARGUMENT "page_token: ..." for anything EncodeInteractionToken
 // did not make.
-absl::StatusOr<InteractionCursor> DecodeInteractionToken(absl::string_view token);
+absl::StatusOr<InteractionCursor> DecodeInteractionToken(
+    absl::string_view token);
 
 // The token remembers the listing's order and active_only, so that a token
 // used with other settings is refused instead of skipping products.

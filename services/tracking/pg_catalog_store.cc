@@ -53,8 +53,9 @@ std::string ListSql(const ProductQuery& q) {
     absl::StrAppend(&sql, by_sales ? " AND (p.units_sold, p.id) < ($2, $3)"
                                    : " AND p.id > $2");
   }
-  absl::StrAppend(&sql, by_sales ? " ORDER BY p.units_sold DESC, p.id DESC"
-                                 : " ORDER BY p.id ASC",
+  absl::StrAppend(&sql,
+                  by_sales ? " ORDER BY p.units_sold DESC, p.id DESC"
+                           : " ORDER BY p.id ASC",
                   " LIMIT $1");
   return sql;
 }
@@ -62,7 +63,8 @@ std::string ListSql(const ProductQuery& q) {
 }  // namespace
 
 absl::Status PgCatalogStore::UpsertCategories(
-    const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& categories,
+    const google::protobuf::RepeatedPtrField<smartshop::v1::Category>&
+        categories,
     absl::Time deadline) {
   if (categories.empty()) return absl::OkStatus();
   PgArrayBuilder ids, names;
@@ -80,8 +82,9 @@ absl::Status PgCatalogStore::UpsertCategories(
   });
 }
 
-absl::Status PgCatalogStore::UpsertProducts(const google::protobuf::RepeatedPtrField<Product>& products,
-                                            absl::Time deadline) {
+absl::Status PgCatalogStore::UpsertProducts(
+    const google::protobuf::RepeatedPtrField<Product>& products,
+    absl::Time deadline) {
   if (products.empty()) return absl::OkStatus();
   PgArrayBuilder ids, names, categories, active, sold, stock, prices;
   for (const auto& p : products) {
@@ -121,9 +124,9 @@ absl::StatusOr<ProductPage> PgCatalogStore::ListProducts(
         query.order == smartshop::v1::PRODUCT_ORDER_UNITS_SOLD_DESC;
     pqxx::result rows =
         !query.after ? txn.exec_prepared(name, query.limit + 1)
-        : by_sales   ? txn.exec_prepared(name, query.limit + 1,
-                                         after.units_sold, after.id)
-                     : txn.exec_prepared(name, query.limit + 1, after.id);
+        : by_sales ? txn.exec_prepared(name, query.limit + 1, after.units_sold,
+                                       after.id)
+                   : txn.exec_prepared(name, query.limit + 1, after.id);
     for (const auto& row : rows) page.products.push_back(FromRow(row));
   });
   if (!status.ok()) return status;
@@ -144,9 +147,9 @@ absl::StatusOr<std::vector<Product>> PgCatalogStore::GetProducts(
   const std::string array = std::move(id_array).Finish();
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     products.clear();
-    c.EnsurePrepared("get_products",
-                     absl::StrCat(kProductColumns,
-                                  " WHERE p.id = ANY($1::bigint[])"));
+    c.EnsurePrepared(
+        "get_products",
+        absl::StrCat(kProductColumns, " WHERE p.id = ANY($1::bigint[])"));
     pqxx::read_transaction txn(c.conn());
     SetStatementDeadline(txn, deadline);
     for (const auto& row : txn.exec_prepared("get_products", array)) {

@@ -12,10 +12,11 @@ class PgCatalogStore : public CatalogStore {
   // `pool` is not owned and must outlive the store.
   explicit PgCatalogStore(PgPool* pool) : pool_(pool) {}
 
-  absl::Status UpsertCategories(
-      const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& categories,
-      absl::Time deadline) override;
-  absl::Status UpsertProducts(const google::protobuf::RepeatedPtrField<smartshop::v1::Product>& products,
+  absl::Status UpsertCategories(const google::protobuf::RepeatedPtrField<
+                                    smartshop::v1::Category>& categories,
+                                absl::Time deadline) override;
+  absl::Status UpsertProducts(const google::protobuf::RepeatedPtrField<
+                                  smartshop::v1::Product>& products,
                               absl::Time deadline) override;
   absl::StatusOr<ProductPage> ListProducts(const ProductQuery& query,
                                            absl::Time deadline) override;

@@ -41,8 +41,8 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
 FROM interactions)sql";
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
-  const absl::Time t = absl::FromUnixSeconds(ts.seconds()) +
-                       absl::Nanoseconds(ts.nanos());
+  const absl::Time t =
+      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 
@@ -99,8 +99,8 @@ ListStatement BuildList(const InteractionQuery& q) {
                  std::string value) {
     mask |= bit;
     st.params.push_back(std::move(value));
-    where.push_back(absl::StrCat(condition_with_placeholder, "$",
-                                 st.params.size()));
+    where.push_back(
+        absl::StrCat(condition_with_placeholder, "$", st.params.size()));
   };
   if (!q.user_id.empty()) add(1, "user_id = ", q.user_id);
   if (!q.exclude_user_id.empty()) {
@@ -112,8 +112,8 @@ ListStatement BuildList(const InteractionQuery& q) {
     for (auto type : q.types) names.Add(TypeName(type));
     mask |= 8;
     st.params.push_back(std::move(names).Finish());
-    where.push_back(
-        absl::StrCat("interaction_type = ANY($", st.params.size(), "::text[])"));
+    where.push_back(absl::StrCat("interaction_type = ANY($", st.params.size(),
+                                 "::text[])"));
   }
   if (q.since) add(16, "occurred_at >= ", FormatUtc(*q.since));
   if (q.until) add(32, "occurred_at < ", FormatUtc(*q.until));
@@ -121,15 +121,14 @@ ListStatement BuildList(const InteractionQuery& q) {
     mask |= 64;
     st.params.push_back(absl::StrCat(q.after->timestamp_micros));
     st.params.push_back(absl::StrCat(q.after->sequence));
-    where.push_back(absl::StrCat(
-        "(occurred_at, id) < (to_timestamp(0) + $", st.params.size() - 1,
-        "::bigint * interval '1 microsecond', $", st.params.size(),
-        "::bigint)"));
+    where.push_back(absl::StrCat("(occurred_at, id) < (to_timestamp(0) + $",
+                                 st.params.size() - 1,
+                                 "::bigint * interval '1 microsecond', $",
+                                 st.params.size(), "::bigint)"));
   }
   st.params.push_back(absl::StrCat(q.limit + 1));  // one more: is there a next?
   st.name = absl::StrCat("list_interactions_", mask);
-  st.sql = absl::StrCat(kSelectColumns,
-                        where.empty() ? "" : " WHERE ",
+  st.sql = absl::StrCat(kSelectColumns, where.empty() ? "" : " WHERE ",
                         absl::StrJoin(where, " AND "),
                         " ORDER BY occurred_at DESC, id DESC LIMIT $",
                         st.params.size());
@@ -204,9 +203,9 @@ absl::StatusOr<InteractionPage> PgInteractionStore::List(
   if (static_cast<int>(page.interactions.size()) > query.limit) {
     page.interactions.resize(query.limit);
     const Interaction& last = page.interactions.back();
-    page.next = InteractionCursor{
-        last.timestamp().seconds() * 1'000'000 + last.timestamp().nanos() / 1000,
-        last.sequence()};
+    page.next = InteractionCursor{last.timestamp().seconds() * 1'000'000 +
+                                      last.timestamp().nanos() / 1000,
+                                  last.sequence()};
   }
   return page;
 }

@@ -23,8 +23,7 @@ ABSL_FLAG(int, group_commit_writers, 4,
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "time in-flight calls get to finish after SIGTERM "
           "(env TRACKING_DRAIN_TIMEOUT)");
-ABSL_FLAG(bool, migrate_only, false,
-          "apply the database migrations and exit");
+ABSL_FLAG(bool, migrate_only, false, "apply the database migrations and exit");
 
 namespace smartshop::tracking {
 namespace {
@@ -62,8 +61,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
        {CheckRange("db_pool_size", c.db_pool_size, 1, 1000),
         CheckRange("max_batch_size", c.max_batch_size, 1, 100'000),
         CheckRange("server_threads", c.server_threads, 4, 10'000),
-        CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10,
-                   1 << 30),
+        CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10, 1 << 30),
         CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000)}) {
     if (!s.ok()) return s;
   }

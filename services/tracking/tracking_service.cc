@@ -37,9 +37,9 @@ absl::StatusOr<InteractionQuery> ToQuery(
     const smartshop::v1::ListInteractionsRequest& request) {
   InteractionQuery query;
   if (request.limit() < 0 || request.limit() > kMaxListLimit) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("limit: must be 0 (default ", kDefaultListLimit,
-                     ") to ", kMaxListLimit));
+    return absl::InvalidArgumentError(absl::StrCat("limit: must be 0 (default ",
+                                                   kDefaultListLimit, ") to ",
+                                                   kMaxListLimit));
   }
   query.limit = request.limit() == 0 ? kDefaultListLimit : request.limit();
   if (!request.user_id().empty() && !request.exclude_user_id().empty()) {
@@ -48,7 +48,7 @@ absl::StatusOr<InteractionQuery> ToQuery(
   }
   for (const auto& [field, value] :
        {std::pair<absl::string_view, const std::string*>{"user_id",
-                                                        &request.user_id()},
+                                                         &request.user_id()},
         {"exclude_user_id", &request.exclude_user_id()},
         {"session_key", &request.session_key()}}) {
     if (value->size() > kMaxIdBytes) {
@@ -108,9 +108,9 @@ absl::Status TrackingServiceImpl::CheckReady() const {
       "yet");
 }
 
-grpc::Status TrackingServiceImpl::Track(grpc::ServerContext* context,
-                                        const smartshop::v1::TrackRequest* request,
-                                        smartshop::v1::TrackResponse* response) {
+grpc::Status TrackingServiceImpl::Track(
+    grpc::ServerContext* context, const smartshop::v1::TrackRequest* request,
+    smartshop::v1::TrackResponse* response) {
   if (!request->has_interaction()) {
     return ToGrpcStatus(absl::InvalidArgumentError("interaction: required"));
   }
@@ -118,10 +118,11 @@ grpc::Status TrackingServiceImpl::Track(grpc::ServerContext* context,
   if (auto violation = FindViolation(request->interaction(), now)) {
     return ToGrpcStatus(ToStatus(*violation));
   }
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
   smartshop::v1::Interaction event = Normalize(request->interaction(), now);
-  absl::StatusOr<bool> stored = committer_.Submit(
-      event, CallDeadline(*context, options_.max_call_time));
+  absl::StatusOr<bool> stored =
+      committer_.Submit(event, CallDeadline(*context, options_.max_call_time));
   if (!stored.ok()) return ToGrpcStatus(stored.status());
   response->set_event_id(event.event_id());
   response->set_outcome(*stored ? smartshop::v1::STORED
@@ -130,21 +131,21 @@ grpc::Status TrackingServiceImpl::Track(grpc::ServerContext* context,
 }
 
 grpc::Status TrackingServiceImpl::TrackBatch(
-    grpc::ServerContext* context, const smartshop::v1::TrackBatchRequest* request,
+    grpc::ServerContext* context,
+    const smartshop::v1::TrackBatchRequest* request,
     smartshop::v1::TrackBatchResponse* response) {
   if (request->interactions_size() > options_.max_batch_size) {
-    return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
-        "interactions: ", request->interactions_size(),
-        " events is over the limit of ", options_.max_batch_size,
-        " per call; split the batch or use StreamTrack")));
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("interactions: ", request->interactions_size(),
+                     " events is over the limit of ", options_.max_batch_size,
+                     " per call; split the batch or use StreamTrack")));
   }
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<EventResult>> results =
-      ingestor_.Ingest(
-          absl::MakeConstSpan(request->interactions().data(),
-                              request->interactions_size()),
-          0,
-                       CallDeadline(*context, options_.max_call_time));
+      ingestor_.Ingest(absl::MakeConstSpan(request->interactions().data(),
+                                           request->interactions_size()),
+                       0, CallDeadline(*context, options_.max_call_time));
   if (!results.ok()) return ToGrpcStatus(results.status());
   int64_t stored = 0, duplicates = 0, rejected = 0;
   for (EventResult& result : *results) {
@@ -161,14 +162,16 @@ grpc::Status TrackingServiceImpl::StreamTrack(
     grpc::ServerContext* context,
     grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
     smartshop::v1::StreamTrackResponse* response) {
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
   int64_t received = 0, stored = 0, duplicates = 0, rejected = 0, omitted = 0;
   smartshop::v1::StreamTrackRequest chunk;
   while (reader->Read(&chunk)) {
     const auto& events = chunk.interactions();
     for (int start = 0; start < events.size();
          start += options_.max_batch_size) {
-      const int count = std::min(options_.max_batch_size, events.size() - start);
+      const int count =
+          std::min(options_.max_batch_size, events.size() - start);
       // A long stream is bounded per slice, not as a whole, when the caller
       // set no deadline.
       absl::StatusOr<std::vector<EventResult>> results = ingestor_.Ingest(
@@ -207,7 +210,8 @@ grpc::Status TrackingServiceImpl::ListInteractions(
     smartshop::v1::ListInteractionsResponse* response) {
   absl::StatusOr<InteractionQuery> query = ToQuery(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
-  if (absl::Status ready = CheckReady(); !ready.ok()) return ToGrpcStatus(ready);
+  if (absl::Status ready = CheckReady(); !ready.ok())
+    return ToGrpcStatus(ready);
   absl::StatusOr<InteractionPage> page =
       store_->List(*query, CallDeadline(*context, options_.max_call_time));
   if (!page.ok()) return ToGrpcStatus(page.status());

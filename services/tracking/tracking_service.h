@@ -24,7 +24,8 @@ struct TrackingServiceOptions {
   int group_commit_writers = 4;
 };
 
-class TrackingServiceImpl final : public smartshop::v1::TrackingService::Service {
+class TrackingServiceImpl final
+    : public smartshop::v1::TrackingService::Service {
  public:
   // `store` and `ready` are not owned and must outlive the service. Calls
   // fail with UNAVAILABLE until `ready` is true (schema migrated).

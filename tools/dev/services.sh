@@ -4,6 +4,7 @@
 #
 #   tools/dev/services.sh start DIR   # prints and writes DIR/env (DATABASE_URL, REDIS_URL)
 #   tools/dev/services.sh stop DIR
+#   tools/dev/services.sh pg-stop|pg-start DIR   # Postgres only, same port
 set -euo pipefail
 
 cmd=${1:?usage: services.sh start|stop DIR}
@@ -83,8 +84,23 @@ stop() {
   fi
 }
 
+# Stops or restarts only Postgres, on the same port (for fault tests).
+pg_ctl_again() {
+  # shellcheck disable=SC1091
+  . "$dir/env"
+  if [ "$1" = stop ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+  else
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
+      start >/dev/null
+  fi
+}
+
 case "$cmd" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: services.sh start|stop DIR" >&2; exit 2 ;;
+  pg-stop) pg_ctl_again stop ;;
+  pg-start) pg_ctl_again start ;;
+  *) echo "usage: services.sh start|stop|pg-stop|pg-start DIR" >&2; exit 2 ;;
 esac

@@ -1,0 +1,44 @@
+// In-memory InteractionStore for unit tests: idempotent by event_id like the
+// real one, records each Insert call, and can be told to fail.
+#ifndef SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_
+#define SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
+#include "services/tracking/interaction_store.h"
+
+namespace smartshop::testing {
+
+class FakeInteractionStore : public tracking::InteractionStore {
+ public:
+  absl::StatusOr<std::vector<bool>> Insert(
+      absl::Span<const smartshop::v1::Interaction> events,
+      absl::Time deadline) override;
+  absl::StatusOr<tracking::InteractionPage> List(
+      const tracking::InteractionQuery& query, absl::Time deadline) override;
+
+  // Every later call fails with `status` until cleared with OkStatus().
+  void FailWith(absl::Status status);
+  // Each Insert blocks this long first (to let concurrent callers pile up).
+  void SetInsertDelay(absl::Duration delay);
+
+  std::vector<smartshop::v1::Interaction> stored() const;
+  // Sizes of the Insert calls made so far, in order.
+  std::vector<size_t> insert_sizes() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  absl::Duration delay_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<std::string> ids_ ABSL_GUARDED_BY(mu_);
+  std::vector<smartshop::v1::Interaction> stored_ ABSL_GUARDED_BY(mu_);
+  std::vector<size_t> insert_sizes_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace smartshop::testing
+
+#endif  // SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_

@@ -1,0 +1,36 @@
+// A fresh Postgres database per test process on the server that ctest's
+// services fixture started (tools/dev/services.sh writes its URL to the file
+// named by SMARTSHOP_TESTENV).
+#ifndef SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_
+#define SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_
+
+#include <map>
+#include <string>
+
+namespace smartshop::testing {
+
+// KEY=VALUE lines of the services env file; aborts the test with a clear
+// message when the file is missing.
+std::map<std::string, std::string> ReadTestEnv();
+
+class TestDatabase {
+ public:
+  // Creates a uniquely named empty database.
+  TestDatabase();
+  // Drops it.
+  ~TestDatabase();
+
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// Runs `sql` on `url` and returns the first column of the first row.
+std::string QueryScalar(const std::string& url, const std::string& sql);
+
+}  // namespace smartshop::testing
+
+#endif  // SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_

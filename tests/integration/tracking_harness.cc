@@ -1,0 +1,48 @@
+#include "tests/integration/tracking_harness.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/tracking/migrations.h"
+
+namespace smartshop::testing {
+
+TrackingHarness::TrackingHarness(const std::string& database_url,
+                                 Options options)
+    : pool_({.url = database_url, .size = 8}),
+      interactions_(&pool_),
+      catalog_store_(&pool_),
+      tracking_service_(&interactions_, &ready_, [] { return absl::Now(); },
+                        {.max_batch_size = options.max_batch_size}),
+      catalog_service_(&catalog_store_, &ready_,
+                       {.max_batch_size = options.max_batch_size}) {
+  if (options.migrate) {
+    auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
+    EXPECT_TRUE(migrations.ok()) << migrations.status();
+    auto applied = tracking::ApplyMigrations(pool_, *migrations,
+                                             absl::Now() + absl::Seconds(30));
+    EXPECT_TRUE(applied.ok()) << applied.status();
+    ready_ = applied.ok();
+  }
+  auto started = StartGrpcServer({.listen_address = "127.0.0.1:0"},
+                                 {&tracking_service_, &catalog_service_});
+  EXPECT_TRUE(started.ok()) << started.status();
+  server_ = std::move(started->server);
+  port_ = started->port;
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
+                                     grpc::InsecureChannelCredentials());
+  tracking_ = smartshop::v1::TrackingService::NewStub(channel);
+  catalog_ = smartshop::v1::CatalogService::NewStub(channel);
+}
+
+TrackingHarness::~TrackingHarness() {
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+}
+
+std::unique_ptr<grpc::ClientContext> TrackingHarness::Context(
+    absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+}  // namespace smartshop::testing

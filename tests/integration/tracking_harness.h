@@ -1,0 +1,58 @@
+// The tracking service in-process on a loopback port, over a fresh test
+// database, reached through real gRPC stubs.
+#ifndef SMARTSHOP_TESTS_INTEGRATION_TRACKING_HARNESS_H_
+#define SMARTSHOP_TESTS_INTEGRATION_TRACKING_HARNESS_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "common/grpc_server.h"
+#include "common/pg_pool.h"
+#include "services/tracking/catalog_service.h"
+#include "services/tracking/pg_catalog_store.h"
+#include "services/tracking/pg_interaction_store.h"
+#include "services/tracking/tracking_service.h"
+#include "smartshop/v1/catalog.grpc.pb.h"
+#include "smartshop/v1/tracking.grpc.pb.h"
+
+namespace smartshop::testing {
+
+class TrackingHarness {
+ public:
+  struct Options {
+    int max_batch_size = 1000;
+    bool migrate = true;
+  };
+  // Migrates `database_url` (unless told not to) and starts the server.
+  explicit TrackingHarness(const std::string& database_url)
+      : TrackingHarness(database_url, Options()) {}
+  TrackingHarness(const std::string& database_url, Options options);
+  ~TrackingHarness();
+
+  smartshop::v1::TrackingService::Stub& tracking() { return *tracking_; }
+  smartshop::v1::CatalogService::Stub& catalog() { return *catalog_; }
+  PgPool& pool() { return pool_; }
+  std::atomic<bool>& ready() { return ready_; }
+  int port() const { return port_; }
+
+  // A context whose deadline is `timeout` from now.
+  static std::unique_ptr<grpc::ClientContext> Context(
+      absl::Duration timeout = absl::Seconds(10));
+
+ private:
+  PgPool pool_;
+  std::atomic<bool> ready_{false};
+  tracking::PgInteractionStore interactions_;
+  tracking::PgCatalogStore catalog_store_;
+  tracking::TrackingServiceImpl tracking_service_;
+  tracking::CatalogServiceImpl catalog_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
+  std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+};
+
+}  // namespace smartshop::testing
+
+#endif  // SMARTSHOP_TESTS_INTEGRATION_TRACKING_HARNESS_H_

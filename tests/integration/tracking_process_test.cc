@@ -1,0 +1,258 @@
+// The tracking binary as operators run it, and Postgres outages: a private
+// Postgres per test (tools/dev/services.sh) so that stopping it disturbs no
+// other test.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_database.h"
+#include "tests/integration/tracking_harness.h"
+
+namespace smartshop::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A private Postgres that a test may stop and start.
+class PrivatePostgres {
+ public:
+  PrivatePostgres() {
+    char tmpl[] = "/tmp/smartshop-pg-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    Script("start");
+    std::ifstream env(dir_ + "/env");
+    std::string line;
+    while (std::getline(env, line)) {
+      if (line.rfind("DATABASE_URL=", 0) == 0) url_ = line.substr(13);
+    }
+  }
+  ~PrivatePostgres() {
+    Script("stop");
+    std::system(absl::StrCat("rm -rf ", dir_).c_str());
+  }
+  void Stop() { Script("pg-stop"); }
+  void Start() { Script("pg-start"); }
+  const std::string& url() const { return url_; }
+
+ private:
+  void Script(const std::string& command) {
+    const std::string cmd = absl::StrCat("bash ", SERVICES_SCRIPT, " ", command,
+                                         " ", dir_, " >/dev/null");
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  std::string dir_;
+  std::string url_;
+};
+
+// The tracking binary as a child process, its stderr in a file.
+class TrackingProcess {
+ public:
+  TrackingProcess(const std::string& database_url,
+                  std::vector<std::string> extra_args = {},
+                  std::vector<std::string> extra_env = {}) {
+    log_path_ =
+        absl::StrCat("/tmp/tracking-test-", getpid(), "-", std::rand(), ".log");
+    pid_ = fork();
+    if (pid_ == 0) {
+      FILE* log = std::fopen(log_path_.c_str(), "w");
+      dup2(fileno(log), STDERR_FILENO);
+      setenv("DATABASE_URL", database_url.c_str(), 1);
+      for (const std::string& kv : extra_env) putenv(strdup(kv.c_str()));
+      std::vector<std::string> args = {TRACKING_BINARY, "--listen=127.0.0.1:0"};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+  }
+  ~TrackingProcess() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    std::remove(log_path_.c_str());
+  }
+
+  std::string log() const { return ReadFile(log_path_); }
+
+  // The port from the "started" log line; 0 if it did not start in time.
+  int WaitForPort() {
+    static const std::regex kPort(R"re("event":"started".*"port":(\d+))re");
+    for (int i = 0; i < 100; ++i) {
+      std::smatch m;
+      const std::string text = log();
+      if (std::regex_search(text, m, kPort)) return std::stoi(m[1]);
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return 0;
+  }
+
+  // Exit code, or -1 if it did not exit within `timeout`.
+  int WaitForExit(absl::Duration timeout) {
+    const absl::Time end = absl::Now() + timeout;
+    while (absl::Now() < end) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return -1;
+  }
+
+  void Terminate() { kill(pid_, SIGTERM); }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  std::string log_path_;
+};
+
+grpc::health::v1::HealthCheckResponse::ServingStatus Health(int port) {
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service("smartshop.v1.TrackingService");
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(
+      TrackingHarness::Context(absl::Seconds(2)).get(), request, &response);
+  return status.ok() ? response.status()
+                     : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
+bool WaitForHealth(int port,
+                   grpc::health::v1::HealthCheckResponse::ServingStatus want) {
+  for (int i = 0; i < 100; ++i) {
+    if (Health(port) == want) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+grpc::StatusCode TrackOnce(int port) {
+  auto stub = smartshop::v1::TrackingService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  smartshop::v1::TrackRequest request;
+  request.mutable_interaction()->set_session_key("s");
+  request.mutable_interaction()->set_type(smartshop::v1::VIEW_PRODUCT);
+  request.mutable_interaction()->set_product_id(1);
+  smartshop::v1::TrackResponse response;
+  return stub
+      ->Track(TrackingHarness::Context(absl::Seconds(10)).get(), request,
+              &response)
+      .error_code();
+}
+
+TEST(TrackingProcessTest, ServesHealthAndDrainsOnSigterm) {
+  TestDatabase db;
+  TrackingProcess tracking(db.url());
+  const int port = tracking.WaitForPort();
+  ASSERT_GT(port, 0) << tracking.log();
+  EXPECT_TRUE(
+      WaitForHealth(port, grpc::health::v1::HealthCheckResponse::SERVING))
+      << tracking.log();
+  EXPECT_EQ(TrackOnce(port), grpc::StatusCode::OK);
+  tracking.Terminate();
+  EXPECT_EQ(tracking.WaitForExit(absl::Seconds(30)), 0) << tracking.log();
+  EXPECT_THAT(tracking.log(), HasSubstr(R"("event":"stopped")"));
+  // The URL's host is logged; a password never is (there is none here, but
+  // the redaction is unit-tested in common/json_log_test.cc).
+  EXPECT_THAT(tracking.log(), HasSubstr(R"("event":"started")"));
+}
+
+TEST(TrackingProcessTest, MigrateOnlyAppliesTheSchemaAndExits) {
+  TestDatabase db;
+  TrackingProcess tracking(db.url(), {"--migrate_only"});
+  EXPECT_EQ(tracking.WaitForExit(absl::Seconds(30)), 0) << tracking.log();
+  EXPECT_EQ(QueryScalar(db.url(), "SELECT count(*) FROM schema_migrations"),
+            "1");
+}
+
+TEST(TrackingProcessTest, BadConfigurationExitsWithAClearMessage) {
+  TestDatabase db;
+  TrackingProcess tracking(db.url(), {}, {"TRACKING_DB_POOL_SIZE=0"});
+  EXPECT_EQ(tracking.WaitForExit(absl::Seconds(10)), 1);
+  EXPECT_THAT(tracking.log(), HasSubstr("db_pool_size=0 is out of range"));
+}
+
+TEST(TrackingProcessTest, StartsWithoutPostgresAndRecoversWhenItComes) {
+  PrivatePostgres postgres;
+  postgres.Stop();
+  TrackingProcess tracking(postgres.url());
+  const int port = tracking.WaitForPort();
+  ASSERT_GT(port, 0) << tracking.log();
+  EXPECT_TRUE(
+      WaitForHealth(port, grpc::health::v1::HealthCheckResponse::NOT_SERVING));
+  EXPECT_EQ(TrackOnce(port), grpc::StatusCode::UNAVAILABLE);
+  postgres.Start();
+  EXPECT_TRUE(
+      WaitForHealth(port, grpc::health::v1::HealthCheckResponse::SERVING))
+      << tracking.log();
+  EXPECT_EQ(TrackOnce(port), grpc::StatusCode::OK);
+}
+
+TEST(PostgresOutageTest, CallsFailUnavailableAndRecoverByThemselves) {
+  PrivatePostgres postgres;
+  TrackingHarness server(postgres.url());
+  smartshop::v1::TrackRequest request;
+  request.mutable_interaction()->set_user_id("u");
+  request.mutable_interaction()->set_type(smartshop::v1::VIEW_PRODUCT);
+  request.mutable_interaction()->set_product_id(1);
+  smartshop::v1::TrackResponse response;
+  ASSERT_TRUE(server.tracking()
+                  .Track(TrackingHarness::Context().get(), request, &response)
+                  .ok());
+  // Several pooled connections, so that all go stale with the restart.
+  smartshop::v1::ListInteractionsResponse listed;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        server.tracking()
+            .ListInteractions(TrackingHarness::Context().get(), {}, &listed)
+            .ok());
+  }
+
+  postgres.Stop();
+  for (int i = 0; i < 3; ++i) {
+    grpc::Status status = server.tracking().Track(
+        TrackingHarness::Context().get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << status.error_message();
+  }
+  smartshop::v1::TrackBatchRequest batch;
+  *batch.add_interactions() = request.interaction();
+  smartshop::v1::TrackBatchResponse batch_response;
+  EXPECT_EQ(
+      server.tracking()
+          .TrackBatch(TrackingHarness::Context().get(), batch, &batch_response)
+          .error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+
+  postgres.Start();
+  grpc::Status after = server.tracking().Track(TrackingHarness::Context().get(),
+                                               request, &response);
+  EXPECT_TRUE(after.ok()) << after.error_message();
+  EXPECT_EQ(QueryScalar(postgres.url(), "SELECT count(*) FROM interactions"),
+            "2");
+}
+
+}  // namespace
+}  // namespace smartshop::testing
