@@ -16,13 +16,13 @@ constexpr int64_t kMigrationLockKey = 0x736d61727473687;
 }  // namespace
 
 absl::StatusOr<std::vector<Migration>> ParseMigrations(
-    const std::vector<MigrationFile>& files) {
+    const std::vector<EmbeddedFile>& files) {
   std::vector<Migration> migrations;
-  for (const MigrationFile& file : files) {
-    absl::string_view stem = file.file_name;
+  for (const EmbeddedFile& file : files) {
+    absl::string_view stem = file.name;
     if (!absl::ConsumeSuffix(&stem, ".sql")) {
       return absl::InvalidArgumentError(
-          absl::StrCat("migration ", file.file_name, ": not a .sql file"));
+          absl::StrCat("migration ", file.name, ": not a .sql file"));
     }
     std::pair<absl::string_view, absl::string_view> parts =
         absl::StrSplit(stem, absl::MaxSplits('_', 1));
@@ -30,14 +30,14 @@ absl::StatusOr<std::vector<Migration>> ParseMigrations(
     if (parts.first.size() != 4 || !absl::SimpleAtoi(parts.first, &version) ||
         parts.second.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "migration ", file.file_name, ": expected NNNN_name.sql"));
+          "migration ", file.name, ": expected NNNN_name.sql"));
     }
     if (version != static_cast<int>(migrations.size()) + 1) {
       return absl::InvalidArgumentError(
-          absl::StrCat("migration ", file.file_name, ": expected version ",
+          absl::StrCat("migration ", file.name, ": expected version ",
                        migrations.size() + 1));
     }
-    migrations.push_back({version, std::string(parts.second), file.sql});
+    migrations.push_back({version, std::string(parts.second), file.content});
   }
   return migrations;
 }

@@ -10,17 +10,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/embedded_file.h"
 #include "common/pg_pool.h"
 
 namespace smartshop::tracking {
 
-struct MigrationFile {
-  std::string file_name;  // NNNN_name.sql
-  std::string sql;
-};
-
-// The migrations compiled into this binary, sorted by file name.
-const std::vector<MigrationFile>& EmbeddedMigrations();
+// The migrations/NNNN_name.sql files compiled into this binary, sorted by
+// file name.
+const std::vector<EmbeddedFile>& EmbeddedMigrations();
 
 struct Migration {
   int version;
@@ -31,7 +28,7 @@ struct Migration {
 // Parses file names into versions. INVALID_ARGUMENT for a name not of the
 // form NNNN_name.sql or versions that are not 1, 2, 3, ... in order.
 absl::StatusOr<std::vector<Migration>> ParseMigrations(
-    const std::vector<MigrationFile>& files);
+    const std::vector<EmbeddedFile>& files);
 
 // Applies the migrations not yet recorded. Returns how many were applied.
 absl::StatusOr<int> ApplyMigrations(PgPool& pool,
