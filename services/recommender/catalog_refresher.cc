@@ -1,0 +1,53 @@
+#include "services/recommender/catalog_refresher.h"
+
+#include "common/json_log.h"
+
+namespace smartshop::recommender {
+
+CatalogRefresher::CatalogRefresher(TrackingReader* reader,
+                                   absl::Duration interval,
+                                   absl::Duration load_timeout)
+    : reader_(reader), interval_(interval), load_timeout_(load_timeout) {}
+
+CatalogRefresher::~CatalogRefresher() {
+  stop_.Notify();
+  if (thread_.joinable()) thread_.join();
+}
+
+absl::Status CatalogRefresher::Refresh() {
+  absl::StatusOr<std::vector<smartshop::v1::Product>> products =
+      reader_->ListAllProducts(absl::Now() + load_timeout_);
+  if (!products.ok()) return products.status();
+  auto snapshot = std::make_shared<const CatalogSnapshot>(std::move(*products),
+                                                          absl::Now());
+  absl::MutexLock lock(&mu_);
+  current_ = std::move(snapshot);
+  return absl::OkStatus();
+}
+
+void CatalogRefresher::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+std::shared_ptr<const CatalogSnapshot> CatalogRefresher::Current() const {
+  absl::MutexLock lock(&mu_);
+  return current_;
+}
+
+void CatalogRefresher::Loop() {
+  bool healthy = Current() != nullptr;
+  do {
+    absl::Status status = Refresh();
+    if (status.ok() != healthy) {
+      healthy = status.ok();
+      auto snapshot = Current();
+      Log(healthy ? LogLevel::kInfo : LogLevel::kWarning,
+          healthy ? "catalog_loaded" : "catalog_refresh_failed",
+          {{"products", static_cast<int64_t>(snapshot ? snapshot->size() : 0)},
+           {"error", status.message()}});
+    }
+  } while (!stop_.WaitForNotificationWithTimeout(
+      Current() == nullptr ? absl::Seconds(1) : interval_));
+}
+
+}  // namespace smartshop::recommender

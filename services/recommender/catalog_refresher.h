@@ -1,0 +1,52 @@
+// Keeps a CatalogSnapshot fresh: loads the whole catalog from the tracking
+// service at start-up and every `interval` after, so that the recommender
+// can answer (top sellers) while the tracking service is down.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_REFRESHER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_REFRESHER_H_
+
+#include <memory>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/tracking_reader.h"
+
+namespace smartshop::recommender {
+
+class CatalogRefresher {
+ public:
+  // `reader` is not owned and must outlive this. Nothing runs until Start()
+  // or Refresh().
+  CatalogRefresher(TrackingReader* reader, absl::Duration interval,
+                   absl::Duration load_timeout);
+  ~CatalogRefresher();  // stops the background thread
+
+  // Loads the catalog now; on error keeps the previous snapshot.
+  absl::Status Refresh();
+
+  // Refreshes every `interval` on a thread of its own (retrying sooner,
+  // every second, until the first load succeeds).
+  void Start();
+
+  // The latest snapshot; null until a load has succeeded. Thread-safe.
+  std::shared_ptr<const CatalogSnapshot> Current() const;
+
+ private:
+  void Loop();
+
+  TrackingReader* const reader_;
+  const absl::Duration interval_;
+  const absl::Duration load_timeout_;
+  mutable absl::Mutex mu_;
+  std::shared_ptr<const CatalogSnapshot> current_ ABSL_GUARDED_BY(mu_);
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_REFRESHER_H_

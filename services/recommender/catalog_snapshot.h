@@ -1,0 +1,58 @@
+// An immutable, indexed copy of the catalog as the tracking service last
+// served it: what the recommender maps model answers onto and falls back to
+// when the tracking service is down. Shared read-only between threads.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_SNAPSHOT_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_SNAPSHOT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "smartshop/v1/catalog.pb.h"
+
+namespace smartshop::recommender {
+
+class CatalogSnapshot {
+ public:
+  // `products`: every product, active or not, in any order.
+  CatalogSnapshot(std::vector<smartshop::v1::Product> products,
+                  absl::Time loaded_at);
+
+  // Any product, active or not; nullptr when unknown.
+  const smartshop::v1::Product* Find(int64_t id) const;
+
+  // Active products by ascending id (the order the prompt's catalog uses).
+  const std::vector<const smartshop::v1::Product*>& active_by_id() const {
+    return active_by_id_;
+  }
+  // Active products by descending units_sold, ties by descending id.
+  const std::vector<const smartshop::v1::Product*>& top_sellers() const {
+    return top_sellers_;
+  }
+  // Lower-cased name of an active product, parallel to active_by_id().
+  const std::vector<std::string>& active_lower_names() const {
+    return active_lower_names_;
+  }
+
+  size_t size() const { return products_.size(); }
+  absl::Time loaded_at() const { return loaded_at_; }
+
+ private:
+  std::vector<smartshop::v1::Product> products_;
+  absl::flat_hash_map<int64_t, size_t> index_;
+  std::vector<const smartshop::v1::Product*> active_by_id_;
+  std::vector<const smartshop::v1::Product*> top_sellers_;
+  std::vector<std::string> active_lower_names_;
+  absl::Time loaded_at_;
+};
+
+// "Name (Category)", or "Name" when the category is unknown: how products
+// are shown to the model and how it names them back.
+std::string DisplayName(const smartshop::v1::Product& product);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_SNAPSHOT_H_

@@ -1,0 +1,79 @@
+#include "services/recommender/product_matcher.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace smartshop::recommender {
+namespace {
+
+smartshop::v1::Product P(int64_t id, std::string name, std::string category,
+                         bool active = true) {
+  smartshop::v1::Product p;
+  p.set_id(id);
+  p.set_name(std::move(name));
+  p.set_category_name(std::move(category));
+  p.set_is_active(active);
+  return p;
+}
+
+CatalogSnapshot Catalog() {
+  return CatalogSnapshot(
+      {P(1, "Mug holder", "Kitchen"), P(2, "Mug", "Kitchen"),
+       P(3, "Mug", "Office"), P(4, "Retired mug", "Kitchen", false),
+       P(5, "Tea (Green)", "Drinks")},
+      absl::Now());
+}
+
+std::vector<int64_t> Ids(const MatchResult& result) {
+  std::vector<int64_t> ids;
+  for (const auto& m : result.matched) ids.push_back(m.product->id());
+  return ids;
+}
+
+ModelPick Pick(std::string product) { return {std::move(product), 90, "r"}; }
+
+TEST(MatchPicksTest, PrefersExactNameAndCategory) {
+  const CatalogSnapshot catalog = Catalog();
+  EXPECT_THAT(Ids(MatchPicks({Pick("mug (office)")}, catalog)),
+              ::testing::ElementsAre(3));
+  // The original's substring rule would have picked "Mug holder" (id 1).
+  EXPECT_THAT(Ids(MatchPicks({Pick("Mug (Kitchen)")}, catalog)),
+              ::testing::ElementsAre(2));
+}
+
+TEST(MatchPicksTest, ExactNameWithoutCategory) {
+  EXPECT_THAT(Ids(MatchPicks({Pick("MUG")}, Catalog())),
+              ::testing::ElementsAre(2));
+}
+
+TEST(MatchPicksTest, NamesThatContainParentheses) {
+  EXPECT_THAT(Ids(MatchPicks({Pick("Tea (Green) (Drinks)")}, Catalog())),
+              ::testing::ElementsAre(5));
+}
+
+TEST(MatchPicksTest, FallsBackToTheOriginalSubstringRule) {
+  EXPECT_THAT(Ids(MatchPicks({Pick("holder (Whatever)")}, Catalog())),
+              ::testing::ElementsAre(1));
+}
+
+TEST(MatchPicksTest, NeverTheSameProductTwiceNorAnInactiveOne) {
+  auto result = MatchPicks(
+      {Pick("Mug (Kitchen)"), Pick("mug (kitchen)"), Pick("Retired mug"),
+       Pick("Unicorn (Toys)"), Pick(" (Kitchen)")},
+      Catalog());
+  EXPECT_THAT(Ids(result), ::testing::ElementsAre(2));
+  EXPECT_EQ(result.duplicates, 1);
+  // "Retired mug" is inactive: no match; an empty name matches nothing.
+  EXPECT_EQ(result.unmatched, 3);
+}
+
+TEST(MatchPicksTest, KeepsScoresAndReasons) {
+  auto result =
+      MatchPicks({{"Mug (Office)", 61.5, "Bought together"}}, Catalog());
+  ASSERT_EQ(result.matched.size(), 1u);
+  EXPECT_DOUBLE_EQ(result.matched[0].relevance_score, 61.5);
+  EXPECT_EQ(result.matched[0].reason, "Bought together");
+}
+
+}  // namespace
+}  // namespace smartshop::recommender

@@ -1,0 +1,108 @@
+// The original algorithm, end to end: cache, interactions, aggregation,
+// prompt, model, parsing, matching, gap fill, fallbacks, cache again. Every
+// dependency can fail; every failure has a defined answer.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/recommender/cache/singleflight.h"
+#include "services/recommender/catalog_refresher.h"
+#include "services/recommender/llm_client.h"
+#include "services/recommender/prompt_builder.h"
+#include "services/recommender/recommendation_cache.h"
+#include "services/recommender/tracking_reader.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+struct EngineOptions {
+  // Cache keys are prefix + user id, or prefix + "anonymous".
+  std::string cache_prefix = "ai_recommended_products_";
+  // How long a model answer is cached.
+  absl::Duration cache_ttl = absl::Hours(1);
+  // How long a fallback or no-data answer is cached: briefly, so that the
+  // service retries the model (or sees new data) soon.
+  absl::Duration short_ttl = absl::Seconds(60);
+  // Bound on each ListInteractions call.
+  absl::Duration tracking_timeout = absl::Seconds(2);
+  // Bound on the model call (the caller's deadline may be shorter).
+  absl::Duration model_timeout = absl::Seconds(20);
+  // Bound on each cache call.
+  absl::Duration cache_timeout = absl::Milliseconds(100);
+  // Kept free before the caller's deadline to build and send a fallback.
+  absl::Duration reply_margin = absl::Milliseconds(50);
+};
+
+// Counts for the service's logs and metrics.
+struct EngineStats {
+  int64_t cache_hits = 0;
+  int64_t cache_misses = 0;
+  int64_t cache_errors = 0;
+  int64_t model_calls = 0;
+  int64_t fallbacks = 0;
+};
+
+using Clock = std::function<absl::Time()>;
+
+class RecommendationEngine {
+ public:
+  // Pointers are not owned and must outlive the engine; `llm` may be null
+  // (no model configured: every miss falls back to top sellers).
+  RecommendationEngine(TrackingReader* tracking, CatalogRefresher* catalog,
+                       LlmClient* llm, RecommendationCache* cache,
+                       PromptBuilder prompt, EngineOptions options,
+                       Clock clock);
+
+  // INVALID_ARGUMENT for bad arguments; UNAVAILABLE only while no catalog
+  // has ever been loaded. Otherwise an answer, whatever fails on the way.
+  absl::StatusOr<smartshop::v1::Recommendations> Get(
+      const smartshop::v1::GetRecommendationsRequest& request,
+      absl::Time deadline);
+
+  // Removes cached answers; UNAVAILABLE when the cache cannot be reached.
+  absl::StatusOr<int64_t> Invalidate(
+      const smartshop::v1::InvalidateRecommendationsRequest& request,
+      absl::Time deadline);
+
+  EngineStats stats() const;
+
+  // The cache key for a user id ("" = anonymous).
+  std::string CacheKey(const std::string& user_id) const;
+
+ private:
+  // The answer for a cache miss, and how long to cache it.
+  struct Computed {
+    smartshop::v1::Recommendations answer;
+    absl::Duration ttl;
+  };
+  Computed Compute(const std::string& user_id, const CatalogSnapshot& catalog,
+                   absl::Time deadline);
+  absl::StatusOr<std::vector<smartshop::v1::Interaction>> RecentInteractions(
+      const std::string& user_id, absl::Time deadline);
+  smartshop::v1::Recommendations Fallback(const CatalogSnapshot& catalog,
+                                          std::string reason);
+
+  TrackingReader* const tracking_;
+  CatalogRefresher* const catalog_;
+  LlmClient* const llm_;
+  RecommendationCache* const cache_;
+  const PromptBuilder prompt_;
+  const EngineOptions options_;
+  const Clock clock_;
+  Singleflight<smartshop::v1::Recommendations> singleflight_;
+
+  mutable absl::Mutex stats_mu_;
+  EngineStats stats_ ABSL_GUARDED_BY(stats_mu_);
+};
+
+// The fallback reason for a model failure ("model: rate limited", ...).
+std::string ModelFailureReason(const absl::Status& status);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_

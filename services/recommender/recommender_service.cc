@@ -1,0 +1,28 @@
+#include "services/recommender/recommender_service.h"
+
+#include "common/status_util.h"
+
+namespace smartshop::recommender {
+
+grpc::Status RecommenderServiceImpl::GetRecommendations(
+    grpc::ServerContext* context,
+    const smartshop::v1::GetRecommendationsRequest* request,
+    smartshop::v1::Recommendations* response) {
+  auto answer = engine_->Get(*request, CallDeadline(*context, max_call_time_));
+  if (!answer.ok()) return ToGrpcStatus(answer.status());
+  *response = std::move(*answer);
+  return grpc::Status::OK;
+}
+
+grpc::Status RecommenderServiceImpl::InvalidateRecommendations(
+    grpc::ServerContext* context,
+    const smartshop::v1::InvalidateRecommendationsRequest* request,
+    smartshop::v1::InvalidateRecommendationsResponse* response) {
+  auto deleted =
+      engine_->Invalidate(*request, CallDeadline(*context, max_call_time_));
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
+}  // namespace smartshop::recommender

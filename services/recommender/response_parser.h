@@ -1,0 +1,37 @@
+// Phase 4 of the original algorithm: the model's reply, untrusted text, made
+// into at most 8 picks with sane scores and reasons.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace smartshop::recommender {
+
+inline constexpr int kMaxPicks = 8;
+inline constexpr double kDefaultModelScore = 80.0;
+inline constexpr size_t kMaxReasonChars = 200;
+
+struct ModelPick {
+  std::string product;  // as the model wrote it, e.g. "Mug (Kitchen)"
+  double relevance_score = kDefaultModelScore;  // clamped to [0, 100]
+  std::string reason;  // trimmed, no control characters, <= 200 characters
+};
+
+// Accepts a JSON array of {product, relevance_score, reason}, alone or inside
+// a ```json / ``` fence or surrounded by prose, or an object holding such an
+// array (e.g. {"recommendations": [...]}). Takes the first 8 entries;
+// entries without a "product" string are skipped. INVALID_ARGUMENT when no
+// JSON array can be found or none of its entries is usable.
+absl::StatusOr<std::vector<ModelPick>> ParseModelReply(absl::string_view reply);
+
+// `text` without control characters, whitespace-trimmed, cut at a UTF-8
+// character boundary to at most `max_chars` characters.
+std::string SanitizeReason(absl::string_view text, size_t max_chars);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_

@@ -1,0 +1,25 @@
+// Top sellers: the original system's answer when there is no data, when
+// something fails, and to fill gaps in the model's answer.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_TOP_SELLERS_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_TOP_SELLERS_H_
+
+#include "absl/container/flat_hash_set.h"
+#include "services/recommender/catalog_snapshot.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+inline constexpr int kRecommendationCount = 8;
+inline constexpr double kNoDataScore = 85.0;
+inline constexpr double kFallbackScore = 80.0;
+inline constexpr double kGapFillScore = 75.0;
+
+// Appends active top sellers not yet in `out` until it holds `count` items
+// (or the catalog runs out), each with `score` and `source`.
+void FillWithTopSellers(const CatalogSnapshot& catalog, int count, double score,
+                        smartshop::v1::RecommendationSource source,
+                        smartshop::v1::Recommendations& out);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_TOP_SELLERS_H_

@@ -1,0 +1,57 @@
+#include "services/recommender/tracking_reader.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace smartshop::recommender {
+namespace {
+
+absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, ": ", status.error_message()));
+}
+
+void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
+  context.set_deadline(absl::ToChronoTime(deadline));
+}
+
+}  // namespace
+
+GrpcTrackingReader::GrpcTrackingReader(std::shared_ptr<grpc::Channel> channel)
+    : tracking_(smartshop::v1::TrackingService::NewStub(channel)),
+      catalog_(smartshop::v1::CatalogService::NewStub(channel)) {}
+
+absl::StatusOr<std::vector<smartshop::v1::Interaction>>
+GrpcTrackingReader::ListInteractions(
+    const smartshop::v1::ListInteractionsRequest& request,
+    absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  smartshop::v1::ListInteractionsResponse response;
+  grpc::Status status =
+      tracking_->ListInteractions(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "tracking ListInteractions");
+  return std::vector<smartshop::v1::Interaction>(
+      std::make_move_iterator(response.mutable_interactions()->begin()),
+      std::make_move_iterator(response.mutable_interactions()->end()));
+}
+
+absl::StatusOr<std::vector<smartshop::v1::Product>>
+GrpcTrackingReader::ListAllProducts(absl::Time deadline) {
+  std::vector<smartshop::v1::Product> products;
+  smartshop::v1::ListProductsRequest request;
+  request.set_page_size(1000);
+  do {
+    grpc::ClientContext context;
+    SetDeadline(context, deadline);
+    smartshop::v1::ListProductsResponse response;
+    grpc::Status status = catalog_->ListProducts(&context, request, &response);
+    if (!status.ok()) return FromGrpc(status, "tracking ListProducts");
+    for (auto& product : *response.mutable_products()) {
+      products.push_back(std::move(product));
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty());
+  return products;
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,51 @@
+// What the recommender reads from the tracking service (it never opens
+// Postgres itself): recent interactions and the catalog.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_TRACKING_READER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_TRACKING_READER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "smartshop/v1/catalog.grpc.pb.h"
+#include "smartshop/v1/tracking.grpc.pb.h"
+
+namespace smartshop::recommender {
+
+class TrackingReader {
+ public:
+  virtual ~TrackingReader() = default;
+
+  // One page of ListInteractions (newest first). Thread-safe.
+  virtual absl::StatusOr<std::vector<smartshop::v1::Interaction>>
+  ListInteractions(const smartshop::v1::ListInteractionsRequest& request,
+                   absl::Time deadline) = 0;
+
+  // Every product, active or not, all pages. Thread-safe.
+  virtual absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
+      absl::Time deadline) = 0;
+};
+
+// TrackingReader over gRPC: one channel, a deadline on every call, gRPC
+// status codes kept as absl codes.
+class GrpcTrackingReader : public TrackingReader {
+ public:
+  explicit GrpcTrackingReader(std::shared_ptr<grpc::Channel> channel);
+
+  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListInteractions(
+      const smartshop::v1::ListInteractionsRequest& request,
+      absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
+      absl::Time deadline) override;
+
+ private:
+  std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
+  std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_TRACKING_READER_H_

@@ -1,0 +1,161 @@
+#include "tests/fakes/fake_recommender_deps.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+
+namespace smartshop::testing {
+
+absl::StatusOr<std::vector<smartshop::v1::Interaction>>
+FakeTrackingReader::ListInteractions(
+    const smartshop::v1::ListInteractionsRequest& request, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  requests_.push_back(request);
+  if (!failure_.ok()) return failure_;
+  std::vector<smartshop::v1::Interaction> out;
+  for (const auto& i : interactions_) {
+    if (!request.user_id().empty() && i.user_id() != request.user_id())
+      continue;
+    if (!request.exclude_user_id().empty() &&
+        i.user_id() == request.exclude_user_id()) {
+      continue;
+    }
+    if (request.types_size() > 0 &&
+        std::find(request.types().begin(), request.types().end(), i.type()) ==
+            request.types().end()) {
+      continue;
+    }
+    if (static_cast<int>(out.size()) >= request.limit()) break;
+    out.push_back(i);
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<smartshop::v1::Product>>
+FakeTrackingReader::ListAllProducts(absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return products_;
+}
+
+void FakeTrackingReader::SetInteractions(
+    std::vector<smartshop::v1::Interaction> interactions) {
+  absl::MutexLock lock(&mu_);
+  interactions_ = std::move(interactions);
+}
+
+void FakeTrackingReader::SetProducts(
+    std::vector<smartshop::v1::Product> products) {
+  absl::MutexLock lock(&mu_);
+  products_ = std::move(products);
+}
+
+void FakeTrackingReader::FailWith(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  failure_ = std::move(status);
+}
+
+std::vector<smartshop::v1::ListInteractionsRequest>
+FakeTrackingReader::requests() const {
+  absl::MutexLock lock(&mu_);
+  return requests_;
+}
+
+absl::StatusOr<recommender::ChatCompletion> FakeLlmClient::Complete(
+    const recommender::ChatRequest& request, absl::Time deadline) {
+  absl::Duration delay;
+  {
+    absl::MutexLock lock(&mu_);
+    requests_.push_back(request);
+    delay = delay_;
+  }
+  if (absl::Now() + delay > deadline) {
+    absl::SleepFor(std::max(absl::ZeroDuration(), deadline - absl::Now()));
+    return absl::DeadlineExceededError("fake model: too slow");
+  }
+  absl::SleepFor(delay);
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return recommender::ChatCompletion{content_, 100, 50, 0.0001};
+}
+
+void FakeLlmClient::Reply(std::string content) {
+  absl::MutexLock lock(&mu_);
+  content_ = std::move(content);
+  failure_ = absl::OkStatus();
+}
+
+void FakeLlmClient::FailWith(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  failure_ = std::move(status);
+}
+
+void FakeLlmClient::SetDelay(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  delay_ = delay;
+}
+
+std::vector<recommender::ChatRequest> FakeLlmClient::requests() const {
+  absl::MutexLock lock(&mu_);
+  return requests_;
+}
+
+absl::StatusOr<std::optional<smartshop::v1::Recommendations>>
+FakeRecommendationCache::Get(const std::string& key, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.first;
+}
+
+absl::Status FakeRecommendationCache::Set(
+    const std::string& key, const smartshop::v1::Recommendations& value,
+    absl::Duration ttl, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  entries_[key] = {value, ttl};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> FakeRecommendationCache::Delete(const std::string& key,
+                                                        absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return static_cast<int64_t>(entries_.erase(key));
+}
+
+absl::StatusOr<int64_t> FakeRecommendationCache::DeletePrefix(
+    const std::string& prefix, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  int64_t deleted = 0;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (absl::StartsWith(it->first, prefix)) {
+      it = entries_.erase(it);
+      ++deleted;
+    } else {
+      ++it;
+    }
+  }
+  return deleted;
+}
+
+void FakeRecommendationCache::FailWith(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  failure_ = std::move(status);
+}
+
+absl::Duration FakeRecommendationCache::ttl(const std::string& key) const {
+  absl::MutexLock lock(&mu_);
+  auto it = entries_.find(key);
+  return it == entries_.end() ? absl::ZeroDuration() : it->second.second;
+}
+
+bool FakeRecommendationCache::contains(const std::string& key) const {
+  absl::MutexLock lock(&mu_);
+  return entries_.contains(key);
+}
+
+}  // namespace smartshop::testing
