@@ -1,0 +1,54 @@
+// Settings of the Redis recommendation cache (redis_recommendation_cache.h)
+// and the parsing of its URL, checked once at start-up so that a typo stops
+// the service with a message naming the field instead of failing per request.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_OPTIONS_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_OPTIONS_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace smartshop::recommender {
+
+struct RedisCacheOptions {
+  // redis://host[:port][/db]; port 6379 and database 0 when left out. No
+  // credentials here: URLs end up in logs, the password does not.
+  std::string url = "redis://127.0.0.1:6379";
+  // Sent with AUTH after connecting when not empty (e.g. from
+  // REDIS_PASSWORD). Never logged.
+  std::string password;
+  // Bound on establishing one connection (TCP connect, AUTH, SELECT).
+  absl::Duration connect_timeout = absl::Milliseconds(200);
+  // Bound on one command; a caller's earlier deadline shortens it.
+  absl::Duration command_timeout = absl::Milliseconds(100);
+  // Most connections open at once; concurrent callers beyond this wait for a
+  // free one (until their deadline).
+  int pool_size = 8;
+  // After a failed connect, calls fail fast with UNAVAILABLE for this long
+  // instead of each paying for another attempt against a dead server.
+  absl::Duration reconnect_backoff = absl::Milliseconds(500);
+};
+
+// Where a RedisCacheOptions::url points.
+struct RedisAddress {
+  std::string host;  // without the brackets of an IPv6 literal
+  int port = 6379;
+  int db = 0;
+};
+
+// Parses "redis://host[:port][/db]". INVALID_ARGUMENT naming `url` when it
+// has another scheme, credentials, a query, or a bad host, port or db.
+absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
+
+// Checks every field; INVALID_ARGUMENT naming the first bad one.
+absl::Status ValidateRedisCacheOptions(const RedisCacheOptions& options);
+
+// "host:port/db" for log lines and error messages.
+std::string DescribeRedisAddress(const RedisAddress& address);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_OPTIONS_H_

@@ -1,0 +1,306 @@
+#include "services/recommender/cache/redis_pool.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/json_log.h"
+
+namespace smartshop::recommender {
+namespace {
+
+// hiredis treats a zero timeval as "no timeout", so never hand it one.
+constexpr absl::Duration kMinTimeout = absl::Milliseconds(1);
+
+// Error replies that mean "the server cannot serve right now" rather than
+// "this command is wrong".
+absl::Status ReplyError(absl::string_view command, absl::string_view text) {
+  const std::string message = absl::StrCat("redis ", command, ": ", text);
+  const absl::string_view code = text.substr(0, text.find(' '));
+  for (absl::string_view transient :
+       {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN", "READONLY",
+        "NOAUTH", "WRONGPASS", "NOREPLICAS"}) {
+    if (code == transient) return absl::UnavailableError(message);
+  }
+  if (code == "OOM") return absl::ResourceExhaustedError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::StatusOr<RedisReply> RedisSession::Command(
+    absl::Span<const absl::string_view> args) {
+  const absl::string_view name = args.empty() ? "" : args[0];
+  if (failure_ != Failure::kNone) {
+    return absl::UnavailableError(absl::StrCat(
+        "redis ", name, ": connection already broken: ", failure_message_));
+  }
+  const absl::Duration remaining = deadline_ - absl::Now();
+  if (remaining <= absl::ZeroDuration()) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("redis ", name, ": deadline passed before sending"));
+  }
+  const bool cut_short = remaining < command_timeout_;
+  // SO_RCVTIMEO bounds each read(), not the whole reply; replies here are a
+  // few kilobytes, so one read is the common case.
+  const absl::Duration timeout =
+      std::max(kMinTimeout, std::min(command_timeout_, remaining));
+  if (redisSetTimeout(context_, absl::ToTimeval(timeout)) != REDIS_OK) {
+    failure_ = Failure::kIo;
+    failure_message_ =
+        absl::StrCat("redis ", name, ": setting timeout: ", context_->errstr);
+    return absl::UnavailableError(failure_message_);
+  }
+
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  argv.reserve(args.size());
+  lengths.reserve(args.size());
+  for (absl::string_view arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  ++commands_sent_;
+  errno = 0;
+  void* raw = redisCommandArgv(context_, static_cast<int>(args.size()),
+                               argv.data(), lengths.data());
+  const int error_number = errno;
+  if (raw == nullptr) {
+    // A blocking hiredis context reports an expired SO_RCVTIMEO/SO_SNDTIMEO
+    // as an I/O error whose errno is EAGAIN.
+    if (context_->err == REDIS_ERR_IO &&
+        (error_number == EAGAIN || error_number == EWOULDBLOCK)) {
+      failure_ = cut_short ? Failure::kCallerDeadline : Failure::kTimeout;
+      failure_message_ = absl::StrCat("redis ", name, ": no reply within ",
+                                      absl::FormatDuration(timeout));
+      return absl::DeadlineExceededError(failure_message_);
+    }
+    failure_ = Failure::kIo;
+    failure_message_ = absl::StrCat(
+        "redis ", name, ": ",
+        context_->errstr[0] != '\0' ? context_->errstr : "I/O error");
+    return absl::UnavailableError(failure_message_);
+  }
+  RedisReply reply(static_cast<redisReply*>(raw));
+  if (reply->type == REDIS_REPLY_ERROR) {
+    return ReplyError(name, absl::string_view(reply->str, reply->len));
+  }
+  return reply;
+}
+
+RedisPool::RedisPool(RedisAddress address, RedisCacheOptions options)
+    : address_(std::move(address)),
+      options_(std::move(options)),
+      description_(DescribeRedisAddress(address_)) {}
+
+RedisPool::~RedisPool() = default;
+
+absl::Status RedisPool::Run(
+    absl::Time deadline, absl::FunctionRef<absl::Status(RedisSession&)> work) {
+  for (int attempt = 0;; ++attempt) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          "deadline passed before the redis call");
+    }
+    absl::StatusOr<Lease> lease = Acquire(deadline);
+    if (!lease.ok()) return lease.status();
+    RedisSession session(lease->context.get(), deadline,
+                         options_.command_timeout);
+    absl::Status status = work(session);
+    // A server restart closes every idle connection, and only the first
+    // command on one finds out. Hiding that from the caller (instead of
+    // failing and backing off while the server is in fact up) costs one
+    // fresh connect.
+    const bool retry = attempt == 0 && lease->reused &&
+                       session.failure_ == RedisSession::Failure::kIo &&
+                       session.commands_sent_ == 1;
+    Release(std::move(lease->context), session, retry);
+    if (!retry) return status;
+  }
+}
+
+absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline) {
+  bool probe = false;
+  {
+    absl::MutexLock lock(&mu_);
+    auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return !idle_.empty() || in_use_ < options_.pool_size || down_;
+    };
+    if (!mu_.AwaitWithDeadline(absl::Condition(&ready), deadline)) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("no free redis connection (pool of ", options_.pool_size,
+                       ") before the deadline"));
+    }
+    if (!idle_.empty()) {
+      ++in_use_;
+      Lease lease{std::move(idle_.back()), /*reused=*/true};
+      idle_.pop_back();
+      return lease;
+    }
+    if (down_) {
+      const absl::Time now = absl::Now();
+      if (now < retry_at_ || probing_ || in_use_ >= options_.pool_size) {
+        return absl::UnavailableError(
+            absl::StrCat("redis ", description_, " is down (", last_error_,
+                         "); next connect attempt in ",
+                         absl::FormatDuration(absl::Trunc(
+                             std::max(absl::ZeroDuration(), retry_at_ - now),
+                             absl::Milliseconds(1)))));
+      }
+      probing_ = probe = true;
+    }
+    ++in_use_;
+  }
+
+  // Connect outside the lock: it can take up to connect_timeout.
+  bool cut_short = false;
+  absl::StatusOr<Context> context = Connect(deadline, cut_short);
+  Transition transition = Transition::kNone;
+  absl::Duration down_for;
+  {
+    absl::MutexLock lock(&mu_);
+    if (probe) probing_ = false;
+    if (!context.ok()) {
+      --in_use_;
+      if (!cut_short) transition = MarkDown(context.status().message());
+    } else {
+      transition = MarkUp(down_for);
+    }
+  }
+  LogTransition(transition, context.status().message(), down_for);
+  if (!context.ok()) return context.status();
+  return Lease{std::move(*context), /*reused=*/false};
+}
+
+absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
+                                                      bool& cut_short) {
+  connect_attempts_.fetch_add(1, std::memory_order_relaxed);
+  const absl::Time start = absl::Now();
+  const absl::Duration remaining = deadline - start;
+  if (remaining <= absl::ZeroDuration()) {
+    cut_short = true;
+    return absl::DeadlineExceededError(
+        "deadline passed before connecting to redis");
+  }
+  const absl::Duration timeout =
+      std::max(kMinTimeout, std::min(options_.connect_timeout, remaining));
+  errno = 0;
+  Context context(redisConnectWithTimeout(address_.host.c_str(), address_.port,
+                                          absl::ToTimeval(timeout)));
+  const int error_number = errno;
+  if (context == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("redis ", description_, ": cannot allocate a connection"));
+  }
+  if (context->err != 0) {
+    const std::string message =
+        absl::StrCat("redis ", description_, ": connect: ", context->errstr);
+    const bool timed_out = error_number == ETIMEDOUT ||
+                           absl::StrContains(context->errstr, "timed out");
+    if (timed_out && remaining < options_.connect_timeout) {
+      cut_short = true;
+      return absl::DeadlineExceededError(message);
+    }
+    return absl::UnavailableError(message);
+  }
+  // Lets the kernel notice a peer that vanished without closing (a killed
+  // VM, a dropped NAT entry) while the connection sits idle.
+  redisEnableKeepAlive(context.get());
+
+  // AUTH and SELECT share the connect budget.
+  RedisSession session(context.get(),
+                       std::min(deadline, start + options_.connect_timeout),
+                       options_.command_timeout);
+  if (!options_.password.empty()) {
+    absl::StatusOr<RedisReply> reply =
+        session.Command({"AUTH", options_.password});
+    if (!reply.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat(reply.status().message(), " (", description_, ")"));
+    }
+  }
+  if (address_.db != 0) {
+    const std::string db = absl::StrCat(address_.db);
+    absl::StatusOr<RedisReply> reply = session.Command({"SELECT", db});
+    if (!reply.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat(reply.status().message(), " (", description_, ")"));
+    }
+  }
+  return context;
+}
+
+void RedisPool::Release(Context context, const RedisSession& session,
+                        bool will_retry) {
+  Transition transition = Transition::kNone;
+  absl::Duration down_for;
+  {
+    absl::MutexLock lock(&mu_);
+    --in_use_;
+    switch (session.failure_) {
+      case RedisSession::Failure::kNone:
+        idle_.push_back(std::move(context));
+        transition = MarkUp(down_for);
+        break;
+      case RedisSession::Failure::kCallerDeadline:
+        // Dropped (a late reply would be read as the next command's), but
+        // the server was only asked to be faster than it promised.
+        break;
+      case RedisSession::Failure::kTimeout:
+      case RedisSession::Failure::kIo:
+        if (will_retry) {
+          // The other idle connections predate the restart too.
+          idle_.clear();
+        } else {
+          transition = MarkDown(session.failure_message_);
+        }
+        break;
+    }
+  }
+  LogTransition(transition, session.failure_message_, down_for);
+}
+
+RedisPool::Transition RedisPool::MarkDown(absl::string_view cause) {
+  // Idle connections to a server that fails are as good as broken; making
+  // the next caller find out costs it a timeout.
+  idle_.clear();
+  const absl::Time now = absl::Now();
+  retry_at_ = now + options_.reconnect_backoff;
+  last_error_ = std::string(cause);
+  if (down_) return Transition::kNone;
+  down_ = true;
+  down_since_ = now;
+  return Transition::kWentDown;
+}
+
+RedisPool::Transition RedisPool::MarkUp(absl::Duration& down_for) {
+  if (!down_) return Transition::kNone;
+  down_ = false;
+  down_for = absl::Now() - down_since_;
+  return Transition::kCameUp;
+}
+
+void RedisPool::LogTransition(Transition transition, absl::string_view cause,
+                              absl::Duration down_for) {
+  switch (transition) {
+    case Transition::kNone:
+      return;
+    case Transition::kWentDown:
+      Log(LogLevel::kWarning, "redis_down",
+          {{"address", absl::string_view(description_)},
+           {"error", cause},
+           {"retry_after_ms",
+            absl::ToInt64Milliseconds(options_.reconnect_backoff)}});
+      return;
+    case Transition::kCameUp:
+      Log(LogLevel::kInfo, "redis_up",
+          {{"address", absl::string_view(description_)},
+           {"down_ms", absl::ToInt64Milliseconds(down_for)}});
+      return;
+  }
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,150 @@
+// A small pool of synchronous hiredis connections to one Redis server, so
+// that concurrent callers do not queue on one socket, with the failure
+// handling a cache needs: every command bounded by a timeout, a connection
+// dropped after any I/O error or timeout (its reply stream can no longer be
+// trusted), reconnection on demand, and a short backoff after a failed
+// connect during which calls fail fast instead of each paying the connect
+// timeout again. Going down and coming back up are logged once each.
+//
+// Thread-safe. A connection is used by one caller at a time.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_POOL_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_POOL_H_
+
+#include <hiredis/hiredis.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "services/recommender/cache/redis_options.h"
+
+namespace smartshop::recommender {
+
+struct RedisReplyDeleter {
+  void operator()(redisReply* reply) const { freeReplyObject(reply); }
+};
+using RedisReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
+
+// One leased connection; valid only inside RedisPool::Run's callback.
+class RedisSession {
+ public:
+  RedisSession(const RedisSession&) = delete;
+  RedisSession& operator=(const RedisSession&) = delete;
+
+  // Sends `args` (binary-safe; args[0] is the command) and waits for the
+  // reply for at most min(command timeout, deadline - now). Never returns a
+  // REDIS_REPLY_ERROR reply: LOADING, BUSY, READONLY, NOAUTH and the like
+  // become UNAVAILABLE, OOM RESOURCE_EXHAUSTED, others INTERNAL; the
+  // connection stays usable. No reply in time -> DEADLINE_EXCEEDED; I/O
+  // error or closed connection -> UNAVAILABLE; both break the session, and
+  // later commands on it fail with UNAVAILABLE. Messages name the command,
+  // never its arguments (they may hold values or the password).
+  absl::StatusOr<RedisReply> Command(absl::Span<const absl::string_view> args);
+
+ private:
+  friend class RedisPool;
+
+  enum class Failure {
+    kNone,
+    kCallerDeadline,  // timed out early because of the caller's deadline
+    kTimeout,         // the server did not answer within command_timeout
+    kIo,              // refused, reset, closed, protocol error
+  };
+
+  RedisSession(redisContext* context, absl::Time deadline,
+               absl::Duration command_timeout)
+      : context_(context),
+        deadline_(deadline),
+        command_timeout_(command_timeout) {}
+
+  redisContext* const context_;
+  const absl::Time deadline_;
+  const absl::Duration command_timeout_;
+  Failure failure_ = Failure::kNone;
+  std::string failure_message_;
+  int commands_sent_ = 0;
+};
+
+class RedisPool {
+ public:
+  // REQUIRES: `options` passed ValidateRedisCacheOptions and `address` is
+  // ParseRedisUrl(options.url). Does not connect: the first Run does, so
+  // that the service starts while Redis is down.
+  RedisPool(RedisAddress address, RedisCacheOptions options);
+  RedisPool(const RedisPool&) = delete;
+  RedisPool& operator=(const RedisPool&) = delete;
+  // REQUIRES: no Run in progress.
+  ~RedisPool();
+
+  // Runs `work` with exclusive use of a connection and returns what it
+  // returns. Before that: DEADLINE_EXCEEDED when `deadline` has passed or
+  // no connection frees up before it; UNAVAILABLE (immediately, without
+  // connecting) within reconnect_backoff of a failed connect; UNAVAILABLE
+  // when connecting fails. When an idle connection turns out to have been
+  // closed by a server restart, `work` is run once more on a fresh one, so
+  // `work` must be safe to repeat after its first command failed.
+  absl::Status Run(absl::Time deadline,
+                   absl::FunctionRef<absl::Status(RedisSession&)> work);
+
+  // Connection attempts so far (for stats and tests).
+  int64_t connect_attempts() const {
+    return connect_attempts_.load(std::memory_order_relaxed);
+  }
+  // "host:port/db".
+  const std::string& address() const { return description_; }
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* context) const { redisFree(context); }
+  };
+  using Context = std::unique_ptr<redisContext, ContextDeleter>;
+  struct Lease {
+    Context context;
+    bool reused;  // came from idle_, so the server may have closed it
+  };
+  enum class Transition { kNone, kWentDown, kCameUp };
+
+  absl::StatusOr<Lease> Acquire(absl::Time deadline);
+  // `connect_cut_short`: the attempt timed out because of the caller's
+  // deadline, which says nothing about the server.
+  absl::StatusOr<Context> Connect(absl::Time deadline, bool& connect_cut_short);
+  // `will_retry`: the failure looked like a server restart and Run tries
+  // again on a fresh connection, so it does not count as being down.
+  void Release(Context context, const RedisSession& session, bool will_retry);
+  Transition MarkDown(absl::string_view cause)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  Transition MarkUp(absl::Duration& down_for)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LogTransition(Transition transition, absl::string_view cause,
+                     absl::Duration down_for);
+
+  const RedisAddress address_;
+  const RedisCacheOptions options_;
+  const std::string description_;
+  std::atomic<int64_t> connect_attempts_{0};
+
+  absl::Mutex mu_;
+  std::vector<Context> idle_ ABSL_GUARDED_BY(mu_);
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  bool down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time down_since_ ABSL_GUARDED_BY(mu_);
+  absl::Time retry_at_ ABSL_GUARDED_BY(mu_);
+  // One caller at a time tries to reconnect while down; the others fail
+  // fast instead of piling up connect timeouts.
+  bool probing_ ABSL_GUARDED_BY(mu_) = false;
+  std::string last_error_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_POOL_H_

@@ -1,0 +1,180 @@
+#include "services/recommender/cache/redis_recommendation_cache.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/recommender/cache/redis_glob.h"
+
+namespace smartshop::recommender {
+namespace {
+
+// Keys per SCAN round trip: large enough that a full invalidation takes few
+// round trips, small enough that one SCAN or UNLINK never stalls Redis.
+constexpr absl::string_view kScanCount = "500";
+
+absl::Status UnexpectedReply(absl::string_view command, int type) {
+  return absl::InternalError(
+      absl::StrCat("redis ", command, ": unexpected reply type ", type));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RedisRecommendationCache>>
+RedisRecommendationCache::Create(RedisCacheOptions options) {
+  if (absl::Status status = ValidateRedisCacheOptions(options); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<RedisAddress> address = ParseRedisUrl(options.url);
+  if (!address.ok()) return address.status();
+  return std::unique_ptr<RedisRecommendationCache>(
+      new RedisRecommendationCache(std::move(*address), std::move(options)));
+}
+
+RedisRecommendationCache::RedisRecommendationCache(RedisAddress address,
+                                                   RedisCacheOptions options)
+    : pool_(std::move(address), std::move(options)) {}
+
+absl::Status RedisRecommendationCache::Count(absl::Status status) {
+  if (!status.ok()) errors_.fetch_add(1, std::memory_order_relaxed);
+  return status;
+}
+
+absl::StatusOr<std::optional<smartshop::v1::Recommendations>>
+RedisRecommendationCache::Get(const std::string& key, absl::Time deadline) {
+  std::optional<smartshop::v1::Recommendations> found;
+  absl::Status status =
+      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        found.reset();
+        absl::StatusOr<RedisReply> reply = session.Command({"GET", key});
+        if (!reply.ok()) return reply.status();
+        if ((*reply)->type == REDIS_REPLY_NIL) return absl::OkStatus();
+        if ((*reply)->type != REDIS_REPLY_STRING) {
+          return UnexpectedReply("GET", (*reply)->type);
+        }
+        smartshop::v1::Recommendations value;
+        if (!value.ParseFromArray((*reply)->str,
+                                  static_cast<int>((*reply)->len))) {
+          // Left in place, it would cost every request for this key an
+          // error until it expires; gone, the next miss rewrites it.
+          session.Command({"DEL", key}).status().IgnoreError();
+          return absl::DataLossError(absl::StrCat(
+              "cached value under \"", key, "\" (", (*reply)->len,
+              " bytes) is not a smartshop.v1.Recommendations; deleted"));
+        }
+        found = std::move(value);
+        return absl::OkStatus();
+      }));
+  if (!status.ok()) return status;
+  (found ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+  return found;
+}
+
+absl::Status RedisRecommendationCache::Set(
+    const std::string& key, const smartshop::v1::Recommendations& value,
+    absl::Duration ttl, absl::Time deadline) {
+  if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
+    return Count(absl::InvalidArgumentError(
+        absl::StrCat("cache ttl must be positive and finite, got ",
+                     absl::FormatDuration(ttl))));
+  }
+  std::string bytes;
+  if (!value.SerializeToString(&bytes)) {
+    return Count(absl::InternalError("cannot serialize recommendations"));
+  }
+  const std::string ttl_ms =
+      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)));
+  return Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+    absl::StatusOr<RedisReply> reply =
+        session.Command({"SET", key, bytes, "PX", ttl_ms});
+    if (!reply.ok()) return reply.status();
+    if ((*reply)->type != REDIS_REPLY_STATUS) {
+      return UnexpectedReply("SET", (*reply)->type);
+    }
+    return absl::OkStatus();
+  }));
+}
+
+absl::StatusOr<int64_t> RedisRecommendationCache::Delete(const std::string& key,
+                                                         absl::Time deadline) {
+  int64_t deleted = 0;
+  absl::Status status =
+      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        absl::StatusOr<RedisReply> reply = session.Command({"DEL", key});
+        if (!reply.ok()) return reply.status();
+        if ((*reply)->type != REDIS_REPLY_INTEGER) {
+          return UnexpectedReply("DEL", (*reply)->type);
+        }
+        deleted = (*reply)->integer;
+        return absl::OkStatus();
+      }));
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+absl::StatusOr<int64_t> RedisRecommendationCache::DeletePrefix(
+    const std::string& prefix, absl::Time deadline) {
+  if (prefix.empty()) {
+    return Count(absl::InvalidArgumentError(
+        "DeletePrefix needs a non-empty prefix (an empty one would delete "
+        "every key in the database)"));
+  }
+  const std::string pattern = RedisPrefixPattern(prefix);
+  int64_t deleted = 0;
+  absl::Status status =
+      pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        std::string cursor = "0";
+        do {
+          absl::StatusOr<RedisReply> scan = session.Command(
+              {"SCAN", cursor, "MATCH", pattern, "COUNT", kScanCount});
+          if (!scan.ok()) return scan.status();
+          const redisReply& r = **scan;
+          if (r.type != REDIS_REPLY_ARRAY || r.elements != 2 ||
+              r.element[0]->type != REDIS_REPLY_STRING ||
+              r.element[1]->type != REDIS_REPLY_ARRAY) {
+            return UnexpectedReply("SCAN", r.type);
+          }
+          cursor.assign(r.element[0]->str, r.element[0]->len);
+          const redisReply& keys = *r.element[1];
+          if (keys.elements == 0) continue;
+          std::vector<absl::string_view> unlink;
+          unlink.reserve(keys.elements + 1);
+          unlink.push_back("UNLINK");
+          for (size_t i = 0; i < keys.elements; ++i) {
+            unlink.emplace_back(keys.element[i]->str, keys.element[i]->len);
+          }
+          absl::StatusOr<RedisReply> removed = session.Command(unlink);
+          if (!removed.ok()) return removed.status();
+          if ((*removed)->type != REDIS_REPLY_INTEGER) {
+            return UnexpectedReply("UNLINK", (*removed)->type);
+          }
+          deleted += (*removed)->integer;
+        } while (cursor != "0");
+        return absl::OkStatus();
+      });
+  if (!status.ok()) {
+    return Count(absl::Status(
+        status.code(), absl::StrCat(status.message(), " (after deleting ",
+                                    deleted, " keys)")));
+  }
+  return deleted;
+}
+
+absl::Status RedisRecommendationCache::Ping(absl::Time deadline) {
+  return Count(pool_.Run(deadline, [&](RedisSession& session) {
+    return session.Command({"PING"}).status();
+  }));
+}
+
+RedisRecommendationCache::Stats RedisRecommendationCache::stats() const {
+  Stats stats;
+  stats.hits = hits_.load(std::memory_order_relaxed);
+  stats.misses = misses_.load(std::memory_order_relaxed);
+  stats.errors = errors_.load(std::memory_order_relaxed);
+  stats.connect_attempts = pool_.connect_attempts();
+  return stats;
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,402 @@
+// Against real Redis servers: the shared one from the ctest `services`
+// fixture, and private ones for the tests that stop or break theirs.
+#include "services/recommender/cache/redis_recommendation_cache.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "services/recommender/cache/redis_test_util.h"
+#include "tests/integration/test_database.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using ::smartshop::v1::Recommendations;
+using testing::DeadPort;
+using ::testing::HasSubstr;
+using testing::LocalRedisServer;
+using ::testing::Not;
+using testing::RawRedisClient;
+
+absl::Time Soon() { return absl::Now() + absl::Seconds(2); }
+
+Recommendations Sample(const std::string& reason) {
+  Recommendations r;
+  r.set_strategy(v1::STRATEGY_MODEL);
+  r.mutable_generated_at()->set_seconds(1700000000);
+  v1::RecommendationItem* item = r.add_items();
+  item->mutable_product()->set_name("Espresso cups");
+  item->set_relevance_score(92.5);
+  item->set_reason(reason);
+  item->set_source(v1::MODEL);
+  return r;
+}
+
+bool Same(const Recommendations& a, const Recommendations& b) {
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+std::unique_ptr<RedisRecommendationCache> MakeCache(RedisCacheOptions options) {
+  absl::StatusOr<std::unique_ptr<RedisRecommendationCache>> cache =
+      RedisRecommendationCache::Create(std::move(options));
+  EXPECT_TRUE(cache.ok()) << cache.status();
+  return cache.ok() ? std::move(*cache) : nullptr;
+}
+
+class SharedRedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = smartshop::testing::ReadTestEnv()["REDIS_URL"];
+    ASSERT_FALSE(url_.empty()) << "REDIS_URL missing from the test env file";
+    RedisCacheOptions options;
+    options.url = url_;
+    cache_ = MakeCache(options);
+    ASSERT_NE(cache_, nullptr);
+    // Other test processes share this server: every key of this test lives
+    // under its own prefix.
+    const ::testing::TestInfo* info =
+        ::testing::UnitTest::GetInstance()->current_test_info();
+    prefix_ = absl::StrCat("cache_test:", getpid(), ":", info->name(), ":");
+  }
+  void TearDown() override {
+    if (cache_ != nullptr) {
+      cache_->DeletePrefix(prefix_, Soon()).status().IgnoreError();
+    }
+  }
+
+  std::string url_;
+  std::string prefix_;
+  std::unique_ptr<RedisRecommendationCache> cache_;
+};
+
+TEST_F(SharedRedisTest, GetOfAMissingKeyIsNullopt) {
+  absl::StatusOr<std::optional<Recommendations>> got =
+      cache_->Get(prefix_ + "nobody", Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+  EXPECT_EQ(cache_->stats().misses, 1);
+  EXPECT_EQ(cache_->stats().hits, 0);
+}
+
+TEST_F(SharedRedisTest, GetReturnsWhatWasSet) {
+  const Recommendations value = Sample("You bought a grinder");
+  ASSERT_TRUE(
+      cache_->Set(prefix_ + "u1", value, absl::Seconds(60), Soon()).ok());
+  absl::StatusOr<std::optional<Recommendations>> got =
+      cache_->Get(prefix_ + "u1", Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_TRUE(Same(**got, value)) << (*got)->DebugString();
+  EXPECT_EQ(cache_->stats().hits, 1);
+  EXPECT_EQ(cache_->stats().errors, 0);
+}
+
+TEST_F(SharedRedisTest, EntryExpiresAfterItsTtl) {
+  const std::string key = prefix_ + "short";
+  ASSERT_TRUE(
+      cache_->Set(key, Sample("soon gone"), absl::Milliseconds(300), Soon())
+          .ok());
+  RawRedisClient raw(url_);
+  RedisReply pttl = raw.Command({"PTTL", key});
+  ASSERT_NE(pttl, nullptr);
+  ASSERT_EQ(pttl->type, REDIS_REPLY_INTEGER);
+  EXPECT_GT(pttl->integer, 0);
+  EXPECT_LE(pttl->integer, 300);
+
+  absl::SleepFor(absl::Milliseconds(400));
+  absl::StatusOr<std::optional<Recommendations>> got = cache_->Get(key, Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(SharedRedisTest, SetRejectsANonPositiveTtl) {
+  EXPECT_EQ(
+      cache_->Set(prefix_ + "k", Sample("x"), absl::ZeroDuration(), Soon())
+          .code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SharedRedisTest, DeleteRemovesTheEntry) {
+  const std::string key = prefix_ + "u1";
+  ASSERT_TRUE(cache_->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok());
+  absl::StatusOr<int64_t> deleted = cache_->Delete(key, Soon());
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_FALSE(cache_->Get(key, Soon())->has_value());
+  EXPECT_EQ(*cache_->Delete(key, Soon()), 0);
+}
+
+TEST_F(SharedRedisTest, DeletePrefixDeletesOnlyMatchingKeys) {
+  const std::string users = prefix_ + "user:";
+  for (const std::string& key :
+       {users + "1", users + "2", users + "3:x", prefix_ + "anonymous",
+        prefix_ + "use", prefix_ + "xuser:1"}) {
+    ASSERT_TRUE(cache_->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok());
+  }
+  absl::StatusOr<int64_t> deleted = cache_->DeletePrefix(users, Soon());
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 3);
+  EXPECT_FALSE(cache_->Get(users + "1", Soon())->has_value());
+  EXPECT_FALSE(cache_->Get(users + "3:x", Soon())->has_value());
+  EXPECT_TRUE(cache_->Get(prefix_ + "anonymous", Soon())->has_value());
+  EXPECT_TRUE(cache_->Get(prefix_ + "use", Soon())->has_value());
+  EXPECT_TRUE(cache_->Get(prefix_ + "xuser:1", Soon())->has_value());
+}
+
+TEST_F(SharedRedisTest, DeletePrefixTakesGlobCharactersLiterally) {
+  // Each decoy would match if the prefix were used as a pattern.
+  const std::string star = prefix_ + "a*:";
+  const std::string klass = prefix_ + "b[xy]:";
+  const std::string question = prefix_ + "c?\\:";
+  const std::vector<std::string> doomed = {star + "1", klass + "1",
+                                           question + "1"};
+  const std::vector<std::string> decoys = {
+      prefix_ + "a-anything:1", prefix_ + "bx:1", prefix_ + "by:1",
+      prefix_ + "cZ\\:1", prefix_ + "cZ:1"};
+  for (const std::string& key : doomed) {
+    ASSERT_TRUE(cache_->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok());
+  }
+  for (const std::string& key : decoys) {
+    ASSERT_TRUE(cache_->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok());
+  }
+  EXPECT_EQ(*cache_->DeletePrefix(star, Soon()), 1);
+  EXPECT_EQ(*cache_->DeletePrefix(klass, Soon()), 1);
+  EXPECT_EQ(*cache_->DeletePrefix(question, Soon()), 1);
+  for (const std::string& key : doomed) {
+    EXPECT_FALSE(cache_->Get(key, Soon())->has_value()) << key;
+  }
+  for (const std::string& key : decoys) {
+    EXPECT_TRUE(cache_->Get(key, Soon())->has_value()) << key;
+  }
+}
+
+TEST_F(SharedRedisTest, DeletePrefixWalksTheWholeKeyspace) {
+  // More keys than one SCAN batch.
+  constexpr int kKeys = 1200;
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(cache_
+                    ->Set(absl::StrCat(prefix_, "bulk:", i), Sample("x"),
+                          absl::Seconds(60), Soon())
+                    .ok());
+  }
+  absl::StatusOr<int64_t> deleted =
+      cache_->DeletePrefix(prefix_ + "bulk:", Soon());
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, kKeys);
+}
+
+TEST_F(SharedRedisTest, DeletePrefixRejectsAnEmptyPrefix) {
+  EXPECT_EQ(cache_->DeletePrefix("", Soon()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SharedRedisTest, UnparsableValueIsDataLossAndGetsDeleted) {
+  const std::string key = prefix_ + "garbage";
+  RawRedisClient raw(url_);
+  ASSERT_NE(raw.Command({"SET", key, "garbage", "PX", "60000"}), nullptr);
+  absl::StatusOr<std::optional<Recommendations>> got = cache_->Get(key, Soon());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDataLoss);
+  RedisReply exists = raw.Command({"EXISTS", key});
+  ASSERT_NE(exists, nullptr);
+  EXPECT_EQ(exists->integer, 0);
+  EXPECT_EQ(cache_->stats().errors, 1);
+  // The connection survived the bad value.
+  got = cache_->Get(key, Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(SharedRedisTest, UsesTheDatabaseFromTheUrl) {
+  RedisCacheOptions options;
+  options.url = url_ + "/5";
+  std::unique_ptr<RedisRecommendationCache> db5 = MakeCache(options);
+  const std::string key = prefix_ + "in-db-5";
+  ASSERT_TRUE(db5->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok());
+  EXPECT_FALSE(cache_->Get(key, Soon())->has_value());
+  EXPECT_TRUE(db5->Get(key, Soon())->has_value());
+  EXPECT_EQ(*db5->Delete(key, Soon()), 1);
+}
+
+TEST_F(SharedRedisTest, ConcurrentCallersUseThePoolWithoutErrors) {
+  constexpr int kThreads = 32;
+  constexpr int kRounds = 25;
+  std::atomic<int> failures{0};
+  // All threads start together, so that they really overlap.
+  absl::Notification go;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      go.WaitForNotification();
+      const std::string key = absl::StrCat(prefix_, "t", t);
+      for (int i = 0; i < kRounds; ++i) {
+        if (!cache_->Set(key, Sample("x"), absl::Seconds(60), Soon()).ok()) {
+          ++failures;
+        }
+        absl::StatusOr<std::optional<Recommendations>> got =
+            cache_->Get(key, Soon());
+        if (!got.ok() || !got->has_value()) ++failures;
+      }
+    });
+  }
+  go.Notify();
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(cache_->stats().hits, kThreads * kRounds);
+  EXPECT_GT(cache_->stats().connect_attempts, 1);
+  EXPECT_LE(cache_->stats().connect_attempts, RedisCacheOptions().pool_size);
+}
+
+TEST_F(SharedRedisTest, PassedDeadlineFailsWithoutTouchingRedis) {
+  EXPECT_EQ(cache_->Get(prefix_ + "k", absl::Now() - absl::Milliseconds(1))
+                .status()
+                .code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(cache_->stats().connect_attempts, 0);
+}
+
+TEST(RedisDownTest, UnreachableRedisFailsFastDuringTheBackoff) {
+  DeadPort nobody(/*listen=*/false);
+  RedisCacheOptions options;
+  options.url = nobody.url();
+  options.reconnect_backoff = absl::Milliseconds(300);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+
+  absl::StatusOr<std::optional<Recommendations>> got = cache->Get("k", Soon());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(got.status().message(), HasSubstr("refused"));
+  EXPECT_EQ(cache->stats().connect_attempts, 1);
+
+  const absl::Time start = absl::Now();
+  got = cache->Get("k", Soon());
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(took, absl::Milliseconds(5));
+  EXPECT_EQ(cache->stats().connect_attempts, 1);
+  EXPECT_EQ(cache->Set("k", Sample("x"), absl::Seconds(1), Soon()).code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(cache->stats().connect_attempts, 1);
+
+  absl::SleepFor(absl::Milliseconds(350));
+  EXPECT_EQ(cache->Get("k", Soon()).status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(cache->stats().connect_attempts, 2);
+  EXPECT_EQ(cache->stats().errors, 4);
+}
+
+TEST(RedisDownTest, HungRedisTimesOutWithinTheCommandTimeout) {
+  DeadPort hung(/*listen=*/true);
+  RedisCacheOptions options;
+  options.url = hung.url();
+  options.command_timeout = absl::Milliseconds(100);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+
+  // The caller's deadline, when earlier, bounds the call.
+  absl::Time start = absl::Now();
+  absl::StatusOr<std::optional<Recommendations>> got =
+      cache->Get("k", start + absl::Milliseconds(20));
+  absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(took, absl::Milliseconds(80));
+
+  start = absl::Now();
+  got = cache->Get("k", Soon());
+  took = absl::Now() - start;
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(got.status().message(), HasSubstr("no reply"));
+  EXPECT_GE(took, absl::Milliseconds(90));
+  EXPECT_LT(took, absl::Milliseconds(300));
+
+  // A server that missed the command timeout counts as down: no more waits.
+  start = absl::Now();
+  got = cache->Get("k", Soon());
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(5));
+}
+
+TEST(RedisRestartTest, FailsWhileDownAndRecoversByItself) {
+  LocalRedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  options.reconnect_backoff = absl::Milliseconds(100);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_TRUE(cache->Set("k", Sample("x"), absl::Seconds(60), Soon()).ok());
+
+  server.Stop();
+  for (int i = 0; i < 5; ++i) {
+    const absl::Time start = absl::Now();
+    absl::StatusOr<std::optional<Recommendations>> got =
+        cache->Get("k", Soon());
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable)
+        << got.status();
+    EXPECT_LT(absl::Now() - start, absl::Milliseconds(50));
+  }
+
+  ASSERT_TRUE(server.Start());
+  // Within a backoff or two, with nobody telling it.
+  const absl::Time give_up = absl::Now() + absl::Seconds(3);
+  absl::Status status;
+  do {
+    absl::SleepFor(absl::Milliseconds(20));
+    status = cache->Set("k", Sample("back"), absl::Seconds(60), Soon());
+  } while (!status.ok() && absl::Now() < give_up);
+  ASSERT_TRUE(status.ok()) << status;
+  absl::StatusOr<std::optional<Recommendations>> got = cache->Get("k", Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->items(0).reason(), "back");
+}
+
+TEST(RedisRestartTest, RestartBetweenCallsIsInvisible) {
+  LocalRedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_TRUE(cache->Set("k", Sample("x"), absl::Seconds(60), Soon()).ok());
+
+  // The pooled connection is now closed by the server; the next call finds
+  // out on its first command and retries on a fresh connection.
+  server.Stop();
+  ASSERT_TRUE(server.Start());
+  absl::StatusOr<std::optional<Recommendations>> got = cache->Get("k", Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());  // no persistence: the restart lost it
+  EXPECT_EQ(cache->stats().errors, 0);
+}
+
+TEST(RedisAuthTest, SendsThePasswordAndNeverEchoesIt) {
+  LocalRedisServer server("--requirepass sesame-4711");
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  options.password = "sesame-4711";
+  std::unique_ptr<RedisRecommendationCache> good = MakeCache(options);
+  EXPECT_TRUE(good->Ping(Soon()).ok());
+
+  options.password = "wrong-0815";
+  std::unique_ptr<RedisRecommendationCache> bad = MakeCache(options);
+  absl::Status status = bad->Ping(Soon());
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(status.message(), HasSubstr("AUTH"));
+  EXPECT_THAT(status.message(), Not(HasSubstr("wrong-0815")));
+
+  options.password.clear();
+  std::unique_ptr<RedisRecommendationCache> none = MakeCache(options);
+  EXPECT_EQ(none->Ping(Soon()).code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace smartshop::recommender
