@@ -1,0 +1,551 @@
+// OpenAiClient against the fake OpenAI server over real HTTPS on 127.0.0.1,
+// one test per outcome the recommender has to tell apart.
+#include "services/recommender/openai/openai_client.h"
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/json.hpp"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tools/fake_openai/fake_openai_server.h"
+#include "tools/fake_openai/fake_reply.h"
+#include "tools/fake_openai/self_signed_cert.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using ::smartshop::fake_openai::CertFiles;
+using ::smartshop::fake_openai::CertOptions;
+using ::smartshop::fake_openai::FakeOpenAiOptions;
+using ::smartshop::fake_openai::FakeOpenAiServer;
+using ::smartshop::fake_openai::FakeReply;
+using ::smartshop::fake_openai::RecordedRequest;
+using ::testing::DoubleNear;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr char kKey[] = "sk-test-0123456789abcdef";
+
+MATCHER_P(StatusIs, code, "") { return arg.status().code() == code; }
+
+// Completes TCP connects (the kernel does, from the listen backlog) but
+// never accepts, so no TLS handshake is ever answered.
+class SilentListener {
+ public:
+  SilentListener() : acceptor_(ioc_) {
+    const boost::asio::ip::tcp::endpoint endpoint(
+        boost::asio::ip::make_address("127.0.0.1"), 0);
+    acceptor_.open(endpoint.protocol());
+    acceptor_.bind(endpoint);
+    acceptor_.listen();
+  }
+  std::string base_url() const {
+    return "https://127.0.0.1:" +
+           std::to_string(acceptor_.local_endpoint().port()) + "/v1";
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+class OpenAiClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::string> dir =
+        fake_openai::MakeTempDir("openai_client_test");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = *dir;
+    absl::StatusOr<CertFiles> cert = fake_openai::WriteSelfSignedCert(dir_);
+    ASSERT_TRUE(cert.ok()) << cert.status();
+    cert_ = *cert;
+    server_ = StartServer(cert_);
+  }
+
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<FakeOpenAiServer> StartServer(const CertFiles& cert) {
+    FakeOpenAiOptions options;
+    options.cert_file = cert.cert_file;
+    options.key_file = cert.key_file;
+    absl::StatusOr<std::unique_ptr<FakeOpenAiServer>> server =
+        FakeOpenAiServer::Start(options);
+    EXPECT_TRUE(server.ok()) << server.status();
+    return server.ok() ? *std::move(server) : nullptr;
+  }
+
+  OpenAiOptions Options() const {
+    OpenAiOptions options;
+    options.api_key = kKey;
+    options.base_url = server_->base_url();
+    options.ca_file = cert_.cert_file;
+    return options;
+  }
+
+  std::unique_ptr<OpenAiClient> MakeClient(OpenAiOptions options) {
+    absl::StatusOr<std::unique_ptr<OpenAiClient>> client =
+        OpenAiClient::Create(std::move(options));
+    EXPECT_TRUE(client.ok()) << client.status();
+    return client.ok() ? *std::move(client) : nullptr;
+  }
+
+  static ChatRequest Request() {
+    ChatRequest request;
+    request.model = "gpt-4o-mini";
+    request.messages = {{"system",
+                         "You are an expert e-commerce product recommendation "
+                         "engine. Always return valid JSON."},
+                        {"user", "Recommend 8 products."}};
+    return request;
+  }
+
+  static absl::Time In(absl::Duration d) { return absl::Now() + d; }
+
+  // A second directory with a certificate of its own key.
+  CertFiles OtherCert(const CertOptions& options = {}) {
+    const std::string dir = dir_ + "/other" + std::to_string(++others_);
+    std::filesystem::create_directories(dir);
+    absl::StatusOr<CertFiles> cert =
+        fake_openai::WriteSelfSignedCert(dir, options);
+    EXPECT_TRUE(cert.ok()) << cert.status();
+    return *cert;
+  }
+
+  std::string dir_;
+  CertFiles cert_;
+  std::unique_ptr<FakeOpenAiServer> server_;
+  int others_ = 0;
+};
+
+TEST_F(OpenAiClientTest, ReturnsContentTokensAndCost) {
+  FakeReply reply = FakeReply::Completion(R"js([{"product":"A (B)"}])js");
+  reply.prompt_tokens = 1200;
+  reply.completion_tokens = 350;
+  server_->SetDefaultReply(reply);
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->content, R"js([{"product":"A (B)"}])js");
+  EXPECT_EQ(completion->prompt_tokens, 1200);
+  EXPECT_EQ(completion->completion_tokens, 350);
+  EXPECT_THAT(completion->estimated_cost_usd,
+              DoubleNear((1200 * 0.15 + 350 * 0.60) / 1e6, 1e-12));
+  const OpenAiStatsSnapshot stats = client->stats();
+  EXPECT_EQ(stats.ok, 1);
+  EXPECT_EQ(stats.prompt_tokens, 1200);
+  EXPECT_EQ(stats.completion_tokens, 350);
+  EXPECT_GT(stats.last_latency, absl::ZeroDuration());
+}
+
+TEST_F(OpenAiClientTest, SendsModelMessagesParametersAndBearerKey) {
+  auto client = MakeClient(Options());
+  ASSERT_TRUE(client->Complete(Request(), In(absl::Seconds(5))).ok());
+
+  const std::vector<RecordedRequest> requests = server_->requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const RecordedRequest& seen = requests[0];
+  EXPECT_EQ(seen.method, "POST");
+  EXPECT_EQ(seen.target, "/v1/chat/completions");
+  EXPECT_EQ(seen.Header("authorization"), std::string("Bearer ") + kKey);
+  EXPECT_EQ(seen.Header("content-type"), "application/json");
+  EXPECT_THAT(seen.Header("host"), StartsWith("127.0.0.1:"));
+  ASSERT_TRUE(seen.json.is_object()) << seen.body;
+  EXPECT_EQ(seen.json.at("model"), "gpt-4o-mini");
+  EXPECT_DOUBLE_EQ(seen.json.at("temperature").to_number<double>(), 0.7);
+  EXPECT_EQ(seen.json.at("max_tokens").to_number<int64_t>(), 1000);
+  const boost::json::array& messages = seen.json.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].at("role"), "system");
+  EXPECT_EQ(messages[1].at("role"), "user");
+  EXPECT_EQ(messages[1].at("content"), "Recommend 8 products.");
+}
+
+TEST_F(OpenAiClientTest, ReusesTheConnectionForTheNextCall) {
+  auto client = MakeClient(Options());
+  ASSERT_TRUE(client->Complete(Request(), In(absl::Seconds(5))).ok());
+  ASSERT_TRUE(client->Complete(Request(), In(absl::Seconds(5))).ok());
+
+  EXPECT_EQ(server_->request_count(), 2);
+  EXPECT_EQ(server_->connections_accepted(), 1);
+  EXPECT_EQ(client->stats().connections_opened, 1);
+  EXPECT_EQ(client->stats().connections_reused, 1);
+}
+
+TEST_F(OpenAiClientTest, ReconnectsWhenTheServerClosedAnIdleConnection) {
+  auto client = MakeClient(Options());
+  ASSERT_TRUE(client->Complete(Request(), In(absl::Seconds(5))).ok());
+  server_->DropConnections();
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(server_->request_count(), 2);
+  EXPECT_EQ(server_->connections_accepted(), 2);
+  EXPECT_EQ(client->stats().retries, 0);
+}
+
+TEST_F(OpenAiClientTest, UnauthorizedIsNotRetried) {
+  server_->SetDefaultReply(FakeReply::Error(401, "Incorrect API key"));
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(completion.status().message(), HasSubstr("OPENAI_API_KEY"));
+  EXPECT_EQ(server_->request_count(), 1);
+  EXPECT_EQ(client->stats().unauthenticated, 1);
+}
+
+TEST_F(OpenAiClientTest, ForbiddenIsPermissionDeniedWithoutRetry) {
+  server_->SetDefaultReply(
+      FakeReply::Error(403, "Country, region, or territory not supported"));
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(completion.status().message(), HasSubstr("not supported"));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, RateLimitWaitsForRetryAfterThatFits) {
+  server_->EnqueueReply(FakeReply::RateLimited(1));
+  auto client = MakeClient(Options());
+  const absl::Time start = absl::Now();
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), start + absl::Seconds(5));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_GE(absl::Now() - start, absl::Seconds(1));
+  EXPECT_EQ(server_->request_count(), 2);
+  EXPECT_EQ(client->stats().retries, 1);
+}
+
+TEST_F(OpenAiClientTest, RateLimitBeyondTheDeadlineFailsWithoutWaiting) {
+  server_->SetDefaultReply(FakeReply::RateLimited(30));
+  auto client = MakeClient(Options());
+  const absl::Time start = absl::Now();
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), start + absl::Seconds(3));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(completion.status().message(), HasSubstr("Retry-After"));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, ServerErrorThenSuccessIsRetriedOnce) {
+  server_->EnqueueReply(FakeReply::Error(500));
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(server_->request_count(), 2);
+}
+
+TEST_F(OpenAiClientTest, ServerErrorBurstIsUnavailableAfterTwoRequests) {
+  server_->SetDefaultReply(FakeReply::Error(503, "overloaded"));
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(completion.status().message(), HasSubstr("503"));
+  EXPECT_EQ(server_->request_count(), 2);
+}
+
+TEST_F(OpenAiClientTest, BackoffThatDoesNotFitIsSkipped) {
+  server_->SetDefaultReply(FakeReply::Error(500));
+  OpenAiOptions options = Options();
+  options.retry.backoff_min = options.retry.backoff_max = absl::Seconds(10);
+  auto client = MakeClient(options);
+  const absl::Time start = absl::Now();
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), start + absl::Seconds(2));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, ConnectionResetIsRetriedOnce) {
+  server_->EnqueueReply(FakeReply::Reset());
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(server_->request_count(), 2);
+  EXPECT_EQ(client->stats().retries, 1);
+}
+
+TEST_F(OpenAiClientTest, RepeatedResetsAreUnavailable) {
+  server_->SetDefaultReply(FakeReply::Reset());
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(server_->request_count(), 2);
+}
+
+TEST_F(OpenAiClientTest, HangEndsAtTheDeadline) {
+  server_->SetDefaultReply(FakeReply::Hang(absl::Seconds(30)));
+  auto client = MakeClient(Options());
+  const absl::Time start = absl::Now();
+  const absl::Time deadline = start + absl::Milliseconds(400);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), deadline);
+
+  const absl::Time end = absl::Now();
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_GE(end, deadline - absl::Milliseconds(5));
+  EXPECT_LT(end, deadline + absl::Milliseconds(150));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, SilentServerHitsTheConnectTimeout) {
+  SilentListener silent;
+  OpenAiOptions options = Options();
+  options.base_url = silent.base_url();
+  options.connect_timeout = absl::Milliseconds(200);
+  auto client = MakeClient(options);
+  const absl::Time start = absl::Now();
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), start + absl::Seconds(5));
+
+  // Two handshakes of 200 ms and a backoff of at most 300 ms.
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(completion.status().message(), HasSubstr("timed out"));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+}
+
+TEST_F(OpenAiClientTest, DeadlineDuringTheHandshakeIsHonoured) {
+  SilentListener silent;
+  OpenAiOptions options = Options();
+  options.base_url = silent.base_url();
+  auto client = MakeClient(options);
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(300);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), deadline);
+
+  const absl::Time end = absl::Now();
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_GE(end, deadline - absl::Milliseconds(5));
+  EXPECT_LT(end, deadline + absl::Milliseconds(150));
+}
+
+TEST_F(OpenAiClientTest, ResolvesHostNamesAndVerifiesThem) {
+  OpenAiOptions options = Options();
+  options.base_url =
+      "https://localhost:" + std::to_string(server_->port()) + "/v1";
+  auto client = MakeClient(options);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  const std::vector<RecordedRequest> requests = server_->requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].Header("host"),
+            "localhost:" + std::to_string(server_->port()));
+}
+
+TEST_F(OpenAiClientTest, NonJsonBodyIsDataLoss) {
+  server_->SetDefaultReply(FakeReply::NotJson());
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, JsonWithoutChoicesIsDataLoss) {
+  server_->SetDefaultReply(FakeReply::JsonWithoutChoices());
+  auto client = MakeClient(Options());
+
+  EXPECT_THAT(client->Complete(Request(), In(absl::Seconds(5))),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST_F(OpenAiClientTest, UnexpectedStatusIsInternalWithOpenAiMessage) {
+  server_->SetDefaultReply(
+      FakeReply::Error(404, "The model `gpt-9` does not exist"));
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(completion.status().message(), HasSubstr("does not exist"));
+  EXPECT_EQ(server_->request_count(), 1);
+}
+
+TEST_F(OpenAiClientTest, UntrustedCertificateFailsBeforeSending) {
+  OpenAiOptions options = Options();
+  options.ca_file = OtherCert().cert_file;
+  auto client = MakeClient(options);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(std::string(completion.status().message()),
+              StartsWith("TLS handshake failed: "));
+  EXPECT_EQ(server_->request_count(), 0);
+}
+
+TEST_F(OpenAiClientTest, SystemStoreAloneDoesNotTrustTheFake) {
+  OpenAiOptions options = Options();
+  options.ca_file.clear();
+  auto client = MakeClient(options);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(std::string(completion.status().message()),
+              StartsWith("TLS handshake failed: "));
+  EXPECT_EQ(server_->request_count(), 0);
+}
+
+TEST_F(OpenAiClientTest, CertificateForAnotherHostFailsHandshake) {
+  CertOptions localhost_only;
+  localhost_only.ip_addresses.clear();
+  const CertFiles cert = OtherCert(localhost_only);
+  std::unique_ptr<FakeOpenAiServer> server = StartServer(cert);
+  ASSERT_NE(server, nullptr);
+  OpenAiOptions options = Options();
+  options.base_url = server->base_url();  // 127.0.0.1, not in the cert
+  options.ca_file = cert.cert_file;
+  auto client = MakeClient(options);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(std::string(completion.status().message()),
+              StartsWith("TLS handshake failed: "));
+  EXPECT_THAT(completion.status().message(), HasSubstr("mismatch"));
+  EXPECT_EQ(server->request_count(), 0);
+}
+
+TEST_F(OpenAiClientTest, ConnectionRefusedIsUnavailable) {
+  OpenAiOptions options = Options();
+  const uint16_t port = server_->port();
+  server_.reset();  // nothing listens on the port any more
+  options.base_url = "https://127.0.0.1:" + std::to_string(port) + "/v1";
+  auto client = MakeClient(options);
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(completion.status().message(), HasSubstr("cannot connect"));
+}
+
+TEST_F(OpenAiClientTest, MissingKeyIsFailedPreconditionWithoutRequest) {
+  OpenAiOptions options = Options();
+  options.api_key.clear();
+  auto client = MakeClient(options);
+
+  EXPECT_THAT(client->Complete(Request(), In(absl::Seconds(5))),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(server_->connections_accepted(), 0);
+}
+
+TEST_F(OpenAiClientTest, KeyNeverAppearsInStatusMessages) {
+  const std::string echo = std::string("Incorrect API key provided: ") + kKey;
+  const FakeReply replies[] = {
+      FakeReply::Error(400, echo),
+      FakeReply::Error(401, echo),
+      FakeReply::Error(403, echo),
+      FakeReply::Error(429, echo),
+      FakeReply::Error(503, echo),
+      FakeReply::Raw(200, echo, "text/plain"),
+      // Long enough that a snippet of it would cut the key in half.
+      FakeReply::Raw(200, std::string(45, '.') + kKey, "text/plain"),
+  };
+  const std::string key_prefix = std::string(kKey).substr(0, 12);
+  for (const FakeReply& reply : replies) {
+    server_->SetDefaultReply(reply);
+    auto client = MakeClient(Options());
+    absl::StatusOr<ChatCompletion> completion =
+        client->Complete(Request(), In(absl::Seconds(5)));
+    ASSERT_FALSE(completion.ok()) << reply.status;
+    EXPECT_THAT(completion.status().message(), Not(HasSubstr(kKey)))
+        << completion.status();
+    EXPECT_THAT(completion.status().ToString(), Not(HasSubstr(key_prefix)));
+  }
+}
+
+TEST_F(OpenAiClientTest, ConcurrentCallsAllSucceedOnFewConnections) {
+  OpenAiOptions options = Options();
+  options.max_idle_connections = 4;
+  auto client = MakeClient(options);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 3; ++i) {
+        absl::StatusOr<ChatCompletion> completion =
+            client->Complete(Request(), In(absl::Seconds(5)));
+        EXPECT_TRUE(completion.ok()) << completion.status();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  EXPECT_EQ(server_->request_count(), 12);
+  EXPECT_LE(server_->connections_accepted(), 4);
+  EXPECT_EQ(client->stats().ok, 12);
+}
+
+TEST(OpenAiClientCreateTest, RejectsBadOptionsNamingTheField) {
+  OpenAiOptions options;
+  options.base_url = "ftp://example.com";
+  absl::StatusOr<std::unique_ptr<OpenAiClient>> client =
+      OpenAiClient::Create(options);
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(client.status().message(), HasSubstr("base_url"));
+
+  options = {};
+  options.ca_file = "/nonexistent/ca.pem";
+  client = OpenAiClient::Create(options);
+  EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(client.status().message(), HasSubstr("ca_file"));
+}
+
+}  // namespace
+}  // namespace smartshop::recommender
