@@ -2,8 +2,11 @@
 # The SmartShop demo, end to end on this machine: builds everything, starts a
 # private Postgres and Redis and the tracking service, imports the UCI
 # "Online Retail" sample, imports it again to show that a re-import stores
-# nothing new, and shows what the service holds. Everything it starts is
-# stopped when it exits, however it exits.
+# nothing new, shows what the service holds, then starts the recommender and
+# prints recommendations for a customer and for an anonymous visitor.
+# Without OPENAI_API_KEY the model is the fake OpenAI server (tools/
+# fake_openai) over HTTPS with a scripted answer, and the demo says so.
+# Everything it starts is stopped when it exits, however it exits.
 #
 #   tools/demo.sh [CSV]
 #
@@ -23,8 +26,12 @@ csv=${1:-${DEMO_CSV:-$root/../shared/data/online-retail-first10k/OnlineRetail.cs
 demo_dir=""      # temporary directory: services, logs
 tracking_pid=""  # the tracking service we started
 tracking_addr=""
+fake_pid=""         # the fake OpenAI server, when no key is set
+recommender_pid=""
+recommender_addr=""
+demo_user=${DEMO_USER:-17850}  # the sample's first customer
 step_no=0
-readonly total_steps=6
+readonly total_steps=9
 
 step() {
   step_no=$((step_no + 1))
@@ -43,6 +50,8 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   printf '\n==> Stopping everything the demo started\n'
+  stop_process "$recommender_pid" recommender
+  stop_process "$fake_pid" "fake OpenAI server"
   if [ -n "$tracking_pid" ] && kill -0 "$tracking_pid" 2>/dev/null; then
     kill -TERM "$tracking_pid" 2>/dev/null || true
     # The service drains in-flight calls for up to its drain timeout (20 s).
@@ -84,6 +93,26 @@ cleanup() {
   exit "$status"
 }
 
+# SIGTERM, then wait for the drain (up to 25 s) before SIGKILL.
+stop_process() {
+  local pid=$1 name=$2
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 250); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  say "$name stopped"
+}
+
+# The port from a service's JSON "started" log line, once it is there.
+logged_port() {
+  grep -m1 -o '"event":"started".*"port":[0-9]*' "$1" 2>/dev/null |
+    grep -o '"port":[0-9]*' | cut -d: -f2 || true
+}
+
 check_input() {
   [ -r "$csv" ] || die "cannot read the data file $csv (pass another as the first argument or in DEMO_CSV)"
 }
@@ -95,13 +124,15 @@ build() {
   else
     step "Building the demo's targets into $build_dir (BUILD_DIR set: tools/setup.sh skipped)"
     cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null
-    cmake --build "$build_dir" --target tracking smartshop_import smartshop_inspect
+    cmake --build "$build_dir" --target tracking smartshop_import \
+      smartshop_inspect recommender fake_openai smartshop_recommend
   fi
   for binary in services/tracking/tracking tools/import/smartshop_import \
-                tools/import/smartshop_inspect; do
+                tools/import/smartshop_inspect services/recommender/recommender \
+                tools/fake_openai/fake_openai tools/cli/smartshop_recommend; do
     [ -x "$build_dir/$binary" ] || die "the build did not produce $build_dir/$binary"
   done
-  say "built: tracking, smartshop_import, smartshop_inspect"
+  say "built: tracking, recommender, smartshop_import, smartshop_inspect, smartshop_recommend, fake_openai"
 }
 
 start_services() {
@@ -186,6 +217,72 @@ inspect() {
   return "${PIPESTATUS[0]}"
 }
 
+# With OPENAI_API_KEY set, the recommender calls the real API (or
+# OPENAI_BASE_URL). Without one it calls the fake over HTTPS, trusting the
+# certificate the fake made for itself, with a scripted answer.
+start_model() {
+  if [ -n "${OPENAI_API_KEY:-}" ]; then
+    step "Model: OpenAI at ${OPENAI_BASE_URL:-https://api.openai.com/v1} (OPENAI_API_KEY is set)"
+    return
+  fi
+  step "Model: no OPENAI_API_KEY, so the fake OpenAI server (tools/fake_openai) answers"
+  local log=$demo_dir/fake_openai.log port=""
+  "$build_dir/tools/fake_openai/fake_openai" --listen=127.0.0.1:0 \
+    --make_cert_dir="$demo_dir/fake-cert" --port_file="$demo_dir/fake.port" \
+    >"$log" 2>&1 &
+  fake_pid=$!
+  for _ in $(seq 1 100); do
+    port=$(cat "$demo_dir/fake.port" 2>/dev/null || true)
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { tail -n 20 "$log" >&2; die "the fake OpenAI server did not start"; }
+  export OPENAI_API_KEY=demo-key-for-the-fake-server
+  export OPENAI_BASE_URL=https://127.0.0.1:$port/v1
+  export OPENAI_CA_FILE=$demo_dir/fake-cert/cert.pem
+  say "fake OpenAI on $OPENAI_BASE_URL with a self-signed certificate the recommender trusts"
+  say "its scripted answer: eight Online Retail products, the same for everyone"
+}
+
+start_recommender() {
+  step "Starting the recommender"
+  local log=$demo_dir/recommender.log port=""
+  TRACKING_TARGET=$tracking_addr \
+    "$build_dir/services/recommender/recommender" --listen=127.0.0.1:0 \
+    >"$log" 2>&1 &
+  recommender_pid=$!
+  for _ in $(seq 1 300); do
+    kill -0 "$recommender_pid" 2>/dev/null || {
+      tail -n 20 "$log" >&2
+      recommender_pid=""
+      die "the recommender exited during start-up (log above)"
+    }
+    [ -z "$port" ] && port=$(logged_port "$log")
+    if [ -n "$port" ] && grep -q '"event":"catalog_loaded"' "$log"; then
+      recommender_addr=127.0.0.1:$port
+      say "recommender (pid $recommender_pid) serves on $recommender_addr; catalog loaded"
+      say "its JSON log: $log"
+      return
+    fi
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2
+  die "the recommender was not ready within 30 s (log above)"
+}
+
+recommend() {
+  local recommend=$build_dir/tools/cli/smartshop_recommend
+  step "Recommendations for customer $demo_user and for an anonymous visitor"
+  say "customer $demo_user:"
+  "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
+    sed -u 's/^/      /'
+  say "anonymous visitor:"
+  "$recommend" --target="$recommender_addr" | sed -u 's/^/      /'
+  say "customer $demo_user again (now from the Redis cache, no model call):"
+  "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
+    sed -u 's/^/      /'
+}
+
 main() {
   trap cleanup EXIT
   trap 'exit 130' INT
@@ -197,6 +294,9 @@ main() {
   import_data
   import_again
   inspect || die "smartshop_inspect failed"
+  start_model
+  start_recommender
+  recommend || die "smartshop_recommend failed"
 }
 
 main "$@"

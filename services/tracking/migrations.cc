@@ -29,13 +29,13 @@ absl::StatusOr<std::vector<Migration>> ParseMigrations(
     int version = 0;
     if (parts.first.size() != 4 || !absl::SimpleAtoi(parts.first, &version) ||
         parts.second.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "migration ", file.name, ": expected NNNN_name.sql"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("migration ", file.name, ": expected NNNN_name.sql"));
     }
     if (version != static_cast<int>(migrations.size()) + 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("migration ", file.name, ": expected version ",
-                       migrations.size() + 1));
+      return absl::InvalidArgumentError(absl::StrCat("migration ", file.name,
+                                                     ": expected version ",
+                                                     migrations.size() + 1));
     }
     migrations.push_back({version, std::string(parts.second), file.content});
   }

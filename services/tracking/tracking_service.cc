@@ -164,7 +164,10 @@ grpc::Status TrackingServiceImpl::StreamTrack(
     smartshop::v1::StreamTrackResponse* response) {
   if (absl::Status ready = CheckReady(); !ready.ok())
     return ToGrpcStatus(ready);
-  int64_t received = 0, stored = 0, duplicates = 0, rejected = 0, omitted = 0;
+  int64_t received = 0, stored = 0, duplicates = 0, rejected = 0;
+  // Rejections matter more than duplicates (a re-import is all duplicates):
+  // they are listed first when the reply cannot hold every result.
+  std::vector<EventResult> rejections, repeats;
   smartshop::v1::StreamTrackRequest chunk;
   while (reader->Read(&chunk)) {
     const auto& events = chunk.interactions();
@@ -187,11 +190,11 @@ grpc::Status TrackingServiceImpl::StreamTrack(
       received += count;
       for (EventResult& result : *results) {
         Count(result, &stored, &duplicates, &rejected);
-        if (result.outcome() == smartshop::v1::STORED) continue;
-        if (response->results_size() < options_.max_stream_results) {
-          *response->add_results() = std::move(result);
-        } else {
-          ++omitted;
+        const auto outcome = result.outcome();
+        if (outcome == smartshop::v1::STORED) continue;
+        auto& list = outcome == smartshop::v1::REJECTED ? rejections : repeats;
+        if (static_cast<int>(list.size()) < options_.max_stream_results) {
+          list.push_back(std::move(result));
         }
       }
     }
@@ -200,7 +203,23 @@ grpc::Status TrackingServiceImpl::StreamTrack(
   response->set_stored(stored);
   response->set_duplicates(duplicates);
   response->set_rejected(rejected);
-  response->set_results_omitted(omitted);
+  const size_t listed_rejections =
+      std::min<size_t>(rejections.size(), options_.max_stream_results);
+  const size_t listed_repeats = std::min<size_t>(
+      repeats.size(), options_.max_stream_results - listed_rejections);
+  std::vector<EventResult> listed;
+  std::move(rejections.begin(), rejections.begin() + listed_rejections,
+            std::back_inserter(listed));
+  std::move(repeats.begin(), repeats.begin() + listed_repeats,
+            std::back_inserter(listed));
+  std::sort(listed.begin(), listed.end(),
+            [](const EventResult& a, const EventResult& b) {
+              return a.index() < b.index();
+            });
+  for (EventResult& result : listed)
+    *response->add_results() = std::move(result);
+  response->set_results_omitted(duplicates + rejected -
+                                static_cast<int64_t>(listed.size()));
   return grpc::Status::OK;
 }
 

@@ -12,7 +12,8 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
       interactions_(&pool_),
       catalog_store_(&pool_),
       tracking_service_(&interactions_, &ready_, [] { return absl::Now(); },
-                        {.max_batch_size = options.max_batch_size}),
+                        {.max_batch_size = options.max_batch_size,
+                         .max_stream_results = options.max_stream_results}),
       catalog_service_(&catalog_store_, &ready_,
                        {.max_batch_size = options.max_batch_size}) {
   if (options.migrate) {

@@ -22,6 +22,7 @@ class TrackingHarness {
  public:
   struct Options {
     int max_batch_size = 1000;
+    int max_stream_results = 10'000;
     bool migrate = true;
   };
   // Migrates `database_url` (unless told not to) and starts the server.

@@ -292,6 +292,30 @@ TEST_F(TrackingIntegrationTest, StreamCommitsSlicesAndListsWhatWasNotStored) {
   EXPECT_EQ(StoredCount(), 7);
 }
 
+TEST(StreamTrackLimitTest, ListsRejectionsBeforeDuplicatesWhenOverTheCap) {
+  TestDatabase db;
+  TrackingHarness server(db.url(), {.max_stream_results = 2});
+  auto context = TrackingHarness::Context();
+  smartshop::v1::StreamTrackResponse response;
+  auto writer = server.tracking().StreamTrack(context.get(), &response);
+  smartshop::v1::StreamTrackRequest chunk;
+  Interaction same = View("s", 1, 1'700'000'000);
+  same.set_event_id("11111111-2222-4333-8444-555555555555");
+  for (int i = 0; i < 3; ++i) *chunk.add_interactions() = same;
+  for (int i = 0; i < 2; ++i) *chunk.add_interactions() = View("s", 0, 1);
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(response.stored(), 1);
+  EXPECT_EQ(response.duplicates(), 2);
+  EXPECT_EQ(response.rejected(), 2);
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).index(), 3);
+  EXPECT_EQ(response.results(1).index(), 4);
+  EXPECT_EQ(response.results(1).outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ(response.results_omitted(), 2);
+}
+
 TEST_F(TrackingIntegrationTest, ListIsNewestFirstWithTiesBySequence) {
   TrackOk(View("u", 1, 1'700'000'010));
   TrackOk(View("u", 2, 1'700'000'030));

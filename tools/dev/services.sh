@@ -3,6 +3,7 @@
 # benchmarks. Nothing outside DIR is touched; nothing listens beyond 127.0.0.1.
 #
 #   tools/dev/services.sh start DIR   # prints and writes DIR/env (DATABASE_URL, REDIS_URL)
+#                                     # as KEY=VALUE lines: `set -a; . DIR/env; set +a`
 #   tools/dev/services.sh stop DIR
 #   tools/dev/services.sh pg-stop|pg-start DIR   # Postgres only, same port
 set -euo pipefail
@@ -80,7 +81,14 @@ stop() {
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true
   fi
   if [ -f "$dir/redis.pid" ]; then
-    kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+    local pid
+    pid=$(cat "$dir/redis.pid")
+    kill "$pid" 2>/dev/null || true
+    # Redis writes its log while exiting: wait, so that callers may remove DIR.
+    for _ in $(seq 1 50); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
   fi
 }
 

@@ -1,0 +1,102 @@
+// The recommender service: wiring only. See recommender_config.h.
+#include <cstdlib>
+
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
+#include "common/health_monitor.h"
+#include "common/json_log.h"
+#include "services/recommender/cache/redis_recommendation_cache.h"
+#include "services/recommender/catalog_refresher.h"
+#include "services/recommender/openai/openai_client.h"
+#include "services/recommender/recommendation_engine.h"
+#include "services/recommender/recommender_config.h"
+#include "services/recommender/recommender_service.h"
+#include "services/recommender/tracking_reader.h"
+
+namespace smartshop::recommender {
+namespace {
+
+int Fail(absl::string_view event, const absl::Status& status) {
+  Log(LogLevel::kError, event, {{"error", status.ToString()}});
+  return EXIT_FAILURE;
+}
+
+int Run(const RecommenderConfig& config) {
+  auto cache = RedisRecommendationCache::Create(config.redis);
+  if (!cache.ok()) return Fail("bad_config", cache.status());
+  std::unique_ptr<OpenAiClient> openai;
+  if (!config.openai.api_key.empty()) {
+    auto client = OpenAiClient::Create(config.openai);
+    if (!client.ok()) return Fail("bad_config", client.status());
+    openai = std::move(*client);
+  }
+  PromptSettings prompt_settings;
+  prompt_settings.model = config.model;
+  auto prompt = PromptBuilder::Create(prompt_settings);
+  if (!prompt.ok()) return Fail("bad_config", prompt.status());
+
+  GrpcTrackingReader tracking(grpc::CreateChannel(
+      config.tracking_target, grpc::InsecureChannelCredentials()));
+  CatalogRefresher catalog(&tracking, config.catalog_refresh_interval,
+                           config.engine.tracking_timeout * 5);
+  catalog.Start();
+  RecommendationEngine engine(&tracking, &catalog, openai.get(), cache->get(),
+                              *std::move(prompt), config.engine,
+                              [] { return absl::Now(); });
+  RecommenderServiceImpl service(&engine, absl::Seconds(30));
+  auto started = StartGrpcServer({.listen_address = config.listen_address,
+                                  .max_threads = config.server_threads},
+                                 {&service});
+  if (!started.ok()) return Fail("listen_failed", started.status());
+  {
+    HealthMonitor health(
+        started->server->GetHealthCheckService(),
+        {"smartshop.v1.RecommenderService"},
+        [&]() -> absl::Status {
+          if (catalog.Current() == nullptr) {
+            return absl::UnavailableError(
+                "no catalog loaded from the tracking service yet");
+          }
+          return absl::OkStatus();
+        },
+        absl::Seconds(1));
+    Log(LogLevel::kInfo, "started",
+        {{"service", "recommender"},
+         {"port", int64_t{started->port}},
+         {"listen", config.listen_address},
+         {"tracking", config.tracking_target},
+         {"redis", (*cache)->address()},
+         {"model", openai ? absl::string_view(config.model)
+                          : absl::string_view("none (no OPENAI_API_KEY)")},
+         {"openai_base_url", config.openai.base_url},
+         {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
+         {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)}});
+    const int signal_number = WaitForTerminationSignal();
+    Log(LogLevel::kInfo, "draining", {{"signal", int64_t{signal_number}}});
+    DrainAndStop(*started->server, config.drain_timeout);
+  }
+  Log(LogLevel::kInfo, "stopped", {{"service", "recommender"}});
+  return EXIT_SUCCESS;
+}
+
+}  // namespace
+}  // namespace smartshop::recommender
+
+int main(int argc, char** argv) {
+  using namespace smartshop;
+  BlockTerminationSignals();
+  absl::SetProgramUsageMessage(
+      "SmartShop recommender: eight products for a user or an anonymous "
+      "visitor, over gRPC.");
+  if (absl::Status env =
+          ApplyEnvironmentToFlags(recommender::kRecommenderFlagEnv);
+      !env.ok()) {
+    return recommender::Fail("bad_config", env);
+  }
+  absl::ParseCommandLine(argc, argv);
+  auto config = recommender::LoadRecommenderConfig();
+  if (!config.ok()) return recommender::Fail("bad_config", config.status());
+  return recommender::Run(*config);
+}

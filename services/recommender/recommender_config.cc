@@ -1,0 +1,111 @@
+#include "services/recommender/recommender_config.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
+          "gRPC listen address (env RECOMMENDER_LISTEN)");
+ABSL_FLAG(std::string, tracking_target, "127.0.0.1:50051",
+          "the tracking service, host:port (env TRACKING_TARGET)");
+ABSL_FLAG(int, server_threads, 64,
+          "threads serving gRPC calls (env RECOMMENDER_SERVER_THREADS)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
+          "time in-flight calls get after SIGTERM (env "
+          "RECOMMENDER_DRAIN_TIMEOUT)");
+ABSL_FLAG(absl::Duration, catalog_refresh_interval, absl::Seconds(30),
+          "how often the catalog snapshot is reloaded (env "
+          "RECOMMENDER_CATALOG_REFRESH_INTERVAL)");
+ABSL_FLAG(std::string, redis_url, "redis://127.0.0.1:6379",
+          "Redis for cached answers, redis://host[:port][/db] (env "
+          "REDIS_URL; password from REDIS_PASSWORD)");
+ABSL_FLAG(std::string, cache_prefix, "ai_recommended_products_",
+          "cache key prefix (env RECOMMENDER_CACHE_PREFIX)");
+ABSL_FLAG(absl::Duration, cache_ttl, absl::Hours(1),
+          "how long a model answer is cached (env RECOMMENDER_CACHE_TTL)");
+ABSL_FLAG(absl::Duration, error_cache_ttl, absl::Seconds(60),
+          "how long a fallback or no-data answer is cached (env "
+          "RECOMMENDER_ERROR_CACHE_TTL)");
+ABSL_FLAG(absl::Duration, tracking_timeout, absl::Seconds(2),
+          "bound on each call to the tracking service (env "
+          "RECOMMENDER_TRACKING_TIMEOUT)");
+ABSL_FLAG(std::string, openai_base_url, "https://api.openai.com/v1",
+          "Chat Completions base URL (env OPENAI_BASE_URL; key from "
+          "OPENAI_API_KEY)");
+ABSL_FLAG(std::string, openai_model, "gpt-4o-mini",
+          "model name (env OPENAI_MODEL)");
+ABSL_FLAG(std::string, openai_ca_file, "",
+          "extra CA certificates to trust, PEM (env OPENAI_CA_FILE)");
+ABSL_FLAG(absl::Duration, openai_timeout, absl::Seconds(20),
+          "bound on one model call (env OPENAI_TIMEOUT)");
+
+namespace smartshop::recommender {
+namespace {
+
+std::string SecretFromEnv(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+absl::Status Positive(absl::string_view flag, absl::Duration value) {
+  if (value <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be positive"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
+  RecommenderConfig c;
+  c.listen_address = absl::GetFlag(FLAGS_listen);
+  c.tracking_target = absl::GetFlag(FLAGS_tracking_target);
+  c.server_threads = absl::GetFlag(FLAGS_server_threads);
+  c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  c.catalog_refresh_interval = absl::GetFlag(FLAGS_catalog_refresh_interval);
+  c.model = absl::GetFlag(FLAGS_openai_model);
+  c.openai.api_key = SecretFromEnv("OPENAI_API_KEY");
+  c.openai.base_url = absl::GetFlag(FLAGS_openai_base_url);
+  c.openai.ca_file = absl::GetFlag(FLAGS_openai_ca_file);
+  c.openai.request_timeout = absl::GetFlag(FLAGS_openai_timeout);
+  c.redis.url = absl::GetFlag(FLAGS_redis_url);
+  c.redis.password = SecretFromEnv("REDIS_PASSWORD");
+  c.engine.cache_prefix = absl::GetFlag(FLAGS_cache_prefix);
+  c.engine.cache_ttl = absl::GetFlag(FLAGS_cache_ttl);
+  c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
+  c.engine.tracking_timeout = absl::GetFlag(FLAGS_tracking_timeout);
+  c.engine.model_timeout = c.openai.request_timeout;
+
+  for (const auto& [name, value] :
+       {std::pair<absl::string_view, const std::string*>{"listen",
+                                                         &c.listen_address},
+        {"tracking_target", &c.tracking_target}}) {
+    if (value->find(':') == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", name, "=", *value, " is not host:port"));
+    }
+  }
+  if (c.server_threads < 4 || c.server_threads > 10'000) {
+    return absl::InvalidArgumentError("--server_threads must be 4 to 10000");
+  }
+  if (c.engine.cache_prefix.empty()) {
+    return absl::InvalidArgumentError("--cache_prefix must not be empty");
+  }
+  if (c.model.empty()) {
+    return absl::InvalidArgumentError("--openai_model must not be empty");
+  }
+  for (const absl::Status& s :
+       {Positive("cache_ttl", c.engine.cache_ttl),
+        Positive("error_cache_ttl", c.engine.short_ttl),
+        Positive("tracking_timeout", c.engine.tracking_timeout),
+        Positive("openai_timeout", c.openai.request_timeout),
+        Positive("catalog_refresh_interval", c.catalog_refresh_interval),
+        ValidateRedisCacheOptions(c.redis), ValidateOpenAiOptions(c.openai)}) {
+    if (!s.ok()) return s;
+  }
+  return c;
+}
+
+}  // namespace smartshop::recommender

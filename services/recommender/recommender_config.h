@@ -1,0 +1,53 @@
+// The recommender's configuration: flags, each with an environment variable
+// as fallback (see kRecommenderFlagEnv), checked at start-up. Secrets
+// (OPENAI_API_KEY, REDIS_PASSWORD) come from the environment only.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_CONFIG_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/env_flags.h"
+#include "services/recommender/cache/redis_options.h"
+#include "services/recommender/openai/openai_options.h"
+#include "services/recommender/recommendation_engine.h"
+
+namespace smartshop::recommender {
+
+struct RecommenderConfig {
+  std::string listen_address;
+  std::string tracking_target;  // host:port of the tracking service
+  int server_threads;
+  absl::Duration drain_timeout;
+  absl::Duration catalog_refresh_interval;
+  std::string model;     // OPENAI_MODEL
+  OpenAiOptions openai;  // api_key empty = no model
+  RedisCacheOptions redis;
+  EngineOptions engine;
+};
+
+inline constexpr FlagEnv kRecommenderFlagEnv[] = {
+    {"listen", "RECOMMENDER_LISTEN"},
+    {"tracking_target", "TRACKING_TARGET"},
+    {"server_threads", "RECOMMENDER_SERVER_THREADS"},
+    {"drain_timeout", "RECOMMENDER_DRAIN_TIMEOUT"},
+    {"catalog_refresh_interval", "RECOMMENDER_CATALOG_REFRESH_INTERVAL"},
+    {"redis_url", "REDIS_URL"},
+    {"cache_prefix", "RECOMMENDER_CACHE_PREFIX"},
+    {"cache_ttl", "RECOMMENDER_CACHE_TTL"},
+    {"error_cache_ttl", "RECOMMENDER_ERROR_CACHE_TTL"},
+    {"tracking_timeout", "RECOMMENDER_TRACKING_TIMEOUT"},
+    {"openai_base_url", "OPENAI_BASE_URL"},
+    {"openai_model", "OPENAI_MODEL"},
+    {"openai_ca_file", "OPENAI_CA_FILE"},
+    {"openai_timeout", "OPENAI_TIMEOUT"},
+};
+
+// Reads the parsed flags and the secret environment variables.
+// INVALID_ARGUMENT naming the flag or variable when a value is unusable.
+absl::StatusOr<RecommenderConfig> LoadRecommenderConfig();
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_CONFIG_H_

@@ -1,0 +1,158 @@
+#include "tests/integration/recommender_harness.h"
+
+#include <hiredis/hiredis.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "tools/fake_openai/self_signed_cert.h"
+
+namespace smartshop::testing {
+
+RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
+    : options_(std::move(options)) {
+  redis_url_ = options_.redis_url.empty() ? ReadTestEnv()["REDIS_URL"]
+                                          : options_.redis_url;
+  // A prefix per test process: tests share the fixture's Redis.
+  key_prefix_ = absl::StrCat("test", getpid(), "_", std::rand(),
+                             ":ai_recommended_products_");
+  tracking_ = std::make_unique<TrackingHarness>(db_.url());
+
+  auto dir = fake_openai::MakeTempDir("recommender-test");
+  EXPECT_TRUE(dir.ok()) << dir.status();
+  cert_dir_ = *dir;
+  auto cert = fake_openai::WriteSelfSignedCert(cert_dir_);
+  EXPECT_TRUE(cert.ok()) << cert.status();
+  fake_openai::FakeOpenAiOptions fake_options;
+  fake_options.cert_file = cert->cert_file;
+  fake_options.key_file = cert->key_file;
+  auto fake = fake_openai::FakeOpenAiServer::Start(fake_options);
+  EXPECT_TRUE(fake.ok()) << fake.status();
+  fake_ = std::move(*fake);
+
+  recommender::OpenAiOptions openai_options;
+  openai_options.api_key = options_.api_key;
+  openai_options.base_url = fake_->base_url();
+  openai_options.ca_file = cert->cert_file;
+  if (!options_.trust_fake) {
+    // A certificate of another key: the fake's is not signed by it.
+    auto other = fake_openai::WriteSelfSignedCert(
+        *fake_openai::MakeTempDir("recommender-test-other"));
+    openai_options.ca_file = other->cert_file;
+  }
+  auto openai = recommender::OpenAiClient::Create(openai_options);
+  EXPECT_TRUE(openai.ok()) << openai.status();
+  openai_ = std::move(*openai);
+
+  recommender::RedisCacheOptions redis_options;
+  redis_options.url = redis_url_;
+  auto cache = recommender::RedisRecommendationCache::Create(redis_options);
+  EXPECT_TRUE(cache.ok()) << cache.status();
+  cache_ = std::move(*cache);
+
+  reader_ = std::make_unique<recommender::GrpcTrackingReader>(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_->port()),
+                          grpc::InsecureChannelCredentials()));
+  catalog_ = std::make_unique<recommender::CatalogRefresher>(
+      reader_.get(), absl::Hours(1), absl::Seconds(5));
+  recommender::EngineOptions engine_options = options_.engine;
+  engine_options.cache_prefix = key_prefix_;
+  engine_ = std::make_unique<recommender::RecommendationEngine>(
+      reader_.get(), catalog_.get(), openai_.get(), cache_.get(),
+      *recommender::PromptBuilder::Create({}), engine_options,
+      [] { return absl::Now(); });
+  service_ = std::make_unique<recommender::RecommenderServiceImpl>(
+      engine_.get(), absl::Seconds(30));
+  auto started =
+      StartGrpcServer({.listen_address = "127.0.0.1:0"}, {service_.get()});
+  EXPECT_TRUE(started.ok()) << started.status();
+  server_ = std::move(started->server);
+  stub_ = smartshop::v1::RecommenderService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", started->port),
+                          grpc::InsecureChannelCredentials()));
+}
+
+RecommenderHarness::~RecommenderHarness() {
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  fake_->Stop();
+  if (cache_) {
+    (void)cache_->DeletePrefix(key_prefix_, absl::Now() + absl::Seconds(2));
+  }
+  std::system(absl::StrCat("rm -rf ", cert_dir_).c_str());
+}
+
+void RecommenderHarness::SeedCatalog() {
+  smartshop::v1::UpsertCategoriesRequest categories;
+  auto* kitchen = categories.add_categories();
+  kitchen->set_id(1);
+  kitchen->set_name("Kitchen");
+  auto* garden = categories.add_categories();
+  garden->set_id(2);
+  garden->set_name("Garden");
+  smartshop::v1::UpsertCategoriesResponse cr;
+  ASSERT_TRUE(
+      tracking_->catalog()
+          .UpsertCategories(TrackingHarness::Context().get(), categories, &cr)
+          .ok());
+  smartshop::v1::UpsertProductsRequest products;
+  for (int i = 1; i <= 12; ++i) {
+    auto* p = products.add_products();
+    p->set_id(i);
+    p->set_name(absl::StrCat("Product ", i));
+    p->set_category_id(i % 2 == 1 ? 1 : 2);
+    p->set_is_active(true);
+    p->set_units_sold(10 * i);
+    p->set_price_cents(100 * i);
+  }
+  smartshop::v1::UpsertProductsResponse pr;
+  ASSERT_TRUE(
+      tracking_->catalog()
+          .UpsertProducts(TrackingHarness::Context().get(), products, &pr)
+          .ok());
+  ASSERT_TRUE(catalog_->Refresh().ok());
+}
+
+void RecommenderHarness::Track(smartshop::v1::InteractionType type,
+                               const std::string& user, int64_t product) {
+  smartshop::v1::TrackRequest request;
+  auto* event = request.mutable_interaction();
+  event->set_type(type);
+  event->set_product_id(product);
+  if (user.empty()) {
+    event->set_session_key("anon-session");
+  } else {
+    event->set_user_id(user);
+  }
+  if (type == smartshop::v1::ADD_TO_CART) event->set_quantity(1);
+  if (type == smartshop::v1::ORDER_PLACED) event->set_order_id(1);
+  smartshop::v1::TrackResponse response;
+  grpc::Status status = tracking_->tracking().Track(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+smartshop::v1::Recommendations RecommenderHarness::Get(const std::string& user,
+                                                       absl::Duration timeout) {
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_user_id(user);
+  smartshop::v1::Recommendations response;
+  grpc::Status status = stub_->GetRecommendations(
+      TrackingHarness::Context(timeout).get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response;
+}
+
+int64_t RedisPttl(const std::string& redis_url, const std::string& key) {
+  auto address = recommender::ParseRedisUrl(redis_url);
+  EXPECT_TRUE(address.ok());
+  redisContext* c = redisConnect(address->host.c_str(), address->port);
+  EXPECT_TRUE(c != nullptr && c->err == 0);
+  auto* reply = static_cast<redisReply*>(
+      redisCommand(c, "PTTL %b", key.data(), key.size()));
+  const int64_t pttl = reply != nullptr ? reply->integer : -3;
+  freeReplyObject(reply);
+  redisFree(c);
+  return pttl;
+}
+
+}  // namespace smartshop::testing
