@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_observability.h"
+#include "grpc/health/v1/health.pb.h"
 
 namespace smartshop {
 
@@ -12,6 +14,9 @@ absl::StatusOr<StartedServer> StartGrpcServer(
     const GrpcServerOptions& options,
     const std::vector<grpc::Service*>& services) {
   grpc::EnableDefaultHealthCheckService(true);
+  // Touch health.proto's descriptor so that the linker keeps it and
+  // reflection can describe grpc.health.v1.Health (grpcurl needs that).
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   StartedServer started;
@@ -20,9 +25,23 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   grpc::ResourceQuota quota("smartshop-server");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  // Keep finished handler threads polling instead of exiting: gRPC's
+  // default (2) makes most sync calls start a thread of their own.
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options.max_threads);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.registry != nullptr) {
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(std::make_unique<GrpcObservabilityFactory>(
+        *options.registry, options.slow_call));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   started.server = builder.BuildAndStart();
   if (started.server == nullptr || started.port == 0) {
     return absl::UnavailableError(

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "prometheus/registry.h"
 
 namespace smartshop {
 
@@ -23,6 +24,10 @@ struct GrpcServerOptions {
   int max_threads = 64;
   // Largest request or reply accepted, in bytes.
   int max_message_bytes = 4 << 20;
+  // When set, request counts and latencies go here (grpc_observability.h).
+  std::shared_ptr<prometheus::Registry> registry = nullptr;
+  // Calls slower than this are logged.
+  absl::Duration slow_call = absl::Seconds(1);
 };
 
 struct StartedServer {

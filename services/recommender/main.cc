@@ -4,6 +4,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "common/admin_http_server.h"
 #include "common/grpc_server.h"
 #include "common/health_monitor.h"
 #include "common/json_log.h"
@@ -12,6 +13,7 @@
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_config.h"
+#include "services/recommender/recommender_metrics.h"
 #include "services/recommender/recommender_service.h"
 #include "services/recommender/tracking_reader.h"
 
@@ -42,30 +44,44 @@ int Run(const RecommenderConfig& config) {
   CatalogRefresher catalog(&tracking, config.catalog_refresh_interval,
                            config.engine.tracking_timeout * 5);
   catalog.Start();
-  RecommendationEngine engine(&tracking, &catalog, openai.get(), cache->get(),
-                              *std::move(prompt), config.engine,
-                              [] { return absl::Now(); });
+  auto registry = std::make_shared<prometheus::Registry>();
+  RecommenderMetrics metrics(*registry);
+  RecommendationEngine engine(
+      &tracking, &catalog, openai.get(), cache->get(), *std::move(prompt),
+      config.engine, [] { return absl::Now(); }, &metrics);
   RecommenderServiceImpl service(&engine, absl::Seconds(30));
   auto started = StartGrpcServer({.listen_address = config.listen_address,
-                                  .max_threads = config.server_threads},
+                                  .max_threads = config.server_threads,
+                                  .registry = registry},
                                  {&service});
   if (!started.ok()) return Fail("listen_failed", started.status());
+  auto readiness = [&]() -> absl::Status {
+    if (catalog.Current() == nullptr) {
+      return absl::UnavailableError(
+          "no catalog loaded from the tracking service yet");
+    }
+    return absl::OkStatus();
+  };
+  auto admin = AdminHttpServer::Start(
+      {.listen_address = config.admin_address,
+       .registry = registry,
+       .before_scrape =
+           [&] {
+             auto snapshot = catalog.Current();
+             metrics.SetCatalogProducts(
+                 snapshot ? static_cast<int64_t>(snapshot->size()) : 0);
+           },
+       .readiness = readiness});
+  if (!admin.ok()) return Fail("listen_failed", admin.status());
   {
-    HealthMonitor health(
-        started->server->GetHealthCheckService(),
-        {"smartshop.v1.RecommenderService"},
-        [&]() -> absl::Status {
-          if (catalog.Current() == nullptr) {
-            return absl::UnavailableError(
-                "no catalog loaded from the tracking service yet");
-          }
-          return absl::OkStatus();
-        },
-        absl::Seconds(1));
+    HealthMonitor health(started->server->GetHealthCheckService(),
+                         {"smartshop.v1.RecommenderService"}, readiness,
+                         absl::Seconds(1));
     Log(LogLevel::kInfo, "started",
         {{"service", "recommender"},
          {"port", int64_t{started->port}},
          {"listen", config.listen_address},
+         {"admin_port", int64_t{(*admin)->port()}},
          {"tracking", config.tracking_target},
          {"redis", (*cache)->address()},
          {"model", openai ? absl::string_view(config.model)

@@ -81,19 +81,48 @@ std::string ModelFailureReason(const absl::Status& status) {
   }
 }
 
-RecommendationEngine::RecommendationEngine(TrackingReader* tracking,
-                                           CatalogRefresher* catalog,
-                                           LlmClient* llm,
-                                           RecommendationCache* cache,
-                                           PromptBuilder prompt,
-                                           EngineOptions options, Clock clock)
+absl::string_view ModelFailureCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return "model_invalid_key";
+    case absl::StatusCode::kResourceExhausted:
+      return "model_rate_limited";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "model_timeout";
+    case absl::StatusCode::kDataLoss:
+      return "model_bad_reply";
+    case absl::StatusCode::kFailedPrecondition:
+      return "model_not_configured";
+    default:
+      return "model_unavailable";
+  }
+}
+
+RecommendationEngine::RecommendationEngine(
+    TrackingReader* tracking, CatalogRefresher* catalog, LlmClient* llm,
+    RecommendationCache* cache, PromptBuilder prompt, EngineOptions options,
+    Clock clock, RecommenderMetrics* metrics)
     : tracking_(tracking),
       catalog_(catalog),
       llm_(llm),
       cache_(cache),
       prompt_(std::move(prompt)),
       options_(std::move(options)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      metrics_(metrics) {}
+
+void RecommendationEngine::CountCache(absl::string_view result) {
+  if (metrics_ != nullptr) metrics_->CacheResult(result);
+  absl::MutexLock lock(&stats_mu_);
+  if (result == "hit") {
+    ++stats_.cache_hits;
+  } else if (result == "miss") {
+    ++stats_.cache_misses;
+  } else {
+    ++stats_.cache_errors;
+  }
+}
 
 std::string RecommendationEngine::CacheKey(const std::string& user_id) const {
   return absl::StrCat(options_.cache_prefix,
@@ -117,14 +146,10 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
     Recommendations answer = std::move(**cached);
     answer.set_cache_hit(true);
     Truncate(request.limit(), answer);
-    absl::MutexLock lock(&stats_mu_);
-    ++stats_.cache_hits;
+    CountCache("hit");
     return answer;
   }
-  {
-    absl::MutexLock lock(&stats_mu_);
-    ++(cached.ok() ? stats_.cache_misses : stats_.cache_errors);
-  }
+  CountCache(cached.ok() ? "miss" : "error");
 
   std::shared_ptr<const CatalogSnapshot> catalog = catalog_->Current();
   if (catalog == nullptr) {
@@ -142,17 +167,18 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   absl::StatusOr<Recommendations> shared =
       singleflight_.Do(key, deadline, [&]() -> absl::StatusOr<Recommendations> {
         Computed computed = Compute(request.user_id(), *catalog, deadline);
+        // An empty catalog gives an empty answer: not worth keeping, the
+        // first products may arrive any moment.
+        if (computed.answer.items().empty()) return computed.answer;
         absl::Status stored = cache_->Set(key, computed.answer, computed.ttl,
                                           absl::Now() + options_.cache_timeout);
-        if (!stored.ok()) {
-          absl::MutexLock lock(&stats_mu_);
-          ++stats_.cache_errors;
-        }
+        if (!stored.ok()) CountCache("error");
         return computed.answer;
       });
   Recommendations answer =
       shared.ok() ? *std::move(shared)
-                  : Fallback(*catalog, "waited too long for a shared answer");
+                  : Fallback(*catalog, "waited too long for a shared answer",
+                             "shared_answer_timeout");
   Truncate(request.limit(), answer);
   return answer;
 }
@@ -162,9 +188,11 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     absl::Time deadline) {
   auto interactions = RecentInteractions(user_id, deadline);
   if (!interactions.ok()) {
-    return {Fallback(catalog, absl::StrCat("tracking: ",
-                                           interactions.status().message())),
-            options_.short_ttl};
+    return {
+        Fallback(catalog,
+                 absl::StrCat("tracking: ", interactions.status().message()),
+                 "tracking_error"),
+        options_.short_ttl};
   }
   const std::vector<ProductActivity> summary =
       Aggregate(*interactions, catalog);
@@ -177,7 +205,8 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     return {answer, options_.short_ttl};
   }
   if (llm_ == nullptr) {
-    return {Fallback(catalog, "model: not configured"), options_.short_ttl};
+    return {Fallback(catalog, "model: not configured", "model_not_configured"),
+            options_.short_ttl};
   }
   const ChatRequest chat = prompt_.Build(summary, catalog, !user_id.empty());
   {
@@ -186,17 +215,30 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
   }
   const absl::Time model_deadline = std::min(
       deadline - options_.reply_margin, absl::Now() + options_.model_timeout);
+  const absl::Time model_start = absl::Now();
   absl::StatusOr<ChatCompletion> completion =
       llm_->Complete(chat, model_deadline);
+  if (metrics_ != nullptr) {
+    metrics_->ModelCall(
+        completion.ok() ? "ok" : ModelFailureCode(completion.status()),
+        absl::Now() - model_start);
+    if (completion.ok()) {
+      metrics_->ModelUsage(completion->prompt_tokens,
+                           completion->completion_tokens,
+                           completion->estimated_cost_usd);
+    }
+  }
   if (!completion.ok()) {
-    return {Fallback(catalog, ModelFailureReason(completion.status())),
+    return {Fallback(catalog, ModelFailureReason(completion.status()),
+                     ModelFailureCode(completion.status())),
             options_.short_ttl};
   }
   absl::StatusOr<std::vector<ModelPick>> picks =
       ParseModelReply(completion->content);
   if (!picks.ok()) {
     return {Fallback(catalog,
-                     absl::StrCat("model reply: ", picks.status().message())),
+                     absl::StrCat("model reply: ", picks.status().message()),
+                     "model_reply_unparsable"),
             options_.short_ttl};
   }
   const MatchResult match = MatchPicks(*picks, catalog);
@@ -245,8 +287,11 @@ RecommendationEngine::RecentInteractions(const std::string& user_id,
 }
 
 Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
-                                               std::string reason) {
-  Log(LogLevel::kWarning, "recommendation_fallback", {{"reason", reason}});
+                                               std::string reason,
+                                               absl::string_view code) {
+  Log(LogLevel::kWarning, "recommendation_fallback",
+      {{"reason", reason}, {"code", code}});
+  if (metrics_ != nullptr) metrics_->Fallback(code);
   {
     absl::MutexLock lock(&stats_mu_);
     ++stats_.fallbacks;

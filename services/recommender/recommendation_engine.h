@@ -15,6 +15,7 @@
 #include "services/recommender/llm_client.h"
 #include "services/recommender/prompt_builder.h"
 #include "services/recommender/recommendation_cache.h"
+#include "services/recommender/recommender_metrics.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.pb.h"
 
@@ -52,11 +53,12 @@ using Clock = std::function<absl::Time()>;
 class RecommendationEngine {
  public:
   // Pointers are not owned and must outlive the engine; `llm` may be null
-  // (no model configured: every miss falls back to top sellers).
+  // (no model configured: every miss falls back to top sellers), and so may
+  // `metrics`.
   RecommendationEngine(TrackingReader* tracking, CatalogRefresher* catalog,
                        LlmClient* llm, RecommendationCache* cache,
-                       PromptBuilder prompt, EngineOptions options,
-                       Clock clock);
+                       PromptBuilder prompt, EngineOptions options, Clock clock,
+                       RecommenderMetrics* metrics = nullptr);
 
   // INVALID_ARGUMENT for bad arguments; UNAVAILABLE only while no catalog
   // has ever been loaded. Otherwise an answer, whatever fails on the way.
@@ -84,8 +86,11 @@ class RecommendationEngine {
                    absl::Time deadline);
   absl::StatusOr<std::vector<smartshop::v1::Interaction>> RecentInteractions(
       const std::string& user_id, absl::Time deadline);
+  // `reason` for the reply and the logs; `code` for metrics.
   smartshop::v1::Recommendations Fallback(const CatalogSnapshot& catalog,
-                                          std::string reason);
+                                          std::string reason,
+                                          absl::string_view code);
+  void CountCache(absl::string_view result);
 
   TrackingReader* const tracking_;
   CatalogRefresher* const catalog_;
@@ -94,6 +99,7 @@ class RecommendationEngine {
   const PromptBuilder prompt_;
   const EngineOptions options_;
   const Clock clock_;
+  RecommenderMetrics* const metrics_;
   Singleflight<smartshop::v1::Recommendations> singleflight_;
 
   mutable absl::Mutex stats_mu_;
@@ -102,6 +108,8 @@ class RecommendationEngine {
 
 // The fallback reason for a model failure ("model: rate limited", ...).
 std::string ModelFailureReason(const absl::Status& status);
+// The same as a metric label ("model_rate_limited", ...).
+absl::string_view ModelFailureCode(const absl::Status& status);
 
 }  // namespace smartshop::recommender
 

@@ -7,6 +7,9 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
           "gRPC listen address (env RECOMMENDER_LISTEN)");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9091",
+          "HTTP address for /metrics, /healthz and /readyz "
+          "(env RECOMMENDER_ADMIN_LISTEN)");
 ABSL_FLAG(std::string, tracking_target, "127.0.0.1:50051",
           "the tracking service, host:port (env TRACKING_TARGET)");
 ABSL_FLAG(int, server_threads, 64,
@@ -61,6 +64,7 @@ absl::Status Positive(absl::string_view flag, absl::Duration value) {
 absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   RecommenderConfig c;
   c.listen_address = absl::GetFlag(FLAGS_listen);
+  c.admin_address = absl::GetFlag(FLAGS_admin_listen);
   c.tracking_target = absl::GetFlag(FLAGS_tracking_target);
   c.server_threads = absl::GetFlag(FLAGS_server_threads);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);

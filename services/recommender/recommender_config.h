@@ -17,6 +17,7 @@ namespace smartshop::recommender {
 
 struct RecommenderConfig {
   std::string listen_address;
+  std::string admin_address;    // host:port for /metrics, /healthz, /readyz
   std::string tracking_target;  // host:port of the tracking service
   int server_threads;
   absl::Duration drain_timeout;
@@ -29,6 +30,7 @@ struct RecommenderConfig {
 
 inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"listen", "RECOMMENDER_LISTEN"},
+    {"admin_listen", "RECOMMENDER_ADMIN_LISTEN"},
     {"tracking_target", "TRACKING_TARGET"},
     {"server_threads", "RECOMMENDER_SERVER_THREADS"},
     {"drain_timeout", "RECOMMENDER_DRAIN_TIMEOUT"},

@@ -8,8 +8,9 @@
 namespace smartshop::tracking {
 
 GroupCommitter::GroupCommitter(InteractionStore* store, int writers,
-                               int max_group)
-    : store_(store), max_group_(max_group) {
+                               int max_group,
+                               std::function<void(size_t)> on_group)
+    : store_(store), max_group_(max_group), on_group_(std::move(on_group)) {
   for (int i = 0; i < writers; ++i)
     writers_.emplace_back([this] { WriterLoop(); });
 }
@@ -37,9 +38,32 @@ absl::StatusOr<bool> GroupCommitter::Submit(
   return pending->stored;
 }
 
+void GroupCommitter::SubmitAsync(const smartshop::v1::Interaction& event,
+                                 absl::Time deadline, Done done) {
+  auto pending = std::make_shared<Pending>();
+  pending->event = event;
+  pending->deadline = deadline;
+  pending->done_callback = std::move(done);
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(std::move(pending));
+}
+
+void GroupCommitter::RunCallbacks(
+    const std::vector<std::shared_ptr<Pending>>& done) {
+  for (const auto& p : done) {
+    if (!p->done_callback) continue;
+    if (p->status.ok()) {
+      p->done_callback(p->stored);
+    } else {
+      p->done_callback(p->status);
+    }
+  }
+}
+
 void GroupCommitter::WriterLoop() {
   while (true) {
     std::vector<std::shared_ptr<Pending>> group;
+    std::vector<std::shared_ptr<Pending>> expired;
     {
       absl::MutexLock lock(&mu_);
       auto has_work = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -56,11 +80,13 @@ void GroupCommitter::WriterLoop() {
           // and "not stored" the same thing where we can.
           next->status = absl::DeadlineExceededError("expired in queue");
           next->done = true;
+          expired.push_back(std::move(next));
           continue;
         }
         group.push_back(std::move(next));
       }
     }
+    RunCallbacks(expired);
     if (!group.empty()) CommitGroup(std::move(group));
   }
 }
@@ -79,19 +105,23 @@ void GroupCommitter::CommitGroup(std::vector<std::shared_ptr<Pending>> group) {
     slot[i] = it->second;
     deadline = std::max(deadline, group[i]->deadline);
   }
+  if (on_group_) on_group_(events.size());
   absl::StatusOr<std::vector<bool>> stored = store_->Insert(events, deadline);
-  absl::MutexLock lock(&mu_);
-  std::vector<bool> claimed(events.size(), false);
-  for (size_t i = 0; i < group.size(); ++i) {
-    Pending& p = *group[i];
-    if (!stored.ok()) {
-      p.status = stored.status();
-    } else {
-      p.stored = (*stored)[slot[i]] && !claimed[slot[i]];
-      claimed[slot[i]] = true;
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<bool> claimed(events.size(), false);
+    for (size_t i = 0; i < group.size(); ++i) {
+      Pending& p = *group[i];
+      if (!stored.ok()) {
+        p.status = stored.status();
+      } else {
+        p.stored = (*stored)[slot[i]] && !claimed[slot[i]];
+        claimed[slot[i]] = true;
+      }
+      p.done = true;
     }
-    p.done = true;
   }
+  RunCallbacks(group);  // outside the lock: they finish gRPC calls
 }
 
 }  // namespace smartshop::tracking

@@ -7,6 +7,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/admin_http_server.h"
 #include "common/grpc_server.h"
 #include "common/health_monitor.h"
 #include "common/json_log.h"
@@ -16,6 +17,7 @@
 #include "services/tracking/pg_catalog_store.h"
 #include "services/tracking/pg_interaction_store.h"
 #include "services/tracking/tracking_config.h"
+#include "services/tracking/tracking_metrics.h"
 #include "services/tracking/tracking_service.h"
 
 namespace smartshop::tracking {
@@ -63,21 +65,35 @@ int Run(const TrackingConfig& config) {
   }
 
   std::atomic<bool> ready{false};
+  auto registry = std::make_shared<prometheus::Registry>();
+  TrackingMetrics metrics(*registry);
   PgInteractionStore interactions(&pool);
   PgCatalogStore catalog(&pool);
   const Clock clock = [] { return absl::Now(); };
   TrackingServiceImpl tracking_service(
       &interactions, &ready, clock,
       {.max_batch_size = config.max_batch_size,
-       .group_commit_writers = config.group_commit_writers});
+       .group_commit_writers = config.group_commit_writers,
+       .metrics = &metrics});
   CatalogServiceImpl catalog_service(&catalog, &ready,
                                      {.max_batch_size = config.max_batch_size});
   absl::StatusOr<StartedServer> started =
       StartGrpcServer({.listen_address = config.listen_address,
                        .max_threads = config.server_threads,
-                       .max_message_bytes = config.max_message_bytes},
+                       .max_message_bytes = config.max_message_bytes,
+                       .registry = registry},
                       {&tracking_service, &catalog_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
+  auto readiness = [&]() -> absl::Status {
+    if (!ready) return absl::UnavailableError("schema not migrated yet");
+    return pool.Ping(absl::Now() + absl::Seconds(2));
+  };
+  auto admin = AdminHttpServer::Start(
+      {.listen_address = config.admin_address,
+       .registry = registry,
+       .before_scrape = [&] { metrics.Pool(pool.in_use(), pool.size()); },
+       .readiness = readiness});
+  if (!admin.ok()) return Fail("listen_failed", admin.status());
 
   absl::Notification stopping;
   std::thread migrator(
@@ -86,15 +102,12 @@ int Run(const TrackingConfig& config) {
     HealthMonitor health(
         started->server->GetHealthCheckService(),
         {"smartshop.v1.TrackingService", "smartshop.v1.CatalogService"},
-        [&]() -> absl::Status {
-          if (!ready) return absl::UnavailableError("schema not migrated yet");
-          return pool.Ping(absl::Now() + absl::Seconds(2));
-        },
-        absl::Seconds(2));
+        readiness, absl::Seconds(2));
     Log(LogLevel::kInfo, "started",
         {{"service", "tracking"},
          {"port", int64_t{started->port}},
          {"listen", config.listen_address},
+         {"admin_port", int64_t{(*admin)->port()}},
          {"database", RedactConnectionString(config.database_url)},
          {"db_pool_size", int64_t{config.db_pool_size}},
          {"max_batch_size", int64_t{config.max_batch_size}},

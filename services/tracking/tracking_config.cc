@@ -5,6 +5,9 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "gRPC listen address (env TRACKING_LISTEN)");
+ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9090",
+          "HTTP address for /metrics, /healthz and /readyz "
+          "(env TRACKING_ADMIN_LISTEN)");
 ABSL_FLAG(std::string, database_url,
           "postgresql://postgres@127.0.0.1:5432/smartshop",
           "Postgres connection URL (env DATABASE_URL)");
@@ -42,6 +45,7 @@ absl::Status CheckRange(absl::string_view flag, int64_t value, int64_t low,
 absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   TrackingConfig c;
   c.listen_address = absl::GetFlag(FLAGS_listen);
+  c.admin_address = absl::GetFlag(FLAGS_admin_listen);
   c.database_url = absl::GetFlag(FLAGS_database_url);
   c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
   c.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);

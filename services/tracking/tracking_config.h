@@ -13,6 +13,7 @@ namespace smartshop::tracking {
 
 struct TrackingConfig {
   std::string listen_address;  // host:port for gRPC
+  std::string admin_address;   // host:port for /metrics, /healthz, /readyz
   std::string database_url;    // libpq URL; may hold a password: never log
   int db_pool_size;
   int max_batch_size;
@@ -25,6 +26,7 @@ struct TrackingConfig {
 
 inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"listen", "TRACKING_LISTEN"},
+    {"admin_listen", "TRACKING_ADMIN_LISTEN"},
     {"database_url", "DATABASE_URL"},
     {"db_pool_size", "TRACKING_DB_POOL_SIZE"},
     {"max_batch_size", "TRACKING_MAX_BATCH_SIZE"},

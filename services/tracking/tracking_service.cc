@@ -99,7 +99,11 @@ TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
       clock_(clock),
       options_(options),
       ingestor_(store, clock),
-      committer_(store, options.group_commit_writers, options.max_batch_size) {}
+      committer_(store, options.group_commit_writers, options.max_batch_size,
+                 [metrics = options.metrics](size_t events) {
+                   if (metrics != nullptr)
+                     metrics->Batch("group_commit", events);
+                 }) {}
 
 absl::Status TrackingServiceImpl::CheckReady() const {
   if (ready_->load()) return absl::OkStatus();
@@ -108,26 +112,41 @@ absl::Status TrackingServiceImpl::CheckReady() const {
       "yet");
 }
 
-grpc::Status TrackingServiceImpl::Track(
-    grpc::ServerContext* context, const smartshop::v1::TrackRequest* request,
+grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
+    grpc::CallbackServerContext* context,
+    const smartshop::v1::TrackRequest* request,
     smartshop::v1::TrackResponse* response) {
-  if (!request->has_interaction()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("interaction: required"));
-  }
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status invalid;
   const absl::Time now = clock_();
-  if (auto violation = FindViolation(request->interaction(), now)) {
-    return ToGrpcStatus(ToStatus(*violation));
+  if (!request->has_interaction()) {
+    invalid = absl::InvalidArgumentError("interaction: required");
+  } else if (auto violation = FindViolation(request->interaction(), now)) {
+    invalid = ToStatus(*violation);
+  } else {
+    invalid = CheckReady();
   }
-  if (absl::Status ready = CheckReady(); !ready.ok())
-    return ToGrpcStatus(ready);
+  if (!invalid.ok()) {
+    reactor->Finish(ToGrpcStatus(invalid));
+    return reactor;
+  }
   smartshop::v1::Interaction event = Normalize(request->interaction(), now);
-  absl::StatusOr<bool> stored =
-      committer_.Submit(event, CallDeadline(*context, options_.max_call_time));
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
   response->set_event_id(event.event_id());
-  response->set_outcome(*stored ? smartshop::v1::STORED
-                                : smartshop::v1::DUPLICATE);
-  return grpc::Status::OK;
+  committer_.SubmitAsync(
+      event, CallDeadline(*context, options_.max_call_time),
+      [reactor, response,
+       metrics = options_.metrics](absl::StatusOr<bool> stored) {
+        if (!stored.ok()) {
+          reactor->Finish(ToGrpcStatus(stored.status()));
+          return;
+        }
+        response->set_outcome(*stored ? smartshop::v1::STORED
+                                      : smartshop::v1::DUPLICATE);
+        if (metrics != nullptr)
+          metrics->Events(*stored ? 1 : 0, *stored ? 0 : 1, 0);
+        reactor->Finish(grpc::Status::OK);
+      });
+  return reactor;
 }
 
 grpc::Status TrackingServiceImpl::TrackBatch(
@@ -155,6 +174,10 @@ grpc::Status TrackingServiceImpl::TrackBatch(
   response->set_stored(static_cast<int32_t>(stored));
   response->set_duplicates(static_cast<int32_t>(duplicates));
   response->set_rejected(static_cast<int32_t>(rejected));
+  if (options_.metrics != nullptr) {
+    options_.metrics->Events(stored, duplicates, rejected);
+    options_.metrics->Batch("track_batch", request->interactions_size());
+  }
   return grpc::Status::OK;
 }
 
@@ -188,6 +211,9 @@ grpc::Status TrackingServiceImpl::StreamTrack(
                          "that are committed, retrying them is safe)")));
       }
       received += count;
+      if (options_.metrics != nullptr) {
+        options_.metrics->Batch("stream_slice", count);
+      }
       for (EventResult& result : *results) {
         Count(result, &stored, &duplicates, &rejected);
         const auto outcome = result.outcome();
@@ -198,6 +224,9 @@ grpc::Status TrackingServiceImpl::StreamTrack(
         }
       }
     }
+  }
+  if (options_.metrics != nullptr) {
+    options_.metrics->Events(stored, duplicates, rejected);
   }
   response->set_received(received);
   response->set_stored(stored);

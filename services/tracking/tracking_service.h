@@ -9,6 +9,7 @@
 #include "services/tracking/batch_ingestor.h"
 #include "services/tracking/group_committer.h"
 #include "services/tracking/interaction_store.h"
+#include "services/tracking/tracking_metrics.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
 
 namespace smartshop::tracking {
@@ -22,19 +23,26 @@ struct TrackingServiceOptions {
   int max_stream_results = 10'000;
   // Threads committing grouped unary Track calls.
   int group_commit_writers = 4;
+  // Where to count events and batch sizes; may be null. Not owned.
+  TrackingMetrics* metrics = nullptr;
 };
 
+// Track uses the callback API: a unary event waits for its group commit
+// without holding a server thread, so many concurrent producers cost no
+// threads. The other methods use the sync API with its bounded pool.
 class TrackingServiceImpl final
-    : public smartshop::v1::TrackingService::Service {
+    : public smartshop::v1::TrackingService::WithCallbackMethod_Track<
+          smartshop::v1::TrackingService::Service> {
  public:
   // `store` and `ready` are not owned and must outlive the service. Calls
   // fail with UNAVAILABLE until `ready` is true (schema migrated).
   TrackingServiceImpl(InteractionStore* store, const std::atomic<bool>* ready,
                       Clock clock, TrackingServiceOptions options);
 
-  grpc::Status Track(grpc::ServerContext* context,
-                     const smartshop::v1::TrackRequest* request,
-                     smartshop::v1::TrackResponse* response) override;
+  grpc::ServerUnaryReactor* Track(
+      grpc::CallbackServerContext* context,
+      const smartshop::v1::TrackRequest* request,
+      smartshop::v1::TrackResponse* response) override;
   grpc::Status TrackBatch(grpc::ServerContext* context,
                           const smartshop::v1::TrackBatchRequest* request,
                           smartshop::v1::TrackBatchResponse* response) override;

@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/integration/http_probe.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
 
@@ -21,6 +22,7 @@ namespace smartshop::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -105,6 +107,14 @@ class TrackingProcess {
     return 0;
   }
 
+  // The admin port from the "started" log line; 0 if not there.
+  int AdminPort() const {
+    static const std::regex kPort(R"re("admin_port":(\d+))re");
+    std::smatch m;
+    const std::string text = log();
+    return std::regex_search(text, m, kPort) ? std::stoi(m[1]) : 0;
+  }
+
   // Exit code, or -1 if it did not exit within `timeout`.
   int WaitForExit(absl::Duration timeout) {
     const absl::Time end = absl::Now() + timeout;
@@ -179,6 +189,39 @@ TEST(TrackingProcessTest, ServesHealthAndDrainsOnSigterm) {
   EXPECT_THAT(tracking.log(), HasSubstr(R"("event":"started")"));
 }
 
+TEST(TrackingProcessTest, ServesMetricsThatPromtoolAccepts) {
+  TestDatabase db;
+  TrackingProcess tracking(db.url());
+  const int port = tracking.WaitForPort();
+  ASSERT_GT(port, 0) << tracking.log();
+  const int admin = tracking.AdminPort();
+  ASSERT_GT(admin, 0) << tracking.log();
+  ASSERT_TRUE(
+      WaitForHealth(port, grpc::health::v1::HealthCheckResponse::SERVING));
+  EXPECT_EQ(TrackOnce(port), grpc::StatusCode::OK);
+
+  HttpReply metrics = HttpGet(admin, "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("smartshop_tracking_events_total{outcome=\"stored\"} 1"));
+  EXPECT_THAT(
+      metrics.body,
+      HasSubstr("grpc_server_handled_total{grpc_code=\"OK\",grpc_method="
+                "\"/smartshop.v1.TrackingService/Track\"} 1"));
+  EXPECT_THAT(metrics.body, HasSubstr("grpc_server_handling_seconds_bucket"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("smartshop_tracking_db_pool_max_connections 8"));
+  PromtoolResult check = PromtoolCheckMetrics(metrics.body);
+  EXPECT_EQ(check.exit_code, 0) << check.output << "\n" << metrics.body;
+
+  EXPECT_EQ(HttpGet(admin, "/healthz").status, 200);
+  EXPECT_EQ(HttpGet(admin, "/readyz").status, 200);
+  EXPECT_EQ(HttpGet(admin, "/nothing").status, 404);
+  // The admin port shows no data and no secrets.
+  EXPECT_THAT(metrics.body, Not(HasSubstr("postgresql://")));
+}
+
 TEST(TrackingProcessTest, MigrateOnlyAppliesTheSchemaAndExits) {
   TestDatabase db;
   TrackingProcess tracking(db.url(), {"--migrate_only"});
@@ -203,6 +246,8 @@ TEST(TrackingProcessTest, StartsWithoutPostgresAndRecoversWhenItComes) {
   EXPECT_TRUE(
       WaitForHealth(port, grpc::health::v1::HealthCheckResponse::NOT_SERVING));
   EXPECT_EQ(TrackOnce(port), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(HttpGet(tracking.AdminPort(), "/readyz").status, 503);
+  EXPECT_EQ(HttpGet(tracking.AdminPort(), "/healthz").status, 200);
   postgres.Start();
   EXPECT_TRUE(
       WaitForHealth(port, grpc::health::v1::HealthCheckResponse::SERVING))

@@ -1,0 +1,69 @@
+#include "services/recommender/recommender_metrics.h"
+
+namespace smartshop::recommender {
+
+RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
+    : cache_(prometheus::BuildCounter()
+                 .Name("smartshop_recommender_cache_requests_total")
+                 .Help("Cache lookups by result (hit, miss, error).")
+                 .Register(registry)),
+      model_calls_(prometheus::BuildCounter()
+                       .Name("smartshop_recommender_model_calls_total")
+                       .Help("Model calls by outcome.")
+                       .Register(registry)),
+      model_latency_(
+          prometheus::BuildHistogram()
+              .Name("smartshop_recommender_model_latency_seconds")
+              .Help("Time of a model call, whatever its outcome.")
+              .Register(registry)
+              .Add({},
+                   prometheus::Histogram::BucketBoundaries{
+                       0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30})),
+      tokens_(prometheus::BuildCounter()
+                  .Name("smartshop_recommender_model_tokens_total")
+                  .Help("Tokens the model reported using, by kind.")
+                  .Register(registry)),
+      cost_(prometheus::BuildCounter()
+                .Name("smartshop_recommender_model_cost_usd_total")
+                .Help("Estimated model cost in US dollars.")
+                .Register(registry)
+                .Add({})),
+      fallbacks_(prometheus::BuildCounter()
+                     .Name("smartshop_recommender_fallbacks_total")
+                     .Help("Answers that fell back to top sellers, by reason.")
+                     .Register(registry)),
+      catalog_products_(prometheus::BuildGauge()
+                            .Name("smartshop_recommender_catalog_products")
+                            .Help("Products in the catalog snapshot.")
+                            .Register(registry)
+                            .Add({})) {}
+
+void RecommenderMetrics::CacheResult(absl::string_view result) {
+  cache_.Add({{"result", std::string(result)}}).Increment();
+}
+
+void RecommenderMetrics::ModelCall(absl::string_view outcome,
+                                   absl::Duration latency) {
+  model_calls_.Add({{"outcome", std::string(outcome)}}).Increment();
+  model_latency_.Observe(absl::ToDoubleSeconds(latency));
+}
+
+void RecommenderMetrics::ModelUsage(int64_t prompt_tokens,
+                                    int64_t completion_tokens,
+                                    double cost_usd) {
+  tokens_.Add({{"kind", "prompt"}})
+      .Increment(static_cast<double>(prompt_tokens));
+  tokens_.Add({{"kind", "completion"}})
+      .Increment(static_cast<double>(completion_tokens));
+  cost_.Increment(cost_usd);
+}
+
+void RecommenderMetrics::Fallback(absl::string_view reason) {
+  fallbacks_.Add({{"reason", std::string(reason)}}).Increment();
+}
+
+void RecommenderMetrics::SetCatalogProducts(int64_t products) {
+  catalog_products_.Set(static_cast<double>(products));
+}
+
+}  // namespace smartshop::recommender

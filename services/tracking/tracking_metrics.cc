@@ -1,0 +1,50 @@
+#include "services/tracking/tracking_metrics.h"
+
+#include <string>
+
+namespace smartshop::tracking {
+
+TrackingMetrics::TrackingMetrics(prometheus::Registry& registry)
+    : events_(prometheus::BuildCounter()
+                  .Name("smartshop_tracking_events_total")
+                  .Help("Events received, by outcome (stored, duplicate, "
+                        "rejected).")
+                  .Register(registry)),
+      batches_(prometheus::BuildHistogram()
+                   .Name("smartshop_tracking_batch_size_events")
+                   .Help("Events per write, by kind of write.")
+                   .Register(registry)),
+      pool_in_use_(prometheus::BuildGauge()
+                       .Name("smartshop_tracking_db_pool_in_use_connections")
+                       .Help("Postgres connections handed out right now.")
+                       .Register(registry)
+                       .Add({})),
+      pool_size_(prometheus::BuildGauge()
+                     .Name("smartshop_tracking_db_pool_max_connections")
+                     .Help("Most Postgres connections the pool opens.")
+                     .Register(registry)
+                     .Add({})) {}
+
+void TrackingMetrics::Events(int64_t stored, int64_t duplicates,
+                             int64_t rejected) {
+  events_.Add({{"outcome", "stored"}}).Increment(static_cast<double>(stored));
+  events_.Add({{"outcome", "duplicate"}})
+      .Increment(static_cast<double>(duplicates));
+  events_.Add({{"outcome", "rejected"}})
+      .Increment(static_cast<double>(rejected));
+}
+
+void TrackingMetrics::Batch(absl::string_view kind, size_t events) {
+  batches_
+      .Add({{"kind", std::string(kind)}},
+           prometheus::Histogram::BucketBoundaries{1, 2, 5, 10, 25, 50, 100,
+                                                   250, 500, 1000, 5000})
+      .Observe(static_cast<double>(events));
+}
+
+void TrackingMetrics::Pool(int in_use, int size) {
+  pool_in_use_.Set(in_use);
+  pool_size_.Set(size);
+}
+
+}  // namespace smartshop::tracking

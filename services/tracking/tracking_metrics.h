@@ -1,0 +1,36 @@
+// The tracking service's Prometheus metrics: events by outcome, batch sizes
+// by kind, Postgres pool use. Thread-safe (prometheus-cpp metrics are).
+#ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
+#define SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
+
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace smartshop::tracking {
+
+class TrackingMetrics {
+ public:
+  // Registers the families in `registry`, which must outlive this.
+  explicit TrackingMetrics(prometheus::Registry& registry);
+
+  void Events(int64_t stored, int64_t duplicates, int64_t rejected);
+  // kind: "track_batch", "stream_slice" or "group_commit".
+  void Batch(absl::string_view kind, size_t events);
+  void Pool(int in_use, int size);
+
+ private:
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Family<prometheus::Histogram>& batches_;
+  prometheus::Gauge& pool_in_use_;
+  prometheus::Gauge& pool_size_;
+};
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
