@@ -1,0 +1,72 @@
+// The cache-hit benchmark: a RecommenderServiceImpl on loopback in this
+// process, over a real Redis cache, a synthetic shop and a model that
+// answers at once. After warming the cache for a set of users it compares
+// cache-hit GetRecommendations with grpc.health.v1.Health/Check, the
+// emptiest unary call the same server answers, alternating the two so that
+// both see the same (noisy, shared) machine.
+#ifndef SMARTSHOP_TOOLS_BENCH_RECOMMENDER_HIT_BENCH_H_
+#define SMARTSHOP_TOOLS_BENCH_RECOMMENDER_HIT_BENCH_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tools/bench/recommender/closed_loop.h"
+
+namespace smartshop::recommender::bench {
+
+inline constexpr char kHealthPhase[] = "health";
+inline constexpr char kHitPhase[] = "hit";
+// InvalidateRecommendations without a target: INVALID_ARGUMENT at once, no
+// Redis. A handler on the sync API, as GetRecommendations is, with nothing
+// in it; health is served by gRPC's callback API. Tells how much of the
+// gap to health is the sync API and how much the cache hit itself.
+inline constexpr char kSyncEmptyPhase[] = "sync0";
+
+struct HitOptions {
+  std::string redis_url;
+  int redis_pool_size = 8;  // the service's default
+  int server_threads = 64;  // the service's default
+  int products = 2'000;
+  // Users whose answers are cached first and then requested round-robin.
+  int users = 1'000;
+  int in_flight = 32;
+  // Client channels (connections); workers share them round-robin.
+  int channels = 4;
+  // Also run the kSyncEmptyPhase diagnostic in each round.
+  bool sync_baseline = true;
+  // Each round runs every phase; even rounds in the reverse order.
+  int rounds = 2;
+  absl::Duration warmup = absl::Milliseconds(500);
+  absl::Duration duration = absl::Seconds(5);
+  absl::Duration rpc_timeout = absl::Seconds(1);
+  uint64_t seed = 42;
+};
+
+struct HitPhaseResult {
+  std::string phase;  // kHealthPhase, kHitPhase or kSyncEmptyPhase
+  int round = 0;      // from 1
+  LoopResult loop;
+  // CPU Redis reported using during the phase (INFO cpu); unset when it
+  // could not be read.
+  std::optional<absl::Duration> redis_cpu;
+};
+
+struct HitRun {
+  std::vector<HitPhaseResult> phases;  // in the order they ran
+  std::string redis_address;
+  int64_t cached_value_bytes = 0;  // one user's answer as stored in Redis
+  absl::Duration warm_time;
+};
+
+// Fails when Redis cannot be reached, the server cannot start, or warming
+// does not leave every user's answer cached: hit figures would be lies.
+// Removes its keys (a prefix of its own) before returning.
+absl::StatusOr<HitRun> RunHitBench(const HitOptions& options);
+
+}  // namespace smartshop::recommender::bench
+
+#endif  // SMARTSHOP_TOOLS_BENCH_RECOMMENDER_HIT_BENCH_H_

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Builds everything (tools/setup.sh), starts private Postgres and Redis and a
+# tracking service on free loopback ports, runs tracking_bench against them,
+# and stops it all again, also on failure or Ctrl-C. Extra arguments go to
+# tracking_bench, e.g.:
+#
+#   tools/bench/run_tracking_bench.sh --events=100000 --unary_events=20000
+#   tools/bench/run_tracking_bench.sh --json
+#
+# BUILD_DIR=<dir> uses binaries already built there instead of running
+# tools/setup.sh (which builds into build/). The service's own settings come
+# from its environment as usual (e.g. TRACKING_SERVER_THREADS=256). Only the
+# report goes to stdout.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+if [ -n "${BUILD_DIR:-}" ]; then
+  build=$(cd "$BUILD_DIR" && pwd)
+else
+  build=$root/build
+  "$root/tools/setup.sh" >&2
+fi
+tracking=$build/services/tracking/tracking
+bench=$build/tools/bench/tracking_bench
+for bin in "$tracking" "$bench"; do
+  [ -x "$bin" ] || { echo "run_tracking_bench: $bin is not built" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tracking-bench.XXXXXX")
+# services.sh runs Postgres as the postgres user when we are root: it must be
+# able to reach its directory below ours.
+chmod 711 "$work"
+tracking_pid=
+cleanup() {
+  local status=$?
+  if [ -n "$tracking_pid" ] && kill -0 "$tracking_pid" 2>/dev/null; then
+    kill -TERM "$tracking_pid" 2>/dev/null || true
+    wait "$tracking_pid" 2>/dev/null || true
+  fi
+  local redis_pid
+  redis_pid=$(cat "$work/services/redis.pid" 2>/dev/null || true)
+  "$root/tools/dev/services.sh" stop "$work/services" >/dev/null 2>&1 || true
+  # services.sh signals Redis without waiting; it still writes its log while
+  # exiting, which would race the rm below.
+  for _ in $(seq 1 50); do
+    if [ -z "$redis_pid" ] || ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  if [ "$status" != 0 ] && [ -f "$work/tracking.log" ]; then
+    echo "run_tracking_bench: failed; last lines of the tracking log:" >&2
+    tail -n 20 "$work/tracking.log" >&2
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  echo "run_tracking_bench: no free port found" >&2
+  return 1
+}
+
+"$root/tools/dev/services.sh" start "$work/services" >/dev/null
+# shellcheck disable=SC1091
+. "$work/services/env"
+
+port=$(free_port)
+"$tracking" --listen="127.0.0.1:$port" --database_url="$DATABASE_URL" \
+  2>"$work/tracking.log" &
+tracking_pid=$!
+
+# The service logs migrations_applied once the schema is in place; the bench
+# then also waits for the health service to say SERVING.
+for _ in $(seq 1 600); do
+  grep -q '"migrations_applied"' "$work/tracking.log" && break
+  kill -0 "$tracking_pid" 2>/dev/null || {
+    echo "run_tracking_bench: tracking exited during start-up" >&2
+    exit 1
+  }
+  sleep 0.1
+done
+grep -q '"migrations_applied"' "$work/tracking.log" || {
+  echo "run_tracking_bench: tracking did not migrate within 60 s" >&2
+  exit 1
+}
+
+"$bench" --target="127.0.0.1:$port" --database_url="$DATABASE_URL" "$@"
