@@ -1,20 +1,18 @@
 // smartshop_recommend: asks the recommender for a user's (or an anonymous
-// visitor's) recommendations and prints them as a table or as JSON.
+// visitor's) recommendations and prints them as a table or as JSON. Kept
+// for tools/demo.sh; `smartshop recommend` does the same.
 #include <grpcpp/grpcpp.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/time/time.h"
-#include "google/protobuf/util/json_util.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
-#include "tools/import/text_table.h"
+#include "tools/cli/recommendations_view.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "recommender host:port");
 ABSL_FLAG(std::string, user_id, "", "logged-in user; empty = anonymous");
@@ -23,32 +21,14 @@ ABSL_FLAG(int, limit, 0, "items, 1 to 8; 0 = 8");
 ABSL_FLAG(bool, json, false, "print the reply as JSON");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of the call");
 
-namespace {
-
-using smartshop::import::TextTable;
-
-std::string SourceName(smartshop::v1::RecommendationSource source) {
-  switch (source) {
-    case smartshop::v1::MODEL:
-      return "model";
-    case smartshop::v1::GAP_FILL:
-      return "gap fill";
-    case smartshop::v1::TOP_SELLERS_NO_DATA:
-      return "top seller (no data)";
-    case smartshop::v1::ERROR_FALLBACK:
-      return "top seller (fallback)";
-    default:
-      return "?";
-  }
-}
-
-std::string StrategyName(smartshop::v1::Strategy strategy) {
-  return smartshop::v1::Strategy_Name(strategy);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
+  // --help lists the flags of files named like the program by default;
+  // this one is recommend_main.cc.
+  absl::FlagsUsageConfig config;
+  config.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "tools/cli/recommend_main");
+  };
+  absl::SetFlagsUsageConfig(config);
   absl::SetProgramUsageMessage(
       "Asks the SmartShop recommender for recommendations.\n"
       "  smartshop_recommend --target=HOST:PORT [--user_id=ID] [--json]");
@@ -69,37 +49,8 @@ int main(int argc, char** argv) {
               << status.error_code() << " " << status.error_message() << "\n";
     return status.error_code() == grpc::StatusCode::INVALID_ARGUMENT ? 2 : 1;
   }
-  if (absl::GetFlag(FLAGS_json)) {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    options.add_whitespace = true;
-    (void)google::protobuf::util::MessageToJsonString(reply, &json, options);
-    std::cout << json;
-    return 0;
-  }
-  std::cout << "strategy: " << StrategyName(reply.strategy())
-            << (reply.cache_hit() ? " (from cache)" : "")
-            << (reply.fallback_reason().empty()
-                    ? ""
-                    : absl::StrCat(", because ", reply.fallback_reason()))
-            << "\n";
-  TextTable table({{"#", TextTable::Align::kRight},
-                   {"id", TextTable::Align::kRight},
-                   {"product"},
-                   {"category"},
-                   {"score", TextTable::Align::kRight},
-                   {"source"},
-                   {"reason"}});
-  int rank = 0;
-  for (const auto& item : reply.items()) {
-    table.AddRow(
-        {absl::StrCat(++rank), absl::StrCat(item.product().id()),
-         smartshop::import::Ellipsize(item.product().name(), 36),
-         smartshop::import::Ellipsize(item.product().category_name(), 24),
-         absl::StrFormat("%.1f", item.relevance_score()),
-         SourceName(item.source()),
-         smartshop::import::Ellipsize(item.reason(), 48)});
-  }
-  std::cout << table.Render();
+  std::cout << (absl::GetFlag(FLAGS_json)
+                    ? smartshop::cli::ToJson(reply)
+                    : smartshop::cli::RecommendationsTable(reply));
   return 0;
 }

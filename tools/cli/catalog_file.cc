@@ -1,0 +1,200 @@
+#include "tools/cli/catalog_file.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "tools/cli/message_csv.h"
+#include "tools/import/csv_reader.h"
+
+namespace smartshop::cli {
+namespace {
+
+using smartshop::v1::Product;
+
+// The service's limit on names (catalog.proto).
+constexpr size_t kMaxNameBytes = 255;
+
+absl::Status Invalid(absl::string_view field, absl::string_view why) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
+}
+
+absl::Status CheckName(absl::string_view field, const std::string& name) {
+  if (name.size() > kMaxNameBytes) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxNameBytes,
+                                       " bytes (", name.size(), ")"));
+  }
+  if (name.find('\0') != std::string::npos) {
+    return Invalid(field, "contains a NUL byte");
+  }
+  return absl::OkStatus();
+}
+
+// Collects valid products line by line, keeping the last of each id and
+// the last name of each category.
+class CatalogCollector {
+ public:
+  void Add(int64_t line, Product product) {
+    ++file_.records;
+    if (absl::Status valid = CheckProduct(product); !valid.ok()) {
+      Skip(line, valid.message());
+      return;
+    }
+    if (product.category_id() > 0 && !product.category_name().empty()) {
+      auto [it, inserted] = category_names_.try_emplace(
+          product.category_id(), product.category_name(), line);
+      if (!inserted && it->second.first != product.category_name()) {
+        file_.notes.push_back(
+            {line,
+             absl::StrCat("category ", product.category_id(), " was named \"",
+                          it->second.first, "\" on line ", it->second.second,
+                          "; \"", product.category_name(), "\" wins")});
+        it->second = {product.category_name(), line};
+      }
+    } else if (product.category_id() > 0) {
+      unnamed_categories_.try_emplace(product.category_id(), line);
+    }
+    auto [it, inserted] =
+        index_.try_emplace(product.id(), file_.products.size());
+    if (inserted) {
+      file_.products.push_back(std::move(product));
+      file_.product_lines.push_back(line);
+      return;
+    }
+    file_.notes.push_back(
+        {line,
+         absl::StrCat("product ", product.id(), " again (line ",
+                      file_.product_lines[it->second], "); this line wins")});
+    file_.products[it->second] = std::move(product);
+    file_.product_lines[it->second] = line;
+  }
+
+  void Skip(int64_t line, absl::string_view why) {
+    file_.skipped.push_back({line, std::string(why)});
+  }
+
+  // Counts a record that could not even be parsed.
+  void SkipUnparsed(int64_t line, absl::string_view why) {
+    ++file_.records;
+    Skip(line, why);
+  }
+
+  CatalogFile Finish() && {
+    for (const auto& [id, name_line] : category_names_) {
+      smartshop::v1::Category& category = file_.categories.emplace_back();
+      category.set_id(id);
+      category.set_name(name_line.first);
+      unnamed_categories_.erase(id);
+    }
+    for (const auto& [id, line] : unnamed_categories_) {
+      file_.notes.push_back(
+          {line, absl::StrCat("category ", id,
+                              " has no category_name on any line; it is "
+                              "not upserted, and its products show no "
+                              "category name until it is")});
+    }
+    return std::move(file_);
+  }
+
+ private:
+  CatalogFile file_;
+  absl::flat_hash_map<int64_t, size_t> index_;  // product id -> products
+  // Ordered, so that categories are upserted by ascending id.
+  std::map<int64_t, std::pair<std::string, int64_t>> category_names_;
+  std::map<int64_t, int64_t> unnamed_categories_;  // id -> first line
+};
+
+absl::StatusOr<CatalogFile> ReadCsv(std::istream& in) {
+  import::CsvReader reader(&in);
+  std::vector<std::string> fields;
+  absl::StatusOr<bool> got = reader.Next(fields);
+  if (!got.ok()) return got.status();
+  if (!*got) {
+    return absl::InvalidArgumentError(
+        "the CSV input is empty; it needs a header such as "
+        "id,name,category_id,category_name,is_active,units_sold,stock,"
+        "price_cents");
+  }
+  absl::StatusOr<MessageCsvColumns> columns = MessageCsvColumns::FromHeader(
+      *Product::descriptor(), fields, {"id", "name", "is_active"});
+  if (!columns.ok()) return columns.status();
+  CatalogCollector collector;
+  while (true) {
+    got = reader.Next(fields);
+    const int64_t line = reader.record_line();
+    if (!got.ok()) {
+      if (got.status().code() != absl::StatusCode::kInvalidArgument) {
+        return got.status();
+      }
+      // The reader names the line itself; the report does too.
+      absl::string_view why = got.status().message();
+      absl::ConsumePrefix(&why,
+                          absl::StrCat("CSV record on line ", line, ": "));
+      collector.SkipUnparsed(line, absl::StrCat("malformed CSV: ", why));
+      continue;
+    }
+    if (!*got) break;
+    Product product;
+    if (absl::Status filled = columns->Fill(fields, product); !filled.ok()) {
+      collector.SkipUnparsed(line, filled.message());
+      continue;
+    }
+    collector.Add(line, std::move(product));
+  }
+  return std::move(collector).Finish();
+}
+
+absl::StatusOr<CatalogFile> ReadJsonLines(std::istream& in) {
+  CatalogCollector collector;
+  absl::Status read =
+      ForEachLine(in, [&](int64_t line, absl::string_view text) {
+        Product product;
+        if (absl::Status parsed = ParseJsonLine(text, product); !parsed.ok()) {
+          collector.SkipUnparsed(line, parsed.message());
+          return;
+        }
+        collector.Add(line, std::move(product));
+      });
+  if (!read.ok()) return read;
+  return std::move(collector).Finish();
+}
+
+}  // namespace
+
+absl::Status CheckProduct(const Product& product) {
+  if (product.id() <= 0) return Invalid("id", "must be > 0");
+  if (product.name().empty()) return Invalid("name", "required");
+  if (absl::Status name = CheckName("name", product.name()); !name.ok()) {
+    return name;
+  }
+  if (product.category_id() < 0) {
+    return Invalid("category_id", "must not be negative");
+  }
+  if (!product.category_name().empty()) {
+    if (product.category_id() == 0) {
+      return Invalid("category_name", "given without a category_id");
+    }
+    if (absl::Status name = CheckName("category_name", product.category_name());
+        !name.ok()) {
+      return name;
+    }
+  }
+  if (product.units_sold() < 0) {
+    return Invalid("units_sold", "must not be negative");
+  }
+  if (product.has_stock() && product.stock() < 0) {
+    return Invalid("stock", "must not be negative");
+  }
+  if (product.price_cents() < 0) {
+    return Invalid("price_cents", "must not be negative");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CatalogFile> ReadCatalog(std::istream& in, FileFormat format) {
+  return format == FileFormat::kCsv ? ReadCsv(in) : ReadJsonLines(in);
+}
+
+}  // namespace smartshop::cli

@@ -1,0 +1,259 @@
+#include "tools/cli/commands.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "tools/cli/flags.h"
+#include "tools/import/cli.h"
+
+namespace smartshop::cli {
+namespace {
+
+constexpr absl::string_view kProgram = "smartshop";
+
+constexpr absl::string_view kTrackUsage =
+    R"(track --type=TYPE [--user_id=ID | --session_key=KEY] [field flags]
+       smartshop track --json='{"userId":"42","type":"view_product","productId":7}'
+
+Stores one interaction in the tracking service and prints its outcome and
+id, e.g. "STORED event_id=6f0c...". An event whose --event_id is already
+stored is not stored again: DUPLICATE. An invalid event is refused with the
+field named (exit 2), e.g. "product_id: required for view_product".
+Every event needs --user_id or --session_key; besides, view_category needs
+--category_id; view_product, update_cart, remove_from_cart and
+review_submitted need --product_id; add_to_cart --product_id and
+--quantity >= 1; order_placed --order_id; search --search_query.
+Without --event_id, running the same command again stores a second event.)";
+
+constexpr absl::string_view kImportUsage =
+    R"(import [--catalog=FILE] [--events=FILE] [--tracking=HOST:PORT]
+
+Imports a catalog and/or events into the tracking service: the catalog
+first (categories, then products), then the events through StreamTrack in
+calls of up to 20000 events, each with a deadline and retried while the
+service is UNAVAILABLE. Progress goes to stderr (a bar on a terminal), the
+summary to stdout: products and categories upserted, events stored,
+duplicate and rejected, and every line skipped, with line numbers.
+
+Catalog CSV: a header, then one product per line:
+  id,name,category_id,category_name,is_active,units_sold,stock,price_cents
+  (id, name and is_active required; empty stock = not tracked; prices in
+  cents). Categories are the category_id/category_name pairs.
+Catalog JSON lines: one smartshop.v1.Product in proto JSON per line:
+  {"id":7,"name":"Mug","categoryId":3,"categoryName":"Kitchen","isActive":true}
+Events JSON lines: one smartshop.v1.Interaction in proto JSON per line:
+  {"userId":"42","type":"view_product","productId":7,"timestamp":"2024-05-01T12:00:00Z"}
+Events CSV: a header of Interaction field names (type required), e.g.
+  user_id,session_key,type,timestamp,product_id,quantity,order_id
+The format follows the extension (.csv; .jsonl, .ndjson, .json), else
+--format; "-" reads stdin.
+
+Lines that cannot be read or fail the catalog's checks are skipped and
+listed; the rest is imported, and the exit code is then 2. Importing the
+same files again is safe: products are replaced by id, and events keep
+their event_id (see --stable_ids), so they come back as duplicates.
+The UCI "Online Retail" CSV has its own importer: smartshop_import --csv=FILE.)";
+
+constexpr absl::string_view kRecommendUsage =
+    R"(recommend [--user_id=ID] [--limit=N] [--json] [--recommender=HOST:PORT]
+
+Asks the recommender for a user's recommendations (no --user_id: the answer
+for anonymous visitors) and prints them as a table, or with --json as the
+reply's proto JSON.)";
+
+constexpr absl::string_view kInvalidateUsage =
+    R"(invalidate (--user_id=ID | --anonymous | --all) [--recommender=HOST:PORT]
+
+Drops cached recommendations, so that the next request computes them
+afresh, and prints how many cache entries were deleted. Give exactly one of
+--user_id, --anonymous and --all.)";
+
+constexpr absl::string_view kHealthUsage =
+    R"(health [--service=tracking|recommender] [--tracking=HOST:PORT] [--recommender=HOST:PORT]
+
+Asks each service's grpc.health.v1.Health/Check about the whole server and
+about each SmartShop service on it (tracking: smartshop.v1.TrackingService
+and smartshop.v1.CatalogService; recommender:
+smartshop.v1.RecommenderService) and prints SERVING, NOT_SERVING or why it
+got no answer. Exit code 0 only if every check says SERVING, else 1.)";
+
+constexpr absl::string_view kTopUsage =
+    R"(smartshop: the command line of the SmartShop tracking and recommender services.
+
+Usage: smartshop <command> [flags]
+       smartshop <command> --help    the command's flags
+       smartshop help [<command>]
+
+Commands:
+{commands}
+Addresses: --tracking (default 127.0.0.1:50051, or env SMARTSHOP_TRACKING),
+--recommender (default 127.0.0.1:50052, or env SMARTSHOP_RECOMMENDER).
+Every call has a deadline: --timeout (default 10s); import --chunk_timeout.
+
+Exit codes: 0 done; 1 a service failed or could not be reached, or is not
+SERVING; 2 the command line or the input is at fault (unknown command or
+flag, bad value, unreadable file, skipped lines, rejected events, or
+INVALID_ARGUMENT from a service).
+)";
+
+std::vector<Command> MakeCommands() {
+  const FlagSpec tracking{"tracking"};
+  const FlagSpec recommender{"recommender"};
+  const FlagSpec timeout{"timeout"};
+  return {
+      {"track",
+       "store one interaction",
+       kTrackUsage,
+       {tracking,
+        {"type"},
+        {"user_id", "", "the logged-in user; at most 128 bytes"},
+        {"session_key", "",
+         "the shop's session key (anonymous visitors); at most 128 bytes"},
+        {"product_id"},
+        {"category_id"},
+        {"order_id"},
+        {"quantity"},
+        {"search_query"},
+        {"page_url"},
+        {"referrer_url"},
+        {"ip_address"},
+        {"user_agent"},
+        {"extra_data"},
+        {"event_id"},
+        {"timestamp"},
+        {"json", "event_json"},
+        timeout},
+       RunTrack},
+      {"import",
+       "import a catalog and/or events from CSV or JSON lines",
+       kImportUsage,
+       {tracking,
+        {"catalog"},
+        {"events"},
+        {"format"},
+        {"dry_run"},
+        {"stable_ids"},
+        {"batch_size"},
+        {"chunk_timeout"}},
+       RunImport},
+      {"recommend",
+       "ask the recommender for a user's recommendations",
+       kRecommendUsage,
+       {recommender,
+        {"user_id"},
+        {"session_key"},
+        {"limit"},
+        {"json"},
+        timeout},
+       RunRecommend},
+      {"invalidate",
+       "drop cached recommendations",
+       kInvalidateUsage,
+       {recommender,
+        {"user_id", "", "drop this user's cached answer"},
+        {"anonymous"},
+        {"all"},
+        timeout},
+       RunInvalidate},
+      {"health",
+       "check that the services are SERVING",
+       kHealthUsage,
+       {tracking, recommender, {"service"}, timeout},
+       RunHealth},
+  };
+}
+
+const Command* FindCommand(absl::string_view name) {
+  for (const Command& command : Commands()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+std::string TopUsage() {
+  std::string list;
+  for (const Command& command : Commands()) {
+    absl::StrAppendFormat(&list, "  %-11s %s\n", command.name, command.summary);
+  }
+  return absl::StrReplaceAll(kTopUsage, {{"{commands}", list}});
+}
+
+bool IsHelp(absl::string_view arg) {
+  return arg == "help" || arg == "--help" || arg == "-help" || arg == "-h" ||
+         arg == "--helpfull";
+}
+
+int UsageError(std::ostream& err, absl::string_view message) {
+  err << kProgram << ": " << message << "\n\n" << TopUsage();
+  return import::kExitUsage;
+}
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command>* const kCommands =
+      new std::vector<Command>(MakeCommands());
+  return *kCommands;
+}
+
+int ExitCode(const absl::Status& status) {
+  if (status.ok()) return import::kExitOk;
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    return import::kExitUsage;
+  }
+  return import::kExitFailed;
+}
+
+int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
+                 std::ostream& err) {
+  if (args.empty()) return UsageError(err, "no command given");
+  if (IsHelp(args[0])) {
+    if (args.size() == 1) {
+      out << TopUsage();
+      return import::kExitOk;
+    }
+    if (args.size() > 2) {
+      return UsageError(err, "help takes one command name");
+    }
+    const Command* command = FindCommand(args[1]);
+    if (command == nullptr) {
+      return UsageError(err, absl::StrCat("no command \"", args[1], "\""));
+    }
+    out << CommandHelp(kProgram, *command);
+    return import::kExitOk;
+  }
+  if (absl::StartsWith(args[0], "-")) {
+    return UsageError(err, absl::StrCat("flags go after the command (got ",
+                                        args[0], " first)"));
+  }
+  const Command* command = FindCommand(args[0]);
+  if (command == nullptr) {
+    return UsageError(err, absl::StrCat("unknown command \"", args[0], "\""));
+  }
+  absl::StatusOr<Invocation> invocation =
+      ParseCommandArgs(*command, args.subspan(1));
+  if (!invocation.ok()) {
+    err << kProgram << " " << command->name << ": "
+        << invocation.status().message() << "\nRun \"" << kProgram << " "
+        << command->name << " --help\" for its usage.\n";
+    return import::kExitUsage;
+  }
+  if (invocation->help) {
+    out << CommandHelp(kProgram, *command);
+    return import::kExitOk;
+  }
+  absl::Status status =
+      invocation->Given("timeout") &&
+              absl::GetFlag(FLAGS_timeout) <= absl::ZeroDuration()
+          ? absl::InvalidArgumentError("--timeout must be positive")
+          : command->run(*invocation, out);
+  out.flush();
+  if (!status.ok()) {
+    err << kProgram << " " << command->name << ": " << status.message() << "\n";
+  }
+  return ExitCode(status);
+}
+
+}  // namespace smartshop::cli

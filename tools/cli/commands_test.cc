@@ -1,0 +1,252 @@
+#include "tools/cli/commands.h"
+
+#include <grpcpp/health_check_service_interface.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/reflection.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace smartshop::cli {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+class CommandsTest : public ::testing::Test {
+ protected:
+  // Each run starts from the default flags, as a new process would.
+  Result Run(std::vector<std::string> args) {
+    absl::FlagSaver saver;
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = RunSmartshop(args, out, err);
+    return {code, out.str(), err.str()};
+  }
+
+ private:
+  absl::FlagSaver saver_;
+};
+
+TEST_F(CommandsTest, WithoutACommandPrintsUsageOnStderrAndExits2) {
+  const Result result = Run({});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.out, IsEmpty());
+  EXPECT_THAT(result.err, AllOf(HasSubstr("no command given"),
+                                HasSubstr("Usage: smartshop <command>")));
+}
+
+TEST_F(CommandsTest, HelpListsEveryCommandOnStdoutAndExits0) {
+  for (const char* help : {"help", "--help", "-h"}) {
+    const Result result = Run({help});
+    EXPECT_EQ(result.exit_code, 0) << help;
+    for (const char* command :
+         {"track", "import", "recommend", "invalidate", "health"}) {
+      EXPECT_THAT(result.out, HasSubstr(absl::StrCat("  ", command, " ")))
+          << help;
+    }
+    EXPECT_THAT(result.out, HasSubstr("Exit codes"));
+    EXPECT_THAT(result.err, IsEmpty());
+  }
+}
+
+TEST_F(CommandsTest, EveryCommandHasHelpListingOnlyItsFlags) {
+  for (const Command& command : Commands()) {
+    const std::string name(command.name);
+    const Result result = Run({name, "--help"});
+    EXPECT_EQ(result.exit_code, 0) << name;
+    EXPECT_THAT(result.out, HasSubstr("Usage: smartshop " + name)) << name;
+    EXPECT_EQ(Run({"help", name}).out, result.out) << name;
+  }
+  const std::string track = Run({"track", "--help"}).out;
+  EXPECT_THAT(track, HasSubstr("--product_id"));
+  EXPECT_THAT(track, Not(HasSubstr("--catalog")));
+  const std::string import = Run({"import", "--help"}).out;
+  EXPECT_THAT(import, HasSubstr("--catalog"));
+  EXPECT_THAT(import, Not(HasSubstr("--product_id")));
+}
+
+TEST_F(CommandsTest, AnUnknownCommandExits2WithUsage) {
+  const Result result = Run({"frobnicate", "--all"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, AllOf(HasSubstr("unknown command \"frobnicate\""),
+                                HasSubstr("Commands:")));
+  EXPECT_EQ(Run({"help", "frobnicate"}).exit_code, 2);
+}
+
+TEST_F(CommandsTest, AFlagBeforeTheCommandExits2) {
+  const Result result = Run({"--tracking=x:1", "track"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("flags go after the command"));
+}
+
+TEST_F(CommandsTest, AnUnknownFlagExits2PointingAtTheCommandsHelp) {
+  const Result result = Run({"track", "--catalog=x.csv"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err,
+              AllOf(HasSubstr("smartshop track: unknown flag --catalog"),
+                    HasSubstr("smartshop track --help")));
+}
+
+TEST_F(CommandsTest, InvalidateNeedsExactlyOneTarget) {
+  EXPECT_THAT(Run({"invalidate"}).err, HasSubstr("exactly one of"));
+  EXPECT_EQ(Run({"invalidate"}).exit_code, 2);
+  const Result two = Run({"invalidate", "--user_id=7", "--all"});
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_THAT(two.err, HasSubstr("several given"));
+  EXPECT_EQ(Run({"invalidate", "--anonymous", "--all"}).exit_code, 2);
+  const Result empty = Run({"invalidate", "--user_id="});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_THAT(empty.err, HasSubstr("--user_id must not be empty"));
+}
+
+TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
+  // Nothing listens on these addresses; each must fail before calling.
+  const std::vector<std::vector<std::string>> cases = {
+      {"health", "--service=billing"},
+      {"recommend", "--limit=9", "--recommender=127.0.0.1:1"},
+      {"recommend", "--timeout=0s", "--recommender=127.0.0.1:1"},
+      {"track", "--user_id=1", "--tracking=127.0.0.1:1"},
+      {"track", "--type=look", "--tracking=127.0.0.1:1"},
+      {"import", "--tracking=127.0.0.1:1"},
+      {"import", "--events=/nonexistent/e.jsonl", "--tracking=127.0.0.1:1"},
+      {"import", "--events=e.txt", "--tracking=127.0.0.1:1"},
+      {"import", "--events=e.jsonl", "--batch_size=0"},
+  };
+  for (const auto& args : cases) {
+    const Result result = Run(args);
+    EXPECT_EQ(result.exit_code, 2) << args[1] << ": " << result.err;
+    EXPECT_THAT(result.err, Not(HasSubstr("127.0.0.1:1"))) << args[1];
+  }
+  EXPECT_THAT(Run({"track", "--type=look"}).err, HasSubstr("view_product"));
+  EXPECT_THAT(Run({"import", "--events=/nonexistent/e.jsonl"}).err,
+              HasSubstr("cannot open --events=/nonexistent/e.jsonl"));
+}
+
+TEST_F(CommandsTest, AnUnreachableServiceExits1NamingAddressAndCode) {
+  const Result result =
+      Run({"recommend", "--recommender=127.0.0.1:1", "--timeout=5s"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, AllOf(HasSubstr("recommender service at 127.0.0.1:1"),
+                                HasSubstr("GetRecommendations"),
+                                HasSubstr("(UNAVAILABLE)")));
+}
+
+TEST_F(CommandsTest, HealthSaysWhichServiceIsUnreachable) {
+  const Result result = Run({"health", "--service=recommender",
+                             "--recommender=127.0.0.1:1", "--timeout=5s"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.out, AllOf(HasSubstr("recommender (whole server)"),
+                                HasSubstr("smartshop.v1.RecommenderService"),
+                                HasSubstr("unreachable")));
+  EXPECT_THAT(result.out, Not(HasSubstr("TrackingService")));
+  EXPECT_THAT(result.err, HasSubstr("2 of 2 checks not SERVING"));
+}
+
+TEST_F(CommandsTest, HealthExits0OnlyWhenEveryCheckSaysServing) {
+  // A server with nothing but the standard health service, whose answers
+  // the test sets.
+  absl::StatusOr<StartedServer> server = StartGrpcServer({}, {});
+  ASSERT_TRUE(server.ok()) << server.status();
+  grpc::HealthCheckServiceInterface& health =
+      *server->server->GetHealthCheckService();
+  health.SetServingStatus("smartshop.v1.TrackingService", true);
+  health.SetServingStatus("smartshop.v1.CatalogService", false);
+  const std::vector<std::string> args = {
+      "health", "--service=tracking",
+      absl::StrCat("--tracking=127.0.0.1:", server->port)};
+
+  Result result = Run(args);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(
+      result.out,
+      AllOf(::testing::ContainsRegex(
+                "tracking \\(whole server\\) +127.0.0.1:[0-9]+ +SERVING"),
+            ::testing::ContainsRegex(
+                "smartshop.v1.TrackingService +127.0.0.1:[0-9]+ +SERVING"),
+            ::testing::ContainsRegex(
+                "smartshop.v1.CatalogService +127.0.0.1:[0-9]+ +NOT_SERVING")));
+  EXPECT_THAT(result.err, HasSubstr("1 of 3 checks not SERVING"));
+
+  health.SetServingStatus("smartshop.v1.CatalogService", true);
+  result = Run(args);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_THAT(result.err, IsEmpty());
+  server->server->Shutdown();
+}
+
+TEST_F(CommandsTest, ExitCodeIs2OnlyForInvalidArgument) {
+  EXPECT_EQ(ExitCode(absl::OkStatus()), 0);
+  EXPECT_EQ(ExitCode(absl::InvalidArgumentError("x")), 2);
+  EXPECT_EQ(ExitCode(absl::UnavailableError("x")), 1);
+  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("x")), 1);
+  EXPECT_EQ(ExitCode(absl::NotFoundError("x")), 1);
+}
+
+class EventFromFlagsTest : public CommandsTest {
+ protected:
+  absl::StatusOr<smartshop::v1::Interaction> Event(
+      std::vector<std::string> args) {
+    const Command* track = nullptr;
+    for (const Command& command : Commands()) {
+      if (command.name == "track") track = &command;
+    }
+    absl::StatusOr<Invocation> invocation = ParseCommandArgs(*track, args);
+    if (!invocation.ok()) return invocation.status();
+    return EventFromFlags(*invocation);
+  }
+};
+
+TEST_F(EventFromFlagsTest, BuildsTheEventFromFieldFlags) {
+  absl::StatusOr<smartshop::v1::Interaction> event = Event(
+      {"--type=add_to_cart", "--user_id=42", "--product_id=7", "--quantity=2",
+       "--timestamp=2024-05-01T12:00:00Z", "--extra_data={\"ab\":\"b\"}"});
+  ASSERT_TRUE(event.ok()) << event.status();
+  EXPECT_EQ(event->type(), smartshop::v1::ADD_TO_CART);
+  EXPECT_EQ(event->user_id(), "42");
+  EXPECT_EQ(event->product_id(), 7);
+  EXPECT_EQ(event->quantity(), 2);
+  EXPECT_EQ(event->timestamp().seconds(), 1714564800);
+  EXPECT_EQ(event->extra_data(), "{\"ab\":\"b\"}");
+}
+
+TEST_F(EventFromFlagsTest, TakesTheWholeEventFromJson) {
+  absl::StatusOr<smartshop::v1::Interaction> event = Event(
+      {"--json={\"userId\":\"42\",\"type\":\"view_product\",\"productId\":7}"});
+  ASSERT_TRUE(event.ok()) << event.status();
+  EXPECT_EQ(event->type(), smartshop::v1::VIEW_PRODUCT);
+  EXPECT_EQ(event->product_id(), 7);
+}
+
+TEST_F(EventFromFlagsTest, RefusesJsonTogetherWithFieldFlags) {
+  absl::StatusOr<smartshop::v1::Interaction> event =
+      Event({"--json={\"type\":\"SEARCH\"}", "--user_id=42"});
+  EXPECT_EQ(event.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(event.status().message(), HasSubstr("leave out --user_id"));
+}
+
+TEST_F(EventFromFlagsTest, RefusesBadJsonAndBadTimestamps) {
+  EXPECT_THAT(Event({"--json={\"userId\":"}).status().message(),
+              HasSubstr("--json: not proto JSON of Interaction"));
+  EXPECT_THAT(Event({"--json={\"user\":\"1\"}"}).status().message(),
+              HasSubstr("--json"));
+  EXPECT_THAT(
+      Event({"--type=search", "--timestamp=yesterday"}).status().message(),
+      HasSubstr("--timestamp: \"yesterday\" is not an RFC 3339 time"));
+}
+
+}  // namespace
+}  // namespace smartshop::cli

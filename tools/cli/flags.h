@@ -1,0 +1,58 @@
+// The flags of every smartshop command. Abseil flags are process-wide, so
+// they are all defined here once; each command names the ones it accepts
+// (commands.cc), and command_line.h parses only those.
+#ifndef SMARTSHOP_TOOLS_CLI_FLAGS_H_
+#define SMARTSHOP_TOOLS_CLI_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/time/time.h"
+
+// Where and how long.
+ABSL_DECLARE_FLAG(std::string, tracking);
+ABSL_DECLARE_FLAG(std::string, recommender);
+ABSL_DECLARE_FLAG(absl::Duration, timeout);
+
+// Who; used by track, recommend and invalidate.
+ABSL_DECLARE_FLAG(std::string, user_id);
+ABSL_DECLARE_FLAG(std::string, session_key);
+
+// track: the event's fields, or all of it as JSON.
+ABSL_DECLARE_FLAG(std::string, event_json);
+ABSL_DECLARE_FLAG(std::string, type);
+ABSL_DECLARE_FLAG(std::string, event_id);
+ABSL_DECLARE_FLAG(std::string, timestamp);
+ABSL_DECLARE_FLAG(int64_t, product_id);
+ABSL_DECLARE_FLAG(int64_t, category_id);
+ABSL_DECLARE_FLAG(int64_t, order_id);
+ABSL_DECLARE_FLAG(int32_t, quantity);
+ABSL_DECLARE_FLAG(std::string, search_query);
+ABSL_DECLARE_FLAG(std::string, page_url);
+ABSL_DECLARE_FLAG(std::string, referrer_url);
+ABSL_DECLARE_FLAG(std::string, ip_address);
+ABSL_DECLARE_FLAG(std::string, user_agent);
+ABSL_DECLARE_FLAG(std::string, extra_data);
+
+// import.
+ABSL_DECLARE_FLAG(std::string, catalog);
+ABSL_DECLARE_FLAG(std::string, events);
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(bool, dry_run);
+ABSL_DECLARE_FLAG(bool, stable_ids);
+ABSL_DECLARE_FLAG(int, batch_size);
+ABSL_DECLARE_FLAG(absl::Duration, chunk_timeout);
+
+// recommend.
+ABSL_DECLARE_FLAG(int, limit);
+ABSL_DECLARE_FLAG(bool, json);
+
+// invalidate.
+ABSL_DECLARE_FLAG(bool, anonymous);
+ABSL_DECLARE_FLAG(bool, all);
+
+// health.
+ABSL_DECLARE_FLAG(std::string, service);
+
+#endif  // SMARTSHOP_TOOLS_CLI_FLAGS_H_

@@ -1,0 +1,50 @@
+#include "tools/cli/rpc_util.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_util.h"
+
+namespace smartshop::cli {
+
+std::shared_ptr<grpc::Channel> Connect(const Peer& peer) {
+  return grpc::CreateChannel(peer.address, grpc::InsecureChannelCredentials());
+}
+
+std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(ClientDeadline(timeout));
+  return context;
+}
+
+absl::Status CallError(const Peer& peer, absl::string_view method,
+                       const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return AtPeer(
+      peer, absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                         absl::StrCat(method, ": ", status.error_message())));
+}
+
+absl::Status AtPeer(const Peer& peer, const absl::Status& status) {
+  if (status.ok()) return status;
+  return absl::Status(
+      status.code(),
+      absl::StrCat(peer.service, " at ", peer.address, ": ", status.message(),
+                   " (", absl::StatusCodeToString(status.code()), ")"));
+}
+
+grpc::Status RetryWhileUnavailable(const import::RpcOptions& options,
+                                   const std::function<grpc::Status()>& call) {
+  absl::Duration backoff = options.first_backoff;
+  for (int attempt = 1;; ++attempt) {
+    grpc::Status status = call();
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
+        attempt >= options.attempts) {
+      return status;
+    }
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
+    backoff *= 2;
+  }
+}
+
+}  // namespace smartshop::cli
