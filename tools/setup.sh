@@ -11,8 +11,13 @@ packages=(
   grpc-proto libabsl-dev libpqxx-dev libhiredis-dev
   libboost1.81-dev libboost-json1.81-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev
   postgresql redis-server
+  prometheus yamllint
 )
+# Node.js for the reflection client and manifest checks, unless the machine
+# has one already (it may come from elsewhere than Debian).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -26,6 +31,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq \
     --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# Node modules of the test clients and checks: npm ci when missing or stale.
+bash "$root/tests/deploy/deploy_check.sh" node-modules
+(cd "$root/tests/reflection" &&
+  { [ -d node_modules ] && [ node_modules -nt package-lock.json ] ||
+    npm ci --no-audit --no-fund --loglevel=error; })
 
 cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$root/build" -j "$(nproc)"
