@@ -47,6 +47,8 @@ absl::StatusOr<StartedServer> StartGrpcServer(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address));
   }
+  started.server->GetHealthCheckService()->SetServingStatus(kLivenessService,
+                                                            true);
   return started;
 }
 

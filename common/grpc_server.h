@@ -30,6 +30,12 @@ struct GrpcServerOptions {
   absl::Duration slow_call = absl::Seconds(1);
 };
 
+// A grpc.health.v1 service name that is SERVING for as long as the server
+// runs (until the drain): for liveness probes, which must not fail while a
+// dependency is away (the services reconnect by themselves; a restart would
+// not help). Readiness uses the real service names instead.
+inline constexpr char kLivenessService[] = "smartshop.liveness";
+
 struct StartedServer {
   std::unique_ptr<grpc::Server> server;
   int port = 0;

@@ -26,7 +26,9 @@ void HealthMonitor::Loop() {
     const absl::Status status = probe_();
     if (first || status.ok() != serving) {
       serving = status.ok();
-      health_->SetServingStatus(serving);
+      // Not the overload without a name: that one would also overwrite
+      // kLivenessService.
+      health_->SetServingStatus("", serving);
       for (const std::string& service : services_) {
         health_->SetServingStatus(service, serving);
       }
