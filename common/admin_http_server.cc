@@ -117,7 +117,7 @@ class AdminHttpServer::Impl {
 
 absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(
     AdminHttpOptions options) {
-  const std::string& address = options.listen_address;
+  const std::string address = options.listen_address;  // options moves
   const size_t colon = address.rfind(':');
   int port = 0;
   if (colon == std::string::npos ||

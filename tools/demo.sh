@@ -154,7 +154,8 @@ start_tracking() {
   local log=$demo_dir/tracking.log port=""
   # DATABASE_URL reaches it through the environment, not the command line,
   # which any local user can read in ps.
-  "$build_dir/services/tracking/tracking" --listen=127.0.0.1:0 >"$log" 2>&1 &
+  "$build_dir/services/tracking/tracking" --listen=127.0.0.1:0 \
+    --admin_listen=127.0.0.1:0 >"$log" 2>&1 &
   tracking_pid=$!
   for _ in $(seq 1 600); do
     kill -0 "$tracking_pid" 2>/dev/null || {
@@ -249,6 +250,7 @@ start_recommender() {
   local log=$demo_dir/recommender.log port=""
   TRACKING_TARGET=$tracking_addr \
     "$build_dir/services/recommender/recommender" --listen=127.0.0.1:0 \
+    --admin_listen=127.0.0.1:0 \
     >"$log" 2>&1 &
   recommender_pid=$!
   for _ in $(seq 1 300); do

@@ -76,7 +76,9 @@ class TrackingProcess {
       dup2(fileno(log), STDERR_FILENO);
       setenv("DATABASE_URL", database_url.c_str(), 1);
       for (const std::string& kv : extra_env) putenv(strdup(kv.c_str()));
-      std::vector<std::string> args = {TRACKING_BINARY, "--listen=127.0.0.1:0"};
+      // Port 0 for both: tests run in parallel.
+      std::vector<std::string> args = {TRACKING_BINARY, "--listen=127.0.0.1:0",
+                                       "--admin_listen=127.0.0.1:0"};
       args.insert(args.end(), extra_args.begin(), extra_args.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());

@@ -75,7 +75,8 @@ free_port() {
 . "$work/services/env"
 
 port=$(free_port)
-"$tracking" --listen="127.0.0.1:$port" --database_url="$DATABASE_URL" \
+"$tracking" --listen="127.0.0.1:$port" --admin_listen=127.0.0.1:0 \
+  --database_url="$DATABASE_URL" \
   2>"$work/tracking.log" &
 tracking_pid=$!
 
