@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_util.h"
 #include "services/tracking/page_token.h"
+#include "services/tracking/schema_readiness.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -94,20 +95,13 @@ absl::Status ValidateProducts(
   return absl::OkStatus();
 }
 
-absl::Status CatalogServiceImpl::CheckReady() const {
-  if (ready_->load()) return absl::OkStatus();
-  return absl::UnavailableError(
-      "tracking is starting: the database is not reachable or not migrated "
-      "yet");
-}
-
 grpc::Status CatalogServiceImpl::UpsertCategories(
     grpc::ServerContext* context,
     const smartshop::v1::UpsertCategoriesRequest* request,
     smartshop::v1::UpsertCategoriesResponse* response) {
   absl::Status status =
       ValidateCategories(request->categories(), options_.max_batch_size);
-  if (status.ok()) status = CheckReady();
+  if (status.ok()) status = CheckSchemaReady(*ready_);
   if (status.ok()) {
     status = store_->UpsertCategories(
         request->categories(), CallDeadline(*context, options_.max_call_time));
@@ -122,7 +116,7 @@ grpc::Status CatalogServiceImpl::UpsertProducts(
     smartshop::v1::UpsertProductsResponse* response) {
   absl::Status status =
       ValidateProducts(request->products(), options_.max_batch_size);
-  if (status.ok()) status = CheckReady();
+  if (status.ok()) status = CheckSchemaReady(*ready_);
   if (status.ok()) {
     status = store_->UpsertProducts(
         request->products(), CallDeadline(*context, options_.max_call_time));
@@ -155,7 +149,7 @@ grpc::Status CatalogServiceImpl::ListProducts(
     if (!cursor.ok()) return ToGrpcStatus(cursor.status());
     query.after = *cursor;
   }
-  if (absl::Status ready = CheckReady(); !ready.ok())
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   absl::StatusOr<ProductPage> page = store_->ListProducts(
       query, CallDeadline(*context, options_.max_call_time));
@@ -187,7 +181,7 @@ grpc::Status CatalogServiceImpl::GetProducts(
     }
     if (seen.insert(id).second) ids.push_back(id);
   }
-  if (absl::Status ready = CheckReady(); !ready.ok())
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<Product>> found =
       store_->GetProducts(ids, CallDeadline(*context, options_.max_call_time));

@@ -53,8 +53,6 @@ class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
       smartshop::v1::GetProductsResponse* response) override;
 
  private:
-  absl::Status CheckReady() const;
-
   CatalogStore* const store_;
   const std::atomic<bool>* const ready_;
   const CatalogServiceOptions options_;

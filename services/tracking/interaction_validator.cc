@@ -245,13 +245,16 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
     if (!IsValidTimestamp(event.timestamp())) {
       return FieldViolation{"timestamp", "out of the valid range"};
     }
-    const absl::Time when = absl::FromUnixSeconds(event.timestamp().seconds()) +
-                            absl::Nanoseconds(event.timestamp().nanos());
+    const absl::Time when = ToAbslTime(event.timestamp());
     if (when > now + kMaxFutureSkew) {
       return FieldViolation{"timestamp", "more than 5 minutes in the future"};
     }
   }
   return std::nullopt;
+}
+
+absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {

@@ -34,6 +34,9 @@ struct FieldViolation {
 std::optional<FieldViolation> FindViolation(
     const smartshop::v1::Interaction& event, absl::Time now);
 
+// The instant `ts` names.
+absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
+
 // Within the range and normalisation rules of google.protobuf.Timestamp.
 bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 

@@ -40,12 +40,6 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   coalesce(user_agent, ''), extra_data::text
 FROM interactions)sql";
 
-std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
-  const absl::Time t =
-      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
 std::string FormatUtc(absl::Time t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
@@ -151,7 +145,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     users.Add(e.user_id());
     sessions.Add(e.session_key());
     types.Add(TypeName(e.type()));
-    times.Add(FormatTimestamp(e.timestamp()));
+    times.Add(FormatUtc(ToAbslTime(e.timestamp())));
     products.Add(e.product_id());
     categories.Add(e.category_id());
     orders.Add(e.order_id());

@@ -6,6 +6,7 @@
 #include "common/status_util.h"
 #include "services/tracking/interaction_validator.h"
 #include "services/tracking/page_token.h"
+#include "services/tracking/schema_readiness.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -14,10 +15,6 @@ using smartshop::v1::EventResult;
 
 constexpr int kMaxListLimit = 1000;
 constexpr int kDefaultListLimit = 100;
-
-absl::Time ToTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-}
 
 void Count(const EventResult& result, int64_t* stored, int64_t* duplicates,
            int64_t* rejected) {
@@ -71,13 +68,13 @@ absl::StatusOr<InteractionQuery> ToQuery(
     if (!IsValidTimestamp(request.since())) {
       return absl::InvalidArgumentError("since: out of the valid range");
     }
-    query.since = ToTime(request.since());
+    query.since = ToAbslTime(request.since());
   }
   if (request.has_until()) {
     if (!IsValidTimestamp(request.until())) {
       return absl::InvalidArgumentError("until: out of the valid range");
     }
-    query.until = ToTime(request.until());
+    query.until = ToAbslTime(request.until());
   }
   if (!request.page_token().empty()) {
     absl::StatusOr<InteractionCursor> cursor =
@@ -105,13 +102,6 @@ TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
                      metrics->Batch("group_commit", events);
                  }) {}
 
-absl::Status TrackingServiceImpl::CheckReady() const {
-  if (ready_->load()) return absl::OkStatus();
-  return absl::UnavailableError(
-      "tracking is starting: the database is not reachable or not migrated "
-      "yet");
-}
-
 grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
     grpc::CallbackServerContext* context,
     const smartshop::v1::TrackRequest* request,
@@ -124,7 +114,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
   } else if (auto violation = FindViolation(request->interaction(), now)) {
     invalid = ToStatus(*violation);
   } else {
-    invalid = CheckReady();
+    invalid = CheckSchemaReady(*ready_);
   }
   if (!invalid.ok()) {
     reactor->Finish(ToGrpcStatus(invalid));
@@ -159,7 +149,7 @@ grpc::Status TrackingServiceImpl::TrackBatch(
                      " events is over the limit of ", options_.max_batch_size,
                      " per call; split the batch or use StreamTrack")));
   }
-  if (absl::Status ready = CheckReady(); !ready.ok())
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<EventResult>> results =
       ingestor_.Ingest(absl::MakeConstSpan(request->interactions().data(),
@@ -185,7 +175,7 @@ grpc::Status TrackingServiceImpl::StreamTrack(
     grpc::ServerContext* context,
     grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
     smartshop::v1::StreamTrackResponse* response) {
-  if (absl::Status ready = CheckReady(); !ready.ok())
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   int64_t received = 0, stored = 0, duplicates = 0, rejected = 0;
   // Rejections matter more than duplicates (a re-import is all duplicates):
@@ -258,7 +248,7 @@ grpc::Status TrackingServiceImpl::ListInteractions(
     smartshop::v1::ListInteractionsResponse* response) {
   absl::StatusOr<InteractionQuery> query = ToQuery(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
-  if (absl::Status ready = CheckReady(); !ready.ok())
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   absl::StatusOr<InteractionPage> page =
       store_->List(*query, CallDeadline(*context, options_.max_call_time));

@@ -56,8 +56,6 @@ class TrackingServiceImpl final
       smartshop::v1::ListInteractionsResponse* response) override;
 
  private:
-  absl::Status CheckReady() const;
-
   InteractionStore* const store_;
   const std::atomic<bool>* const ready_;
   const Clock clock_;
