@@ -54,6 +54,16 @@ class InteractionStore {
   // Interactions matching `query`, newest first, with sequence set.
   virtual absl::StatusOr<InteractionPage> List(const InteractionQuery& query,
                                                absl::Time deadline) = 0;
+
+  // Up to `limit` events with sequence > `after_sequence`, ascending. Every
+  // event committed before the call with a sequence in that range is
+  // included: sequences are handed out in commit order, so the log has no
+  // holes that a later commit could fill.
+  virtual absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
+      int64_t after_sequence, int limit, absl::Time deadline) = 0;
+
+  // The largest sequence committed; 0 for an empty log.
+  virtual absl::StatusOr<int64_t> LastSequence(absl::Time deadline) = 0;
 };
 
 }  // namespace smartshop::tracking

@@ -118,6 +118,7 @@ int Run(const TrackingConfig& config) {
          {"drain_timeout_ms",
           absl::ToInt64Milliseconds(config.drain_timeout)}});
     stopping.Notify();
+    tracking_service.StopSubscriptions();
     DrainAndStop(*started->server, config.drain_timeout);
   }
   migrator.join();

@@ -31,6 +31,12 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id::text)sql";
 
+// Writers take this lock for their whole transaction, so sequences are
+// handed out in commit order across every tracking replica: a subscriber
+// that has read up to sequence N can never see an N-1 commit later.
+constexpr char kLogOrderLockSql[] =
+    "SELECT pg_advisory_xact_lock(7310571943251)";
+
 constexpr char kSelectColumns[] = R"sql(
 SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   interaction_type, (extract(epoch FROM occurred_at) * 1000000)::bigint,
@@ -161,6 +167,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     c.EnsurePrepared(kInsertName, kInsertSql);
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
+    txn.exec(kLogOrderLockSql);
     pqxx::result inserted = txn.exec_prepared(
         kInsertName, std::move(ids).Finish(), std::move(users).Finish(),
         std::move(sessions).Finish(), std::move(types).Finish(),
@@ -202,6 +209,36 @@ absl::StatusOr<InteractionPage> PgInteractionStore::List(
                                   last.sequence()};
   }
   return page;
+}
+
+absl::StatusOr<std::vector<Interaction>> PgInteractionStore::ListAfter(
+    int64_t after_sequence, int limit, absl::Time deadline) {
+  static const std::string kSql =
+      absl::StrCat(kSelectColumns, " WHERE id > $1 ORDER BY id LIMIT $2");
+  std::vector<Interaction> events;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    events.clear();
+    c.EnsurePrepared("list_interactions_after", kSql);
+    pqxx::read_transaction txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    pqxx::result rows =
+        txn.exec_prepared("list_interactions_after", after_sequence, limit);
+    for (const auto& row : rows) events.push_back(FromRow(row));
+  });
+  if (!status.ok()) return status;
+  return events;
+}
+
+absl::StatusOr<int64_t> PgInteractionStore::LastSequence(absl::Time deadline) {
+  int64_t last = 0;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    pqxx::read_transaction txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    last = txn.exec1("SELECT coalesce(max(id), 0) FROM interactions")[0]
+               .as<int64_t>();
+  });
+  if (!status.ok()) return status;
+  return last;
 }
 
 }  // namespace smartshop::tracking

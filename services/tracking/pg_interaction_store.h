@@ -18,6 +18,9 @@ class PgInteractionStore : public InteractionStore {
       absl::Time deadline) override;
   absl::StatusOr<InteractionPage> List(const InteractionQuery& query,
                                        absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
+      int64_t after_sequence, int limit, absl::Time deadline) override;
+  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
 
  private:
   PgPool* pool_;

@@ -91,12 +91,13 @@ TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
                                          const std::atomic<bool>* ready,
                                          Clock clock,
                                          TrackingServiceOptions options)
-    : store_(store),
+    : signalling_store_(store, &commit_signal_),
+      store_(&signalling_store_),
       ready_(ready),
       clock_(clock),
       options_(options),
-      ingestor_(store, clock),
-      committer_(store, options.group_commit_writers, options.max_batch_size,
+      ingestor_(store_, clock),
+      committer_(store_, options.group_commit_writers, options.max_batch_size,
                  [metrics = options.metrics](size_t events) {
                    if (metrics != nullptr)
                      metrics->Batch("group_commit", events);
@@ -260,6 +261,34 @@ grpc::Status TrackingServiceImpl::ListInteractions(
     response->set_next_page_token(EncodeInteractionToken(*page->next));
   }
   return grpc::Status::OK;
+}
+
+grpc::Status TrackingServiceImpl::Subscribe(
+    grpc::ServerContext* context,
+    const smartshop::v1::SubscribeRequest* request,
+    grpc::ServerWriter<smartshop::v1::SubscribeResponse>* writer) {
+  if (absl::Status valid = ValidateSubscribeRequest(*request); !valid.ok()) {
+    return ToGrpcStatus(valid);
+  }
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok()) {
+    return ToGrpcStatus(ready);
+  }
+  if (stopping_) {
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "server shutting down: resume elsewhere");
+  }
+  if (subscriptions_.fetch_add(1) >= options_.max_subscriptions) {
+    subscriptions_.fetch_sub(1);
+    return grpc::Status(
+        grpc::StatusCode::RESOURCE_EXHAUSTED,
+        absl::StrCat("at most ", options_.max_subscriptions,
+                     " subscriptions per server; try another replica"));
+  }
+  grpc::Status status =
+      ServeSubscription(*request, *store_, commit_signal_, stopping_,
+                        options_.subscription, *context, *writer);
+  subscriptions_.fetch_sub(1);
+  return status;
 }
 
 }  // namespace smartshop::tracking

@@ -7,8 +7,11 @@
 
 #include "absl/time/time.h"
 #include "services/tracking/batch_ingestor.h"
+#include "services/tracking/commit_signal.h"
 #include "services/tracking/group_committer.h"
 #include "services/tracking/interaction_store.h"
+#include "services/tracking/signalling_store.h"
+#include "services/tracking/subscription.h"
 #include "services/tracking/tracking_metrics.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
 
@@ -23,6 +26,9 @@ struct TrackingServiceOptions {
   int max_stream_results = 10'000;
   // Threads committing grouped unary Track calls.
   int group_commit_writers = 4;
+  // Most Subscribe streams served at once; each holds a server thread.
+  int max_subscriptions = 16;
+  SubscriptionOptions subscription{};
   // Where to count events and batch sizes; may be null. Not owned.
   TrackingMetrics* metrics = nullptr;
 };
@@ -54,14 +60,26 @@ class TrackingServiceImpl final
       grpc::ServerContext* context,
       const smartshop::v1::ListInteractionsRequest* request,
       smartshop::v1::ListInteractionsResponse* response) override;
+  grpc::Status Subscribe(
+      grpc::ServerContext* context,
+      const smartshop::v1::SubscribeRequest* request,
+      grpc::ServerWriter<smartshop::v1::SubscribeResponse>* writer) override;
+
+  // Ends every Subscribe stream (UNAVAILABLE) and refuses new ones, so that
+  // a drain does not wait for subscribers, which reconnect elsewhere.
+  void StopSubscriptions() { stopping_ = true; }
 
  private:
+  CommitSignal commit_signal_;
+  SignallingStore signalling_store_;
   InteractionStore* const store_;
   const std::atomic<bool>* const ready_;
   const Clock clock_;
   const TrackingServiceOptions options_;
   BatchIngestor ingestor_;
   GroupCommitter committer_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> subscriptions_{0};
 };
 
 }  // namespace smartshop::tracking

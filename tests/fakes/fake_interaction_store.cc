@@ -34,6 +34,25 @@ absl::StatusOr<tracking::InteractionPage> FakeInteractionStore::List(
   return absl::UnimplementedError("FakeInteractionStore::List");
 }
 
+absl::StatusOr<std::vector<smartshop::v1::Interaction>>
+FakeInteractionStore::ListAfter(int64_t after_sequence, int limit, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  std::vector<smartshop::v1::Interaction> events;
+  for (const auto& event : stored_) {
+    if (event.sequence() <= after_sequence) continue;
+    if (static_cast<int>(events.size()) == limit) break;
+    events.push_back(event);
+  }
+  return events;
+}
+
+absl::StatusOr<int64_t> FakeInteractionStore::LastSequence(absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return static_cast<int64_t>(stored_.size());
+}
+
 void FakeInteractionStore::FailWith(absl::Status status) {
   absl::MutexLock lock(&mu_);
   failure_ = std::move(status);

@@ -20,6 +20,9 @@ class FakeInteractionStore : public tracking::InteractionStore {
       absl::Time deadline) override;
   absl::StatusOr<tracking::InteractionPage> List(
       const tracking::InteractionQuery& query, absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
+      int64_t after_sequence, int limit, absl::Time deadline) override;
+  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
 
   // Every later call fails with `status` until cleared with OkStatus().
   void FailWith(absl::Status status);

@@ -36,6 +36,7 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
 }
 
 TrackingHarness::~TrackingHarness() {
+  tracking_service_.StopSubscriptions();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
 }
 

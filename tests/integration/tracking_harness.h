@@ -36,6 +36,8 @@ class TrackingHarness {
   PgPool& pool() { return pool_; }
   std::atomic<bool>& ready() { return ready_; }
   int port() const { return port_; }
+  // Ends open Subscribe streams, as the service's drain does.
+  void StopSubscriptions() { tracking_service_.StopSubscriptions(); }
 
   // A context whose deadline is `timeout` from now.
   static std::unique_ptr<grpc::ClientContext> Context(

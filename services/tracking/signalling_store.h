@@ -1,0 +1,49 @@
+// An InteractionStore that rings a CommitSignal after each commit that stored
+// something, so that subscriptions learn of local writes at once.
+#ifndef SMARTSHOP_SERVICES_TRACKING_SIGNALLING_STORE_H_
+#define SMARTSHOP_SERVICES_TRACKING_SIGNALLING_STORE_H_
+
+#include <algorithm>
+#include <vector>
+
+#include "services/tracking/commit_signal.h"
+#include "services/tracking/interaction_store.h"
+
+namespace smartshop::tracking {
+
+class SignallingStore : public InteractionStore {
+ public:
+  // Neither is owned; both must outlive this.
+  SignallingStore(InteractionStore* store, CommitSignal* signal)
+      : store_(store), signal_(signal) {}
+
+  absl::StatusOr<std::vector<bool>> Insert(
+      absl::Span<const smartshop::v1::Interaction> events,
+      absl::Time deadline) override {
+    absl::StatusOr<std::vector<bool>> stored = store_->Insert(events, deadline);
+    if (stored.ok() &&
+        std::find(stored->begin(), stored->end(), true) != stored->end()) {
+      signal_->Notify();
+    }
+    return stored;
+  }
+  absl::StatusOr<InteractionPage> List(const InteractionQuery& query,
+                                       absl::Time deadline) override {
+    return store_->List(query, deadline);
+  }
+  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
+      int64_t after_sequence, int limit, absl::Time deadline) override {
+    return store_->ListAfter(after_sequence, limit, deadline);
+  }
+  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override {
+    return store_->LastSequence(deadline);
+  }
+
+ private:
+  InteractionStore* const store_;
+  CommitSignal* const signal_;
+};
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_SIGNALLING_STORE_H_

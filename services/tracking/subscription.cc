@@ -1,0 +1,83 @@
+#include "services/tracking/subscription.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_util.h"
+#include "services/tracking/interaction_validator.h"
+
+namespace smartshop::tracking {
+
+using smartshop::v1::SubscribeRequest;
+using smartshop::v1::SubscribeResponse;
+
+absl::Status ValidateSubscribeRequest(const SubscribeRequest& request) {
+  if (request.start_case() == SubscribeRequest::kAfterSequence &&
+      request.after_sequence() < 0) {
+    return absl::InvalidArgumentError("after_sequence: must not be negative");
+  }
+  if (request.start_case() == SubscribeRequest::kFromNow &&
+      !request.from_now()) {
+    return absl::InvalidArgumentError("from_now: must be true when set");
+  }
+  for (int type : request.types()) {
+    if (TypeName(static_cast<smartshop::v1::InteractionType>(type)).empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("types: unknown interaction type ", type));
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status ServeSubscription(
+    const SubscribeRequest& request, InteractionStore& store,
+    const CommitSignal& signal, const std::atomic<bool>& stopping,
+    const SubscriptionOptions& options, grpc::ServerContext& context,
+    grpc::ServerWriterInterface<SubscribeResponse>& writer) {
+  const absl::flat_hash_set<int> types(request.types().begin(),
+                                       request.types().end());
+  int64_t position = request.after_sequence();
+  if (request.from_now()) {
+    absl::StatusOr<int64_t> last =
+        store.LastSequence(absl::Now() + options.read_timeout);
+    if (!last.ok()) return ToGrpcStatus(last.status());
+    position = *last;
+  }
+  bool caught_up = false;
+  while (!context.IsCancelled()) {
+    if (stopping.load()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          "server shutting down: resume elsewhere");
+    }
+    // Read the generation first: a commit that lands during the read below
+    // then still ends the wait that follows it.
+    const uint64_t generation = signal.generation();
+    absl::StatusOr<std::vector<smartshop::v1::Interaction>> events =
+        store.ListAfter(position, options.page_size,
+                        absl::Now() + options.read_timeout);
+    if (!events.ok()) return ToGrpcStatus(events.status());
+    const bool backlog_done =
+        static_cast<int>(events->size()) < options.page_size;
+    if (!events->empty() || (backlog_done && !caught_up)) {
+      SubscribeResponse response;
+      for (auto& event : *events) {
+        position = event.sequence();
+        if (types.empty() || types.contains(event.type())) {
+          *response.add_interactions() = std::move(event);
+        }
+      }
+      response.set_last_sequence(position);
+      if (backlog_done && !caught_up) {
+        response.set_caught_up(true);
+        caught_up = true;
+      }
+      if (!writer.Write(response)) return grpc::Status::OK;  // caller gone
+    }
+    if (!backlog_done) continue;
+    signal.WaitForChange(generation, absl::Now() + options.poll_interval);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace smartshop::tracking

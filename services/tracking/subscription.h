@@ -1,0 +1,45 @@
+// One Subscribe call: the backlog after the caller's position in pages, then
+// new commits as they happen (woken by this process's CommitSignal, or by a
+// poll for commits made by other replicas).
+#ifndef SMARTSHOP_SERVICES_TRACKING_SUBSCRIPTION_H_
+#define SMARTSHOP_SERVICES_TRACKING_SUBSCRIPTION_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/sync_stream.h>
+
+#include <atomic>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "services/tracking/commit_signal.h"
+#include "services/tracking/interaction_store.h"
+#include "smartshop/v1/tracking.pb.h"
+
+namespace smartshop::tracking {
+
+struct SubscriptionOptions {
+  // Events per message (and per database read).
+  int page_size = 1000;
+  // How often the database is read when this process commits nothing:
+  // the delay before commits made through other replicas are seen.
+  absl::Duration poll_interval = absl::Milliseconds(200);
+  // Bound on each database read.
+  absl::Duration read_timeout = absl::Seconds(5);
+};
+
+// INVALID_ARGUMENT for a bad request, else OK.
+absl::Status ValidateSubscribeRequest(
+    const smartshop::v1::SubscribeRequest& request);
+
+// Streams until the caller cancels or its deadline passes (OK), the store
+// fails (UNAVAILABLE: resume from the last position) or `stopping` becomes
+// true (UNAVAILABLE: the server is draining). REQUIRES: a valid request.
+grpc::Status ServeSubscription(
+    const smartshop::v1::SubscribeRequest& request, InteractionStore& store,
+    const CommitSignal& signal, const std::atomic<bool>& stopping,
+    const SubscriptionOptions& options, grpc::ServerContext& context,
+    grpc::ServerWriterInterface<smartshop::v1::SubscribeResponse>& writer);
+
+}  // namespace smartshop::tracking
+
+#endif  // SMARTSHOP_SERVICES_TRACKING_SUBSCRIPTION_H_

@@ -1,0 +1,237 @@
+// Subscribe against a real Postgres: backlog then live events, resuming
+// after a position without gaps or repeats, type filters, concurrent
+// writers through two replicas, bad arguments, and the drain.
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_database.h"
+#include "tests/integration/tracking_harness.h"
+
+namespace smartshop::testing {
+namespace {
+
+using smartshop::v1::Interaction;
+using smartshop::v1::SubscribeRequest;
+using smartshop::v1::SubscribeResponse;
+
+Interaction Event(smartshop::v1::InteractionType type, int64_t product) {
+  Interaction event;
+  event.set_user_id("u1");
+  event.set_type(type);
+  event.set_product_id(product);
+  event.set_quantity(1);
+  if (type == smartshop::v1::ORDER_PLACED) event.set_order_id(product);
+  return event;
+}
+
+void TrackAll(TrackingHarness& server, const std::vector<Interaction>& events) {
+  smartshop::v1::TrackBatchRequest request;
+  for (const auto& e : events) *request.add_interactions() = e;
+  smartshop::v1::TrackBatchResponse response;
+  grpc::Status status = server.tracking().TrackBatch(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.stored(), static_cast<int>(events.size()));
+}
+
+// A subscription read on the test's thread, message by message.
+class Subscription {
+ public:
+  Subscription(TrackingHarness& server, SubscribeRequest request,
+               absl::Duration timeout = absl::Seconds(20))
+      : context_(TrackingHarness::Context(timeout)),
+        reader_(server.tracking().Subscribe(context_.get(), request)) {}
+
+  // Reads until `count` events arrived (or the stream ends); records the
+  // products, the last position and whether caught_up was seen.
+  void ReadEvents(size_t count) {
+    SubscribeResponse response;
+    while (products.size() < count && reader_->Read(&response)) {
+      Record(response);
+    }
+  }
+  // Reads one message.
+  bool ReadOne() {
+    SubscribeResponse response;
+    if (!reader_->Read(&response)) return false;
+    Record(response);
+    return true;
+  }
+  grpc::Status Finish() {
+    context_->TryCancel();
+    SubscribeResponse ignored;
+    while (reader_->Read(&ignored)) {
+    }
+    return reader_->Finish();
+  }
+  grpc::Status FinishWithoutCancel() {
+    SubscribeResponse ignored;
+    while (reader_->Read(&ignored)) {
+    }
+    return reader_->Finish();
+  }
+
+  std::vector<int64_t> products;
+  std::vector<int64_t> sequences;
+  int64_t last_sequence = 0;
+  int caught_up_messages = 0;
+
+ private:
+  void Record(const SubscribeResponse& response) {
+    EXPECT_GE(response.last_sequence(), last_sequence);
+    last_sequence = response.last_sequence();
+    if (response.caught_up()) ++caught_up_messages;
+    for (const auto& e : response.interactions()) {
+      if (!sequences.empty()) {
+        EXPECT_GT(e.sequence(), sequences.back());
+      }
+      sequences.push_back(e.sequence());
+      products.push_back(e.product_id());
+    }
+  }
+
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::ClientReader<SubscribeResponse>> reader_;
+};
+
+class SubscriptionTest : public ::testing::Test {
+ protected:
+  TestDatabase db_;
+  TrackingHarness server_{db_.url()};
+};
+
+TEST_F(SubscriptionTest, DeliversTheBacklogThenNewEventsAsTheyCommit) {
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1),
+                     Event(smartshop::v1::VIEW_PRODUCT, 2),
+                     Event(smartshop::v1::ORDER_PLACED, 3)});
+  Subscription subscription(server_, SubscribeRequest());
+  subscription.ReadEvents(3);
+  ASSERT_THAT(subscription.products, ::testing::ElementsAre(1, 2, 3));
+  if (subscription.caught_up_messages == 0) {
+    ASSERT_TRUE(subscription.ReadOne());
+  }
+  EXPECT_EQ(subscription.caught_up_messages, 1);
+
+  const absl::Time before = absl::Now();
+  TrackAll(server_, {Event(smartshop::v1::ADD_TO_CART, 4)});
+  subscription.ReadEvents(4);
+  EXPECT_THAT(subscription.products, ::testing::ElementsAre(1, 2, 3, 4));
+  // Woken by the commit itself, not by a later poll of the database.
+  EXPECT_LT(absl::Now() - before, absl::Seconds(1));
+  EXPECT_EQ(subscription.last_sequence, subscription.sequences.back());
+  EXPECT_EQ(subscription.Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(SubscriptionTest, ResumesAfterTheLastPositionWithoutGapsOrRepeats) {
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1),
+                     Event(smartshop::v1::VIEW_PRODUCT, 2)});
+  int64_t resume_after = 0;
+  {
+    Subscription first(server_, SubscribeRequest());
+    first.ReadEvents(2);
+    resume_after = first.last_sequence;
+    (void)first.Finish();
+  }
+  // Written while nobody listens.
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 3),
+                     Event(smartshop::v1::VIEW_PRODUCT, 4)});
+  SubscribeRequest request;
+  request.set_after_sequence(resume_after);
+  Subscription second(server_, request);
+  second.ReadEvents(2);
+  EXPECT_THAT(second.products, ::testing::ElementsAre(3, 4));
+  EXPECT_EQ(second.Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(SubscriptionTest, FromNowSkipsTheBacklog) {
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1)});
+  SubscribeRequest request;
+  request.set_from_now(true);
+  Subscription subscription(server_, request);
+  ASSERT_TRUE(subscription.ReadOne());  // caught up, nothing delivered
+  EXPECT_EQ(subscription.caught_up_messages, 1);
+  EXPECT_TRUE(subscription.products.empty());
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 2)});
+  subscription.ReadEvents(1);
+  EXPECT_THAT(subscription.products, ::testing::ElementsAre(2));
+  (void)subscription.Finish();
+}
+
+TEST_F(SubscriptionTest, TypeFilterStillAdvancesThePosition) {
+  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1),
+                     Event(smartshop::v1::ORDER_PLACED, 2),
+                     Event(smartshop::v1::VIEW_PRODUCT, 3)});
+  SubscribeRequest request;
+  request.add_types(smartshop::v1::ORDER_PLACED);
+  Subscription subscription(server_, request);
+  subscription.ReadEvents(1);
+  EXPECT_THAT(subscription.products, ::testing::ElementsAre(2));
+  // The position covers the view after the order, which was left out.
+  while (subscription.caught_up_messages == 0 && subscription.ReadOne()) {
+  }
+  EXPECT_EQ(subscription.last_sequence, 3);
+  (void)subscription.Finish();
+}
+
+TEST_F(SubscriptionTest, ConcurrentWritersThroughTwoReplicasLoseNothing) {
+  TrackingHarness replica(db_.url(), {.migrate = false});
+  replica.ready() = true;
+  Subscription subscription(server_, SubscribeRequest());
+  constexpr int kWriters = 4;
+  constexpr int kBatches = 15;
+  constexpr int kPerBatch = 20;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      TrackingHarness& target = w % 2 == 0 ? server_ : replica;
+      for (int b = 0; b < kBatches; ++b) {
+        std::vector<Interaction> batch;
+        for (int i = 0; i < kPerBatch; ++i) {
+          batch.push_back(
+              Event(smartshop::v1::VIEW_PRODUCT, 1 + w * 10'000 + b * 100 + i));
+        }
+        TrackAll(target, batch);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  constexpr size_t kTotal = kWriters * kBatches * kPerBatch;
+  subscription.ReadEvents(kTotal);
+  ASSERT_EQ(subscription.products.size(), kTotal);
+  std::set<int64_t> distinct(subscription.products.begin(),
+                             subscription.products.end());
+  EXPECT_EQ(distinct.size(), kTotal);
+  EXPECT_EQ(
+      std::stoll(QueryScalar(db_.url(), "SELECT count(*) FROM interactions")),
+      static_cast<int64_t>(kTotal));
+  (void)subscription.Finish();
+}
+
+TEST_F(SubscriptionTest, RefusesBadArguments) {
+  SubscribeRequest negative;
+  negative.set_after_sequence(-1);
+  EXPECT_EQ(Subscription(server_, negative).FinishWithoutCancel().error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  SubscribeRequest false_from_now;
+  false_from_now.set_from_now(false);
+  EXPECT_EQ(
+      Subscription(server_, false_from_now).FinishWithoutCancel().error_code(),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  SubscribeRequest bad_type;
+  bad_type.add_types(static_cast<smartshop::v1::InteractionType>(99));
+  EXPECT_EQ(Subscription(server_, bad_type).FinishWithoutCancel().error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(SubscriptionTest, EndsWithUnavailableWhenTheServerStopsSubscriptions) {
+  Subscription subscription(server_, SubscribeRequest());
+  ASSERT_TRUE(subscription.ReadOne());
+  server_.StopSubscriptions();
+  grpc::Status status = subscription.FinishWithoutCancel();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+}  // namespace
+}  // namespace smartshop::testing
