@@ -1,0 +1,210 @@
+#include "services/recommender/builtin/interaction_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace smartshop::recommender {
+namespace {
+
+// log2(2^a + 2^b) without overflow.
+double Log2Add(double a, double b) {
+  const double high = std::max(a, b);
+  const double low = std::min(a, b);
+  return high + std::log2(1.0 + std::exp2(low - high));
+}
+
+}  // namespace
+
+std::optional<Signal> SignalOf(smartshop::v1::InteractionType type) {
+  switch (type) {
+    case smartshop::v1::VIEW_PRODUCT:
+      return Signal::kView;
+    case smartshop::v1::ADD_TO_CART:
+      return Signal::kCart;
+    case smartshop::v1::ORDER_PLACED:
+      return Signal::kPurchase;
+    default:
+      return std::nullopt;
+  }
+}
+
+InteractionModel::InteractionModel(ModelOptions options) : options_(options) {}
+
+std::string InteractionModel::ActorKey(
+    const smartshop::v1::Interaction& event) {
+  if (!event.user_id().empty()) return absl::StrCat("u:", event.user_id());
+  if (!event.session_key().empty()) {
+    return absl::StrCat("s:", event.session_key());
+  }
+  return "";
+}
+
+bool InteractionModel::Observe(const smartshop::v1::Interaction& event) {
+  const std::optional<Signal> signal = SignalOf(event.type());
+  const std::string actor = ActorKey(event);
+  if (!signal || actor.empty() || event.product_id() <= 0) return false;
+  const absl::Time at = absl::FromUnixSeconds(event.timestamp().seconds()) +
+                        absl::Nanoseconds(event.timestamp().nanos());
+  return Observe(actor, event.product_id(), *signal, at);
+}
+
+bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
+                               Signal signal, absl::Time at) {
+  if (actor.empty() || product_id <= 0) return false;
+  absl::MutexLock lock(&mu_);
+  ++events_;
+  latest_event_ = std::max(latest_event_, at);
+  const uint32_t index = ItemIndex(product_id);
+  std::vector<Recent>& history = histories_[actor];
+  auto seen = std::find_if(history.begin(), history.end(),
+                           [&](const Recent& r) { return r.item == index; });
+  if (seen != history.end()) {
+    // Already in this shopper's window (a purchase after the view, say):
+    // only a stronger signal adds to popularity; co-occurrence is counted.
+    if (signal > seen->signal) {
+      AddPopularity(items_[index],
+                    signal == Signal::kPurchase
+                        ? options_.popularity_purchase_bonus
+                        : options_.popularity_cart_bonus,
+                    at);
+      seen->signal = signal;
+    }
+    return true;
+  }
+  for (const Recent& earlier : history) {
+    AddNeighbour(items_[earlier.item], index, options_.forward_weight);
+    AddNeighbour(items_[index], earlier.item, options_.backward_weight);
+  }
+  Item& item = items_[index];
+  item.shoppers += 1;
+  double weight = 1;
+  if (signal >= Signal::kCart) weight += options_.popularity_cart_bonus;
+  if (signal == Signal::kPurchase) weight += options_.popularity_purchase_bonus;
+  AddPopularity(item, weight, at);
+  history.push_back({index, signal});
+  if (static_cast<int>(history.size()) > options_.window) {
+    history.erase(history.begin());
+  }
+  return true;
+}
+
+uint32_t InteractionModel::ItemIndex(int64_t product_id) {
+  auto [it, inserted] =
+      index_.try_emplace(product_id, static_cast<uint32_t>(items_.size()));
+  if (inserted) items_.push_back(Item{.product_id = product_id});
+  return it->second;
+}
+
+const InteractionModel::Item* InteractionModel::FindItem(
+    int64_t product_id) const {
+  auto it = index_.find(product_id);
+  return it == index_.end() ? nullptr : &items_[it->second];
+}
+
+void InteractionModel::AddPopularity(Item& item, double weight, absl::Time at) {
+  const double half_lives =
+      absl::FDivDuration(at - absl::UnixEpoch(), options_.popularity_half_life);
+  item.log2_popularity =
+      Log2Add(item.log2_popularity, half_lives + std::log2(weight));
+}
+
+void InteractionModel::AddNeighbour(Item& item, uint32_t neighbour,
+                                    float weight) {
+  auto [it, inserted] = item.neighbours.try_emplace(neighbour, 0.0f);
+  it->second += weight;
+  if (!inserted) return;
+  ++neighbour_entries_;
+  const size_t cap = static_cast<size_t>(options_.max_neighbours);
+  if (item.neighbours.size() <= 2 * cap) return;
+  // Keep the `cap` strongest; ties at the threshold may keep a few more.
+  std::vector<float> weights;
+  weights.reserve(item.neighbours.size());
+  for (const auto& [_, w] : item.neighbours) weights.push_back(w);
+  std::nth_element(weights.begin(), weights.begin() + (cap - 1), weights.end(),
+                   std::greater<float>());
+  const float threshold = weights[cap - 1];
+  // Ties at the threshold are kept only up to the cap.
+  size_t ties_kept = static_cast<size_t>(
+      std::count_if(weights.begin(), weights.begin() + cap,
+                    [&](float w) { return w == threshold; }));
+  const size_t before = item.neighbours.size();
+  absl::erase_if(item.neighbours, [&](const auto& entry) {
+    if (entry.second > threshold) return false;
+    if (entry.second == threshold && ties_kept > 0) {
+      --ties_kept;
+      return false;
+    }
+    return true;
+  });
+  neighbour_entries_ -= static_cast<int64_t>(before - item.neighbours.size());
+}
+
+double InteractionModel::Reader::Shoppers(int64_t product_id) const {
+  const Item* item = model_.FindItem(product_id);
+  return item == nullptr ? 0 : item->shoppers;
+}
+
+double InteractionModel::Reader::Popularity(int64_t product_id) const {
+  const Item* item = model_.FindItem(product_id);
+  if (item == nullptr) return 0;
+  // Relative to the newest event, so values stay in range.
+  const double now =
+      absl::FDivDuration(model_.latest_event_ - absl::UnixEpoch(),
+                         model_.options_.popularity_half_life);
+  return std::exp2(item->log2_popularity - now);
+}
+
+std::vector<std::pair<int64_t, double>>
+InteractionModel::Reader::AllPopularities() const {
+  std::vector<std::pair<int64_t, double>> all;
+  all.reserve(model_.items_.size());
+  for (const Item& item : model_.items_) {
+    all.emplace_back(item.product_id, Popularity(item.product_id));
+  }
+  return all;
+}
+
+int64_t InteractionModel::events_observed() const {
+  absl::MutexLock lock(&mu_);
+  return events_;
+}
+
+int64_t InteractionModel::products() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(items_.size());
+}
+
+int64_t InteractionModel::histories() const {
+  absl::MutexLock lock(&mu_);
+  return static_cast<int64_t>(histories_.size());
+}
+
+int64_t InteractionModel::neighbour_entries() const {
+  absl::MutexLock lock(&mu_);
+  return neighbour_entries_;
+}
+
+int64_t InteractionModel::ApproximateBytes() const {
+  absl::MutexLock lock(&mu_);
+  // A flat_hash_map slot is the value plus one control byte.
+  auto map_bytes = [](size_t capacity, size_t slot) {
+    return static_cast<int64_t>(capacity * (slot + 1));
+  };
+  int64_t bytes = static_cast<int64_t>(items_.capacity() * sizeof(Item));
+  for (const Item& item : items_) {
+    bytes += map_bytes(item.neighbours.capacity(),
+                       sizeof(std::pair<uint32_t, float>));
+  }
+  bytes += map_bytes(index_.capacity(), sizeof(std::pair<int64_t, uint32_t>));
+  bytes += map_bytes(histories_.capacity(),
+                     sizeof(std::pair<std::string, std::vector<Recent>>));
+  for (const auto& [actor, history] : histories_) {
+    if (actor.size() > 15) bytes += static_cast<int64_t>(actor.capacity());
+    bytes += static_cast<int64_t>(history.capacity() * sizeof(Recent));
+  }
+  return bytes;
+}
+
+}  // namespace smartshop::recommender
