@@ -12,15 +12,16 @@
 namespace smartshop::recommender {
 namespace {
 
+using smartshop::v1::GetRecommendationsRequest;
 using smartshop::v1::Recommendations;
 
 constexpr size_t kMaxIdBytes = 128;
 constexpr char kAnonymous[] = "anonymous";
-// The original windows: a user's last 50 and everyone else's last 50, or the
-// last 100 overall for anonymous visitors.
-constexpr int kUserWindow = 50;
-constexpr int kOthersWindow = 50;
-constexpr int kAnonymousWindow = 100;
+constexpr int kMaxExcluded = 100;
+// Answers are computed and cached with this many items, so that a request
+// excluding some of them (what is on the page, in the cart) still gets 8
+// without a recomputation.
+constexpr int kComputedItems = 16;
 
 void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
   const int64_t micros = absl::ToUnixMicros(t);
@@ -28,16 +29,7 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
 }
 
-smartshop::v1::ListInteractionsRequest WindowRequest(int limit) {
-  smartshop::v1::ListInteractionsRequest request;
-  request.add_types(smartshop::v1::VIEW_PRODUCT);
-  request.add_types(smartshop::v1::ADD_TO_CART);
-  request.add_types(smartshop::v1::ORDER_PLACED);
-  request.set_limit(limit);
-  return request;
-}
-
-absl::Status Validate(const smartshop::v1::GetRecommendationsRequest& r) {
+absl::Status Validate(const GetRecommendationsRequest& r) {
   if (r.user_id().size() > kMaxIdBytes) {
     return absl::InvalidArgumentError("user_id: longer than 128 bytes");
   }
@@ -53,11 +45,47 @@ absl::Status Validate(const smartshop::v1::GetRecommendationsRequest& r) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit: must be 0 (= 8) to ", kRecommendationCount));
   }
+  if (r.category_id() < 0) {
+    return absl::InvalidArgumentError("category_id: must not be negative");
+  }
+  if (r.exclude_product_ids_size() > kMaxExcluded) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("exclude_product_ids: at most ", kMaxExcluded, " ids"));
+  }
+  for (int64_t id : r.exclude_product_ids()) {
+    if (id <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("exclude_product_ids: ", id, " is not a product id"));
+    }
+  }
   return absl::OkStatus();
 }
 
-void Truncate(int limit, Recommendations& answer) {
-  const int keep = limit == 0 ? kRecommendationCount : limit;
+Shopper ShopperOf(const GetRecommendationsRequest& r) {
+  return {r.user_id(), r.user_id().empty() ? r.session_key() : ""};
+}
+
+// Drops excluded products and cuts to the limit; tops up from `catalog`'s
+// top sellers (gap fill) when exclusions left too few.
+void Finish(const GetRecommendationsRequest& request,
+            const CatalogSnapshot* catalog, Recommendations& answer) {
+  const int keep =
+      request.limit() == 0 ? kRecommendationCount : request.limit();
+  if (request.exclude_product_ids_size() > 0) {
+    const absl::flat_hash_set<int64_t> excluded(
+        request.exclude_product_ids().begin(),
+        request.exclude_product_ids().end());
+    auto* items = answer.mutable_items();
+    items->erase(std::remove_if(items->begin(), items->end(),
+                                [&](const auto& item) {
+                                  return excluded.contains(item.product().id());
+                                }),
+                 items->end());
+    if (answer.items_size() < keep && catalog != nullptr) {
+      FillWithTopSellers(*catalog, keep, kGapFillScore, smartshop::v1::GAP_FILL,
+                         answer, excluded, request.category_id());
+    }
+  }
   while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
 }
 
@@ -102,7 +130,7 @@ absl::string_view ModelFailureCode(const absl::Status& status) {
 RecommendationEngine::RecommendationEngine(
     TrackingReader* tracking, CatalogRefresher* catalog, LlmClient* llm,
     RecommendationCache* cache, PromptBuilder prompt, EngineOptions options,
-    Clock clock, RecommenderMetrics* metrics)
+    Clock clock, RecommenderMetrics* metrics, const InteractionModel* model)
     : tracking_(tracking),
       catalog_(catalog),
       llm_(llm),
@@ -110,7 +138,8 @@ RecommendationEngine::RecommendationEngine(
       prompt_(std::move(prompt)),
       options_(std::move(options)),
       clock_(std::move(clock)),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      model_(model) {}
 
 void RecommendationEngine::CountCache(absl::string_view result) {
   if (metrics_ != nullptr) metrics_->CacheResult(result);
@@ -129,27 +158,40 @@ std::string RecommendationEngine::CacheKey(const std::string& user_id) const {
                       user_id.empty() ? kAnonymous : user_id);
 }
 
+std::string RecommendationEngine::CacheKey(const Shopper& shopper) const {
+  if (shopper.user_id.empty() && !shopper.session_key.empty()) {
+    return absl::StrCat(options_.session_cache_prefix, shopper.session_key);
+  }
+  return CacheKey(shopper.user_id);
+}
+
 EngineStats RecommendationEngine::stats() const {
   absl::MutexLock lock(&stats_mu_);
   return stats_;
 }
 
 absl::StatusOr<Recommendations> RecommendationEngine::Get(
-    const smartshop::v1::GetRecommendationsRequest& request,
-    absl::Time deadline) {
+    const GetRecommendationsRequest& request, absl::Time deadline) {
   if (absl::Status valid = Validate(request); !valid.ok()) return valid;
-  const std::string key = CacheKey(request.user_id());
+  // Category pages are ranked afresh each time (by the builtin ranker when
+  // there is one): cheap, and no entry per category to invalidate.
+  const bool cacheable = request.category_id() == 0;
+  const std::string key = CacheKey(ShopperOf(request));
 
-  auto cached = cache_->Get(
-      key, std::min(deadline, absl::Now() + options_.cache_timeout));
-  if (cached.ok() && cached->has_value()) {
-    Recommendations answer = std::move(**cached);
-    answer.set_cache_hit(true);
-    Truncate(request.limit(), answer);
-    CountCache("hit");
-    return answer;
+  if (cacheable) {
+    auto cached = cache_->Get(
+        key, std::min(deadline, absl::Now() + options_.cache_timeout));
+    if (cached.ok() && cached->has_value()) {
+      Recommendations answer = std::move(**cached);
+      answer.set_cache_hit(true);
+      CountCache("hit");
+      std::shared_ptr<const CatalogSnapshot> catalog;
+      if (request.exclude_product_ids_size() > 0) catalog = catalog_->Current();
+      Finish(request, catalog.get(), answer);
+      return answer;
+    }
+    CountCache(cached.ok() ? "miss" : "error");
   }
-  CountCache(cached.ok() ? "miss" : "error");
 
   std::shared_ptr<const CatalogSnapshot> catalog = catalog_->Current();
   if (catalog == nullptr) {
@@ -161,12 +203,20 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
           "start-up");
     }
   }
+  if (!cacheable) {
+    Recommendations answer = Compute(request, *catalog, deadline).answer;
+    Finish(request, catalog.get(), answer);
+    return answer;
+  }
 
   // Concurrent misses for one key (above all the shared anonymous key)
-  // compute once; the others wait for that answer.
+  // compute once; the others wait for that answer. The shared computation
+  // ignores the caller's exclusions, which are applied to its copy after.
+  GetRecommendationsRequest shared_request = request;
+  shared_request.clear_exclude_product_ids();
   absl::StatusOr<Recommendations> shared =
       singleflight_.Do(key, deadline, [&]() -> absl::StatusOr<Recommendations> {
-        Computed computed = Compute(request.user_id(), *catalog, deadline);
+        Computed computed = Compute(shared_request, *catalog, deadline);
         // An empty catalog gives an empty answer: not worth keeping, the
         // first products may arrive any moment.
         if (computed.answer.items().empty()) return computed.answer;
@@ -179,36 +229,79 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
       shared.ok() ? *std::move(shared)
                   : Fallback(*catalog, "waited too long for a shared answer",
                              "shared_answer_timeout");
-  Truncate(request.limit(), answer);
+  Finish(request, catalog.get(), answer);
   return answer;
 }
 
 RecommendationEngine::Computed RecommendationEngine::Compute(
-    const std::string& user_id, const CatalogSnapshot& catalog,
+    const GetRecommendationsRequest& request, const CatalogSnapshot& catalog,
     absl::Time deadline) {
-  auto interactions = RecentInteractions(user_id, deadline);
-  if (!interactions.ok()) {
-    return {
-        Fallback(catalog,
-                 absl::StrCat("tracking: ", interactions.status().message()),
-                 "tracking_error"),
-        options_.short_ttl};
+  const Shopper shopper = ShopperOf(request);
+  const absl::Time call_deadline =
+      std::min(deadline - options_.reply_margin,
+               absl::Now() + options_.tracking_timeout);
+  absl::StatusOr<ShopperActivity> activity =
+      ReadShopperActivity(*tracking_, shopper, call_deadline);
+  if (!activity.ok()) {
+    return {Fallback(catalog,
+                     absl::StrCat("tracking: ", activity.status().message()),
+                     "tracking_error", request.category_id()),
+            options_.short_ttl};
   }
-  const std::vector<ProductActivity> summary =
-      Aggregate(*interactions, catalog);
-  if (summary.empty()) {
+  std::vector<smartshop::v1::Interaction> window = activity->own;
+  window.insert(window.end(), activity->others.begin(), activity->others.end());
+  // The shopper's own products lead the summary.
+  const std::vector<ProductActivity> summary = Aggregate(window, catalog);
+  if (summary.empty() && request.category_id() == 0) {
     Recommendations answer;
     answer.set_strategy(smartshop::v1::STRATEGY_NO_DATA);
     SetTime(clock_(), answer.mutable_generated_at());
-    FillWithTopSellers(catalog, kRecommendationCount, kNoDataScore,
+    FillWithTopSellers(catalog, kComputedItems, kNoDataScore,
                        smartshop::v1::TOP_SELLERS_NO_DATA, answer);
     return {answer, options_.short_ttl};
   }
+  std::string model_failure;
+  std::string failure_code;
   if (llm_ == nullptr) {
-    return {Fallback(catalog, "model: not configured", "model_not_configured"),
-            options_.short_ttl};
+    model_failure = "model: not configured";
+    failure_code = "model_not_configured";
+  } else if (request.category_id() == 0) {
+    auto asked = AskModel(summary, !activity->own.empty(), catalog, deadline);
+    if (auto* answer = std::get_if<Recommendations>(&asked)) {
+      return {*std::move(answer), options_.cache_ttl};
+    }
+    model_failure = std::get<ModelFailure>(asked).reason;
+    failure_code = std::get<ModelFailure>(asked).code;
   }
-  const ChatRequest chat = prompt_.Build(summary, catalog, !user_id.empty());
+  if (model_ != nullptr) {
+    const bool model_failed = llm_ != nullptr && !model_failure.empty();
+    if (model_failed && metrics_ != nullptr) metrics_->Fallback(failure_code);
+    if (model_failed) {
+      Log(LogLevel::kWarning, "recommendation_fallback",
+          {{"reason", model_failure},
+           {"code", failure_code},
+           {"to", "builtin"}});
+    }
+    Recommendations answer =
+        Builtin(request, *activity, catalog, model_failed ? model_failure : "",
+                deadline);
+    return {std::move(answer),
+            model_failed ? options_.short_ttl : BuiltinTtl(shopper)};
+  }
+  if (request.category_id() != 0 && llm_ != nullptr) {
+    model_failure = "category pages need the builtin ranker";
+    failure_code = "no_builtin_ranker";
+  }
+  return {Fallback(catalog, model_failure, failure_code, request.category_id()),
+          options_.short_ttl};
+}
+
+std::variant<Recommendations, RecommendationEngine::ModelFailure>
+RecommendationEngine::AskModel(const std::vector<ProductActivity>& summary,
+                               bool personalised,
+                               const CatalogSnapshot& catalog,
+                               absl::Time deadline) {
+  const ChatRequest chat = prompt_.Build(summary, catalog, personalised);
   {
     absl::MutexLock lock(&stats_mu_);
     ++stats_.model_calls;
@@ -229,17 +322,14 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     }
   }
   if (!completion.ok()) {
-    return {Fallback(catalog, ModelFailureReason(completion.status()),
-                     ModelFailureCode(completion.status())),
-            options_.short_ttl};
+    return ModelFailure{ModelFailureReason(completion.status()),
+                        std::string(ModelFailureCode(completion.status()))};
   }
   absl::StatusOr<std::vector<ModelPick>> picks =
       ParseModelReply(completion->content);
   if (!picks.ok()) {
-    return {Fallback(catalog,
-                     absl::StrCat("model reply: ", picks.status().message()),
-                     "model_reply_unparsable"),
-            options_.short_ttl};
+    return ModelFailure{absl::StrCat("model reply: ", picks.status().message()),
+                        "model_reply_unparsable"};
   }
   const MatchResult match = MatchPicks(*picks, catalog);
   Recommendations answer;
@@ -252,43 +342,92 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     item->set_reason(pick.reason);
     item->set_source(smartshop::v1::MODEL);
   }
-  FillWithTopSellers(catalog, kRecommendationCount, kGapFillScore,
+  FillWithTopSellers(catalog, kComputedItems, kGapFillScore,
                      smartshop::v1::GAP_FILL, answer);
   if (match.unmatched > 0 || match.duplicates > 0) {
     Log(LogLevel::kInfo, "model_picks_dropped",
         {{"unmatched", int64_t{match.unmatched}},
          {"duplicates", int64_t{match.duplicates}}});
   }
-  return {answer, options_.cache_ttl};
+  return answer;
 }
 
-absl::StatusOr<std::vector<smartshop::v1::Interaction>>
-RecommendationEngine::RecentInteractions(const std::string& user_id,
-                                         absl::Time deadline) {
+Recommendations RecommendationEngine::Builtin(
+    const GetRecommendationsRequest& request, const ShopperActivity& activity,
+    const CatalogSnapshot& catalog, std::string model_failure,
+    absl::Time deadline) {
+  RankingInput input;
+  for (const auto& event : activity.own) {
+    if (std::optional<Signal> signal = SignalOf(event.type())) {
+      input.own.push_back({event.product_id(), *signal,
+                           absl::FromUnixSeconds(event.timestamp().seconds())});
+    }
+  }
+  input.exclude = RecentlyOrdered(request.user_id(), activity, deadline);
+  input.exclude.insert(request.exclude_product_ids().begin(),
+                       request.exclude_product_ids().end());
+  input.category_id = request.category_id();
+  input.count = kComputedItems;
+  const std::vector<RankedItem> ranked =
+      RankBuiltin(input, catalog, *model_, options_.ranker);
+
+  Recommendations answer;
+  answer.set_strategy(smartshop::v1::STRATEGY_BUILTIN);
+  answer.set_fallback_reason(std::move(model_failure));
+  SetTime(clock_(), answer.mutable_generated_at());
+  double lowest = kGapFillScore;
+  for (const RankedItem& r : ranked) {
+    auto* item = answer.add_items();
+    *item->mutable_product() = *r.product;
+    item->set_relevance_score(r.score);
+    item->set_reason(r.reason);
+    item->set_source(smartshop::v1::BUILTIN);
+    lowest = std::min(lowest, r.score);
+  }
+  // Top sellers the model knows nothing of yet, never above a ranked item.
+  FillWithTopSellers(catalog, kComputedItems, lowest, smartshop::v1::GAP_FILL,
+                     answer, input.exclude, request.category_id());
+  return answer;
+}
+
+absl::flat_hash_set<int64_t> RecommendationEngine::RecentlyOrdered(
+    const std::string& user_id, const ShopperActivity& activity,
+    absl::Time deadline) {
+  absl::flat_hash_set<int64_t> ordered;
+  if (options_.recently_ordered <= absl::ZeroDuration()) return ordered;
+  const absl::Time since = clock_() - options_.recently_ordered;
+  for (const auto& event : activity.own) {
+    if (event.type() == smartshop::v1::ORDER_PLACED &&
+        absl::FromUnixSeconds(event.timestamp().seconds()) >= since) {
+      ordered.insert(event.product_id());
+    }
+  }
+  if (user_id.empty()) return ordered;
   const absl::Time call_deadline =
       std::min(deadline - options_.reply_margin,
                absl::Now() + options_.tracking_timeout);
-  if (user_id.empty()) {
-    return tracking_->ListInteractions(WindowRequest(kAnonymousWindow),
-                                       call_deadline);
+  auto orders =
+      RecentlyOrderedProducts(*tracking_, user_id, since, call_deadline);
+  if (!orders.ok()) {
+    // The orders in the user's window above still count.
+    Log(LogLevel::kWarning, "recent_orders_unavailable",
+        {{"error", orders.status().ToString()}});
+    return ordered;
   }
-  auto own_request = WindowRequest(kUserWindow);
-  own_request.set_user_id(user_id);
-  auto own = tracking_->ListInteractions(own_request, call_deadline);
-  if (!own.ok()) return own.status();
-  auto others_request = WindowRequest(kOthersWindow);
-  others_request.set_exclude_user_id(user_id);
-  auto others = tracking_->ListInteractions(others_request, call_deadline);
-  if (!others.ok()) return others.status();
-  // The user's own first: they lead the summary.
-  own->insert(own->end(), std::make_move_iterator(others->begin()),
-              std::make_move_iterator(others->end()));
-  return own;
+  ordered.insert(orders->begin(), orders->end());
+  return ordered;
+}
+
+absl::Duration RecommendationEngine::BuiltinTtl(const Shopper& shopper) const {
+  return shopper.user_id.empty() && !shopper.session_key.empty()
+             ? options_.session_ttl
+             : options_.builtin_ttl;
 }
 
 Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
                                                std::string reason,
-                                               absl::string_view code) {
+                                               absl::string_view code,
+                                               int64_t category_id) {
   Log(LogLevel::kWarning, "recommendation_fallback",
       {{"reason", reason}, {"code", code}});
   if (metrics_ != nullptr) metrics_->Fallback(code);
@@ -300,8 +439,8 @@ Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
   answer.set_strategy(smartshop::v1::STRATEGY_FALLBACK);
   answer.set_fallback_reason(std::move(reason));
   SetTime(clock_(), answer.mutable_generated_at());
-  FillWithTopSellers(catalog, kRecommendationCount, kFallbackScore,
-                     smartshop::v1::ERROR_FALLBACK, answer);
+  FillWithTopSellers(catalog, kComputedItems, kFallbackScore,
+                     smartshop::v1::ERROR_FALLBACK, answer, {}, category_id);
   return answer;
 }
 
@@ -317,19 +456,33 @@ absl::StatusOr<int64_t> RecommendationEngine::Invalidate(
             "user_id: must be 1 to 128 bytes and not \"anonymous\"");
       }
       return cache_->Delete(CacheKey(request.user_id()), deadline);
+    case Request::kSessionKey:
+      if (request.session_key().empty() ||
+          request.session_key().size() > kMaxIdBytes) {
+        return absl::InvalidArgumentError(
+            "session_key: must be 1 to 128 bytes");
+      }
+      return cache_->Delete(CacheKey(Shopper{"", request.session_key()}),
+                            deadline);
     case Request::kAnonymous:
       if (!request.anonymous()) {
         return absl::InvalidArgumentError("anonymous: must be true when set");
       }
       return cache_->Delete(CacheKey(""), deadline);
-    case Request::kAll:
+    case Request::kAll: {
       if (!request.all()) {
         return absl::InvalidArgumentError("all: must be true when set");
       }
-      return cache_->DeletePrefix(options_.cache_prefix, deadline);
+      auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
+      if (!users.ok()) return users;
+      auto sessions =
+          cache_->DeletePrefix(options_.session_cache_prefix, deadline);
+      if (!sessions.ok()) return sessions;
+      return *users + *sessions;
+    }
     default:
       return absl::InvalidArgumentError(
-          "target: set one of user_id, anonymous or all");
+          "target: set one of user_id, session_key, anonymous or all");
   }
 }
 

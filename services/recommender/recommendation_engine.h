@@ -1,21 +1,30 @@
 // The original algorithm, end to end: cache, interactions, aggregation,
-// prompt, model, parsing, matching, gap fill, fallbacks, cache again. Every
-// dependency can fail; every failure has a defined answer.
+// prompt, model, parsing, matching, gap fill, fallbacks, cache again; with
+// the builtin ranker as the ranker when no model is configured and as the
+// first fallback when the model fails. Every dependency can fail; every
+// failure has a defined answer.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/recommender/aggregation.h"
+#include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/singleflight.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/llm_client.h"
 #include "services/recommender/prompt_builder.h"
 #include "services/recommender/recommendation_cache.h"
 #include "services/recommender/recommender_metrics.h"
+#include "services/recommender/shopper_activity.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.pb.h"
 
@@ -24,8 +33,21 @@ namespace smartshop::recommender {
 struct EngineOptions {
   // Cache keys are prefix + user id, or prefix + "anonymous".
   std::string cache_prefix = "ai_recommended_products_";
+  // Anonymous sessions' keys: this prefix + session key (a prefix of its
+  // own, so that no user id can name a session's entry).
+  std::string session_cache_prefix = "ai_recommended_session_";
   // How long a model answer is cached.
   absl::Duration cache_ttl = absl::Hours(1);
+  // How long a builtin answer is cached: new events reach the model at
+  // once, and carts and orders invalidate the user's entry anyway.
+  absl::Duration builtin_ttl = absl::Minutes(10);
+  // How long a session's answer is cached (each of its events also drops
+  // it).
+  absl::Duration session_ttl = absl::Minutes(5);
+  // Products a user ordered within this long are not recommended again;
+  // zero = no such rule.
+  absl::Duration recently_ordered = absl::Hours(24 * 30);
+  RankerOptions ranker;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);
@@ -55,10 +77,13 @@ class RecommendationEngine {
   // Pointers are not owned and must outlive the engine; `llm` may be null
   // (no model configured: every miss falls back to top sellers), and so may
   // `metrics`.
+  // `model` may be null too: then there is no builtin ranker, and a missing
+  // or failing model falls back to top sellers at once.
   RecommendationEngine(TrackingReader* tracking, CatalogRefresher* catalog,
                        LlmClient* llm, RecommendationCache* cache,
                        PromptBuilder prompt, EngineOptions options, Clock clock,
-                       RecommenderMetrics* metrics = nullptr);
+                       RecommenderMetrics* metrics = nullptr,
+                       const InteractionModel* model = nullptr);
 
   // INVALID_ARGUMENT for bad arguments; UNAVAILABLE only while no catalog
   // has ever been loaded. Otherwise an answer, whatever fails on the way.
@@ -75,6 +100,9 @@ class RecommendationEngine {
 
   // The cache key for a user id ("" = anonymous).
   std::string CacheKey(const std::string& user_id) const;
+  // The cache key for a shopper: the user's, the session's or the shared
+  // anonymous one.
+  std::string CacheKey(const Shopper& shopper) const;
 
  private:
   // The answer for a cache miss, and how long to cache it.
@@ -82,14 +110,31 @@ class RecommendationEngine {
     smartshop::v1::Recommendations answer;
     absl::Duration ttl;
   };
-  Computed Compute(const std::string& user_id, const CatalogSnapshot& catalog,
-                   absl::Time deadline);
-  absl::StatusOr<std::vector<smartshop::v1::Interaction>> RecentInteractions(
-      const std::string& user_id, absl::Time deadline);
+  Computed Compute(const smartshop::v1::GetRecommendationsRequest& request,
+                   const CatalogSnapshot& catalog, absl::Time deadline);
+  // The model's answer, or why it failed (reason and metric code).
+  struct ModelFailure {
+    std::string reason;
+    std::string code;
+  };
+  std::variant<smartshop::v1::Recommendations, ModelFailure> AskModel(
+      const std::vector<ProductActivity>& summary, bool personalised,
+      const CatalogSnapshot& catalog, absl::Time deadline);
+  // The builtin ranker's answer; `model_failure` ("" = none) is reported as
+  // the fallback reason.
+  smartshop::v1::Recommendations Builtin(
+      const smartshop::v1::GetRecommendationsRequest& request,
+      const ShopperActivity& activity, const CatalogSnapshot& catalog,
+      std::string model_failure, absl::Time deadline);
+  absl::flat_hash_set<int64_t> RecentlyOrdered(const std::string& user_id,
+                                               const ShopperActivity& activity,
+                                               absl::Time deadline);
+  absl::Duration BuiltinTtl(const Shopper& shopper) const;
   // `reason` for the reply and the logs; `code` for metrics.
   smartshop::v1::Recommendations Fallback(const CatalogSnapshot& catalog,
                                           std::string reason,
-                                          absl::string_view code);
+                                          absl::string_view code,
+                                          int64_t category_id = 0);
   void CountCache(absl::string_view result);
 
   TrackingReader* const tracking_;
@@ -100,6 +145,7 @@ class RecommendationEngine {
   const EngineOptions options_;
   const Clock clock_;
   RecommenderMetrics* const metrics_;
+  const InteractionModel* const model_;
   Singleflight<smartshop::v1::Recommendations> singleflight_;
 
   mutable absl::Mutex stats_mu_;

@@ -4,12 +4,18 @@ namespace smartshop::recommender {
 
 void FillWithTopSellers(const CatalogSnapshot& catalog, int count, double score,
                         smartshop::v1::RecommendationSource source,
-                        smartshop::v1::Recommendations& out) {
+                        smartshop::v1::Recommendations& out,
+                        const absl::flat_hash_set<int64_t>& exclude,
+                        int64_t category_id) {
   absl::flat_hash_set<int64_t> present;
   for (const auto& item : out.items()) present.insert(item.product().id());
   for (const smartshop::v1::Product* product : catalog.top_sellers()) {
     if (out.items_size() >= count) break;
-    if (present.contains(product->id())) continue;
+    if (present.contains(product->id()) || exclude.contains(product->id())) {
+      continue;
+    }
+    if (category_id != 0 && product->category_id() != category_id) continue;
+    if (product->has_stock() && product->stock() == 0) continue;
     auto* item = out.add_items();
     *item->mutable_product() = *product;
     item->set_relevance_score(score);

@@ -15,10 +15,13 @@ inline constexpr double kFallbackScore = 80.0;
 inline constexpr double kGapFillScore = 75.0;
 
 // Appends active top sellers not yet in `out` until it holds `count` items
-// (or the catalog runs out), each with `score` and `source`.
+// (or the catalog runs out), each with `score` and `source`; never one in
+// `exclude` or out of stock, and only of `category_id` unless it is 0.
 void FillWithTopSellers(const CatalogSnapshot& catalog, int count, double score,
                         smartshop::v1::RecommendationSource source,
-                        smartshop::v1::Recommendations& out);
+                        smartshop::v1::Recommendations& out,
+                        const absl::flat_hash_set<int64_t>& exclude = {},
+                        int64_t category_id = 0);
 
 }  // namespace smartshop::recommender
 

@@ -17,6 +17,14 @@ FakeTrackingReader::ListInteractions(
   for (const auto& i : interactions_) {
     if (!request.user_id().empty() && i.user_id() != request.user_id())
       continue;
+    if (!request.session_key().empty() &&
+        i.session_key() != request.session_key()) {
+      continue;
+    }
+    if (request.has_since() &&
+        (i.timestamp().seconds() < request.since().seconds())) {
+      continue;
+    }
     if (!request.exclude_user_id().empty() &&
         i.user_id() == request.exclude_user_id()) {
       continue;

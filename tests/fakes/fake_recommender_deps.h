@@ -16,7 +16,8 @@
 namespace smartshop::testing {
 
 // Serves ListInteractions from a list (filters: user_id, exclude_user_id,
-// types, limit; newest first = the order given) and the catalog.
+// session_key, types, since (whole seconds), limit; newest first = the
+// order given) and the catalog.
 class FakeTrackingReader : public recommender::TrackingReader {
  public:
   absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListInteractions(

@@ -1,0 +1,212 @@
+// The engine with the builtin ranker: the default without a model, the
+// first fallback when the model fails, sessions, category pages,
+// exclusions and recently ordered products.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/recommender/recommendation_engine.h"
+#include "tests/fakes/fake_recommender_deps.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using smartshop::v1::GetRecommendationsRequest;
+using smartshop::v1::Interaction;
+using smartshop::v1::Recommendations;
+using ::testing::Contains;
+using ::testing::Each;
+using ::testing::Not;
+using ::testing::Property;
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+Interaction Event(smartshop::v1::InteractionType type, std::string user,
+                  std::string session, int64_t product, absl::Time at) {
+  Interaction i;
+  i.set_user_id(std::move(user));
+  i.set_session_key(std::move(session));
+  i.set_type(type);
+  i.set_product_id(product);
+  i.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(at));
+  return i;
+}
+
+std::vector<int64_t> Ids(const Recommendations& r) {
+  std::vector<int64_t> ids;
+  for (const auto& item : r.items()) ids.push_back(item.product().id());
+  return ids;
+}
+
+class BuiltinEngineTest : public ::testing::Test {
+ protected:
+  BuiltinEngineTest() {
+    std::vector<smartshop::v1::Product> products;
+    // 20 products; categories 1..4 of five each; product i sold i units.
+    for (int i = 1; i <= 20; ++i) {
+      smartshop::v1::Product p;
+      p.set_id(i);
+      p.set_name(absl::StrCat("Item ", i));
+      p.set_category_id(1 + (i - 1) / 5);
+      p.set_category_name(absl::StrCat("Cat ", 1 + (i - 1) / 5));
+      p.set_is_active(true);
+      p.set_units_sold(i);
+      products.push_back(p);
+    }
+    tracking_.SetProducts(products);
+    EXPECT_TRUE(catalog_.Refresh().ok());
+    // Shoppers a, b, c bought 1 then 7; d, e bought 3 then 14.
+    for (const char* u : {"a", "b", "c"}) {
+      Learn(smartshop::v1::ORDER_PLACED, u, "", 1, kNow - absl::Hours(2));
+      Learn(smartshop::v1::ORDER_PLACED, u, "", 7, kNow - absl::Hours(1));
+    }
+    for (const char* u : {"d", "e"}) {
+      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 3, kNow - absl::Hours(2));
+      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 14, kNow - absl::Hours(1));
+    }
+  }
+
+  void Learn(smartshop::v1::InteractionType type, std::string user,
+             std::string session, int64_t product, absl::Time at) {
+    model_.Observe(
+        Event(type, std::move(user), std::move(session), product, at));
+  }
+
+  RecommendationEngine MakeEngine(LlmClient* llm) {
+    return RecommendationEngine(
+        &tracking_, &catalog_, llm, &cache_, *PromptBuilder::Create({}),
+        EngineOptions(), [] { return kNow; }, nullptr, &model_);
+  }
+
+  Recommendations Get(RecommendationEngine& engine,
+                      GetRecommendationsRequest request) {
+    auto answer = engine.Get(request, absl::Now() + absl::Seconds(5));
+    EXPECT_TRUE(answer.ok()) << answer.status();
+    return answer.ok() ? *answer : Recommendations();
+  }
+
+  static GetRecommendationsRequest ForUser(std::string user) {
+    GetRecommendationsRequest r;
+    r.set_user_id(std::move(user));
+    return r;
+  }
+
+  testing::FakeTrackingReader tracking_;
+  CatalogRefresher catalog_{&tracking_, absl::Hours(1), absl::Seconds(1)};
+  testing::FakeLlmClient llm_;
+  testing::FakeRecommendationCache cache_;
+  InteractionModel model_;
+};
+
+TEST_F(BuiltinEngineTest, WithoutAModelTheBuiltinRankerRanks) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  auto engine = MakeEngine(nullptr);
+  Recommendations r = Get(engine, ForUser("z"));
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+  EXPECT_TRUE(r.fallback_reason().empty());
+  ASSERT_EQ(r.items_size(), 8);
+  EXPECT_EQ(r.items(0).product().id(), 7);
+  EXPECT_EQ(r.items(0).reason(), "Often bought with Item 1");
+  EXPECT_EQ(r.items(0).source(), smartshop::v1::BUILTIN);
+  EXPECT_EQ(r.items(0).relevance_score(), 99);
+  // Bought within the last 30 days: not recommended again.
+  EXPECT_THAT(Ids(r), Not(Contains(1)));
+  EXPECT_EQ(cache_.ttl("ai_recommended_products_z"), absl::Minutes(10));
+}
+
+TEST_F(BuiltinEngineTest, AFailingModelFallsBackToTheBuiltinRanker) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  llm_.FailWith(absl::ResourceExhaustedError("429"));
+  auto engine = MakeEngine(&llm_);
+  Recommendations r = Get(engine, ForUser("z"));
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+  EXPECT_EQ(r.fallback_reason(), "model: rate limited");
+  EXPECT_EQ(r.items(0).product().id(), 7);
+  EXPECT_EQ(cache_.ttl("ai_recommended_products_z"), absl::Seconds(60));
+  EXPECT_EQ(llm_.requests().size(), 1u);
+}
+
+TEST_F(BuiltinEngineTest, SessionsArePersonalisedAndCachedPerSession) {
+  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "", "s-1", 3,
+                                   kNow - absl::Minutes(1)),
+                             Event(smartshop::v1::ORDER_PLACED, "a", "", 1,
+                                   kNow - absl::Minutes(2))});
+  auto engine = MakeEngine(nullptr);
+  GetRecommendationsRequest request;
+  request.set_session_key("s-1");
+  Recommendations r = Get(engine, request);
+  EXPECT_EQ(r.items(0).product().id(), 14);
+  EXPECT_EQ(r.items(0).reason(), "Often viewed with Item 3");
+  EXPECT_EQ(cache_.ttl("ai_recommended_session_s-1"), absl::Minutes(5));
+  EXPECT_FALSE(cache_.contains("ai_recommended_products_anonymous"));
+
+  // Without a session: the shared anonymous answer, trending only.
+  Recommendations anonymous = Get(engine, GetRecommendationsRequest());
+  EXPECT_THAT(anonymous.items(),
+              Each(Property(&smartshop::v1::RecommendationItem::reason,
+                            Not(::testing::StartsWith("Often")))));
+  EXPECT_TRUE(cache_.contains("ai_recommended_products_anonymous"));
+
+  smartshop::v1::InvalidateRecommendationsRequest invalidate;
+  invalidate.set_session_key("s-1");
+  auto deleted = engine.Invalidate(invalidate, absl::Now() + absl::Seconds(1));
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 1);
+}
+
+TEST_F(BuiltinEngineTest, CategoryPagesHoldOnlyThatCategoryAndAreNotCached) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  llm_.Reply("[]");
+  auto engine = MakeEngine(&llm_);
+  GetRecommendationsRequest request = ForUser("z");
+  request.set_category_id(3);
+  Recommendations r = Get(engine, request);
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+  ASSERT_EQ(r.items_size(), 5);  // the whole category
+  EXPECT_THAT(
+      r.items(),
+      Each(Property(&smartshop::v1::RecommendationItem::product,
+                    Property(&smartshop::v1::Product::category_id, 3))));
+  EXPECT_TRUE(llm_.requests().empty());  // no model call for a category
+  EXPECT_FALSE(cache_.contains("ai_recommended_products_z"));
+}
+
+TEST_F(BuiltinEngineTest, ExcludedProductsNeverComeBackEvenFromTheCache) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  auto engine = MakeEngine(nullptr);
+  GetRecommendationsRequest request = ForUser("z");
+  request.add_exclude_product_ids(7);
+  request.add_exclude_product_ids(20);
+  for (int round = 0; round < 2; ++round) {
+    Recommendations r = Get(engine, request);
+    EXPECT_EQ(r.cache_hit(), round == 1);
+    EXPECT_EQ(r.items_size(), 8);
+    EXPECT_THAT(Ids(r), Not(Contains(7)));
+    EXPECT_THAT(Ids(r), Not(Contains(20)));
+  }
+  // The cached answer itself still holds 7 for requests without exclusions.
+  EXPECT_EQ(Get(engine, ForUser("z")).items(0).product().id(), 7);
+}
+
+TEST_F(BuiltinEngineTest, RefusesBadFilters) {
+  auto engine = MakeEngine(nullptr);
+  GetRecommendationsRequest negative = ForUser("z");
+  negative.set_category_id(-1);
+  EXPECT_EQ(
+      engine.Get(negative, absl::Now() + absl::Seconds(1)).status().code(),
+      absl::StatusCode::kInvalidArgument);
+  GetRecommendationsRequest bad_id = ForUser("z");
+  bad_id.add_exclude_product_ids(0);
+  EXPECT_EQ(engine.Get(bad_id, absl::Now() + absl::Seconds(1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  GetRecommendationsRequest too_many = ForUser("z");
+  for (int i = 1; i <= 101; ++i) too_many.add_exclude_product_ids(i);
+  EXPECT_EQ(
+      engine.Get(too_many, absl::Now() + absl::Seconds(1)).status().code(),
+      absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace smartshop::recommender
