@@ -30,6 +30,8 @@ fake_pid=""         # the fake OpenAI server, when no key is set
 recommender_pid=""
 recommender_addr=""
 demo_user=${DEMO_USER:-17850}  # the sample's first customer
+# A guest's checkout in the sample: an anonymous session with 145 lines.
+demo_session=${DEMO_SESSION:-guest-536982}
 step_no=0
 readonly total_steps=9
 
@@ -223,10 +225,16 @@ inspect() {
 # certificate the fake made for itself, with a scripted answer.
 start_model() {
   if [ -n "${OPENAI_API_KEY:-}" ]; then
-    step "Model: OpenAI at ${OPENAI_BASE_URL:-https://api.openai.com/v1} (OPENAI_API_KEY is set)"
+    step "Ranker: OpenAI at ${OPENAI_BASE_URL:-https://api.openai.com/v1} (OPENAI_API_KEY is set), builtin on failure"
     return
   fi
-  step "Model: no OPENAI_API_KEY, so the fake OpenAI server (tools/fake_openai) answers"
+  if [ "${DEMO_FAKE_OPENAI:-0}" != 1 ]; then
+    step "Ranker: no OPENAI_API_KEY, so the builtin ranker ranks"
+    say "it learns the imported history from the tracking service's Subscribe stream"
+    say "(DEMO_FAKE_OPENAI=1 shows the model path against the fake OpenAI server instead)"
+    return
+  fi
+  step "Model: DEMO_FAKE_OPENAI=1, so the fake OpenAI server (tools/fake_openai) answers"
   local log=$demo_dir/fake_openai.log port=""
   "$build_dir/tools/fake_openai/fake_openai" --listen=127.0.0.1:0 \
     --make_cert_dir="$demo_dir/fake-cert" --port_file="$demo_dir/fake.port" \
@@ -260,9 +268,12 @@ start_recommender() {
       die "the recommender exited during start-up (log above)"
     }
     [ -z "$port" ] && port=$(logged_port "$log")
-    if [ -n "$port" ] && grep -q '"event":"catalog_loaded"' "$log"; then
+    if [ -n "$port" ] && grep -q '"event":"catalog_loaded"' "$log" &&
+      grep -q '"event":"model_caught_up"' "$log"; then
       recommender_addr=127.0.0.1:$port
       say "recommender (pid $recommender_pid) serves on $recommender_addr; catalog loaded"
+      say "builtin model: $(grep -m1 -o '"events":[0-9]*,"products":[0-9]*,"model_bytes":[0-9]*' "$log" |
+        sed 's/"events":\([0-9]*\),"products":\([0-9]*\),"model_bytes":\([0-9]*\)/\1 events learnt, \2 products, \3 bytes/')"
       say "its JSON log: $log"
       return
     fi
@@ -274,13 +285,16 @@ start_recommender() {
 
 recommend() {
   local recommend=$build_dir/tools/cli/smartshop_recommend
-  step "Recommendations for customer $demo_user and for an anonymous visitor"
+  step "Recommendations for customer $demo_user, guest session $demo_session and an anonymous visitor"
   say "customer $demo_user:"
   "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
     sed -u 's/^/      /'
-  say "anonymous visitor:"
+  say "guest session $demo_session (personalised by the session's own events):"
+  "$recommend" --target="$recommender_addr" --session_key="$demo_session" |
+    sed -u 's/^/      /'
+  say "anonymous visitor without a session:"
   "$recommend" --target="$recommender_addr" | sed -u 's/^/      /'
-  say "customer $demo_user again (now from the Redis cache, no model call):"
+  say "customer $demo_user again (now from the Redis cache):"
   "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
     sed -u 's/^/      /'
 }

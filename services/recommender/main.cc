@@ -8,8 +8,10 @@
 #include "common/grpc_server.h"
 #include "common/health_monitor.h"
 #include "common/json_log.h"
+#include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/event_feed.h"
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_config.h"
@@ -39,16 +41,24 @@ int Run(const RecommenderConfig& config) {
   auto prompt = PromptBuilder::Create(prompt_settings);
   if (!prompt.ok()) return Fail("bad_config", prompt.status());
 
-  GrpcTrackingReader tracking(grpc::CreateChannel(
-      config.tracking_target, grpc::InsecureChannelCredentials()));
+  auto tracking_channel = grpc::CreateChannel(
+      config.tracking_target, grpc::InsecureChannelCredentials());
+  GrpcTrackingReader tracking(tracking_channel);
   CatalogRefresher catalog(&tracking, config.catalog_refresh_interval,
                            config.engine.tracking_timeout * 5);
   catalog.Start();
   auto registry = std::make_shared<prometheus::Registry>();
   RecommenderMetrics metrics(*registry);
+  InteractionModel model;
   RecommendationEngine engine(
       &tracking, &catalog, openai.get(), cache->get(), *std::move(prompt),
-      config.engine, [] { return absl::Now(); }, &metrics);
+      config.engine, [] { return absl::Now(); }, &metrics, &model);
+  // Learns the history, then every new event; drops stale cached answers.
+  EventFeed feed(tracking_channel, &model,
+                 [&engine](const smartshop::v1::Interaction& event) {
+                   engine.OnLiveEvent(event);
+                 });
+  if (config.follow_events) feed.Start();
   RecommenderServiceImpl service(&engine, absl::Seconds(30));
   auto started = StartGrpcServer({.listen_address = config.listen_address,
                                   .max_threads = config.server_threads,
@@ -70,6 +80,12 @@ int Run(const RecommenderConfig& config) {
              auto snapshot = catalog.Current();
              metrics.SetCatalogProducts(
                  snapshot ? static_cast<int64_t>(snapshot->size()) : 0);
+             metrics.SetModel({.bytes = model.ApproximateBytes(),
+                               .events = model.events_observed(),
+                               .products = model.products(),
+                               .feed_position = feed.position(),
+                               .feed_connected = feed.connected(),
+                               .caught_up = feed.caught_up()});
            },
        .readiness = readiness});
   if (!admin.ok()) return Fail("listen_failed", admin.status());
@@ -84,8 +100,11 @@ int Run(const RecommenderConfig& config) {
          {"admin_port", int64_t{(*admin)->port()}},
          {"tracking", config.tracking_target},
          {"redis", (*cache)->address()},
-         {"model", openai ? absl::string_view(config.model)
-                          : absl::string_view("none (no OPENAI_API_KEY)")},
+         {"ranker", openai ? absl::string_view("model, builtin on failure")
+                           : absl::string_view("builtin (no OPENAI_API_KEY)")},
+         {"model",
+          openai ? absl::string_view(config.model) : absl::string_view("none")},
+         {"follow_events", config.follow_events},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
          {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)}});

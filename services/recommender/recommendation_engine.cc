@@ -165,6 +165,28 @@ std::string RecommendationEngine::CacheKey(const Shopper& shopper) const {
   return CacheKey(shopper.user_id);
 }
 
+void RecommendationEngine::OnLiveEvent(
+    const smartshop::v1::Interaction& event) {
+  std::string key;
+  if (!event.user_id().empty()) {
+    const auto type = event.type();
+    if (type != smartshop::v1::ORDER_PLACED &&
+        type != smartshop::v1::ADD_TO_CART &&
+        type != smartshop::v1::REMOVE_FROM_CART) {
+      return;
+    }
+    key = CacheKey(event.user_id());
+  } else if (!event.session_key().empty()) {
+    key = CacheKey(Shopper{"", event.session_key()});
+  } else {
+    return;
+  }
+  auto deleted = cache_->Delete(key, absl::Now() + options_.cache_timeout);
+  if (metrics_ != nullptr) {
+    metrics_->Invalidation(deleted.ok() ? "ok" : "error");
+  }
+}
+
 EngineStats RecommendationEngine::stats() const {
   absl::MutexLock lock(&stats_mu_);
   return stats_;

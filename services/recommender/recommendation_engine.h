@@ -96,6 +96,11 @@ class RecommendationEngine {
       const smartshop::v1::InvalidateRecommendationsRequest& request,
       absl::Time deadline);
 
+  // Drops the cached answer an event makes stale: a user's on a cart
+  // change or an order, an anonymous session's on any of its events. For
+  // the live event feed; failures are logged, the TTL bounds staleness.
+  void OnLiveEvent(const smartshop::v1::Interaction& event);
+
   EngineStats stats() const;
 
   // The cache key for a user id ("" = anonymous).

@@ -42,6 +42,20 @@ ABSL_FLAG(std::string, openai_ca_file, "",
           "extra CA certificates to trust, PEM (env OPENAI_CA_FILE)");
 ABSL_FLAG(absl::Duration, openai_timeout, absl::Seconds(20),
           "bound on one model call (env OPENAI_TIMEOUT)");
+ABSL_FLAG(absl::Duration, builtin_cache_ttl, absl::Minutes(10),
+          "how long a builtin ranker answer is cached (env "
+          "RECOMMENDER_BUILTIN_CACHE_TTL)");
+ABSL_FLAG(absl::Duration, session_cache_ttl, absl::Minutes(5),
+          "how long an anonymous session's answer is cached (env "
+          "RECOMMENDER_SESSION_CACHE_TTL)");
+ABSL_FLAG(int, recently_ordered_days, 30,
+          "products a user ordered within this many days are not "
+          "recommended again; 0 = no such rule (env "
+          "RECOMMENDER_RECENTLY_ORDERED_DAYS)");
+ABSL_FLAG(bool, follow_events, true,
+          "build the builtin ranker's model from the tracking service's "
+          "history and keep it current from its Subscribe stream (env "
+          "RECOMMENDER_FOLLOW_EVENTS)");
 
 namespace smartshop::recommender {
 namespace {
@@ -81,6 +95,15 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
   c.engine.tracking_timeout = absl::GetFlag(FLAGS_tracking_timeout);
   c.engine.model_timeout = c.openai.request_timeout;
+  c.engine.builtin_ttl = absl::GetFlag(FLAGS_builtin_cache_ttl);
+  c.engine.session_ttl = absl::GetFlag(FLAGS_session_cache_ttl);
+  const int recently_ordered_days = absl::GetFlag(FLAGS_recently_ordered_days);
+  if (recently_ordered_days < 0 || recently_ordered_days > 3650) {
+    return absl::InvalidArgumentError(
+        "--recently_ordered_days must be 0 to 3650");
+  }
+  c.engine.recently_ordered = absl::Hours(24) * recently_ordered_days;
+  c.follow_events = absl::GetFlag(FLAGS_follow_events);
 
   for (const auto& [name, value] :
        {std::pair<absl::string_view, const std::string*>{"listen",
@@ -103,6 +126,8 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   for (const absl::Status& s :
        {Positive("cache_ttl", c.engine.cache_ttl),
         Positive("error_cache_ttl", c.engine.short_ttl),
+        Positive("builtin_cache_ttl", c.engine.builtin_ttl),
+        Positive("session_cache_ttl", c.engine.session_ttl),
         Positive("tracking_timeout", c.engine.tracking_timeout),
         Positive("openai_timeout", c.openai.request_timeout),
         Positive("catalog_refresh_interval", c.catalog_refresh_interval),

@@ -26,6 +26,8 @@ struct RecommenderConfig {
   OpenAiOptions openai;  // api_key empty = no model
   RedisCacheOptions redis;
   EngineOptions engine;
+  // Follow the event log (the builtin ranker's model, live invalidation).
+  bool follow_events = true;
 };
 
 inline constexpr FlagEnv kRecommenderFlagEnv[] = {
@@ -44,6 +46,10 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"openai_model", "OPENAI_MODEL"},
     {"openai_ca_file", "OPENAI_CA_FILE"},
     {"openai_timeout", "OPENAI_TIMEOUT"},
+    {"builtin_cache_ttl", "RECOMMENDER_BUILTIN_CACHE_TTL"},
+    {"session_cache_ttl", "RECOMMENDER_SESSION_CACHE_TTL"},
+    {"recently_ordered_days", "RECOMMENDER_RECENTLY_ORDERED_DAYS"},
+    {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
 };
 
 // Reads the parsed flags and the secret environment variables.

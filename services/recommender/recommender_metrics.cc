@@ -36,7 +36,51 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
                             .Name("smartshop_recommender_catalog_products")
                             .Help("Products in the catalog snapshot.")
                             .Register(registry)
-                            .Add({})) {}
+                            .Add({})),
+      invalidations_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_event_invalidations_total")
+              .Help("Cached answers dropped because of a new "
+                    "event, by result (ok, error).")
+              .Register(registry)),
+      model_bytes_(Gauge(registry, "smartshop_recommender_builtin_model_bytes",
+                         "Memory held by the builtin ranker's model "
+                         "(estimated from its containers).")),
+      model_events_(Gauge(registry,
+                          "smartshop_recommender_builtin_model_events",
+                          "Events the builtin ranker's model has learnt.")),
+      model_products_(Gauge(registry,
+                            "smartshop_recommender_builtin_model_products",
+                            "Products the builtin ranker's model knows.")),
+      feed_position_(Gauge(registry, "smartshop_recommender_feed_position",
+                           "Last event-log sequence the recommender "
+                           "processed.")),
+      feed_connected_(Gauge(registry, "smartshop_recommender_feed_connected",
+                            "1 while the event subscription is open.")),
+      model_caught_up_(Gauge(registry,
+                             "smartshop_recommender_builtin_model_caught_up",
+                             "1 once the history has been replayed into "
+                             "the model.")) {}
+
+prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
+                                             const std::string& name,
+                                             const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(
+      {});
+}
+
+void RecommenderMetrics::Invalidation(absl::string_view result) {
+  invalidations_.Add({{"result", std::string(result)}}).Increment();
+}
+
+void RecommenderMetrics::SetModel(const ModelState& state) {
+  model_bytes_.Set(static_cast<double>(state.bytes));
+  model_events_.Set(static_cast<double>(state.events));
+  model_products_.Set(static_cast<double>(state.products));
+  feed_position_.Set(static_cast<double>(state.feed_position));
+  feed_connected_.Set(state.feed_connected ? 1 : 0);
+  model_caught_up_.Set(state.caught_up ? 1 : 0);
+}
 
 void RecommenderMetrics::CacheResult(absl::string_view result) {
   cache_.Add({{"result", std::string(result)}}).Increment();

@@ -30,8 +30,24 @@ class RecommenderMetrics {
   // reason: a short code, e.g. "model_rate_limited", "tracking_error".
   void Fallback(absl::string_view reason);
   void SetCatalogProducts(int64_t products);
+  // result: "ok" or "error" (cache unreachable).
+  void Invalidation(absl::string_view result);
+  // The builtin ranker's model and the event feed that keeps it current.
+  struct ModelState {
+    int64_t bytes = 0;
+    int64_t events = 0;
+    int64_t products = 0;
+    int64_t feed_position = 0;
+    bool feed_connected = false;
+    bool caught_up = false;
+  };
+  void SetModel(const ModelState& state);
 
  private:
+  static prometheus::Gauge& Gauge(prometheus::Registry& registry,
+                                  const std::string& name,
+                                  const std::string& help);
+
   prometheus::Family<prometheus::Counter>& cache_;
   prometheus::Family<prometheus::Counter>& model_calls_;
   prometheus::Histogram& model_latency_;
@@ -39,6 +55,13 @@ class RecommenderMetrics {
   prometheus::Counter& cost_;
   prometheus::Family<prometheus::Counter>& fallbacks_;
   prometheus::Gauge& catalog_products_;
+  prometheus::Family<prometheus::Counter>& invalidations_;
+  prometheus::Gauge& model_bytes_;
+  prometheus::Gauge& model_events_;
+  prometheus::Gauge& model_products_;
+  prometheus::Gauge& feed_position_;
+  prometheus::Gauge& feed_connected_;
+  prometheus::Gauge& model_caught_up_;
 };
 
 }  // namespace smartshop::recommender

@@ -17,6 +17,7 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
   key_prefix_ = absl::StrCat("test", getpid(), "_", std::rand(),
                              ":ai_recommended_products_");
   tracking_ = std::make_unique<TrackingHarness>(db_.url());
+  tracking_port_ = tracking_->port();
 
   auto dir = fake_openai::MakeTempDir("recommender-test");
   EXPECT_TRUE(dir.ok()) << dir.status();
@@ -50,17 +51,33 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
   EXPECT_TRUE(cache.ok()) << cache.status();
   cache_ = std::move(*cache);
 
-  reader_ = std::make_unique<recommender::GrpcTrackingReader>(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_->port()),
-                          grpc::InsecureChannelCredentials()));
+  auto tracking_channel =
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port_),
+                          grpc::InsecureChannelCredentials());
+  reader_ = std::make_unique<recommender::GrpcTrackingReader>(tracking_channel);
   catalog_ = std::make_unique<recommender::CatalogRefresher>(
       reader_.get(), absl::Hours(1), absl::Seconds(5));
   recommender::EngineOptions engine_options = options_.engine;
   engine_options.cache_prefix = key_prefix_;
+  engine_options.session_cache_prefix = absl::StrCat(key_prefix_, "session_");
+  if (options_.builtin) {
+    model_ = std::make_unique<recommender::InteractionModel>();
+  }
   engine_ = std::make_unique<recommender::RecommendationEngine>(
-      reader_.get(), catalog_.get(), openai_.get(), cache_.get(),
+      reader_.get(), catalog_.get(),
+      options_.use_model ? openai_.get() : nullptr, cache_.get(),
       *recommender::PromptBuilder::Create({}), engine_options,
-      [] { return absl::Now(); });
+      [] { return absl::Now(); }, nullptr, model_.get());
+  if (options_.builtin) {
+    feed_ = std::make_unique<recommender::EventFeed>(
+        tracking_channel, model_.get(),
+        [this](const smartshop::v1::Interaction& event) {
+          engine_->OnLiveEvent(event);
+        },
+        recommender::EventFeedOptions{.retry_initial = absl::Milliseconds(50),
+                                      .retry_max = absl::Milliseconds(200)});
+    feed_->Start();
+  }
   service_ = std::make_unique<recommender::RecommenderServiceImpl>(
       engine_.get(), absl::Seconds(30));
   auto started =
@@ -73,6 +90,7 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
 }
 
 RecommenderHarness::~RecommenderHarness() {
+  feed_.reset();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   fake_->Stop();
   if (cache_) {
@@ -129,6 +147,29 @@ void RecommenderHarness::Track(smartshop::v1::InteractionType type,
   grpc::Status status = tracking_->tracking().Track(
       TrackingHarness::Context().get(), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+void RecommenderHarness::RestartTracking() {
+  tracking_ = std::make_unique<TrackingHarness>(
+      db_.url(), TrackingHarness::Options{.port = tracking_port_});
+}
+
+void RecommenderHarness::Track(const smartshop::v1::Interaction& event) {
+  smartshop::v1::TrackRequest request;
+  *request.mutable_interaction() = event;
+  smartshop::v1::TrackResponse response;
+  grpc::Status status = tracking_->tracking().Track(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+smartshop::v1::Recommendations RecommenderHarness::Get(
+    const smartshop::v1::GetRecommendationsRequest& request) {
+  smartshop::v1::Recommendations response;
+  grpc::Status status = stub_->GetRecommendations(
+      TrackingHarness::Context().get(), request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response;
 }
 
 smartshop::v1::Recommendations RecommenderHarness::Get(const std::string& user,

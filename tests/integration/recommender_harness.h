@@ -8,8 +8,10 @@
 #include <memory>
 #include <string>
 
+#include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/event_feed.h"
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_service.h"
@@ -28,6 +30,11 @@ struct RecommenderHarnessOptions {
   // Trust the fake's certificate (false: the client trusts another one).
   bool trust_fake = true;
   std::string api_key = "sk-test-fake-key-123";
+  // false: no model configured (the builtin ranker ranks, if there is one).
+  bool use_model = true;
+  // The builtin ranker's model, kept current by an event feed from the
+  // tracking service, with live invalidation.
+  bool builtin = false;
 };
 
 class RecommenderHarness {
@@ -43,6 +50,12 @@ class RecommenderHarness {
   const std::string& redis_url() const { return redis_url_; }
   // Stops the in-process tracking service (its database stays).
   void StopTracking() { tracking_.reset(); }
+  // Starts it again on the same port and database.
+  void RestartTracking();
+  // Set with options.builtin only.
+  recommender::InteractionModel* model() { return model_.get(); }
+  recommender::EventFeed* feed() { return feed_.get(); }
+  const std::string& database_url() const { return db_.url(); }
 
   // Catalog: categories 1 "Kitchen", 2 "Garden"; products 1..12 named
   // "Product <i>", category 1 for odd i, units_sold = 10 * i, all active.
@@ -53,6 +66,10 @@ class RecommenderHarness {
   // GetRecommendations with a deadline; fails the test on an error.
   smartshop::v1::Recommendations Get(
       const std::string& user, absl::Duration timeout = absl::Seconds(10));
+  smartshop::v1::Recommendations Get(
+      const smartshop::v1::GetRecommendationsRequest& request);
+  // One event as given through the tracking service.
+  void Track(const smartshop::v1::Interaction& event);
 
  private:
   RecommenderHarnessOptions options_;
@@ -66,7 +83,10 @@ class RecommenderHarness {
   std::unique_ptr<recommender::RedisRecommendationCache> cache_;
   std::unique_ptr<recommender::GrpcTrackingReader> reader_;
   std::unique_ptr<recommender::CatalogRefresher> catalog_;
+  int tracking_port_ = 0;
+  std::unique_ptr<recommender::InteractionModel> model_;
   std::unique_ptr<recommender::RecommendationEngine> engine_;
+  std::unique_ptr<recommender::EventFeed> feed_;
   std::unique_ptr<recommender::RecommenderServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<smartshop::v1::RecommenderService::Stub> stub_;

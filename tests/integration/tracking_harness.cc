@@ -24,8 +24,9 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
     EXPECT_TRUE(applied.ok()) << applied.status();
     ready_ = applied.ok();
   }
-  auto started = StartGrpcServer({.listen_address = "127.0.0.1:0"},
-                                 {&tracking_service_, &catalog_service_});
+  auto started = StartGrpcServer(
+      {.listen_address = absl::StrCat("127.0.0.1:", options.port)},
+      {&tracking_service_, &catalog_service_});
   EXPECT_TRUE(started.ok()) << started.status();
   server_ = std::move(started->server);
   port_ = started->port;

@@ -24,6 +24,8 @@ class TrackingHarness {
     int max_batch_size = 1000;
     int max_stream_results = 10'000;
     bool migrate = true;
+    // Loopback port to listen on; 0 = any free one.
+    int port = 0;
   };
   // Migrates `database_url` (unless told not to) and starts the server.
   explicit TrackingHarness(const std::string& database_url)

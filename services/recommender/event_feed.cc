@@ -1,0 +1,98 @@
+#include "services/recommender/event_feed.h"
+
+#include <algorithm>
+
+#include "common/json_log.h"
+
+namespace smartshop::recommender {
+
+EventFeed::EventFeed(std::shared_ptr<grpc::Channel> channel,
+                     InteractionModel* model, OnLiveEvent on_live_event,
+                     EventFeedOptions options)
+    : stub_(smartshop::v1::TrackingService::NewStub(std::move(channel))),
+      model_(model),
+      on_live_event_(std::move(on_live_event)),
+      options_(options) {}
+
+EventFeed::~EventFeed() {
+  stopping_.Notify();
+  {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr) current_->TryCancel();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventFeed::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+bool EventFeed::WaitUntilCaughtUp(absl::Time deadline) const {
+  return caught_up_once_.WaitForNotificationWithDeadline(deadline);
+}
+
+void EventFeed::Run() {
+  absl::Duration pause = options_.retry_initial;
+  while (!stopping_.HasBeenNotified()) {
+    const int64_t before = position_.load();
+    grpc::Status status = Follow();
+    if (stopping_.HasBeenNotified()) break;
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      continue;  // the planned end of a call's lifetime: resume at once
+    }
+    reconnects_.fetch_add(1);
+    if (position_.load() != before) pause = options_.retry_initial;
+    Log(LogLevel::kWarning, "event_feed_interrupted",
+        {{"code", int64_t{status.error_code()}},
+         {"error", status.error_message()},
+         {"position", position_.load()},
+         {"retry_in_ms", absl::ToInt64Milliseconds(pause)}});
+    stopping_.WaitForNotificationWithTimeout(pause);
+    pause = std::min(pause * 2, options_.retry_max);
+  }
+}
+
+grpc::Status EventFeed::Follow() {
+  grpc::ClientContext context;
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + options_.stream_lifetime));
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_.HasBeenNotified()) return grpc::Status::CANCELLED;
+    current_ = &context;
+  }
+  smartshop::v1::SubscribeRequest request;
+  request.set_after_sequence(position_.load());
+  for (auto type :
+       {smartshop::v1::VIEW_PRODUCT, smartshop::v1::ADD_TO_CART,
+        smartshop::v1::REMOVE_FROM_CART, smartshop::v1::ORDER_PLACED}) {
+    request.add_types(type);
+  }
+  std::unique_ptr<grpc::ClientReader<smartshop::v1::SubscribeResponse>> reader =
+      stub_->Subscribe(&context, request);
+  smartshop::v1::SubscribeResponse response;
+  while (reader->Read(&response)) {
+    connected_ = true;
+    const bool live = caught_up_.load();
+    for (const auto& event : response.interactions()) {
+      model_->Observe(event);
+      if (live && on_live_event_) on_live_event_(event);
+    }
+    position_ = response.last_sequence();
+    if (response.caught_up() && !caught_up_.exchange(true)) {
+      caught_up_once_.Notify();
+      Log(LogLevel::kInfo, "model_caught_up",
+          {{"position", position_.load()},
+           {"events", model_->events_observed()},
+           {"products", model_->products()},
+           {"model_bytes", model_->ApproximateBytes()}});
+    }
+  }
+  connected_ = false;
+  grpc::Status status = reader->Finish();
+  absl::MutexLock lock(&mu_);
+  current_ = nullptr;
+  return status;
+}
+
+}  // namespace smartshop::recommender
