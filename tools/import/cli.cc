@@ -50,10 +50,11 @@ bool IsUsageFlag(absl::string_view arg) {
 std::vector<char*> ParseFlags(int argc, char** argv, absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
   // By default --help lists only flags of a file named like the program;
-  // ours live in tools/import/*_main.cc.
+  // ours live in tools/import/*_main.cc and tools/eval/eval_main.cc.
   absl::FlagsUsageConfig config;
   config.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "tools/import/");
+    return absl::StrContains(file, "tools/import/") ||
+           absl::StrContains(file, "tools/eval/");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   absl::SetFlagsUsageConfig(config);

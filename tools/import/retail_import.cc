@@ -2,25 +2,10 @@
 
 #include <variant>
 
-#include "absl/strings/str_cat.h"
 #include "tools/import/csv_reader.h"
 #include "tools/import/event_mapping.h"
 
 namespace smartshop::import {
-
-void SkipTally::Add(int64_t row, const RowIssue& issue) {
-  auto [it, inserted] = index_.try_emplace(issue.reason, groups_.size());
-  if (inserted) {
-    groups_.emplace_back();
-    groups_.back().reason = issue.reason;
-  }
-  Group& group = groups_[it->second];
-  ++group.count;
-  ++total_;
-  if (group.examples.size() < kExamplesKept) {
-    group.examples.push_back(absl::StrCat("row ", row, ": ", issue.detail));
-  }
-}
 
 absl::StatusOr<RetailImport> ReadRetailCsv(std::istream& in, int64_t limit) {
   CsvReader reader(&in);

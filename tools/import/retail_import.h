@@ -8,34 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "smartshop/v1/interaction.pb.h"
 #include "tools/import/catalog_builder.h"
 #include "tools/import/retail_row.h"
+#include "tools/import/skip_tally.h"
 
 namespace smartshop::import {
-
-// Rows counted by the reason they yield no events, in order of first
-// occurrence, each with its first few examples.
-class SkipTally {
- public:
-  struct Group {
-    std::string reason;
-    int64_t count = 0;
-    std::vector<std::string> examples;  // "row 12: <detail>"
-  };
-
-  void Add(int64_t row, const RowIssue& issue);
-  const std::vector<Group>& groups() const { return groups_; }
-  int64_t total() const { return total_; }
-
- private:
-  static constexpr size_t kExamplesKept = 3;
-  std::vector<Group> groups_;
-  absl::flat_hash_map<std::string, size_t> index_;  // reason -> groups_
-  int64_t total_ = 0;
-};
 
 struct RetailImport {
   int64_t rows_read = 0;   // data rows, malformed ones included

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "tools/import/skip_tally.h"
 
 namespace smartshop::import {
 
@@ -44,13 +45,6 @@ struct RetailLine {
   absl::Time time;             // InvoiceDate as UTC
   int64_t unit_price_cents = 0;
   std::string customer_id;  // without the ".0" the export added; empty = guest
-};
-
-// Why a row yields no events. `reason` is a fixed phrase, so that a summary
-// can count rows by it; `detail` is about this row.
-struct RowIssue {
-  std::string reason;
-  std::string detail;
 };
 
 // `row` is the data row number to record in the line.
