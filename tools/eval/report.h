@@ -1,0 +1,26 @@
+// The evaluation's output: a table per protocol for people, or one JSON
+// object (--json) for scripts such as the eval_movielens test.
+#ifndef SMARTSHOP_TOOLS_EVAL_REPORT_H_
+#define SMARTSHOP_TOOLS_EVAL_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "tools/eval/dataset.h"
+#include "tools/eval/evaluation.h"
+
+namespace smartshop::eval {
+
+// HR@8 of the builtin ranker over that of `baseline` (a method key); 0 when
+// either is missing or the baseline's is 0.
+double BuiltinRatio(const ProtocolResult& result, const std::string& baseline);
+
+std::string TextReport(const ProtocolResult& result);
+
+// {"dataset": {...}, "protocols": {"per_user": {...}, "global": {...}}}
+std::string JsonReport(const Dataset& dataset,
+                       const std::vector<ProtocolResult>& results);
+
+}  // namespace smartshop::eval
+
+#endif  // SMARTSHOP_TOOLS_EVAL_REPORT_H_
