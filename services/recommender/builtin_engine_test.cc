@@ -208,5 +208,33 @@ TEST_F(BuiltinEngineTest, RefusesBadFilters) {
       absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(BuiltinEngineTest, HybridPromptShowsCandidatesAndMapsAnswersById) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  llm_.Reply(R"j([{"product_id": 14, "relevance_score": 93, "reason": "Fits"},
+                  {"product_id": 999, "relevance_score": 90, "reason": "?"},
+                  {"product_id": 7, "relevance_score": 88, "reason": "Pair"}])j");
+  EngineOptions options;
+  options.hybrid_prompt = true;
+  RecommendationEngine engine(
+      &tracking_, &catalog_, &llm_, &cache_, *PromptBuilder::Create({}),
+      options, [] { return kNow; }, nullptr, &model_);
+  Recommendations r = Get(engine, ForUser("z"));
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
+  ASSERT_GE(r.items_size(), 2);
+  EXPECT_EQ(r.items(0).product().id(), 14);
+  EXPECT_EQ(r.items(0).reason(), "Fits");
+  EXPECT_EQ(r.items(1).product().id(), 7);  // 999 was never shown: dropped
+  EXPECT_EQ(r.items(2).source(), smartshop::v1::GAP_FILL);
+  ASSERT_EQ(llm_.requests().size(), 1u);
+  const std::string prompt = llm_.requests()[0].messages[1].content;
+  EXPECT_THAT(prompt, ::testing::HasSubstr(
+                          R"j("product_id":7,"product":"Item 7 (Cat 2)")j"));
+  EXPECT_THAT(prompt, ::testing::HasSubstr("Often bought with Item 1"));
+  // Not the original prompt's first 50 catalog products.
+  EXPECT_THAT(prompt,
+              Not(::testing::HasSubstr("Available Products in Catalog")));
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

@@ -105,6 +105,7 @@ int Run(const RecommenderConfig& config) {
          {"model",
           openai ? absl::string_view(config.model) : absl::string_view("none")},
          {"follow_events", config.follow_events},
+         {"model_prompt", config.engine.hybrid_prompt ? "hybrid" : "original"},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
          {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)}});

@@ -1,5 +1,6 @@
 #include "services/recommender/product_matcher.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -70,6 +71,26 @@ MatchResult MatchPicks(const std::vector<ModelPick>& picks,
       ++result.duplicates;
     } else {
       result.matched.push_back({product, pick.relevance_score, pick.reason});
+    }
+  }
+  return result;
+}
+
+MatchResult MatchPicksById(
+    const std::vector<ModelPick>& picks,
+    const std::vector<const smartshop::v1::Product*>& candidates) {
+  MatchResult result;
+  absl::flat_hash_map<int64_t, const smartshop::v1::Product*> by_id;
+  for (const auto* product : candidates) by_id[product->id()] = product;
+  absl::flat_hash_set<int64_t> chosen;
+  for (const ModelPick& pick : picks) {
+    auto it = by_id.find(pick.product_id);
+    if (it == by_id.end()) {
+      ++result.unmatched;
+    } else if (!chosen.insert(pick.product_id).second) {
+      ++result.duplicates;
+    } else {
+      result.matched.push_back({it->second, pick.relevance_score, pick.reason});
     }
   }
   return result;

@@ -34,6 +34,12 @@ struct MatchResult {
 MatchResult MatchPicks(const std::vector<ModelPick>& picks,
                        const CatalogSnapshot& catalog);
 
+// The hybrid prompt's mapping: each pick's product_id must be one of
+// `candidates` (what the model was shown); anything else is unmatched.
+MatchResult MatchPicksById(
+    const std::vector<ModelPick>& picks,
+    const std::vector<const smartshop::v1::Product*>& candidates);
+
 }  // namespace smartshop::recommender
 
 #endif  // SMARTSHOP_SERVICES_RECOMMENDER_PRODUCT_MATCHER_H_

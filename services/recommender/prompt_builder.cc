@@ -38,26 +38,52 @@ absl::StatusOr<PromptBuilder> PromptBuilder::Create(PromptSettings settings) {
     return absl::NotFoundError(absl::StrCat("prompt version ", settings.version,
                                             " is not compiled in"));
   }
-  return PromptBuilder(std::move(settings), *system, *user);
+  const std::string* hybrid =
+      FindPrompt(absl::StrCat("hybrid_", settings.version, ".txt"));
+  return PromptBuilder(std::move(settings), *system, *user,
+                       hybrid == nullptr ? "" : *hybrid);
 }
 
-ChatRequest PromptBuilder::Build(const std::vector<ProductActivity>& summary,
-                                 const CatalogSnapshot& catalog,
-                                 bool for_user) const {
+ChatRequest PromptBuilder::Request(std::string user_message) const {
   ChatRequest request;
   request.model = settings_.model;
   request.temperature = settings_.temperature;
   request.max_tokens = settings_.max_tokens;
   request.messages.push_back({"system", system_});
-  // One pass over the template: inserted text is never scanned again.
-  request.messages.push_back(
-      {"user",
-       absl::StrReplaceAll(user_template_,
-                           {{"{user_context}", for_user ? "this specific user"
-                                                        : "anonymous visitors"},
-                            {"{interaction_summary}", SummaryJson(summary)},
-                            {"{product_catalog}", CatalogJson(catalog)}})});
+  request.messages.push_back({"user", std::move(user_message)});
   return request;
+}
+
+absl::StatusOr<ChatRequest> PromptBuilder::BuildHybrid(
+    const std::vector<ProductActivity>& summary,
+    const std::vector<Candidate>& candidates, bool for_user) const {
+  if (hybrid_template_.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "no hybrid prompt of version ", settings_.version, " is compiled in"));
+  }
+  boost::json::array list;
+  for (const Candidate& c : candidates) {
+    list.push_back({{"product_id", c.product->id()},
+                    {"product", DisplayName(*c.product)},
+                    {"why", c.why}});
+  }
+  // Serialised as JSON: catalog text cannot break out of its place.
+  return Request(absl::StrReplaceAll(
+      hybrid_template_, {{"{user_context}", for_user ? "this specific user"
+                                                     : "anonymous visitors"},
+                         {"{interaction_summary}", SummaryJson(summary)},
+                         {"{candidates}", boost::json::serialize(list)}}));
+}
+
+ChatRequest PromptBuilder::Build(const std::vector<ProductActivity>& summary,
+                                 const CatalogSnapshot& catalog,
+                                 bool for_user) const {
+  // One pass over the template: inserted text is never scanned again.
+  return Request(absl::StrReplaceAll(
+      user_template_, {{"{user_context}",
+                        for_user ? "this specific user" : "anonymous visitors"},
+                       {"{interaction_summary}", SummaryJson(summary)},
+                       {"{product_catalog}", CatalogJson(catalog)}}));
 }
 
 }  // namespace smartshop::recommender

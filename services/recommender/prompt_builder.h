@@ -39,16 +39,32 @@ class PromptBuilder {
   ChatRequest Build(const std::vector<ProductActivity>& summary,
                     const CatalogSnapshot& catalog, bool for_user) const;
 
+  // A builtin candidate shown to the model in the hybrid prompt.
+  struct Candidate {
+    const smartshop::v1::Product* product;
+    std::string why;  // the builtin ranker's reason
+  };
+  // The hybrid prompt (prompts/hybrid_<v>.txt): the summary and the builtin
+  // ranker's candidates with their ids, answered with ids. FAILED_PRECONDITION
+  // when no hybrid template of this version is compiled in.
+  absl::StatusOr<ChatRequest> BuildHybrid(
+      const std::vector<ProductActivity>& summary,
+      const std::vector<Candidate>& candidates, bool for_user) const;
+
  private:
   PromptBuilder(PromptSettings settings, std::string system,
-                std::string user_template)
+                std::string user_template, std::string hybrid_template)
       : settings_(std::move(settings)),
         system_(std::move(system)),
-        user_template_(std::move(user_template)) {}
+        user_template_(std::move(user_template)),
+        hybrid_template_(std::move(hybrid_template)) {}
+
+  ChatRequest Request(std::string user_message) const;
 
   PromptSettings settings_;
   std::string system_;
   std::string user_template_;
+  std::string hybrid_template_;  // empty = not compiled in
 };
 
 }  // namespace smartshop::recommender

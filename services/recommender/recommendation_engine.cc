@@ -288,7 +288,7 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     model_failure = "model: not configured";
     failure_code = "model_not_configured";
   } else if (request.category_id() == 0) {
-    auto asked = AskModel(summary, !activity->own.empty(), catalog, deadline);
+    auto asked = AskModelFor(request, *activity, summary, catalog, deadline);
     if (auto* answer = std::get_if<Recommendations>(&asked)) {
       return {*std::move(answer), options_.cache_ttl};
     }
@@ -319,11 +319,49 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
 }
 
 std::variant<Recommendations, RecommendationEngine::ModelFailure>
-RecommendationEngine::AskModel(const std::vector<ProductActivity>& summary,
-                               bool personalised,
+RecommendationEngine::AskModelFor(const GetRecommendationsRequest& request,
+                                  const ShopperActivity& activity,
+                                  const std::vector<ProductActivity>& summary,
+                                  const CatalogSnapshot& catalog,
+                                  absl::Time deadline) {
+  const bool personalised = !activity.own.empty();
+  if (!options_.hybrid_prompt || model_ == nullptr) {
+    return AskModel(
+        prompt_.Build(summary, catalog, personalised),
+        [&](const std::vector<ModelPick>& picks) {
+          return MatchPicks(picks, catalog);
+        },
+        catalog, deadline);
+  }
+  RankingInput input = BuiltinInput(request, activity, deadline);
+  input.count = options_.hybrid_candidates;
+  const std::vector<RankedItem> ranked =
+      RankBuiltin(input, catalog, *model_, options_.ranker);
+  std::vector<PromptBuilder::Candidate> candidates;
+  std::vector<const smartshop::v1::Product*> shown;
+  for (const RankedItem& item : ranked) {
+    candidates.push_back({item.product, item.reason});
+    shown.push_back(item.product);
+  }
+  absl::StatusOr<ChatRequest> chat =
+      prompt_.BuildHybrid(summary, candidates, personalised);
+  if (!chat.ok()) {
+    return ModelFailure{
+        absl::StrCat("hybrid prompt: ", chat.status().message()),
+        "hybrid_prompt_missing"};
+  }
+  return AskModel(
+      *chat,
+      [&](const std::vector<ModelPick>& picks) {
+        return MatchPicksById(picks, shown);
+      },
+      catalog, deadline);
+}
+
+std::variant<Recommendations, RecommendationEngine::ModelFailure>
+RecommendationEngine::AskModel(const ChatRequest& chat, const Matcher& match,
                                const CatalogSnapshot& catalog,
                                absl::Time deadline) {
-  const ChatRequest chat = prompt_.Build(summary, catalog, personalised);
   {
     absl::MutexLock lock(&stats_mu_);
     ++stats_.model_calls;
@@ -353,11 +391,11 @@ RecommendationEngine::AskModel(const std::vector<ProductActivity>& summary,
     return ModelFailure{absl::StrCat("model reply: ", picks.status().message()),
                         "model_reply_unparsable"};
   }
-  const MatchResult match = MatchPicks(*picks, catalog);
+  const MatchResult matched = match(*picks);
   Recommendations answer;
   answer.set_strategy(smartshop::v1::STRATEGY_MODEL);
   SetTime(clock_(), answer.mutable_generated_at());
-  for (const MatchedPick& pick : match.matched) {
+  for (const MatchedPick& pick : matched.matched) {
     auto* item = answer.add_items();
     *item->mutable_product() = *pick.product;
     item->set_relevance_score(pick.relevance_score);
@@ -366,10 +404,10 @@ RecommendationEngine::AskModel(const std::vector<ProductActivity>& summary,
   }
   FillWithTopSellers(catalog, kComputedItems, kGapFillScore,
                      smartshop::v1::GAP_FILL, answer);
-  if (match.unmatched > 0 || match.duplicates > 0) {
+  if (matched.unmatched > 0 || matched.duplicates > 0) {
     Log(LogLevel::kInfo, "model_picks_dropped",
-        {{"unmatched", int64_t{match.unmatched}},
-         {"duplicates", int64_t{match.duplicates}}});
+        {{"unmatched", int64_t{matched.unmatched}},
+         {"duplicates", int64_t{matched.duplicates}}});
   }
   return answer;
 }
@@ -378,18 +416,7 @@ Recommendations RecommendationEngine::Builtin(
     const GetRecommendationsRequest& request, const ShopperActivity& activity,
     const CatalogSnapshot& catalog, std::string model_failure,
     absl::Time deadline) {
-  RankingInput input;
-  for (const auto& event : activity.own) {
-    if (std::optional<Signal> signal = SignalOf(event.type())) {
-      input.own.push_back({event.product_id(), *signal,
-                           absl::FromUnixSeconds(event.timestamp().seconds())});
-    }
-  }
-  input.exclude = RecentlyOrdered(request.user_id(), activity, deadline);
-  input.exclude.insert(request.exclude_product_ids().begin(),
-                       request.exclude_product_ids().end());
-  input.category_id = request.category_id();
-  input.count = kComputedItems;
+  const RankingInput input = BuiltinInput(request, activity, deadline);
   const std::vector<RankedItem> ranked =
       RankBuiltin(input, catalog, *model_, options_.ranker);
 
@@ -410,6 +437,24 @@ Recommendations RecommendationEngine::Builtin(
   FillWithTopSellers(catalog, kComputedItems, lowest, smartshop::v1::GAP_FILL,
                      answer, input.exclude, request.category_id());
   return answer;
+}
+
+RankingInput RecommendationEngine::BuiltinInput(
+    const GetRecommendationsRequest& request, const ShopperActivity& activity,
+    absl::Time deadline) {
+  RankingInput input;
+  for (const auto& event : activity.own) {
+    if (std::optional<Signal> signal = SignalOf(event.type())) {
+      input.own.push_back({event.product_id(), *signal,
+                           absl::FromUnixSeconds(event.timestamp().seconds())});
+    }
+  }
+  input.exclude = RecentlyOrdered(request.user_id(), activity, deadline);
+  input.exclude.insert(request.exclude_product_ids().begin(),
+                       request.exclude_product_ids().end());
+  input.category_id = request.category_id();
+  input.count = kComputedItems;
+  return input;
 }
 
 absl::flat_hash_set<int64_t> RecommendationEngine::RecentlyOrdered(

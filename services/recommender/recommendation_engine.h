@@ -21,9 +21,11 @@
 #include "services/recommender/cache/singleflight.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/llm_client.h"
+#include "services/recommender/product_matcher.h"
 #include "services/recommender/prompt_builder.h"
 #include "services/recommender/recommendation_cache.h"
 #include "services/recommender/recommender_metrics.h"
+#include "services/recommender/response_parser.h"
 #include "services/recommender/shopper_activity.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.pb.h"
@@ -48,6 +50,11 @@ struct EngineOptions {
   // zero = no such rule.
   absl::Duration recently_ordered = absl::Hours(24 * 30);
   RankerOptions ranker;
+  // The hybrid prompt: the model is shown the builtin ranker's top
+  // candidates with their ids (instead of the first 50 catalog products)
+  // and answers with ids, so mapping cannot fail. Needs the builtin model.
+  bool hybrid_prompt = false;
+  int hybrid_candidates = 20;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);
@@ -122,9 +129,19 @@ class RecommendationEngine {
     std::string reason;
     std::string code;
   };
+  using Matcher = std::function<MatchResult(const std::vector<ModelPick>&)>;
   std::variant<smartshop::v1::Recommendations, ModelFailure> AskModel(
-      const std::vector<ProductActivity>& summary, bool personalised,
+      const ChatRequest& chat, const Matcher& match,
       const CatalogSnapshot& catalog, absl::Time deadline);
+  // The model's answer to the original prompt, or to the hybrid one.
+  std::variant<smartshop::v1::Recommendations, ModelFailure> AskModelFor(
+      const smartshop::v1::GetRecommendationsRequest& request,
+      const ShopperActivity& activity,
+      const std::vector<ProductActivity>& summary,
+      const CatalogSnapshot& catalog, absl::Time deadline);
+  RankingInput BuiltinInput(
+      const smartshop::v1::GetRecommendationsRequest& request,
+      const ShopperActivity& activity, absl::Time deadline);
   // The builtin ranker's answer; `model_failure` ("" = none) is reported as
   // the fallback reason.
   smartshop::v1::Recommendations Builtin(

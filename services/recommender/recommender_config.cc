@@ -52,6 +52,11 @@ ABSL_FLAG(int, recently_ordered_days, 30,
           "products a user ordered within this many days are not "
           "recommended again; 0 = no such rule (env "
           "RECOMMENDER_RECENTLY_ORDERED_DAYS)");
+ABSL_FLAG(std::string, model_prompt, "original",
+          "what the model is shown: \"original\" (the original prompt: the "
+          "first 50 catalog products, answered by name) or \"hybrid\" (the "
+          "builtin ranker's top 20 candidates with ids, answered by id) "
+          "(env RECOMMENDER_MODEL_PROMPT)");
 ABSL_FLAG(bool, follow_events, true,
           "build the builtin ranker's model from the tracking service's "
           "history and keep it current from its Subscribe stream (env "
@@ -104,6 +109,16 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   c.engine.recently_ordered = absl::Hours(24) * recently_ordered_days;
   c.follow_events = absl::GetFlag(FLAGS_follow_events);
+  const std::string model_prompt = absl::GetFlag(FLAGS_model_prompt);
+  if (model_prompt != "original" && model_prompt != "hybrid") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--model_prompt=", model_prompt, " must be original or hybrid"));
+  }
+  c.engine.hybrid_prompt = model_prompt == "hybrid";
+  if (c.engine.hybrid_prompt && !c.follow_events) {
+    return absl::InvalidArgumentError(
+        "--model_prompt=hybrid needs --follow_events (the builtin model)");
+  }
 
   for (const auto& [name, value] :
        {std::pair<absl::string_view, const std::string*>{"listen",

@@ -50,6 +50,7 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"session_cache_ttl", "RECOMMENDER_SESSION_CACHE_TTL"},
     {"recently_ordered_days", "RECOMMENDER_RECENTLY_ORDERED_DAYS"},
     {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
+    {"model_prompt", "RECOMMENDER_MODEL_PROMPT"},
 };
 
 // Reads the parsed flags and the secret environment variables.

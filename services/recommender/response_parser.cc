@@ -123,12 +123,19 @@ absl::StatusOr<std::vector<ModelPick>> ParseModelReply(
     const boost::json::value& item = (*array)[i];
     if (!item.is_object()) continue;
     const boost::json::object& entry = item.get_object();
-    auto product = entry.find("product");
-    if (product == entry.end() || !product->value().is_string()) continue;
     ModelPick pick;
-    const auto& name = product->value().get_string();
-    pick.product = SanitizeReason(absl::string_view(name.data(), name.size()),
-                                  /*max_chars=*/512);
+    if (auto id = entry.find("product_id"); id != entry.end() &&
+                                            id->value().is_int64() &&
+                                            id->value().get_int64() > 0) {
+      pick.product_id = id->value().get_int64();
+    }
+    auto product = entry.find("product");
+    if (product != entry.end() && product->value().is_string()) {
+      const auto& name = product->value().get_string();
+      pick.product = SanitizeReason(absl::string_view(name.data(), name.size()),
+                                    /*max_chars=*/512);
+    }
+    if (pick.product.empty() && pick.product_id == 0) continue;
     pick.relevance_score = ScoreOf(entry);
     if (auto reason = entry.find("reason");
         reason != entry.end() && reason->value().is_string()) {
@@ -136,11 +143,12 @@ absl::StatusOr<std::vector<ModelPick>> ParseModelReply(
       pick.reason = SanitizeReason(absl::string_view(r.data(), r.size()),
                                    kMaxReasonChars);
     }
-    if (!pick.product.empty()) picks.push_back(std::move(pick));
+    picks.push_back(std::move(pick));
   }
   if (picks.empty()) {
     return absl::InvalidArgumentError(
-        "model reply has no entry with a \"product\" string");
+        "model reply has no entry with a \"product\" string or a "
+        "\"product_id\"");
   }
   return picks;
 }

@@ -3,6 +3,7 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,13 +19,15 @@ inline constexpr size_t kMaxReasonChars = 200;
 struct ModelPick {
   std::string product;  // as the model wrote it, e.g. "Mug (Kitchen)"
   double relevance_score = kDefaultModelScore;  // clamped to [0, 100]
-  std::string reason;  // trimmed, no control characters, <= 200 characters
+  std::string reason;      // trimmed, no control characters, <= 200 characters
+  int64_t product_id = 0;  // hybrid prompt: the candidate's id; 0 = none
 };
 
 // Accepts a JSON array of {product, relevance_score, reason}, alone or inside
 // a ```json / ``` fence or surrounded by prose, or an object holding such an
 // array (e.g. {"recommendations": [...]}). Takes the first 8 entries;
-// entries without a "product" string are skipped. INVALID_ARGUMENT when no
+// entries with neither a "product" string nor a positive integer
+// "product_id" are skipped. INVALID_ARGUMENT when no
 // JSON array can be found or none of its entries is usable.
 absl::StatusOr<std::vector<ModelPick>> ParseModelReply(absl::string_view reply);
 

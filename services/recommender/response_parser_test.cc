@@ -110,5 +110,15 @@ TEST(SanitizeReasonTest, CutsAtACharacterBoundary) {
             kMaxReasonChars);
 }
 
+TEST(ResponseParserTest, AcceptsProductIdsFromTheHybridPrompt) {
+  auto picks = ParseModelReply(
+      R"([{"product_id": 12, "relevance_score": 91, "reason": "ok"},
+          {"product_id": -3}, {"product_id": "7"}, {"relevance_score": 5}])");
+  ASSERT_TRUE(picks.ok()) << picks.status();
+  ASSERT_EQ(picks->size(), 1u);
+  EXPECT_EQ((*picks)[0].product_id, 12);
+  EXPECT_TRUE((*picks)[0].product.empty());
+}
+
 }  // namespace
 }  // namespace smartshop::recommender
