@@ -91,55 +91,30 @@ void Finish(const GetRecommendationsRequest& request,
 
 }  // namespace
 
-std::string ModelFailureReason(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-      return "model: invalid API key";
-    case absl::StatusCode::kResourceExhausted:
-      return "model: rate limited";
-    case absl::StatusCode::kDeadlineExceeded:
-      return "model: timed out";
-    case absl::StatusCode::kDataLoss:
-      return "model: unexpected reply";
-    case absl::StatusCode::kFailedPrecondition:
-      return "model: not configured";
-    default:
-      return "model: unavailable";
-  }
-}
-
-absl::string_view ModelFailureCode(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnauthenticated:
-    case absl::StatusCode::kPermissionDenied:
-      return "model_invalid_key";
-    case absl::StatusCode::kResourceExhausted:
-      return "model_rate_limited";
-    case absl::StatusCode::kDeadlineExceeded:
-      return "model_timeout";
-    case absl::StatusCode::kDataLoss:
-      return "model_bad_reply";
-    case absl::StatusCode::kFailedPrecondition:
-      return "model_not_configured";
-    default:
-      return "model_unavailable";
-  }
-}
-
 RecommendationEngine::RecommendationEngine(
     TrackingReader* tracking, CatalogRefresher* catalog, LlmClient* llm,
     RecommendationCache* cache, PromptBuilder prompt, EngineOptions options,
     Clock clock, RecommenderMetrics* metrics, const InteractionModel* model)
     : tracking_(tracking),
       catalog_(catalog),
-      llm_(llm),
       cache_(cache),
-      prompt_(std::move(prompt)),
       options_(std::move(options)),
       clock_(std::move(clock)),
-      metrics_(metrics),
-      model_(model) {}
+      metrics_(metrics) {
+  if (llm != nullptr) {
+    model_ranker_ = std::make_unique<ModelRanker>(
+        llm, std::move(prompt),
+        ModelRankerOptions{.model_timeout = options_.model_timeout,
+                           .reply_margin = options_.reply_margin,
+                           .hybrid_prompt = options_.hybrid_prompt,
+                           .hybrid_candidates = options_.hybrid_candidates,
+                           .builtin = options_.ranker},
+        model, metrics);
+  }
+  if (model != nullptr) {
+    builtin_ranker_ = std::make_unique<BuiltinRanker>(model, options_.ranker);
+  }
+}
 
 void RecommendationEngine::CountCache(absl::string_view result) {
   if (metrics_ != nullptr) metrics_->CacheResult(result);
@@ -282,160 +257,70 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
                        smartshop::v1::TOP_SELLERS_NO_DATA, answer);
     return {answer, options_.short_ttl};
   }
-  std::string model_failure;
-  std::string failure_code;
-  if (llm_ == nullptr) {
-    model_failure = "model: not configured";
-    failure_code = "model_not_configured";
-  } else if (request.category_id() == 0) {
-    auto asked = AskModelFor(request, *activity, summary, catalog, deadline);
-    if (auto* answer = std::get_if<Recommendations>(&asked)) {
-      return {*std::move(answer), options_.cache_ttl};
-    }
-    model_failure = std::get<ModelFailure>(asked).reason;
-    failure_code = std::get<ModelFailure>(asked).code;
+
+  const RankingInput input = BuiltinInput(request, *activity, deadline);
+  const RankingRequest ranking_request{.catalog = catalog,
+                                       .summary = summary,
+                                       .personalised = !activity->own.empty(),
+                                       .builtin = input};
+  // Category pages are the builtin ranker's: no model call for them.
+  Ranker* const primary = request.category_id() == 0 && model_ranker_
+                              ? static_cast<Ranker*>(model_ranker_.get())
+                              : builtin_ranker_.get();
+  RankingFailure failure{"model: not configured", "model_not_configured"};
+  if (primary == nullptr && model_ranker_ != nullptr) {
+    failure = {"category pages need the builtin ranker", "no_builtin_ranker"};
   }
-  if (model_ != nullptr) {
-    const bool model_failed = llm_ != nullptr && !model_failure.empty();
-    if (model_failed && metrics_ != nullptr) metrics_->Fallback(failure_code);
-    if (model_failed) {
+  if (primary != nullptr) {
+    if (primary == model_ranker_.get()) {
+      absl::MutexLock lock(&stats_mu_);
+      ++stats_.model_calls;
+    }
+    auto ranked = primary->Rank(ranking_request, deadline);
+    if (auto* ranking = std::get_if<Ranking>(&ranked)) {
+      return {Assemble(*ranking, catalog, input, ""),
+              primary == model_ranker_.get() ? options_.cache_ttl
+                                             : BuiltinTtl(shopper)};
+    }
+    failure = std::get<RankingFailure>(std::move(ranked));
+    if (primary != builtin_ranker_.get() && builtin_ranker_ != nullptr) {
+      // The model failed: the builtin ranker stands in, briefly cached so
+      // that the model is tried again soon.
       Log(LogLevel::kWarning, "recommendation_fallback",
-          {{"reason", model_failure},
-           {"code", failure_code},
+          {{"reason", failure.reason},
+           {"code", failure.code},
            {"to", "builtin"}});
-    }
-    Recommendations answer =
-        Builtin(request, *activity, catalog, model_failed ? model_failure : "",
-                deadline);
-    return {std::move(answer),
-            model_failed ? options_.short_ttl : BuiltinTtl(shopper)};
-  }
-  if (request.category_id() != 0 && llm_ != nullptr) {
-    model_failure = "category pages need the builtin ranker";
-    failure_code = "no_builtin_ranker";
-  }
-  return {Fallback(catalog, model_failure, failure_code, request.category_id()),
-          options_.short_ttl};
-}
-
-std::variant<Recommendations, RecommendationEngine::ModelFailure>
-RecommendationEngine::AskModelFor(const GetRecommendationsRequest& request,
-                                  const ShopperActivity& activity,
-                                  const std::vector<ProductActivity>& summary,
-                                  const CatalogSnapshot& catalog,
-                                  absl::Time deadline) {
-  const bool personalised = !activity.own.empty();
-  if (!options_.hybrid_prompt || model_ == nullptr) {
-    return AskModel(
-        prompt_.Build(summary, catalog, personalised),
-        [&](const std::vector<ModelPick>& picks) {
-          return MatchPicks(picks, catalog);
-        },
-        catalog, deadline);
-  }
-  RankingInput input = BuiltinInput(request, activity, deadline);
-  input.count = options_.hybrid_candidates;
-  const std::vector<RankedItem> ranked =
-      RankBuiltin(input, catalog, *model_, options_.ranker);
-  std::vector<PromptBuilder::Candidate> candidates;
-  std::vector<const smartshop::v1::Product*> shown;
-  for (const RankedItem& item : ranked) {
-    candidates.push_back({item.product, item.reason});
-    shown.push_back(item.product);
-  }
-  absl::StatusOr<ChatRequest> chat =
-      prompt_.BuildHybrid(summary, candidates, personalised);
-  if (!chat.ok()) {
-    return ModelFailure{
-        absl::StrCat("hybrid prompt: ", chat.status().message()),
-        "hybrid_prompt_missing"};
-  }
-  return AskModel(
-      *chat,
-      [&](const std::vector<ModelPick>& picks) {
-        return MatchPicksById(picks, shown);
-      },
-      catalog, deadline);
-}
-
-std::variant<Recommendations, RecommendationEngine::ModelFailure>
-RecommendationEngine::AskModel(const ChatRequest& chat, const Matcher& match,
-                               const CatalogSnapshot& catalog,
-                               absl::Time deadline) {
-  {
-    absl::MutexLock lock(&stats_mu_);
-    ++stats_.model_calls;
-  }
-  const absl::Time model_deadline = std::min(
-      deadline - options_.reply_margin, absl::Now() + options_.model_timeout);
-  const absl::Time model_start = absl::Now();
-  absl::StatusOr<ChatCompletion> completion =
-      llm_->Complete(chat, model_deadline);
-  if (metrics_ != nullptr) {
-    metrics_->ModelCall(
-        completion.ok() ? "ok" : ModelFailureCode(completion.status()),
-        absl::Now() - model_start);
-    if (completion.ok()) {
-      metrics_->ModelUsage(completion->prompt_tokens,
-                           completion->completion_tokens,
-                           completion->estimated_cost_usd);
+      if (metrics_ != nullptr) metrics_->Fallback(failure.code);
+      auto builtin = builtin_ranker_->Rank(ranking_request, deadline);
+      if (auto* ranking = std::get_if<Ranking>(&builtin)) {
+        return {Assemble(*ranking, catalog, input, failure.reason),
+                options_.short_ttl};
+      }
     }
   }
-  if (!completion.ok()) {
-    return ModelFailure{ModelFailureReason(completion.status()),
-                        std::string(ModelFailureCode(completion.status()))};
-  }
-  absl::StatusOr<std::vector<ModelPick>> picks =
-      ParseModelReply(completion->content);
-  if (!picks.ok()) {
-    return ModelFailure{absl::StrCat("model reply: ", picks.status().message()),
-                        "model_reply_unparsable"};
-  }
-  const MatchResult matched = match(*picks);
-  Recommendations answer;
-  answer.set_strategy(smartshop::v1::STRATEGY_MODEL);
-  SetTime(clock_(), answer.mutable_generated_at());
-  for (const MatchedPick& pick : matched.matched) {
-    auto* item = answer.add_items();
-    *item->mutable_product() = *pick.product;
-    item->set_relevance_score(pick.relevance_score);
-    item->set_reason(pick.reason);
-    item->set_source(smartshop::v1::MODEL);
-  }
-  FillWithTopSellers(catalog, kComputedItems, kGapFillScore,
-                     smartshop::v1::GAP_FILL, answer);
-  if (matched.unmatched > 0 || matched.duplicates > 0) {
-    Log(LogLevel::kInfo, "model_picks_dropped",
-        {{"unmatched", int64_t{matched.unmatched}},
-         {"duplicates", int64_t{matched.duplicates}}});
-  }
-  return answer;
+  return {
+      Fallback(catalog, failure.reason, failure.code, request.category_id()),
+      options_.short_ttl};
 }
 
-Recommendations RecommendationEngine::Builtin(
-    const GetRecommendationsRequest& request, const ShopperActivity& activity,
-    const CatalogSnapshot& catalog, std::string model_failure,
-    absl::Time deadline) {
-  const RankingInput input = BuiltinInput(request, activity, deadline);
-  const std::vector<RankedItem> ranked =
-      RankBuiltin(input, catalog, *model_, options_.ranker);
-
+Recommendations RecommendationEngine::Assemble(const Ranking& ranking,
+                                               const CatalogSnapshot& catalog,
+                                               const RankingInput& input,
+                                               std::string fallback_reason) {
   Recommendations answer;
-  answer.set_strategy(smartshop::v1::STRATEGY_BUILTIN);
-  answer.set_fallback_reason(std::move(model_failure));
+  answer.set_strategy(ranking.strategy);
+  answer.set_fallback_reason(std::move(fallback_reason));
   SetTime(clock_(), answer.mutable_generated_at());
-  double lowest = kGapFillScore;
-  for (const RankedItem& r : ranked) {
+  for (const RankedProduct& ranked : ranking.items) {
     auto* item = answer.add_items();
-    *item->mutable_product() = *r.product;
-    item->set_relevance_score(r.score);
-    item->set_reason(r.reason);
-    item->set_source(smartshop::v1::BUILTIN);
-    lowest = std::min(lowest, r.score);
+    *item->mutable_product() = *ranked.product;
+    item->set_relevance_score(ranked.score);
+    item->set_reason(ranked.reason);
+    item->set_source(ranking.source);
   }
-  // Top sellers the model knows nothing of yet, never above a ranked item.
-  FillWithTopSellers(catalog, kComputedItems, lowest, smartshop::v1::GAP_FILL,
-                     answer, input.exclude, request.category_id());
+  FillWithTopSellers(catalog, kComputedItems, ranking.gap_fill_score,
+                     smartshop::v1::GAP_FILL, answer, input.exclude,
+                     input.category_id);
   return answer;
 }
 
@@ -449,7 +334,10 @@ RankingInput RecommendationEngine::BuiltinInput(
                            absl::FromUnixSeconds(event.timestamp().seconds())});
     }
   }
-  input.exclude = RecentlyOrdered(request.user_id(), activity, deadline);
+  // Only the builtin ranker applies the recent-orders rule.
+  if (builtin_ranker_ != nullptr) {
+    input.exclude = RecentlyOrdered(request.user_id(), activity, deadline);
+  }
   input.exclude.insert(request.exclude_product_ids().begin(),
                        request.exclude_product_ids().end());
   input.category_id = request.category_id();

@@ -9,7 +9,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -18,9 +17,11 @@
 #include "services/recommender/aggregation.h"
 #include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/builtin/interaction_model.h"
+#include "services/recommender/builtin_ranking.h"
 #include "services/recommender/cache/singleflight.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/llm_client.h"
+#include "services/recommender/model_ranker.h"
 #include "services/recommender/product_matcher.h"
 #include "services/recommender/prompt_builder.h"
 #include "services/recommender/recommendation_cache.h"
@@ -124,30 +125,13 @@ class RecommendationEngine {
   };
   Computed Compute(const smartshop::v1::GetRecommendationsRequest& request,
                    const CatalogSnapshot& catalog, absl::Time deadline);
-  // The model's answer, or why it failed (reason and metric code).
-  struct ModelFailure {
-    std::string reason;
-    std::string code;
-  };
-  using Matcher = std::function<MatchResult(const std::vector<ModelPick>&)>;
-  std::variant<smartshop::v1::Recommendations, ModelFailure> AskModel(
-      const ChatRequest& chat, const Matcher& match,
-      const CatalogSnapshot& catalog, absl::Time deadline);
-  // The model's answer to the original prompt, or to the hybrid one.
-  std::variant<smartshop::v1::Recommendations, ModelFailure> AskModelFor(
-      const smartshop::v1::GetRecommendationsRequest& request,
-      const ShopperActivity& activity,
-      const std::vector<ProductActivity>& summary,
-      const CatalogSnapshot& catalog, absl::Time deadline);
+  smartshop::v1::Recommendations Assemble(const Ranking& ranking,
+                                          const CatalogSnapshot& catalog,
+                                          const RankingInput& input,
+                                          std::string fallback_reason);
   RankingInput BuiltinInput(
       const smartshop::v1::GetRecommendationsRequest& request,
       const ShopperActivity& activity, absl::Time deadline);
-  // The builtin ranker's answer; `model_failure` ("" = none) is reported as
-  // the fallback reason.
-  smartshop::v1::Recommendations Builtin(
-      const smartshop::v1::GetRecommendationsRequest& request,
-      const ShopperActivity& activity, const CatalogSnapshot& catalog,
-      std::string model_failure, absl::Time deadline);
   absl::flat_hash_set<int64_t> RecentlyOrdered(const std::string& user_id,
                                                const ShopperActivity& activity,
                                                absl::Time deadline);
@@ -161,23 +145,17 @@ class RecommendationEngine {
 
   TrackingReader* const tracking_;
   CatalogRefresher* const catalog_;
-  LlmClient* const llm_;
   RecommendationCache* const cache_;
-  const PromptBuilder prompt_;
   const EngineOptions options_;
   const Clock clock_;
   RecommenderMetrics* const metrics_;
-  const InteractionModel* const model_;
+  std::unique_ptr<ModelRanker> model_ranker_;      // with a model
+  std::unique_ptr<BuiltinRanker> builtin_ranker_;  // with a builtin model
   Singleflight<smartshop::v1::Recommendations> singleflight_;
 
   mutable absl::Mutex stats_mu_;
   EngineStats stats_ ABSL_GUARDED_BY(stats_mu_);
 };
-
-// The fallback reason for a model failure ("model: rate limited", ...).
-std::string ModelFailureReason(const absl::Status& status);
-// The same as a metric label ("model_rate_limited", ...).
-absl::string_view ModelFailureCode(const absl::Status& status);
 
 }  // namespace smartshop::recommender
 

@@ -1,0 +1,127 @@
+#include "services/recommender/model_ranker.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/json_log.h"
+#include "services/recommender/product_matcher.h"
+#include "services/recommender/response_parser.h"
+
+namespace smartshop::recommender {
+
+std::string ModelFailureReason(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return "model: invalid API key";
+    case absl::StatusCode::kResourceExhausted:
+      return "model: rate limited";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "model: timed out";
+    case absl::StatusCode::kDataLoss:
+      return "model: unexpected reply";
+    case absl::StatusCode::kFailedPrecondition:
+      return "model: not configured";
+    default:
+      return "model: unavailable";
+  }
+}
+absl::string_view ModelFailureCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnauthenticated:
+    case absl::StatusCode::kPermissionDenied:
+      return "model_invalid_key";
+    case absl::StatusCode::kResourceExhausted:
+      return "model_rate_limited";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "model_timeout";
+    case absl::StatusCode::kDataLoss:
+      return "model_bad_reply";
+    case absl::StatusCode::kFailedPrecondition:
+      return "model_not_configured";
+    default:
+      return "model_unavailable";
+  }
+}
+
+ModelRanker::ModelRanker(LlmClient* llm, PromptBuilder prompt,
+                         ModelRankerOptions options,
+                         const InteractionModel* model,
+                         RecommenderMetrics* metrics)
+    : llm_(llm),
+      prompt_(std::move(prompt)),
+      options_(std::move(options)),
+      model_(model),
+      metrics_(metrics) {}
+
+std::variant<Ranking, RankingFailure> ModelRanker::Rank(
+    const RankingRequest& request, absl::Time deadline) {
+  // The prompt, and how its answer maps onto products.
+  absl::StatusOr<ChatRequest> chat;
+  std::vector<const smartshop::v1::Product*> shown;
+  const bool hybrid = options_.hybrid_prompt && model_ != nullptr;
+  if (hybrid) {
+    RankingInput input = request.builtin;
+    input.count = options_.hybrid_candidates;
+    std::vector<PromptBuilder::Candidate> candidates;
+    for (RankedItem& item :
+         RankBuiltin(input, request.catalog, *model_, options_.builtin)) {
+      shown.push_back(item.product);
+      candidates.push_back({item.product, std::move(item.reason)});
+    }
+    chat =
+        prompt_.BuildHybrid(request.summary, candidates, request.personalised);
+    if (!chat.ok()) {
+      return RankingFailure{
+          absl::StrCat("hybrid prompt: ", chat.status().message()),
+          "hybrid_prompt_missing"};
+    }
+  } else {
+    chat =
+        prompt_.Build(request.summary, request.catalog, request.personalised);
+  }
+
+  const absl::Time model_deadline = std::min(
+      deadline - options_.reply_margin, absl::Now() + options_.model_timeout);
+  const absl::Time model_start = absl::Now();
+  absl::StatusOr<ChatCompletion> completion =
+      llm_->Complete(*chat, model_deadline);
+  if (metrics_ != nullptr) {
+    metrics_->ModelCall(
+        completion.ok() ? "ok" : ModelFailureCode(completion.status()),
+        absl::Now() - model_start);
+    if (completion.ok()) {
+      metrics_->ModelUsage(completion->prompt_tokens,
+                           completion->completion_tokens,
+                           completion->estimated_cost_usd);
+    }
+  }
+  if (!completion.ok()) {
+    return RankingFailure{ModelFailureReason(completion.status()),
+                          std::string(ModelFailureCode(completion.status()))};
+  }
+  absl::StatusOr<std::vector<ModelPick>> picks =
+      ParseModelReply(completion->content);
+  if (!picks.ok()) {
+    return RankingFailure{
+        absl::StrCat("model reply: ", picks.status().message()),
+        "model_reply_unparsable"};
+  }
+  const MatchResult match = hybrid ? MatchPicksById(*picks, shown)
+                                   : MatchPicks(*picks, request.catalog);
+  Ranking ranking;
+  ranking.strategy = smartshop::v1::STRATEGY_MODEL;
+  ranking.source = smartshop::v1::MODEL;
+  ranking.dropped = match.unmatched + match.duplicates;
+  for (const MatchedPick& pick : match.matched) {
+    ranking.items.push_back({pick.product, pick.relevance_score, pick.reason});
+  }
+  if (ranking.dropped > 0) {
+    Log(LogLevel::kInfo, "model_picks_dropped",
+        {{"unmatched", int64_t{match.unmatched}},
+         {"duplicates", int64_t{match.duplicates}}});
+  }
+  return ranking;
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,53 @@
+// The model as a Ranker: the original prompt (summary + first 50 catalog
+// products, answered by name) or the hybrid one (the builtin ranker's
+// candidates with ids, answered by id), the call, the untrusted reply parsed
+// and mapped onto the catalog. Each failure is reported with its own reason.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_
+
+#include "absl/status/status.h"
+#include "services/recommender/builtin/interaction_model.h"
+#include "services/recommender/llm_client.h"
+#include "services/recommender/prompt_builder.h"
+#include "services/recommender/ranker.h"
+#include "services/recommender/recommender_metrics.h"
+
+namespace smartshop::recommender {
+
+struct ModelRankerOptions {
+  // Bound on the model call (the caller's deadline may be shorter).
+  absl::Duration model_timeout = absl::Seconds(20);
+  // Kept free before the caller's deadline to build a fallback.
+  absl::Duration reply_margin = absl::Milliseconds(50);
+  // Show the model the builtin ranker's candidates (needs `model` below).
+  bool hybrid_prompt = false;
+  int hybrid_candidates = 20;
+  RankerOptions builtin;
+};
+
+class ModelRanker : public Ranker {
+ public:
+  // Pointers are not owned and must outlive this; `model` and `metrics` may
+  // be null (no hybrid prompt, no metrics).
+  ModelRanker(LlmClient* llm, PromptBuilder prompt, ModelRankerOptions options,
+              const InteractionModel* model, RecommenderMetrics* metrics);
+
+  std::variant<Ranking, RankingFailure> Rank(const RankingRequest& request,
+                                             absl::Time deadline) override;
+
+ private:
+  LlmClient* const llm_;
+  const PromptBuilder prompt_;
+  const ModelRankerOptions options_;
+  const InteractionModel* const model_;
+  RecommenderMetrics* const metrics_;
+};
+
+// The fallback reason for a model failure ("model: rate limited", ...).
+std::string ModelFailureReason(const absl::Status& status);
+// The same as a metric label ("model_rate_limited", ...).
+absl::string_view ModelFailureCode(const absl::Status& status);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_

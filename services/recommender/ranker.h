@@ -1,0 +1,68 @@
+// A way to rank products for a shopper. Two implementations: ModelRanker
+// (OpenAI, with the original prompt or the hybrid one) and BuiltinRanker
+// (co-occurrence, builtin/). The engine asks its primary ranker (the model
+// when a key is configured, else the builtin one), falls back to the
+// builtin ranker when the model fails, and to top sellers last.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_H_
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "services/recommender/aggregation.h"
+#include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/shopper_activity.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+// Everything a ranker may use; read-only, valid for the call only.
+struct RankingRequest {
+  const CatalogSnapshot& catalog;
+  // The original aggregation (the shopper's own products first).
+  const std::vector<ProductActivity>& summary;
+  // True for a user or a session with events of its own.
+  bool personalised = false;
+  // The shopper's events, the products never to return, the category.
+  const RankingInput& builtin;
+};
+
+struct RankedProduct {
+  const smartshop::v1::Product* product = nullptr;
+  double score = 0;
+  std::string reason;
+};
+
+// Best first; the engine fills what is missing with top sellers, scored at
+// most `gap_fill_score`.
+struct Ranking {
+  std::vector<RankedProduct> items;
+  smartshop::v1::Strategy strategy = smartshop::v1::STRATEGY_UNSPECIFIED;
+  smartshop::v1::RecommendationSource source =
+      smartshop::v1::RECOMMENDATION_SOURCE_UNSPECIFIED;
+  double gap_fill_score = 75;
+  // Picks the ranker had to drop (model answers naming no product).
+  int dropped = 0;
+};
+
+// Why a ranker gave no answer: for the reply and the logs ("model: rate
+// limited"), and as a metric label ("model_rate_limited").
+struct RankingFailure {
+  std::string reason;
+  std::string code;
+};
+
+class Ranker {
+ public:
+  virtual ~Ranker() = default;
+  // Thread-safe; done or abandoned by `deadline`.
+  virtual std::variant<Ranking, RankingFailure> Rank(
+      const RankingRequest& request, absl::Time deadline) = 0;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RANKER_H_
