@@ -44,12 +44,15 @@ std::optional<RowIssue> WhyNotASale(const RetailLine& line) {
   return std::nullopt;
 }
 
-std::string EventId(int64_t row, absl::string_view kind) {
+std::string NameUuid(absl::string_view name) {
   static const boost::uuids::uuid kNamespaceUuid =
       boost::uuids::string_generator()(kNamespace);
   boost::uuids::name_generator_sha1 generate(kNamespaceUuid);
-  return boost::uuids::to_string(
-      generate(absl::StrCat("online-retail:", row, ":", kind)));
+  return boost::uuids::to_string(generate(name.data(), name.size()));
+}
+
+std::string EventId(int64_t row, absl::string_view kind) {
+  return NameUuid(absl::StrCat("online-retail:", row, ":", kind));
 }
 
 std::array<Interaction, 2> ToEvents(const RetailLine& line,

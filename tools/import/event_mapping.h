@@ -23,8 +23,12 @@ inline constexpr int64_t kMaxQuantity = 1'000'000;
 // quantity <= 0), or nullopt when it becomes events.
 std::optional<RowIssue> WhyNotASale(const RetailLine& line);
 
-// UUID v5 (SHA-1) of "online-retail:<row>:<kind>" in a namespace fixed for
-// this importer: the same row and kind give the same id on every run.
+// UUID v5 (SHA-1) of `name` in a namespace fixed for the importers: the
+// same name gives the same event id on every run. Each dataset's names
+// start with its own prefix, so they never collide.
+std::string NameUuid(absl::string_view name);
+
+// NameUuid("online-retail:<row>:<kind>").
 std::string EventId(int64_t row, absl::string_view kind);
 
 // The kinds named in event ids.

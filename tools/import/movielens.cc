@@ -82,13 +82,14 @@ RowIssue Bad(absl::string_view column, std::string detail) {
   return RowIssue{absl::StrCat("bad ", column), std::move(detail)};
 }
 
-// Reads the header and every data row of `in`, passing each to `row_fn`
-// (fields, data row number); malformed CSV rows are counted in `skipped`.
+// Reads the header and at most `limit` data rows of `in` (0 = all), passing
+// each to `row_fn` (columns, fields, data row number); malformed CSV rows
+// are counted in `skipped`.
 template <typename Columns, typename RowFn>
 absl::Status ReadCsv(
     std::istream& in,
     absl::StatusOr<Columns> (*find)(const std::vector<std::string>&),
-    int64_t& rows, SkipTally& skipped, RowFn row_fn) {
+    int64_t limit, int64_t& rows, SkipTally& skipped, RowFn row_fn) {
   CsvReader reader(&in);
   std::vector<std::string> fields;
   absl::StatusOr<bool> got = reader.Next(fields);
@@ -96,7 +97,7 @@ absl::Status ReadCsv(
   if (!*got) return absl::InvalidArgumentError("the CSV input is empty");
   absl::StatusOr<Columns> columns = find(fields);
   if (!columns.ok()) return columns.status();
-  while (true) {
+  for (int64_t read = 0; limit == 0 || read < limit; ++read) {
     got = reader.Next(fields);
     if (!got.ok() &&
         got.status().code() != absl::StatusCode::kInvalidArgument) {
@@ -111,6 +112,7 @@ absl::Status ReadCsv(
     }
     row_fn(*columns, fields, row);
   }
+  return absl::OkStatus();
 }
 
 absl::Status InFile(const std::string& path, const absl::Status& status) {
@@ -209,7 +211,7 @@ absl::Status ReadMovies(std::istream& in, MovieLensData& data) {
   absl::flat_hash_set<int64_t> seen;
   for (const MovieLensMovie& movie : data.movies) seen.insert(movie.movie_id);
   return ReadCsv<MovieColumns>(
-      in, &FindMovieColumns, data.movie_rows, data.movies_skipped,
+      in, &FindMovieColumns, /*limit=*/0, data.movie_rows, data.movies_skipped,
       [&](const MovieColumns& columns, const std::vector<std::string>& fields,
           int64_t row) {
         std::variant<MovieLensMovie, RowIssue> parsed =
@@ -229,11 +231,11 @@ absl::Status ReadMovies(std::istream& in, MovieLensData& data) {
       });
 }
 
-absl::Status ReadRatings(std::istream& in, MovieLensData& data) {
+absl::Status ReadRatings(std::istream& in, MovieLensData& data, int64_t limit) {
   absl::flat_hash_set<int64_t> movies;
   for (const MovieLensMovie& movie : data.movies) movies.insert(movie.movie_id);
   return ReadCsv<RatingColumns>(
-      in, &FindRatingColumns, data.rating_rows, data.ratings_skipped,
+      in, &FindRatingColumns, limit, data.rating_rows, data.ratings_skipped,
       [&](const RatingColumns& columns, const std::vector<std::string>& fields,
           int64_t row) {
         std::variant<MovieLensRating, RowIssue> parsed =
@@ -259,7 +261,8 @@ MovieLensPaths PathsInDirectory(const std::string& directory) {
   return {.ratings = prefix + "ratings.csv", .movies = prefix + "movies.csv"};
 }
 
-absl::StatusOr<MovieLensData> LoadMovieLens(const MovieLensPaths& paths) {
+absl::StatusOr<MovieLensData> LoadMovieLens(const MovieLensPaths& paths,
+                                            int64_t limit) {
   std::ifstream movies(paths.movies, std::ios::binary);
   if (!movies) {
     return absl::NotFoundError(
@@ -275,7 +278,7 @@ absl::StatusOr<MovieLensData> LoadMovieLens(const MovieLensPaths& paths) {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = InFile(paths.ratings, ReadRatings(ratings, data));
+  if (absl::Status s = InFile(paths.ratings, ReadRatings(ratings, data, limit));
       !s.ok()) {
     return s;
   }

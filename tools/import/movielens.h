@@ -88,9 +88,11 @@ std::variant<MovieLensRating, RowIssue> ParseRatingRow(
 // column missing); DATA_LOSS when reading fails.
 absl::Status ReadMovies(std::istream& in, MovieLensData& data);
 
-// Read ratings.csv into `data.ratings`. Ratings of movies that are not in
-// `data.movies` are skipped, so read the movies first. Errors as ReadMovies.
-absl::Status ReadRatings(std::istream& in, MovieLensData& data);
+// Read at most `limit` data rows (0 = all) of ratings.csv into
+// `data.ratings`. Ratings of movies that are not in `data.movies` are
+// skipped, so read the movies first. Errors as ReadMovies.
+absl::Status ReadRatings(std::istream& in, MovieLensData& data,
+                         int64_t limit = 0);
 
 struct MovieLensPaths {
   std::string ratings;
@@ -100,10 +102,11 @@ struct MovieLensPaths {
 // The two files of a MovieLens directory.
 MovieLensPaths PathsInDirectory(const std::string& directory);
 
-// Opens and reads both files, movies first. NOT_FOUND when one cannot be
-// opened; otherwise the errors of ReadMovies and ReadRatings. Messages name
-// the file.
-absl::StatusOr<MovieLensData> LoadMovieLens(const MovieLensPaths& paths);
+// Opens and reads both files, movies first (`limit` as for ReadRatings).
+// NOT_FOUND when one cannot be opened; otherwise the errors of ReadMovies
+// and ReadRatings. Messages name the file.
+absl::StatusOr<MovieLensData> LoadMovieLens(const MovieLensPaths& paths,
+                                            int64_t limit = 0);
 
 struct MovieLensCatalog {
   std::vector<smartshop::v1::Category> categories;

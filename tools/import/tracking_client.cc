@@ -43,19 +43,27 @@ grpc::Status WithRetries(const RpcOptions& options, int64_t* retries,
 
 absl::StatusOr<int64_t> PushCatalog(
     smartshop::v1::CatalogService::StubInterface& stub,
-    const smartshop::v1::Category& category,
+    absl::Span<const smartshop::v1::Category> categories,
     absl::Span<const smartshop::v1::Product> products, int per_call,
     const RpcOptions& options, Progress* progress) {
-  smartshop::v1::UpsertCategoriesRequest categories_request;
-  *categories_request.add_categories() = category;
-  smartshop::v1::UpsertCategoriesResponse categories_response;
-  grpc::Status status = WithRetries(options, nullptr, [&] {
-    grpc::ClientContext context;
-    context.set_deadline(ClientDeadline(options.timeout));
-    return stub.UpsertCategories(&context, categories_request,
-                                 &categories_response);
-  });
-  if (!status.ok()) return FromGrpc(status, "CatalogService.UpsertCategories");
+  grpc::Status status;
+  for (size_t start = 0; start < categories.size(); start += per_call) {
+    const size_t count =
+        std::min(categories.size() - start, static_cast<size_t>(per_call));
+    smartshop::v1::UpsertCategoriesRequest request;
+    for (const auto& category : categories.subspan(start, count)) {
+      *request.add_categories() = category;
+    }
+    smartshop::v1::UpsertCategoriesResponse response;
+    status = WithRetries(options, nullptr, [&] {
+      grpc::ClientContext context;
+      context.set_deadline(ClientDeadline(options.timeout));
+      return stub.UpsertCategories(&context, request, &response);
+    });
+    if (!status.ok()) {
+      return FromGrpc(status, "CatalogService.UpsertCategories");
+    }
+  }
 
   int64_t upserted = 0;
   for (size_t start = 0; start < products.size(); start += per_call) {

@@ -24,11 +24,11 @@ struct RpcOptions {
   absl::Duration first_backoff = absl::Milliseconds(500);  // then doubled
 };
 
-// Upserts `category`, then `products` in calls of at most `per_call`.
-// Returns how many products the service reports as upserted.
+// Upserts `categories`, then `products`, each in calls of at most
+// `per_call`. Returns how many products the service reports as upserted.
 absl::StatusOr<int64_t> PushCatalog(
     smartshop::v1::CatalogService::StubInterface& stub,
-    const smartshop::v1::Category& category,
+    absl::Span<const smartshop::v1::Category> categories,
     absl::Span<const smartshop::v1::Product> products, int per_call,
     const RpcOptions& options, Progress* progress);
 
