@@ -57,18 +57,20 @@ their event_id (see --stable_ids), so they come back as duplicates.
 The UCI "Online Retail" CSV has its own importer: smartshop_import --csv=FILE.)";
 
 constexpr absl::string_view kRecommendUsage =
-    R"(recommend [--user_id=ID] [--limit=N] [--json] [--recommender=HOST:PORT]
+    R"(recommend [--user_id=ID | --session_key=KEY] [--category_id=ID] [--exclude=ID,ID] [--limit=N] [--json]
 
-Asks the recommender for a user's recommendations (no --user_id: the answer
-for anonymous visitors) and prints them as a table, or with --json as the
-reply's proto JSON.)";
+Asks the recommender for a user's recommendations (--session_key: an
+anonymous visitor's session; neither: the answer shared by anonymous
+visitors) and prints them as a table, or with --json as the reply's proto
+JSON. --category_id keeps one category; --exclude leaves out products
+(what is already on the page or in the cart).)";
 
 constexpr absl::string_view kInvalidateUsage =
-    R"(invalidate (--user_id=ID | --anonymous | --all) [--recommender=HOST:PORT]
+    R"(invalidate (--user_id=ID | --session_key=KEY | --anonymous | --all) [--recommender=HOST:PORT]
 
 Drops cached recommendations, so that the next request computes them
 afresh, and prints how many cache entries were deleted. Give exactly one of
---user_id, --anonymous and --all.)";
+--user_id, --session_key, --anonymous and --all.)";
 
 constexpr absl::string_view kHealthUsage =
     R"(health [--service=tracking|recommender] [--tracking=HOST:PORT] [--recommender=HOST:PORT]
@@ -144,6 +146,8 @@ std::vector<Command> MakeCommands() {
        {recommender,
         {"user_id"},
         {"session_key"},
+        {"category_id", "", "only products of this category; 0 = any"},
+        {"exclude"},
         {"limit"},
         {"json"},
         timeout},
@@ -153,6 +157,7 @@ std::vector<Command> MakeCommands() {
        kInvalidateUsage,
        {recommender,
         {"user_id", "", "drop this user's cached answer"},
+        {"session_key", "", "drop this anonymous session's cached answer"},
         {"anonymous"},
         {"all"},
         timeout},

@@ -60,6 +60,8 @@ ABSL_FLAG(absl::Duration, chunk_timeout, absl::Seconds(60),
           "to 20000 events");
 
 ABSL_FLAG(int, limit, 0, "how many items, 1 to 8; 0 = 8");
+ABSL_FLAG(std::vector<std::string>, exclude, {},
+          "product ids never to recommend, comma-separated (at most 100)");
 ABSL_FLAG(bool, json, false, "print the reply as JSON instead of a table");
 
 ABSL_FLAG(bool, anonymous, false,

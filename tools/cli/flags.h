@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/flags/declare.h"
 #include "absl/time/time.h"
@@ -46,6 +47,7 @@ ABSL_DECLARE_FLAG(absl::Duration, chunk_timeout);
 
 // recommend.
 ABSL_DECLARE_FLAG(int, limit);
+ABSL_DECLARE_FLAG(std::vector<std::string>, exclude);
 ABSL_DECLARE_FLAG(bool, json);
 
 // invalidate.

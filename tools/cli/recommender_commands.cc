@@ -1,5 +1,6 @@
 // smartshop recommend and smartshop invalidate: the RecommenderService.
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 #include "tools/cli/commands.h"
@@ -31,6 +32,15 @@ absl::Status RunRecommend(const Invocation& /*invocation*/, std::ostream& out) {
   request.set_user_id(absl::GetFlag(FLAGS_user_id));
   request.set_session_key(absl::GetFlag(FLAGS_session_key));
   request.set_limit(limit);
+  request.set_category_id(absl::GetFlag(FLAGS_category_id));
+  for (const std::string& id : absl::GetFlag(FLAGS_exclude)) {
+    int64_t product_id = 0;
+    if (!absl::SimpleAtoi(id, &product_id) || product_id <= 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--exclude: \"", id, "\" is not a product id"));
+    }
+    request.add_exclude_product_ids(product_id);
+  }
   smartshop::v1::Recommendations reply;
   auto context = CallContext(absl::GetFlag(FLAGS_timeout));
   const grpc::Status status =
@@ -58,6 +68,15 @@ absl::Status RunInvalidate(const Invocation& invocation, std::ostream& out) {
     target = absl::StrCat("user ", user_id);
     ++targets;
   }
+  if (invocation.Given("session_key")) {
+    const std::string session_key = absl::GetFlag(FLAGS_session_key);
+    if (session_key.empty()) {
+      return absl::InvalidArgumentError("--session_key must not be empty");
+    }
+    request.set_session_key(session_key);
+    target = absl::StrCat("session ", session_key);
+    ++targets;
+  }
   if (absl::GetFlag(FLAGS_anonymous)) {
     request.set_anonymous(true);
     target = "anonymous visitors";
@@ -70,7 +89,8 @@ absl::Status RunInvalidate(const Invocation& invocation, std::ostream& out) {
   }
   if (targets != 1) {
     return absl::InvalidArgumentError(
-        absl::StrCat("give exactly one of --user_id=ID, --anonymous, --all (",
+        absl::StrCat("give exactly one of --user_id=ID, --session_key=KEY, "
+                     "--anonymous, --all (",
                      targets == 0 ? "none" : "several", " given)"));
   }
   const Peer peer = Recommender();
