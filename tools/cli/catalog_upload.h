@@ -1,9 +1,6 @@
 // Upserts a catalog read from a file: every category, then the products, in
 // calls of at most `per_call` entries, each call with a deadline and retried
 // while the service is UNAVAILABLE (safe: upserts replace by id).
-//
-// tools/import's PushCatalog takes exactly one category (the Online Retail
-// data has one); a shop's catalog has many.
 #ifndef SMARTSHOP_TOOLS_CLI_CATALOG_UPLOAD_H_
 #define SMARTSHOP_TOOLS_CLI_CATALOG_UPLOAD_H_
 

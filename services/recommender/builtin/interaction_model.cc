@@ -118,25 +118,20 @@ void InteractionModel::AddNeighbour(Item& item, uint32_t neighbour,
   ++neighbour_entries_;
   const size_t cap = static_cast<size_t>(options_.max_neighbours);
   if (item.neighbours.size() <= 2 * cap) return;
-  // Keep the `cap` strongest; ties at the threshold may keep a few more.
-  std::vector<float> weights;
-  weights.reserve(item.neighbours.size());
-  for (const auto& [_, w] : item.neighbours) weights.push_back(w);
-  std::nth_element(weights.begin(), weights.begin() + (cap - 1), weights.end(),
-                   std::greater<float>());
-  const float threshold = weights[cap - 1];
-  // Ties at the threshold are kept only up to the cap.
-  size_t ties_kept = static_cast<size_t>(
-      std::count_if(weights.begin(), weights.begin() + cap,
-                    [&](float w) { return w == threshold; }));
+  // Keep the `cap` strongest, ties going to the product learnt first: the
+  // result must not depend on the hash map's (per-process) iteration order.
+  std::vector<std::pair<float, uint32_t>> entries;
+  entries.reserve(item.neighbours.size());
+  for (const auto& [index, w] : item.neighbours) entries.emplace_back(w, index);
+  auto stronger = [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  std::nth_element(entries.begin(), entries.begin() + (cap - 1), entries.end(),
+                   stronger);
+  const std::pair<float, uint32_t> weakest_kept = entries[cap - 1];
   const size_t before = item.neighbours.size();
   absl::erase_if(item.neighbours, [&](const auto& entry) {
-    if (entry.second > threshold) return false;
-    if (entry.second == threshold && ties_kept > 0) {
-      --ties_kept;
-      return false;
-    }
-    return true;
+    return stronger(weakest_kept, std::make_pair(entry.second, entry.first));
   });
   neighbour_entries_ -= static_cast<int64_t>(before - item.neighbours.size());
 }

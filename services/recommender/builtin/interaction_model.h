@@ -45,7 +45,7 @@ struct ModelOptions {
   // shopper's first cart add and first purchase of it: global purchases
   // count more than cart adds, which count more than views.
   double popularity_cart_bonus = 0.25;
-  double popularity_purchase_bonus = 0.5;
+  double popularity_purchase_bonus = 0.25;
 };
 
 class InteractionModel {
