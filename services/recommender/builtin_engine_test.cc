@@ -236,5 +236,35 @@ TEST_F(BuiltinEngineTest, HybridPromptShowsCandidatesAndMapsAnswersById) {
               Not(::testing::HasSubstr("Available Products in Catalog")));
 }
 
+TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
+  // Shoppers who view 2 buy 7. User z viewed 2 fifty times since ordering 7
+  // twenty days ago: the order is outside the 50-event window.
+  for (const char* u : {"p", "q", "r"}) {
+    Learn(smartshop::v1::VIEW_PRODUCT, u, "", 2, kNow - absl::Hours(3));
+    Learn(smartshop::v1::ORDER_PLACED, u, "", 7, kNow - absl::Hours(2));
+  }
+  std::vector<Interaction> history;
+  for (int i = 0; i < 50; ++i) {
+    history.push_back(Event(smartshop::v1::VIEW_PRODUCT, "z", "", 2,
+                            kNow - absl::Minutes(i + 1)));
+  }
+  history.push_back(Event(smartshop::v1::ORDER_PLACED, "z", "", 7,
+                          kNow - absl::Hours(24 * 20)));
+  tracking_.SetInteractions(history);
+
+  auto engine = MakeEngine(nullptr);  // the rule: 30 days
+  EXPECT_THAT(Ids(Get(engine, ForUser("z"))), Not(Contains(7)));
+
+  EngineOptions ten_days;
+  ten_days.recently_ordered = absl::Hours(24 * 10);
+  testing::FakeRecommendationCache other_cache;
+  RecommendationEngine lenient(
+      &tracking_, &catalog_, nullptr, &other_cache, *PromptBuilder::Create({}),
+      ten_days, [] { return kNow; }, nullptr, &model_);
+  Recommendations r = Get(lenient, ForUser("z"));
+  ASSERT_GT(r.items_size(), 0);
+  EXPECT_EQ(r.items(0).product().id(), 7);
+}
+
 }  // namespace
 }  // namespace smartshop::recommender
