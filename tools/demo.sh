@@ -29,7 +29,9 @@ tracking_addr=""
 fake_pid=""         # the fake OpenAI server, when no key is set
 recommender_pid=""
 recommender_addr=""
-demo_user=${DEMO_USER:-17850}  # the sample's first customer
+# A customer who bought on the sample's last day: the builtin ranker
+# personalises for recent shoppers (a stale one sees what is trending).
+demo_user=${DEMO_USER:-14081}
 # A guest's checkout in the sample: an anonymous session with 145 lines.
 demo_session=${DEMO_SESSION:-guest-536982}
 step_no=0

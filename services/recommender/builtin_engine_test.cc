@@ -266,5 +266,25 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
   EXPECT_EQ(r.items(0).product().id(), 7);
 }
 
+TEST_F(BuiltinEngineTest, ADeadModelIsPausedAndCostsNoMoreCalls) {
+  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  llm_.FailWith(absl::UnavailableError("connection reset"));
+  auto engine = MakeEngine(&llm_);
+  const int threshold = CircuitBreakerOptions().failure_threshold;
+  for (int i = 0; i < threshold + 3; ++i) {
+    // A new user each time: every request misses the cache.
+    tracking_.SetInteractions(
+        {Event(smartshop::v1::ORDER_PLACED, absl::StrCat("user-", i), "", 1,
+               kNow - absl::Minutes(5))});
+    Recommendations r = Get(engine, ForUser(absl::StrCat("user-", i)));
+    EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+    EXPECT_EQ(r.fallback_reason(),
+              i < threshold ? "model: unavailable"
+                            : "model: paused after repeated failures");
+  }
+  EXPECT_EQ(llm_.requests().size(), static_cast<size_t>(threshold));
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

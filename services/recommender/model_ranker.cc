@@ -52,7 +52,8 @@ ModelRanker::ModelRanker(LlmClient* llm, PromptBuilder prompt,
       prompt_(std::move(prompt)),
       options_(std::move(options)),
       model_(model),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      breaker_(options_.breaker) {}
 
 std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     const RankingRequest& request, absl::Time deadline) {
@@ -81,6 +82,10 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
         prompt_.Build(request.summary, request.catalog, request.personalised);
   }
 
+  if (!breaker_.Allow()) {
+    return RankingFailure{"model: paused after repeated failures",
+                          "model_circuit_open"};
+  }
   const absl::Time model_deadline = std::min(
       deadline - options_.reply_margin, absl::Now() + options_.model_timeout);
   const absl::Time model_start = absl::Now();
@@ -97,11 +102,13 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     }
   }
   if (!completion.ok()) {
+    breaker_.Record(false);
     return RankingFailure{ModelFailureReason(completion.status()),
                           std::string(ModelFailureCode(completion.status()))};
   }
   absl::StatusOr<std::vector<ModelPick>> picks =
       ParseModelReply(completion->content);
+  breaker_.Record(picks.ok());
   if (!picks.ok()) {
     return RankingFailure{
         absl::StrCat("model reply: ", picks.status().message()),

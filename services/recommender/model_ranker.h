@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "services/recommender/builtin/interaction_model.h"
+#include "services/recommender/circuit_breaker.h"
 #include "services/recommender/llm_client.h"
 #include "services/recommender/prompt_builder.h"
 #include "services/recommender/ranker.h"
@@ -23,6 +24,9 @@ struct ModelRankerOptions {
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
   RankerOptions builtin;
+  // After this many failed calls in a row the model is not called for a
+  // cool-down (answers fall back at once), then probed once.
+  CircuitBreakerOptions breaker;
 };
 
 class ModelRanker : public Ranker {
@@ -41,6 +45,7 @@ class ModelRanker : public Ranker {
   const ModelRankerOptions options_;
   const InteractionModel* const model_;
   RecommenderMetrics* const metrics_;
+  CircuitBreaker breaker_;
 };
 
 // The fallback reason for a model failure ("model: rate limited", ...).

@@ -108,7 +108,8 @@ RecommendationEngine::RecommendationEngine(
                            .reply_margin = options_.reply_margin,
                            .hybrid_prompt = options_.hybrid_prompt,
                            .hybrid_candidates = options_.hybrid_candidates,
-                           .builtin = options_.ranker},
+                           .builtin = options_.ranker,
+                           .breaker = options_.model_breaker},
         model, metrics);
   }
   if (model != nullptr) {

@@ -56,6 +56,7 @@ struct EngineOptions {
   // and answers with ids, so mapping cannot fail. Needs the builtin model.
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
+  CircuitBreakerOptions model_breaker;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

@@ -21,6 +21,8 @@ std::string SourceName(smartshop::v1::RecommendationSource source) {
       return "top seller (no data)";
     case smartshop::v1::ERROR_FALLBACK:
       return "top seller (fallback)";
+    case smartshop::v1::BUILTIN:
+      return "builtin";
     default:
       return "?";
   }

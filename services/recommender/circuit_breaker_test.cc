@@ -1,0 +1,53 @@
+#include "services/recommender/circuit_breaker.h"
+
+#include "gtest/gtest.h"
+
+namespace smartshop::recommender {
+namespace {
+
+class CircuitBreakerTest : public ::testing::Test {
+ protected:
+  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
+  CircuitBreaker breaker_{
+      {.failure_threshold = 3, .cool_down = absl::Seconds(10)},
+      [this] { return now_; }};
+};
+
+TEST_F(CircuitBreakerTest, OpensAfterTheThresholdOfFailuresInARow) {
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(breaker_.Allow());
+    breaker_.Record(false);
+  }
+  ASSERT_TRUE(breaker_.Allow());
+  breaker_.Record(true);  // a success resets the count
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(breaker_.Allow());
+    breaker_.Record(false);
+  }
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kOpen);
+  EXPECT_FALSE(breaker_.Allow());
+  now_ += absl::Seconds(9);
+  EXPECT_FALSE(breaker_.Allow());
+}
+
+TEST_F(CircuitBreakerTest, LetsOneProbeThroughAfterTheCoolDown) {
+  for (int i = 0; i < 3; ++i) {
+    breaker_.Allow();
+    breaker_.Record(false);
+  }
+  now_ += absl::Seconds(10);
+  EXPECT_TRUE(breaker_.Allow());   // the probe
+  EXPECT_FALSE(breaker_.Allow());  // only one at a time
+  breaker_.Record(false);          // failed: open again, a new cool-down
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kOpen);
+  EXPECT_EQ(breaker_.open_until(), now_ + absl::Seconds(10));
+  now_ += absl::Seconds(10);
+  EXPECT_TRUE(breaker_.Allow());
+  breaker_.Record(true);  // recovered
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kClosed);
+  EXPECT_TRUE(breaker_.Allow());
+  EXPECT_TRUE(breaker_.Allow());
+}
+
+}  // namespace
+}  // namespace smartshop::recommender
