@@ -1,3 +1,5 @@
+#include <thread>
+
 // The engine with the builtin ranker: the default without a model, the
 // first fallback when the model fails, sessions, category pages,
 // exclusions and recently ordered products.
@@ -284,6 +286,25 @@ TEST_F(BuiltinEngineTest, ADeadModelIsPausedAndCostsNoMoreCalls) {
                             : "model: paused after repeated failures");
   }
   EXPECT_EQ(llm_.requests().size(), static_cast<size_t>(threshold));
+}
+
+TEST_F(BuiltinEngineTest, AnOrderDuringTheComputationKeepsItsAnswerUncached) {
+  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 1,
+                                   kNow - absl::Minutes(5))});
+  llm_.Reply(
+      R"([{"product": "Item 7", "relevance_score": 90, "reason": "r"}])");
+  llm_.SetDelay(absl::Milliseconds(300));
+  auto engine = MakeEngine(&llm_);
+  std::thread order([&] {
+    absl::SleepFor(absl::Milliseconds(100));  // while the model thinks
+    engine.OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "z", "", 7, kNow));
+  });
+  Recommendations r = Get(engine, ForUser("z"));
+  order.join();
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
+  // Computed from data read before the order: served once, never cached.
+  EXPECT_FALSE(cache_.contains("ai_recommended_products_z"));
+  EXPECT_FALSE(Get(engine, ForUser("z")).cache_hit());
 }
 
 }  // namespace

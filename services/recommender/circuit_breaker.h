@@ -60,6 +60,17 @@ class CircuitBreaker {
     }
   }
 
+  // For a call that Allow() let through but that says nothing about the
+  // dependency (the caller's own deadline was too short): a probe's slot is
+  // given back, so that the next caller probes.
+  void Abandon() {
+    absl::MutexLock lock(&mu_);
+    if (state_ == State::kHalfOpen) {
+      state_ = State::kOpen;
+      open_until_ = clock_();
+    }
+  }
+
   State state() const {
     absl::MutexLock lock(&mu_);
     return state_;

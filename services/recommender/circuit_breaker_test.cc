@@ -49,5 +49,22 @@ TEST_F(CircuitBreakerTest, LetsOneProbeThroughAfterTheCoolDown) {
   EXPECT_TRUE(breaker_.Allow());
 }
 
+TEST_F(CircuitBreakerTest, AnAbandonedProbeLetsTheNextCallerProbe) {
+  for (int i = 0; i < 3; ++i) {
+    breaker_.Allow();
+    breaker_.Record(false);
+  }
+  now_ += absl::Seconds(10);
+  ASSERT_TRUE(breaker_.Allow());
+  breaker_.Abandon();  // e.g. the caller's deadline was too short to tell
+  EXPECT_TRUE(breaker_.Allow());
+  breaker_.Abandon();
+  // Abandoning while closed changes nothing.
+  ASSERT_TRUE(breaker_.Allow());
+  breaker_.Record(true);
+  breaker_.Abandon();
+  EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kClosed);
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

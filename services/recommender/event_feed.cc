@@ -35,10 +35,12 @@ void EventFeed::Run() {
   absl::Duration pause = options_.retry_initial;
   while (!stopping_.HasBeenNotified()) {
     const int64_t before = position_.load();
-    grpc::Status status = Follow();
+    const absl::Time planned_end = absl::Now() + options_.stream_lifetime;
+    grpc::Status status = Follow(planned_end);
     if (stopping_.HasBeenNotified()) break;
-    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      continue;  // the planned end of a call's lifetime: resume at once
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED &&
+        absl::Now() >= planned_end) {
+      continue;  // the planned end of the call's lifetime: resume at once
     }
     reconnects_.fetch_add(1);
     if (position_.load() != before) pause = options_.retry_initial;
@@ -52,10 +54,9 @@ void EventFeed::Run() {
   }
 }
 
-grpc::Status EventFeed::Follow() {
+grpc::Status EventFeed::Follow(absl::Time planned_end) {
   grpc::ClientContext context;
-  context.set_deadline(
-      absl::ToChronoTime(absl::Now() + options_.stream_lifetime));
+  context.set_deadline(absl::ToChronoTime(planned_end));
   {
     absl::MutexLock lock(&mu_);
     if (stopping_.HasBeenNotified()) return grpc::Status::CANCELLED;
@@ -81,6 +82,7 @@ grpc::Status EventFeed::Follow() {
     position_ = response.last_sequence();
     if (response.caught_up() && !caught_up_.exchange(true)) {
       caught_up_once_.Notify();
+      if (options_.on_caught_up) options_.on_caught_up();
       Log(LogLevel::kInfo, "model_caught_up",
           {{"position", position_.load()},
            {"events", model_->events_observed()},

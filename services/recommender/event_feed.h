@@ -29,6 +29,8 @@ struct EventFeedOptions {
   // Pause before reconnecting after a failure, doubling up to the maximum.
   absl::Duration retry_initial = absl::Milliseconds(200);
   absl::Duration retry_max = absl::Seconds(5);
+  // Called once, when the history has been replayed.
+  std::function<void()> on_caught_up = nullptr;
 };
 
 class EventFeed {
@@ -57,8 +59,8 @@ class EventFeed {
 
  private:
   void Run();
-  // One Subscribe call, until it ends; its final status.
-  grpc::Status Follow();
+  // One Subscribe call, until it ends or `planned_end`; its final status.
+  grpc::Status Follow(absl::Time planned_end);
 
   std::unique_ptr<smartshop::v1::TrackingService::Stub> stub_;
   InteractionModel* const model_;

@@ -50,14 +50,19 @@ int Run(const RecommenderConfig& config) {
   auto registry = std::make_shared<prometheus::Registry>();
   RecommenderMetrics metrics(*registry);
   InteractionModel model;
+  // Without the event feed there is no builtin model to rank with.
   RecommendationEngine engine(
       &tracking, &catalog, openai.get(), cache->get(), *std::move(prompt),
-      config.engine, [] { return absl::Now(); }, &metrics, &model);
+      config.engine, [] { return absl::Now(); }, &metrics,
+      config.follow_events ? &model : nullptr);
+  engine.set_builtin_ready(!config.follow_events);
   // Learns the history, then every new event; drops stale cached answers.
-  EventFeed feed(tracking_channel, &model,
-                 [&engine](const smartshop::v1::Interaction& event) {
-                   engine.OnLiveEvent(event);
-                 });
+  EventFeed feed(
+      tracking_channel, &model,
+      [&engine](const smartshop::v1::Interaction& event) {
+        engine.OnLiveEvent(event);
+      },
+      {.on_caught_up = [&engine] { engine.set_builtin_ready(true); }});
   if (config.follow_events) feed.Start();
   RecommenderServiceImpl service(&engine, absl::Seconds(30));
   auto started = StartGrpcServer({.listen_address = config.listen_address,

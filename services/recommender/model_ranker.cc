@@ -57,6 +57,10 @@ ModelRanker::ModelRanker(LlmClient* llm, PromptBuilder prompt,
 
 std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     const RankingRequest& request, absl::Time deadline) {
+  if (!breaker_.Allow()) {
+    return RankingFailure{"model: paused after repeated failures",
+                          "model_circuit_open"};
+  }
   // The prompt, and how its answer maps onto products.
   absl::StatusOr<ChatRequest> chat;
   std::vector<const smartshop::v1::Product*> shown;
@@ -73,6 +77,7 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     chat =
         prompt_.BuildHybrid(request.summary, candidates, request.personalised);
     if (!chat.ok()) {
+      breaker_.Abandon();
       return RankingFailure{
           absl::StrCat("hybrid prompt: ", chat.status().message()),
           "hybrid_prompt_missing"};
@@ -82,12 +87,9 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
         prompt_.Build(request.summary, request.catalog, request.personalised);
   }
 
-  if (!breaker_.Allow()) {
-    return RankingFailure{"model: paused after repeated failures",
-                          "model_circuit_open"};
-  }
-  const absl::Time model_deadline = std::min(
-      deadline - options_.reply_margin, absl::Now() + options_.model_timeout);
+  const absl::Time own_limit = absl::Now() + options_.model_timeout;
+  const absl::Time model_deadline =
+      std::min(deadline - options_.reply_margin, own_limit);
   const absl::Time model_start = absl::Now();
   absl::StatusOr<ChatCompletion> completion =
       llm_->Complete(*chat, model_deadline);
@@ -102,7 +104,13 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     }
   }
   if (!completion.ok()) {
-    breaker_.Record(false);
+    if (completion.status().code() == absl::StatusCode::kDeadlineExceeded &&
+        model_deadline < own_limit) {
+      // Only the caller's own deadline ran out: no verdict on the model.
+      breaker_.Abandon();
+    } else {
+      breaker_.Record(false);
+    }
     return RankingFailure{ModelFailureReason(completion.status()),
                           std::string(ModelFailureCode(completion.status()))};
   }

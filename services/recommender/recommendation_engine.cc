@@ -157,10 +157,32 @@ void RecommendationEngine::OnLiveEvent(
   } else {
     return;
   }
-  auto deleted = cache_->Delete(key, absl::Now() + options_.cache_timeout);
+  auto deleted = DropKey(key, absl::Now() + options_.cache_timeout);
   if (metrics_ != nullptr) {
     metrics_->Invalidation(deleted.ok() ? "ok" : "error");
   }
+}
+
+absl::StatusOr<int64_t> RecommendationEngine::DropKey(const std::string& key,
+                                                      absl::Time deadline) {
+  {
+    absl::MutexLock lock(&invalidated_mu_);
+    const absl::Time now = absl::Now();
+    if (invalidated_.size() >= 10'000) {
+      absl::erase_if(invalidated_, [&](const auto& entry) {
+        return entry.second < now - absl::Minutes(1);
+      });
+    }
+    invalidated_[key] = now;
+  }
+  return cache_->Delete(key, deadline);
+}
+
+bool RecommendationEngine::InvalidatedSince(const std::string& key,
+                                            absl::Time since) {
+  absl::MutexLock lock(&invalidated_mu_);
+  auto it = invalidated_.find(key);
+  return it != invalidated_.end() && it->second >= since;
 }
 
 EngineStats RecommendationEngine::stats() const {
@@ -214,10 +236,15 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   shared_request.clear_exclude_product_ids();
   absl::StatusOr<Recommendations> shared =
       singleflight_.Do(key, deadline, [&]() -> absl::StatusOr<Recommendations> {
+        const absl::Time started = absl::Now();
         Computed computed = Compute(shared_request, *catalog, deadline);
         // An empty catalog gives an empty answer: not worth keeping, the
-        // first products may arrive any moment.
-        if (computed.answer.items().empty()) return computed.answer;
+        // first products may arrive any moment. Nor is one whose key was
+        // invalidated meanwhile (an order during the model call): it was
+        // computed from data read before that event.
+        if (computed.answer.items().empty() || InvalidatedSince(key, started)) {
+          return computed.answer;
+        }
         absl::Status stored = cache_->Set(key, computed.answer, computed.ttl,
                                           absl::Now() + options_.cache_timeout);
         if (!stored.ok()) CountCache("error");
@@ -281,7 +308,8 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     if (auto* ranking = std::get_if<Ranking>(&ranked)) {
       return {Assemble(*ranking, catalog, input, ""),
               primary == model_ranker_.get() ? options_.cache_ttl
-                                             : BuiltinTtl(shopper)};
+              : builtin_ready_.load()        ? BuiltinTtl(shopper)
+                                             : options_.short_ttl};
     }
     failure = std::get<RankingFailure>(std::move(ranked));
     if (primary != builtin_ranker_.get() && builtin_ranker_ != nullptr) {
@@ -411,20 +439,19 @@ absl::StatusOr<int64_t> RecommendationEngine::Invalidate(
         return absl::InvalidArgumentError(
             "user_id: must be 1 to 128 bytes and not \"anonymous\"");
       }
-      return cache_->Delete(CacheKey(request.user_id()), deadline);
+      return DropKey(CacheKey(request.user_id()), deadline);
     case Request::kSessionKey:
       if (request.session_key().empty() ||
           request.session_key().size() > kMaxIdBytes) {
         return absl::InvalidArgumentError(
             "session_key: must be 1 to 128 bytes");
       }
-      return cache_->Delete(CacheKey(Shopper{"", request.session_key()}),
-                            deadline);
+      return DropKey(CacheKey(Shopper{"", request.session_key()}), deadline);
     case Request::kAnonymous:
       if (!request.anonymous()) {
         return absl::InvalidArgumentError("anonymous: must be true when set");
       }
-      return cache_->Delete(CacheKey(""), deadline);
+      return DropKey(CacheKey(""), deadline);
     case Request::kAll: {
       if (!request.all()) {
         return absl::InvalidArgumentError("all: must be true when set");

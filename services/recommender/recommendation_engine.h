@@ -6,11 +6,13 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDATION_ENGINE_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -110,6 +112,10 @@ class RecommendationEngine {
   // the live event feed; failures are logged, the TTL bounds staleness.
   void OnLiveEvent(const smartshop::v1::Interaction& event);
 
+  // False while the builtin model is still replaying the history: its
+  // answers are then cached only briefly. True by default.
+  void set_builtin_ready(bool ready) { builtin_ready_ = ready; }
+
   EngineStats stats() const;
 
   // The cache key for a user id ("" = anonymous).
@@ -153,6 +159,17 @@ class RecommendationEngine {
   std::unique_ptr<ModelRanker> model_ranker_;      // with a model
   std::unique_ptr<BuiltinRanker> builtin_ranker_;  // with a builtin model
   Singleflight<smartshop::v1::Recommendations> singleflight_;
+
+  // Drops `key` from the cache and remembers when, so that an answer
+  // computed from data read before then is not stored afterwards.
+  absl::StatusOr<int64_t> DropKey(const std::string& key, absl::Time deadline);
+  bool InvalidatedSince(const std::string& key, absl::Time since);
+
+  std::atomic<bool> builtin_ready_{true};
+  absl::Mutex invalidated_mu_;
+  // Keys dropped in the last minute (longer than any computation), by when.
+  absl::flat_hash_map<std::string, absl::Time> invalidated_
+      ABSL_GUARDED_BY(invalidated_mu_);
 
   mutable absl::Mutex stats_mu_;
   EngineStats stats_ ABSL_GUARDED_BY(stats_mu_);

@@ -4,13 +4,25 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
-#include "common/status_util.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::tracking {
 
 using smartshop::v1::SubscribeRequest;
 using smartshop::v1::SubscribeResponse;
+
+namespace {
+
+// Whatever the store's error (pool exhausted, statement timeout, database
+// away), the subscriber should pause and resume: never a DEADLINE_EXCEEDED
+// that looks like the planned end of its call.
+grpc::Status StoreFailure(const absl::Status& status) {
+  return grpc::Status(
+      grpc::StatusCode::UNAVAILABLE,
+      absl::StrCat("event log unavailable: ", status.message()));
+}
+
+}  // namespace
 
 absl::Status ValidateSubscribeRequest(const SubscribeRequest& request) {
   if (request.start_case() == SubscribeRequest::kAfterSequence &&
@@ -41,7 +53,7 @@ grpc::Status ServeSubscription(
   if (request.from_now()) {
     absl::StatusOr<int64_t> last =
         store.LastSequence(absl::Now() + options.read_timeout);
-    if (!last.ok()) return ToGrpcStatus(last.status());
+    if (!last.ok()) return StoreFailure(last.status());
     position = *last;
   }
   bool caught_up = false;
@@ -56,15 +68,26 @@ grpc::Status ServeSubscription(
     absl::StatusOr<std::vector<smartshop::v1::Interaction>> events =
         store.ListAfter(position, options.page_size,
                         absl::Now() + options.read_timeout);
-    if (!events.ok()) return ToGrpcStatus(events.status());
+    if (!events.ok()) return StoreFailure(events.status());
     const bool backlog_done =
         static_cast<int>(events->size()) < options.page_size;
     if (!events->empty() || (backlog_done && !caught_up)) {
       SubscribeResponse response;
+      size_t bytes = 0;
       for (auto& event : *events) {
-        position = event.sequence();
         if (types.empty() || types.contains(event.type())) {
+          const size_t size = event.ByteSizeLong();
+          if (bytes > 0 && bytes + size > options.max_message_bytes) {
+            response.set_last_sequence(position);
+            if (!writer.Write(response)) return grpc::Status::OK;
+            response.Clear();
+            bytes = 0;
+          }
+          bytes += size;
+          position = event.sequence();
           *response.add_interactions() = std::move(event);
+        } else {
+          position = event.sequence();
         }
       }
       response.set_last_sequence(position);

@@ -18,8 +18,11 @@
 namespace smartshop::tracking {
 
 struct SubscriptionOptions {
-  // Events per message (and per database read).
+  // Events per database read, and at most per message.
   int page_size = 1000;
+  // A message is sent once it holds this many bytes, well under the 4 MiB
+  // gRPC default: events can be 20 KiB each.
+  size_t max_message_bytes = 1 << 20;
   // How often the database is read when this process commits nothing:
   // the delay before commits made through other replicas are seen.
   absl::Duration poll_interval = absl::Milliseconds(200);
@@ -32,8 +35,9 @@ absl::Status ValidateSubscribeRequest(
     const smartshop::v1::SubscribeRequest& request);
 
 // Streams until the caller cancels or its deadline passes (OK), the store
-// fails (UNAVAILABLE: resume from the last position) or `stopping` becomes
-// true (UNAVAILABLE: the server is draining). REQUIRES: a valid request.
+// fails (UNAVAILABLE, whatever the store's error: resume from the last
+// position after a pause) or `stopping` becomes true (UNAVAILABLE: the
+// server is draining). REQUIRES: a valid request.
 grpc::Status ServeSubscription(
     const smartshop::v1::SubscribeRequest& request, InteractionStore& store,
     const CommitSignal& signal, const std::atomic<bool>& stopping,

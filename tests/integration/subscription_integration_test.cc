@@ -77,12 +77,16 @@ class Subscription {
   std::vector<int64_t> sequences;
   int64_t last_sequence = 0;
   int caught_up_messages = 0;
+  int messages = 0;
+  size_t max_message_bytes = 0;
 
  private:
   void Record(const SubscribeResponse& response) {
     EXPECT_GE(response.last_sequence(), last_sequence);
     last_sequence = response.last_sequence();
     if (response.caught_up()) ++caught_up_messages;
+    ++messages;
+    max_message_bytes = std::max(max_message_bytes, response.ByteSizeLong());
     for (const auto& e : response.interactions()) {
       if (!sequences.empty()) {
         EXPECT_GT(e.sequence(), sequences.back());
@@ -231,6 +235,27 @@ TEST_F(SubscriptionTest, EndsWithUnavailableWhenTheServerStopsSubscriptions) {
   server_.StopSubscriptions();
   grpc::Status status = subscription.FinishWithoutCancel();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(SubscriptionTest, LargeEventsAreSplitIntoMessagesUnderTheLimit) {
+  // 120 events of about 16 KiB: 1000 of them would not fit a 4 MiB message.
+  std::vector<Interaction> batch;
+  for (int i = 0; i < 120; ++i) {
+    Interaction event = Event(smartshop::v1::VIEW_PRODUCT, i + 1);
+    event.set_extra_data(
+        absl::StrCat(R"({"note":")", std::string(16'000, 'x'), R"("})"));
+    batch.push_back(event);
+  }
+  for (size_t start = 0; start < batch.size(); start += 40) {
+    TrackAll(server_, std::vector<Interaction>(batch.begin() + start,
+                                               batch.begin() + start + 40));
+  }
+  Subscription subscription(server_, SubscribeRequest());
+  subscription.ReadEvents(batch.size());
+  EXPECT_EQ(subscription.products.size(), batch.size());
+  EXPECT_GE(subscription.messages, 2);
+  EXPECT_LE(subscription.max_message_bytes, (1u << 20) + 20'000);
+  (void)subscription.Finish();
 }
 
 }  // namespace

@@ -57,10 +57,13 @@ bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
   ++events_;
   latest_event_ = std::max(latest_event_, at);
   const uint32_t index = ItemIndex(product_id);
-  std::vector<Recent>& history = histories_[actor];
+  auto [entry, new_actor] = histories_.try_emplace(actor);
+  entry->second.last = std::max(entry->second.last, at);
+  std::vector<Recent>& history = entry->second.recent;
   auto seen = std::find_if(history.begin(), history.end(),
                            [&](const Recent& r) { return r.item == index; });
   if (seen != history.end()) {
+    // (A repeat never creates an actor, so no eviction is due here.)
     // Already in this shopper's window (a purchase after the view, say):
     // only a stronger signal adds to popularity; co-occurrence is counted.
     if (signal > seen->signal) {
@@ -87,7 +90,29 @@ bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
   if (static_cast<int>(history.size()) > options_.window) {
     history.erase(history.begin());
   }
+  if (new_actor &&
+      histories_.size() > static_cast<size_t>(options_.max_histories)) {
+    ForgetOldestHistories();
+  }
   return true;
+}
+
+void InteractionModel::ForgetOldestHistories() {
+  std::vector<absl::Time> lasts;
+  lasts.reserve(histories_.size());
+  for (const auto& [_, h] : histories_) lasts.push_back(h.last);
+  const size_t keep =
+      std::max<size_t>(1, static_cast<size_t>(options_.max_histories) / 2);
+  std::nth_element(lasts.begin(), lasts.end() - keep, lasts.end());
+  const absl::Time oldest_kept = *(lasts.end() - keep);
+  absl::erase_if(histories_, [&](const auto& entry) {
+    return entry.second.last < oldest_kept;
+  });
+}
+
+bool InteractionModel::ForgetActor(absl::string_view actor) {
+  absl::MutexLock lock(&mu_);
+  return histories_.erase(actor) > 0;
 }
 
 uint32_t InteractionModel::ItemIndex(int64_t product_id) {
@@ -162,27 +187,27 @@ InteractionModel::Reader::AllPopularities() const {
 }
 
 int64_t InteractionModel::events_observed() const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   return events_;
 }
 
 int64_t InteractionModel::products() const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   return static_cast<int64_t>(items_.size());
 }
 
 int64_t InteractionModel::histories() const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   return static_cast<int64_t>(histories_.size());
 }
 
 int64_t InteractionModel::neighbour_entries() const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   return neighbour_entries_;
 }
 
 int64_t InteractionModel::ApproximateBytes() const {
-  absl::MutexLock lock(&mu_);
+  absl::ReaderMutexLock lock(&mu_);
   // A flat_hash_map slot is the value plus one control byte.
   auto map_bytes = [](size_t capacity, size_t slot) {
     return static_cast<int64_t>(capacity * (slot + 1));
@@ -193,11 +218,11 @@ int64_t InteractionModel::ApproximateBytes() const {
                        sizeof(std::pair<uint32_t, float>));
   }
   bytes += map_bytes(index_.capacity(), sizeof(std::pair<int64_t, uint32_t>));
-  bytes += map_bytes(histories_.capacity(),
-                     sizeof(std::pair<std::string, std::vector<Recent>>));
+  bytes +=
+      map_bytes(histories_.capacity(), sizeof(std::pair<std::string, History>));
   for (const auto& [actor, history] : histories_) {
     if (actor.size() > 15) bytes += static_cast<int64_t>(actor.capacity());
-    bytes += static_cast<int64_t>(history.capacity() * sizeof(Recent));
+    bytes += static_cast<int64_t>(history.recent.capacity() * sizeof(Recent));
   }
   return bytes;
 }

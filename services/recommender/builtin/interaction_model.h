@@ -46,6 +46,9 @@ struct ModelOptions {
   // count more than cart adds, which count more than views.
   double popularity_cart_bonus = 0.25;
   double popularity_purchase_bonus = 0.25;
+  // Shopper histories kept; beyond it the least recently active half is
+  // forgotten (sessions come and go: memory must not grow with them).
+  int max_histories = 500'000;
 };
 
 class InteractionModel {
@@ -99,6 +102,9 @@ class InteractionModel {
   // Heap bytes held, estimated from container capacities.
   int64_t ApproximateBytes() const;
 
+  // Forgets a shopper's recent products (erasure); true if there were any.
+  bool ForgetActor(absl::string_view actor);
+
   // "u:<user>" for a user id, else "s:<session>"; empty when both are.
   static std::string ActorKey(const smartshop::v1::Interaction& event);
 
@@ -115,6 +121,10 @@ class InteractionModel {
     uint32_t item;
     Signal signal;
   };
+  struct History {
+    std::vector<Recent> recent;  // oldest first
+    absl::Time last = absl::InfinitePast();
+  };
 
   const Item* FindItem(int64_t product_id) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -123,14 +133,14 @@ class InteractionModel {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddNeighbour(Item& item, uint32_t neighbour, float weight)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ForgetOldestHistories() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const ModelOptions options_;
   mutable absl::Mutex mu_;
   std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, uint32_t> index_ ABSL_GUARDED_BY(mu_);
   // Each shopper's last `window` distinct products, oldest first.
-  absl::flat_hash_map<std::string, std::vector<Recent>> histories_
-      ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, History> histories_ ABSL_GUARDED_BY(mu_);
   int64_t events_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t neighbour_entries_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time latest_event_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();

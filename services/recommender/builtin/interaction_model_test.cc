@@ -84,6 +84,19 @@ TEST(InteractionModelTest, RowsStayBoundedByTheNeighbourCap) {
   EXPECT_TRUE(row.contains(7));
 }
 
+TEST(InteractionModelTest, ForgetsTheLeastRecentlyActiveShoppersBeyondTheCap) {
+  InteractionModel model({.max_histories = 10});
+  for (int i = 0; i < 11; ++i) {
+    model.Observe(absl::StrCat("s:", i), 1, Signal::kView,
+                  kT0 + absl::Minutes(i));
+  }
+  // Over the cap: the older half went, the newest stayed.
+  EXPECT_LE(model.histories(), 6);
+  EXPECT_FALSE(model.ForgetActor("s:0"));
+  EXPECT_TRUE(model.ForgetActor("s:10"));
+  EXPECT_EQ(model.Read().Shoppers(1), 11);  // aggregates are kept
+}
+
 TEST(InteractionModelTest, PopularityDecaysAndIgnoresArrivalOrder) {
   InteractionModel in_order({.popularity_half_life = absl::Hours(24)});
   InteractionModel reversed({.popularity_half_life = absl::Hours(24)});
