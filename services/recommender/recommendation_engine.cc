@@ -94,13 +94,14 @@ void Finish(const GetRecommendationsRequest& request,
 RecommendationEngine::RecommendationEngine(
     TrackingReader* tracking, CatalogRefresher* catalog, LlmClient* llm,
     RecommendationCache* cache, PromptBuilder prompt, EngineOptions options,
-    Clock clock, RecommenderMetrics* metrics, const InteractionModel* model)
+    Clock clock, RecommenderMetrics* metrics, InteractionModel* model)
     : tracking_(tracking),
       catalog_(catalog),
       cache_(cache),
       options_(std::move(options)),
       clock_(std::move(clock)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      model_(model) {
   if (llm != nullptr) {
     model_ranker_ = std::make_unique<ModelRanker>(
         llm, std::move(prompt),
@@ -426,6 +427,31 @@ Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
   FillWithTopSellers(catalog, kComputedItems, kFallbackScore,
                      smartshop::v1::ERROR_FALLBACK, answer, {}, category_id);
   return answer;
+}
+
+absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
+RecommendationEngine::DeleteUserData(
+    const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline) {
+  if (request.user_id().empty() || request.user_id().size() > kMaxIdBytes ||
+      request.user_id() == kAnonymous) {
+    return absl::InvalidArgumentError(
+        "user_id: must be 1 to 128 bytes and not \"anonymous\"");
+  }
+  // Forgotten first, so that nothing is recomputed from it meanwhile.
+  if (model_ != nullptr) {
+    model_->ForgetActor(absl::StrCat("u:", request.user_id()));
+  }
+  smartshop::v1::DeleteUserDataResponse response;
+  absl::StatusOr<int64_t> interactions =
+      tracking_->DeleteUserData(request.user_id(), deadline);
+  if (!interactions.ok()) return interactions.status();
+  response.set_deleted_interactions(*interactions);
+  // After the rows are gone: an answer computed before cannot be stored.
+  absl::StatusOr<int64_t> cached =
+      DropKey(CacheKey(request.user_id()), deadline);
+  if (!cached.ok()) return cached.status();
+  response.set_deleted_cache_entries(*cached);
+  return response;
 }
 
 absl::StatusOr<int64_t> RecommendationEngine::Invalidate(

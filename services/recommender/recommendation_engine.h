@@ -94,13 +94,20 @@ class RecommendationEngine {
                        LlmClient* llm, RecommendationCache* cache,
                        PromptBuilder prompt, EngineOptions options, Clock clock,
                        RecommenderMetrics* metrics = nullptr,
-                       const InteractionModel* model = nullptr);
+                       InteractionModel* model = nullptr);
 
   // INVALID_ARGUMENT for bad arguments; UNAVAILABLE only while no catalog
   // has ever been loaded. Otherwise an answer, whatever fails on the way.
   absl::StatusOr<smartshop::v1::Recommendations> Get(
       const smartshop::v1::GetRecommendationsRequest& request,
       absl::Time deadline);
+
+  // Erasure: the user's interactions in the tracking service, their cached
+  // answer, their recent products in the model. INVALID_ARGUMENT for a bad
+  // user id; UNAVAILABLE when tracking or the cache cannot be reached (then
+  // retry: it is idempotent).
+  absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
+      const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline);
 
   // Removes cached answers; UNAVAILABLE when the cache cannot be reached.
   absl::StatusOr<int64_t> Invalidate(
@@ -158,6 +165,7 @@ class RecommendationEngine {
   RecommenderMetrics* const metrics_;
   std::unique_ptr<ModelRanker> model_ranker_;      // with a model
   std::unique_ptr<BuiltinRanker> builtin_ranker_;  // with a builtin model
+  InteractionModel* const model_;                  // may be null
   Singleflight<smartshop::v1::Recommendations> singleflight_;
 
   // Drops `key` from the cache and remembers when, so that an answer

@@ -25,4 +25,15 @@ grpc::Status RecommenderServiceImpl::InvalidateRecommendations(
   return grpc::Status::OK;
 }
 
+grpc::Status RecommenderServiceImpl::DeleteUserData(
+    grpc::ServerContext* context,
+    const smartshop::v1::DeleteUserDataRequest* request,
+    smartshop::v1::DeleteUserDataResponse* response) {
+  auto deleted =
+      engine_->DeleteUserData(*request, CallDeadline(*context, max_call_time_));
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  *response = *std::move(deleted);
+  return grpc::Status::OK;
+}
+
 }  // namespace smartshop::recommender

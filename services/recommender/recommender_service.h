@@ -25,6 +25,10 @@ class RecommenderServiceImpl final
       grpc::ServerContext* context,
       const smartshop::v1::InvalidateRecommendationsRequest* request,
       smartshop::v1::InvalidateRecommendationsResponse* response) override;
+  grpc::Status DeleteUserData(
+      grpc::ServerContext* context,
+      const smartshop::v1::DeleteUserDataRequest* request,
+      smartshop::v1::DeleteUserDataResponse* response) override;
 
  private:
   RecommendationEngine* const engine_;

@@ -54,4 +54,16 @@ GrpcTrackingReader::ListAllProducts(absl::Time deadline) {
   return products;
 }
 
+absl::StatusOr<int64_t> GrpcTrackingReader::DeleteUserData(
+    const std::string& user_id, absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  smartshop::v1::DeleteUserDataRequest request;
+  request.set_user_id(user_id);
+  smartshop::v1::DeleteUserDataResponse response;
+  grpc::Status status = tracking_->DeleteUserData(&context, request, &response);
+  if (!status.ok()) return FromGrpc(status, "tracking DeleteUserData");
+  return response.deleted_interactions();
+}
+
 }  // namespace smartshop::recommender

@@ -1,5 +1,6 @@
 // What the recommender reads from the tracking service (it never opens
-// Postgres itself): recent interactions and the catalog.
+// Postgres itself): recent interactions and the catalog; and the one write
+// it forwards, a user's erasure.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_TRACKING_READER_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_TRACKING_READER_H_
 
@@ -27,6 +28,10 @@ class TrackingReader {
   // Every product, active or not, all pages. Thread-safe.
   virtual absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) = 0;
+
+  // TrackingService.DeleteUserData: interactions deleted. Thread-safe.
+  virtual absl::StatusOr<int64_t> DeleteUserData(const std::string& user_id,
+                                                 absl::Time deadline) = 0;
 };
 
 // TrackingReader over gRPC: one channel, a deadline on every call, gRPC
@@ -40,6 +45,8 @@ class GrpcTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
+  absl::StatusOr<int64_t> DeleteUserData(const std::string& user_id,
+                                         absl::Time deadline) override;
 
  private:
   std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;

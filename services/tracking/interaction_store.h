@@ -64,6 +64,15 @@ class InteractionStore {
 
   // The largest sequence committed; 0 for an empty log.
   virtual absl::StatusOr<int64_t> LastSequence(absl::Time deadline) = 0;
+
+  // Deletes every interaction of `user_id`; how many were deleted.
+  virtual absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
+                                             absl::Time deadline) = 0;
+
+  // Clears ip_address and user_agent of up to `limit` interactions that
+  // happened before `cutoff` and still hold either; how many were cleared.
+  virtual absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
+                                                  absl::Time deadline) = 0;
 };
 
 }  // namespace smartshop::tracking

@@ -16,6 +16,7 @@
 #include "services/tracking/migrations.h"
 #include "services/tracking/pg_catalog_store.h"
 #include "services/tracking/pg_interaction_store.h"
+#include "services/tracking/pii_retention.h"
 #include "services/tracking/tracking_config.h"
 #include "services/tracking/tracking_metrics.h"
 #include "services/tracking/tracking_service.h"
@@ -98,6 +99,10 @@ int Run(const TrackingConfig& config) {
   absl::Notification stopping;
   std::thread migrator(
       [&] { MigrateUntilDone(pool, *migrations, ready, stopping); });
+  PiiRetention retention(
+      &interactions, {.retention = absl::Hours(24) * config.pii_retention_days,
+                      .interval = config.pii_retention_interval});
+  if (config.pii_retention_days > 0) retention.Start();
   {
     HealthMonitor health(
         started->server->GetHealthCheckService(),

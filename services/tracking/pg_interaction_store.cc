@@ -241,4 +241,40 @@ absl::StatusOr<int64_t> PgInteractionStore::LastSequence(absl::Time deadline) {
   return last;
 }
 
+absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(
+    const std::string& user_id, absl::Time deadline) {
+  int64_t deleted = 0;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    pqxx::work txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    deleted =
+        txn.exec_params("DELETE FROM interactions WHERE user_id = $1", user_id)
+            .affected_rows();
+    txn.commit();
+  });
+  if (!status.ok()) return status;
+  return deleted;
+}
+
+absl::StatusOr<int64_t> PgInteractionStore::AnonymizeBefore(
+    absl::Time cutoff, int limit, absl::Time deadline) {
+  int64_t cleared = 0;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    pqxx::work txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    cleared = txn.exec_params(R"sql(
+UPDATE interactions SET ip_address = NULL, user_agent = NULL
+WHERE id IN (
+  SELECT id FROM interactions
+  WHERE occurred_at < $1::timestamptz
+    AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
+  LIMIT $2))sql",
+                              FormatUtc(cutoff), limit)
+                  .affected_rows();
+    txn.commit();
+  });
+  if (!status.ok()) return status;
+  return cleared;
+}
+
 }  // namespace smartshop::tracking

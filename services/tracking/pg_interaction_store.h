@@ -21,6 +21,10 @@ class PgInteractionStore : public InteractionStore {
   absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
       int64_t after_sequence, int limit, absl::Time deadline) override;
   absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
+  absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
+                                     absl::Time deadline) override;
+  absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
+                                          absl::Time deadline) override;
 
  private:
   PgPool* pool_;

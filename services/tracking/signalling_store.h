@@ -38,6 +38,14 @@ class SignallingStore : public InteractionStore {
   absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override {
     return store_->LastSequence(deadline);
   }
+  absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
+                                     absl::Time deadline) override {
+    return store_->DeleteUser(user_id, deadline);
+  }
+  absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
+                                          absl::Time deadline) override {
+    return store_->AnonymizeBefore(cutoff, limit, deadline);
+  }
 
  private:
   InteractionStore* const store_;

@@ -27,6 +27,12 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "time in-flight calls get to finish after SIGTERM "
           "(env TRACKING_DRAIN_TIMEOUT)");
 ABSL_FLAG(bool, migrate_only, false, "apply the database migrations and exit");
+ABSL_FLAG(int, pii_retention_days, 90,
+          "clear IP addresses and user agents of interactions older than this "
+          "many days; 0 = keep them (env TRACKING_PII_RETENTION_DAYS)");
+ABSL_FLAG(absl::Duration, pii_retention_interval, absl::Hours(1),
+          "how often the retention job runs (env "
+          "TRACKING_PII_RETENTION_INTERVAL)");
 
 namespace smartshop::tracking {
 namespace {
@@ -54,6 +60,8 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.group_commit_writers = absl::GetFlag(FLAGS_group_commit_writers);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
+  c.pii_retention_days = absl::GetFlag(FLAGS_pii_retention_days);
+  c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("--listen=", c.listen_address, " is not host:port"));
@@ -66,8 +74,13 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
         CheckRange("max_batch_size", c.max_batch_size, 1, 100'000),
         CheckRange("server_threads", c.server_threads, 4, 10'000),
         CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10, 1 << 30),
-        CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000)}) {
+        CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000),
+        CheckRange("pii_retention_days", c.pii_retention_days, 0, 36'500)}) {
     if (!s.ok()) return s;
+  }
+  if (c.pii_retention_interval < absl::Minutes(1)) {
+    return absl::InvalidArgumentError(
+        "--pii_retention_interval must be at least 1m");
   }
   if (c.drain_timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--drain_timeout must not be negative");

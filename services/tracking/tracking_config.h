@@ -22,6 +22,8 @@ struct TrackingConfig {
   int group_commit_writers;
   absl::Duration drain_timeout;
   bool migrate_only;
+  int pii_retention_days;  // 0 = keep IP addresses and user agents
+  absl::Duration pii_retention_interval;
 };
 
 inline constexpr FlagEnv kTrackingFlagEnv[] = {
@@ -32,6 +34,8 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"max_batch_size", "TRACKING_MAX_BATCH_SIZE"},
     {"server_threads", "TRACKING_SERVER_THREADS"},
     {"max_message_bytes", "TRACKING_MAX_MESSAGE_BYTES"},
+    {"pii_retention_days", "TRACKING_PII_RETENTION_DAYS"},
+    {"pii_retention_interval", "TRACKING_PII_RETENTION_INTERVAL"},
     {"group_commit_writers", "TRACKING_GROUP_COMMIT_WRITERS"},
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
 };

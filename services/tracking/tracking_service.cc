@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_log.h"
 #include "common/status_util.h"
 #include "services/tracking/interaction_validator.h"
 #include "services/tracking/page_token.h"
@@ -260,6 +261,27 @@ grpc::Status TrackingServiceImpl::ListInteractions(
   if (page->next) {
     response->set_next_page_token(EncodeInteractionToken(*page->next));
   }
+  return grpc::Status::OK;
+}
+
+grpc::Status TrackingServiceImpl::DeleteUserData(
+    grpc::ServerContext* context,
+    const smartshop::v1::DeleteUserDataRequest* request,
+    smartshop::v1::DeleteUserDataResponse* response) {
+  if (request->user_id().empty() || request->user_id().size() > kMaxIdBytes) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("user_id: must be 1 to ", kMaxIdBytes, " bytes"));
+  }
+  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok()) {
+    return ToGrpcStatus(ready);
+  }
+  absl::StatusOr<int64_t> deleted = store_->DeleteUser(
+      request->user_id(), CallDeadline(*context, options_.max_call_time));
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  response->set_deleted_interactions(*deleted);
+  Log(LogLevel::kInfo, "user_data_deleted",
+      {{"interactions", *deleted}});  // never the user id: it is personal
   return grpc::Status::OK;
 }
 

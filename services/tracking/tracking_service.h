@@ -64,6 +64,10 @@ class TrackingServiceImpl final
       grpc::ServerContext* context,
       const smartshop::v1::SubscribeRequest* request,
       grpc::ServerWriter<smartshop::v1::SubscribeResponse>* writer) override;
+  grpc::Status DeleteUserData(
+      grpc::ServerContext* context,
+      const smartshop::v1::DeleteUserDataRequest* request,
+      smartshop::v1::DeleteUserDataResponse* response) override;
 
   // Ends every Subscribe stream (UNAVAILABLE) and refuses new ones, so that
   // a drain does not wait for subscribers, which reconnect elsewhere.

@@ -20,7 +20,7 @@ absl::StatusOr<std::vector<bool>> FakeInteractionStore::Insert(
     const bool fresh = ids_.insert(event.event_id()).second;
     if (fresh) {
       stored_.push_back(event);
-      stored_.back().set_sequence(static_cast<int64_t>(stored_.size()));
+      stored_.back().set_sequence(++last_sequence_);
     }
     stored.push_back(fresh);
   }
@@ -47,10 +47,38 @@ FakeInteractionStore::ListAfter(int64_t after_sequence, int limit, absl::Time) {
   return events;
 }
 
+absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
+    const std::string& user_id, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  const size_t before = stored_.size();
+  std::erase_if(stored_, [&](const smartshop::v1::Interaction& e) {
+    return e.user_id() == user_id;
+  });
+  return static_cast<int64_t>(before - stored_.size());
+}
+
+absl::StatusOr<int64_t> FakeInteractionStore::AnonymizeBefore(absl::Time cutoff,
+                                                              int limit,
+                                                              absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  int64_t cleared = 0;
+  for (auto& e : stored_) {
+    if (cleared == limit) break;
+    if (absl::FromUnixSeconds(e.timestamp().seconds()) >= cutoff) continue;
+    if (e.ip_address().empty() && e.user_agent().empty()) continue;
+    e.clear_ip_address();
+    e.clear_user_agent();
+    ++cleared;
+  }
+  return cleared;
+}
+
 absl::StatusOr<int64_t> FakeInteractionStore::LastSequence(absl::Time) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
-  return static_cast<int64_t>(stored_.size());
+  return last_sequence_;
 }
 
 void FakeInteractionStore::FailWith(absl::Status status) {

@@ -23,6 +23,10 @@ class FakeInteractionStore : public tracking::InteractionStore {
   absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
       int64_t after_sequence, int limit, absl::Time deadline) override;
   absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
+  absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
+                                     absl::Time deadline) override;
+  absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
+                                          absl::Time deadline) override;
 
   // Every later call fails with `status` until cleared with OkStatus().
   void FailWith(absl::Status status);
@@ -40,6 +44,7 @@ class FakeInteractionStore : public tracking::InteractionStore {
   absl::flat_hash_set<std::string> ids_ ABSL_GUARDED_BY(mu_);
   std::vector<smartshop::v1::Interaction> stored_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> insert_sizes_ ABSL_GUARDED_BY(mu_);
+  int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace smartshop::testing

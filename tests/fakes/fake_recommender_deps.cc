@@ -40,6 +40,17 @@ FakeTrackingReader::ListInteractions(
   return out;
 }
 
+absl::StatusOr<int64_t> FakeTrackingReader::DeleteUserData(
+    const std::string& user_id, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  const size_t before = interactions_.size();
+  std::erase_if(interactions_, [&](const smartshop::v1::Interaction& i) {
+    return i.user_id() == user_id;
+  });
+  return static_cast<int64_t>(before - interactions_.size());
+}
+
 absl::StatusOr<std::vector<smartshop::v1::Product>>
 FakeTrackingReader::ListAllProducts(absl::Time) {
   absl::MutexLock lock(&mu_);

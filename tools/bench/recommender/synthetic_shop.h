@@ -55,6 +55,11 @@ class SyntheticTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
+  // Nothing to erase in a synthetic shop: 0.
+  absl::StatusOr<int64_t> DeleteUserData(const std::string&,
+                                         absl::Time) override {
+    return 0;
+  }
 
  private:
   std::vector<smartshop::v1::Product> catalog_;
