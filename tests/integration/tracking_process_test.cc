@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/http_probe.h"
+#include "tests/integration/service_process.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
 
@@ -23,13 +24,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // A private Postgres that a test may stop and start.
 class PrivatePostgres {
@@ -63,81 +57,21 @@ class PrivatePostgres {
 };
 
 // The tracking binary as a child process, its stderr in a file.
-class TrackingProcess {
+// The tracking binary on `database_url`.
+class TrackingProcess : public ServiceProcess {
  public:
-  TrackingProcess(const std::string& database_url,
-                  std::vector<std::string> extra_args = {},
-                  std::vector<std::string> extra_env = {}) {
-    log_path_ =
-        absl::StrCat("/tmp/tracking-test-", getpid(), "-", std::rand(), ".log");
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* log = std::fopen(log_path_.c_str(), "w");
-      dup2(fileno(log), STDERR_FILENO);
-      setenv("DATABASE_URL", database_url.c_str(), 1);
-      for (const std::string& kv : extra_env) putenv(strdup(kv.c_str()));
-      // Port 0 for both: tests run in parallel.
-      std::vector<std::string> args = {TRACKING_BINARY, "--listen=127.0.0.1:0",
-                                       "--admin_listen=127.0.0.1:0"};
-      args.insert(args.end(), extra_args.begin(), extra_args.end());
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-  }
-  ~TrackingProcess() {
-    if (pid_ > 0 && !exited_) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-    std::remove(log_path_.c_str());
-  }
-
-  std::string log() const { return ReadFile(log_path_); }
-
-  // The port from the "started" log line; 0 if it did not start in time.
-  int WaitForPort() {
-    static const std::regex kPort(R"re("event":"started".*"port":(\d+))re");
-    // Generous: a loaded CI machine can take seconds to start a binary.
-    for (int i = 0; i < 300; ++i) {
-      std::smatch m;
-      const std::string text = log();
-      if (std::regex_search(text, m, kPort)) return std::stoi(m[1]);
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return 0;
-  }
-
-  // The admin port from the "started" log line; 0 if not there.
-  int AdminPort() const {
-    static const std::regex kPort(R"re("admin_port":(\d+))re");
-    std::smatch m;
-    const std::string text = log();
-    return std::regex_search(text, m, kPort) ? std::stoi(m[1]) : 0;
-  }
-
-  // Exit code, or -1 if it did not exit within `timeout`.
-  int WaitForExit(absl::Duration timeout) {
-    const absl::Time end = absl::Now() + timeout;
-    while (absl::Now() < end) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return -1;
-  }
-
-  void Terminate() { kill(pid_, SIGTERM); }
+  explicit TrackingProcess(const std::string& database_url,
+                           std::vector<std::string> extra_args = {},
+                           std::vector<std::string> extra_env = {})
+      : ServiceProcess(TRACKING_BINARY, std::move(extra_args),
+                       WithDatabase(database_url, std::move(extra_env))) {}
 
  private:
-  pid_t pid_ = -1;
-  bool exited_ = false;
-  std::string log_path_;
+  static std::vector<std::string> WithDatabase(const std::string& url,
+                                               std::vector<std::string> env) {
+    env.push_back(absl::StrCat("DATABASE_URL=", url));
+    return env;
+  }
 };
 
 grpc::health::v1::HealthCheckResponse::ServingStatus Health(

@@ -1,0 +1,139 @@
+// Secrets never leak: both binaries run with a known database password, an
+// OpenAI key that the (fake) API refuses while echoing it back, and a Redis
+// password that Redis refuses; after real traffic, none of them appears in
+// the logs, the metrics, the health endpoints or any reply.
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "smartshop/v1/recommender.grpc.pb.h"
+#include "tests/integration/http_probe.h"
+#include "tests/integration/service_process.h"
+#include "tests/integration/test_database.h"
+#include "tests/integration/tracking_harness.h"
+#include "tools/fake_openai/fake_openai_server.h"
+#include "tools/fake_openai/self_signed_cert.h"
+
+namespace smartshop::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kDbPassword[] = "LEAKCHECK-db-44d0e1";
+constexpr char kOpenAiKey[] = "sk-test-LEAKCHECK-openai-7f3a90";
+constexpr char kRedisPassword[] = "LEAKCHECK-redis-91c2b7";
+
+void ExpectNoSecret(const std::string& where, const std::string& text) {
+  for (const char* secret : {kDbPassword, kOpenAiKey, kRedisPassword}) {
+    EXPECT_THAT(text, Not(HasSubstr(secret))) << where << " leaks a secret";
+  }
+}
+
+TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
+  TestDatabase db;
+  // Postgres trusts loopback here, so a password in the URL is accepted
+  // and ignored: it is still a secret the service must not print.
+  const std::string url = absl::StrReplaceAll(
+      db.url(), {{"postgres@", absl::StrCat("postgres:", kDbPassword, "@")}});
+  ASSERT_NE(url, db.url());
+  ServiceProcess tracking(TRACKING_BINARY, {},
+                          {absl::StrCat("DATABASE_URL=", url)});
+  const int tracking_port = tracking.WaitForPort();
+  ASSERT_GT(tracking_port, 0) << tracking.log();
+
+  auto dir = fake_openai::MakeTempDir("secrets-test");
+  ASSERT_TRUE(dir.ok());
+  auto cert = fake_openai::WriteSelfSignedCert(*dir);
+  ASSERT_TRUE(cert.ok());
+  fake_openai::FakeOpenAiOptions fake_options;
+  fake_options.cert_file = cert->cert_file;
+  fake_options.key_file = cert->key_file;
+  // Refuses the key and, unlike OpenAI, echoes it in full.
+  fake_options.default_reply = fake_openai::FakeReply::Error(
+      401, absl::StrCat("Incorrect API key provided: ", kOpenAiKey));
+  auto fake = fake_openai::FakeOpenAiServer::Start(fake_options);
+  ASSERT_TRUE(fake.ok());
+
+  ServiceProcess recommender(
+      RECOMMENDER_BINARY,
+      {absl::StrCat("--tracking_target=127.0.0.1:", tracking_port),
+       absl::StrCat("--redis_url=", ReadTestEnv()["REDIS_URL"]),
+       "--catalog_refresh_interval=1s"},
+      {absl::StrCat("OPENAI_API_KEY=", kOpenAiKey),
+       absl::StrCat("OPENAI_BASE_URL=", (*fake)->base_url()),
+       absl::StrCat("OPENAI_CA_FILE=", cert->cert_file),
+       absl::StrCat("REDIS_PASSWORD=", kRedisPassword)});
+  const int recommender_port = recommender.WaitForPort();
+  ASSERT_GT(recommender_port, 0) << recommender.log();
+
+  // Traffic: a catalog, events, and recommendations that call the model.
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port),
+                                     grpc::InsecureChannelCredentials());
+  auto catalog = smartshop::v1::CatalogService::NewStub(channel);
+  smartshop::v1::UpsertProductsRequest products;
+  for (int i = 1; i <= 10; ++i) {
+    auto* p = products.add_products();
+    p->set_id(i);
+    p->set_name(absl::StrCat("Product ", i));
+    p->set_is_active(true);
+    p->set_units_sold(i);
+  }
+  smartshop::v1::UpsertProductsResponse upserted;
+  grpc::Status status = grpc::Status::CANCELLED;
+  for (int attempt = 0; attempt < 100 && !status.ok(); ++attempt) {
+    status = catalog->UpsertProducts(TrackingHarness::Context().get(), products,
+                                     &upserted);  // after migration
+    if (!status.ok()) absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  auto tracking_stub = smartshop::v1::TrackingService::NewStub(channel);
+  smartshop::v1::TrackRequest track;
+  track.mutable_interaction()->set_user_id("u1");
+  track.mutable_interaction()->set_type(smartshop::v1::VIEW_PRODUCT);
+  track.mutable_interaction()->set_product_id(3);
+  smartshop::v1::TrackResponse tracked;
+  ASSERT_TRUE(
+      tracking_stub->Track(TrackingHarness::Context().get(), track, &tracked)
+          .ok());
+
+  auto recommender_stub = smartshop::v1::RecommenderService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", recommender_port),
+                          grpc::InsecureChannelCredentials()));
+  std::string replies;
+  for (int i = 0; i < 20; ++i) {
+    smartshop::v1::GetRecommendationsRequest request;
+    request.set_user_id("u1");
+    smartshop::v1::Recommendations reply;
+    grpc::Status got = recommender_stub->GetRecommendations(
+        TrackingHarness::Context().get(), request, &reply);
+    replies += got.error_message() + reply.DebugString();
+    if (got.ok() && reply.items_size() > 0 &&
+        fake->get()->requests().size() > 0)
+      break;
+    absl::SleepFor(absl::Milliseconds(200));  // until the catalog is loaded
+  }
+  EXPECT_GT((*fake)->requests().size(), 0u) << "the model was never called";
+  EXPECT_THAT(replies, HasSubstr("invalid API key"));
+  ExpectNoSecret("replies", replies);
+
+  for (ServiceProcess* process : {&tracking, &recommender}) {
+    const int admin = process->AdminPort();
+    ASSERT_GT(admin, 0);
+    for (const char* path : {"/metrics", "/healthz", "/readyz"}) {
+      ExpectNoSecret(path, HttpGet(admin, path).body);
+    }
+  }
+  recommender.Terminate();
+  tracking.Terminate();
+  EXPECT_EQ(recommender.WaitForExit(absl::Seconds(30)), 0);
+  EXPECT_EQ(tracking.WaitForExit(absl::Seconds(30)), 0);
+  (*fake)->Stop();
+  const std::string logs = tracking.log() + recommender.log();
+  EXPECT_THAT(recommender.log(), HasSubstr("model_invalid_key"));
+  ExpectNoSecret("the logs", logs);
+  std::system(absl::StrCat("rm -rf ", *dir).c_str());
+}
+
+}  // namespace
+}  // namespace smartshop::testing
