@@ -34,7 +34,7 @@ bool EventFeed::WaitUntilCaughtUp(absl::Time deadline) const {
 void EventFeed::Run() {
   absl::Duration pause = options_.retry_initial;
   while (!stopping_.HasBeenNotified()) {
-    const int64_t before = position_.load();
+    const std::string before = position();
     const absl::Time planned_end = absl::Now() + options_.stream_lifetime;
     grpc::Status status = Follow(planned_end);
     if (stopping_.HasBeenNotified()) break;
@@ -43,11 +43,11 @@ void EventFeed::Run() {
       continue;  // the planned end of the call's lifetime: resume at once
     }
     reconnects_.fetch_add(1);
-    if (position_.load() != before) pause = options_.retry_initial;
+    if (position() != before) pause = options_.retry_initial;
     Log(LogLevel::kWarning, "event_feed_interrupted",
         {{"code", int64_t{status.error_code()}},
          {"error", status.error_message()},
-         {"position", position_.load()},
+         {"last_sequence", last_sequence_.load()},
          {"retry_in_ms", absl::ToInt64Milliseconds(pause)}});
     stopping_.WaitForNotificationWithTimeout(pause);
     pause = std::min(pause * 2, options_.retry_max);
@@ -63,7 +63,7 @@ grpc::Status EventFeed::Follow(absl::Time planned_end) {
     current_ = &context;
   }
   smartshop::v1::SubscribeRequest request;
-  request.set_after_sequence(position_.load());
+  request.set_after_position(position());
   for (auto type :
        {smartshop::v1::VIEW_PRODUCT, smartshop::v1::ADD_TO_CART,
         smartshop::v1::REMOVE_FROM_CART, smartshop::v1::ORDER_PLACED}) {
@@ -78,13 +78,19 @@ grpc::Status EventFeed::Follow(absl::Time planned_end) {
     for (const auto& event : response.interactions()) {
       model_->Observe(event);
       if (live && on_live_event_) on_live_event_(event);
+      if (event.sequence() > last_sequence_.load()) {
+        last_sequence_ = event.sequence();
+      }
     }
-    position_ = response.last_sequence();
+    {
+      absl::MutexLock lock(&mu_);
+      position_ = response.position();
+    }
     if (response.caught_up() && !caught_up_.exchange(true)) {
       caught_up_once_.Notify();
       if (options_.on_caught_up) options_.on_caught_up();
       Log(LogLevel::kInfo, "model_caught_up",
-          {{"position", position_.load()},
+          {{"last_sequence", last_sequence_.load()},
            {"events", model_->events_observed()},
            {"products", model_->products()},
            {"model_bytes", model_->ApproximateBytes()}});

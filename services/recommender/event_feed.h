@@ -47,8 +47,13 @@ class EventFeed {
 
   void Start();
 
-  // The last log position processed.
-  int64_t position() const { return position_.load(); }
+  // The resume token of the last log position processed ("" = none yet).
+  std::string position() const {
+    absl::MutexLock lock(&mu_);
+    return position_;
+  }
+  // The largest event sequence learnt (for metrics); 0 = none.
+  int64_t last_sequence() const { return last_sequence_.load(); }
   // True once the history has been replayed.
   bool caught_up() const { return caught_up_.load(); }
   // True while a Subscribe call is open.
@@ -66,14 +71,15 @@ class EventFeed {
   InteractionModel* const model_;
   const OnLiveEvent on_live_event_;
   const EventFeedOptions options_;
-  std::atomic<int64_t> position_{0};
+  std::atomic<int64_t> last_sequence_{0};
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> connected_{false};
   std::atomic<int64_t> reconnects_{0};
   absl::Notification caught_up_once_;
   absl::Notification stopping_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   grpc::ClientContext* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::string position_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

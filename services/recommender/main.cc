@@ -88,7 +88,7 @@ int Run(const RecommenderConfig& config) {
              metrics.SetModel({.bytes = model.ApproximateBytes(),
                                .events = model.events_observed(),
                                .products = model.products(),
-                               .feed_position = feed.position(),
+                               .feed_position = feed.last_sequence(),
                                .feed_connected = feed.connected(),
                                .caught_up = feed.caught_up()});
            },

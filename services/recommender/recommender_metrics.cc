@@ -53,8 +53,8 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
                             "smartshop_recommender_builtin_model_products",
                             "Products the builtin ranker's model knows.")),
       feed_position_(Gauge(registry, "smartshop_recommender_feed_position",
-                           "Last event-log sequence the recommender "
-                           "processed.")),
+                           "Largest event sequence the recommender "
+                           "has learnt.")),
       feed_connected_(Gauge(registry, "smartshop_recommender_feed_connected",
                             "1 while the event subscription is open.")),
       model_caught_up_(Gauge(registry,

@@ -32,6 +32,19 @@ struct InteractionQuery {
   std::optional<InteractionCursor> after;  // strictly older than this
 };
 
+// A place in the event log: the writing transaction's id, then the row's
+// sequence. Ordered; {0, 0} is before everything.
+struct LogPosition {
+  int64_t txid = 0;
+  int64_t sequence = 0;
+  auto operator<=>(const LogPosition&) const = default;
+};
+
+struct LogEntry {
+  LogPosition position;
+  smartshop::v1::Interaction event;
+};
+
 struct InteractionPage {
   std::vector<smartshop::v1::Interaction> interactions;  // newest first
   std::optional<InteractionCursor> next;  // set when more may follow
@@ -55,15 +68,16 @@ class InteractionStore {
   virtual absl::StatusOr<InteractionPage> List(const InteractionQuery& query,
                                                absl::Time deadline) = 0;
 
-  // Up to `limit` events with sequence > `after_sequence`, ascending. Every
-  // event committed before the call with a sequence in that range is
-  // included: sequences are handed out in commit order, so the log has no
-  // holes that a later commit could fill.
-  virtual absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
-      int64_t after_sequence, int limit, absl::Time deadline) = 0;
+  // Up to `limit` log entries after `after`, in log order, among those no
+  // later commit can precede: written by transactions older than every
+  // transaction still running. So the log read this way never has a hole
+  // that a later commit fills.
+  virtual absl::StatusOr<std::vector<LogEntry>> ListAfter(
+      LogPosition after, int limit, absl::Time deadline) = 0;
 
-  // The largest sequence committed; 0 for an empty log.
-  virtual absl::StatusOr<int64_t> LastSequence(absl::Time deadline) = 0;
+  // A position before every transaction still running: reading after it
+  // gives what is committed from about now on.
+  virtual absl::StatusOr<LogPosition> CurrentPosition(absl::Time deadline) = 0;
 
   // Deletes every interaction of `user_id`; how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,

@@ -1,6 +1,8 @@
 #include "services/tracking/pg_interaction_store.h"
 
+#include <limits>
 #include <string>
+#include <string_view>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -31,12 +33,6 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
 ON CONFLICT (event_id) DO NOTHING
 RETURNING event_id::text)sql";
 
-// Writers take this lock for their whole transaction, so sequences are
-// handed out in commit order across every tracking replica: a subscriber
-// that has read up to sequence N can never see an N-1 commit later.
-constexpr char kLogOrderLockSql[] =
-    "SELECT pg_advisory_xact_lock(7310571943251)";
-
 constexpr char kSelectColumns[] = R"sql(
 SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   interaction_type, (extract(epoch FROM occurred_at) * 1000000)::bigint,
@@ -62,24 +58,25 @@ void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(rest * 1000));
 }
 
-Interaction FromRow(const pqxx::row& row) {
+// The columns of kSelectColumns, from `first` on.
+Interaction FromRow(const pqxx::row& row, int first = 0) {
   Interaction event;
-  event.set_sequence(row[0].as<int64_t>());
-  event.set_event_id(row[1].as<std::string>());
-  event.set_user_id(row[2].as<std::string>());
-  event.set_session_key(row[3].as<std::string>());
-  event.set_type(TypeFromName(row[4].as<std::string>()));
-  SetTimestampMicros(row[5].as<int64_t>(), event.mutable_timestamp());
-  event.set_product_id(row[6].as<int64_t>());
-  event.set_category_id(row[7].as<int64_t>());
-  event.set_order_id(row[8].as<int64_t>());
-  event.set_quantity(row[9].as<int32_t>());
-  event.set_search_query(row[10].as<std::string>());
-  event.set_page_url(row[11].as<std::string>());
-  event.set_referrer_url(row[12].as<std::string>());
-  event.set_ip_address(row[13].as<std::string>());
-  event.set_user_agent(row[14].as<std::string>());
-  event.set_extra_data(row[15].as<std::string>());
+  event.set_sequence(row[first].as<int64_t>());
+  event.set_event_id(row[first + 1].as<std::string>());
+  event.set_user_id(row[first + 2].as<std::string>());
+  event.set_session_key(row[first + 3].as<std::string>());
+  event.set_type(TypeFromName(row[first + 4].as<std::string>()));
+  SetTimestampMicros(row[first + 5].as<int64_t>(), event.mutable_timestamp());
+  event.set_product_id(row[first + 6].as<int64_t>());
+  event.set_category_id(row[first + 7].as<int64_t>());
+  event.set_order_id(row[first + 8].as<int64_t>());
+  event.set_quantity(row[first + 9].as<int32_t>());
+  event.set_search_query(row[first + 10].as<std::string>());
+  event.set_page_url(row[first + 11].as<std::string>());
+  event.set_referrer_url(row[first + 12].as<std::string>());
+  event.set_ip_address(row[first + 13].as<std::string>());
+  event.set_user_agent(row[first + 14].as<std::string>());
+  event.set_extra_data(row[first + 15].as<std::string>());
   return event;
 }
 
@@ -167,7 +164,6 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     c.EnsurePrepared(kInsertName, kInsertSql);
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
-    txn.exec(kLogOrderLockSql);
     pqxx::result inserted = txn.exec_prepared(
         kInsertName, std::move(ids).Finish(), std::move(users).Finish(),
         std::move(sessions).Finish(), std::move(types).Finish(),
@@ -211,34 +207,52 @@ absl::StatusOr<InteractionPage> PgInteractionStore::List(
   return page;
 }
 
-absl::StatusOr<std::vector<Interaction>> PgInteractionStore::ListAfter(
-    int64_t after_sequence, int limit, absl::Time deadline) {
-  static const std::string kSql =
-      absl::StrCat(kSelectColumns, " WHERE id > $1 ORDER BY id LIMIT $2");
-  std::vector<Interaction> events;
+absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
+    LogPosition after, int limit, absl::Time deadline) {
+  // Below the oldest running transaction (the snapshot's xmin) every
+  // transaction has ended: its rows are all there, or never will be.
+  static const std::string kSql = absl::StrCat(
+      "SELECT txid::text::bigint, ", absl::string_view(kSelectColumns).substr(7),
+      " WHERE (txid, id) > ($1::text::xid8, $2)"
+      " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
+      " ORDER BY txid, id LIMIT $3");
+  std::vector<LogEntry> entries;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
-    events.clear();
-    c.EnsurePrepared("list_interactions_after", kSql);
+    entries.clear();
+    c.EnsurePrepared("list_log_after", kSql);
     pqxx::read_transaction txn(c.conn());
     SetStatementDeadline(txn, deadline);
-    pqxx::result rows =
-        txn.exec_prepared("list_interactions_after", after_sequence, limit);
-    for (const auto& row : rows) events.push_back(FromRow(row));
+    pqxx::result rows = txn.exec_prepared(
+        "list_log_after", absl::StrCat(after.txid), after.sequence, limit);
+    for (const auto& row : rows) {
+      LogEntry entry;
+      entry.position.txid = row[0].as<int64_t>();
+      entry.event = FromRow(row, 1);
+      entry.position.sequence = entry.event.sequence();
+      entries.push_back(std::move(entry));
+    }
   });
   if (!status.ok()) return status;
-  return events;
+  return entries;
 }
 
-absl::StatusOr<int64_t> PgInteractionStore::LastSequence(absl::Time deadline) {
-  int64_t last = 0;
+absl::StatusOr<LogPosition> PgInteractionStore::CurrentPosition(
+    absl::Time deadline) {
+  LogPosition position;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     pqxx::read_transaction txn(c.conn());
     SetStatementDeadline(txn, deadline);
-    last = txn.exec1("SELECT coalesce(max(id), 0) FROM interactions")[0]
-               .as<int64_t>();
+    // Just before the oldest running transaction (or the next one).
+    position.txid =
+        txn.exec1(
+               "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            [0]
+                .as<int64_t>() -
+        1;
+    position.sequence = std::numeric_limits<int64_t>::max();
   });
   if (!status.ok()) return status;
-  return last;
+  return position;
 }
 
 absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(

@@ -18,9 +18,9 @@ class PgInteractionStore : public InteractionStore {
       absl::Time deadline) override;
   absl::StatusOr<InteractionPage> List(const InteractionQuery& query,
                                        absl::Time deadline) override;
-  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
-      int64_t after_sequence, int limit, absl::Time deadline) override;
-  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
+  absl::StatusOr<std::vector<LogEntry>> ListAfter(LogPosition after, int limit,
+                                                  absl::Time deadline) override;
+  absl::StatusOr<LogPosition> CurrentPosition(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,

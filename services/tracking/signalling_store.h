@@ -31,12 +31,12 @@ class SignallingStore : public InteractionStore {
                                        absl::Time deadline) override {
     return store_->List(query, deadline);
   }
-  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
-      int64_t after_sequence, int limit, absl::Time deadline) override {
-    return store_->ListAfter(after_sequence, limit, deadline);
+  absl::StatusOr<std::vector<LogEntry>> ListAfter(
+      LogPosition after, int limit, absl::Time deadline) override {
+    return store_->ListAfter(after, limit, deadline);
   }
-  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override {
-    return store_->LastSequence(deadline);
+  absl::StatusOr<LogPosition> CurrentPosition(absl::Time deadline) override {
+    return store_->CurrentPosition(deadline);
   }
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override {

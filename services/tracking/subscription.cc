@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::tracking {
@@ -24,10 +26,31 @@ grpc::Status StoreFailure(const absl::Status& status) {
 
 }  // namespace
 
+std::string EncodePosition(const LogPosition& position) {
+  if (position == LogPosition{}) return "";
+  return absl::StrCat(position.txid, ".", position.sequence);
+}
+
+absl::StatusOr<LogPosition> DecodePosition(absl::string_view token) {
+  if (token.empty()) return LogPosition{};
+  std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(token, absl::MaxSplits('.', 1));
+  LogPosition position;
+  if (!absl::SimpleAtoi(parts.first, &position.txid) ||
+      !absl::SimpleAtoi(parts.second, &position.sequence) ||
+      position.txid < 0 || position.sequence < 0) {
+    return absl::InvalidArgumentError(
+        "after_position: not a position this service sent");
+  }
+  return position;
+}
+
 absl::Status ValidateSubscribeRequest(const SubscribeRequest& request) {
-  if (request.start_case() == SubscribeRequest::kAfterSequence &&
-      request.after_sequence() < 0) {
-    return absl::InvalidArgumentError("after_sequence: must not be negative");
+  if (request.start_case() == SubscribeRequest::kAfterPosition) {
+    if (absl::Status valid = DecodePosition(request.after_position()).status();
+        !valid.ok()) {
+      return valid;
+    }
   }
   if (request.start_case() == SubscribeRequest::kFromNow &&
       !request.from_now()) {
@@ -49,12 +72,12 @@ grpc::Status ServeSubscription(
     grpc::ServerWriterInterface<SubscribeResponse>& writer) {
   const absl::flat_hash_set<int> types(request.types().begin(),
                                        request.types().end());
-  int64_t position = request.after_sequence();
+  LogPosition position = *DecodePosition(request.after_position());
   if (request.from_now()) {
-    absl::StatusOr<int64_t> last =
-        store.LastSequence(absl::Now() + options.read_timeout);
-    if (!last.ok()) return StoreFailure(last.status());
-    position = *last;
+    absl::StatusOr<LogPosition> now =
+        store.CurrentPosition(absl::Now() + options.read_timeout);
+    if (!now.ok()) return StoreFailure(now.status());
+    position = *now;
   }
   bool caught_up = false;
   while (!context.IsCancelled()) {
@@ -65,32 +88,29 @@ grpc::Status ServeSubscription(
     // Read the generation first: a commit that lands during the read below
     // then still ends the wait that follows it.
     const uint64_t generation = signal.generation();
-    absl::StatusOr<std::vector<smartshop::v1::Interaction>> events =
-        store.ListAfter(position, options.page_size,
-                        absl::Now() + options.read_timeout);
+    absl::StatusOr<std::vector<LogEntry>> events = store.ListAfter(
+        position, options.page_size, absl::Now() + options.read_timeout);
     if (!events.ok()) return StoreFailure(events.status());
     const bool backlog_done =
         static_cast<int>(events->size()) < options.page_size;
     if (!events->empty() || (backlog_done && !caught_up)) {
       SubscribeResponse response;
       size_t bytes = 0;
-      for (auto& event : *events) {
-        if (types.empty() || types.contains(event.type())) {
-          const size_t size = event.ByteSizeLong();
+      for (LogEntry& entry : *events) {
+        if (types.empty() || types.contains(entry.event.type())) {
+          const size_t size = entry.event.ByteSizeLong();
           if (bytes > 0 && bytes + size > options.max_message_bytes) {
-            response.set_last_sequence(position);
+            response.set_position(EncodePosition(position));
             if (!writer.Write(response)) return grpc::Status::OK;
             response.Clear();
             bytes = 0;
           }
           bytes += size;
-          position = event.sequence();
-          *response.add_interactions() = std::move(event);
-        } else {
-          position = event.sequence();
+          *response.add_interactions() = std::move(entry.event);
         }
+        position = entry.position;
       }
-      response.set_last_sequence(position);
+      response.set_position(EncodePosition(position));
       if (backlog_done && !caught_up) {
         response.set_caught_up(true);
         caught_up = true;

@@ -10,6 +10,8 @@
 #include <atomic>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/tracking/commit_signal.h"
 #include "services/tracking/interaction_store.h"
@@ -33,6 +35,11 @@ struct SubscriptionOptions {
 // INVALID_ARGUMENT for a bad request, else OK.
 absl::Status ValidateSubscribeRequest(
     const smartshop::v1::SubscribeRequest& request);
+
+// The opaque resume token of a position ("<txid>.<sequence>"), and back;
+// "" is the beginning of the log.
+std::string EncodePosition(const LogPosition& position);
+absl::StatusOr<LogPosition> DecodePosition(absl::string_view token);
 
 // Streams until the caller cancels or its deadline passes (OK), the store
 // fails (UNAVAILABLE, whatever the store's error: resume from the last

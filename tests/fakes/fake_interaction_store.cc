@@ -15,12 +15,14 @@ absl::StatusOr<std::vector<bool>> FakeInteractionStore::Insert(
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   insert_sizes_.push_back(events.size());
+  ++last_txid_;
   std::vector<bool> stored;
   for (const auto& event : events) {
     const bool fresh = ids_.insert(event.event_id()).second;
     if (fresh) {
       stored_.push_back(event);
       stored_.back().set_sequence(++last_sequence_);
+      txids_.push_back(last_txid_);
     }
     stored.push_back(fresh);
   }
@@ -34,17 +36,25 @@ absl::StatusOr<tracking::InteractionPage> FakeInteractionStore::List(
   return absl::UnimplementedError("FakeInteractionStore::List");
 }
 
-absl::StatusOr<std::vector<smartshop::v1::Interaction>>
-FakeInteractionStore::ListAfter(int64_t after_sequence, int limit, absl::Time) {
+absl::StatusOr<std::vector<tracking::LogEntry>> FakeInteractionStore::ListAfter(
+    tracking::LogPosition after, int limit, absl::Time) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
-  std::vector<smartshop::v1::Interaction> events;
-  for (const auto& event : stored_) {
-    if (event.sequence() <= after_sequence) continue;
-    if (static_cast<int>(events.size()) == limit) break;
-    events.push_back(event);
+  std::vector<tracking::LogEntry> entries;
+  for (size_t i = 0; i < stored_.size(); ++i) {
+    const tracking::LogPosition position{txids_[i], stored_[i].sequence()};
+    if (position <= after) continue;
+    if (static_cast<int>(entries.size()) == limit) break;
+    entries.push_back({position, stored_[i]});
   }
-  return events;
+  return entries;
+}
+
+absl::StatusOr<tracking::LogPosition> FakeInteractionStore::CurrentPosition(
+    absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return tracking::LogPosition{last_txid_, last_sequence_};
 }
 
 absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
@@ -52,10 +62,16 @@ absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   const size_t before = stored_.size();
-  std::erase_if(stored_, [&](const smartshop::v1::Interaction& e) {
-    return e.user_id() == user_id;
-  });
-  return static_cast<int64_t>(before - stored_.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < stored_.size(); ++i) {
+    if (stored_[i].user_id() == user_id) continue;
+    stored_[kept] = std::move(stored_[i]);
+    txids_[kept] = txids_[i];
+    ++kept;
+  }
+  stored_.resize(kept);
+  txids_.resize(kept);
+  return static_cast<int64_t>(before - kept);
 }
 
 absl::StatusOr<int64_t> FakeInteractionStore::AnonymizeBefore(absl::Time cutoff,
@@ -73,12 +89,6 @@ absl::StatusOr<int64_t> FakeInteractionStore::AnonymizeBefore(absl::Time cutoff,
     ++cleared;
   }
   return cleared;
-}
-
-absl::StatusOr<int64_t> FakeInteractionStore::LastSequence(absl::Time) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  return last_sequence_;
 }
 
 void FakeInteractionStore::FailWith(absl::Status status) {

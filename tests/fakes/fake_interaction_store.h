@@ -20,9 +20,10 @@ class FakeInteractionStore : public tracking::InteractionStore {
       absl::Time deadline) override;
   absl::StatusOr<tracking::InteractionPage> List(
       const tracking::InteractionQuery& query, absl::Time deadline) override;
-  absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListAfter(
-      int64_t after_sequence, int limit, absl::Time deadline) override;
-  absl::StatusOr<int64_t> LastSequence(absl::Time deadline) override;
+  absl::StatusOr<std::vector<tracking::LogEntry>> ListAfter(
+      tracking::LogPosition after, int limit, absl::Time deadline) override;
+  absl::StatusOr<tracking::LogPosition> CurrentPosition(
+      absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
@@ -45,6 +46,9 @@ class FakeInteractionStore : public tracking::InteractionStore {
   std::vector<smartshop::v1::Interaction> stored_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> insert_sizes_ ABSL_GUARDED_BY(mu_);
   int64_t last_sequence_ ABSL_GUARDED_BY(mu_) = 0;
+  // One "transaction" per Insert call; txid of each stored event.
+  int64_t last_txid_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<int64_t> txids_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace smartshop::testing

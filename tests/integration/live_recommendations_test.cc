@@ -159,7 +159,7 @@ TEST_F(LiveRecommendationsTest, ResumesAfterTrackingRestartsWithoutMissingAny) {
   AwaitLearnt(7);
   const int64_t last = std::stoll(
       QueryScalar(h_.database_url(), "SELECT max(id) FROM interactions"));
-  EXPECT_TRUE(Eventually([&] { return h_.feed()->position() == last; },
+  EXPECT_TRUE(Eventually([&] { return h_.feed()->last_sequence() == last; },
                          absl::Seconds(2)));
   EXPECT_GE(h_.feed()->reconnects(), 1);
 }
