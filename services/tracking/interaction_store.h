@@ -75,10 +75,6 @@ class InteractionStore {
   virtual absl::StatusOr<std::vector<LogEntry>> ListAfter(
       LogPosition after, int limit, absl::Time deadline) = 0;
 
-  // A position before every transaction still running: reading after it
-  // gives what is committed from about now on.
-  virtual absl::StatusOr<LogPosition> CurrentPosition(absl::Time deadline) = 0;
-
   // Deletes every interaction of `user_id`; how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                              absl::Time deadline) = 0;

@@ -1,6 +1,5 @@
 #include "services/tracking/pg_interaction_store.h"
 
-#include <limits>
 #include <string>
 #include <string_view>
 
@@ -211,11 +210,12 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
     LogPosition after, int limit, absl::Time deadline) {
   // Below the oldest running transaction (the snapshot's xmin) every
   // transaction has ended: its rows are all there, or never will be.
-  static const std::string kSql = absl::StrCat(
-      "SELECT txid::text::bigint, ", absl::string_view(kSelectColumns).substr(7),
-      " WHERE (txid, id) > ($1::text::xid8, $2)"
-      " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
-      " ORDER BY txid, id LIMIT $3");
+  static const std::string kSql =
+      absl::StrCat("SELECT txid::text::bigint, ",
+                   absl::string_view(kSelectColumns).substr(7),
+                   " WHERE (txid, id) > ($1::text::xid8, $2)"
+                   " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
+                   " ORDER BY txid, id LIMIT $3");
   std::vector<LogEntry> entries;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     entries.clear();
@@ -234,25 +234,6 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
   });
   if (!status.ok()) return status;
   return entries;
-}
-
-absl::StatusOr<LogPosition> PgInteractionStore::CurrentPosition(
-    absl::Time deadline) {
-  LogPosition position;
-  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
-    pqxx::read_transaction txn(c.conn());
-    SetStatementDeadline(txn, deadline);
-    // Just before the oldest running transaction (or the next one).
-    position.txid =
-        txn.exec1(
-               "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            [0]
-                .as<int64_t>() -
-        1;
-    position.sequence = std::numeric_limits<int64_t>::max();
-  });
-  if (!status.ok()) return status;
-  return position;
 }
 
 absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(

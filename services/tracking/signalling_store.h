@@ -35,9 +35,6 @@ class SignallingStore : public InteractionStore {
       LogPosition after, int limit, absl::Time deadline) override {
     return store_->ListAfter(after, limit, deadline);
   }
-  absl::StatusOr<LogPosition> CurrentPosition(absl::Time deadline) override {
-    return store_->CurrentPosition(deadline);
-  }
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override {
     return store_->DeleteUser(user_id, deadline);

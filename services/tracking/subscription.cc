@@ -46,15 +46,9 @@ absl::StatusOr<LogPosition> DecodePosition(absl::string_view token) {
 }
 
 absl::Status ValidateSubscribeRequest(const SubscribeRequest& request) {
-  if (request.start_case() == SubscribeRequest::kAfterPosition) {
-    if (absl::Status valid = DecodePosition(request.after_position()).status();
-        !valid.ok()) {
-      return valid;
-    }
-  }
-  if (request.start_case() == SubscribeRequest::kFromNow &&
-      !request.from_now()) {
-    return absl::InvalidArgumentError("from_now: must be true when set");
+  if (absl::Status valid = DecodePosition(request.after_position()).status();
+      !valid.ok()) {
+    return valid;
   }
   for (int type : request.types()) {
     if (TypeName(static_cast<smartshop::v1::InteractionType>(type)).empty()) {
@@ -73,12 +67,6 @@ grpc::Status ServeSubscription(
   const absl::flat_hash_set<int> types(request.types().begin(),
                                        request.types().end());
   LogPosition position = *DecodePosition(request.after_position());
-  if (request.from_now()) {
-    absl::StatusOr<LogPosition> now =
-        store.CurrentPosition(absl::Now() + options.read_timeout);
-    if (!now.ok()) return StoreFailure(now.status());
-    position = *now;
-  }
   bool caught_up = false;
   while (!context.IsCancelled()) {
     if (stopping.load()) {

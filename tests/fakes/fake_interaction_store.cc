@@ -50,13 +50,6 @@ absl::StatusOr<std::vector<tracking::LogEntry>> FakeInteractionStore::ListAfter(
   return entries;
 }
 
-absl::StatusOr<tracking::LogPosition> FakeInteractionStore::CurrentPosition(
-    absl::Time) {
-  absl::MutexLock lock(&mu_);
-  if (!failure_.ok()) return failure_;
-  return tracking::LogPosition{last_txid_, last_sequence_};
-}
-
 absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
     const std::string& user_id, absl::Time) {
   absl::MutexLock lock(&mu_);

@@ -22,8 +22,6 @@ class FakeInteractionStore : public tracking::InteractionStore {
       const tracking::InteractionQuery& query, absl::Time deadline) override;
   absl::StatusOr<std::vector<tracking::LogEntry>> ListAfter(
       tracking::LogPosition after, int limit, absl::Time deadline) override;
-  absl::StatusOr<tracking::LogPosition> CurrentPosition(
-      absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,

@@ -150,20 +150,6 @@ TEST_F(SubscriptionTest, ResumesAfterTheLastPositionWithoutGapsOrRepeats) {
   EXPECT_EQ(second.Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
-TEST_F(SubscriptionTest, FromNowSkipsTheBacklog) {
-  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1)});
-  SubscribeRequest request;
-  request.set_from_now(true);
-  Subscription subscription(server_, request);
-  ASSERT_TRUE(subscription.ReadOne());  // caught up, nothing delivered
-  EXPECT_EQ(subscription.caught_up_messages, 1);
-  EXPECT_TRUE(subscription.products.empty());
-  TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 2)});
-  subscription.ReadEvents(1);
-  EXPECT_THAT(subscription.products, ::testing::ElementsAre(2));
-  (void)subscription.Finish();
-}
-
 TEST_F(SubscriptionTest, TypeFilterStillAdvancesThePosition) {
   TrackAll(server_, {Event(smartshop::v1::VIEW_PRODUCT, 1),
                      Event(smartshop::v1::ORDER_PLACED, 2),
@@ -229,11 +215,6 @@ TEST_F(SubscriptionTest, RefusesBadArguments) {
         grpc::StatusCode::INVALID_ARGUMENT)
         << token;
   }
-  SubscribeRequest false_from_now;
-  false_from_now.set_from_now(false);
-  EXPECT_EQ(
-      Subscription(server_, false_from_now).FinishWithoutCancel().error_code(),
-      grpc::StatusCode::INVALID_ARGUMENT);
   SubscribeRequest bad_type;
   bad_type.add_types(static_cast<smartshop::v1::InteractionType>(99));
   EXPECT_EQ(Subscription(server_, bad_type).FinishWithoutCancel().error_code(),

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs every fault scenario (through ctest, so Postgres and Redis are
+# started as the tests need them) and prints a table: scenario, result,
+# load held, errors seen, events lost. Exit 1 if any scenario failed.
+#   bash tests/fault/run_fault_suite.sh [BUILD_DIR]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+[ -f "$build/CTestTestfile.cmake" ] ||
+  { echo "run_fault_suite: no build in $build (run tools/setup.sh)" >&2; exit 2; }
+
+# scenario|ctest regex
+scenarios=(
+  "Postgres restarted under 4 streaming producers|PostgresRestartFault"
+  "Postgres away: UNAVAILABLE, then recovery|PostgresOutageTest|TrackingProcessTest.StartsWithoutPostgres"
+  "Redis stopped and restarted under recommendation calls|RecommenderRedisOutageTest"
+  "Tracking stopped: answers from the catalog snapshot|TrackingDownAnswersFromTheSnapshot"
+  "Tracking restarted: the event feed resumes, no gap|ResumesAfterTrackingRestarts"
+  "Model: reset, 401, 429 storm, slow, 5xx burst + breaker|ModelFaultsTest|AHangingModelCosts|EveryModelErrorFallsBack"
+)
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/fault-suite.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+failed=0
+rows=()
+n=0
+for entry in "${scenarios[@]}"; do
+  name=${entry%%|*}
+  regex=${entry#*|}
+  n=$((n + 1))
+  log=$logs/$n.log
+  start=$(date +%s)
+  if (cd "$build" && ctest -R "$regex" --output-on-failure -V >"$log" 2>&1) &&
+     ! grep -q "No tests were found" "$log"; then
+    result=PASS
+  else
+    result=FAIL
+    failed=1
+  fi
+  seconds=$(( $(date +%s) - start ))
+  fault=$(grep -o 'FAULT scenario=.*' "$log" | head -n 1 || true)
+  load=$(sed -n 's/.*load=\([^ ]*\).*/\1/p' <<<"$fault")
+  errors=$(sed -n 's/.*errors=\([^ ]*\).*/\1/p' <<<"$fault")
+  lost=$(sed -n 's/.*lost=\([^ ]*\).*/\1/p' <<<"$fault")
+  tests=$(grep -cE "Test +#[0-9]+: .* (Passed|Failed)" "$log" || true)
+  rows+=("$name|$result|${load:--}|${errors:--}|${lost:-0 (asserted)}|$tests|${seconds}s")
+  [ "$result" = PASS ] || { echo "--- $name: last lines of its log" >&2; tail -n 40 "$log" >&2; }
+done
+
+printf '\n%-56s %-6s %-18s %-7s %-13s %-5s %s\n' \
+  scenario result "load held" errors "events lost" tests time
+for row in "${rows[@]}"; do
+  IFS='|' read -r name result load errors lost tests seconds <<<"$row"
+  printf '%-56s %-6s %-18s %-7s %-13s %-5s %s\n' \
+    "$name" "$result" "${load//_/ }" "$errors" "$lost" "$tests" "$seconds"
+done
+exit "$failed"
