@@ -19,6 +19,7 @@ scenarios=(
   "Tracking stopped: answers from the catalog snapshot|TrackingDownAnswersFromTheSnapshot"
   "Tracking restarted: the event feed resumes, no gap|ResumesAfterTrackingRestarts"
   "Model: reset, 401, 429 storm, slow, 5xx burst + breaker|ModelFaultsTest|AHangingModelCosts|EveryModelErrorFallsBack"
+  "Overload: 48 callers, 4 server threads, a hanging model|OverloadFault"
 )
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/fault-suite.XXXXXX")

@@ -29,6 +29,7 @@ class ServiceProcess {
   // Exit code, or -1 if it did not exit within `timeout`.
   int WaitForExit(absl::Duration timeout);
   void Terminate();
+  int pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
