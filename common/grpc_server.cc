@@ -18,10 +18,12 @@ absl::StatusOr<StartedServer> StartGrpcServer(
   // reflection can describe grpc.health.v1.Health (grpcurl needs that).
   (void)grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
   grpc::ServerBuilder builder;
   StartedServer started;
-  builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &started.port);
+  builder.AddListeningPort(options.listen_address, *credentials, &started.port);
   grpc::ResourceQuota quota("smartshop-server");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);

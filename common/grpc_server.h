@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/tls_files.h"
 #include "prometheus/registry.h"
 
 namespace smartshop {
@@ -28,6 +29,8 @@ struct GrpcServerOptions {
   std::shared_ptr<prometheus::Registry> registry = nullptr;
   // Calls slower than this are logged.
   absl::Duration slow_call = absl::Seconds(1);
+  // Plaintext unless set (see tls_files.h).
+  ServerTlsFiles tls = {};
 };
 
 // A grpc.health.v1 service name that is SERVING for as long as the server

@@ -8,6 +8,7 @@
 #include "common/grpc_server.h"
 #include "common/health_monitor.h"
 #include "common/json_log.h"
+#include "common/tls_files.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
@@ -41,8 +42,9 @@ int Run(const RecommenderConfig& config) {
   auto prompt = PromptBuilder::Create(prompt_settings);
   if (!prompt.ok()) return Fail("bad_config", prompt.status());
 
-  auto tracking_channel = grpc::CreateChannel(
-      config.tracking_target, grpc::InsecureChannelCredentials());
+  auto channel = MakeChannel(config.tracking_target, config.tracking_tls);
+  if (!channel.ok()) return Fail("bad_config", channel.status());
+  std::shared_ptr<grpc::Channel> tracking_channel = *std::move(channel);
   GrpcTrackingReader tracking(tracking_channel);
   CatalogRefresher catalog(&tracking, config.catalog_refresh_interval,
                            config.engine.tracking_timeout * 5);
@@ -67,7 +69,8 @@ int Run(const RecommenderConfig& config) {
   RecommenderServiceImpl service(&engine, absl::Seconds(30));
   auto started = StartGrpcServer({.listen_address = config.listen_address,
                                   .max_threads = config.server_threads,
-                                  .registry = registry},
+                                  .registry = registry,
+                                  .tls = config.tls},
                                  {&service});
   if (!started.ok()) return Fail("listen_failed", started.status());
   auto readiness = [&]() -> absl::Status {

@@ -52,6 +52,25 @@ ABSL_FLAG(int, recently_ordered_days, 30,
           "products a user ordered within this many days are not "
           "recommended again; 0 = no such rule (env "
           "RECOMMENDER_RECENTLY_ORDERED_DAYS)");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "serve gRPC over TLS with this certificate (PEM); empty = plaintext "
+          "(env RECOMMENDER_TLS_CERT_FILE)");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "the certificate's private key (PEM) (env RECOMMENDER_TLS_KEY_FILE)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "require client certificates signed by this CA (mutual TLS) (env "
+          "RECOMMENDER_TLS_CLIENT_CA_FILE)");
+ABSL_FLAG(std::string, tracking_ca_file, "",
+          "reach the tracking service over TLS, trusting this CA (PEM); empty "
+          "= plaintext (env TRACKING_CA_FILE)");
+ABSL_FLAG(std::string, tracking_client_cert_file, "",
+          "this recommender's client certificate for tracking's mutual TLS "
+          "(env TRACKING_CLIENT_CERT_FILE)");
+ABSL_FLAG(std::string, tracking_client_key_file, "",
+          "its private key (env TRACKING_CLIENT_KEY_FILE)");
+ABSL_FLAG(std::string, tracking_server_name, "",
+          "the name to check tracking's certificate against when it is not "
+          "the target's host (env TRACKING_SERVER_NAME)");
 ABSL_FLAG(std::string, model_prompt, "original",
           "what the model is shown: \"original\" (the original prompt: the "
           "first 50 catalog products, answered by name) or \"hybrid\" (the "
@@ -109,6 +128,13 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   c.engine.recently_ordered = absl::Hours(24) * recently_ordered_days;
   c.follow_events = absl::GetFlag(FLAGS_follow_events);
+  c.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+           .key_file = absl::GetFlag(FLAGS_tls_key_file),
+           .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file)};
+  c.tracking_tls = {.ca_file = absl::GetFlag(FLAGS_tracking_ca_file),
+                    .cert_file = absl::GetFlag(FLAGS_tracking_client_cert_file),
+                    .key_file = absl::GetFlag(FLAGS_tracking_client_key_file),
+                    .server_name = absl::GetFlag(FLAGS_tracking_server_name)};
   const std::string model_prompt = absl::GetFlag(FLAGS_model_prompt);
   if (model_prompt != "original" && model_prompt != "hybrid") {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/env_flags.h"
+#include "common/tls_files.h"
 #include "services/recommender/cache/redis_options.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/recommendation_engine.h"
@@ -28,6 +29,8 @@ struct RecommenderConfig {
   EngineOptions engine;
   // Follow the event log (the builtin ranker's model, live invalidation).
   bool follow_events = true;
+  ServerTlsFiles tls;           // this server; plaintext when empty
+  ClientTlsFiles tracking_tls;  // the channel to tracking; plaintext when empty
 };
 
 inline constexpr FlagEnv kRecommenderFlagEnv[] = {
@@ -51,6 +54,13 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"recently_ordered_days", "RECOMMENDER_RECENTLY_ORDERED_DAYS"},
     {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
     {"model_prompt", "RECOMMENDER_MODEL_PROMPT"},
+    {"tls_cert_file", "RECOMMENDER_TLS_CERT_FILE"},
+    {"tls_key_file", "RECOMMENDER_TLS_KEY_FILE"},
+    {"tls_client_ca_file", "RECOMMENDER_TLS_CLIENT_CA_FILE"},
+    {"tracking_ca_file", "TRACKING_CA_FILE"},
+    {"tracking_client_cert_file", "TRACKING_CLIENT_CERT_FILE"},
+    {"tracking_client_key_file", "TRACKING_CLIENT_KEY_FILE"},
+    {"tracking_server_name", "TRACKING_SERVER_NAME"},
 };
 
 // Reads the parsed flags and the secret environment variables.

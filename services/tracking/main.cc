@@ -82,7 +82,8 @@ int Run(const TrackingConfig& config) {
       StartGrpcServer({.listen_address = config.listen_address,
                        .max_threads = config.server_threads,
                        .max_message_bytes = config.max_message_bytes,
-                       .registry = registry},
+                       .registry = registry,
+                       .tls = config.tls},
                       {&tracking_service, &catalog_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
   auto readiness = [&]() -> absl::Status {

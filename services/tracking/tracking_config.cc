@@ -27,6 +27,14 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "time in-flight calls get to finish after SIGTERM "
           "(env TRACKING_DRAIN_TIMEOUT)");
 ABSL_FLAG(bool, migrate_only, false, "apply the database migrations and exit");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "serve gRPC over TLS with this certificate (PEM); empty = plaintext "
+          "(env TRACKING_TLS_CERT_FILE)");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "the certificate's private key (PEM) (env TRACKING_TLS_KEY_FILE)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "require client certificates signed by this CA (mutual TLS) (env "
+          "TRACKING_TLS_CLIENT_CA_FILE)");
 ABSL_FLAG(int, pii_retention_days, 90,
           "clear IP addresses and user agents of interactions older than this "
           "many days; 0 = keep them (env TRACKING_PII_RETENTION_DAYS)");
@@ -61,6 +69,9 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.pii_retention_days = absl::GetFlag(FLAGS_pii_retention_days);
+  c.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
+           .key_file = absl::GetFlag(FLAGS_tls_key_file),
+           .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file)};
   c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/env_flags.h"
+#include "common/tls_files.h"
 
 namespace smartshop::tracking {
 
@@ -24,6 +25,7 @@ struct TrackingConfig {
   bool migrate_only;
   int pii_retention_days;  // 0 = keep IP addresses and user agents
   absl::Duration pii_retention_interval;
+  ServerTlsFiles tls;  // plaintext when empty
 };
 
 inline constexpr FlagEnv kTrackingFlagEnv[] = {
@@ -35,6 +37,9 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"server_threads", "TRACKING_SERVER_THREADS"},
     {"max_message_bytes", "TRACKING_MAX_MESSAGE_BYTES"},
     {"pii_retention_days", "TRACKING_PII_RETENTION_DAYS"},
+    {"tls_cert_file", "TRACKING_TLS_CERT_FILE"},
+    {"tls_key_file", "TRACKING_TLS_KEY_FILE"},
+    {"tls_client_ca_file", "TRACKING_TLS_CLIENT_CA_FILE"},
     {"pii_retention_interval", "TRACKING_PII_RETENTION_INTERVAL"},
     {"group_commit_writers", "TRACKING_GROUP_COMMIT_WRITERS"},
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},

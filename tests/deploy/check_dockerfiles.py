@@ -25,7 +25,7 @@ import sys
 # Test-only tools (servers, promtool, linters, the fuzzers' clang) the image
 # build does not need.
 SETUP_ONLY = {"postgresql", "redis-server", "prometheus", "yamllint", "nodejs", "npm",
-              "clang-14", "libclang-rt-14-dev"}
+              "clang-14", "libclang-rt-14-dev", "openssl"}
 SECRET_NAME = re.compile(r"(KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL)", re.I)
 
 

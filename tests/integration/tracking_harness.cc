@@ -25,7 +25,8 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
     ready_ = applied.ok();
   }
   auto started = StartGrpcServer(
-      {.listen_address = absl::StrCat("127.0.0.1:", options.port)},
+      {.listen_address = absl::StrCat("127.0.0.1:", options.port),
+       .tls = options.tls},
       {&tracking_service_, &catalog_service_});
   EXPECT_TRUE(started.ok()) << started.status();
   server_ = std::move(started->server);

@@ -26,6 +26,8 @@ class TrackingHarness {
     bool migrate = true;
     // Loopback port to listen on; 0 = any free one.
     int port = 0;
+    // Plaintext unless set.
+    ServerTlsFiles tls = {};
   };
   // Migrates `database_url` (unless told not to) and starts the server.
   explicit TrackingHarness(const std::string& database_url)
