@@ -11,11 +11,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
+#include "tests/integration/https_fake_openai.h"
 #include "tests/integration/service_process.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
-#include "tools/fake_openai/fake_openai_server.h"
-#include "tools/fake_openai/self_signed_cert.h"
 
 namespace smartshop::testing {
 namespace {
@@ -53,25 +52,15 @@ TEST(OverloadFault, CallsAreAnsweredInTimeOrRefusedAndMemoryStaysBounded) {
           .UpsertProducts(TrackingHarness::Context().get(), products, &upserted)
           .ok());
 
-  auto dir = fake_openai::MakeTempDir("overload-test");
-  ASSERT_TRUE(dir.ok());
-  auto cert = fake_openai::WriteSelfSignedCert(*dir);
-  ASSERT_TRUE(cert.ok());
-  fake_openai::FakeOpenAiOptions fake_options;
-  fake_options.cert_file = cert->cert_file;
-  fake_options.key_file = cert->key_file;
-  fake_options.default_reply = fake_openai::FakeReply::Hang(absl::Seconds(30));
-  auto fake = fake_openai::FakeOpenAiServer::Start(fake_options);
-  ASSERT_TRUE(fake.ok());
+  HttpsFakeOpenAi fake(fake_openai::FakeReply::Hang(absl::Seconds(30)));
+  std::vector<std::string> env = fake.Env("sk-test-overload");
 
   ServiceProcess recommender(
       RECOMMENDER_BINARY,
       {absl::StrCat("--tracking_target=127.0.0.1:", tracking.port()),
        absl::StrCat("--redis_url=", ReadTestEnv()["REDIS_URL"]),
        "--server_threads=4", "--follow_events=false"},
-      {"OPENAI_API_KEY=sk-test-overload",
-       absl::StrCat("OPENAI_BASE_URL=", (*fake)->base_url()),
-       absl::StrCat("OPENAI_CA_FILE=", cert->cert_file)});
+      env);
   const int port = recommender.WaitForPort();
   ASSERT_GT(port, 0) << recommender.log();
   const int pid = recommender.pid();
@@ -162,8 +151,6 @@ TEST(OverloadFault, CallsAreAnsweredInTimeOrRefusedAndMemoryStaysBounded) {
           .ok());
   recommender.Terminate();
   EXPECT_EQ(recommender.WaitForExit(absl::Seconds(30)), 0);
-  (*fake)->Stop();
-  std::system(absl::StrCat("rm -rf ", *dir).c_str());
 }
 
 }  // namespace

@@ -8,11 +8,10 @@
 #include "gtest/gtest.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 #include "tests/integration/http_probe.h"
+#include "tests/integration/https_fake_openai.h"
 #include "tests/integration/service_process.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
-#include "tools/fake_openai/fake_openai_server.h"
-#include "tools/fake_openai/self_signed_cert.h"
 
 namespace smartshop::testing {
 namespace {
@@ -42,28 +41,18 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
   const int tracking_port = tracking.WaitForPort();
   ASSERT_GT(tracking_port, 0) << tracking.log();
 
-  auto dir = fake_openai::MakeTempDir("secrets-test");
-  ASSERT_TRUE(dir.ok());
-  auto cert = fake_openai::WriteSelfSignedCert(*dir);
-  ASSERT_TRUE(cert.ok());
-  fake_openai::FakeOpenAiOptions fake_options;
-  fake_options.cert_file = cert->cert_file;
-  fake_options.key_file = cert->key_file;
   // Refuses the key and, unlike OpenAI, echoes it in full.
-  fake_options.default_reply = fake_openai::FakeReply::Error(
-      401, absl::StrCat("Incorrect API key provided: ", kOpenAiKey));
-  auto fake = fake_openai::FakeOpenAiServer::Start(fake_options);
-  ASSERT_TRUE(fake.ok());
+  HttpsFakeOpenAi fake(fake_openai::FakeReply::Error(
+      401, absl::StrCat("Incorrect API key provided: ", kOpenAiKey)));
+  std::vector<std::string> env = fake.Env(kOpenAiKey);
+  env.push_back(absl::StrCat("REDIS_PASSWORD=", kRedisPassword));
 
   ServiceProcess recommender(
       RECOMMENDER_BINARY,
       {absl::StrCat("--tracking_target=127.0.0.1:", tracking_port),
        absl::StrCat("--redis_url=", ReadTestEnv()["REDIS_URL"]),
        "--catalog_refresh_interval=1s"},
-      {absl::StrCat("OPENAI_API_KEY=", kOpenAiKey),
-       absl::StrCat("OPENAI_BASE_URL=", (*fake)->base_url()),
-       absl::StrCat("OPENAI_CA_FILE=", cert->cert_file),
-       absl::StrCat("REDIS_PASSWORD=", kRedisPassword)});
+      env);
   const int recommender_port = recommender.WaitForPort();
   ASSERT_GT(recommender_port, 0) << recommender.log();
 
@@ -109,11 +98,12 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
         TrackingHarness::Context().get(), request, &reply);
     replies += got.error_message() + reply.DebugString();
     if (got.ok() && reply.items_size() > 0 &&
-        fake->get()->requests().size() > 0)
+        fake.server().requests().size() > 0)
       break;
     absl::SleepFor(absl::Milliseconds(200));  // until the catalog is loaded
   }
-  EXPECT_GT((*fake)->requests().size(), 0u) << "the model was never called";
+  EXPECT_GT(fake.server().requests().size(), 0u)
+      << "the model was never called";
   EXPECT_THAT(replies, HasSubstr("invalid API key"));
   ExpectNoSecret("replies", replies);
 
@@ -128,11 +118,9 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
   tracking.Terminate();
   EXPECT_EQ(recommender.WaitForExit(absl::Seconds(30)), 0);
   EXPECT_EQ(tracking.WaitForExit(absl::Seconds(30)), 0);
-  (*fake)->Stop();
   const std::string logs = tracking.log() + recommender.log();
   EXPECT_THAT(recommender.log(), HasSubstr("model_invalid_key"));
   ExpectNoSecret("the logs", logs);
-  std::system(absl::StrCat("rm -rf ", *dir).c_str());
 }
 
 }  // namespace
