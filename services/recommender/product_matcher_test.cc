@@ -57,10 +57,12 @@ TEST(MatchPicksTest, FallsBackToTheOriginalSubstringRule) {
 }
 
 TEST(MatchPicksTest, NeverTheSameProductTwiceNorAnInactiveOne) {
+  // The matches point into the catalog: it must outlive the result.
+  const CatalogSnapshot catalog = Catalog();
   auto result = MatchPicks(
       {Pick("Mug (Kitchen)"), Pick("mug (kitchen)"), Pick("Retired mug"),
        Pick("Unicorn (Toys)"), Pick(" (Kitchen)")},
-      Catalog());
+      catalog);
   EXPECT_THAT(Ids(result), ::testing::ElementsAre(2));
   EXPECT_EQ(result.duplicates, 1);
   // "Retired mug" is inactive: no match; an empty name matches nothing.
@@ -68,8 +70,9 @@ TEST(MatchPicksTest, NeverTheSameProductTwiceNorAnInactiveOne) {
 }
 
 TEST(MatchPicksTest, KeepsScoresAndReasons) {
+  const CatalogSnapshot catalog = Catalog();
   auto result =
-      MatchPicks({{"Mug (Office)", 61.5, "Bought together"}}, Catalog());
+      MatchPicks({{"Mug (Office)", 61.5, "Bought together"}}, catalog);
   ASSERT_EQ(result.matched.size(), 1u);
   EXPECT_DOUBLE_EQ(result.matched[0].relevance_score, 61.5);
   EXPECT_EQ(result.matched[0].reason, "Bought together");
