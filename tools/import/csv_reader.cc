@@ -1,8 +1,42 @@
 #include "tools/import/csv_reader.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace smartshop::import {
+
+absl::Status LocateColumns(
+    const std::vector<std::string>& header,
+    const std::vector<std::pair<absl::string_view, int*>>& wanted) {
+  std::vector<absl::string_view> repeated;
+  for (int i = 0; i < static_cast<int>(header.size()); ++i) {
+    const absl::string_view name = absl::StripAsciiWhitespace(header[i]);
+    for (const auto& [wanted_name, position] : wanted) {
+      if (name != wanted_name) continue;
+      if (*position >= 0) repeated.push_back(wanted_name);
+      *position = i;
+    }
+  }
+  std::vector<absl::string_view> missing;
+  for (const auto& [wanted_name, position] : wanted) {
+    if (*position < 0) missing.push_back(wanted_name);
+  }
+  if (missing.empty() && repeated.empty()) return absl::OkStatus();
+  std::string message = "CSV header: ";
+  if (!missing.empty()) {
+    absl::StrAppend(&message, "missing column", missing.size() > 1 ? "s " : " ",
+                    absl::StrJoin(missing, ", "));
+  }
+  if (!repeated.empty()) {
+    absl::StrAppend(&message, missing.empty() ? "" : "; ",
+                    "repeated column(s) ", absl::StrJoin(repeated, ", "));
+  }
+  absl::StrAppend(&message, " (the header is: ", absl::StrJoin(header, ","),
+                  ")");
+  return absl::InvalidArgumentError(message);
+}
+
 namespace {
 
 constexpr int kEnd = -1;

@@ -12,12 +12,20 @@
 #include <cstdint>
 #include <istream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace smartshop::import {
+
+// Sets each `*position` (which must start at -1) to the index of the header
+// column named like it, surrounding spaces ignored. INVALID_ARGUMENT naming
+// every missing and repeated column, and the header.
+absl::Status LocateColumns(
+    const std::vector<std::string>& header,
+    const std::vector<std::pair<absl::string_view, int*>>& wanted);
 
 class CsvReader {
  public:

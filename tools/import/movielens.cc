@@ -24,54 +24,6 @@ constexpr size_t kMaxNameBytes = 255;  // catalog.proto's limit
 constexpr double kMinStars = 0.5;
 constexpr double kMaxStars = 5.0;
 
-// Quoted and cut short, for messages about one value.
-std::string Show(absl::string_view value) {
-  constexpr size_t kMax = 40;
-  if (value.size() <= kMax) return absl::StrCat("\"", value, "\"");
-  return absl::StrCat("\"", value.substr(0, kMax), "...\"");
-}
-
-// Sets each `*position` to the column named `name`; INVALID_ARGUMENT naming
-// the missing and repeated ones.
-absl::Status FindColumns(
-    const std::vector<std::string>& header,
-    const std::vector<std::pair<absl::string_view, int*>>& wanted) {
-  std::vector<absl::string_view> repeated;
-  for (int i = 0; i < static_cast<int>(header.size()); ++i) {
-    const absl::string_view name = absl::StripAsciiWhitespace(header[i]);
-    for (const auto& [wanted_name, position] : wanted) {
-      if (name != wanted_name) continue;
-      if (*position >= 0) repeated.push_back(wanted_name);
-      *position = i;
-    }
-  }
-  std::vector<absl::string_view> missing;
-  for (const auto& [wanted_name, position] : wanted) {
-    if (*position < 0) missing.push_back(wanted_name);
-  }
-  if (missing.empty() && repeated.empty()) return absl::OkStatus();
-  std::string message = "CSV header: ";
-  if (!missing.empty()) {
-    absl::StrAppend(&message, "missing column", missing.size() > 1 ? "s " : " ",
-                    absl::StrJoin(missing, ", "));
-  }
-  if (!repeated.empty()) {
-    absl::StrAppend(&message, missing.empty() ? "" : "; ",
-                    "repeated column(s) ", absl::StrJoin(repeated, ", "));
-  }
-  absl::StrAppend(&message, " (the header is: ", absl::StrJoin(header, ","),
-                  ")");
-  return absl::InvalidArgumentError(message);
-}
-
-std::optional<RowIssue> WrongFieldCount(const std::vector<std::string>& fields,
-                                        int field_count) {
-  if (static_cast<int>(fields.size()) == field_count) return std::nullopt;
-  return RowIssue{
-      "wrong number of fields",
-      absl::StrCat(fields.size(), " fields, the header has ", field_count)};
-}
-
 std::optional<int64_t> PositiveId(absl::string_view text) {
   int64_t id = 0;
   if (!absl::SimpleAtoi(text, &id) || id <= 0) return std::nullopt;
@@ -126,9 +78,9 @@ absl::Status InFile(const std::string& path, const absl::Status& status) {
 absl::StatusOr<MovieColumns> FindMovieColumns(
     const std::vector<std::string>& header) {
   MovieColumns columns;
-  absl::Status found = FindColumns(header, {{"movieId", &columns.movie_id},
-                                            {"title", &columns.title},
-                                            {"genres", &columns.genres}});
+  absl::Status found = LocateColumns(header, {{"movieId", &columns.movie_id},
+                                              {"title", &columns.title},
+                                              {"genres", &columns.genres}});
   if (!found.ok()) return found;
   columns.field_count = static_cast<int>(header.size());
   return columns;
@@ -137,10 +89,11 @@ absl::StatusOr<MovieColumns> FindMovieColumns(
 absl::StatusOr<RatingColumns> FindRatingColumns(
     const std::vector<std::string>& header) {
   RatingColumns columns;
-  absl::Status found = FindColumns(header, {{"userId", &columns.user_id},
-                                            {"movieId", &columns.movie_id},
-                                            {"rating", &columns.rating},
-                                            {"timestamp", &columns.timestamp}});
+  absl::Status found =
+      LocateColumns(header, {{"userId", &columns.user_id},
+                             {"movieId", &columns.movie_id},
+                             {"rating", &columns.rating},
+                             {"timestamp", &columns.timestamp}});
   if (!found.ok()) return found;
   columns.field_count = static_cast<int>(header.size());
   return columns;
@@ -156,7 +109,8 @@ std::variant<MovieLensMovie, RowIssue> ParseMovieRow(
   const absl::string_view id = field(columns.movie_id);
   const std::optional<int64_t> movie_id = PositiveId(id);
   if (!movie_id) {
-    return Bad("movieId", absl::StrCat(Show(id), " is not a positive integer"));
+    return Bad("movieId",
+               absl::StrCat(ShowValue(id), " is not a positive integer"));
   }
   movie.movie_id = *movie_id;
   movie.title = std::string(field(columns.title));
@@ -181,28 +135,29 @@ std::variant<MovieLensRating, RowIssue> ParseRatingRow(
   const std::optional<int64_t> user_id = PositiveId(user);
   if (!user_id) {
     return Bad("userId",
-               absl::StrCat(Show(user), " is not a positive integer"));
+               absl::StrCat(ShowValue(user), " is not a positive integer"));
   }
   rating.user_id = *user_id;
   const absl::string_view movie = field(columns.movie_id);
   const std::optional<int64_t> movie_id = PositiveId(movie);
   if (!movie_id) {
     return Bad("movieId",
-               absl::StrCat(Show(movie), " is not a positive integer"));
+               absl::StrCat(ShowValue(movie), " is not a positive integer"));
   }
   rating.movie_id = *movie_id;
   const absl::string_view stars = field(columns.rating);
   if (!absl::SimpleAtod(stars, &rating.rating) ||
       !std::isfinite(rating.rating) || rating.rating < kMinStars ||
       rating.rating > kMaxStars) {
-    return Bad("rating", absl::StrCat(Show(stars), " is not a number from ",
-                                      kMinStars, " to ", kMaxStars));
+    return Bad("rating",
+               absl::StrCat(ShowValue(stars), " is not a number from ",
+                            kMinStars, " to ", kMaxStars));
   }
   const absl::string_view time = field(columns.timestamp);
   if (!absl::SimpleAtoi(time, &rating.timestamp) || rating.timestamp < 0) {
-    return Bad(
-        "timestamp",
-        absl::StrCat(Show(time), " is not Unix seconds (an integer >= 0)"));
+    return Bad("timestamp",
+               absl::StrCat(ShowValue(time),
+                            " is not Unix seconds (an integer >= 0)"));
   }
   return rating;
 }

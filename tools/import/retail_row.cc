@@ -1,25 +1,17 @@
 #include "tools/import/retail_row.h"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "tools/import/csv_reader.h"
 
 namespace smartshop::import {
 namespace {
-
-// Quoted and cut short, for messages about one value.
-std::string Show(absl::string_view value) {
-  constexpr size_t kMax = 40;
-  if (value.size() <= kMax) return absl::StrCat("\"", value, "\"");
-  return absl::StrCat("\"", value.substr(0, kMax), "...\"");
-}
 
 bool AllDigits(absl::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit);
@@ -34,43 +26,15 @@ RowIssue Bad(absl::string_view column, std::string detail) {
 absl::StatusOr<RetailColumns> FindColumns(
     const std::vector<std::string>& header) {
   RetailColumns columns;
-  const std::array<std::pair<absl::string_view, int*>, 7> wanted = {{
-      {"InvoiceNo", &columns.invoice_no},
-      {"StockCode", &columns.stock_code},
-      {"Description", &columns.description},
-      {"Quantity", &columns.quantity},
-      {"InvoiceDate", &columns.invoice_date},
-      {"UnitPrice", &columns.unit_price},
-      {"CustomerID", &columns.customer_id},
-  }};
-  std::vector<absl::string_view> repeated;
-  for (int i = 0; i < static_cast<int>(header.size()); ++i) {
-    const absl::string_view name = absl::StripAsciiWhitespace(header[i]);
-    for (const auto& [wanted_name, position] : wanted) {
-      if (name != wanted_name) continue;
-      if (*position >= 0) repeated.push_back(wanted_name);
-      *position = i;
-    }
-  }
-  std::vector<absl::string_view> missing;
-  for (const auto& [wanted_name, position] : wanted) {
-    if (*position < 0) missing.push_back(wanted_name);
-  }
-  if (!missing.empty() || !repeated.empty()) {
-    std::string message = "CSV header: ";
-    if (!missing.empty()) {
-      absl::StrAppend(&message, "missing column",
-                      missing.size() > 1 ? "s " : " ",
-                      absl::StrJoin(missing, ", "));
-    }
-    if (!repeated.empty()) {
-      absl::StrAppend(&message, missing.empty() ? "" : "; ",
-                      "repeated column(s) ", absl::StrJoin(repeated, ", "));
-    }
-    absl::StrAppend(&message, " (the header is: ", absl::StrJoin(header, ","),
-                    ")");
-    return absl::InvalidArgumentError(message);
-  }
+  absl::Status found =
+      LocateColumns(header, {{"InvoiceNo", &columns.invoice_no},
+                             {"StockCode", &columns.stock_code},
+                             {"Description", &columns.description},
+                             {"Quantity", &columns.quantity},
+                             {"InvoiceDate", &columns.invoice_date},
+                             {"UnitPrice", &columns.unit_price},
+                             {"CustomerID", &columns.customer_id}});
+  if (!found.ok()) return found;
   columns.field_count = static_cast<int>(header.size());
   return columns;
 }
@@ -87,7 +51,8 @@ absl::StatusOr<absl::Time> ParseInvoiceDate(absl::string_view text) {
     }
   }
   return absl::InvalidArgumentError(absl::StrCat(
-      Show(text), " is not a date like 2010-12-01 08:26:00 or 12/1/2010 8:26"));
+      ShowValue(text),
+      " is not a date like 2010-12-01 08:26:00 or 12/1/2010 8:26"));
 }
 
 absl::StatusOr<int64_t> ParsePriceCents(absl::string_view text) {
@@ -103,7 +68,7 @@ absl::StatusOr<int64_t> ParsePriceCents(absl::string_view text) {
       (!whole.empty() && !AllDigits(whole)) ||
       (!fraction.empty() && !AllDigits(fraction)) || whole.size() > 15) {
     return absl::InvalidArgumentError(absl::StrCat(
-        Show(text), " is not a non-negative decimal number like 2.55"));
+        ShowValue(text), " is not a non-negative decimal number like 2.55"));
   }
   int64_t cents = 0;
   for (char c : whole) cents = cents * 10 + (c - '0');
@@ -117,11 +82,7 @@ absl::StatusOr<int64_t> ParsePriceCents(absl::string_view text) {
 std::variant<RetailLine, RowIssue> ParseRow(
     const RetailColumns& columns, const std::vector<std::string>& fields,
     int64_t row) {
-  if (static_cast<int>(fields.size()) != columns.field_count) {
-    return RowIssue{"wrong number of fields",
-                    absl::StrCat(fields.size(), " fields, the header has ",
-                                 columns.field_count)};
-  }
+  if (auto issue = WrongFieldCount(fields, columns.field_count)) return *issue;
   auto field = [&](int position) {
     return absl::StripAsciiWhitespace(fields[position]);
   };
@@ -133,7 +94,7 @@ std::variant<RetailLine, RowIssue> ParseRow(
   line.cancelled = absl::ConsumePrefix(&digits, "C");
   if (!AllDigits(digits) || !absl::SimpleAtoi(digits, &line.invoice_number) ||
       line.invoice_number <= 0) {
-    return Bad("InvoiceNo", absl::StrCat(Show(line.invoice_no),
+    return Bad("InvoiceNo", absl::StrCat(ShowValue(line.invoice_no),
                                          " is not a positive invoice number, "
                                          "optionally after C"));
   }
@@ -145,7 +106,8 @@ std::variant<RetailLine, RowIssue> ParseRow(
 
   const absl::string_view quantity = field(columns.quantity);
   if (!absl::SimpleAtoi(quantity, &line.quantity)) {
-    return Bad("Quantity", absl::StrCat(Show(quantity), " is not an integer"));
+    return Bad("Quantity",
+               absl::StrCat(ShowValue(quantity), " is not an integer"));
   }
 
   absl::StatusOr<absl::Time> time =
@@ -172,7 +134,7 @@ std::variant<RetailLine, RowIssue> ParseRow(
   }
   if (!customer.empty() && !AllDigits(customer_digits)) {
     return Bad("CustomerID",
-               absl::StrCat(Show(customer), " is not a whole number"));
+               absl::StrCat(ShowValue(customer), " is not a whole number"));
   }
   line.customer_id = std::string(customer_digits);
   return line;

@@ -5,10 +5,12 @@
 #define SMARTSHOP_TOOLS_IMPORT_SKIP_TALLY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 
 namespace smartshop::import {
 
@@ -18,6 +20,13 @@ struct RowIssue {
   std::string reason;
   std::string detail;
 };
+
+// A value quoted and cut short (40 bytes), for a message about it.
+std::string ShowValue(absl::string_view value);
+
+// "wrong number of fields" when a row has not `field_count` fields.
+std::optional<RowIssue> WrongFieldCount(const std::vector<std::string>& fields,
+                                        int field_count);
 
 // Rows counted by the reason they yield nothing, in order of first
 // occurrence, each with its first few examples.
