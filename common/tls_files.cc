@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/bearer_channel.h"
 
 namespace smartshop {
 namespace {
@@ -57,14 +58,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const std::string& target, const ClientTlsFiles& files,
-    grpc::ChannelArguments arguments) {
+    grpc::ChannelArguments arguments, const std::string& bearer_token) {
   if (files.ca_file.empty()) {
     if (!files.cert_file.empty() || !files.key_file.empty()) {
       return absl::InvalidArgumentError(
           "a client certificate needs the server's CA file too");
     }
-    return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                     arguments);
+    return CreateChannelWithToken(target, grpc::InsecureChannelCredentials(),
+                                  arguments, bearer_token);
   }
   if (files.cert_file.empty() != files.key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -85,8 +86,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
   if (!files.server_name.empty()) {
     arguments.SetSslTargetNameOverride(files.server_name);
   }
-  return grpc::CreateCustomChannel(target, grpc::SslCredentials(options),
-                                   arguments);
+  return CreateChannelWithToken(target, grpc::SslCredentials(options),
+                                arguments, bearer_token);
 }
 
 }  // namespace smartshop

@@ -36,10 +36,12 @@ struct ClientTlsFiles {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const ServerTlsFiles& files);
 
-// A channel to `target`, over TLS when `files.ca_file` is set.
+// A channel to `target`, over TLS when `files.ca_file` is set, whose calls
+// carry `bearer_token` when it is not empty (see bearer_channel.h).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const std::string& target, const ClientTlsFiles& files,
-    grpc::ChannelArguments arguments = {});
+    grpc::ChannelArguments arguments = {},
+    const std::string& bearer_token = "");
 
 }  // namespace smartshop
 

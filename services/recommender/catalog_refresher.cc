@@ -1,5 +1,7 @@
 #include "services/recommender/catalog_refresher.h"
 
+#include <optional>
+
 #include "common/json_log.h"
 
 namespace smartshop::recommender {
@@ -35,16 +37,18 @@ std::shared_ptr<const CatalogSnapshot> CatalogRefresher::Current() const {
 }
 
 void CatalogRefresher::Loop() {
-  bool healthy = Current() != nullptr;
+  // Logged on every change, and on the first outcome: a recommender that
+  // never loads a catalog (tracking refuses its token, say) must say why.
+  std::optional<bool> healthy;
   do {
     absl::Status status = Refresh();
     if (status.ok() != healthy) {
       healthy = status.ok();
       auto snapshot = Current();
-      Log(healthy ? LogLevel::kInfo : LogLevel::kWarning,
-          healthy ? "catalog_loaded" : "catalog_refresh_failed",
+      Log(*healthy ? LogLevel::kInfo : LogLevel::kWarning,
+          *healthy ? "catalog_loaded" : "catalog_refresh_failed",
           {{"products", static_cast<int64_t>(snapshot ? snapshot->size() : 0)},
-           {"error", status.message()}});
+           {"error", status.ok() ? "" : status.ToString()}});
     }
   } while (!stop_.WaitForNotificationWithTimeout(
       Current() == nullptr ? absl::Seconds(1) : interval_));

@@ -42,7 +42,8 @@ int Run(const RecommenderConfig& config) {
   auto prompt = PromptBuilder::Create(prompt_settings);
   if (!prompt.ok()) return Fail("bad_config", prompt.status());
 
-  auto channel = MakeChannel(config.tracking_target, config.tracking_tls);
+  auto channel = MakeChannel(config.tracking_target, config.tracking_tls, {},
+                             config.tracking_token);
   if (!channel.ok()) return Fail("bad_config", channel.status());
   std::shared_ptr<grpc::Channel> tracking_channel = *std::move(channel);
   GrpcTrackingReader tracking(tracking_channel);
@@ -66,7 +67,7 @@ int Run(const RecommenderConfig& config) {
       },
       {.on_caught_up = [&engine] { engine.set_builtin_ready(true); }});
   if (config.follow_events) feed.Start();
-  RecommenderServiceImpl service(&engine, absl::Seconds(30));
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth);
   auto started = StartGrpcServer({.listen_address = config.listen_address,
                                   .max_threads = config.server_threads,
                                   .registry = registry,
@@ -116,7 +117,12 @@ int Run(const RecommenderConfig& config) {
          {"model_prompt", config.engine.hybrid_prompt ? "hybrid" : "original"},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
-         {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)}});
+         {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)},
+         {"auth_callers", int64_t{config.auth->caller_count()}}});
+    if (!config.auth->enabled()) {
+      Log(LogLevel::kWarning, "authentication_off",
+          {{"why", "--insecure_no_auth: every caller may read and write"}});
+    }
     const int signal_number = WaitForTerminationSignal();
     Log(LogLevel::kInfo, "draining", {{"signal", int64_t{signal_number}}});
     DrainAndStop(*started->server, config.drain_timeout);

@@ -80,6 +80,12 @@ ABSL_FLAG(bool, follow_events, true,
           "build the builtin ranker's model from the tracking service's "
           "history and keep it current from its Subscribe stream (env "
           "RECOMMENDER_FOLLOW_EVENTS)");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "callers' bearer tokens, one \"<caller> <read|write|read,write> "
+          "<token>\" per line; required unless --insecure_no_auth "
+          "(env RECOMMENDER_AUTH_TOKENS_FILE)");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "serve every caller without a token: local development only");
 
 namespace smartshop::recommender {
 namespace {
@@ -114,6 +120,7 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.openai.request_timeout = absl::GetFlag(FLAGS_openai_timeout);
   c.redis.url = absl::GetFlag(FLAGS_redis_url);
   c.redis.password = SecretFromEnv("REDIS_PASSWORD");
+  c.tracking_token = SecretFromEnv("TRACKING_TOKEN");
   c.engine.cache_prefix = absl::GetFlag(FLAGS_cache_prefix);
   c.engine.cache_ttl = absl::GetFlag(FLAGS_cache_ttl);
   c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
@@ -174,6 +181,18 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         Positive("catalog_refresh_interval", c.catalog_refresh_interval),
         ValidateRedisCacheOptions(c.redis), ValidateOpenAiOptions(c.openai)}) {
     if (!s.ok()) return s;
+  }
+  if (absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
+          LoadCallerAuth(absl::GetFlag(FLAGS_auth_tokens_file),
+                         absl::GetFlag(FLAGS_insecure_no_auth));
+      auth.ok()) {
+    c.auth = *std::move(auth);
+  } else {
+    return auth.status();
+  }
+  if (!IsBearerTokenText(c.tracking_token)) {
+    return absl::InvalidArgumentError(
+        "TRACKING_TOKEN must be visible ASCII (no spaces or newlines)");
   }
   return c;
 }

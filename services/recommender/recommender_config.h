@@ -4,10 +4,12 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_CONFIG_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_CONFIG_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/caller_auth.h"
 #include "common/env_flags.h"
 #include "common/tls_files.h"
 #include "services/recommender/cache/redis_options.h"
@@ -31,6 +33,10 @@ struct RecommenderConfig {
   bool follow_events = true;
   ServerTlsFiles tls;           // this server; plaintext when empty
   ClientTlsFiles tracking_tls;  // the channel to tracking; plaintext when empty
+  // Sent to tracking as "authorization: Bearer"; from TRACKING_TOKEN.
+  std::string tracking_token;
+  // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
 };
 
 inline constexpr FlagEnv kRecommenderFlagEnv[] = {
@@ -61,6 +67,7 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"tracking_client_cert_file", "TRACKING_CLIENT_CERT_FILE"},
     {"tracking_client_key_file", "TRACKING_CLIENT_KEY_FILE"},
     {"tracking_server_name", "TRACKING_SERVER_NAME"},
+    {"auth_tokens_file", "RECOMMENDER_AUTH_TOKENS_FILE"},
 };
 
 // Reads the parsed flags and the secret environment variables.

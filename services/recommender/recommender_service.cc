@@ -8,6 +8,11 @@ grpc::Status RecommenderServiceImpl::GetRecommendations(
     grpc::ServerContext* context,
     const smartshop::v1::GetRecommendationsRequest* request,
     smartshop::v1::Recommendations* response) {
+  if (grpc::Status denied =
+          auth_->Check(*context, Scope::kRead, "GetRecommendations");
+      !denied.ok()) {
+    return denied;
+  }
   auto answer = engine_->Get(*request, CallDeadline(*context, max_call_time_));
   if (!answer.ok()) return ToGrpcStatus(answer.status());
   *response = std::move(*answer);
@@ -18,6 +23,11 @@ grpc::Status RecommenderServiceImpl::InvalidateRecommendations(
     grpc::ServerContext* context,
     const smartshop::v1::InvalidateRecommendationsRequest* request,
     smartshop::v1::InvalidateRecommendationsResponse* response) {
+  if (grpc::Status denied =
+          auth_->Check(*context, Scope::kWrite, "InvalidateRecommendations");
+      !denied.ok()) {
+    return denied;
+  }
   auto deleted =
       engine_->Invalidate(*request, CallDeadline(*context, max_call_time_));
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());
@@ -29,6 +39,11 @@ grpc::Status RecommenderServiceImpl::DeleteUserData(
     grpc::ServerContext* context,
     const smartshop::v1::DeleteUserDataRequest* request,
     smartshop::v1::DeleteUserDataResponse* response) {
+  if (grpc::Status denied =
+          auth_->Check(*context, Scope::kWrite, "DeleteUserData");
+      !denied.ok()) {
+    return denied;
+  }
   auto deleted =
       engine_->DeleteUserData(*request, CallDeadline(*context, max_call_time_));
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());

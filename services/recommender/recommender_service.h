@@ -2,7 +2,11 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_SERVICE_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_SERVICE_H_
 
+#include <memory>
+#include <utility>
+
 #include "absl/time/time.h"
+#include "common/caller_auth.h"
 #include "services/recommender/recommendation_engine.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 
@@ -12,10 +16,14 @@ class RecommenderServiceImpl final
     : public smartshop::v1::RecommenderService::Service {
  public:
   // `engine` is not owned and must outlive the service. Calls without a
-  // deadline get `max_call_time`.
-  RecommenderServiceImpl(RecommendationEngine* engine,
-                         absl::Duration max_call_time)
-      : engine_(engine), max_call_time_(max_call_time) {}
+  // deadline get `max_call_time`. GetRecommendations needs the read scope,
+  // the others the write scope (caller_auth.h).
+  RecommenderServiceImpl(
+      RecommendationEngine* engine, absl::Duration max_call_time,
+      std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled())
+      : engine_(engine),
+        max_call_time_(max_call_time),
+        auth_(std::move(auth)) {}
 
   grpc::Status GetRecommendations(
       grpc::ServerContext* context,
@@ -33,6 +41,7 @@ class RecommenderServiceImpl final
  private:
   RecommendationEngine* const engine_;
   const absl::Duration max_call_time_;
+  const std::shared_ptr<const CallerAuth> auth_;
 };
 
 }  // namespace smartshop::recommender

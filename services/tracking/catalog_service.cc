@@ -99,6 +99,11 @@ grpc::Status CatalogServiceImpl::UpsertCategories(
     grpc::ServerContext* context,
     const smartshop::v1::UpsertCategoriesRequest* request,
     smartshop::v1::UpsertCategoriesResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "UpsertCategories");
+      !denied.ok()) {
+    return denied;
+  }
   absl::Status status =
       ValidateCategories(request->categories(), options_.max_batch_size);
   if (status.ok()) status = CheckSchemaReady(*ready_);
@@ -114,6 +119,11 @@ grpc::Status CatalogServiceImpl::UpsertProducts(
     grpc::ServerContext* context,
     const smartshop::v1::UpsertProductsRequest* request,
     smartshop::v1::UpsertProductsResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "UpsertProducts");
+      !denied.ok()) {
+    return denied;
+  }
   absl::Status status =
       ValidateProducts(request->products(), options_.max_batch_size);
   if (status.ok()) status = CheckSchemaReady(*ready_);
@@ -129,6 +139,11 @@ grpc::Status CatalogServiceImpl::ListProducts(
     grpc::ServerContext* context,
     const smartshop::v1::ListProductsRequest* request,
     smartshop::v1::ListProductsResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kRead, "ListProducts");
+      !denied.ok()) {
+    return denied;
+  }
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("page_size: must be 0 (default ", kDefaultPageSize,
@@ -167,6 +182,11 @@ grpc::Status CatalogServiceImpl::GetProducts(
     grpc::ServerContext* context,
     const smartshop::v1::GetProductsRequest* request,
     smartshop::v1::GetProductsResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kRead, "GetProducts");
+      !denied.ok()) {
+    return denied;
+  }
   if (request->ids_size() == 0 || request->ids_size() > kMaxGetIds) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("ids: must hold 1 to ", kMaxGetIds, " ids")));

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/caller_auth.h"
 #include "services/tracking/catalog_store.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 
@@ -16,6 +17,9 @@ struct CatalogServiceOptions {
   // Most categories or products per upsert call.
   int max_batch_size = 1000;
   absl::Duration max_call_time = absl::Seconds(30);
+  // Upserts need the write scope, reads the read scope. The binaries set
+  // this from --auth_tokens_file (or --insecure_no_auth).
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
 };
 
 inline constexpr size_t kMaxNameBytes = 255;

@@ -75,9 +75,11 @@ int Run(const TrackingConfig& config) {
       &interactions, &ready, clock,
       {.max_batch_size = config.max_batch_size,
        .group_commit_writers = config.group_commit_writers,
-       .metrics = &metrics});
-  CatalogServiceImpl catalog_service(&catalog, &ready,
-                                     {.max_batch_size = config.max_batch_size});
+       .metrics = &metrics,
+       .auth = config.auth});
+  CatalogServiceImpl catalog_service(
+      &catalog, &ready,
+      {.max_batch_size = config.max_batch_size, .auth = config.auth});
   absl::StatusOr<StartedServer> started =
       StartGrpcServer({.listen_address = config.listen_address,
                        .max_threads = config.server_threads,
@@ -117,7 +119,12 @@ int Run(const TrackingConfig& config) {
          {"database", RedactConnectionString(config.database_url)},
          {"db_pool_size", int64_t{config.db_pool_size}},
          {"max_batch_size", int64_t{config.max_batch_size}},
-         {"server_threads", int64_t{config.server_threads}}});
+         {"server_threads", int64_t{config.server_threads}},
+         {"auth_callers", int64_t{config.auth->caller_count()}}});
+    if (!config.auth->enabled()) {
+      Log(LogLevel::kWarning, "authentication_off",
+          {{"why", "--insecure_no_auth: every caller may read and write"}});
+    }
     const int signal_number = WaitForTerminationSignal();
     Log(LogLevel::kInfo, "draining",
         {{"signal", int64_t{signal_number}},

@@ -41,6 +41,12 @@ ABSL_FLAG(int, pii_retention_days, 90,
 ABSL_FLAG(absl::Duration, pii_retention_interval, absl::Hours(1),
           "how often the retention job runs (env "
           "TRACKING_PII_RETENTION_INTERVAL)");
+ABSL_FLAG(std::string, auth_tokens_file, "",
+          "callers' bearer tokens, one \"<caller> <read|write|read,write> "
+          "<token>\" per line; required unless --insecure_no_auth "
+          "(env TRACKING_AUTH_TOKENS_FILE)");
+ABSL_FLAG(bool, insecure_no_auth, false,
+          "serve every caller without a token: local development only");
 
 namespace smartshop::tracking {
 namespace {
@@ -95,6 +101,13 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   }
   if (c.drain_timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--drain_timeout must not be negative");
+  }
+  if (!c.migrate_only) {  // a migration serves no caller
+    absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
+        LoadCallerAuth(absl::GetFlag(FLAGS_auth_tokens_file),
+                       absl::GetFlag(FLAGS_insecure_no_auth));
+    if (!auth.ok()) return auth.status();
+    c.auth = *std::move(auth);
   }
   return c;
 }

@@ -3,10 +3,12 @@
 #ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_CONFIG_H_
 #define SMARTSHOP_SERVICES_TRACKING_TRACKING_CONFIG_H_
 
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/caller_auth.h"
 #include "common/env_flags.h"
 #include "common/tls_files.h"
 
@@ -26,6 +28,8 @@ struct TrackingConfig {
   int pii_retention_days;  // 0 = keep IP addresses and user agents
   absl::Duration pii_retention_interval;
   ServerTlsFiles tls;  // plaintext when empty
+  // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
 };
 
 inline constexpr FlagEnv kTrackingFlagEnv[] = {
@@ -43,6 +47,7 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"pii_retention_interval", "TRACKING_PII_RETENTION_INTERVAL"},
     {"group_commit_writers", "TRACKING_GROUP_COMMIT_WRITERS"},
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
+    {"auth_tokens_file", "TRACKING_AUTH_TOKENS_FILE"},
 };
 
 // Reads the parsed flags. INVALID_ARGUMENT naming the flag when a value is

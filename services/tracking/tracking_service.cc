@@ -109,6 +109,12 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
     const smartshop::v1::TrackRequest* request,
     smartshop::v1::TrackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "Track");
+      !denied.ok()) {
+    reactor->Finish(denied);
+    return reactor;
+  }
   absl::Status invalid;
   const absl::Time now = clock_();
   if (!request->has_interaction()) {
@@ -145,6 +151,11 @@ grpc::Status TrackingServiceImpl::TrackBatch(
     grpc::ServerContext* context,
     const smartshop::v1::TrackBatchRequest* request,
     smartshop::v1::TrackBatchResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "TrackBatch");
+      !denied.ok()) {
+    return denied;
+  }
   if (request->interactions_size() > options_.max_batch_size) {
     return ToGrpcStatus(absl::InvalidArgumentError(
         absl::StrCat("interactions: ", request->interactions_size(),
@@ -177,6 +188,11 @@ grpc::Status TrackingServiceImpl::StreamTrack(
     grpc::ServerContext* context,
     grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
     smartshop::v1::StreamTrackResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "StreamTrack");
+      !denied.ok()) {
+    return denied;
+  }
   if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
     return ToGrpcStatus(ready);
   int64_t received = 0, stored = 0, duplicates = 0, rejected = 0;
@@ -248,6 +264,11 @@ grpc::Status TrackingServiceImpl::ListInteractions(
     grpc::ServerContext* context,
     const smartshop::v1::ListInteractionsRequest* request,
     smartshop::v1::ListInteractionsResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kRead, "ListInteractions");
+      !denied.ok()) {
+    return denied;
+  }
   absl::StatusOr<InteractionQuery> query = ToQuery(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
   if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
@@ -268,6 +289,11 @@ grpc::Status TrackingServiceImpl::DeleteUserData(
     grpc::ServerContext* context,
     const smartshop::v1::DeleteUserDataRequest* request,
     smartshop::v1::DeleteUserDataResponse* response) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kWrite, "DeleteUserData");
+      !denied.ok()) {
+    return denied;
+  }
   if (request->user_id().empty() || request->user_id().size() > kMaxIdBytes) {
     return grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
@@ -289,6 +315,11 @@ grpc::Status TrackingServiceImpl::Subscribe(
     grpc::ServerContext* context,
     const smartshop::v1::SubscribeRequest* request,
     grpc::ServerWriter<smartshop::v1::SubscribeResponse>* writer) {
+  if (grpc::Status denied =
+          options_.auth->Check(*context, Scope::kRead, "Subscribe");
+      !denied.ok()) {
+    return denied;
+  }
   if (absl::Status valid = ValidateSubscribeRequest(*request); !valid.ok()) {
     return ToGrpcStatus(valid);
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include "absl/time/time.h"
+#include "common/caller_auth.h"
 #include "services/tracking/batch_ingestor.h"
 #include "services/tracking/commit_signal.h"
 #include "services/tracking/group_committer.h"
@@ -31,6 +32,10 @@ struct TrackingServiceOptions {
   SubscriptionOptions subscription{};
   // Where to count events and batch sizes; may be null. Not owned.
   TrackingMetrics* metrics = nullptr;
+  // Tracking and deletion need the write scope; ListInteractions and
+  // Subscribe the read scope. The binaries set this from --auth_tokens_file
+  // (or --insecure_no_auth).
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
 };
 
 // Track uses the callback API: a unary event waits for its group commit

@@ -59,7 +59,7 @@ TEST(OverloadFault, CallsAreAnsweredInTimeOrRefusedAndMemoryStaysBounded) {
       RECOMMENDER_BINARY,
       {absl::StrCat("--tracking_target=127.0.0.1:", tracking.port()),
        absl::StrCat("--redis_url=", ReadTestEnv()["REDIS_URL"]),
-       "--server_threads=4", "--follow_events=false"},
+       "--server_threads=4", "--follow_events=false", "--insecure_no_auth"},
       env);
   const int port = recommender.WaitForPort();
   ASSERT_GT(port, 0) << recommender.log();

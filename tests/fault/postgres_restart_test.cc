@@ -42,7 +42,7 @@ grpc::health::v1::HealthCheckResponse::ServingStatus Health(
 
 TEST(PostgresRestartFault, AcknowledgedEventsAreStoredExactlyOnce) {
   PrivatePostgres postgres;
-  ServiceProcess tracking(TRACKING_BINARY, {},
+  ServiceProcess tracking(TRACKING_BINARY, {"--insecure_no_auth"},
                           {absl::StrCat("DATABASE_URL=", postgres.url())});
   const int port = tracking.WaitForPort();
   ASSERT_GT(port, 0) << tracking.log();

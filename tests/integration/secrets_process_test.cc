@@ -1,9 +1,15 @@
 // Secrets never leak: both binaries run with a known database password, an
-// OpenAI key that the (fake) API refuses while echoing it back, and a Redis
-// password that Redis refuses; after real traffic, none of them appears in
-// the logs, the metrics, the health endpoints or any reply.
+// OpenAI key that the (fake) API refuses while echoing it back, a Redis
+// password that Redis refuses, and callers' bearer tokens (one of them
+// wrong); after real traffic, none of them appears in the logs, the
+// metrics, the health endpoints or any reply.
+#include <unistd.h>
+
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "common/bearer_channel.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
@@ -16,15 +22,27 @@
 namespace smartshop::testing {
 namespace {
 
+// A tokens file under the test's temporary directory; returns its path.
+std::string WriteTokens(const std::string& name, const std::string& text) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/secrets-", getpid(), "-", name);
+  std::ofstream(path) << text;
+  return path;
+}
+
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kDbPassword[] = "LEAKCHECK-db-44d0e1";
 constexpr char kOpenAiKey[] = "sk-test-LEAKCHECK-openai-7f3a90";
 constexpr char kRedisPassword[] = "LEAKCHECK-redis-91c2b7";
+constexpr char kShopToken[] = "LEAKCHECK-shop-token-0123456789abcdef";
+constexpr char kTrackingToken[] = "LEAKCHECK-recommender-0123456789abcdef";
+constexpr char kWrongToken[] = "LEAKCHECK-wrong-token-0123456789abcdef";
 
 void ExpectNoSecret(const std::string& where, const std::string& text) {
-  for (const char* secret : {kDbPassword, kOpenAiKey, kRedisPassword}) {
+  for (const char* secret : {kDbPassword, kOpenAiKey, kRedisPassword,
+                             kShopToken, kTrackingToken, kWrongToken}) {
     EXPECT_THAT(text, Not(HasSubstr(secret))) << where << " leaks a secret";
   }
 }
@@ -36,8 +54,14 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
   const std::string url = absl::StrReplaceAll(
       db.url(), {{"postgres@", absl::StrCat("postgres:", kDbPassword, "@")}});
   ASSERT_NE(url, db.url());
-  ServiceProcess tracking(TRACKING_BINARY, {},
-                          {absl::StrCat("DATABASE_URL=", url)});
+  const std::string tracking_tokens = WriteTokens(
+      "tracking", absl::StrCat("shop read,write ", kShopToken,
+                               "\nrecommender read ", kTrackingToken, "\n"));
+  const std::string recommender_tokens = WriteTokens(
+      "recommender", absl::StrCat("shop read,write ", kShopToken, "\n"));
+  ServiceProcess tracking(
+      TRACKING_BINARY, {absl::StrCat("--auth_tokens_file=", tracking_tokens)},
+      {absl::StrCat("DATABASE_URL=", url)});
   const int tracking_port = tracking.WaitForPort();
   ASSERT_GT(tracking_port, 0) << tracking.log();
 
@@ -46,19 +70,22 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
       401, absl::StrCat("Incorrect API key provided: ", kOpenAiKey)));
   std::vector<std::string> env = fake.Env(kOpenAiKey);
   env.push_back(absl::StrCat("REDIS_PASSWORD=", kRedisPassword));
+  env.push_back(absl::StrCat("TRACKING_TOKEN=", kTrackingToken));
 
   ServiceProcess recommender(
       RECOMMENDER_BINARY,
       {absl::StrCat("--tracking_target=127.0.0.1:", tracking_port),
        absl::StrCat("--redis_url=", ReadTestEnv()["REDIS_URL"]),
-       "--catalog_refresh_interval=1s"},
+       "--catalog_refresh_interval=1s",
+       absl::StrCat("--auth_tokens_file=", recommender_tokens)},
       env);
   const int recommender_port = recommender.WaitForPort();
   ASSERT_GT(recommender_port, 0) << recommender.log();
 
   // Traffic: a catalog, events, and recommendations that call the model.
-  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port),
-                                     grpc::InsecureChannelCredentials());
+  auto channel = CreateChannelWithToken(
+      absl::StrCat("127.0.0.1:", tracking_port),
+      grpc::InsecureChannelCredentials(), {}, kShopToken);
   auto catalog = smartshop::v1::CatalogService::NewStub(channel);
   smartshop::v1::UpsertProductsRequest products;
   for (int i = 1; i <= 10; ++i) {
@@ -86,10 +113,22 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
       tracking_stub->Track(TrackingHarness::Context().get(), track, &tracked)
           .ok());
 
-  auto recommender_stub = smartshop::v1::RecommenderService::NewStub(
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", recommender_port),
-                          grpc::InsecureChannelCredentials()));
+  auto recommender_stub =
+      smartshop::v1::RecommenderService::NewStub(CreateChannelWithToken(
+          absl::StrCat("127.0.0.1:", recommender_port),
+          grpc::InsecureChannelCredentials(), {}, kShopToken));
   std::string replies;
+  {  // a wrong token is refused, and not repeated back
+    auto wrong =
+        smartshop::v1::RecommenderService::NewStub(CreateChannelWithToken(
+            absl::StrCat("127.0.0.1:", recommender_port),
+            grpc::InsecureChannelCredentials(), {}, kWrongToken));
+    smartshop::v1::Recommendations reply;
+    grpc::Status refused =
+        wrong->GetRecommendations(TrackingHarness::Context().get(), {}, &reply);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+    replies += refused.error_message();
+  }
   for (int i = 0; i < 20; ++i) {
     smartshop::v1::GetRecommendationsRequest request;
     request.set_user_id("u1");

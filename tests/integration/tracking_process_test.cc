@@ -27,17 +27,22 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// The tracking binary as a child process, its stderr in a file.
-// The tracking binary on `database_url`.
+// The tracking binary on `database_url`, as a child process with its
+// stderr in a file. Authentication has tests of its own
+// (auth_process_test.cc).
 class TrackingProcess : public ServiceProcess {
  public:
   explicit TrackingProcess(const std::string& database_url,
                            std::vector<std::string> extra_args = {},
                            std::vector<std::string> extra_env = {})
-      : ServiceProcess(TRACKING_BINARY, std::move(extra_args),
+      : ServiceProcess(TRACKING_BINARY, WithoutAuth(std::move(extra_args)),
                        WithDatabase(database_url, std::move(extra_env))) {}
 
  private:
+  static std::vector<std::string> WithoutAuth(std::vector<std::string> args) {
+    args.insert(args.begin(), "--insecure_no_auth");
+    return args;
+  }
   static std::vector<std::string> WithDatabase(const std::string& url,
                                                std::vector<std::string> env) {
     env.push_back(absl::StrCat("DATABASE_URL=", url));

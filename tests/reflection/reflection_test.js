@@ -30,6 +30,15 @@ if (!TRACKING_ADDR || !RECOMMENDER_ADDR) {
   process.exit(2);
 }
 
+// `grpcurl -H "authorization: Bearer $SMARTSHOP_TOKEN"`: the services' own
+// methods need a caller's token; reflection and health do not.
+const TOKEN = process.env.SMARTSHOP_TOKEN || '';
+const withToken = (token) => {
+  const metadata = new grpc.Metadata();
+  if (token) metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+};
+
 // Every call gets a deadline: reflection requests and the calls themselves.
 const CALL_TIMEOUT_MS = Number(process.env.CALL_TIMEOUT_MS || 5000);
 const deadline = () => new Date(Date.now() + CALL_TIMEOUT_MS);
@@ -118,7 +127,7 @@ class ReflectedServer {
   // JSON text `body`, read as protojson against the discovered request type
   // and encoded by it; the reply decoded by the discovered reply type and
   // returned as protojson (with defaults, like grpcurl -emit-defaults).
-  async call(fullMethod, body, { timeoutMs = CALL_TIMEOUT_MS } = {}) {
+  async call(fullMethod, body, { timeoutMs = CALL_TIMEOUT_MS, token = TOKEN } = {}) {
     const [service, method] = fullMethod.split('/');
     const { method: m, input, output } = await this.describeMethod(service, method);
     assert.ok(!m.requestStream && !m.responseStream, `${fullMethod} is not unary`);
@@ -129,7 +138,7 @@ class ReflectedServer {
       this.client.makeUnaryRequest(
         path, (message) => Buffer.from(input.encode(message).finish()),
         (bytes) => toJson(output, output.decode(bytes)), request,
-        new grpc.Metadata(), { deadline: new Date(Date.now() + timeoutMs) },
+        withToken(token), { deadline: new Date(Date.now() + timeoutMs) },
         (error, reply) => (error ? reject(error) : resolve(reply)));
     });
   }
@@ -317,6 +326,18 @@ test('a JSON body with a field the descriptor does not know is refused', async (
     tracking.call('smartshop.v1.TrackingService/Track',
       '{"interaction": {"userId": "1", "type": "VIEW_PRODUCTS", "productId": 7}}'),
     /"VIEW_PRODUCTS" is not a value of \.smartshop\.v1\.InteractionType/);
+});
+
+test('a call without a token, or with a wrong one, is UNAUTHENTICATED', async () => {
+  assert.ok(TOKEN, 'run with SMARTSHOP_TOKEN (run_reflection_test.sh sets it)');
+  for (const token of ['', `${TOKEN}x`]) {
+    await assert.rejects(
+      tracking.call('smartshop.v1.CatalogService/ListProducts', '{}', { token }),
+      (error) => error.code === grpc.status.UNAUTHENTICATED);
+    await assert.rejects(
+      recommender.call('smartshop.v1.RecommenderService/GetRecommendations', '{}', { token }),
+      (error) => error.code === grpc.status.UNAUTHENTICATED);
+  }
 });
 
 test('health: Check on both services', async () => {

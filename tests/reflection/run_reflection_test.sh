@@ -131,20 +131,33 @@ wait_ready() {
 psql "$database_url" -q -v ON_ERROR_STOP=1 -c "CREATE DATABASE $db_name" >/dev/null
 db_created=1
 
+# Callers' bearer tokens: the test client reads and writes, the recommender
+# only reads from tracking.
+random_token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
+client_token=$(random_token)
+recommender_token=$(random_token)
+printf 'reflection-test read,write %s\nrecommender read %s\n' \
+  "$client_token" "$recommender_token" >"$work/tracking.tokens"
+printf 'reflection-test read,write %s\n' "$client_token" >"$work/recommender.tokens"
+
 # Secrets reach the services through the environment, never argv.
 DATABASE_URL=$test_database_url "$tracking_bin" --listen=127.0.0.1:0 \
-  --admin_listen=127.0.0.1:0 --drain_timeout=2s >"$work/tracking.log" 2>&1 &
+  --admin_listen=127.0.0.1:0 --drain_timeout=2s \
+  --auth_tokens_file="$work/tracking.tokens" >"$work/tracking.log" 2>&1 &
 tracking_pid=$!
 tracking_port=$(wait_ready tracking "$tracking_pid" "$work/tracking.log" migrations_applied)
 echo "tracking serves on 127.0.0.1:$tracking_port (database $db_name)"
 
 env -u OPENAI_API_KEY -u OPENAI_BASE_URL REDIS_URL="$redis_url" \
+  TRACKING_TOKEN="$recommender_token" \
   "$recommender_bin" --listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 \
   --tracking_target="127.0.0.1:$tracking_port" --catalog_refresh_interval=1s \
-  --cache_prefix="${db_name}_" --drain_timeout=2s >"$work/recommender.log" 2>&1 &
+  --cache_prefix="${db_name}_" --drain_timeout=2s \
+  --auth_tokens_file="$work/recommender.tokens" >"$work/recommender.log" 2>&1 &
 recommender_pid=$!
 recommender_port=$(wait_ready recommender "$recommender_pid" "$work/recommender.log" catalog_loaded)
 echo "recommender serves on 127.0.0.1:$recommender_port"
 
+SMARTSHOP_TOKEN=$client_token \
 TRACKING_ADDR=127.0.0.1:$tracking_port RECOMMENDER_ADDR=127.0.0.1:$recommender_port \
   node "$here/reflection_test.js"

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/bearer_channel.h"
 #include "tools/bench/grpc_phases.h"
 
 namespace smartshop::bench {
@@ -80,8 +81,7 @@ absl::StatusOr<PhaseResult> RunPhase(
 absl::StatusOr<std::vector<PhaseResult>> RunPhases(
     const BenchConfig& config, BenchDatabase& db,
     absl::Span<const Interaction> events) {
-  auto channel =
-      grpc::CreateChannel(config.target, grpc::InsecureChannelCredentials());
+  auto channel = CreateToolChannel(config.target);
   for (const std::string& phase : config.phases) {
     if (phase == kCopyPhase) continue;
     // Also makes sure the service has created the table before TRUNCATE.

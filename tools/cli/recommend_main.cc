@@ -11,6 +11,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "common/bearer_channel.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 #include "tools/cli/recommendations_view.h"
 
@@ -33,8 +34,8 @@ int main(int argc, char** argv) {
       "Asks the SmartShop recommender for recommendations.\n"
       "  smartshop_recommend --target=HOST:PORT [--user_id=ID] [--json]");
   absl::ParseCommandLine(argc, argv);
-  auto stub = smartshop::v1::RecommenderService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+  auto stub = smartshop::v1::RecommenderService::NewStub(
+      smartshop::CreateToolChannel(absl::GetFlag(FLAGS_target)));
   smartshop::v1::GetRecommendationsRequest request;
   request.set_user_id(absl::GetFlag(FLAGS_user_id));
   request.set_session_key(absl::GetFlag(FLAGS_session_key));

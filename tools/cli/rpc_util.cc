@@ -3,12 +3,13 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/bearer_channel.h"
 #include "common/status_util.h"
 
 namespace smartshop::cli {
 
 std::shared_ptr<grpc::Channel> Connect(const Peer& peer) {
-  return grpc::CreateChannel(peer.address, grpc::InsecureChannelCredentials());
+  return CreateToolChannel(peer.address);
 }
 
 std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout) {

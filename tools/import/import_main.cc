@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/bearer_channel.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
 #include "tools/import/catalog_builder.h"
@@ -361,8 +362,7 @@ int Run() {
   const std::string target = absl::GetFlag(FLAGS_target);
   std::cout << "Sending to the tracking service at " << target << "\n"
             << std::flush;
-  const std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  const std::shared_ptr<grpc::Channel> channel = CreateToolChannel(target);
   auto catalog_stub = smartshop::v1::CatalogService::NewStub(channel);
   auto tracking_stub = smartshop::v1::TrackingService::NewStub(channel);
   const RpcOptions rpc{.timeout = absl::GetFlag(FLAGS_rpc_timeout)};

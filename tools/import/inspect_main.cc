@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/bearer_channel.h"
 #include "common/status_util.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
@@ -184,8 +185,7 @@ int Run() {
   }
   const std::string target = absl::GetFlag(FLAGS_target);
   std::cout << "Tracking service at " << target << "\n\n";
-  auto channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  auto channel = CreateToolChannel(target);
   auto tracking = smartshop::v1::TrackingService::NewStub(channel);
   auto catalog = smartshop::v1::CatalogService::NewStub(channel);
   if (absl::Status s = PrintLatestInteractions(*tracking, *catalog, timeout);

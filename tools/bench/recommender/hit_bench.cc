@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "common/bearer_channel.h"
+#include "common/caller_auth.h"
 #include "common/grpc_server.h"
 #include "common/status_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -44,6 +46,10 @@ absl::Status FromGrpc(const grpc::Status& status) {
                       status.error_message());
 }
 
+// The server checks callers' tokens as deployed servers do, so that the
+// figures include that cost.
+constexpr char kBenchToken[] = "bench-token-0123456789abcdef0123456789";
+
 // A channel with a connection of its own: channels with equal arguments
 // would share one subchannel, and so one TCP connection.
 std::shared_ptr<grpc::Channel> ConnectChannel(const std::string& target,
@@ -52,8 +58,8 @@ std::shared_ptr<grpc::Channel> ConnectChannel(const std::string& target,
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt("smartshop.bench_channel", index);
-  auto channel = grpc::CreateCustomChannel(
-      target, grpc::InsecureChannelCredentials(), args);
+  auto channel = CreateChannelWithToken(
+      target, grpc::InsecureChannelCredentials(), args, kBenchToken);
   channel->WaitForConnected(ClientDeadline(timeout));
   return channel;
 }
@@ -239,7 +245,10 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   RecommendationEngine engine(&reader, &refresher, &llm, cache->get(),
                               *std::move(prompt), engine_options,
                               [] { return absl::Now(); });
-  RecommenderServiceImpl service(&engine, absl::Seconds(30));
+  absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
+      CallerAuth::Parse(absl::StrCat("bench read,write ", kBenchToken));
+  if (!auth.ok()) return auth.status();
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), *auth);
   auto started = StartGrpcServer(
       {.listen_address = "127.0.0.1:0", .max_threads = options.server_threads},
       {&service});
