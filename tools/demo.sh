@@ -149,6 +149,23 @@ start_services() {
   say "Postgres on 127.0.0.1:$PG_PORT, Redis on 127.0.0.1:$REDIS_PORT (data in $demo_dir)"
 }
 
+# Every call carries a caller's bearer token, as in production: the demo's
+# tools (SMARTSHOP_TOKEN) may read and write, the recommender may only read
+# from tracking (TRACKING_TOKEN). Random per run; the files stay in demo_dir.
+make_tokens() {
+  step "Making callers' bearer tokens (authentication is on, as in production)"
+  local tools_token recommender_token
+  tools_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  recommender_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+  (umask 077
+    printf 'demo-tools read,write %s\nrecommender read %s\n' \
+      "$tools_token" "$recommender_token" >"$demo_dir/tracking.tokens"
+    printf 'demo-tools read,write %s\n' "$tools_token" >"$demo_dir/recommender.tokens")
+  export SMARTSHOP_TOKEN=$tools_token TRACKING_TOKEN=$recommender_token
+  say "tracking accepts: demo-tools (read,write), recommender (read); the recommender: demo-tools"
+  say "grpcurl needs one too: -H 'authorization: Bearer <token from $demo_dir/tracking.tokens>'"
+}
+
 # Starts tracking on a port the kernel picks (--listen=127.0.0.1:0, so no
 # other process can take it between choosing and binding), learns the port
 # from the service's "started" log line, and waits for "migrations_applied",
@@ -159,7 +176,8 @@ start_tracking() {
   # DATABASE_URL reaches it through the environment, not the command line,
   # which any local user can read in ps.
   "$build_dir/services/tracking/tracking" --listen=127.0.0.1:0 \
-    --admin_listen=127.0.0.1:0 >"$log" 2>&1 &
+    --admin_listen=127.0.0.1:0 --auth_tokens_file="$demo_dir/tracking.tokens" \
+    >"$log" 2>&1 &
   tracking_pid=$!
   for _ in $(seq 1 600); do
     kill -0 "$tracking_pid" 2>/dev/null || {
@@ -260,7 +278,7 @@ start_recommender() {
   local log=$demo_dir/recommender.log port=""
   TRACKING_TARGET=$tracking_addr \
     "$build_dir/services/recommender/recommender" --listen=127.0.0.1:0 \
-    --admin_listen=127.0.0.1:0 \
+    --admin_listen=127.0.0.1:0 --auth_tokens_file="$demo_dir/recommender.tokens" \
     >"$log" 2>&1 &
   recommender_pid=$!
   for _ in $(seq 1 300); do
@@ -308,6 +326,7 @@ main() {
   check_input
   build
   start_services
+  make_tokens
   start_tracking
   import_data
   import_again

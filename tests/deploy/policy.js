@@ -26,6 +26,7 @@ const RULES = {
   "url-credentials": "no URL with user:password@ anywhere",
   "grace-period": "terminationGracePeriodSeconds must exceed the drain timeout plus the preStop pause",
   "network-policy": "every workload's pods must be selected by a NetworkPolicy",
+  "auth-off": "--insecure_no_auth (callers unauthenticated) only in a *-dev namespace",
 };
 
 const SECRET_NAME = /(KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL)/i;
@@ -174,6 +175,10 @@ function check(objects) {
       const seccomp = (sc.seccompProfile || podSecurity.seccompProfile || {}).type;
       if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") fail("seccomp", obj, at(`seccompProfile is ${seccomp || "unset"}`));
       if (sc.privileged === true) fail("host-access", obj, at("is privileged"));
+      if ([...(c.command || []), ...(c.args || [])].some((a) => /^--insecure_no_auth\b/.test(String(a))) &&
+          !/-dev$/.test(namespaceOf(obj))) {
+        fail("auth-off", obj, at(`--insecure_no_auth in namespace ${namespaceOf(obj)}`));
+      }
 
       const image = String(c.image || "");
       const lastPart = image.split("/").pop();
