@@ -42,8 +42,8 @@ int Run(const RecommenderConfig& config) {
   auto prompt = PromptBuilder::Create(prompt_settings);
   if (!prompt.ok()) return Fail("bad_config", prompt.status());
 
-  auto channel = MakeChannel(config.tracking_target, config.tracking_tls, {},
-                             config.tracking_token);
+  auto channel = MakeChannel(config.tracking_target, config.tracking_tls,
+                             TrackingChannelArguments(), config.tracking_token);
   if (!channel.ok()) return Fail("bad_config", channel.status());
   std::shared_ptr<grpc::Channel> tracking_channel = *std::move(channel);
   GrpcTrackingReader tracking(tracking_channel);

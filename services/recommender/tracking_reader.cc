@@ -3,6 +3,14 @@
 #include "absl/strings/str_cat.h"
 
 namespace smartshop::recommender {
+
+grpc::ChannelArguments TrackingChannelArguments() {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  return arguments;
+}
 namespace {
 
 absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {

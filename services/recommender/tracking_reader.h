@@ -34,6 +34,12 @@ class TrackingReader {
                                                  absl::Time deadline) = 0;
 };
 
+// Arguments for the channel to tracking: reconnect attempts 100 ms apart at
+// first and never more than 1 s apart. gRPC's default backoff grows to
+// 120 s, and every cache miss answers from the snapshot until the channel
+// reconnects, so a short tracking restart would cost minutes.
+grpc::ChannelArguments TrackingChannelArguments();
+
 // TrackingReader over gRPC: one channel, a deadline on every call, gRPC
 // status codes kept as absl codes.
 class GrpcTrackingReader : public TrackingReader {

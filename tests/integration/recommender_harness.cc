@@ -52,8 +52,9 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
   cache_ = std::move(*cache);
 
   auto tracking_channel =
-      grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port_),
-                          grpc::InsecureChannelCredentials());
+      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", tracking_port_),
+                                grpc::InsecureChannelCredentials(),
+                                recommender::TrackingChannelArguments());
   reader_ = std::make_unique<recommender::GrpcTrackingReader>(tracking_channel);
   catalog_ = std::make_unique<recommender::CatalogRefresher>(
       reader_.get(), absl::Hours(1), absl::Seconds(5));

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/private_redis.h"
 #include "tests/integration/recommender_harness.h"
 #include "tools/fake_openai/fake_reply.h"
 
@@ -261,40 +262,6 @@ TEST(RecommenderTlsTest, AnUntrustedCertificateIsAnApiFailureNeverSent) {
   EXPECT_EQ(h.fake().request_count(), 0);
   EXPECT_GE(h.fake().handshakes_failed(), 1);
 }
-
-// A Redis of this test's own, so that stopping it disturbs no other test.
-class PrivateRedis {
- public:
-  PrivateRedis() {
-    char tmpl[] = "/tmp/smartshop-redis-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    port_ = 20000 + (getpid() % 20000);
-    Start();
-  }
-  ~PrivateRedis() {
-    Stop();
-    std::system(absl::StrCat("rm -rf ", dir_).c_str());
-  }
-  void Start() {
-    const std::string cmd = absl::StrCat(
-        "redis-server --port ", port_, " --bind 127.0.0.1 --save '' ",
-        "--appendonly no --daemonize yes --pidfile ", dir_, "/redis.pid ",
-        "--logfile ", dir_, "/redis.log --dir ", dir_,
-        " && for i in $(seq 50); do redis-cli -p ", port_,
-        " ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1");
-    ASSERT_EQ(std::system(cmd.c_str()), 0);
-  }
-  void Stop() {
-    std::system(
-        absl::StrCat("redis-cli -p ", port_, " shutdown nosave >/dev/null 2>&1")
-            .c_str());
-  }
-  std::string url() const { return absl::StrCat("redis://127.0.0.1:", port_); }
-
- private:
-  std::string dir_;
-  int port_;
-};
 
 TEST(RecommenderRedisOutageTest, AnswersWhileRedisIsDownAndCachesAfter) {
   PrivateRedis redis;

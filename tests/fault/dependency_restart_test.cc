@@ -1,0 +1,317 @@
+// Redis and the tracking service stopped and restarted while callers keep
+// asking for recommendations and a producer keeps tracking events: no
+// recommendation call fails or misses its deadline, caching resumes after
+// Redis returns, the recommender answers from its catalog snapshot while
+// tracking is away, and its event feed resumes without a gap. Each prints
+// a "FAULT scenario=…" line for run_fault_suite.sh.
+#include <atomic>
+#include <cstdio>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "tests/integration/private_redis.h"
+#include "tests/integration/recommender_harness.h"
+
+namespace smartshop::testing {
+namespace {
+
+using smartshop::v1::GetRecommendationsRequest;
+using smartshop::v1::Recommendations;
+
+constexpr int kCallers = 6;
+constexpr absl::Duration kCallDeadline = absl::Seconds(2);
+
+template <typename Predicate>
+bool Eventually(Predicate done, absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (done()) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return done();
+}
+
+// Phases of a scenario; the load counts per phase.
+enum Phase {
+  kBefore = 0,
+  kOutage = 1,
+  kRecovering = 2,  // the dependency is back; clients reconnecting
+  kAfter = 3,
+  kPhases = 4
+};
+
+// kCallers threads calling GetRecommendations back to back until Stop().
+class RecommendationLoad {
+ public:
+  // `fresh_users`: every call for a new user (always a cache miss), else
+  // 30 users in turn (hits once cached).
+  RecommendationLoad(smartshop::v1::RecommenderService::Stub* stub,
+                     bool fresh_users)
+      : stub_(stub), fresh_users_(fresh_users) {
+    for (int t = 0; t < kCallers; ++t) {
+      threads_.emplace_back([this, t] { Run(t); });
+    }
+  }
+  ~RecommendationLoad() { Stop(); }
+
+  void SetPhase(Phase phase) { phase_ = phase; }
+  void Stop() {
+    stop_ = true;
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  int64_t calls(Phase p) const { return calls_[p]; }
+  int64_t hits(Phase p) const { return hits_[p]; }
+  int64_t snapshot_answers(Phase p) const { return snapshot_answers_[p]; }
+  int64_t total_calls() const {
+    return calls_[kBefore] + calls_[kOutage] + calls_[kRecovering] +
+           calls_[kAfter];
+  }
+  int64_t errors() const { return errors_; }
+  std::string first_error() {
+    absl::MutexLock lock(&mu_);
+    return first_error_;
+  }
+  absl::Duration slowest() {
+    absl::MutexLock lock(&mu_);
+    return slowest_;
+  }
+
+ private:
+  void Run(int thread) {
+    for (int64_t n = 0; !stop_; ++n) {
+      GetRecommendationsRequest request;
+      request.set_user_id(fresh_users_
+                              ? absl::StrCat("fresh-", thread, "-", n)
+                              : absl::StrCat("user-", (thread * 5 + n) % 30));
+      grpc::ClientContext context;
+      context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+      Recommendations answer;
+      const Phase phase = phase_;
+      const absl::Time start = absl::Now();
+      grpc::Status status =
+          stub_->GetRecommendations(&context, request, &answer);
+      const absl::Duration took = absl::Now() - start;
+      ++calls_[phase];
+      if (answer.cache_hit()) ++hits_[phase];
+      if (answer.strategy() == smartshop::v1::STRATEGY_FALLBACK &&
+          absl::StrContains(answer.fallback_reason(), "tracking")) {
+        ++snapshot_answers_[phase];
+      }
+      absl::MutexLock lock(&mu_);
+      slowest_ = std::max(slowest_, took);
+      if (!status.ok() || answer.items_size() != 8) {
+        ++errors_;
+        if (first_error_.empty()) {
+          first_error_ = absl::StrCat(status.error_message(),
+                                      " items=", answer.items_size());
+        }
+      }
+    }
+  }
+
+  smartshop::v1::RecommenderService::Stub* const stub_;
+  const bool fresh_users_;
+  std::atomic<bool> stop_{false};
+  std::atomic<Phase> phase_{kBefore};
+  std::atomic<int64_t> calls_[kPhases] = {};
+  std::atomic<int64_t> hits_[kPhases] = {};
+  std::atomic<int64_t> snapshot_answers_[kPhases] = {};
+  std::atomic<int64_t> errors_{0};
+  absl::Mutex mu_;
+  std::string first_error_;
+  absl::Duration slowest_;
+  std::vector<std::thread> threads_;
+};
+
+// A shop backend tracking one event every 20 ms through its own channel,
+// retrying each event (same event_id) until acknowledged, as clients do.
+class EventProducer {
+ public:
+  explicit EventProducer(int tracking_port)
+      : stub_(smartshop::v1::TrackingService::NewStub(
+            grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port),
+                                grpc::InsecureChannelCredentials()))),
+        thread_([this] { Run(); }) {}
+  ~EventProducer() { Stop(); }
+
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // Acknowledged event ids; call after Stop().
+  const std::vector<std::string>& acknowledged() const { return acked_; }
+  int64_t retries() const { return retries_; }
+
+ private:
+  void Run() {
+    for (int n = 0; !stop_; ++n) {
+      smartshop::v1::TrackRequest request;
+      auto* event = request.mutable_interaction();
+      event->set_event_id(absl::StrCat("00000000-0000-4000-8000-",
+                                       absl::Dec(n, absl::kZeroPad12)));
+      event->set_user_id(absl::StrCat("producer-", n % 7));
+      event->set_type(smartshop::v1::VIEW_PRODUCT);
+      event->set_product_id(1 + n % 12);
+      while (!stop_) {
+        grpc::ClientContext context;
+        context.set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+        smartshop::v1::TrackResponse response;
+        if (stub_->Track(&context, request, &response).ok()) {
+          acked_.push_back(event->event_id());
+          break;
+        }
+        ++retries_;
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+
+  std::unique_ptr<smartshop::v1::TrackingService::Stub> stub_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> retries_{0};
+  std::vector<std::string> acked_;
+  std::thread thread_;
+};
+
+// Acknowledged events missing from the table.
+int Lost(const std::string& database_url,
+         const std::vector<std::string>& acknowledged) {
+  std::set<std::string> stored;
+  pqxx::connection connection(database_url);
+  pqxx::read_transaction txn(connection);
+  for (const auto& row : txn.exec("SELECT event_id::text FROM interactions")) {
+    stored.insert(row[0].as<std::string>());
+  }
+  int lost = 0;
+  for (const std::string& id : acknowledged)
+    lost += stored.contains(id) ? 0 : 1;
+  return lost;
+}
+
+int64_t QueryInt(const std::string& database_url, const std::string& sql) {
+  pqxx::connection connection(database_url);
+  pqxx::read_transaction txn(connection);
+  return txn.exec1(sql)[0].as<int64_t>(0);
+}
+
+TEST(RedisRestartFault, NoRecommendationFailsAndCachingResumes) {
+  PrivateRedis redis;
+  RecommenderHarnessOptions options;
+  options.redis_url = redis.url();
+  options.use_model = false;  // the builtin ranker ranks
+  options.builtin = true;
+  RecommenderHarness h(options);
+  h.SeedCatalog();
+  ASSERT_TRUE(
+      Eventually([&] { return h.feed()->caught_up(); }, absl::Seconds(10)));
+  EventProducer producer(h.tracking().port());
+  RecommendationLoad load(&h.recommender(), /*fresh_users=*/false);
+  absl::SleepFor(absl::Milliseconds(1500));
+  ASSERT_GT(load.hits(kBefore), 0) << "nothing was cached before the fault";
+
+  redis.Stop();  // returns once Redis is gone
+  load.SetPhase(kOutage);
+  absl::SleepFor(absl::Seconds(2));
+  load.SetPhase(kAfter);
+  redis.Start();
+  absl::SleepFor(absl::Milliseconds(2500));
+  load.Stop();
+  producer.Stop();
+
+  const int lost = Lost(h.database_url(), producer.acknowledged());
+  std::printf(
+      "FAULT scenario=redis_restart load=%lld_calls_by_%d_callers errors=%lld "
+      "lost=%d hits_before=%lld hits_during=%lld hits_after=%lld "
+      "slowest_ms=%lld events=%zu\n",
+      static_cast<long long>(load.total_calls()), kCallers,
+      static_cast<long long>(load.errors()), lost,
+      static_cast<long long>(load.hits(kBefore)),
+      static_cast<long long>(load.hits(kOutage)),
+      static_cast<long long>(load.hits(kAfter)),
+      static_cast<long long>(absl::ToInt64Milliseconds(load.slowest())),
+      producer.acknowledged().size());
+  EXPECT_EQ(load.errors(), 0) << load.first_error();
+  EXPECT_LT(load.slowest(), kCallDeadline);
+  EXPECT_GT(load.calls(kOutage), 0) << "no call while Redis was down";
+  EXPECT_EQ(load.hits(kOutage), 0) << "Redis was not down: test too weak";
+  EXPECT_GT(load.hits(kAfter), 0) << "caching did not resume";
+  EXPECT_GT(producer.acknowledged().size(), 0u);
+  EXPECT_EQ(lost, 0);
+}
+
+TEST(TrackingRestartFault, AnswersFromTheSnapshotAndTheFeedMissesNothing) {
+  RecommenderHarnessOptions options;
+  options.use_model = false;
+  options.builtin = true;
+  RecommenderHarness h(options);
+  h.SeedCatalog();
+  ASSERT_TRUE(
+      Eventually([&] { return h.feed()->caught_up(); }, absl::Seconds(10)));
+  EventProducer producer(h.tracking().port());
+  // Every call for a new user: each is a miss that needs tracking.
+  RecommendationLoad load(&h.recommender(), /*fresh_users=*/true);
+  absl::SleepFor(absl::Milliseconds(1500));
+
+  load.SetPhase(kOutage);
+  h.StopTracking();
+  absl::SleepFor(absl::Seconds(2));
+  h.RestartTracking();
+  load.SetPhase(kRecovering);  // the channel reconnects within 1 s
+  absl::SleepFor(absl::Milliseconds(1500));
+  load.SetPhase(kAfter);
+  absl::SleepFor(absl::Milliseconds(1500));
+  load.Stop();
+  producer.Stop();
+
+  // The feed must have learnt every stored event exactly once: the log's
+  // newest position reached and as many events seen as the table holds.
+  const std::string url = h.database_url();
+  const bool feed_complete = Eventually(
+      [&] {
+        return h.feed()->last_sequence() ==
+                   QueryInt(url,
+                            "SELECT coalesce(max(id), 0) FROM interactions") &&
+               h.model()->events_observed() ==
+                   QueryInt(url, "SELECT count(*) FROM interactions");
+      },
+      absl::Seconds(5));
+  const int lost = Lost(url, producer.acknowledged());
+  const int64_t stored = QueryInt(url, "SELECT count(*) FROM interactions");
+  const int64_t unseen = stored - h.model()->events_observed();
+  std::printf(
+      "FAULT scenario=tracking_restart load=%lld_calls_by_%d_callers "
+      "errors=%lld lost=%lld snapshot_answers=%lld events=%zu retries=%lld "
+      "feed_reconnects=%lld\n",
+      static_cast<long long>(load.total_calls()), kCallers,
+      static_cast<long long>(load.errors()),
+      static_cast<long long>(lost + std::max<int64_t>(unseen, 0)),
+      static_cast<long long>(load.snapshot_answers(kOutage)),
+      producer.acknowledged().size(),
+      static_cast<long long>(producer.retries()),
+      static_cast<long long>(h.feed()->reconnects()));
+  EXPECT_EQ(load.errors(), 0) << load.first_error();
+  EXPECT_LT(load.slowest(), kCallDeadline);
+  EXPECT_GT(load.snapshot_answers(kOutage), 0)
+      << "no answer from the snapshot while tracking was away";
+  EXPECT_EQ(load.snapshot_answers(kAfter), 0) << "tracking did not come back";
+  EXPECT_GT(producer.retries(), 0) << "the outage was not felt: test too weak";
+  EXPECT_EQ(lost, 0);
+  EXPECT_TRUE(feed_complete)
+      << "feed at " << h.feed()->last_sequence() << ", learnt "
+      << h.model()->events_observed() << " of " << stored;
+  EXPECT_GE(h.feed()->reconnects(), 1);
+}
+
+}  // namespace
+}  // namespace smartshop::testing

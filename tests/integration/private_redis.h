@@ -1,0 +1,52 @@
+// A Redis of a test's own (redis-server on a loopback port), so that
+// stopping it disturbs no other test.
+#ifndef SMARTSHOP_TESTS_INTEGRATION_PRIVATE_REDIS_H_
+#define SMARTSHOP_TESTS_INTEGRATION_PRIVATE_REDIS_H_
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace smartshop::testing {
+
+class PrivateRedis {
+ public:
+  PrivateRedis() {
+    char tmpl[] = "/tmp/smartshop-redis-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    port_ = 20000 + (getpid() % 20000);
+    Start();
+  }
+  ~PrivateRedis() {
+    Stop();
+    std::system(absl::StrCat("rm -rf ", dir_).c_str());
+  }
+  void Start() {
+    const std::string cmd = absl::StrCat(
+        "redis-server --port ", port_, " --bind 127.0.0.1 --save '' ",
+        "--appendonly no --daemonize yes --pidfile ", dir_, "/redis.pid ",
+        "--logfile ", dir_, "/redis.log --dir ", dir_,
+        " && for i in $(seq 50); do redis-cli -p ", port_,
+        " ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1");
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  }
+  void Stop() {
+    std::system(
+        absl::StrCat("redis-cli -p ", port_, " shutdown nosave >/dev/null 2>&1")
+            .c_str());
+  }
+  std::string url() const { return absl::StrCat("redis://127.0.0.1:", port_); }
+
+ private:
+  std::string dir_;
+  int port_;
+};
+
+}  // namespace smartshop::testing
+
+#endif  // SMARTSHOP_TESTS_INTEGRATION_PRIVATE_REDIS_H_
