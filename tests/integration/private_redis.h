@@ -3,7 +3,10 @@
 #ifndef SMARTSHOP_TESTS_INTEGRATION_PRIVATE_REDIS_H_
 #define SMARTSHOP_TESTS_INTEGRATION_PRIVATE_REDIS_H_
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,7 +22,7 @@ class PrivateRedis {
   PrivateRedis() {
     char tmpl[] = "/tmp/smartshop-redis-XXXXXX";
     dir_ = mkdtemp(tmpl);
-    port_ = 20000 + (getpid() % 20000);
+    port_ = FreePort();
     Start();
   }
   ~PrivateRedis() {
@@ -43,6 +46,26 @@ class PrivateRedis {
   std::string url() const { return absl::StrCat("redis://127.0.0.1:", port_); }
 
  private:
+  // A port the kernel has just handed out, so free for redis-server to
+  // bind (a fixed range could meet another test or an ephemeral port).
+  static int FreePort() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t length = sizeof(address);
+    int port = 0;
+    if (fd >= 0 &&
+        bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+      port = ntohs(address.sin_port);
+    }
+    if (fd >= 0) close(fd);
+    EXPECT_GT(port, 0) << "no free loopback port";
+    return port;
+  }
+
   std::string dir_;
   int port_;
 };
