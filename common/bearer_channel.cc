@@ -3,8 +3,12 @@
 #include <grpcpp/support/client_interceptor.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <utility>
 #include <vector>
+
+#include "absl/strings/ascii.h"
+#include "common/caller_auth.h"
 
 namespace smartshop {
 namespace {
@@ -20,7 +24,12 @@ class BearerTokenInterceptor final : public grpc::experimental::Interceptor {
       grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
-      methods->GetSendInitialMetadata()->emplace("authorization", *header_);
+      // A call may carry another caller's token on purpose (an erasure
+      // forwarded on that caller's behalf): it is not doubled.
+      auto* metadata = methods->GetSendInitialMetadata();
+      if (metadata->find("authorization") == metadata->end()) {
+        metadata->emplace("authorization", *header_);
+      }
     }
     methods->Proceed();
   }
@@ -64,9 +73,18 @@ std::shared_ptr<grpc::Channel> CreateChannelWithToken(
 
 std::shared_ptr<grpc::Channel> CreateToolChannel(
     const std::string& target, const grpc::ChannelArguments& arguments) {
-  const char* token = std::getenv(kTokenEnvironmentVariable);
+  const char* value = std::getenv(kTokenEnvironmentVariable);
+  // A token read from a file often ends in a newline.
+  std::string token(absl::StripAsciiWhitespace(value == nullptr ? "" : value));
+  if (!IsBearerTokenText(token)) {
+    // Never sent: gRPC would abort on the bad header, after logging it.
+    std::cerr << kTokenEnvironmentVariable
+              << " holds spaces or control characters: calls go without a "
+                 "token\n";
+    token.clear();
+  }
   return CreateChannelWithToken(target, grpc::InsecureChannelCredentials(),
-                                arguments, token == nullptr ? "" : token);
+                                arguments, token);
 }
 
 }  // namespace smartshop

@@ -43,6 +43,9 @@ class CallerAuth {
   // Lets every call through. Only for --insecure_no_auth (local
   // development) and in-process tests.
   static std::shared_ptr<const CallerAuth> Disabled();
+  // Lets no call through: the services' default until told whom to admit,
+  // so that wiring which forgets authentication fails closed.
+  static std::shared_ptr<const CallerAuth> DenyAll();
 
   // INVALID_ARGUMENT naming the line for anything malformed: unknown scope,
   // short or repeated token, missing fields; also for a file with no caller.

@@ -102,6 +102,20 @@ TEST(CallerAuthTest, RefusesMalformedFilesNamingTheLine) {
   }
 }
 
+TEST(CallerAuthTest, DenyAllRefusesEveryone) {
+  auto auth = CallerAuth::DenyAll();
+  EXPECT_TRUE(auth->enabled());
+  EXPECT_EQ(auth->Authorize(Bearer(kShopToken), Scope::kRead).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
+TEST(CallerAuthTest, SwappedColumnsDoNotRepeatTheToken) {
+  auto auth = CallerAuth::Parse(std::string("shop ") + kShopToken + " read");
+  EXPECT_EQ(auth.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(auth.status().message()), HasSubstr("unknown scope"));
+  EXPECT_THAT(std::string(auth.status().message()), Not(HasSubstr(kShopToken)));
+}
+
 TEST(CallerAuthTest, UnreadableFileIsAnError) {
   EXPECT_EQ(CallerAuth::LoadFile("/nonexistent/tokens").status().code(),
             absl::StatusCode::kInvalidArgument);

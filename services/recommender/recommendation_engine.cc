@@ -431,7 +431,8 @@ Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
 
 absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
 RecommendationEngine::DeleteUserData(
-    const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline) {
+    const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline,
+    const std::string& caller_authorization) {
   if (request.user_id().empty() || request.user_id().size() > kMaxIdBytes ||
       request.user_id() == kAnonymous) {
     return absl::InvalidArgumentError(
@@ -442,8 +443,8 @@ RecommendationEngine::DeleteUserData(
     model_->ForgetActor(absl::StrCat("u:", request.user_id()));
   }
   smartshop::v1::DeleteUserDataResponse response;
-  absl::StatusOr<int64_t> interactions =
-      tracking_->DeleteUserData(request.user_id(), deadline);
+  absl::StatusOr<int64_t> interactions = tracking_->DeleteUserData(
+      request.user_id(), deadline, caller_authorization);
   if (!interactions.ok()) return interactions.status();
   response.set_deleted_interactions(*interactions);
   // After the rows are gone: an answer computed before cannot be stored.

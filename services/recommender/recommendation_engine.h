@@ -106,8 +106,11 @@ class RecommendationEngine {
   // answer, their recent products in the model. INVALID_ARGUMENT for a bad
   // user id; UNAVAILABLE when tracking or the cache cannot be reached (then
   // retry: it is idempotent).
+  // `caller_authorization` goes to tracking with the erasure (see
+  // TrackingReader::DeleteUserData).
   absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
-      const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline);
+      const smartshop::v1::DeleteUserDataRequest& request, absl::Time deadline,
+      const std::string& caller_authorization = "");
 
   // Removes cached answers; UNAVAILABLE when the cache cannot be reached.
   absl::StatusOr<int64_t> Invalidate(

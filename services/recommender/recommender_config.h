@@ -36,7 +36,7 @@ struct RecommenderConfig {
   // Sent to tracking as "authorization: Bearer"; from TRACKING_TOKEN.
   std::string tracking_token;
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
-  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
 
 inline constexpr FlagEnv kRecommenderFlagEnv[] = {

@@ -44,8 +44,15 @@ grpc::Status RecommenderServiceImpl::DeleteUserData(
       !denied.ok()) {
     return denied;
   }
-  auto deleted =
-      engine_->DeleteUserData(*request, CallDeadline(*context, max_call_time_));
+  // The erasure reaches tracking with this caller's own token: tracking
+  // decides whether the caller may delete there too.
+  std::string authorization;
+  if (auto it = context->client_metadata().find("authorization");
+      it != context->client_metadata().end()) {
+    authorization.assign(it->second.data(), it->second.size());
+  }
+  auto deleted = engine_->DeleteUserData(
+      *request, CallDeadline(*context, max_call_time_), authorization);
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());
   *response = *std::move(deleted);
   return grpc::Status::OK;

@@ -20,7 +20,7 @@ class RecommenderServiceImpl final
   // the others the write scope (caller_auth.h).
   RecommenderServiceImpl(
       RecommendationEngine* engine, absl::Duration max_call_time,
-      std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled())
+      std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll())
       : engine_(engine),
         max_call_time_(max_call_time),
         auth_(std::move(auth)) {}

@@ -30,14 +30,18 @@ class TrackingReader {
       absl::Time deadline) = 0;
 
   // TrackingService.DeleteUserData: interactions deleted. Thread-safe.
-  virtual absl::StatusOr<int64_t> DeleteUserData(const std::string& user_id,
-                                                 absl::Time deadline) = 0;
+  // `caller_authorization` is the erasing caller's own "authorization"
+  // value, forwarded so that tracking decides whether that caller may
+  // delete (the recommender's own token only reads); empty = its own.
+  virtual absl::StatusOr<int64_t> DeleteUserData(
+      const std::string& user_id, absl::Time deadline,
+      const std::string& caller_authorization) = 0;
 };
 
 // Arguments for the channel to tracking: reconnect attempts 100 ms apart at
-// first and never more than 1 s apart. gRPC's default backoff grows to
-// 120 s, and every cache miss answers from the snapshot until the channel
-// reconnects, so a short tracking restart would cost minutes.
+// first and never more than 1 s apart (plus jitter). gRPC's default backoff
+// grows to 120 s, and every cache miss answers from the snapshot until the
+// channel reconnects, so a short tracking restart would cost minutes.
 grpc::ChannelArguments TrackingChannelArguments();
 
 // TrackingReader over gRPC: one channel, a deadline on every call, gRPC
@@ -51,8 +55,9 @@ class GrpcTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
-  absl::StatusOr<int64_t> DeleteUserData(const std::string& user_id,
-                                         absl::Time deadline) override;
+  absl::StatusOr<int64_t> DeleteUserData(
+      const std::string& user_id, absl::Time deadline,
+      const std::string& caller_authorization) override;
 
  private:
   std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;

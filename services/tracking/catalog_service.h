@@ -19,7 +19,7 @@ struct CatalogServiceOptions {
   absl::Duration max_call_time = absl::Seconds(30);
   // Upserts need the write scope, reads the read scope. The binaries set
   // this from --auth_tokens_file (or --insecure_no_auth).
-  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
 
 inline constexpr size_t kMaxNameBytes = 255;

@@ -29,7 +29,7 @@ struct TrackingConfig {
   absl::Duration pii_retention_interval;
   ServerTlsFiles tls;  // plaintext when empty
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
-  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
 
 inline constexpr FlagEnv kTrackingFlagEnv[] = {

@@ -35,7 +35,7 @@ struct TrackingServiceOptions {
   // Tracking and deletion need the write scope; ListInteractions and
   // Subscribe the read scope. The binaries set this from --auth_tokens_file
   // (or --insecure_no_auth).
-  std::shared_ptr<const CallerAuth> auth = CallerAuth::Disabled();
+  std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
 
 // Track uses the callback API: a unary event waits for its group commit

@@ -41,7 +41,7 @@ FakeTrackingReader::ListInteractions(
 }
 
 absl::StatusOr<int64_t> FakeTrackingReader::DeleteUserData(
-    const std::string& user_id, absl::Time) {
+    const std::string& user_id, absl::Time, const std::string&) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   const size_t before = interactions_.size();

@@ -25,8 +25,9 @@ class FakeTrackingReader : public recommender::TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
-  absl::StatusOr<int64_t> DeleteUserData(const std::string& user_id,
-                                         absl::Time deadline) override;
+  absl::StatusOr<int64_t> DeleteUserData(
+      const std::string& user_id, absl::Time deadline,
+      const std::string& caller_authorization) override;
 
   // Newest first.
   void SetInteractions(std::vector<smartshop::v1::Interaction> interactions);

@@ -267,8 +267,24 @@ TEST(TrackingRestartFault, AnswersFromTheSnapshotAndTheFeedMissesNothing) {
   h.StopTracking();
   absl::SleepFor(absl::Seconds(2));
   h.RestartTracking();
-  load.SetPhase(kRecovering);  // the channel reconnects within 1 s
-  absl::SleepFor(absl::Milliseconds(1500));
+  load.SetPhase(kRecovering);
+  // The channel reconnects within about 1 s (TrackingChannelArguments);
+  // from the first answer that is not from the snapshot on, none may be.
+  const bool reconnected = Eventually(
+      [&] {
+        GetRecommendationsRequest probe;
+        probe.set_user_id(
+            absl::StrCat("probe-", absl::ToUnixNanos(absl::Now())));
+        Recommendations answer;
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+        return h.recommender()
+                   .GetRecommendations(&context, probe, &answer)
+                   .ok() &&
+               answer.strategy() != smartshop::v1::STRATEGY_FALLBACK;
+      },
+      absl::Seconds(10));
+  ASSERT_TRUE(reconnected) << "still answering from the snapshot";
   load.SetPhase(kAfter);
   absl::SleepFor(absl::Milliseconds(1500));
   load.Stop();

@@ -328,6 +328,41 @@ TEST_F(AuthProcessTest, RecommenderReadsTrackingWithItsOwnToken) {
   EXPECT_EQ(answer.items_size(), 3);
 }
 
+TEST_F(AuthProcessTest, ErasureThroughTheRecommenderUsesTheCallersToken) {
+  // The recommender's own token only reads tracking: the erasure goes on
+  // with the erasing caller's token, so tracking judges that caller.
+  auto recommender = StartRecommender(kTrackingReadToken);
+  const int port = recommender->WaitForPort();
+  ASSERT_GT(port, 0) << recommender->log();
+  smartshop::v1::TrackRequest track;
+  track.mutable_interaction()->set_user_id("erase-me");
+  track.mutable_interaction()->set_type(smartshop::v1::VIEW_PRODUCT);
+  track.mutable_interaction()->set_product_id(2);
+  smartshop::v1::TrackResponse tracked;
+  ASSERT_TRUE(smartshop::v1::TrackingService::NewStub(
+                  Channel(tracking_port_, kShopToken))
+                  ->Track(TrackingHarness::Context().get(), track, &tracked)
+                  .ok());
+  smartshop::v1::DeleteUserDataRequest erase;
+  erase.set_user_id("erase-me");
+  smartshop::v1::DeleteUserDataResponse erased;
+  // "storefront" may read the recommender, not erase.
+  EXPECT_EQ(
+      smartshop::v1::RecommenderService::NewStub(
+          Channel(port, kTrackingReadToken))
+          ->DeleteUserData(TrackingHarness::Context().get(), erase, &erased)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(StoredInteractions("erase-me"), 1);
+  grpc::Status status =
+      smartshop::v1::RecommenderService::NewStub(Channel(port, kShopToken))
+          ->DeleteUserData(TrackingHarness::Context().get(), erase, &erased);
+  ASSERT_TRUE(status.ok()) << status.error_message() << "\n"
+                           << recommender->log();
+  EXPECT_EQ(erased.deleted_interactions(), 1);
+  EXPECT_EQ(StoredInteractions("erase-me"), 0);
+}
+
 TEST_F(AuthProcessTest, RecommenderWithoutATokenIsRefusedByTracking) {
   auto recommender = StartRecommender("");
   const int port = recommender->WaitForPort();

@@ -79,8 +79,9 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
                                       .retry_max = absl::Milliseconds(200)});
     feed_->Start();
   }
+  // Authentication has tests of its own (auth_process_test.cc).
   service_ = std::make_unique<recommender::RecommenderServiceImpl>(
-      engine_.get(), absl::Seconds(30));
+      engine_.get(), absl::Seconds(30), CallerAuth::Disabled());
   auto started =
       StartGrpcServer({.listen_address = "127.0.0.1:0"}, {service_.get()});
   EXPECT_TRUE(started.ok()) << started.status();

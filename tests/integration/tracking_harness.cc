@@ -13,9 +13,11 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
       catalog_store_(&pool_),
       tracking_service_(&interactions_, &ready_, [] { return absl::Now(); },
                         {.max_batch_size = options.max_batch_size,
-                         .max_stream_results = options.max_stream_results}),
+                         .max_stream_results = options.max_stream_results,
+                         .auth = CallerAuth::Disabled()}),
       catalog_service_(&catalog_store_, &ready_,
-                       {.max_batch_size = options.max_batch_size}) {
+                       {.max_batch_size = options.max_batch_size,
+                        .auth = CallerAuth::Disabled()}) {
   if (options.migrate) {
     auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
     EXPECT_TRUE(migrations.ok()) << migrations.status();

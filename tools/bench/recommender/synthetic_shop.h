@@ -56,8 +56,8 @@ class SyntheticTrackingReader : public TrackingReader {
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
   // Nothing to erase in a synthetic shop: 0.
-  absl::StatusOr<int64_t> DeleteUserData(const std::string&,
-                                         absl::Time) override {
+  absl::StatusOr<int64_t> DeleteUserData(const std::string&, absl::Time,
+                                         const std::string&) override {
     return 0;
   }
 
