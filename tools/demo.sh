@@ -35,7 +35,7 @@ demo_user=${DEMO_USER:-14081}
 # A guest's checkout in the sample: an anonymous session with 145 lines.
 demo_session=${DEMO_SESSION:-guest-536982}
 step_no=0
-readonly total_steps=9
+readonly total_steps=10
 
 step() {
   step_no=$((step_no + 1))
