@@ -14,7 +14,7 @@ packages=(
   prometheus-cpp-dev
   postgresql redis-server
   prometheus yamllint
-  clang-14 libclang-rt-14-dev openssl
+  clang-14 libclang-rt-14-dev openssl ccache
 )
 # Node.js for the reflection client and manifest checks, unless the machine
 # has one already (it may come from elsewhere than Debian).
