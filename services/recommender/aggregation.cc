@@ -10,15 +10,19 @@ std::vector<ProductActivity> Aggregate(
     const std::vector<smartshop::v1::Interaction>& interactions,
     const CatalogSnapshot& catalog) {
   std::vector<ProductActivity> summary;
-  absl::flat_hash_map<int64_t, size_t> position;
+  // By "Name (Category)", as the original's dict was: two products shown
+  // alike are one entry (with the first one's id), never a duplicate JSON
+  // key.
+  absl::flat_hash_map<std::string, size_t> position;
   for (const auto& interaction : interactions) {
     if (interaction.product_id() == 0) continue;
     const smartshop::v1::Product* product =
         catalog.Find(interaction.product_id());
     if (product == nullptr) continue;
-    auto [it, inserted] = position.emplace(product->id(), summary.size());
+    std::string key = DisplayName(*product);
+    auto [it, inserted] = position.emplace(key, summary.size());
     if (inserted) {
-      summary.push_back({DisplayName(*product), product->id()});
+      summary.push_back({std::move(key), product->id()});
     }
     ProductActivity& activity = summary[it->second];
     switch (interaction.type()) {

@@ -21,9 +21,11 @@ struct ProductActivity {
 };
 
 // In order of first appearance in `interactions` (the user's own come first
-// for a logged-in user, so their products lead the summary). Interactions
-// without a product or with a product the catalog does not know are skipped;
-// types other than view_product / add_to_cart / order_placed count nothing.
+// for a logged-in user, so their products lead the summary), one entry per
+// "Name (Category)" (products shown alike are merged, as in the original).
+// Interactions without a product or with a product the catalog does not know
+// are skipped; types other than view_product / add_to_cart / order_placed count
+// nothing.
 std::vector<ProductActivity> Aggregate(
     const std::vector<smartshop::v1::Interaction>& interactions,
     const CatalogSnapshot& catalog);

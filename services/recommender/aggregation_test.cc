@@ -47,6 +47,24 @@ TEST(AggregateTest, CountsPerProductInOrderOfFirstAppearance) {
   EXPECT_EQ(summary[1].product_id, 1);
 }
 
+TEST(AggregateTest, ProductsShownAlikeAreOneEntryAsInTheOriginal) {
+  CatalogSnapshot catalog(
+      {P(1, "Mug", "Kitchen"), P(2, "Mug", "Kitchen"), P(3, "Mug", "Garden")},
+      absl::Now());
+  auto summary = Aggregate(
+      {I(smartshop::v1::VIEW_PRODUCT, 2), I(smartshop::v1::ORDER_PLACED, 1),
+       I(smartshop::v1::VIEW_PRODUCT, 3)},
+      catalog);
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].key, "Mug (Kitchen)");
+  EXPECT_EQ(summary[0].product_id, 2);  // the first one seen
+  EXPECT_EQ(summary[0].views, 1);
+  EXPECT_EQ(summary[0].purchases, 1);
+  // No duplicate key in the prompt's JSON.
+  const std::string json = SummaryJson(summary);
+  EXPECT_EQ(json.find("\"Mug (Kitchen)\""), json.rfind("\"Mug (Kitchen)\""));
+}
+
 TEST(AggregateTest, SummaryIsJson) {
   EXPECT_EQ(
       SummaryJson({{"Mug (Kitchen)", 1, 2, 1, 0}}),

@@ -1,5 +1,6 @@
 #include "services/recommender/catalog_refresher.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "common/json_log.h"
@@ -16,15 +17,35 @@ CatalogRefresher::~CatalogRefresher() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status CatalogRefresher::Refresh() {
+absl::Status CatalogRefresher::Load(absl::Time deadline) {
   absl::StatusOr<std::vector<smartshop::v1::Product>> products =
-      reader_->ListAllProducts(absl::Now() + load_timeout_);
+      reader_->ListAllProducts(deadline);
   if (!products.ok()) return products.status();
   auto snapshot = std::make_shared<const CatalogSnapshot>(std::move(*products),
                                                           absl::Now());
   absl::MutexLock lock(&mu_);
   current_ = std::move(snapshot);
   return absl::OkStatus();
+}
+
+std::shared_ptr<const CatalogSnapshot> CatalogRefresher::CurrentOrLoad(
+    absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr) return current_;
+    if (loading_) {
+      auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return current_ != nullptr || !loading_;
+      };
+      mu_.AwaitWithDeadline(absl::Condition(&settled), deadline);
+      return current_;
+    }
+    loading_ = true;
+  }
+  Load(std::min(deadline, absl::Now() + load_timeout_)).IgnoreError();
+  absl::MutexLock lock(&mu_);
+  loading_ = false;
+  return current_;
 }
 
 void CatalogRefresher::Start() {

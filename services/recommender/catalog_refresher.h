@@ -26,7 +26,7 @@ class CatalogRefresher {
   ~CatalogRefresher();  // stops the background thread
 
   // Loads the catalog now; on error keeps the previous snapshot.
-  absl::Status Refresh();
+  absl::Status Refresh() { return Load(absl::Now() + load_timeout_); }
 
   // Refreshes every `interval` on a thread of its own (retrying sooner,
   // every second, until the first load succeeds).
@@ -35,14 +35,22 @@ class CatalogRefresher {
   // The latest snapshot; null until a load has succeeded. Thread-safe.
   std::shared_ptr<const CatalogSnapshot> Current() const;
 
+  // For requests before the first load: the latest snapshot, else one
+  // load, bounded by `deadline`, that concurrent callers share (one runs
+  // it, the others wait for it, each until its own deadline). Null when
+  // none has loaded by then.
+  std::shared_ptr<const CatalogSnapshot> CurrentOrLoad(absl::Time deadline);
+
  private:
   void Loop();
+  absl::Status Load(absl::Time deadline);
 
   TrackingReader* const reader_;
   const absl::Duration interval_;
   const absl::Duration load_timeout_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const CatalogSnapshot> current_ ABSL_GUARDED_BY(mu_);
+  bool loading_ ABSL_GUARDED_BY(mu_) = false;  // a CurrentOrLoad load
   absl::Notification stop_;
   std::thread thread_;
 };

@@ -28,13 +28,36 @@ class RecommendationCache {
                            const smartshop::v1::Recommendations& value,
                            absl::Duration ttl, absl::Time deadline) = 0;
 
-  // Removes `key`; returns how many entries were removed (0 or 1).
+  // Removes `key` and advances its fence (below); returns how many entries
+  // were removed (0 or 1).
   virtual absl::StatusOr<int64_t> Delete(const std::string& key,
                                          absl::Time deadline) = 0;
 
-  // Removes every key that starts with `prefix`; returns how many.
+  // Advances the fence of every key that starts with `prefix`, then removes
+  // those keys; returns how many.
   virtual absl::StatusOr<int64_t> DeletePrefix(const std::string& prefix,
                                                absl::Time deadline) = 0;
+
+  // Where the invalidations of one key stood: read before an answer's data
+  // is read, it lets SetUnlessInvalidated refuse an answer that a Delete or
+  // DeletePrefix made stale meanwhile, whichever replica (process sharing
+  // the cache) made it. `scope` is the prefix whose DeletePrefix covers the
+  // key.
+  struct Fence {
+    int64_t key = 0;
+    int64_t scope = 0;
+    bool operator==(const Fence&) const = default;
+  };
+  virtual absl::StatusOr<Fence> ReadFence(const std::string& key,
+                                          const std::string& scope,
+                                          absl::Time deadline) = 0;
+
+  // Set, atomically unless `key` was deleted or `scope` prefix-deleted
+  // since `fence` was read: then nothing is stored and the result is false.
+  virtual absl::StatusOr<bool> SetUnlessInvalidated(
+      const std::string& key, const std::string& scope,
+      const smartshop::v1::Recommendations& value, absl::Duration ttl,
+      const Fence& fence, absl::Time deadline) = 0;
 };
 
 }  // namespace smartshop::recommender

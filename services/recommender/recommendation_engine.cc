@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
+#include "common/proto_time.h"
 #include "services/recommender/aggregation.h"
+#include "services/recommender/answer_rules.h"
 #include "services/recommender/product_matcher.h"
 #include "services/recommender/response_parser.h"
 #include "services/recommender/top_sellers.h"
@@ -22,12 +25,6 @@ constexpr int kMaxExcluded = 100;
 // excluding some of them (what is on the page, in the cart) still gets 8
 // without a recomputation.
 constexpr int kComputedItems = 16;
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t micros = absl::ToUnixMicros(t);
-  ts->set_seconds(micros / 1'000'000);
-  ts->set_nanos(static_cast<int32_t>(micros % 1'000'000) * 1000);
-}
 
 absl::Status Validate(const GetRecommendationsRequest& r) {
   if (r.user_id().size() > kMaxIdBytes) {
@@ -65,28 +62,39 @@ Shopper ShopperOf(const GetRecommendationsRequest& r) {
   return {r.user_id(), r.user_id().empty() ? r.session_key() : ""};
 }
 
-// Drops excluded products and cuts to the limit; tops up from `catalog`'s
-// top sellers (gap fill) when exclusions left too few.
+bool IsSession(const Shopper& shopper) {
+  return shopper.user_id.empty() && !shopper.session_key.empty();
+}
+
+// Exclusions and the count: what the caller asked of this answer.
 void Finish(const GetRecommendationsRequest& request,
             const CatalogSnapshot* catalog, Recommendations& answer) {
   const int keep =
       request.limit() == 0 ? kRecommendationCount : request.limit();
-  if (request.exclude_product_ids_size() > 0) {
-    const absl::flat_hash_set<int64_t> excluded(
-        request.exclude_product_ids().begin(),
-        request.exclude_product_ids().end());
+  if (catalog == nullptr) {
+    // No catalog to check against (a hit before the first load): only
+    // what the caller excluded goes.
     auto* items = answer.mutable_items();
-    items->erase(std::remove_if(items->begin(), items->end(),
-                                [&](const auto& item) {
-                                  return excluded.contains(item.product().id());
-                                }),
-                 items->end());
-    if (answer.items_size() < keep && catalog != nullptr) {
-      FillWithTopSellers(*catalog, keep, kGapFillScore, smartshop::v1::GAP_FILL,
-                         answer, excluded, request.category_id());
-    }
+    items->erase(
+        std::remove_if(items->begin(), items->end(),
+                       [&](const auto& item) {
+                         return std::find(request.exclude_product_ids().begin(),
+                                          request.exclude_product_ids().end(),
+                                          item.product().id()) !=
+                                request.exclude_product_ids().end();
+                       }),
+        items->end());
+    while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
+    return;
   }
-  while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
+  const absl::flat_hash_set<int64_t> excluded(
+      request.exclude_product_ids().begin(),
+      request.exclude_product_ids().end());
+  ApplyAnswerRules(*catalog,
+                   {.count = keep,
+                    .exclude = &excluded,
+                    .category_id = request.category_id()},
+                   answer);
 }
 
 }  // namespace
@@ -101,7 +109,16 @@ RecommendationEngine::RecommendationEngine(
       options_(std::move(options)),
       clock_(std::move(clock)),
       metrics_(metrics),
-      model_(model) {
+      model_(model),
+      session_budget_(options_.session_model_budget),
+      retrier_(
+          cache,
+          {.scopes = {options_.cache_prefix, options_.session_cache_prefix},
+           .call_timeout = options_.cache_timeout},
+          [metrics](const char* result) {
+            if (metrics != nullptr) metrics->Invalidation(result);
+          }),
+      executor_(std::max(1, options_.max_computations)) {
   if (llm != nullptr) {
     model_ranker_ = std::make_unique<ModelRanker>(
         llm, std::move(prompt),
@@ -116,7 +133,10 @@ RecommendationEngine::RecommendationEngine(
   if (model != nullptr) {
     builtin_ranker_ = std::make_unique<BuiltinRanker>(model, options_.ranker);
   }
+  retrier_.Start();
 }
+
+RecommendationEngine::~RecommendationEngine() = default;
 
 void RecommendationEngine::CountCache(absl::string_view result) {
   if (metrics_ != nullptr) metrics_->CacheResult(result);
@@ -130,16 +150,26 @@ void RecommendationEngine::CountCache(absl::string_view result) {
   }
 }
 
+void RecommendationEngine::CountFallback(absl::string_view code) {
+  if (metrics_ != nullptr) metrics_->Fallback(code);
+}
+
 std::string RecommendationEngine::CacheKey(const std::string& user_id) const {
   return absl::StrCat(options_.cache_prefix,
                       user_id.empty() ? kAnonymous : user_id);
 }
 
 std::string RecommendationEngine::CacheKey(const Shopper& shopper) const {
-  if (shopper.user_id.empty() && !shopper.session_key.empty()) {
+  if (IsSession(shopper)) {
     return absl::StrCat(options_.session_cache_prefix, shopper.session_key);
   }
   return CacheKey(shopper.user_id);
+}
+
+const std::string& RecommendationEngine::ScopeOf(const std::string& key) const {
+  return absl::StartsWith(key, options_.session_cache_prefix)
+             ? options_.session_cache_prefix
+             : options_.cache_prefix;
 }
 
 void RecommendationEngine::OnLiveEvent(
@@ -159,6 +189,7 @@ void RecommendationEngine::OnLiveEvent(
     return;
   }
   auto deleted = DropKey(key, absl::Now() + options_.cache_timeout);
+  if (!deleted.ok()) retrier_.Add(key);
   if (metrics_ != nullptr) {
     metrics_->Invalidation(deleted.ok() ? "ok" : "error");
   }
@@ -166,24 +197,8 @@ void RecommendationEngine::OnLiveEvent(
 
 absl::StatusOr<int64_t> RecommendationEngine::DropKey(const std::string& key,
                                                       absl::Time deadline) {
-  {
-    absl::MutexLock lock(&invalidated_mu_);
-    const absl::Time now = absl::Now();
-    if (invalidated_.size() >= 10'000) {
-      absl::erase_if(invalidated_, [&](const auto& entry) {
-        return entry.second < now - absl::Minutes(1);
-      });
-    }
-    invalidated_[key] = now;
-  }
+  flights_.MarkStale(key);
   return cache_->Delete(key, deadline);
-}
-
-bool RecommendationEngine::InvalidatedSince(const std::string& key,
-                                            absl::Time since) {
-  absl::MutexLock lock(&invalidated_mu_);
-  auto it = invalidated_.find(key);
-  return it != invalidated_.end() && it->second >= since;
 }
 
 EngineStats RecommendationEngine::stats() const {
@@ -192,8 +207,15 @@ EngineStats RecommendationEngine::stats() const {
 }
 
 absl::StatusOr<Recommendations> RecommendationEngine::Get(
-    const GetRecommendationsRequest& request, absl::Time deadline) {
-  if (absl::Status valid = Validate(request); !valid.ok()) return valid;
+    const GetRecommendationsRequest& original, absl::Time deadline) {
+  if (absl::Status valid = Validate(original); !valid.ok()) return valid;
+  GetRecommendationsRequest request = original;
+  if (IsSession(ShopperOf(request)) && builtin_ranker_ == nullptr &&
+      !options_.session_model) {
+    // Nothing can personalise a session without a model call: it shares
+    // the anonymous answer, as every visitor did in the original.
+    request.clear_session_key();
+  }
   // Category pages are ranked afresh each time (by the builtin ranker when
   // there is one): cheap, and no entry per category to invalidate.
   const bool cacheable = request.category_id() == 0;
@@ -206,62 +228,119 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
       Recommendations answer = std::move(**cached);
       answer.set_cache_hit(true);
       CountCache("hit");
-      std::shared_ptr<const CatalogSnapshot> catalog;
-      if (request.exclude_product_ids_size() > 0) catalog = catalog_->Current();
+      // Checked against the catalog as it is now: what was deactivated or
+      // sold out since the answer was cached goes.
+      std::shared_ptr<const CatalogSnapshot> catalog = catalog_->Current();
       Finish(request, catalog.get(), answer);
       return answer;
     }
     CountCache(cached.ok() ? "miss" : "error");
   }
 
-  std::shared_ptr<const CatalogSnapshot> catalog = catalog_->Current();
+  std::shared_ptr<const CatalogSnapshot> catalog =
+      catalog_->CurrentOrLoad(deadline - options_.reply_margin);
   if (catalog == nullptr) {
-    (void)catalog_->Refresh();
-    catalog = catalog_->Current();
-    if (catalog == nullptr) {
-      return absl::UnavailableError(
-          "no catalog yet: the tracking service has not been reachable since "
-          "start-up");
-    }
+    return absl::UnavailableError(
+        "no catalog yet: the tracking service has not been reachable since "
+        "start-up");
   }
-  if (!cacheable) {
-    Recommendations answer = Compute(request, *catalog, deadline).answer;
-    Finish(request, catalog.get(), answer);
-    return answer;
-  }
-
-  // Concurrent misses for one key (above all the shared anonymous key)
-  // compute once; the others wait for that answer. The shared computation
-  // ignores the caller's exclusions, which are applied to its copy after.
-  GetRecommendationsRequest shared_request = request;
-  shared_request.clear_exclude_product_ids();
-  absl::StatusOr<Recommendations> shared =
-      singleflight_.Do(key, deadline, [&]() -> absl::StatusOr<Recommendations> {
-        const absl::Time started = absl::Now();
-        Computed computed = Compute(shared_request, *catalog, deadline);
-        // An empty catalog gives an empty answer: not worth keeping, the
-        // first products may arrive any moment. Nor is one whose key was
-        // invalidated meanwhile (an order during the model call): it was
-        // computed from data read before that event.
-        if (computed.answer.items().empty() || InvalidatedSince(key, started)) {
-          return computed.answer;
-        }
-        absl::Status stored = cache_->Set(key, computed.answer, computed.ttl,
-                                          absl::Now() + options_.cache_timeout);
-        if (!stored.ok()) CountCache("error");
-        return computed.answer;
-      });
   Recommendations answer =
-      shared.ok() ? *std::move(shared)
-                  : Fallback(*catalog, "waited too long for a shared answer",
-                             "shared_answer_timeout");
+      cacheable
+          ? Shared(request, key, catalog, deadline)
+          : Compute(request, *catalog, deadline, {.allow_model = false}).answer;
   Finish(request, catalog.get(), answer);
   return answer;
 }
 
+Recommendations RecommendationEngine::Shared(
+    const GetRecommendationsRequest& request, const std::string& key,
+    std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline) {
+  // The shared computation ignores the caller's exclusions, which are
+  // applied to its copy after.
+  GetRecommendationsRequest shared_request = request;
+  shared_request.clear_exclude_product_ids();
+  Flights::Joined joined = flights_.Join(key, [&]() -> Flights::Work {
+    return [this, shared_request, key, catalog](Flights::Flight& flight) {
+      return RunShared(shared_request, key, *catalog, flight);
+    };
+  });
+  if (joined.flight == nullptr) {
+    return Alone(request, *catalog, deadline,
+                 "model: too many computations in flight", "computations_full");
+  }
+  // Past the bound a caller does not wait: it takes what there is.
+  const bool may_wait =
+      waiting_callers_.fetch_add(1) < options_.max_waiting_callers;
+  const absl::Time until =
+      may_wait ? deadline - options_.reply_margin : absl::Now();
+  Flights::Flight::Seen seen = joined.flight->Await(until);
+  waiting_callers_.fetch_sub(1);
+  if (seen.final) return *std::move(seen.value);
+  if (seen.value.has_value()) {
+    // The builtin answer, published before the model was asked.
+    CountFallback("caller_deadline");
+    return *std::move(seen.value);
+  }
+  if (!may_wait) {
+    return Alone(request, *catalog, deadline, "model: too many callers waiting",
+                 "waiters_full");
+  }
+  return Fallback(*catalog, "waited too long for a shared answer",
+                  "shared_answer_timeout");
+}
+
+Recommendations RecommendationEngine::RunShared(
+    const GetRecommendationsRequest& request, const std::string& key,
+    const CatalogSnapshot& catalog, Flights::Flight& flight) {
+  // Read before any data: a delete of this key by any replica from now on
+  // keeps this answer out of the cache.
+  const std::string& scope = ScopeOf(key);
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, scope, absl::Now() + options_.cache_timeout);
+  if (!fence.ok()) CountCache("error");
+  // Its own budget: no caller's deadline bounds what all of them share.
+  const absl::Time budget = absl::Now() + options_.tracking_timeout +
+                            options_.model_timeout + options_.reply_margin;
+  Computed computed =
+      Compute(request, catalog, budget,
+              {.on_interim = [&](const Recommendations& interim) {
+                flight.PublishInterim(interim);
+              }});
+  // An empty catalog gives an empty answer: not worth keeping, the first
+  // products may arrive any moment. Nor is one whose key was invalidated
+  // meanwhile (an order during the model call): it was computed from data
+  // read before that event.
+  if (fence.ok() && !computed.answer.items().empty() && !flight.stale()) {
+    absl::StatusOr<bool> stored = cache_->SetUnlessInvalidated(
+        key, scope, computed.answer, computed.ttl, *fence,
+        absl::Now() + options_.cache_timeout);
+    if (!stored.ok()) {
+      CountCache("error");
+    } else if (!*stored) {
+      CountCache("fenced");
+    } else if (flight.stale()) {
+      // Invalidated here between the check and the store.
+      if (!cache_->Delete(key, absl::Now() + options_.cache_timeout).ok()) {
+        retrier_.Add(key);
+      }
+    }
+  }
+  return std::move(computed.answer);
+}
+
+Recommendations RecommendationEngine::Alone(
+    const GetRecommendationsRequest& request, const CatalogSnapshot& catalog,
+    absl::Time deadline, absl::string_view reason, absl::string_view code) {
+  return Compute(request, catalog, deadline,
+                 {.allow_model = false,
+                  .no_model_reason = std::string(reason),
+                  .no_model_code = std::string(code)})
+      .answer;
+}
+
 RecommendationEngine::Computed RecommendationEngine::Compute(
     const GetRecommendationsRequest& request, const CatalogSnapshot& catalog,
-    absl::Time deadline) {
+    absl::Time deadline, const ComputeMode& mode) {
   const Shopper shopper = ShopperOf(request);
   const absl::Time call_deadline =
       std::min(deadline - options_.reply_margin,
@@ -276,61 +355,99 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
   }
   std::vector<smartshop::v1::Interaction> window = activity->own;
   window.insert(window.end(), activity->others.begin(), activity->others.end());
-  // The shopper's own products lead the summary.
-  const std::vector<ProductActivity> summary = Aggregate(window, catalog);
-  if (summary.empty() && request.category_id() == 0) {
+  // "No data" means no interactions, as in the original: events of
+  // products the catalog replica does not know yet still go to the model.
+  if (window.empty() && request.category_id() == 0) {
     Recommendations answer;
     answer.set_strategy(smartshop::v1::STRATEGY_NO_DATA);
-    SetTime(clock_(), answer.mutable_generated_at());
+    SetTimestamp(clock_(), answer.mutable_generated_at());
     FillWithTopSellers(catalog, kComputedItems, kNoDataScore,
                        smartshop::v1::TOP_SELLERS_NO_DATA, answer);
     return {answer, options_.short_ttl};
   }
+  // The shopper's own products lead the summary.
+  const std::vector<ProductActivity> summary = Aggregate(window, catalog);
 
   const RankingInput input = BuiltinInput(request, *activity, deadline);
   const RankingRequest ranking_request{.catalog = catalog,
                                        .summary = summary,
                                        .personalised = !activity->own.empty(),
                                        .builtin = input};
-  // Category pages are the builtin ranker's: no model call for them.
-  Ranker* const primary = request.category_id() == 0 && model_ranker_
-                              ? static_cast<Ranker*>(model_ranker_.get())
-                              : builtin_ranker_.get();
-  RankingFailure failure{"model: not configured", "model_not_configured"};
-  if (primary == nullptr && model_ranker_ != nullptr) {
-    failure = {"category pages need the builtin ranker", "no_builtin_ranker"};
+  const absl::Duration builtin_ttl =
+      builtin_ready_.load() ? BuiltinTtl(shopper) : options_.short_ttl;
+  auto builtin_answer = [&](std::string reason) -> std::optional<Computed> {
+    if (builtin_ranker_ == nullptr) return std::nullopt;
+    auto ranked = builtin_ranker_->Rank(ranking_request, deadline);
+    auto* ranking = std::get_if<Ranking>(&ranked);
+    if (ranking == nullptr) return std::nullopt;
+    // A stand-in for the model is kept briefly, so that the model is
+    // tried again soon.
+    const bool stand_in = !reason.empty();
+    return Computed{Assemble(*ranking, catalog, input, std::move(reason)),
+                    stand_in ? options_.short_ttl : builtin_ttl};
+  };
+
+  // Category pages are the builtin ranker's, and sessions are unless they
+  // may use the model.
+  const bool model_by_policy = model_ranker_ != nullptr &&
+                               request.category_id() == 0 &&
+                               (!IsSession(shopper) || options_.session_model);
+  if (model_by_policy && !mode.allow_model) {
+    if (auto builtin = builtin_answer(mode.no_model_reason)) {
+      CountFallback(mode.no_model_code);
+      return *std::move(builtin);
+    }
+    return {Fallback(catalog, mode.no_model_reason, mode.no_model_code),
+            options_.short_ttl};
   }
-  if (primary != nullptr) {
-    if (primary == model_ranker_.get()) {
-      absl::MutexLock lock(&stats_mu_);
-      ++stats_.model_calls;
+  if (!model_by_policy ||
+      (IsSession(shopper) &&
+       !session_budget_.TryTake(shopper.session_key, absl::Now()))) {
+    if (auto builtin = builtin_answer("")) return *std::move(builtin);
+    if (model_ranker_ != nullptr && request.category_id() != 0) {
+      return {Fallback(catalog, "category pages need the builtin ranker",
+                       "no_builtin_ranker", request.category_id()),
+              options_.short_ttl};
     }
-    auto ranked = primary->Rank(ranking_request, deadline);
-    if (auto* ranking = std::get_if<Ranking>(&ranked)) {
-      return {Assemble(*ranking, catalog, input, ""),
-              primary == model_ranker_.get() ? options_.cache_ttl
-              : builtin_ready_.load()        ? BuiltinTtl(shopper)
-                                             : options_.short_ttl};
-    }
-    failure = std::get<RankingFailure>(std::move(ranked));
-    if (primary != builtin_ranker_.get() && builtin_ranker_ != nullptr) {
-      // The model failed: the builtin ranker stands in, briefly cached so
-      // that the model is tried again soon.
-      Log(LogLevel::kWarning, "recommendation_fallback",
-          {{"reason", failure.reason},
-           {"code", failure.code},
-           {"to", "builtin"}});
-      if (metrics_ != nullptr) metrics_->Fallback(failure.code);
-      auto builtin = builtin_ranker_->Rank(ranking_request, deadline);
-      if (auto* ranking = std::get_if<Ranking>(&builtin)) {
-        return {Assemble(*ranking, catalog, input, failure.reason),
-                options_.short_ttl};
-      }
+    return {
+        Fallback(catalog,
+                 model_ranker_ != nullptr ? "sessions need the builtin ranker"
+                                          : "model: not configured",
+                 model_ranker_ != nullptr ? "no_builtin_ranker"
+                                          : "model_not_configured",
+                 request.category_id()),
+        options_.short_ttl};
+  }
+  if (mode.on_interim) {
+    // For callers who cannot wait for the model: the builtin answer now.
+    if (auto interim = builtin_answer(
+            "model: no answer within this call's deadline (it goes on for "
+            "the next callers)")) {
+      mode.on_interim(interim->answer);
     }
   }
-  return {
-      Fallback(catalog, failure.reason, failure.code, request.category_id()),
-      options_.short_ttl};
+  {
+    absl::MutexLock lock(&stats_mu_);
+    ++stats_.model_calls;
+  }
+  auto ranked = model_ranker_->Rank(ranking_request, deadline);
+  if (auto* ranking = std::get_if<Ranking>(&ranked)) {
+    return {Assemble(*ranking, catalog, input, ""),
+            IsSession(shopper) ? options_.session_ttl : options_.cache_ttl};
+  }
+  RankingFailure failure = std::get<RankingFailure>(std::move(ranked));
+  if (builtin_ranker_ != nullptr) {
+    // The model failed: the builtin ranker stands in.
+    Log(LogLevel::kWarning, "recommendation_fallback",
+        {{"reason", failure.reason},
+         {"code", failure.code},
+         {"to", "builtin"}});
+    CountFallback(failure.code);
+    if (auto builtin = builtin_answer(failure.reason)) {
+      return *std::move(builtin);
+    }
+  }
+  return {Fallback(catalog, failure.reason, failure.code), options_.short_ttl};
 }
 
 Recommendations RecommendationEngine::Assemble(const Ranking& ranking,
@@ -340,7 +457,7 @@ Recommendations RecommendationEngine::Assemble(const Ranking& ranking,
   Recommendations answer;
   answer.set_strategy(ranking.strategy);
   answer.set_fallback_reason(std::move(fallback_reason));
-  SetTime(clock_(), answer.mutable_generated_at());
+  SetTimestamp(clock_(), answer.mutable_generated_at());
   for (const RankedProduct& ranked : ranking.items) {
     auto* item = answer.add_items();
     *item->mutable_product() = *ranked.product;
@@ -348,9 +465,19 @@ Recommendations RecommendationEngine::Assemble(const Ranking& ranking,
     item->set_reason(ranked.reason);
     item->set_source(ranking.source);
   }
-  FillWithTopSellers(catalog, kComputedItems, ranking.gap_fill_score,
-                     smartshop::v1::GAP_FILL, answer, input.exclude,
-                     input.category_id);
+  // The rules hold for the model's picks too (a sold-out pick goes), and
+  // top sellers fill what is missing.
+  ApplyAnswerRules(catalog,
+                   {.count = kComputedItems,
+                    .exclude = &input.exclude,
+                    .category_id = input.category_id},
+                   answer);
+  for (auto& item : *answer.mutable_items()) {
+    if (item.source() == smartshop::v1::GAP_FILL) {
+      item.set_relevance_score(
+          std::min(item.relevance_score(), ranking.gap_fill_score));
+    }
+  }
   return answer;
 }
 
@@ -360,8 +487,8 @@ RankingInput RecommendationEngine::BuiltinInput(
   RankingInput input;
   for (const auto& event : activity.own) {
     if (std::optional<Signal> signal = SignalOf(event.type())) {
-      input.own.push_back({event.product_id(), *signal,
-                           absl::FromUnixSeconds(event.timestamp().seconds())});
+      input.own.push_back(
+          {event.product_id(), *signal, ToTime(event.timestamp())});
     }
   }
   // Only the builtin ranker applies the recent-orders rule.
@@ -383,7 +510,7 @@ absl::flat_hash_set<int64_t> RecommendationEngine::RecentlyOrdered(
   const absl::Time since = clock_() - options_.recently_ordered;
   for (const auto& event : activity.own) {
     if (event.type() == smartshop::v1::ORDER_PLACED &&
-        absl::FromUnixSeconds(event.timestamp().seconds()) >= since) {
+        ToTime(event.timestamp()) >= since) {
       ordered.insert(event.product_id());
     }
   }
@@ -423,7 +550,7 @@ Recommendations RecommendationEngine::Fallback(const CatalogSnapshot& catalog,
   Recommendations answer;
   answer.set_strategy(smartshop::v1::STRATEGY_FALLBACK);
   answer.set_fallback_reason(std::move(reason));
-  SetTime(clock_(), answer.mutable_generated_at());
+  SetTimestamp(clock_(), answer.mutable_generated_at());
   FillWithTopSellers(catalog, kComputedItems, kFallbackScore,
                      smartshop::v1::ERROR_FALLBACK, answer, {}, category_id);
   return answer;
@@ -483,6 +610,9 @@ absl::StatusOr<int64_t> RecommendationEngine::Invalidate(
       if (!request.all()) {
         return absl::InvalidArgumentError("all: must be true when set");
       }
+      // The prefixes' fences stop every replica's computations in flight
+      // from storing; this marks this replica's too.
+      flights_.MarkAllStale();
       auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
       if (!users.ok()) return users;
       auto sessions =

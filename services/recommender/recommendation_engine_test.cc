@@ -63,9 +63,10 @@ class RecommendationEngineTest : public ::testing::Test {
             {"product": "Item 5 (Cat)", "relevance_score": 91, "reason": "Trending"}])j");
   }
 
-  RecommendationEngine MakeEngine(LlmClient* llm) {
+  RecommendationEngine MakeEngine(LlmClient* llm,
+                                  EngineOptions options = EngineOptions()) {
     return RecommendationEngine(&tracking_, &catalog_, llm, &cache_,
-                                *PromptBuilder::Create({}), EngineOptions(),
+                                *PromptBuilder::Create({}), std::move(options),
                                 [] { return kNow; });
   }
 
@@ -241,7 +242,7 @@ TEST_F(RecommendationEngineTest, CacheDownStillAnswers) {
 TEST_F(RecommendationEngineTest, ConcurrentMissesForOneKeyCallTheModelOnce) {
   tracking_.SetInteractions({View("7", 5)});
   llm_.SetDelay(absl::Milliseconds(200));
-  auto engine = MakeEngine(&llm_);
+  auto engine = MakeEngine(&llm_, {.max_waiting_callers = 50});
   std::vector<std::thread> callers;
   std::atomic<int> answered{0};
   for (int i = 0; i < 50; ++i) {

@@ -80,6 +80,25 @@ ABSL_FLAG(bool, follow_events, true,
           "build the builtin ranker's model from the tracking service's "
           "history and keep it current from its Subscribe stream (env "
           "RECOMMENDER_FOLLOW_EVENTS)");
+ABSL_FLAG(bool, session_model, false,
+          "let anonymous sessions use the model (within "
+          "--session_model_interval and --session_model_calls); off: "
+          "sessions are ranked by the builtin ranker, no model call (env "
+          "RECOMMENDER_SESSION_MODEL)");
+ABSL_FLAG(absl::Duration, session_model_interval, absl::Minutes(10),
+          "with --session_model: at most one model call per session this "
+          "often (env RECOMMENDER_SESSION_MODEL_INTERVAL)");
+ABSL_FLAG(int, session_model_calls, 3,
+          "with --session_model: at most this many model calls per session "
+          "(env RECOMMENDER_SESSION_MODEL_CALLS)");
+ABSL_FLAG(int, max_computations, 16,
+          "shared computations (model calls) running at once; a miss past "
+          "it is answered by the builtin ranker at once (env "
+          "RECOMMENDER_MAX_COMPUTATIONS)");
+ABSL_FLAG(int, max_waiting_callers, 0,
+          "callers waiting for shared computations at once; past it a miss "
+          "takes what there is at once; 0 = half of --server_threads (env "
+          "RECOMMENDER_MAX_WAITING_CALLERS)");
 ABSL_FLAG(std::string, auth_tokens_file, "",
           "callers' bearer tokens, one \"<caller> <read|write|read,write> "
           "<token>\" per line; required unless --insecure_no_auth "
@@ -134,6 +153,24 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         "--recently_ordered_days must be 0 to 3650");
   }
   c.engine.recently_ordered = absl::Hours(24) * recently_ordered_days;
+  c.engine.session_model = absl::GetFlag(FLAGS_session_model);
+  c.engine.session_model_budget.min_interval =
+      absl::GetFlag(FLAGS_session_model_interval);
+  c.engine.session_model_budget.max_calls =
+      absl::GetFlag(FLAGS_session_model_calls);
+  if (c.engine.session_model_budget.max_calls < 1 ||
+      c.engine.session_model_budget.max_calls > 1000) {
+    return absl::InvalidArgumentError(
+        "--session_model_calls must be 1 to 1000");
+  }
+  if (c.engine.session_model_budget.min_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--session_model_interval must not be negative");
+  }
+  c.engine.max_computations = absl::GetFlag(FLAGS_max_computations);
+  if (c.engine.max_computations < 1 || c.engine.max_computations > 1000) {
+    return absl::InvalidArgumentError("--max_computations must be 1 to 1000");
+  }
   c.follow_events = absl::GetFlag(FLAGS_follow_events);
   c.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
            .key_file = absl::GetFlag(FLAGS_tls_key_file),
@@ -164,6 +201,16 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   if (c.server_threads < 4 || c.server_threads > 10'000) {
     return absl::InvalidArgumentError("--server_threads must be 4 to 10000");
+  }
+  c.engine.max_waiting_callers = absl::GetFlag(FLAGS_max_waiting_callers);
+  if (c.engine.max_waiting_callers == 0) {
+    c.engine.max_waiting_callers = c.server_threads / 2;
+  }
+  if (c.engine.max_waiting_callers < 1 ||
+      c.engine.max_waiting_callers >= c.server_threads) {
+    return absl::InvalidArgumentError(
+        "--max_waiting_callers must be 1 to --server_threads - 1 (cache "
+        "hits need threads too)");
   }
   if (c.engine.cache_prefix.empty()) {
     return absl::InvalidArgumentError("--cache_prefix must not be empty");

@@ -67,6 +67,11 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"tracking_client_cert_file", "TRACKING_CLIENT_CERT_FILE"},
     {"tracking_client_key_file", "TRACKING_CLIENT_KEY_FILE"},
     {"tracking_server_name", "TRACKING_SERVER_NAME"},
+    {"session_model", "RECOMMENDER_SESSION_MODEL"},
+    {"session_model_interval", "RECOMMENDER_SESSION_MODEL_INTERVAL"},
+    {"session_model_calls", "RECOMMENDER_SESSION_MODEL_CALLS"},
+    {"max_computations", "RECOMMENDER_MAX_COMPUTATIONS"},
+    {"max_waiting_callers", "RECOMMENDER_MAX_WAITING_CALLERS"},
     {"auth_tokens_file", "RECOMMENDER_AUTH_TOKENS_FILE"},
 };
 

@@ -52,10 +52,31 @@ absl::StatusOr<int64_t> FakeTrackingReader::DeleteUserData(
 }
 
 absl::StatusOr<std::vector<smartshop::v1::Product>>
-FakeTrackingReader::ListAllProducts(absl::Time) {
+FakeTrackingReader::ListAllProducts(absl::Time deadline) {
+  absl::Duration delay;
+  {
+    absl::MutexLock lock(&mu_);
+    ++product_loads_;
+    delay = products_delay_;
+  }
+  if (absl::Now() + delay > deadline) {
+    absl::SleepFor(std::max(absl::ZeroDuration(), deadline - absl::Now()));
+    return absl::DeadlineExceededError("fake tracking: too slow");
+  }
+  absl::SleepFor(delay);
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   return products_;
+}
+
+void FakeTrackingReader::SetProductsDelay(absl::Duration delay) {
+  absl::MutexLock lock(&mu_);
+  products_delay_ = delay;
+}
+
+int FakeTrackingReader::product_loads() const {
+  absl::MutexLock lock(&mu_);
+  return product_loads_;
 }
 
 void FakeTrackingReader::SetInteractions(
@@ -142,6 +163,7 @@ absl::StatusOr<int64_t> FakeRecommendationCache::Delete(const std::string& key,
                                                         absl::Time) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
+  ++key_fences_[key];
   return static_cast<int64_t>(entries_.erase(key));
 }
 
@@ -149,6 +171,7 @@ absl::StatusOr<int64_t> FakeRecommendationCache::DeletePrefix(
     const std::string& prefix, absl::Time) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
+  ++scope_fences_[prefix];
   int64_t deleted = 0;
   for (auto it = entries_.begin(); it != entries_.end();) {
     if (absl::StartsWith(it->first, prefix)) {
@@ -159,6 +182,33 @@ absl::StatusOr<int64_t> FakeRecommendationCache::DeletePrefix(
     }
   }
   return deleted;
+}
+
+absl::StatusOr<recommender::RecommendationCache::Fence>
+FakeRecommendationCache::ReadFence(const std::string& key,
+                                   const std::string& scope, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return FenceOf(key, scope);
+}
+
+absl::StatusOr<bool> FakeRecommendationCache::SetUnlessInvalidated(
+    const std::string& key, const std::string& scope,
+    const smartshop::v1::Recommendations& value, absl::Duration ttl,
+    const Fence& fence, absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  if (!(FenceOf(key, scope) == fence)) return false;
+  entries_[key] = {value, ttl};
+  return true;
+}
+
+recommender::RecommendationCache::Fence FakeRecommendationCache::FenceOf(
+    const std::string& key, const std::string& scope) const {
+  auto k = key_fences_.find(key);
+  auto s = scope_fences_.find(scope);
+  return {k == key_fences_.end() ? 0 : k->second,
+          s == scope_fences_.end() ? 0 : s->second};
 }
 
 void FakeRecommendationCache::FailWith(absl::Status status) {

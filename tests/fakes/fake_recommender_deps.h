@@ -33,10 +33,15 @@ class FakeTrackingReader : public recommender::TrackingReader {
   void SetInteractions(std::vector<smartshop::v1::Interaction> interactions);
   void SetProducts(std::vector<smartshop::v1::Product> products);
   void FailWith(absl::Status status);
+  // ListAllProducts takes this long (DEADLINE_EXCEEDED past its deadline).
+  void SetProductsDelay(absl::Duration delay);
+  int product_loads() const;
   std::vector<smartshop::v1::ListInteractionsRequest> requests() const;
 
  private:
   mutable absl::Mutex mu_;
+  absl::Duration products_delay_ ABSL_GUARDED_BY(mu_);
+  int product_loads_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<smartshop::v1::Interaction> interactions_ ABSL_GUARDED_BY(mu_);
   std::vector<smartshop::v1::Product> products_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
@@ -75,6 +80,13 @@ class FakeRecommendationCache : public recommender::RecommendationCache {
                                  absl::Time deadline) override;
   absl::StatusOr<int64_t> DeletePrefix(const std::string& prefix,
                                        absl::Time deadline) override;
+  absl::StatusOr<Fence> ReadFence(const std::string& key,
+                                  const std::string& scope,
+                                  absl::Time deadline) override;
+  absl::StatusOr<bool> SetUnlessInvalidated(
+      const std::string& key, const std::string& scope,
+      const smartshop::v1::Recommendations& value, absl::Duration ttl,
+      const Fence& fence, absl::Time deadline) override;
 
   void FailWith(absl::Status status);
   // The TTL of the last Set for `key`; zero if none.
@@ -86,7 +98,12 @@ class FakeRecommendationCache : public recommender::RecommendationCache {
   std::map<std::string,
            std::pair<smartshop::v1::Recommendations, absl::Duration>>
       entries_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> key_fences_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int64_t> scope_fences_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+
+  Fence FenceOf(const std::string& key, const std::string& scope) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 };
 
 }  // namespace smartshop::testing

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/recommender/cache/redis_glob.h"
 
@@ -18,6 +19,50 @@ constexpr absl::string_view kScanCount = "500";
 absl::Status UnexpectedReply(absl::string_view command, int type) {
   return absl::InternalError(
       absl::StrCat("redis ", command, ": unexpected reply type ", type));
+}
+
+std::string KeyFence(absl::string_view key) {
+  return absl::StrCat("smartshop:fence:", key);
+}
+std::string ScopeFence(absl::string_view scope) {
+  return absl::StrCat("smartshop:fence-all:", scope);
+}
+// Longer than any computation can take: a fence that expired under a
+// computation reads 0, which only refuses its store.
+constexpr absl::string_view kKeyFenceMillis = "3600000";
+
+constexpr absl::string_view kDeleteScript = R"lua(
+redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return redis.call('DEL', KEYS[1]))lua";
+
+constexpr absl::string_view kSetUnlessScript = R"lua(
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[3]) or
+   tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[4]) then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1)lua";
+
+absl::StatusOr<std::string> TtlMillis(absl::Duration ttl) {
+  if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cache ttl must be positive and finite, got ",
+                     absl::FormatDuration(ttl)));
+  }
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)));
+}
+
+absl::StatusOr<int64_t> IntegerOf(const redisReply& reply,
+                                  absl::string_view command) {
+  if (reply.type == REDIS_REPLY_NIL) return 0;
+  int64_t value = 0;
+  if (reply.type == REDIS_REPLY_INTEGER) return reply.integer;
+  if (reply.type == REDIS_REPLY_STRING &&
+      absl::SimpleAtoi(absl::string_view(reply.str, reply.len), &value)) {
+    return value;
+  }
+  return UnexpectedReply(command, reply.type);
 }
 
 }  // namespace
@@ -75,20 +120,15 @@ RedisRecommendationCache::Get(const std::string& key, absl::Time deadline) {
 absl::Status RedisRecommendationCache::Set(
     const std::string& key, const smartshop::v1::Recommendations& value,
     absl::Duration ttl, absl::Time deadline) {
-  if (ttl <= absl::ZeroDuration() || ttl == absl::InfiniteDuration()) {
-    return Count(absl::InvalidArgumentError(
-        absl::StrCat("cache ttl must be positive and finite, got ",
-                     absl::FormatDuration(ttl))));
-  }
+  absl::StatusOr<std::string> ttl_ms = TtlMillis(ttl);
+  if (!ttl_ms.ok()) return Count(ttl_ms.status());
   std::string bytes;
   if (!value.SerializeToString(&bytes)) {
     return Count(absl::InternalError("cannot serialize recommendations"));
   }
-  const std::string ttl_ms =
-      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)));
   return Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
     absl::StatusOr<RedisReply> reply =
-        session.Command({"SET", key, bytes, "PX", ttl_ms});
+        session.Command({"SET", key, bytes, "PX", *ttl_ms});
     if (!reply.ok()) return reply.status();
     if ((*reply)->type != REDIS_REPLY_STATUS) {
       return UnexpectedReply("SET", (*reply)->type);
@@ -102,10 +142,11 @@ absl::StatusOr<int64_t> RedisRecommendationCache::Delete(const std::string& key,
   int64_t deleted = 0;
   absl::Status status =
       Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
-        absl::StatusOr<RedisReply> reply = session.Command({"DEL", key});
+        absl::StatusOr<RedisReply> reply = session.Command(
+            {"EVAL", kDeleteScript, "2", key, KeyFence(key), kKeyFenceMillis});
         if (!reply.ok()) return reply.status();
         if ((*reply)->type != REDIS_REPLY_INTEGER) {
-          return UnexpectedReply("DEL", (*reply)->type);
+          return UnexpectedReply("EVAL delete", (*reply)->type);
         }
         deleted = (*reply)->integer;
         return absl::OkStatus();
@@ -125,6 +166,9 @@ absl::StatusOr<int64_t> RedisRecommendationCache::DeletePrefix(
   int64_t deleted = 0;
   absl::Status status =
       pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        absl::StatusOr<RedisReply> fenced =
+            session.Command({"INCR", ScopeFence(prefix)});
+        if (!fenced.ok()) return fenced.status();
         std::string cursor = "0";
         do {
           absl::StatusOr<RedisReply> scan = session.Command(
@@ -160,6 +204,58 @@ absl::StatusOr<int64_t> RedisRecommendationCache::DeletePrefix(
                                     deleted, " keys)")));
   }
   return deleted;
+}
+
+absl::StatusOr<RecommendationCache::Fence> RedisRecommendationCache::ReadFence(
+    const std::string& key, const std::string& scope, absl::Time deadline) {
+  Fence fence;
+  absl::Status status =
+      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        absl::StatusOr<RedisReply> reply =
+            session.Command({"MGET", KeyFence(key), ScopeFence(scope)});
+        if (!reply.ok()) return reply.status();
+        const redisReply& r = **reply;
+        if (r.type != REDIS_REPLY_ARRAY || r.elements != 2) {
+          return UnexpectedReply("MGET", r.type);
+        }
+        absl::StatusOr<int64_t> of_key = IntegerOf(*r.element[0], "MGET");
+        if (!of_key.ok()) return of_key.status();
+        absl::StatusOr<int64_t> of_scope = IntegerOf(*r.element[1], "MGET");
+        if (!of_scope.ok()) return of_scope.status();
+        fence = {*of_key, *of_scope};
+        return absl::OkStatus();
+      }));
+  if (!status.ok()) return status;
+  return fence;
+}
+
+absl::StatusOr<bool> RedisRecommendationCache::SetUnlessInvalidated(
+    const std::string& key, const std::string& scope,
+    const smartshop::v1::Recommendations& value, absl::Duration ttl,
+    const Fence& fence, absl::Time deadline) {
+  absl::StatusOr<std::string> ttl_ms = TtlMillis(ttl);
+  if (!ttl_ms.ok()) return Count(ttl_ms.status());
+  std::string bytes;
+  if (!value.SerializeToString(&bytes)) {
+    return Count(absl::InternalError("cannot serialize recommendations"));
+  }
+  const std::string key_fence = absl::StrCat(fence.key);
+  const std::string scope_fence = absl::StrCat(fence.scope);
+  bool stored = false;
+  absl::Status status =
+      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        absl::StatusOr<RedisReply> reply = session.Command(
+            {"EVAL", kSetUnlessScript, "3", key, KeyFence(key),
+             ScopeFence(scope), bytes, *ttl_ms, key_fence, scope_fence});
+        if (!reply.ok()) return reply.status();
+        if ((*reply)->type != REDIS_REPLY_INTEGER) {
+          return UnexpectedReply("EVAL set", (*reply)->type);
+        }
+        stored = (*reply)->integer == 1;
+        return absl::OkStatus();
+      }));
+  if (!status.ok()) return status;
+  return stored;
 }
 
 absl::Status RedisRecommendationCache::Ping(absl::Time deadline) {

@@ -57,6 +57,8 @@ class RedisRecommendationCache : public RecommendationCache {
                    const smartshop::v1::Recommendations& value,
                    absl::Duration ttl, absl::Time deadline) override;
 
+  // DEL key, and INCR of the key's fence (kept an hour: far longer than
+  // any computation), in one script.
   absl::StatusOr<int64_t> Delete(const std::string& key,
                                  absl::Time deadline) override;
 
@@ -65,8 +67,23 @@ class RedisRecommendationCache : public RecommendationCache {
   // it runs may survive. On an error part of the keys may be gone already
   // (the message says how many). INVALID_ARGUMENT for an empty prefix,
   // which would empty a database that may be shared.
+  // The prefix's fence is advanced first, so that no answer computed
+  // before can be stored while the scan runs.
   absl::StatusOr<int64_t> DeletePrefix(const std::string& prefix,
                                        absl::Time deadline) override;
+
+  // Fences live beside the entries, under "smartshop:fence:" + key and
+  // "smartshop:fence-all:" + scope. The check-and-set is one Lua script, so
+  // a fence advanced by another replica between read and store is seen.
+  // The script names three keys: on Redis Cluster they would have to share
+  // a hash slot, which the original's key names do not allow.
+  absl::StatusOr<Fence> ReadFence(const std::string& key,
+                                  const std::string& scope,
+                                  absl::Time deadline) override;
+  absl::StatusOr<bool> SetUnlessInvalidated(
+      const std::string& key, const std::string& scope,
+      const smartshop::v1::Recommendations& value, absl::Duration ttl,
+      const Fence& fence, absl::Time deadline) override;
 
   // PING within `deadline`; for readiness logs and tests.
   absl::Status Ping(absl::Time deadline);

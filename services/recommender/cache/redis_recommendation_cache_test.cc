@@ -138,6 +138,61 @@ TEST_F(SharedRedisTest, DeleteRemovesTheEntry) {
   EXPECT_EQ(*cache_->Delete(key, Soon()), 0);
 }
 
+// Two cache objects on one Redis stand for two recommender replicas: what
+// one invalidates, the other cannot store from data read before.
+TEST_F(SharedRedisTest, SetUnlessInvalidatedStoresWhileTheFenceHolds) {
+  const std::string key = prefix_ + "u1";
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, prefix_, Soon());
+  ASSERT_TRUE(fence.ok()) << fence.status();
+  absl::StatusOr<bool> stored = cache_->SetUnlessInvalidated(
+      key, prefix_, Sample("fresh"), absl::Seconds(60), *fence, Soon());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(*stored);
+  EXPECT_TRUE(cache_->Get(key, Soon())->has_value());
+}
+
+TEST_F(SharedRedisTest, ADeleteByAnotherReplicaFencesOffAnOlderAnswer) {
+  std::unique_ptr<RedisRecommendationCache> other = MakeCache({.url = url_});
+  const std::string key = prefix_ + "u1";
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, prefix_, Soon());
+  ASSERT_TRUE(fence.ok()) << fence.status();
+  // The other replica erases the user while this one computes.
+  ASSERT_TRUE(other->Delete(key, Soon()).ok());
+  absl::StatusOr<bool> stored = cache_->SetUnlessInvalidated(
+      key, prefix_, Sample("built from erased data"), absl::Seconds(60), *fence,
+      Soon());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_FALSE(*stored);
+  EXPECT_FALSE(cache_->Get(key, Soon())->has_value());
+  // The fence key expires by itself, long after any computation.
+  RawRedisClient raw(url_);
+  RedisReply pttl = raw.Command({"PTTL", "smartshop:fence:" + key});
+  ASSERT_NE(pttl, nullptr);
+  EXPECT_GT(pttl->integer, 0);
+  // A computation that read the fence after the delete may store.
+  fence = cache_->ReadFence(key, prefix_, Soon());
+  ASSERT_TRUE(fence.ok());
+  EXPECT_TRUE(*cache_->SetUnlessInvalidated(key, prefix_, Sample("new"),
+                                            absl::Seconds(60), *fence, Soon()));
+  raw.Command({"DEL", "smartshop:fence:" + key});
+}
+
+TEST_F(SharedRedisTest, DeletePrefixByAnotherReplicaFencesOffEveryKey) {
+  std::unique_ptr<RedisRecommendationCache> other = MakeCache({.url = url_});
+  const std::string key = prefix_ + "u2";
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, prefix_, Soon());
+  ASSERT_TRUE(fence.ok());
+  ASSERT_TRUE(other->DeletePrefix(prefix_, Soon()).ok());
+  EXPECT_FALSE(*cache_->SetUnlessInvalidated(
+      key, prefix_, Sample("old"), absl::Seconds(60), *fence, Soon()));
+  EXPECT_FALSE(cache_->Get(key, Soon())->has_value());
+  RawRedisClient raw(url_);
+  raw.Command({"DEL", "smartshop:fence-all:" + prefix_});
+}
+
 TEST_F(SharedRedisTest, DeletePrefixDeletesOnlyMatchingKeys) {
   const std::string users = prefix_ + "user:";
   for (const std::string& key :

@@ -1,0 +1,36 @@
+// The rules every answer obeys when it leaves the engine, whichever ranker
+// made it and whether it was computed now or read from the cache: only
+// products the current catalog has active, never one whose stock is known
+// to be 0, nothing excluded, nothing twice; then topped up with the next
+// top sellers those rules allow, and cut to the count asked for. So an
+// answer has `count` items whenever the catalog has that many products the
+// rules allow, and a product deactivated or sold out after an answer was
+// cached is no longer served from it.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_RULES_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_RULES_H_
+
+#include <cstdint>
+
+#include "absl/container/flat_hash_set.h"
+#include "services/recommender/catalog_snapshot.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+struct AnswerRules {
+  int count = 8;
+  // Never returned (the caller's exclusions, recently ordered products).
+  const absl::flat_hash_set<int64_t>* exclude = nullptr;
+  // Top-ups only of this category; 0 = any.
+  int64_t category_id = 0;
+};
+
+// Applies `rules` to `answer` in place. Items keep their order, score and
+// reason; their product data is refreshed from `catalog`. Top-ups are
+// GAP_FILL items scored like the lowest item kept, at most 75.
+void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
+                      smartshop::v1::Recommendations& answer);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_RULES_H_
