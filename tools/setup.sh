@@ -14,8 +14,11 @@ packages=(
   prometheus-cpp-dev
   postgresql redis-server
   prometheus yamllint
-  clang-14 libclang-rt-14-dev openssl ccache
+  clang-14 libclang-rt-14-dev openssl
 )
+# Not needed to build, only to rebuild faster (CMakeLists.txt uses it when
+# present); images build once and leave it out.
+packages+=(ccache)
 # Node.js for the reflection client and manifest checks, unless the machine
 # has one already (it may come from elsewhere than Debian).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -25,6 +25,11 @@ constexpr int kMaxExcluded = 100;
 // excluding some of them (what is on the page, in the cart) still gets 8
 // without a recomputation.
 constexpr int kComputedItems = 16;
+// Why a caller got the builtin answer (or top sellers) instead of the
+// model's: its own deadline came first.
+constexpr absl::string_view kNotWithinDeadline =
+    "model: no answer within this call's deadline (it goes on for the next "
+    "callers)";
 
 absl::Status Validate(const GetRecommendationsRequest& r) {
   if (r.user_id().size() > kMaxIdBytes) {
@@ -285,8 +290,7 @@ Recommendations RecommendationEngine::Shared(
     return Alone(request, *catalog, deadline, "model: too many callers waiting",
                  "waiters_full");
   }
-  return Fallback(*catalog, "waited too long for a shared answer",
-                  "shared_answer_timeout");
+  return Fallback(*catalog, std::string(kNotWithinDeadline), "caller_deadline");
 }
 
 Recommendations RecommendationEngine::RunShared(
@@ -420,9 +424,7 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
   }
   if (mode.on_interim) {
     // For callers who cannot wait for the model: the builtin answer now.
-    if (auto interim = builtin_answer(
-            "model: no answer within this call's deadline (it goes on for "
-            "the next callers)")) {
+    if (auto interim = builtin_answer(std::string(kNotWithinDeadline))) {
       mode.on_interim(interim->answer);
     }
   }
