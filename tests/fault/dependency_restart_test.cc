@@ -472,7 +472,7 @@ TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
       "FAULT scenario=redis_hung load=%lld_calls_by_%d_callers errors=%lld "
       "lost=%d deadline_ms=%lld slowest_ms=%lld p99_ms=%lld "
       "p50_hung_ms=%lld p99_hung_ms=%lld hits_before=%lld hits_during=%lld "
-      "hits_after=%lld short_circuited=%.0f invalidation_errors=%.0f "
+      "hits_after=%lld short_circuited=%.0f failed_invalidations=%.0f "
       "events=%zu model_calls=%.0f\n",
       static_cast<long long>(load.total_calls()), kCallers,
       static_cast<long long>(load.errors()), lost,
