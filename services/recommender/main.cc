@@ -95,6 +95,8 @@ int Run(const RecommenderConfig& config) {
                                .feed_position = feed.last_sequence(),
                                .feed_connected = feed.connected(),
                                .caught_up = feed.caught_up()});
+             metrics.SetRedisBreaker((*cache)->breaker_open(),
+                                     (*cache)->stats().short_circuited);
            },
        .readiness = readiness});
   if (!admin.ok()) return Fail("listen_failed", admin.status());

@@ -60,7 +60,17 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
       model_caught_up_(Gauge(registry,
                              "smartshop_recommender_builtin_model_caught_up",
                              "1 once the history has been replayed into "
-                             "the model.")) {}
+                             "the model.")),
+      redis_breaker_open_(
+          Gauge(registry, "smartshop_recommender_redis_breaker_open",
+                "1 while Redis calls are paused after repeated timeouts.")),
+      redis_short_circuited_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_redis_short_circuited_total")
+              .Help("Redis calls refused at once while paused after "
+                    "repeated timeouts.")
+              .Register(registry)
+              .Add({})) {}
 
 prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
                                              const std::string& name,
@@ -80,6 +90,17 @@ void RecommenderMetrics::SetModel(const ModelState& state) {
   feed_position_.Set(static_cast<double>(state.feed_position));
   feed_connected_.Set(state.feed_connected ? 1 : 0);
   model_caught_up_.Set(state.caught_up ? 1 : 0);
+}
+
+void RecommenderMetrics::SetRedisBreaker(bool open,
+                                         int64_t short_circuited_total) {
+  redis_breaker_open_.Set(open ? 1 : 0);
+  const int64_t seen = redis_short_circuited_seen_.exchange(
+      short_circuited_total, std::memory_order_relaxed);
+  if (short_circuited_total > seen) {
+    redis_short_circuited_.Increment(
+        static_cast<double>(short_circuited_total - seen));
+  }
 }
 
 void RecommenderMetrics::CacheResult(absl::string_view result) {

@@ -4,6 +4,8 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_METRICS_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RECOMMENDER_METRICS_H_
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -42,6 +44,9 @@ class RecommenderMetrics {
     bool caught_up = false;
   };
   void SetModel(const ModelState& state);
+  // The Redis breaker (cache/redis_breaker.h): whether it is open, and the
+  // calls it has refused so far, a running total the counter follows.
+  void SetRedisBreaker(bool open, int64_t short_circuited_total);
 
  private:
   static prometheus::Gauge& Gauge(prometheus::Registry& registry,
@@ -62,6 +67,9 @@ class RecommenderMetrics {
   prometheus::Gauge& feed_position_;
   prometheus::Gauge& feed_connected_;
   prometheus::Gauge& model_caught_up_;
+  prometheus::Gauge& redis_breaker_open_;
+  prometheus::Counter& redis_short_circuited_;
+  std::atomic<int64_t> redis_short_circuited_seen_{0};
 };
 
 }  // namespace smartshop::recommender

@@ -1,12 +1,16 @@
-// Redis and the tracking service stopped and restarted while callers keep
-// asking for recommendations and a producer keeps tracking events: no
-// recommendation call fails or misses its deadline, caching resumes after
-// Redis returns, the recommender answers from its catalog snapshot while
-// tracking is away, and its event feed resumes without a gap. Each prints
-// a "FAULT scenario=…" line for run_fault_suite.sh.
+// Redis and the tracking service stopped and restarted, and Redis hung,
+// while callers keep asking for recommendations and a producer keeps
+// tracking events: no recommendation call fails or misses its deadline,
+// caching resumes after Redis returns, a hung Redis costs calls and the
+// event feed's invalidations no waiting once paused, the recommender answers
+// from its catalog snapshot while tracking is away, and its event feed
+// resumes without a gap. Each prints a "FAULT scenario=…" line for
+// run_fault_suite.sh.
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -15,8 +19,10 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
+#include "tests/integration/http_probe.h"
 #include "tests/integration/private_redis.h"
 #include "tests/integration/recommender_harness.h"
+#include "tests/integration/service_process.h"
 
 namespace smartshop::testing {
 namespace {
@@ -52,8 +58,9 @@ class RecommendationLoad {
   // `fresh_users`: every call for a new user (always a cache miss), else
   // 30 users in turn (hits once cached).
   RecommendationLoad(smartshop::v1::RecommenderService::Stub* stub,
-                     bool fresh_users)
-      : stub_(stub), fresh_users_(fresh_users) {
+                     bool fresh_users,
+                     absl::Duration call_deadline = kCallDeadline)
+      : stub_(stub), fresh_users_(fresh_users), call_deadline_(call_deadline) {
     for (int t = 0; t < kCallers; ++t) {
       threads_.emplace_back([this, t] { Run(t); });
     }
@@ -84,6 +91,16 @@ class RecommendationLoad {
     absl::MutexLock lock(&mu_);
     return slowest_;
   }
+  // The `q` quantile (0..1) of the latencies in `phase`; call after Stop().
+  absl::Duration Quantile(Phase phase, double q) {
+    absl::MutexLock lock(&mu_);
+    std::vector<absl::Duration> took = took_[phase];
+    if (took.empty()) return absl::ZeroDuration();
+    const size_t i =
+        std::min(took.size() - 1, static_cast<size_t>(q * took.size()));
+    std::nth_element(took.begin(), took.begin() + i, took.end());
+    return took[i];
+  }
 
  private:
   void Run(int thread) {
@@ -93,7 +110,7 @@ class RecommendationLoad {
                               ? absl::StrCat("fresh-", thread, "-", n)
                               : absl::StrCat("user-", (thread * 5 + n) % 30));
       grpc::ClientContext context;
-      context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
+      context.set_deadline(absl::ToChronoTime(absl::Now() + call_deadline_));
       Recommendations answer;
       const Phase phase = phase_;
       const absl::Time start = absl::Now();
@@ -108,6 +125,7 @@ class RecommendationLoad {
       }
       absl::MutexLock lock(&mu_);
       slowest_ = std::max(slowest_, took);
+      took_[phase].push_back(took);
       if (!status.ok() || answer.items_size() != 8) {
         ++errors_;
         if (first_error_.empty()) {
@@ -120,6 +138,7 @@ class RecommendationLoad {
 
   smartshop::v1::RecommenderService::Stub* const stub_;
   const bool fresh_users_;
+  const absl::Duration call_deadline_;
   std::atomic<bool> stop_{false};
   std::atomic<Phase> phase_{kBefore};
   std::atomic<int64_t> calls_[kPhases] = {};
@@ -129,15 +148,23 @@ class RecommendationLoad {
   absl::Mutex mu_;
   std::string first_error_;
   absl::Duration slowest_;
+  std::vector<absl::Duration> took_[kPhases];
   std::vector<std::thread> threads_;
 };
 
 // A shop backend tracking one event every 20 ms through its own channel,
 // retrying each event (same event_id) until acknowledged, as clients do.
+// Events of `type` by `users` users named `user_prefix`0, 1, …
 class EventProducer {
  public:
-  explicit EventProducer(int tracking_port)
-      : stub_(smartshop::v1::TrackingService::NewStub(
+  explicit EventProducer(
+      int tracking_port,
+      smartshop::v1::InteractionType type = smartshop::v1::VIEW_PRODUCT,
+      std::string user_prefix = "producer-", int users = 7)
+      : type_(type),
+        user_prefix_(std::move(user_prefix)),
+        users_(users),
+        stub_(smartshop::v1::TrackingService::NewStub(
             grpc::CreateChannel(absl::StrCat("127.0.0.1:", tracking_port),
                                 grpc::InsecureChannelCredentials()))),
         thread_([this] { Run(); }) {}
@@ -158,8 +185,9 @@ class EventProducer {
       auto* event = request.mutable_interaction();
       event->set_event_id(absl::StrCat("00000000-0000-4000-8000-",
                                        absl::Dec(n, absl::kZeroPad12)));
-      event->set_user_id(absl::StrCat("producer-", n % 7));
-      event->set_type(smartshop::v1::VIEW_PRODUCT);
+      event->set_user_id(absl::StrCat(user_prefix_, n % users_));
+      event->set_type(type_);
+      if (type_ == smartshop::v1::ADD_TO_CART) event->set_quantity(1);
       event->set_product_id(1 + n % 12);
       while (!stop_) {
         grpc::ClientContext context;
@@ -177,6 +205,9 @@ class EventProducer {
     }
   }
 
+  const smartshop::v1::InteractionType type_;
+  const std::string user_prefix_;
+  const int users_;
   std::unique_ptr<smartshop::v1::TrackingService::Stub> stub_;
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> retries_{0};
@@ -327,6 +358,156 @@ TEST(TrackingRestartFault, AnswersFromTheSnapshotAndTheFeedMissesNothing) {
       << "feed at " << h.feed()->last_sequence() << ", learnt "
       << h.model()->events_observed() << " of " << stored;
   EXPECT_GE(h.feed()->reconnects(), 1);
+}
+
+// A value from a Prometheus text page ("name value" lines); -1 if absent.
+double MetricValue(const std::string& page, const std::string& name) {
+  std::istringstream lines(page);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (absl::StartsWith(line, name + " ")) {
+      return std::stod(line.substr(name.size() + 1));
+    }
+  }
+  return -1;
+}
+
+// The sum of a family's series ("name{labels} value" lines); 0 if none.
+double MetricSum(const std::string& page, const std::string& name) {
+  std::istringstream lines(page);
+  std::string line;
+  double sum = 0;
+  while (std::getline(lines, line)) {
+    if (absl::StartsWith(line, name + "{")) {
+      sum += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return sum;
+}
+
+// Redis frozen (SIGSTOP: it still accepts connections, answers nothing)
+// under load, against the recommender binary with its defaults: a 100 ms
+// Redis command timeout, 3 timeouts in a row pausing Redis for 5 s.
+TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
+  constexpr absl::Duration kPageDeadline = absl::Milliseconds(300);
+  constexpr absl::Duration kHang = absl::Seconds(7);  // > one 5 s pause
+  PrivateRedis redis;
+  TestDatabase db;
+  TrackingHarness tracking(db.url());
+  smartshop::v1::UpsertProductsRequest products;
+  for (int i = 1; i <= 20; ++i) {
+    auto* p = products.add_products();
+    p->set_id(i);
+    p->set_name(absl::StrCat("Product ", i));
+    p->set_is_active(true);
+    p->set_units_sold(10 * i);
+  }
+  smartshop::v1::UpsertProductsResponse upserted;
+  ASSERT_TRUE(
+      tracking.catalog()
+          .UpsertProducts(TrackingHarness::Context().get(), products, &upserted)
+          .ok());
+  // No model configured: the builtin ranker ranks, so no model calls.
+  ServiceProcess recommender(
+      RECOMMENDER_BINARY,
+      {absl::StrCat("--tracking_target=127.0.0.1:", tracking.port()),
+       absl::StrCat("--redis_url=", redis.url()), "--insecure_no_auth"},
+      {"OPENAI_API_KEY="});
+  const int port = recommender.WaitForPort();
+  ASSERT_GT(port, 0) << recommender.log();
+  const int admin = recommender.AdminPort();
+  ASSERT_GT(admin, 0) << recommender.log();
+  auto metric = [&](const std::string& name) {
+    return MetricValue(HttpGet(admin, "/metrics").body, name);
+  };
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return metric("smartshop_recommender_builtin_model_caught_up") == 1;
+      },
+      absl::Seconds(10)))
+      << recommender.log();
+  auto stub = smartshop::v1::RecommenderService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  // The callers' own users add to their carts: every event drops a cached
+  // answer, through the event feed.
+  EventProducer producer(tracking.port(), smartshop::v1::ADD_TO_CART, "user-",
+                         30);
+  RecommendationLoad load(stub.get(), /*fresh_users=*/false, kPageDeadline);
+  absl::SleepFor(absl::Milliseconds(1500));
+  ASSERT_GT(load.hits(kBefore), 0) << "nothing was cached before the fault";
+
+  redis.Pause();
+  load.SetPhase(kOutage);
+  absl::SleepFor(kHang);
+  // The feed has applied, within a second, every event stored until now,
+  // although each applied event asked the hung Redis to delete an answer.
+  const int64_t newest =
+      QueryInt(db.url(), "SELECT coalesce(max(id), 0) FROM interactions");
+  const bool feed_kept_up = Eventually(
+      [&] { return metric("smartshop_recommender_feed_position") >= newest; },
+      absl::Seconds(1));
+  const double breaker_open_during =
+      metric("smartshop_recommender_redis_breaker_open");
+  const double short_circuited =
+      metric("smartshop_recommender_redis_short_circuited_total");
+  redis.Resume();
+  load.SetPhase(kAfter);
+  // The next probe is at most one pause (5 s) away.
+  const bool hits_again =
+      Eventually([&] { return load.hits(kAfter) > 0; }, absl::Seconds(8));
+  absl::SleepFor(absl::Milliseconds(500));
+  load.Stop();
+  producer.Stop();
+  const double breaker_open_after =
+      metric("smartshop_recommender_redis_breaker_open");
+  const std::string page = HttpGet(admin, "/metrics").body;
+  const double invalidation_errors = MetricValue(
+      page,
+      "smartshop_recommender_event_invalidations_total{result=\"error\"}");
+
+  const double model_calls =
+      MetricSum(page, "smartshop_recommender_model_calls_total");
+  const int lost = Lost(db.url(), producer.acknowledged());
+  std::printf(
+      "FAULT scenario=redis_hung load=%lld_calls_by_%d_callers errors=%lld "
+      "lost=%d deadline_ms=%lld slowest_ms=%lld p99_ms=%lld "
+      "p50_hung_ms=%lld p99_hung_ms=%lld hits_before=%lld hits_during=%lld "
+      "hits_after=%lld short_circuited=%.0f failed_invalidations=%.0f "
+      "events=%zu model_calls=%.0f\n",
+      static_cast<long long>(load.total_calls()), kCallers,
+      static_cast<long long>(load.errors()), lost,
+      static_cast<long long>(absl::ToInt64Milliseconds(kPageDeadline)),
+      static_cast<long long>(absl::ToInt64Milliseconds(load.slowest())),
+      static_cast<long long>(absl::ToInt64Milliseconds(
+          std::max({load.Quantile(kBefore, 0.99), load.Quantile(kOutage, 0.99),
+                    load.Quantile(kAfter, 0.99)}))),
+      static_cast<long long>(
+          absl::ToInt64Milliseconds(load.Quantile(kOutage, 0.5))),
+      static_cast<long long>(
+          absl::ToInt64Milliseconds(load.Quantile(kOutage, 0.99))),
+      static_cast<long long>(load.hits(kBefore)),
+      static_cast<long long>(load.hits(kOutage)),
+      static_cast<long long>(load.hits(kAfter)), short_circuited,
+      invalidation_errors, producer.acknowledged().size(), model_calls);
+  EXPECT_EQ(load.errors(), 0) << load.first_error();
+  EXPECT_LT(load.slowest(), kPageDeadline);
+  EXPECT_GT(load.calls(kOutage), 0) << "no call while Redis was hung";
+  EXPECT_EQ(load.hits(kOutage), 0) << "Redis was not hung: test too weak";
+  // Paused, hits and misses go straight to the computed answer: without
+  // the pause each would wait 100 ms for GET and 100 ms for SET.
+  EXPECT_LT(load.Quantile(kOutage, 0.5), absl::Milliseconds(50));
+  EXPECT_EQ(breaker_open_during, 1);
+  EXPECT_GT(short_circuited, 0);
+  EXPECT_TRUE(feed_kept_up) << "the event feed fell behind while Redis hung";
+  EXPECT_GT(invalidation_errors, 0) << "no invalidation met the hung Redis";
+  EXPECT_TRUE(hits_again) << "caching did not resume after SIGCONT";
+  EXPECT_EQ(breaker_open_after, 0);
+  EXPECT_EQ(model_calls, 0) << "no model was configured";
+  PromtoolResult check = PromtoolCheckMetrics(page);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(lost, 0);
+  recommender.Terminate();
+  EXPECT_EQ(recommender.WaitForExit(absl::Seconds(30)), 0);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every fault scenario (through ctest, so Postgres and Redis are
 # started as the tests need them) and prints a table: scenario, result,
-# load held, errors seen, events lost (where the scenario measures them:
-# the load scenarios; the Postgres-outage and model scenarios make their
-# calls one by one and assert their own outcome). Exit 1 if any scenario
-# failed.
+# load held, errors seen, events lost, slowest call and its deadline (where
+# the scenario measures them: the load scenarios; the Postgres-outage and
+# model scenarios make their calls one by one and assert their own
+# outcome). Exit 1 if any scenario failed.
 #   bash tests/fault/run_fault_suite.sh [BUILD_DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +17,7 @@ scenarios=(
   "Postgres restarted under 4 streaming producers|PostgresRestartFault"
   "Postgres away: UNAVAILABLE, then recovery|PostgresOutageTest|TrackingProcessTest.StartsWithoutPostgres"
   "Redis restarted under 6 callers + a producer|RedisRestartFault|RecommenderRedisOutageTest"
+  "Redis hung (SIGSTOP) under 6 callers + a producer|RedisHungFault|RedisHungTest"
   "Tracking restarted under 6 callers + a producer|TrackingRestartFault|TrackingDownAnswersFromTheSnapshot|ResumesAfterTrackingRestarts"
   "Model: reset, 401, 429 storm, slow, 5xx burst + breaker|ModelFaultsTest|AHangingModelCosts|EveryModelErrorFallsBack"
   "Overload: 48 callers, 4 server threads, a hanging model|OverloadFault"
@@ -45,18 +46,22 @@ for entry in "${scenarios[@]}"; do
   load=$(sed -n 's/.*load=\([^ ]*\).*/\1/p' <<<"$fault")
   errors=$(sed -n 's/.*errors=\([^ ]*\).*/\1/p' <<<"$fault")
   lost=$(sed -n 's/.*lost=\([^ ]*\).*/\1/p' <<<"$fault")
+  slowest=$(sed -n 's/.*slowest_ms=\([^ ]*\).*/\1/p' <<<"$fault")
+  deadline=$(sed -n 's/.*deadline_ms=\([^ ]*\).*/\1/p' <<<"$fault")
+  [ -z "$slowest" ] || slowest="$slowest ms${deadline:+ of $deadline}"
   # The scenario's own tests, not the fixture that starts Postgres and Redis.
   tests=$(grep -E "Test +#[0-9]+: .* (Passed|Failed)" "$log" |
     grep -cv "services_" || true)
-  rows+=("$name|$result|${load:--}|${errors:--}|${lost:--}|$tests|${seconds}s")
+  rows+=("$name|$result|${load:--}|${errors:--}|${lost:--}|${slowest:--}|$tests|${seconds}s")
   [ "$result" = PASS ] || { echo "--- $name: last lines of its log" >&2; tail -n 40 "$log" >&2; }
 done
 
-printf '\n%-56s %-6s %-26s %-7s %-13s %-5s %s\n' \
-  scenario result "load held" errors "events lost" tests time
+printf '\n%-56s %-6s %-26s %-7s %-13s %-14s %-5s %s\n' \
+  scenario result "load held" errors "events lost" slowest tests time
 for row in "${rows[@]}"; do
-  IFS='|' read -r name result load errors lost tests seconds <<<"$row"
-  printf '%-56s %-6s %-26s %-7s %-13s %-5s %s\n' \
-    "$name" "$result" "${load//_/ }" "$errors" "$lost" "$tests" "$seconds"
+  IFS='|' read -r name result load errors lost slowest tests seconds <<<"$row"
+  printf '%-56s %-6s %-26s %-7s %-13s %-14s %-5s %s\n' \
+    "$name" "$result" "${load//_/ }" "$errors" "$lost" "$slowest" "$tests" \
+    "$seconds"
 done
 exit "$failed"

@@ -5,11 +5,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -38,7 +40,16 @@ class PrivateRedis {
         " ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1");
     ASSERT_EQ(std::system(cmd.c_str()), 0);
   }
+  // Freezes redis-server (SIGSTOP): connections are still accepted by the
+  // kernel, nothing answers.
+  void Pause() { paused_ = Signal(SIGSTOP) || paused_; }
+  // Lets it run again (SIGCONT).
+  void Resume() {
+    if (paused_ && Signal(SIGCONT)) paused_ = false;
+  }
+  // Resumes it first if paused: a stopped server would not shut down.
   void Stop() {
+    Resume();
     std::system(
         absl::StrCat("redis-cli -p ", port_, " shutdown nosave >/dev/null 2>&1")
             .c_str());
@@ -66,8 +77,21 @@ class PrivateRedis {
     return port;
   }
 
+  bool Signal(int signal_number) {
+    std::ifstream pidfile(dir_ + "/redis.pid");
+    int pid = 0;
+    if (!(pidfile >> pid) || pid <= 0) {
+      ADD_FAILURE() << "no pid in " << dir_ << "/redis.pid";
+      return false;
+    }
+    const bool sent = kill(pid, signal_number) == 0;
+    EXPECT_TRUE(sent) << "kill(" << pid << ", " << signal_number << ")";
+    return sent;
+  }
+
   std::string dir_;
   int port_;
+  bool paused_ = false;
 };
 
 }  // namespace smartshop::testing

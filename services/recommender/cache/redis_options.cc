@@ -140,6 +140,24 @@ absl::Status ValidateRedisCacheOptions(const RedisCacheOptions& options) {
                      "finite, got ",
                      absl::FormatDuration(options.reconnect_backoff)));
   }
+  if (options.breaker_timeouts < 1 || options.breaker_timeouts > 1000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("RedisCacheOptions.breaker_timeouts must be 1 to 1000, "
+                     "got ",
+                     options.breaker_timeouts));
+  }
+  if (options.breaker_min_wait < absl::ZeroDuration() ||
+      options.breaker_min_wait > options.command_timeout) {
+    // Longer than the command timeout, no cut-off would ever count.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "RedisCacheOptions.breaker_min_wait must be 0 to command_timeout (",
+        absl::FormatDuration(options.command_timeout), "), got ",
+        absl::FormatDuration(options.breaker_min_wait)));
+  }
+  if (absl::Status s = positive(options.breaker_backoff, "breaker_backoff");
+      !s.ok()) {
+    return s;
+  }
   if (options.pool_size < 1 || options.pool_size > 1024) {
     return absl::InvalidArgumentError(
         absl::StrCat("RedisCacheOptions.pool_size must be 1 to 1024, got ",

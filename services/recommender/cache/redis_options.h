@@ -30,6 +30,15 @@ struct RedisCacheOptions {
   // After a failed connect, calls fail fast with UNAVAILABLE for this long
   // instead of each paying for another attempt against a dead server.
   absl::Duration reconnect_backoff = absl::Milliseconds(500);
+  // Pausing a hung Redis (see redis_breaker.h): after this many timeouts in
+  // a row (1 to 1000) calls fail fast with UNAVAILABLE for breaker_backoff,
+  // then one call probes.
+  int breaker_timeouts = 3;
+  // A command cut short by the caller's deadline counts as a timeout when it
+  // had waited at least this long (0 to command_timeout).
+  absl::Duration breaker_min_wait = absl::Milliseconds(20);
+  // Fixed, not growing: a probe costs one caller one command timeout.
+  absl::Duration breaker_backoff = absl::Seconds(5);
 };
 
 // Where a RedisCacheOptions::url points.

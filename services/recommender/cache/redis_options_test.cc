@@ -85,6 +85,24 @@ TEST(ValidateRedisCacheOptionsTest, NamesTheBadField) {
          o.reconnect_backoff = -absl::Milliseconds(1);
        }},
       {"pool_size", [](RedisCacheOptions& o) { o.pool_size = 0; }},
+      {"breaker_timeouts",
+       [](RedisCacheOptions& o) { o.breaker_timeouts = 0; }},
+      {"breaker_timeouts",
+       [](RedisCacheOptions& o) { o.breaker_timeouts = 1001; }},
+      {"breaker_min_wait",
+       [](RedisCacheOptions& o) {
+         o.breaker_min_wait = -absl::Milliseconds(1);
+       }},
+      {"breaker_min_wait",
+       [](RedisCacheOptions& o) {
+         o.breaker_min_wait = o.command_timeout + absl::Milliseconds(1);
+       }},
+      {"breaker_backoff",
+       [](RedisCacheOptions& o) { o.breaker_backoff = absl::ZeroDuration(); }},
+      {"breaker_backoff",
+       [](RedisCacheOptions& o) {
+         o.breaker_backoff = absl::InfiniteDuration();
+       }},
       {"url", [](RedisCacheOptions& o) { o.url = "localhost"; }},
   };
   for (const Case& c : cases) {

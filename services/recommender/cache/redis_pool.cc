@@ -64,6 +64,7 @@ absl::StatusOr<RedisReply> RedisSession::Command(
     lengths.push_back(arg.size());
   }
   ++commands_sent_;
+  const absl::Time sent = absl::Now();
   errno = 0;
   void* raw = redisCommandArgv(context_, static_cast<int>(args.size()),
                                argv.data(), lengths.data());
@@ -74,6 +75,7 @@ absl::StatusOr<RedisReply> RedisSession::Command(
     if (context_->err == REDIS_ERR_IO &&
         (error_number == EAGAIN || error_number == EWOULDBLOCK)) {
       failure_ = cut_short ? Failure::kCallerDeadline : Failure::kTimeout;
+      waited_ = absl::Now() - sent;
       failure_message_ = absl::StrCat("redis ", name, ": no reply within ",
                                       absl::FormatDuration(timeout));
       return absl::DeadlineExceededError(failure_message_);
@@ -94,22 +96,64 @@ absl::StatusOr<RedisReply> RedisSession::Command(
 RedisPool::RedisPool(RedisAddress address, RedisCacheOptions options)
     : address_(std::move(address)),
       options_(std::move(options)),
-      description_(DescribeRedisAddress(address_)) {}
+      description_(DescribeRedisAddress(address_)),
+      breaker_({.timeouts = options_.breaker_timeouts,
+                .min_wait = options_.breaker_min_wait,
+                .backoff = options_.breaker_backoff}) {}
 
 RedisPool::~RedisPool() = default;
 
 absl::Status RedisPool::Run(
     absl::Time deadline, absl::FunctionRef<absl::Status(RedisSession&)> work) {
+  if (absl::Now() >= deadline) {
+    return absl::DeadlineExceededError("deadline passed before the redis call");
+  }
+  if (absl::Status admitted = breaker_.Admit(); !admitted.ok()) {
+    return admitted;
+  }
+  RedisCallEnd end = RedisCallEnd::kNoVerdict;
+  absl::Duration waited;
+  absl::Status status = RunAdmitted(deadline, work, end, waited);
+  OnBreakerChange(breaker_.Report(end, waited), status.message());
+  return status;
+}
+
+absl::Status RedisPool::RunAdmitted(
+    absl::Time deadline, absl::FunctionRef<absl::Status(RedisSession&)> work,
+    RedisCallEnd& end, absl::Duration& waited) {
   for (int attempt = 0;; ++attempt) {
+    end = RedisCallEnd::kNoVerdict;
     if (absl::Now() >= deadline) {
       return absl::DeadlineExceededError(
           "deadline passed before the redis call");
     }
-    absl::StatusOr<Lease> lease = Acquire(deadline);
-    if (!lease.ok()) return lease.status();
+    bool connect_timed_out = false;
+    const absl::Time acquiring = absl::Now();
+    absl::StatusOr<Lease> lease = Acquire(deadline, connect_timed_out);
+    if (!lease.ok()) {
+      if (connect_timed_out) {
+        end = RedisCallEnd::kCutShort;
+        waited = absl::Now() - acquiring;
+      }
+      return lease.status();
+    }
     RedisSession session(lease->context.get(), deadline,
                          options_.command_timeout);
     absl::Status status = work(session);
+    switch (session.failure_) {
+      case RedisSession::Failure::kNone:
+        if (session.commands_sent_ > 0) end = RedisCallEnd::kReplied;
+        break;
+      case RedisSession::Failure::kTimeout:
+        end = RedisCallEnd::kTimedOut;
+        break;
+      case RedisSession::Failure::kCallerDeadline:
+        end = RedisCallEnd::kCutShort;
+        waited = session.waited_;
+        break;
+      case RedisSession::Failure::kIo:
+        break;  // the reconnect backoff's business
+    }
     // A server restart closes every idle connection, and only the first
     // command on one finds out. Hiding that from the caller (instead of
     // failing and backing off while the server is in fact up) costs one
@@ -122,7 +166,8 @@ absl::Status RedisPool::Run(
   }
 }
 
-absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline) {
+absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline,
+                                                    bool& connect_timed_out) {
   bool probe = false;
   {
     absl::MutexLock lock(&mu_);
@@ -157,7 +202,8 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline) {
 
   // Connect outside the lock: it can take up to connect_timeout.
   bool cut_short = false;
-  absl::StatusOr<Context> context = Connect(deadline, cut_short);
+  absl::StatusOr<Context> context =
+      Connect(deadline, cut_short, connect_timed_out);
   Transition transition = Transition::kNone;
   absl::Duration down_for;
   {
@@ -176,7 +222,8 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline) {
 }
 
 absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
-                                                      bool& cut_short) {
+                                                      bool& cut_short,
+                                                      bool& timed_out) {
   connect_attempts_.fetch_add(1, std::memory_order_relaxed);
   const absl::Time start = absl::Now();
   const absl::Duration remaining = deadline - start;
@@ -198,8 +245,8 @@ absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
   if (context->err != 0) {
     const std::string message =
         absl::StrCat("redis ", description_, ": connect: ", context->errstr);
-    const bool timed_out = error_number == ETIMEDOUT ||
-                           absl::StrContains(context->errstr, "timed out");
+    timed_out = error_number == ETIMEDOUT ||
+                absl::StrContains(context->errstr, "timed out");
     if (timed_out && remaining < options_.connect_timeout) {
       cut_short = true;
       return absl::DeadlineExceededError(message);
@@ -218,6 +265,7 @@ absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
     absl::StatusOr<RedisReply> reply =
         session.Command({"AUTH", options_.password});
     if (!reply.ok()) {
+      timed_out = reply.status().code() == absl::StatusCode::kDeadlineExceeded;
       return absl::UnavailableError(
           absl::StrCat(reply.status().message(), " (", description_, ")"));
     }
@@ -226,6 +274,7 @@ absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
     const std::string db = absl::StrCat(address_.db);
     absl::StatusOr<RedisReply> reply = session.Command({"SELECT", db});
     if (!reply.ok()) {
+      timed_out = reply.status().code() == absl::StatusCode::kDeadlineExceeded;
       return absl::UnavailableError(
           absl::StrCat(reply.status().message(), " (", description_, ")"));
     }
@@ -299,6 +348,33 @@ void RedisPool::LogTransition(Transition transition, absl::string_view cause,
       Log(LogLevel::kInfo, "redis_up",
           {{"address", absl::string_view(description_)},
            {"down_ms", absl::ToInt64Milliseconds(down_for)}});
+      return;
+  }
+}
+
+void RedisPool::OnBreakerChange(const RedisBreaker::Change& change,
+                                absl::string_view cause) {
+  switch (change.kind) {
+    case RedisBreaker::Change::kNone:
+      return;
+    case RedisBreaker::Change::kOpened: {
+      // A connection that sat through the hang may be as stuck as the
+      // server was (a partition); a fresh one costs one round trip.
+      absl::MutexLock lock(&mu_);
+      idle_.clear();
+    }
+      Log(LogLevel::kWarning, "redis_paused",
+          {{"address", absl::string_view(description_)},
+           {"timeouts_in_a_row", int64_t{change.timeouts}},
+           {"error", cause},
+           {"retry_after_ms",
+            absl::ToInt64Milliseconds(options_.breaker_backoff)}});
+      return;
+    case RedisBreaker::Change::kClosed:
+      Log(LogLevel::kInfo, "redis_resumed",
+          {{"address", absl::string_view(description_)},
+           {"paused_ms", absl::ToInt64Milliseconds(change.paused_for)},
+           {"calls_refused", change.refused}});
       return;
   }
 }

@@ -4,7 +4,10 @@
 // dropped after any I/O error or timeout (its reply stream can no longer be
 // trusted), reconnection on demand, and a short backoff after a failed
 // connect during which calls fail fast instead of each paying the connect
-// timeout again. Going down and coming back up are logged once each.
+// timeout again. Going down and coming back up are logged once each. A
+// server that accepts connections but stops answering (stopped, swamped) is
+// paused after repeated timeouts (redis_breaker.h): calls fail fast until a
+// probe gets a reply; pausing and resuming are logged once each too.
 //
 // Thread-safe. A connection is used by one caller at a time.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_POOL_H_
@@ -26,6 +29,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "services/recommender/cache/redis_breaker.h"
 #include "services/recommender/cache/redis_options.h"
 
 namespace smartshop::recommender {
@@ -72,6 +76,8 @@ class RedisSession {
   const absl::Duration command_timeout_;
   Failure failure_ = Failure::kNone;
   std::string failure_message_;
+  // kTimeout, kCallerDeadline: how long the command waited for its reply.
+  absl::Duration waited_;
   int commands_sent_ = 0;
 };
 
@@ -89,10 +95,12 @@ class RedisPool {
   // Runs `work` with exclusive use of a connection and returns what it
   // returns. Before that: DEADLINE_EXCEEDED when `deadline` has passed or
   // no connection frees up before it; UNAVAILABLE (immediately, without
-  // connecting) within reconnect_backoff of a failed connect; UNAVAILABLE
-  // when connecting fails. When an idle connection turns out to have been
-  // closed by a server restart, `work` is run once more on a fresh one, so
-  // `work` must be safe to repeat after its first command failed.
+  // connecting) within reconnect_backoff of a failed connect, or while
+  // paused after repeated timeouts ("redis: paused after repeated
+  // timeouts"); UNAVAILABLE when connecting fails. When an idle
+  // connection turns out to have been closed by a server restart, `work` is
+  // run once more on a fresh one, so `work` must be safe to repeat after its
+  // first command failed.
   absl::Status Run(absl::Time deadline,
                    absl::FunctionRef<absl::Status(RedisSession&)> work);
 
@@ -102,6 +110,10 @@ class RedisPool {
   }
   // "host:port/db".
   const std::string& address() const { return description_; }
+  // Paused after repeated timeouts (or probing); for metrics and tests.
+  bool breaker_open() const { return breaker_.open(); }
+  // Calls refused at once while paused.
+  int64_t short_circuited() const { return breaker_.short_circuited(); }
 
  private:
   struct ContextDeleter {
@@ -114,10 +126,18 @@ class RedisPool {
   };
   enum class Transition { kNone, kWentDown, kCameUp };
 
-  absl::StatusOr<Lease> Acquire(absl::Time deadline);
+  // Run once the breaker admitted the call; `end` and `waited` say how it
+  // ended for the breaker (see RedisBreaker::Report).
+  absl::Status RunAdmitted(absl::Time deadline,
+                           absl::FunctionRef<absl::Status(RedisSession&)> work,
+                           RedisCallEnd& end, absl::Duration& waited);
+  // `connect_timed_out`: connecting (or AUTH, SELECT) got no answer in
+  // time, which a stopped server also causes once its accept queue is full.
+  absl::StatusOr<Lease> Acquire(absl::Time deadline, bool& connect_timed_out);
   // `connect_cut_short`: the attempt timed out because of the caller's
   // deadline, which says nothing about the server.
-  absl::StatusOr<Context> Connect(absl::Time deadline, bool& connect_cut_short);
+  absl::StatusOr<Context> Connect(absl::Time deadline, bool& connect_cut_short,
+                                  bool& timed_out);
   // `will_retry`: the failure looked like a server restart and Run tries
   // again on a fresh connection, so it does not count as being down.
   void Release(Context context, const RedisSession& session, bool will_retry);
@@ -127,11 +147,14 @@ class RedisPool {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void LogTransition(Transition transition, absl::string_view cause,
                      absl::Duration down_for);
+  void OnBreakerChange(const RedisBreaker::Change& change,
+                       absl::string_view cause);
 
   const RedisAddress address_;
   const RedisCacheOptions options_;
   const std::string description_;
   std::atomic<int64_t> connect_attempts_{0};
+  RedisBreaker breaker_;
 
   absl::Mutex mu_;
   std::vector<Context> idle_ ABSL_GUARDED_BY(mu_);

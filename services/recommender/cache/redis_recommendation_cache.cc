@@ -270,6 +270,7 @@ RedisRecommendationCache::Stats RedisRecommendationCache::stats() const {
   stats.misses = misses_.load(std::memory_order_relaxed);
   stats.errors = errors_.load(std::memory_order_relaxed);
   stats.connect_attempts = pool_.connect_attempts();
+  stats.short_circuited = pool_.short_circuited();
   return stats;
 }
 

@@ -3,8 +3,9 @@
 //
 // The cache is an optimisation, so it is built to fail quickly and quietly:
 // every call is bounded by min(command timeout, deadline); while Redis is
-// down calls return UNAVAILABLE at once (see RedisPool) and the caller
-// computes the answer itself; the connection comes back by itself.
+// down, or paused after repeated timeouts (hung), calls return UNAVAILABLE
+// at once (see RedisPool) and the caller computes the answer itself; the
+// connection comes back by itself.
 //
 // Thread-safe.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_RECOMMENDATION_CACHE_H_
@@ -36,6 +37,9 @@ class RedisRecommendationCache : public RecommendationCache {
     // Connections opened or attempted; stays flat while Redis is down and
     // the reconnect backoff runs.
     int64_t connect_attempts = 0;
+    // Calls refused at once while paused after repeated timeouts (counted
+    // in `errors` too).
+    int64_t short_circuited = 0;
   };
 
   // INVALID_ARGUMENT naming the field when `options` are bad. Does not
@@ -44,10 +48,10 @@ class RedisRecommendationCache : public RecommendationCache {
       RedisCacheOptions options);
 
   // Errors: UNAVAILABLE (cannot connect, connection lost, within the
-  // reconnect backoff, server loading), DEADLINE_EXCEEDED (no reply in
-  // time), DATA_LOSS (the stored value is not a Recommendations; it is
-  // deleted so that the next Set replaces it). The value comes back exactly
-  // as it was set (cache_hit included).
+  // reconnect backoff, paused after repeated timeouts, server loading),
+  // DEADLINE_EXCEEDED (no reply in time), DATA_LOSS (the stored value is not a
+  // Recommendations; it is deleted so that the next Set replaces it). The value
+  // comes back exactly as it was set (cache_hit included).
   absl::StatusOr<std::optional<smartshop::v1::Recommendations>> Get(
       const std::string& key, absl::Time deadline) override;
 
@@ -89,6 +93,9 @@ class RedisRecommendationCache : public RecommendationCache {
   absl::Status Ping(absl::Time deadline);
 
   Stats stats() const;
+  // True while paused after repeated timeouts (or probing), for the
+  // smartshop_recommender_redis_breaker_open gauge.
+  bool breaker_open() const { return pool_.breaker_open(); }
   // "host:port/db", for logs.
   const std::string& address() const { return pool_.address(); }
 

@@ -380,6 +380,151 @@ TEST(RedisDownTest, HungRedisTimesOutWithinTheCommandTimeout) {
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(5));
 }
 
+// As RecommendationEngine bounds its cache calls: by the command timeout
+// (100 ms), so that against a hung server every timeout is a cut-off by the
+// caller's deadline, never a full command timeout.
+absl::Time EngineDeadline() { return absl::Now() + absl::Milliseconds(100); }
+
+// Times one call.
+template <typename Call>
+absl::Duration Took(Call call) {
+  const absl::Time start = absl::Now();
+  call();
+  return absl::Now() - start;
+}
+
+TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
+  LocalRedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  options.breaker_backoff = absl::Seconds(1);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_TRUE(
+      cache->Set("k", Sample("before"), absl::Seconds(60), Soon()).ok());
+
+  server.Pause();
+  for (int i = 0; i < options.breaker_timeouts; ++i) {
+    EXPECT_FALSE(cache->breaker_open()) << "after " << i << " timeouts";
+    absl::StatusOr<std::optional<Recommendations>> got;
+    const absl::Duration took =
+        Took([&] { got = cache->Get("k", EngineDeadline()); });
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded)
+        << got.status();
+    EXPECT_GE(took, absl::Milliseconds(80)) << "did not wait for the reply";
+  }
+  EXPECT_TRUE(cache->breaker_open());
+  const int64_t connects = cache->stats().connect_attempts;
+
+  // Hits, misses and invalidations no longer pay the timeout.
+  constexpr absl::Duration kFast = absl::Milliseconds(20);
+  for (int i = 0; i < 50; ++i) {
+    absl::StatusOr<std::optional<Recommendations>> got;
+    EXPECT_LT(Took([&] { got = cache->Get("k", EngineDeadline()); }), kFast);
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(got.status().message(),
+                HasSubstr("redis: paused after repeated timeouts"));
+    absl::Status set;
+    EXPECT_LT(Took([&] {
+                set = cache->Set("k", Sample("x"), absl::Seconds(60),
+                                 EngineDeadline());
+              }),
+              kFast);
+    EXPECT_EQ(set.code(), absl::StatusCode::kUnavailable);
+    absl::StatusOr<int64_t> deleted;
+    EXPECT_LT(Took([&] { deleted = cache->Delete("k", EngineDeadline()); }),
+              kFast);
+    EXPECT_EQ(deleted.status().code(), absl::StatusCode::kUnavailable);
+  }
+  EXPECT_EQ(cache->stats().short_circuited, 150);
+  EXPECT_EQ(cache->stats().connect_attempts, connects) << "connected anyway";
+  EXPECT_TRUE(cache->breaker_open());
+
+  server.Resume();
+  absl::SleepFor(options.breaker_backoff + absl::Milliseconds(50));
+  // The first call after the backoff is the probe; its reply resumes.
+  absl::StatusOr<std::optional<Recommendations>> got =
+      cache->Get("k", EngineDeadline());
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->items(0).reason(), "before");
+  EXPECT_FALSE(cache->breaker_open());
+  EXPECT_TRUE(
+      cache->Set("k", Sample("after"), absl::Seconds(60), EngineDeadline())
+          .ok());
+  EXPECT_EQ(*cache->Delete("k", EngineDeadline()), 1);
+}
+
+TEST(RedisHungTest, AProbeThatTimesOutPausesAgain) {
+  LocalRedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  options.breaker_backoff = absl::Milliseconds(300);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_TRUE(cache->Ping(Soon()).ok());
+
+  server.Pause();
+  for (int i = 0; i < options.breaker_timeouts; ++i) {
+    cache->Get("k", EngineDeadline()).status().IgnoreError();
+  }
+  ASSERT_TRUE(cache->breaker_open());
+  absl::SleepFor(options.breaker_backoff + absl::Milliseconds(20));
+  // One probe, which waits for its reply in vain...
+  absl::StatusOr<std::optional<Recommendations>> got;
+  EXPECT_GE(Took([&] { got = cache->Get("k", EngineDeadline()); }),
+            absl::Milliseconds(80));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  // ...and the pause starts again.
+  EXPECT_LT(Took([&] { got = cache->Get("k", EngineDeadline()); }),
+            absl::Milliseconds(20));
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(cache->breaker_open());
+
+  server.Resume();
+  absl::SleepFor(options.breaker_backoff + absl::Milliseconds(20));
+  EXPECT_TRUE(cache->Ping(EngineDeadline()).ok());
+  EXPECT_FALSE(cache->breaker_open());
+}
+
+TEST(RedisHungTest, FullCommandTimeoutsPauseToo) {
+  DeadPort hung(/*listen=*/true);
+  RedisCacheOptions options;
+  options.url = hung.url();
+  options.reconnect_backoff = absl::ZeroDuration();
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  for (int i = 0; i < options.breaker_timeouts; ++i) {
+    EXPECT_EQ(cache->Get("k", Soon()).status().code(),
+              absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_TRUE(cache->breaker_open());
+  absl::StatusOr<std::optional<Recommendations>> got;
+  EXPECT_LT(Took([&] { got = cache->Get("k", Soon()); }),
+            absl::Milliseconds(20));
+  EXPECT_THAT(got.status().message(), HasSubstr("paused"));
+}
+
+TEST(RedisHungTest, ACallersOwnShortDeadlineIsNoVerdict) {
+  LocalRedisServer server;
+  ASSERT_TRUE(server.Start());
+  RedisCacheOptions options;
+  options.url = server.url();
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_TRUE(cache->Ping(Soon()).ok());
+
+  server.Pause();
+  // Shorter than breaker_min_wait: too short to blame the server.
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(
+        cache->Get("k", absl::Now() + absl::Milliseconds(5)).status().code(),
+        absl::StatusCode::kDeadlineExceeded);
+  }
+  EXPECT_FALSE(cache->breaker_open());
+  EXPECT_EQ(cache->stats().short_circuited, 0);
+  server.Resume();
+  EXPECT_TRUE(cache->Ping(Soon()).ok());
+}
+
 TEST(RedisRestartTest, FailsWhileDownAndRecoversByItself) {
   LocalRedisServer server;
   ASSERT_TRUE(server.Start());

@@ -101,15 +101,43 @@ bool LocalRedisServer::Start() {
   return true;
 }
 
-void LocalRedisServer::Stop() {
-  if (!running_) return;
-  running_ = false;
+pid_t LocalRedisServer::Pid() const {
   std::ifstream pidfile(dir_ + "/redis.pid");
   pid_t pid = 0;
   if (!(pidfile >> pid) || pid <= 0) {
     ADD_FAILURE() << "no pid in " << dir_ << "/redis.pid";
+    return 0;
+  }
+  return pid;
+}
+
+void LocalRedisServer::Pause() {
+  if (!running_ || paused_) return;
+  const pid_t pid = Pid();
+  if (pid == 0) return;
+  if (kill(pid, SIGSTOP) != 0) {
+    ADD_FAILURE() << "cannot SIGSTOP redis-server " << pid;
     return;
   }
+  paused_ = true;
+}
+
+void LocalRedisServer::Resume() {
+  if (!paused_) return;
+  paused_ = false;
+  const pid_t pid = Pid();
+  if (pid != 0 && kill(pid, SIGCONT) != 0) {
+    ADD_FAILURE() << "cannot SIGCONT redis-server " << pid;
+  }
+}
+
+void LocalRedisServer::Stop() {
+  if (!running_) return;
+  // A stopped process would not act on SIGTERM.
+  Resume();
+  running_ = false;
+  const pid_t pid = Pid();
+  if (pid == 0) return;
   kill(pid, SIGTERM);
   // Not our child (it daemonized), so wait for the port rather than the pid.
   const absl::Time give_up = absl::Now() + absl::Seconds(5);

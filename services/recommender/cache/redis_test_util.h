@@ -1,5 +1,5 @@
 // Helpers for tests against real Redis servers: a private redis-server that
-// a test may stop and restart (the shared one from the ctest `services`
+// a test may stop, restart or freeze (the shared one from the ctest `services`
 // fixture is used by other tests in parallel), a raw client for checking
 // what the cache wrote, and loopback ports on which nothing answers.
 //
@@ -8,6 +8,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_TEST_UTIL_H_
 
 #include <hiredis/hiredis.h>
+#include <sys/types.h>
 
 #include <initializer_list>
 #include <string>
@@ -33,7 +34,13 @@ class LocalRedisServer {
   // Adds a test failure and returns false when it does not come up.
   bool Start();
   // Stops it (SIGTERM via its pidfile) and waits until the port is closed.
+  // Resumes it first if paused.
   void Stop();
+  // Freezes the process (SIGSTOP): the kernel still accepts connections on
+  // its port, but nothing answers, as with a hung or swamped server.
+  void Pause();
+  // Lets it run again (SIGCONT); it then answers what it was sent.
+  void Resume();
 
   int port() const { return port_; }
   std::string url() const;
@@ -43,6 +50,10 @@ class LocalRedisServer {
   std::string extra_args_;
   int port_ = 0;
   bool running_ = false;
+  bool paused_ = false;
+
+  // From the pidfile; 0 (with a test failure) when unreadable.
+  pid_t Pid() const;
 };
 
 // A plain hiredis connection, for setting up and inspecting keys.
