@@ -41,8 +41,13 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   coalesce(user_agent, ''), extra_data::text
 FROM interactions)sql";
 
+// ISO 8601 with a four-digit year, which Postgres reads literally whatever
+// its DateStyle: "%Y" wrote year 12 as "12-...", which Postgres takes for a
+// two-digit year (2012) or refuses. Exact to the microsecond (Postgres's
+// resolution; finer nanos are truncated) over google.protobuf.Timestamp's
+// whole range, 0001 to 9999.
 std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 
 void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {

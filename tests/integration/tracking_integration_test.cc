@@ -207,6 +207,38 @@ TEST_F(TrackingIntegrationTest, EveryValidationRuleIsRefusedAndNothingStored) {
   EXPECT_EQ(StoredCount(), 0);
 }
 
+// Reproduced: year 1 was stored as 2001, year 12 as 2016, year 49 refused
+// with Postgres's own text. Now each is refused with the bound, unstored.
+TEST_F(TrackingIntegrationTest, EarlyYearsAreRefusedWithTheBoundNamed) {
+  for (int year : {1, 12, 36, 49, 1999}) {
+    Interaction event = View("u", 5, 0);
+    event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+        absl::CivilSecond(year, 1, 1, 0, 0, 0), absl::UTCTimeZone())));
+    grpc::Status status = Track(event);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << year;
+    EXPECT_EQ(status.error_message(), "timestamp: before 2000-01-01T00:00:00Z")
+        << year;
+  }
+  EXPECT_EQ(StoredCount(), 0);
+}
+
+// Reproduced: one event dated year 36 made the whole batch fail.
+TEST_F(TrackingIntegrationTest, BatchWithAnEarlyYearStillStoresTheValidOne) {
+  smartshop::v1::TrackBatchRequest request;
+  *request.add_interactions() = View("a", 1, -61'031'000'000);  // year 36
+  *request.add_interactions() = View("a", 2, 1'700'000'000);
+  smartshop::v1::TrackBatchResponse response;
+  grpc::Status status = server_.tracking().TrackBatch(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ(response.results(0).field(), "timestamp");
+  EXPECT_EQ(response.results(0).error(), "before 2000-01-01T00:00:00Z");
+  EXPECT_EQ(response.results(1).outcome(), smartshop::v1::STORED);
+  EXPECT_EQ(StoredCount(), 1);
+}
+
 TEST_F(TrackingIntegrationTest, TrackWithoutInteractionIsInvalid) {
   smartshop::v1::TrackResponse response;
   grpc::Status status =
