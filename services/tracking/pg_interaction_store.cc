@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/pg_array.h"
+#include "common/storage_error.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::tracking {
@@ -183,7 +184,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
       if (it != index_of.end()) stored[it->second] = true;
     }
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "insert_interactions");
   return stored;
 }
 
@@ -200,7 +201,7 @@ absl::StatusOr<InteractionPage> PgInteractionStore::List(
         statement.name, pqxx::prepare::make_dynamic_params(statement.params));
     for (const auto& row : rows) page.interactions.push_back(FromRow(row));
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "list_interactions");
   if (static_cast<int>(page.interactions.size()) > query.limit) {
     page.interactions.resize(query.limit);
     const Interaction& last = page.interactions.back();
@@ -237,7 +238,7 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
       entries.push_back(std::move(entry));
     }
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "list_log_after");
   return entries;
 }
 
@@ -252,7 +253,7 @@ absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(
             .affected_rows();
     txn.commit();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "delete_user");
   return deleted;
 }
 
@@ -273,7 +274,7 @@ WHERE id IN (
                   .affected_rows();
     txn.commit();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "anonymize_before");
   return cleared;
 }
 

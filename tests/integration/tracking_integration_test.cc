@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
 #include "services/tracking/migrations.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
@@ -17,6 +18,7 @@ namespace {
 using smartshop::v1::Interaction;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 Interaction View(const std::string& user, int64_t product, int64_t seconds) {
@@ -605,6 +607,49 @@ TEST(ReadinessIntegrationTest, CallsAreUnavailableUntilMigrated) {
                 .Track(TrackingHarness::Context().get(), request, &response)
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+// --- What callers are told when storage fails -------------------------------
+
+void Execute(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::work txn(conn);
+  txn.exec(sql);
+  txn.commit();
+}
+
+void ExpectNoDatabaseText(const std::string& message) {
+  for (const char* leak :
+       {"postgres", "ERROR", "interactions", "constraint", "SQL", "poison"}) {
+    EXPECT_THAT(message, Not(HasSubstr(leak))) << message;
+  }
+}
+
+TEST_F(TrackingIntegrationTest, StorageFailuresCarryNoDatabaseText) {
+  Execute(db_.url(), "ALTER TABLE interactions RENAME TO moved_away");
+  grpc::Status track = Track(View("u", 1, 1'700'000'000));
+  EXPECT_EQ(track.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(track.error_message(), "storage: internal error");
+  smartshop::v1::ListInteractionsResponse response;
+  grpc::Status list = server_.tracking().ListInteractions(
+      TrackingHarness::Context().get(), {}, &response);
+  EXPECT_EQ(list.error_code(), grpc::StatusCode::INTERNAL);
+  ExpectNoDatabaseText(list.error_message());
+  Execute(db_.url(), "ALTER TABLE moved_away RENAME TO interactions");
+}
+
+TEST(UnreachableDatabaseTest, TrackIsUnavailableWithAGenericMessage) {
+  // Port 1 on loopback: nothing listens there.
+  TrackingHarness server("postgresql://nobody@127.0.0.1:1/none",
+                         {.migrate = false});
+  server.ready() = true;
+  smartshop::v1::TrackRequest request;
+  *request.mutable_interaction() = View("u", 1, 1'700'000'000);
+  smartshop::v1::TrackResponse response;
+  grpc::Status status = server.tracking().Track(
+      TrackingHarness::Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(), "storage: unavailable");
 }
 
 }  // namespace
