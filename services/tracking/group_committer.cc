@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/tracking/isolated_insert.h"
 
 namespace smartshop::tracking {
 
@@ -106,16 +107,22 @@ void GroupCommitter::CommitGroup(std::vector<std::shared_ptr<Pending>> group) {
     deadline = std::max(deadline, group[i]->deadline);
   }
   if (on_group_) on_group_(events.size());
-  absl::StatusOr<std::vector<bool>> stored = store_->Insert(events, deadline);
+  // Callers share a transaction, not a fate: an event the database refuses
+  // fails only its own callers.
+  absl::StatusOr<std::vector<InsertOutcome>> outcomes =
+      InsertIsolatingRejects(*store_, events, deadline);
   {
     absl::MutexLock lock(&mu_);
     std::vector<bool> claimed(events.size(), false);
     for (size_t i = 0; i < group.size(); ++i) {
       Pending& p = *group[i];
-      if (!stored.ok()) {
-        p.status = stored.status();
+      if (!outcomes.ok()) {
+        p.status = outcomes.status();
+      } else if (const InsertOutcome& outcome = (*outcomes)[slot[i]];
+                 !outcome.status.ok()) {
+        p.status = outcome.status;
       } else {
-        p.stored = (*stored)[slot[i]] && !claimed[slot[i]];
+        p.stored = outcome.stored && !claimed[slot[i]];
         claimed[slot[i]] = true;
       }
       p.done = true;

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "services/tracking/interaction_validator.h"
 #include "tests/fakes/fake_interaction_store.h"
@@ -58,6 +59,47 @@ TEST(GroupCommitterTest, StoreErrorReachesTheCaller) {
   GroupCommitter committer(&store, 2, 100);
   auto result = committer.Submit(Event(1), absl::Now() + absl::Seconds(5));
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
+}
+
+// A poison event (valid, but refused by the database) shares a group with
+// other callers' events: they are stored and succeed, only its caller fails.
+TEST(GroupCommitterTest, PoisonEventFailsOnlyItsOwnCaller) {
+  testing::FakeInteractionStore store;
+  store.RejectProduct(666);
+  store.Block();
+  GroupCommitter committer(&store, /*writers=*/1, /*max_group=*/100);
+  absl::Mutex mu;
+  std::vector<absl::StatusOr<bool>> results(17, absl::UnknownError("unset"));
+  int finished = 0;
+  auto submit = [&](int i, int64_t product) {
+    committer.SubmitAsync(Event(product), absl::Now() + absl::Seconds(10),
+                          [&, i](absl::StatusOr<bool> result) {
+                            absl::MutexLock lock(&mu);
+                            results[i] = std::move(result);
+                            ++finished;
+                          });
+  };
+  submit(0, 1);  // the writer takes this one and blocks in the store
+  while (store.inserts_started() == 0) absl::SleepFor(absl::Milliseconds(1));
+  for (int i = 1; i < 17; ++i) submit(i, i == 8 ? 666 : i + 1);
+  store.Unblock();
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == 17; }, &finished));
+  }
+  for (int i = 0; i < 17; ++i) {
+    if (i == 8) {
+      EXPECT_EQ(results[i].status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(results[i].status().message(), "storage: event rejected");
+    } else {
+      ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+      EXPECT_TRUE(*results[i]) << i;
+    }
+  }
+  EXPECT_EQ(store.stored().size(), 16u);
+  // The 16 waiting callers went in as one group (then split up).
+  EXPECT_EQ(store.insert_sizes()[1], 16u);
 }
 
 TEST(GroupCommitterTest, GivesUpAtTheDeadline) {

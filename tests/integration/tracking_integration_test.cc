@@ -3,6 +3,7 @@
 // filters, the catalog, and migrations.
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -609,7 +610,7 @@ TEST(ReadinessIntegrationTest, CallsAreUnavailableUntilMigrated) {
             grpc::StatusCode::UNAVAILABLE);
 }
 
-// --- What callers are told when storage fails -------------------------------
+// --- Events the database refuses, and what callers are told ----------------
 
 void Execute(const std::string& url, const std::string& sql) {
   pqxx::connection conn(url);
@@ -623,6 +624,83 @@ void ExpectNoDatabaseText(const std::string& message) {
        {"postgres", "ERROR", "interactions", "constraint", "SQL", "poison"}) {
     EXPECT_THAT(message, Not(HasSubstr(leak))) << message;
   }
+}
+
+// A poison event: valid to the validator, refused by the database (here by
+// a constraint only this test adds, standing in for whatever row Postgres
+// may refuse).
+class PoisonEventTest : public TrackingIntegrationTest {
+ protected:
+  static constexpr int kPoison = 666;
+  void SetUp() override {
+    Execute(db_.url(),
+            absl::StrCat("ALTER TABLE interactions ADD CONSTRAINT poison "
+                         "CHECK (product_id IS DISTINCT FROM ",
+                         kPoison, ")"));
+  }
+};
+
+TEST_F(PoisonEventTest, TrackBatchRejectsOnlyThePoisonEvent) {
+  smartshop::v1::TrackBatchRequest request;
+  for (int product : {1, 2, kPoison, 4, 5}) {
+    *request.add_interactions() = View("a", product, 1'700'000'000 + product);
+  }
+  smartshop::v1::TrackBatchResponse response;
+  grpc::Status status = server_.tracking().TrackBatch(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.stored(), 4);
+  EXPECT_EQ(response.rejected(), 1);
+  ASSERT_EQ(response.results_size(), 5);
+  EXPECT_EQ(response.results(2).outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ(response.results(2).field(), "");
+  EXPECT_EQ(response.results(2).error(), "storage: event rejected");
+  ExpectNoDatabaseText(response.results(2).error());
+  EXPECT_EQ(StoredCount(), 4);
+}
+
+TEST_F(PoisonEventTest, StreamTrackRejectsOnlyThePoisonEvent) {
+  auto context = TrackingHarness::Context();
+  smartshop::v1::StreamTrackResponse response;
+  auto writer = server_.tracking().StreamTrack(context.get(), &response);
+  smartshop::v1::StreamTrackRequest chunk;
+  for (int product : {1, 2, 3, kPoison, 5, 6, 7}) {  // slices of 5
+    *chunk.add_interactions() = View("s", product, 1'700'000'000 + product);
+  }
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.received(), 7);
+  EXPECT_EQ(response.stored(), 6);
+  EXPECT_EQ(response.rejected(), 1);
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).index(), 3);
+  EXPECT_EQ(response.results(0).error(), "storage: event rejected");
+  EXPECT_EQ(StoredCount(), 6);
+}
+
+// Unary calls arriving together share a group commit; the poison event's
+// caller alone fails, with no database text.
+TEST_F(PoisonEventTest, ConcurrentTrackCallsSurviveAPoisonEvent) {
+  constexpr int kCallers = 24;
+  std::vector<grpc::Status> statuses(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      statuses[i] = Track(View("c", i == 7 ? kPoison : i + 1, 1'700'000'000));
+    });
+  }
+  for (auto& t : callers) t.join();
+  for (int i = 0; i < kCallers; ++i) {
+    if (i == 7) {
+      EXPECT_EQ(statuses[i].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(statuses[i].error_message(), "storage: event rejected");
+    } else {
+      EXPECT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    }
+  }
+  EXPECT_EQ(StoredCount(), kCallers - 1);
 }
 
 TEST_F(TrackingIntegrationTest, StorageFailuresCarryNoDatabaseText) {
