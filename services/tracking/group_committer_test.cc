@@ -1,5 +1,7 @@
 #include "services/tracking/group_committer.h"
 
+#include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -23,7 +25,7 @@ Interaction Event(int64_t product) {
 TEST(GroupCommitterTest, CommitsConcurrentCallsInFewerTransactions) {
   testing::FakeInteractionStore store;
   store.SetInsertDelay(absl::Milliseconds(20));
-  GroupCommitter committer(&store, /*writers=*/1, /*max_group=*/100);
+  GroupCommitter committer(&store, {.writers = 1, .max_group = 100});
   constexpr int kCallers = 32;
   std::vector<std::thread> callers;
   std::atomic<int> stored{0};
@@ -43,7 +45,7 @@ TEST(GroupCommitterTest, CommitsConcurrentCallsInFewerTransactions) {
 
 TEST(GroupCommitterTest, SameEventTwiceIsStoredOnceAndReportedDuplicate) {
   testing::FakeInteractionStore store;
-  GroupCommitter committer(&store, 1, 100);
+  GroupCommitter committer(&store, {.writers = 1, .max_group = 100});
   const Interaction event = Event(1);
   auto first = committer.Submit(event, absl::Now() + absl::Seconds(5));
   auto second = committer.Submit(event, absl::Now() + absl::Seconds(5));
@@ -56,7 +58,7 @@ TEST(GroupCommitterTest, SameEventTwiceIsStoredOnceAndReportedDuplicate) {
 TEST(GroupCommitterTest, StoreErrorReachesTheCaller) {
   testing::FakeInteractionStore store;
   store.FailWith(absl::UnavailableError("db down"));
-  GroupCommitter committer(&store, 2, 100);
+  GroupCommitter committer(&store, {.writers = 2, .max_group = 100});
   auto result = committer.Submit(Event(1), absl::Now() + absl::Seconds(5));
   EXPECT_EQ(result.status().code(), absl::StatusCode::kUnavailable);
 }
@@ -67,7 +69,7 @@ TEST(GroupCommitterTest, PoisonEventFailsOnlyItsOwnCaller) {
   testing::FakeInteractionStore store;
   store.RejectProduct(666);
   store.Block();
-  GroupCommitter committer(&store, /*writers=*/1, /*max_group=*/100);
+  GroupCommitter committer(&store, {.writers = 1, .max_group = 100});
   absl::Mutex mu;
   std::vector<absl::StatusOr<bool>> results(17, absl::UnknownError("unset"));
   int finished = 0;
@@ -105,11 +107,64 @@ TEST(GroupCommitterTest, PoisonEventFailsOnlyItsOwnCaller) {
 TEST(GroupCommitterTest, GivesUpAtTheDeadline) {
   testing::FakeInteractionStore store;
   store.SetInsertDelay(absl::Milliseconds(300));
-  GroupCommitter committer(&store, 1, 100);
+  GroupCommitter committer(&store, {.writers = 1, .max_group = 100});
   const absl::Time start = absl::Now();
   auto result = committer.Submit(Event(1), start + absl::Milliseconds(50));
   EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(250));
+}
+
+// While the database stalls, unary events are refused once max_pending are
+// waiting, instead of piling up in memory for as long as their deadlines.
+TEST(GroupCommitterTest, RefusesBeyondTheBoundWhileTheStoreStalls) {
+  testing::FakeInteractionStore store;
+  store.Block();
+  std::atomic<int> refused_metric{0};
+  GroupCommitter committer(&store, {.writers = 1,
+                                    .max_group = 10,
+                                    .max_pending = 50,
+                                    .on_refused = [&] { ++refused_metric; }});
+  absl::Mutex mu;
+  int stored = 0, refused = 0, other = 0;
+  auto done = [&](absl::StatusOr<bool> result) {
+    absl::MutexLock lock(&mu);
+    if (result.ok()) {
+      ++stored;
+    } else if (result.status().code() == absl::StatusCode::kResourceExhausted &&
+               result.status().message() == kTooManyPendingMessage) {
+      ++refused;
+    } else {
+      ++other;
+    }
+  };
+  size_t most_pending = 0;
+  for (int i = 0; i < 1000; ++i) {
+    committer.SubmitAsync(Event(i + 1), absl::Now() + absl::Seconds(30), done);
+    most_pending = std::max(most_pending, committer.pending());
+  }
+  EXPECT_EQ(most_pending, 50u);
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_EQ(refused, 950);  // answered at once, while the store is stuck
+    EXPECT_EQ(stored, 0);
+  }
+  EXPECT_EQ(refused_metric.load(), 950);
+  EXPECT_EQ(committer.Submit(Event(5000), absl::Now() + absl::Seconds(1))
+                .status()
+                .code(),
+            absl::StatusCode::kResourceExhausted);
+  store.Unblock();
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == 50; }, &stored));
+    EXPECT_EQ(other, 0);
+  }
+  while (committer.pending() > 0) absl::SleepFor(absl::Milliseconds(1));
+  // Room again once the database answers.
+  EXPECT_TRUE(
+      committer.Submit(Event(6000), absl::Now() + absl::Seconds(5)).ok());
+  EXPECT_EQ(store.stored().size(), 51u);
 }
 
 }  // namespace
