@@ -1,6 +1,7 @@
 // The tracking service: wiring only. See tracking_config.h for settings.
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 #include "absl/flags/parse.h"
@@ -100,6 +101,15 @@ int Run(const TrackingConfig& config) {
            [&] {
              metrics.Pool(pool.in_use(), pool.size());
              metrics.GroupCommitQueue(tracking_service.queued_events());
+             // One index probe, bounded: a scrape never waits long on a
+             // stalled database.
+             absl::StatusOr<absl::Duration> lag =
+                 ready ? interactions.LogHorizonLag(absl::Now() +
+                                                    absl::Milliseconds(500))
+                       : absl::UnavailableError("schema not migrated yet");
+             metrics.SubscribeHorizonLag(
+                 lag.ok() ? absl::ToDoubleSeconds(*lag)
+                          : std::numeric_limits<double>::quiet_NaN());
            },
        .readiness = readiness});
   if (!admin.ok()) return Fail("listen_failed", admin.status());

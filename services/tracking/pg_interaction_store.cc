@@ -1,5 +1,6 @@
 #include "services/tracking/pg_interaction_store.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -240,6 +241,29 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
   });
   if (!status.ok()) return StorageErrorForCaller(status, "list_log_after");
   return entries;
+}
+
+absl::StatusOr<absl::Duration> PgInteractionStore::LogHorizonLag(
+    absl::Time deadline) {
+  // The first entry at or above the horizon in log order, which the log
+  // index finds at once: the lowest transaction id there began first.
+  // Entries of transactions still open are invisible here, so every row
+  // seen is committed and held back.
+  static constexpr char kSql[] = R"sql(
+SELECT (extract(epoch FROM now() - received_at) * 1000000)::bigint
+FROM interactions
+WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY txid, id LIMIT 1)sql";
+  int64_t micros = 0;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    c.EnsurePrepared("log_horizon_lag", kSql);
+    pqxx::read_transaction txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    pqxx::result rows = txn.exec_prepared("log_horizon_lag");
+    micros = rows.empty() ? 0 : rows[0][0].as<int64_t>();
+  });
+  if (!status.ok()) return StorageErrorForCaller(status, "log_horizon_lag");
+  return absl::Microseconds(std::max<int64_t>(0, micros));
 }
 
 absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(

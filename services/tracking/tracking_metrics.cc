@@ -38,6 +38,16 @@ TrackingMetrics::TrackingMetrics(prometheus::Registry& registry)
               .Help("Unary Track events refused with RESOURCE_EXHAUSTED "
                     "because --max_queued_events were waiting.")
               .Register(registry)
+              .Add({})),
+      horizon_lag_(
+          prometheus::BuildGauge()
+              .Name("smartshop_tracking_subscribe_horizon_lag_seconds")
+              .Help("How long the oldest committed event that Subscribe "
+                    "cannot deliver yet has waited, because an older "
+                    "transaction anywhere in the Postgres cluster is still "
+                    "open; 0 = none waiting, NaN = the database did not "
+                    "answer.")
+              .Register(registry)
               .Add({})) {}
 
 void TrackingMetrics::Events(int64_t stored, int64_t duplicates,
@@ -68,6 +78,10 @@ void TrackingMetrics::GroupCommitQueue(size_t events) {
 
 void TrackingMetrics::GroupCommitRefused() {
   group_commit_refused_.Increment();
+}
+
+void TrackingMetrics::SubscribeHorizonLag(double seconds) {
+  horizon_lag_.Set(seconds);
 }
 
 }  // namespace smartshop::tracking

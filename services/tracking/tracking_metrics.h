@@ -1,6 +1,6 @@
 // The tracking service's Prometheus metrics: events by outcome, batch sizes
-// by kind, Postgres pool use, the group-commit queue. Thread-safe
-// (prometheus-cpp metrics are).
+// by kind, Postgres pool use, the group-commit queue, the Subscribe feed's
+// lag. Thread-safe (prometheus-cpp metrics are).
 #ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 #define SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 
@@ -28,6 +28,9 @@ class TrackingMetrics {
   // because too many were.
   void GroupCommitQueue(size_t events);
   void GroupCommitRefused();
+  // How long the oldest committed event the Subscribe feed cannot deliver
+  // yet has waited (InteractionStore::LogHorizonLag); NaN when unknown.
+  void SubscribeHorizonLag(double seconds);
 
  private:
   prometheus::Family<prometheus::Counter>& events_;
@@ -36,6 +39,7 @@ class TrackingMetrics {
   prometheus::Gauge& pool_size_;
   prometheus::Gauge& group_commit_queued_;
   prometheus::Counter& group_commit_refused_;
+  prometheus::Gauge& horizon_lag_;
 };
 
 }  // namespace smartshop::tracking

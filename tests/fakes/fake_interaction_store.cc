@@ -60,6 +60,12 @@ absl::StatusOr<std::vector<tracking::LogEntry>> FakeInteractionStore::ListAfter(
   return entries;
 }
 
+absl::StatusOr<absl::Duration> FakeInteractionStore::LogHorizonLag(absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return absl::ZeroDuration();
+}
+
 absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
     const std::string& user_id, absl::Time) {
   absl::MutexLock lock(&mu_);

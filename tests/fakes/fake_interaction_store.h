@@ -22,6 +22,8 @@ class FakeInteractionStore : public tracking::InteractionStore {
       const tracking::InteractionQuery& query, absl::Time deadline) override;
   absl::StatusOr<std::vector<tracking::LogEntry>> ListAfter(
       tracking::LogPosition after, int limit, absl::Time deadline) override;
+  // Zero: the fake's log has no horizon.
+  absl::StatusOr<absl::Duration> LogHorizonLag(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,

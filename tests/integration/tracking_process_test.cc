@@ -130,6 +130,9 @@ TEST(TrackingProcessTest, ServesMetricsThatPromtoolAccepts) {
               HasSubstr("smartshop_tracking_group_commit_queued_events 0"));
   EXPECT_THAT(metrics.body,
               HasSubstr("smartshop_tracking_group_commit_refused_total 0"));
+  // Asked of the database on each scrape; nothing holds the feed back here.
+  EXPECT_THAT(metrics.body,
+              HasSubstr("smartshop_tracking_subscribe_horizon_lag_seconds 0"));
   PromtoolResult check = PromtoolCheckMetrics(metrics.body);
   EXPECT_EQ(check.exit_code, 0) << check.output << "\n" << metrics.body;
 
