@@ -18,7 +18,11 @@ absl::Status FromSqlError(const pqxx::sql_error& e) {
       absl::StartsWith(state, "53")) {
     return absl::UnavailableError(message);
   }
-  if (absl::StartsWith(state, "22")) return absl::InvalidArgumentError(message);
+  // Data exceptions and integrity constraint violations: the rows sent are
+  // at fault, not the connection, so the same rows will fail again.
+  if (absl::StartsWith(state, "22") || absl::StartsWith(state, "23")) {
+    return absl::InvalidArgumentError(message);
+  }
   if (state == "40001" || state == "40P01") return absl::AbortedError(message);
   return absl::InternalError(message);
 }

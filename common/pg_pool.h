@@ -57,8 +57,10 @@ class PgPool {
   // until `deadline`. libpqxx errors become statuses: cannot connect or
   // connection lost -> UNAVAILABLE (the connection is dropped); statement
   // timeout -> DEADLINE_EXCEEDED; commit outcome unknown -> UNAVAILABLE;
-  // bad data -> INVALID_ARGUMENT; serialization failure -> ABORTED; other
-  // database errors -> INTERNAL. Every message names the cause.
+  // bad data or a violated constraint (SQLSTATE classes 22, 23) ->
+  // INVALID_ARGUMENT; serialization failure -> ABORTED; other database
+  // errors -> INTERNAL. Every message names the cause, in the database's
+  // words: for logs, not for callers (storage_error.h).
   absl::Status Run(absl::Time deadline,
                    absl::FunctionRef<void(PgConnection&)> work);
 

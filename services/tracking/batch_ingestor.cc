@@ -2,6 +2,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "services/tracking/interaction_validator.h"
+#include "services/tracking/isolated_insert.h"
 
 namespace smartshop::tracking {
 
@@ -35,11 +36,20 @@ absl::StatusOr<std::vector<EventResult>> BatchIngestor::Ingest(
     stored_positions.push_back(i);
     to_store.push_back(std::move(event));
   }
-  absl::StatusOr<std::vector<bool>> stored = store_->Insert(to_store, deadline);
-  if (!stored.ok()) return stored.status();
+  absl::StatusOr<std::vector<InsertOutcome>> outcomes =
+      InsertIsolatingRejects(*store_, to_store, deadline);
+  if (!outcomes.ok()) return outcomes.status();
   for (size_t k = 0; k < stored_positions.size(); ++k) {
-    results[stored_positions[k]].set_outcome(
-        (*stored)[k] ? smartshop::v1::STORED : smartshop::v1::DUPLICATE);
+    EventResult& result = results[stored_positions[k]];
+    const InsertOutcome& outcome = (*outcomes)[k];
+    if (!outcome.status.ok()) {
+      // No field to name: the database refused the row as a whole.
+      result.set_outcome(smartshop::v1::REJECTED);
+      result.set_error(std::string(outcome.status.message()));
+      continue;
+    }
+    result.set_outcome(outcome.stored ? smartshop::v1::STORED
+                                      : smartshop::v1::DUPLICATE);
   }
   return results;
 }

@@ -1,6 +1,7 @@
 // Ingests a batch of interactions: each event is validated on its own, the
-// valid ones are committed together, and every event gets a result, so that
-// one bad event never costs the others.
+// valid ones are committed together (split up only if the database refuses
+// one, isolated_insert.h), and every event gets a result, so that one bad
+// event never costs the others.
 #ifndef SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
 #define SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
 
@@ -24,9 +25,11 @@ class BatchIngestor {
       : store_(store), clock_(std::move(clock)) {}
 
   // One result per event, in order, with index = first_index + position.
-  // Events repeating an event_id seen earlier in the batch are DUPLICATE.
-  // An error means the store failed: nothing is known to be stored, and
-  // retrying the whole batch is safe.
+  // Events repeating an event_id seen earlier in the batch are DUPLICATE; an
+  // event the database refused is REJECTED with no field and the error
+  // "storage: event rejected". An error means the store failed (unavailable,
+  // timed out): some events may be stored, and retrying the whole batch is
+  // safe.
   absl::StatusOr<std::vector<smartshop::v1::EventResult>> Ingest(
       absl::Span<const smartshop::v1::Interaction* const> events,
       int64_t first_index, absl::Time deadline);

@@ -71,6 +71,20 @@ TEST_F(BatchIngestorTest, RetryReportsDuplicates) {
   EXPECT_EQ(store_.stored().size(), 2u);
 }
 
+TEST_F(BatchIngestorTest, EventTheDatabaseRefusesIsRejectedAlone) {
+  store_.RejectProduct(2);
+  std::vector<Interaction> events = {View(1), View(2), View(3)};
+  auto results = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ((*results)[0].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[1].outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ((*results)[1].field(), "");
+  EXPECT_EQ((*results)[1].error(), "storage: event rejected");
+  EXPECT_FALSE((*results)[1].event_id().empty());
+  EXPECT_EQ((*results)[2].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ(store_.stored().size(), 2u);
+}
+
 TEST_F(BatchIngestorTest, StoreFailureFailsTheCall) {
   store_.FailWith(absl::UnavailableError("db down"));
   std::vector<Interaction> events = {View(1)};

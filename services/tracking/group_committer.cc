@@ -4,15 +4,28 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "services/tracking/isolated_insert.h"
 
 namespace smartshop::tracking {
 
-GroupCommitter::GroupCommitter(InteractionStore* store, int writers,
-                               int max_group,
-                               std::function<void(size_t)> on_group)
-    : store_(store), max_group_(max_group), on_group_(std::move(on_group)) {
-  for (int i = 0; i < writers; ++i)
+GroupCommitter::GroupCommitter(InteractionStore* store,
+                               GroupCommitterOptions options)
+    : store_(store), options_(std::move(options)) {
+  for (int i = 0; i < options_.writers; ++i)
     writers_.emplace_back([this] { WriterLoop(); });
+}
+
+size_t GroupCommitter::pending() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size() + committing_;
+}
+
+bool GroupCommitter::HasRoom() {
+  if (queue_.size() + committing_ < static_cast<size_t>(options_.max_pending)) {
+    return true;
+  }
+  if (options_.on_refused) options_.on_refused();
+  return false;
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -29,6 +42,7 @@ absl::StatusOr<bool> GroupCommitter::Submit(
   pending->event = event;
   pending->deadline = deadline;
   absl::MutexLock lock(&mu_);
+  if (!HasRoom()) return absl::ResourceExhaustedError(kTooManyPendingMessage);
   queue_.push_back(pending);
   if (!mu_.AwaitWithDeadline(absl::Condition(&pending->done), deadline)) {
     return absl::DeadlineExceededError(
@@ -44,8 +58,15 @@ void GroupCommitter::SubmitAsync(const smartshop::v1::Interaction& event,
   pending->event = event;
   pending->deadline = deadline;
   pending->done_callback = std::move(done);
-  absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(pending));
+  {
+    absl::MutexLock lock(&mu_);
+    if (HasRoom()) {
+      queue_.push_back(std::move(pending));
+      return;
+    }
+  }
+  // Outside the lock: it finishes a gRPC call.
+  pending->done_callback(absl::ResourceExhaustedError(kTooManyPendingMessage));
 }
 
 void GroupCommitter::RunCallbacks(
@@ -72,7 +93,8 @@ void GroupCommitter::WriterLoop() {
       mu_.Await(absl::Condition(&has_work));
       if (queue_.empty()) return;  // stopping, nothing left
       const absl::Time now = absl::Now();
-      while (!queue_.empty() && static_cast<int>(group.size()) < max_group_) {
+      while (!queue_.empty() &&
+             static_cast<int>(group.size()) < options_.max_group) {
         std::shared_ptr<Pending> next = std::move(queue_.front());
         queue_.pop_front();
         if (next->deadline <= now) {
@@ -85,6 +107,7 @@ void GroupCommitter::WriterLoop() {
         }
         group.push_back(std::move(next));
       }
+      committing_ += group.size();
     }
     RunCallbacks(expired);
     if (!group.empty()) CommitGroup(std::move(group));
@@ -105,21 +128,28 @@ void GroupCommitter::CommitGroup(std::vector<std::shared_ptr<Pending>> group) {
     slot[i] = it->second;
     deadline = std::max(deadline, group[i]->deadline);
   }
-  if (on_group_) on_group_(events.size());
-  absl::StatusOr<std::vector<bool>> stored = store_->Insert(events, deadline);
+  if (options_.on_group) options_.on_group(events.size());
+  // Callers share a transaction, not a fate: an event the database refuses
+  // fails only its own callers.
+  absl::StatusOr<std::vector<InsertOutcome>> outcomes =
+      InsertIsolatingRejects(*store_, events, deadline);
   {
     absl::MutexLock lock(&mu_);
     std::vector<bool> claimed(events.size(), false);
     for (size_t i = 0; i < group.size(); ++i) {
       Pending& p = *group[i];
-      if (!stored.ok()) {
-        p.status = stored.status();
+      if (!outcomes.ok()) {
+        p.status = outcomes.status();
+      } else if (const InsertOutcome& outcome = (*outcomes)[slot[i]];
+                 !outcome.status.ok()) {
+        p.status = outcome.status;
       } else {
-        p.stored = (*stored)[slot[i]] && !claimed[slot[i]];
+        p.stored = outcome.stored && !claimed[slot[i]];
         claimed[slot[i]] = true;
       }
       p.done = true;
     }
+    committing_ -= group.size();
   }
   RunCallbacks(group);  // outside the lock: they finish gRPC calls
 }

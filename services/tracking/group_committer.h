@@ -18,13 +18,29 @@
 
 namespace smartshop::tracking {
 
+struct GroupCommitterOptions {
+  // Threads committing groups.
+  int writers = 4;
+  // Most events per group (one transaction).
+  int max_group = 1000;
+  // Most events submitted and not yet answered (queued or being committed).
+  // Beyond, submissions are refused at once with RESOURCE_EXHAUSTED: while
+  // the database stalls, memory stays bounded instead of growing with
+  // arrival rate × deadline.
+  int max_pending = 10'000;
+  // Hear each group's size and each refusal, for metrics; may be empty.
+  std::function<void(size_t)> on_group{};
+  std::function<void()> on_refused{};
+};
+
+// What a refused submission is told.
+inline constexpr char kTooManyPendingMessage[] =
+    "tracking: too many events waiting to be committed";
+
 class GroupCommitter {
  public:
-  // `store` is not owned and must outlive this. `writers` threads commit
-  // groups of at most `max_group` events each; `on_group` (may be empty)
-  // hears each group's size, for metrics.
-  GroupCommitter(InteractionStore* store, int writers, int max_group,
-                 std::function<void(size_t)> on_group = {});
+  // `store` is not owned and must outlive this.
+  GroupCommitter(InteractionStore* store, GroupCommitterOptions options);
   // Waits for the queued events to be written, then stops the writers.
   ~GroupCommitter();
 
@@ -32,6 +48,8 @@ class GroupCommitter {
   // Blocks until the event is committed (true = newly stored, false = its
   // event_id was already stored) or `deadline` passes (DEADLINE_EXCEEDED;
   // the event may still be committed later, so a retry is the way to know).
+  // RESOURCE_EXHAUSTED (kTooManyPendingMessage), without waiting, when
+  // max_pending events are pending already.
   absl::StatusOr<bool> Submit(const smartshop::v1::Interaction& event,
                               absl::Time deadline);
 
@@ -41,6 +59,9 @@ class GroupCommitter {
   using Done = std::function<void(absl::StatusOr<bool>)>;
   void SubmitAsync(const smartshop::v1::Interaction& event, absl::Time deadline,
                    Done done);
+
+  // Events submitted and not yet answered: at most max_pending.
+  size_t pending() const;
 
  private:
   struct Pending {
@@ -57,11 +78,15 @@ class GroupCommitter {
   // Runs the callbacks of finished asynchronous submissions.
   static void RunCallbacks(const std::vector<std::shared_ptr<Pending>>& done);
 
+  // Whether one more event may be queued; counts a refusal when not.
+  bool HasRoom() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   InteractionStore* const store_;
-  const int max_group_;
-  const std::function<void(size_t)> on_group_;
-  absl::Mutex mu_;
+  const GroupCommitterOptions options_;
+  mutable absl::Mutex mu_;
   std::deque<std::shared_ptr<Pending>> queue_ ABSL_GUARDED_BY(mu_);
+  // Events taken from queue_ by writers and not yet answered.
+  size_t committing_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> writers_;
 };

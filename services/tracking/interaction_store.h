@@ -75,6 +75,12 @@ class InteractionStore {
   virtual absl::StatusOr<std::vector<LogEntry>> ListAfter(
       LogPosition after, int limit, absl::Time deadline) = 0;
 
+  // How long the oldest committed entry that ListAfter cannot return yet has
+  // waited (since its transaction began); zero when none waits. Entries
+  // wait while any older transaction is open anywhere in the database
+  // cluster, so this is the feed's lag that the rest of the cluster causes.
+  virtual absl::StatusOr<absl::Duration> LogHorizonLag(absl::Time deadline) = 0;
+
   // Deletes every interaction of `user_id`; how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                              absl::Time deadline) = 0;

@@ -242,11 +242,15 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
   }
   if (auto violation = CheckExtraData(event.extra_data())) return violation;
   if (event.has_timestamp()) {
-    if (!IsValidTimestamp(event.timestamp())) {
-      return FieldViolation{"timestamp", "out of the valid range"};
+    const google::protobuf::Timestamp& ts = event.timestamp();
+    if (ts.nanos() < 0 || ts.nanos() > 999'999'999) {
+      return FieldViolation{"timestamp", "nanos must be 0 to 999999999"};
     }
-    const absl::Time when = ToAbslTime(event.timestamp());
-    if (when > now + kMaxFutureSkew) {
+    if (ts.seconds() < kEarliestEventUnixSeconds) {
+      return FieldViolation{"timestamp",
+                            absl::StrCat("before ", kEarliestEventText)};
+    }
+    if (ToAbslTime(ts) > now + kMaxFutureSkew) {
       return FieldViolation{"timestamp", "more than 5 minutes in the future"};
     }
   }

@@ -23,6 +23,11 @@ inline constexpr size_t kMaxExtraDataBytes = 16 * 1024;
 inline constexpr int kMaxExtraDataDepth = 32;
 inline constexpr int kMaxQuantity = 1'000'000;
 inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
+// The earliest event timestamp accepted: 2000-01-01T00:00:00Z. Nothing a
+// shop tracks happened earlier, and a year like 12 or 36 is a client's bug
+// (a two-digit year, a zeroed struct), not history.
+inline constexpr int64_t kEarliestEventUnixSeconds = 946'684'800;
+inline constexpr char kEarliestEventText[] = "2000-01-01T00:00:00Z";
 
 // What is wrong and with which field (the proto field name).
 struct FieldViolation {
@@ -37,7 +42,9 @@ std::optional<FieldViolation> FindViolation(
 // The instant `ts` names.
 absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
 
-// Within the range and normalisation rules of google.protobuf.Timestamp.
+// Within the range and normalisation rules of google.protobuf.Timestamp
+// (0001-01-01 to 9999-12-31): what query bounds such as `since` may be.
+// Event timestamps are narrower (FindViolation).
 bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 
 // INVALID_ARGUMENT "<field>: <description>".

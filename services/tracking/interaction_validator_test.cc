@@ -181,9 +181,47 @@ TEST(InteractionValidatorTest, RejectsTimestampsFarInTheFuture) {
   EXPECT_EQ(ViolatedField(event), "");
   event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow) + 6 * 60);
   EXPECT_EQ(ViolatedField(event), "timestamp");
-  event.mutable_timestamp()->set_seconds(0);
+  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow));
   event.mutable_timestamp()->set_nanos(-1);
   EXPECT_EQ(ViolatedField(event), "timestamp");
+}
+
+// Years 1, 12, 36 and 49 were once stored as 2001, 2016, refused whole or
+// answered with Postgres's own text; now they never reach the database.
+TEST(InteractionValidatorTest, RejectsTimestampsBefore2000WithTheBound) {
+  Interaction event = ValidView();
+  for (int year : {1, 12, 36, 49, 1970, 1999}) {
+    const absl::Time t = absl::FromCivil(absl::CivilSecond(year, 6, 1, 0, 0, 0),
+                                         absl::UTCTimeZone());
+    event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(t));
+    auto violation = FindViolation(event, kNow);
+    ASSERT_TRUE(violation) << year;
+    EXPECT_EQ(ToStatus(*violation).message(),
+              "timestamp: before 2000-01-01T00:00:00Z")
+        << year;
+  }
+  event.mutable_timestamp()->set_seconds(kEarliestEventUnixSeconds - 1);
+  event.mutable_timestamp()->set_nanos(999'999'999);
+  EXPECT_EQ(ViolatedField(event), "timestamp");
+  event.mutable_timestamp()->set_seconds(kEarliestEventUnixSeconds);
+  event.mutable_timestamp()->set_nanos(0);
+  EXPECT_EQ(ViolatedField(event), "");
+  EXPECT_EQ(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                             absl::FromUnixSeconds(kEarliestEventUnixSeconds),
+                             absl::UTCTimeZone()),
+            kEarliestEventText);
+}
+
+TEST(InteractionValidatorTest, AcceptsUpToFiveMinutesAheadExactly) {
+  Interaction event = ValidView();
+  const absl::Time limit = kNow + kMaxFutureSkew;
+  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(limit));
+  EXPECT_EQ(ViolatedField(event), "");
+  event.mutable_timestamp()->set_nanos(1000);
+  auto violation = FindViolation(event, kNow);
+  ASSERT_TRUE(violation);
+  EXPECT_EQ(ToStatus(*violation).message(),
+            "timestamp: more than 5 minutes in the future");
 }
 
 TEST(InteractionValidatorTest, EventIdMustBeAUuid) {

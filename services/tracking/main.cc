@@ -1,6 +1,7 @@
 // The tracking service: wiring only. See tracking_config.h for settings.
 #include <atomic>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 #include "absl/flags/parse.h"
@@ -75,6 +76,7 @@ int Run(const TrackingConfig& config) {
       &interactions, &ready, clock,
       {.max_batch_size = config.max_batch_size,
        .group_commit_writers = config.group_commit_writers,
+       .max_queued_events = config.max_queued_events,
        .metrics = &metrics,
        .auth = config.auth});
   CatalogServiceImpl catalog_service(
@@ -95,7 +97,20 @@ int Run(const TrackingConfig& config) {
   auto admin = AdminHttpServer::Start(
       {.listen_address = config.admin_address,
        .registry = registry,
-       .before_scrape = [&] { metrics.Pool(pool.in_use(), pool.size()); },
+       .before_scrape =
+           [&] {
+             metrics.Pool(pool.in_use(), pool.size());
+             metrics.GroupCommitQueue(tracking_service.queued_events());
+             // One index probe, bounded: a scrape never waits long on a
+             // stalled database.
+             absl::StatusOr<absl::Duration> lag =
+                 ready ? interactions.LogHorizonLag(absl::Now() +
+                                                    absl::Milliseconds(500))
+                       : absl::UnavailableError("schema not migrated yet");
+             metrics.SubscribeHorizonLag(
+                 lag.ok() ? absl::ToDoubleSeconds(*lag)
+                          : std::numeric_limits<double>::quiet_NaN());
+           },
        .readiness = readiness});
   if (!admin.ok()) return Fail("listen_failed", admin.status());
 
@@ -120,6 +135,7 @@ int Run(const TrackingConfig& config) {
          {"db_pool_size", int64_t{config.db_pool_size}},
          {"max_batch_size", int64_t{config.max_batch_size}},
          {"server_threads", int64_t{config.server_threads}},
+         {"max_queued_events", int64_t{config.max_queued_events}},
          {"auth_callers", int64_t{config.auth->caller_count()}}});
     if (!config.auth->enabled()) {
       Log(LogLevel::kWarning, "authentication_off",

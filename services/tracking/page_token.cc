@@ -41,6 +41,15 @@ absl::StatusOr<InteractionCursor> DecodeInteractionToken(
     absl::string_view token) {
   absl::StatusOr<std::vector<int64_t>> numbers = DecodeNumbers(token, "i1", 2);
   if (!numbers.ok()) return numbers.status();
+  // Within google.protobuf.Timestamp's range (0001 to 9999), so that a forged
+  // token cannot overflow Postgres's interval arithmetic into a database
+  // error.
+  constexpr int64_t kMinMicros = -62'135'596'800 * int64_t{1'000'000};
+  constexpr int64_t kMaxMicros = 253'402'300'800 * int64_t{1'000'000} - 1;
+  if ((*numbers)[0] < kMinMicros || (*numbers)[0] > kMaxMicros ||
+      (*numbers)[1] < 0) {
+    return BadToken();
+  }
   return InteractionCursor{(*numbers)[0], (*numbers)[1]};
 }
 

@@ -18,6 +18,15 @@ TEST(PageTokenTest, RejectsForeignTokens) {
               absl::StatusCode::kInvalidArgument)
         << bad;
   }
+  // Well formed, but no listing can have made them.
+  for (const InteractionCursor& forged :
+       {InteractionCursor{INT64_MAX, 1}, InteractionCursor{INT64_MIN, 1},
+        InteractionCursor{1'700'000'000'000'000, -1}}) {
+    EXPECT_EQ(
+        DecodeInteractionToken(EncodeInteractionToken(forged)).status().code(),
+        absl::StatusCode::kInvalidArgument)
+        << forged.timestamp_micros;
+  }
   ProductQuery query;
   EXPECT_FALSE(
       DecodeProductToken(EncodeInteractionToken(InteractionCursor{1, 2}), query)

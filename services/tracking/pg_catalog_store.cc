@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/pg_array.h"
+#include "common/storage_error.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -72,7 +73,7 @@ absl::Status PgCatalogStore::UpsertCategories(
     ids.Add(category.id());
     names.Add(category.name());
   }
-  return pool_->Run(deadline, [&](PgConnection& c) {
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     c.EnsurePrepared("upsert_categories", kUpsertCategoriesSql);
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
@@ -80,6 +81,7 @@ absl::Status PgCatalogStore::UpsertCategories(
                       std::move(names).Finish());
     txn.commit();
   });
+  return StorageErrorForCaller(status, "upsert_categories");
 }
 
 absl::Status PgCatalogStore::UpsertProducts(
@@ -96,7 +98,7 @@ absl::Status PgCatalogStore::UpsertProducts(
     stock.Add(p.has_stock() ? std::optional<int64_t>(p.stock()) : std::nullopt);
     prices.Add(p.price_cents());
   }
-  return pool_->Run(deadline, [&](PgConnection& c) {
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     c.EnsurePrepared("upsert_products", kUpsertProductsSql);
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
@@ -106,6 +108,7 @@ absl::Status PgCatalogStore::UpsertProducts(
                       std::move(stock).Finish(), std::move(prices).Finish());
     txn.commit();
   });
+  return StorageErrorForCaller(status, "upsert_products");
 }
 
 absl::StatusOr<ProductPage> PgCatalogStore::ListProducts(
@@ -129,7 +132,7 @@ absl::StatusOr<ProductPage> PgCatalogStore::ListProducts(
                    : txn.exec_prepared(name, query.limit + 1, after.id);
     for (const auto& row : rows) page.products.push_back(FromRow(row));
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "list_products");
   if (static_cast<int>(page.products.size()) > query.limit) {
     page.products.resize(query.limit);
     const Product& last = page.products.back();
@@ -156,7 +159,7 @@ absl::StatusOr<std::vector<Product>> PgCatalogStore::GetProducts(
       products.push_back(FromRow(row));
     }
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "get_products");
   return products;
 }
 

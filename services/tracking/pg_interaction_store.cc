@@ -1,5 +1,6 @@
 #include "services/tracking/pg_interaction_store.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -8,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/pg_array.h"
+#include "common/storage_error.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::tracking {
@@ -41,8 +43,13 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   coalesce(user_agent, ''), extra_data::text
 FROM interactions)sql";
 
+// ISO 8601 with a four-digit year, which Postgres reads literally whatever
+// its DateStyle: "%Y" wrote year 12 as "12-...", which Postgres takes for a
+// two-digit year (2012) or refuses. Exact to the microsecond (Postgres's
+// resolution; finer nanos are truncated) over google.protobuf.Timestamp's
+// whole range, 0001 to 9999.
 std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 
 void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {
@@ -178,7 +185,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
       if (it != index_of.end()) stored[it->second] = true;
     }
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "insert_interactions");
   return stored;
 }
 
@@ -195,7 +202,7 @@ absl::StatusOr<InteractionPage> PgInteractionStore::List(
         statement.name, pqxx::prepare::make_dynamic_params(statement.params));
     for (const auto& row : rows) page.interactions.push_back(FromRow(row));
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "list_interactions");
   if (static_cast<int>(page.interactions.size()) > query.limit) {
     page.interactions.resize(query.limit);
     const Interaction& last = page.interactions.back();
@@ -232,8 +239,31 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
       entries.push_back(std::move(entry));
     }
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "list_log_after");
   return entries;
+}
+
+absl::StatusOr<absl::Duration> PgInteractionStore::LogHorizonLag(
+    absl::Time deadline) {
+  // The first entry at or above the horizon in log order, which the log
+  // index finds at once: the lowest transaction id there began first.
+  // Entries of transactions still open are invisible here, so every row
+  // seen is committed and held back.
+  static constexpr char kSql[] = R"sql(
+SELECT (extract(epoch FROM now() - received_at) * 1000000)::bigint
+FROM interactions
+WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY txid, id LIMIT 1)sql";
+  int64_t micros = 0;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    c.EnsurePrepared("log_horizon_lag", kSql);
+    pqxx::read_transaction txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    pqxx::result rows = txn.exec_prepared("log_horizon_lag");
+    micros = rows.empty() ? 0 : rows[0][0].as<int64_t>();
+  });
+  if (!status.ok()) return StorageErrorForCaller(status, "log_horizon_lag");
+  return absl::Microseconds(std::max<int64_t>(0, micros));
 }
 
 absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(
@@ -247,7 +277,7 @@ absl::StatusOr<int64_t> PgInteractionStore::DeleteUser(
             .affected_rows();
     txn.commit();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "delete_user");
   return deleted;
 }
 
@@ -268,7 +298,7 @@ WHERE id IN (
                   .affected_rows();
     txn.commit();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return StorageErrorForCaller(status, "anonymize_before");
   return cleared;
 }
 

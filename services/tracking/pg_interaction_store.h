@@ -20,6 +20,7 @@ class PgInteractionStore : public InteractionStore {
                                        absl::Time deadline) override;
   absl::StatusOr<std::vector<LogEntry>> ListAfter(LogPosition after, int limit,
                                                   absl::Time deadline) override;
+  absl::StatusOr<absl::Duration> LogHorizonLag(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,

@@ -35,6 +35,9 @@ class SignallingStore : public InteractionStore {
       LogPosition after, int limit, absl::Time deadline) override {
     return store_->ListAfter(after, limit, deadline);
   }
+  absl::StatusOr<absl::Duration> LogHorizonLag(absl::Time deadline) override {
+    return store_->LogHorizonLag(deadline);
+  }
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override {
     return store_->DeleteUser(user_id, deadline);

@@ -23,6 +23,9 @@ ABSL_FLAG(int, max_message_bytes, 4 << 20,
 ABSL_FLAG(int, group_commit_writers, 4,
           "threads committing grouped Track calls "
           "(env TRACKING_GROUP_COMMIT_WRITERS)");
+ABSL_FLAG(int, max_queued_events, 10'000,
+          "most unary Track events waiting for their group commit; beyond, "
+          "RESOURCE_EXHAUSTED (env TRACKING_MAX_QUEUED_EVENTS)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "time in-flight calls get to finish after SIGTERM "
           "(env TRACKING_DRAIN_TIMEOUT)");
@@ -72,6 +75,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.server_threads = absl::GetFlag(FLAGS_server_threads);
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   c.group_commit_writers = absl::GetFlag(FLAGS_group_commit_writers);
+  c.max_queued_events = absl::GetFlag(FLAGS_max_queued_events);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.pii_retention_days = absl::GetFlag(FLAGS_pii_retention_days);
@@ -92,6 +96,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
         CheckRange("server_threads", c.server_threads, 4, 10'000),
         CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10, 1 << 30),
         CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000),
+        CheckRange("max_queued_events", c.max_queued_events, 1, 10'000'000),
         CheckRange("pii_retention_days", c.pii_retention_days, 0, 36'500)}) {
     if (!s.ok()) return s;
   }

@@ -23,6 +23,7 @@ struct TrackingConfig {
   int server_threads;
   int max_message_bytes;
   int group_commit_writers;
+  int max_queued_events;  // unary Track events waiting for a group commit
   absl::Duration drain_timeout;
   bool migrate_only;
   int pii_retention_days;  // 0 = keep IP addresses and user agents
@@ -46,6 +47,7 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"tls_client_ca_file", "TRACKING_TLS_CLIENT_CA_FILE"},
     {"pii_retention_interval", "TRACKING_PII_RETENTION_INTERVAL"},
     {"group_commit_writers", "TRACKING_GROUP_COMMIT_WRITERS"},
+    {"max_queued_events", "TRACKING_MAX_QUEUED_EVENTS"},
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
     {"auth_tokens_file", "TRACKING_AUTH_TOKENS_FILE"},
 };

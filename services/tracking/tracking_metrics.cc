@@ -23,7 +23,32 @@ TrackingMetrics::TrackingMetrics(prometheus::Registry& registry)
                      .Name("smartshop_tracking_db_pool_max_connections")
                      .Help("Most Postgres connections the pool opens.")
                      .Register(registry)
-                     .Add({})) {}
+                     .Add({})),
+      group_commit_queued_(
+          prometheus::BuildGauge()
+              .Name("smartshop_tracking_group_commit_queued_events")
+              .Help("Unary Track events waiting for their group commit "
+                    "(queued or being committed); at most "
+                    "--max_queued_events.")
+              .Register(registry)
+              .Add({})),
+      group_commit_refused_(
+          prometheus::BuildCounter()
+              .Name("smartshop_tracking_group_commit_refused_total")
+              .Help("Unary Track events refused with RESOURCE_EXHAUSTED "
+                    "because --max_queued_events were waiting.")
+              .Register(registry)
+              .Add({})),
+      horizon_lag_(
+          prometheus::BuildGauge()
+              .Name("smartshop_tracking_subscribe_horizon_lag_seconds")
+              .Help("How long the oldest committed event that Subscribe "
+                    "cannot deliver yet has waited, because an older "
+                    "transaction anywhere in the Postgres cluster is still "
+                    "open; 0 = none waiting, NaN = the database did not "
+                    "answer.")
+              .Register(registry)
+              .Add({})) {}
 
 void TrackingMetrics::Events(int64_t stored, int64_t duplicates,
                              int64_t rejected) {
@@ -45,6 +70,18 @@ void TrackingMetrics::Batch(absl::string_view kind, size_t events) {
 void TrackingMetrics::Pool(int in_use, int size) {
   pool_in_use_.Set(in_use);
   pool_size_.Set(size);
+}
+
+void TrackingMetrics::GroupCommitQueue(size_t events) {
+  group_commit_queued_.Set(static_cast<double>(events));
+}
+
+void TrackingMetrics::GroupCommitRefused() {
+  group_commit_refused_.Increment();
+}
+
+void TrackingMetrics::SubscribeHorizonLag(double seconds) {
+  horizon_lag_.Set(seconds);
 }
 
 }  // namespace smartshop::tracking

@@ -1,5 +1,6 @@
 // The tracking service's Prometheus metrics: events by outcome, batch sizes
-// by kind, Postgres pool use. Thread-safe (prometheus-cpp metrics are).
+// by kind, Postgres pool use, the group-commit queue, the Subscribe feed's
+// lag. Thread-safe (prometheus-cpp metrics are).
 #ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 #define SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 
@@ -23,12 +24,22 @@ class TrackingMetrics {
   // kind: "track_batch", "stream_slice" or "group_commit".
   void Batch(absl::string_view kind, size_t events);
   void Pool(int in_use, int size);
+  // Unary Track events waiting for their group commit, and one more refused
+  // because too many were.
+  void GroupCommitQueue(size_t events);
+  void GroupCommitRefused();
+  // How long the oldest committed event the Subscribe feed cannot deliver
+  // yet has waited (InteractionStore::LogHorizonLag); NaN when unknown.
+  void SubscribeHorizonLag(double seconds);
 
  private:
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Family<prometheus::Histogram>& batches_;
   prometheus::Gauge& pool_in_use_;
   prometheus::Gauge& pool_size_;
+  prometheus::Gauge& group_commit_queued_;
+  prometheus::Counter& group_commit_refused_;
+  prometheus::Gauge& horizon_lag_;
 };
 
 }  // namespace smartshop::tracking

@@ -98,11 +98,19 @@ TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
       clock_(clock),
       options_(options),
       ingestor_(store_, clock),
-      committer_(store_, options.group_commit_writers, options.max_batch_size,
-                 [metrics = options.metrics](size_t events) {
-                   if (metrics != nullptr)
-                     metrics->Batch("group_commit", events);
-                 }) {}
+      committer_(store_, {.writers = options.group_commit_writers,
+                          .max_group = options.max_batch_size,
+                          .max_pending = options.max_queued_events,
+                          .on_group =
+                              [metrics = options.metrics](size_t events) {
+                                if (metrics != nullptr)
+                                  metrics->Batch("group_commit", events);
+                              },
+                          .on_refused =
+                              [metrics = options.metrics] {
+                                if (metrics != nullptr)
+                                  metrics->GroupCommitRefused();
+                              }}) {}
 
 grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
     grpc::CallbackServerContext* context,

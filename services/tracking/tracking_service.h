@@ -27,6 +27,9 @@ struct TrackingServiceOptions {
   int max_stream_results = 10'000;
   // Threads committing grouped unary Track calls.
   int group_commit_writers = 4;
+  // Most unary Track events waiting for their group commit; beyond,
+  // RESOURCE_EXHAUSTED at once (GroupCommitterOptions::max_pending).
+  int max_queued_events = 10'000;
   // Most Subscribe streams served at once; each holds a server thread.
   int max_subscriptions = 16;
   SubscriptionOptions subscription{};
@@ -77,6 +80,9 @@ class TrackingServiceImpl final
   // Ends every Subscribe stream (UNAVAILABLE) and refuses new ones, so that
   // a drain does not wait for subscribers, which reconnect elsewhere.
   void StopSubscriptions() { stopping_ = true; }
+
+  // Unary Track events waiting for their group commit (for metrics).
+  size_t queued_events() const { return committer_.pending(); }
 
  private:
   CommitSignal commit_signal_;

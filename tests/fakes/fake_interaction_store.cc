@@ -9,12 +9,22 @@ absl::StatusOr<std::vector<bool>> FakeInteractionStore::Insert(
   absl::Duration delay;
   {
     absl::MutexLock lock(&mu_);
+    ++inserts_started_;
     delay = delay_;
   }
   absl::SleepFor(delay);
   absl::MutexLock lock(&mu_);
+  mu_.Await(absl::Condition(
+      +[](bool* blocked) { return !*blocked; }, &blocked_));
   if (!failure_.ok()) return failure_;
   insert_sizes_.push_back(events.size());
+  for (const auto& event : events) {
+    if (rejected_products_.contains(event.product_id())) {
+      return absl::InvalidArgumentError(
+          "postgres 23514: ERROR:  new row for relation \"interactions\" "
+          "violates check constraint");
+    }
+  }
   ++last_txid_;
   std::vector<bool> stored;
   for (const auto& event : events) {
@@ -48,6 +58,12 @@ absl::StatusOr<std::vector<tracking::LogEntry>> FakeInteractionStore::ListAfter(
     entries.push_back({position, stored_[i]});
   }
   return entries;
+}
+
+absl::StatusOr<absl::Duration> FakeInteractionStore::LogHorizonLag(absl::Time) {
+  absl::MutexLock lock(&mu_);
+  if (!failure_.ok()) return failure_;
+  return absl::ZeroDuration();
 }
 
 absl::StatusOr<int64_t> FakeInteractionStore::DeleteUser(
@@ -92,6 +108,26 @@ void FakeInteractionStore::FailWith(absl::Status status) {
 void FakeInteractionStore::SetInsertDelay(absl::Duration delay) {
   absl::MutexLock lock(&mu_);
   delay_ = delay;
+}
+
+void FakeInteractionStore::RejectProduct(int64_t product_id) {
+  absl::MutexLock lock(&mu_);
+  rejected_products_.insert(product_id);
+}
+
+void FakeInteractionStore::Block() {
+  absl::MutexLock lock(&mu_);
+  blocked_ = true;
+}
+
+void FakeInteractionStore::Unblock() {
+  absl::MutexLock lock(&mu_);
+  blocked_ = false;
+}
+
+int FakeInteractionStore::inserts_started() const {
+  absl::MutexLock lock(&mu_);
+  return inserts_started_;
 }
 
 std::vector<smartshop::v1::Interaction> FakeInteractionStore::stored() const {

@@ -22,6 +22,8 @@ class FakeInteractionStore : public tracking::InteractionStore {
       const tracking::InteractionQuery& query, absl::Time deadline) override;
   absl::StatusOr<std::vector<tracking::LogEntry>> ListAfter(
       tracking::LogPosition after, int limit, absl::Time deadline) override;
+  // Zero: the fake's log has no horizon.
+  absl::StatusOr<absl::Duration> LogHorizonLag(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUser(const std::string& user_id,
                                      absl::Time deadline) override;
   absl::StatusOr<int64_t> AnonymizeBefore(absl::Time cutoff, int limit,
@@ -31,6 +33,15 @@ class FakeInteractionStore : public tracking::InteractionStore {
   void FailWith(absl::Status status);
   // Each Insert blocks this long first (to let concurrent callers pile up).
   void SetInsertDelay(absl::Duration delay);
+  // Every later Insert holding an event of `product_id` fails whole with
+  // INVALID_ARGUMENT and stores nothing, as Postgres does for a row it
+  // refuses (a "poison" event that passed validation).
+  void RejectProduct(int64_t product_id);
+  // Each Insert blocks until Unblock() (while blocked: a stalled database).
+  void Block();
+  void Unblock();
+  // Insert calls that have started, blocked or not.
+  int inserts_started() const;
 
   std::vector<smartshop::v1::Interaction> stored() const;
   // Sizes of the Insert calls made so far, in order.
@@ -40,6 +51,9 @@ class FakeInteractionStore : public tracking::InteractionStore {
   mutable absl::Mutex mu_;
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   absl::Duration delay_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_set<int64_t> rejected_products_ ABSL_GUARDED_BY(mu_);
+  bool blocked_ ABSL_GUARDED_BY(mu_) = false;
+  int inserts_started_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_set<std::string> ids_ ABSL_GUARDED_BY(mu_);
   std::vector<smartshop::v1::Interaction> stored_ ABSL_GUARDED_BY(mu_);
   std::vector<size_t> insert_sizes_ ABSL_GUARDED_BY(mu_);

@@ -1,12 +1,17 @@
 // Subscribe against a real Postgres: backlog then live events, resuming
 // after a position without gaps or repeats, type filters, concurrent
-// writers through two replicas, bad arguments, and the drain.
+// writers through two replicas, bad arguments, the drain, and how a
+// transaction left open elsewhere in the cluster holds the feed back.
+#include <atomic>
+#include <iostream>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "tests/integration/private_postgres.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
 
@@ -247,6 +252,73 @@ TEST_F(SubscriptionTest, LargeEventsAreSplitIntoMessagesUnderTheLimit) {
   EXPECT_EQ(subscription.products.size(), batch.size());
   EXPECT_GE(subscription.messages, 2);
   EXPECT_LE(subscription.max_message_bytes, (1u << 20) + 20'000);
+  (void)subscription.Finish();
+}
+
+// The feed's horizon is the cluster-wide oldest running transaction
+// (pg_snapshot_xmin): a transaction holding an xid in another database of
+// the same cluster holds back every event committed after it began, for as
+// long as it stays open, and the lag metric shows it. On a private cluster,
+// so that the held transaction stalls no other test's feed.
+TEST(SubscriptionHorizonTest, OpenTransactionInAnotherDatabaseStallsTheFeed) {
+  PrivatePostgres postgres;
+  TrackingHarness server(postgres.url());
+  tracking::PgInteractionStore store(&server.pool());
+  auto lag = [&] {
+    auto measured = store.LogHorizonLag(absl::Now() + absl::Seconds(5));
+    EXPECT_TRUE(measured.ok()) << measured.status();
+    return measured.ok() ? *measured : absl::InfiniteDuration();
+  };
+
+  Subscription subscription(server, SubscribeRequest(), absl::Seconds(60));
+  while (subscription.caught_up_messages == 0) {
+    ASSERT_TRUE(subscription.ReadOne());
+  }
+  const std::string other_database =
+      postgres.url().substr(0, postgres.url().rfind('/') + 1) + "postgres";
+  pqxx::connection other(other_database);
+  auto blocker = std::make_unique<pqxx::work>(other);
+  blocker->exec("SELECT txid_current()");  // now it holds an xid
+  const absl::Time opened = absl::Now();
+
+  TrackAll(server, {Event(smartshop::v1::VIEW_PRODUCT, 1),
+                    Event(smartshop::v1::VIEW_PRODUCT, 2)});
+  const absl::Time committed = absl::Now();
+  std::atomic<int64_t> delivered_at_micros{0};
+  std::thread reader([&] {
+    subscription.ReadEvents(2);
+    delivered_at_micros = absl::ToUnixMicros(absl::Now());
+  });
+
+  constexpr absl::Duration kHeld = absl::Seconds(3);
+  absl::SleepFor(kHeld - (absl::Now() - opened));
+  EXPECT_EQ(delivered_at_micros.load(), 0)
+      << "delivered while an older transaction was open";
+  // The held events' transaction began after `opened`, before `committed`.
+  const absl::Time asked = absl::Now();
+  const absl::Duration lag_while_held = lag();
+  EXPECT_GE(lag_while_held, asked - committed - absl::Milliseconds(50));
+  EXPECT_LE(lag_while_held, absl::Now() - opened + absl::Milliseconds(50));
+  EXPECT_GE(lag_while_held, kHeld / 2);
+
+  blocker->commit();
+  const absl::Time closed = absl::Now();
+  reader.join();
+  ASSERT_NE(delivered_at_micros.load(), 0);
+  const absl::Time delivered = absl::FromUnixMicros(delivered_at_micros);
+  EXPECT_THAT(subscription.products, ::testing::ElementsAre(1, 2));
+  // Delivered once the transaction ended: within the 200 ms poll, since
+  // this process's own commit signal fired long before.
+  EXPECT_LT(delivered - closed, absl::Seconds(1));
+  EXPECT_EQ(lag(), absl::ZeroDuration());
+  std::cout << "horizon stall: transaction in database \"postgres\" held for "
+            << absl::FormatDuration(closed - opened)
+            << "; events committed in the tracking database waited "
+            << absl::FormatDuration(delivered - committed)
+            << " for the feed, delivered "
+            << absl::FormatDuration(delivered - closed)
+            << " after it ended; lag metric while held "
+            << absl::FormatDuration(lag_while_held) << "\n";
   (void)subscription.Finish();
 }
 

@@ -3,10 +3,12 @@
 // filters, the catalog, and migrations.
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pqxx/pqxx"
 #include "services/tracking/migrations.h"
 #include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
@@ -17,6 +19,7 @@ namespace {
 using smartshop::v1::Interaction;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 Interaction View(const std::string& user, int64_t product, int64_t seconds) {
@@ -205,6 +208,38 @@ TEST_F(TrackingIntegrationTest, EveryValidationRuleIsRefusedAndNothingStored) {
     EXPECT_THAT(status.error_message(), StartsWith(c.field + ":"));
   }
   EXPECT_EQ(StoredCount(), 0);
+}
+
+// Reproduced: year 1 was stored as 2001, year 12 as 2016, year 49 refused
+// with Postgres's own text. Now each is refused with the bound, unstored.
+TEST_F(TrackingIntegrationTest, EarlyYearsAreRefusedWithTheBoundNamed) {
+  for (int year : {1, 12, 36, 49, 1999}) {
+    Interaction event = View("u", 5, 0);
+    event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+        absl::CivilSecond(year, 1, 1, 0, 0, 0), absl::UTCTimeZone())));
+    grpc::Status status = Track(event);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << year;
+    EXPECT_EQ(status.error_message(), "timestamp: before 2000-01-01T00:00:00Z")
+        << year;
+  }
+  EXPECT_EQ(StoredCount(), 0);
+}
+
+// Reproduced: one event dated year 36 made the whole batch fail.
+TEST_F(TrackingIntegrationTest, BatchWithAnEarlyYearStillStoresTheValidOne) {
+  smartshop::v1::TrackBatchRequest request;
+  *request.add_interactions() = View("a", 1, -61'031'000'000);  // year 36
+  *request.add_interactions() = View("a", 2, 1'700'000'000);
+  smartshop::v1::TrackBatchResponse response;
+  grpc::Status status = server_.tracking().TrackBatch(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.results_size(), 2);
+  EXPECT_EQ(response.results(0).outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ(response.results(0).field(), "timestamp");
+  EXPECT_EQ(response.results(0).error(), "before 2000-01-01T00:00:00Z");
+  EXPECT_EQ(response.results(1).outcome(), smartshop::v1::STORED);
+  EXPECT_EQ(StoredCount(), 1);
 }
 
 TEST_F(TrackingIntegrationTest, TrackWithoutInteractionIsInvalid) {
@@ -573,6 +608,126 @@ TEST(ReadinessIntegrationTest, CallsAreUnavailableUntilMigrated) {
                 .Track(TrackingHarness::Context().get(), request, &response)
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+// --- Events the database refuses, and what callers are told ----------------
+
+void Execute(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::work txn(conn);
+  txn.exec(sql);
+  txn.commit();
+}
+
+void ExpectNoDatabaseText(const std::string& message) {
+  for (const char* leak :
+       {"postgres", "ERROR", "interactions", "constraint", "SQL", "poison"}) {
+    EXPECT_THAT(message, Not(HasSubstr(leak))) << message;
+  }
+}
+
+// A poison event: valid to the validator, refused by the database (here by
+// a constraint only this test adds, standing in for whatever row Postgres
+// may refuse).
+class PoisonEventTest : public TrackingIntegrationTest {
+ protected:
+  static constexpr int kPoison = 666;
+  void SetUp() override {
+    Execute(db_.url(),
+            absl::StrCat("ALTER TABLE interactions ADD CONSTRAINT poison "
+                         "CHECK (product_id IS DISTINCT FROM ",
+                         kPoison, ")"));
+  }
+};
+
+TEST_F(PoisonEventTest, TrackBatchRejectsOnlyThePoisonEvent) {
+  smartshop::v1::TrackBatchRequest request;
+  for (int product : {1, 2, kPoison, 4, 5}) {
+    *request.add_interactions() = View("a", product, 1'700'000'000 + product);
+  }
+  smartshop::v1::TrackBatchResponse response;
+  grpc::Status status = server_.tracking().TrackBatch(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.stored(), 4);
+  EXPECT_EQ(response.rejected(), 1);
+  ASSERT_EQ(response.results_size(), 5);
+  EXPECT_EQ(response.results(2).outcome(), smartshop::v1::REJECTED);
+  EXPECT_EQ(response.results(2).field(), "");
+  EXPECT_EQ(response.results(2).error(), "storage: event rejected");
+  ExpectNoDatabaseText(response.results(2).error());
+  EXPECT_EQ(StoredCount(), 4);
+}
+
+TEST_F(PoisonEventTest, StreamTrackRejectsOnlyThePoisonEvent) {
+  auto context = TrackingHarness::Context();
+  smartshop::v1::StreamTrackResponse response;
+  auto writer = server_.tracking().StreamTrack(context.get(), &response);
+  smartshop::v1::StreamTrackRequest chunk;
+  for (int product : {1, 2, 3, kPoison, 5, 6, 7}) {  // slices of 5
+    *chunk.add_interactions() = View("s", product, 1'700'000'000 + product);
+  }
+  ASSERT_TRUE(writer->Write(chunk));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.received(), 7);
+  EXPECT_EQ(response.stored(), 6);
+  EXPECT_EQ(response.rejected(), 1);
+  ASSERT_EQ(response.results_size(), 1);
+  EXPECT_EQ(response.results(0).index(), 3);
+  EXPECT_EQ(response.results(0).error(), "storage: event rejected");
+  EXPECT_EQ(StoredCount(), 6);
+}
+
+// Unary calls arriving together share a group commit; the poison event's
+// caller alone fails, with no database text.
+TEST_F(PoisonEventTest, ConcurrentTrackCallsSurviveAPoisonEvent) {
+  constexpr int kCallers = 24;
+  std::vector<grpc::Status> statuses(kCallers);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      statuses[i] = Track(View("c", i == 7 ? kPoison : i + 1, 1'700'000'000));
+    });
+  }
+  for (auto& t : callers) t.join();
+  for (int i = 0; i < kCallers; ++i) {
+    if (i == 7) {
+      EXPECT_EQ(statuses[i].error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(statuses[i].error_message(), "storage: event rejected");
+    } else {
+      EXPECT_TRUE(statuses[i].ok()) << i << ": " << statuses[i].error_message();
+    }
+  }
+  EXPECT_EQ(StoredCount(), kCallers - 1);
+}
+
+TEST_F(TrackingIntegrationTest, StorageFailuresCarryNoDatabaseText) {
+  Execute(db_.url(), "ALTER TABLE interactions RENAME TO moved_away");
+  grpc::Status track = Track(View("u", 1, 1'700'000'000));
+  EXPECT_EQ(track.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(track.error_message(), "storage: internal error");
+  smartshop::v1::ListInteractionsResponse response;
+  grpc::Status list = server_.tracking().ListInteractions(
+      TrackingHarness::Context().get(), {}, &response);
+  EXPECT_EQ(list.error_code(), grpc::StatusCode::INTERNAL);
+  ExpectNoDatabaseText(list.error_message());
+  Execute(db_.url(), "ALTER TABLE moved_away RENAME TO interactions");
+}
+
+TEST(UnreachableDatabaseTest, TrackIsUnavailableWithAGenericMessage) {
+  // Port 1 on loopback: nothing listens there.
+  TrackingHarness server("postgresql://nobody@127.0.0.1:1/none",
+                         {.migrate = false});
+  server.ready() = true;
+  smartshop::v1::TrackRequest request;
+  *request.mutable_interaction() = View("u", 1, 1'700'000'000);
+  smartshop::v1::TrackResponse response;
+  grpc::Status status = server.tracking().Track(
+      TrackingHarness::Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(), "storage: unavailable");
 }
 
 }  // namespace

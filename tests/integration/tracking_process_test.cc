@@ -126,6 +126,13 @@ TEST(TrackingProcessTest, ServesMetricsThatPromtoolAccepts) {
   EXPECT_THAT(metrics.body, HasSubstr("grpc_server_handling_seconds_bucket"));
   EXPECT_THAT(metrics.body,
               HasSubstr("smartshop_tracking_db_pool_max_connections 8"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("smartshop_tracking_group_commit_queued_events 0"));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("smartshop_tracking_group_commit_refused_total 0"));
+  // Asked of the database on each scrape; nothing holds the feed back here.
+  EXPECT_THAT(metrics.body,
+              HasSubstr("smartshop_tracking_subscribe_horizon_lag_seconds 0"));
   PromtoolResult check = PromtoolCheckMetrics(metrics.body);
   EXPECT_EQ(check.exit_code, 0) << check.output << "\n" << metrics.body;
 

@@ -1,0 +1,154 @@
+// PgInteractionStore against a real Postgres, below the validator: how
+// timestamps are written and read back, and that query bounds anywhere in
+// google.protobuf.Timestamp's range never become a database error.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/tracking/interaction_validator.h"
+#include "services/tracking/migrations.h"
+#include "services/tracking/pg_interaction_store.h"
+#include "tests/integration/test_database.h"
+
+namespace smartshop::testing {
+namespace {
+
+using smartshop::v1::Interaction;
+using ::testing::ElementsAre;
+
+absl::Time Utc(int year, int month, int day, int hour = 0, int minute = 0,
+               int second = 0) {
+  return absl::FromCivil(
+      absl::CivilSecond(year, month, day, hour, minute, second),
+      absl::UTCTimeZone());
+}
+
+int64_t Micros(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1'000'000 + ts.nanos() / 1000;
+}
+
+Interaction ViewAt(int64_t product, absl::Time at) {
+  Interaction event;
+  event.set_user_id("u");
+  event.set_type(smartshop::v1::VIEW_PRODUCT);
+  event.set_product_id(product);
+  const int64_t micros = absl::ToUnixMicros(at);
+  event.mutable_timestamp()->set_seconds(
+      absl::ToUnixSeconds(absl::FromUnixMicros(micros)));
+  event.mutable_timestamp()->set_nanos(static_cast<int32_t>(
+      (micros - event.timestamp().seconds() * 1'000'000) * 1000));
+  return tracking::Normalize(event, absl::Now());
+}
+
+class InteractionStoreIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
+    ASSERT_TRUE(migrations.ok()) << migrations.status();
+    auto applied = tracking::ApplyMigrations(pool_, *migrations,
+                                             absl::Now() + absl::Seconds(30));
+    ASSERT_TRUE(applied.ok()) << applied.status();
+  }
+
+  absl::Time Deadline() { return absl::Now() + absl::Seconds(10); }
+
+  // Products of the events listed for `query`, newest first.
+  std::vector<int64_t> Listed(tracking::InteractionQuery query) {
+    auto page = store_.List(query, Deadline());
+    EXPECT_TRUE(page.ok()) << page.status();
+    std::vector<int64_t> products;
+    if (page.ok()) {
+      for (const auto& e : page->interactions) {
+        products.push_back(e.product_id());
+      }
+    }
+    return products;
+  }
+
+  TestDatabase db_;
+  PgPool pool_{{.url = db_.url(), .size = 2}};
+  tracking::PgInteractionStore store_{&pool_};
+};
+
+// The valid range's edges, stored and read back to the microsecond; the
+// database agrees on the year (it once read year 12 as 2012).
+TEST_F(InteractionStoreIntegrationTest, TimestampsRoundTripExactly) {
+  const absl::Time now = absl::Now();
+  const std::vector<absl::Time> times = {
+      absl::FromUnixSeconds(tracking::kEarliestEventUnixSeconds),
+      absl::FromUnixSeconds(tracking::kEarliestEventUnixSeconds) +
+          absl::Microseconds(1),
+      Utc(2000, 12, 31, 23, 59, 59) + absl::Microseconds(999'999),
+      Utc(2026, 1, 1) - absl::Microseconds(1),
+      Utc(2026, 1, 1),
+      Utc(2026, 12, 31, 23, 59, 59) + absl::Microseconds(123'457),
+      now + tracking::kMaxFutureSkew,
+  };
+  std::vector<Interaction> events;
+  for (size_t i = 0; i < times.size(); ++i) {
+    events.push_back(ViewAt(static_cast<int64_t>(i) + 1, times[i]));
+  }
+  auto stored = store_.Insert(events, Deadline());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+
+  tracking::InteractionQuery all;
+  all.limit = 100;
+  auto page = store_.List(all, Deadline());
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->interactions.size(), times.size());
+  for (const Interaction& read : page->interactions) {
+    const size_t i = static_cast<size_t>(read.product_id()) - 1;
+    EXPECT_EQ(Micros(read.timestamp()), absl::ToUnixMicros(times[i]))
+        << absl::FormatTime(times[i]);
+  }
+  EXPECT_EQ(QueryScalar(db_.url(),
+                        "SELECT string_agg(extract(year FROM occurred_at AT "
+                        "TIME ZONE 'UTC')::text, ',' ORDER BY product_id) "
+                        "FROM interactions WHERE product_id <= 6"),
+            "2000,2000,2000,2025,2026,2026");
+}
+
+// Below the validator: the store itself writes years with four digits, so
+// even an event from year 12 keeps its year instead of becoming 2012.
+TEST_F(InteractionStoreIntegrationTest, EarlyYearsAreWrittenAsThemselves) {
+  std::vector<Interaction> events;
+  for (int year : {1, 12, 36, 49, 99}) {
+    events.push_back(ViewAt(year, Utc(year, 3, 4, 5, 6, 7)));
+  }
+  auto stored = store_.Insert(events, Deadline());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(QueryScalar(db_.url(),
+                        "SELECT string_agg(to_char(occurred_at AT TIME ZONE "
+                        "'UTC', 'YYYY-MM-DD HH24:MI:SS'), ',' ORDER BY "
+                        "product_id) FROM interactions"),
+            "0001-03-04 05:06:07,0012-03-04 05:06:07,0036-03-04 05:06:07,"
+            "0049-03-04 05:06:07,0099-03-04 05:06:07");
+}
+
+TEST_F(InteractionStoreIntegrationTest, QueryBoundsAnywhereInRangeWork) {
+  ASSERT_TRUE(
+      store_
+          .Insert({ViewAt(1, Utc(2010, 1, 1)), ViewAt(2, Utc(2020, 1, 1))},
+                  Deadline())
+          .ok());
+  tracking::InteractionQuery q;
+  for (int year : {1, 12, 36, 49, 1999}) {
+    q.since = Utc(year, 1, 1);
+    q.until.reset();
+    EXPECT_THAT(Listed(q), ElementsAre(2, 1)) << "since " << year;
+    q.since.reset();
+    q.until = Utc(year, 1, 1);
+    EXPECT_THAT(Listed(q), ElementsAre()) << "until " << year;
+  }
+  q.since = Utc(2015, 1, 1);
+  q.until = Utc(9999, 12, 31, 23, 59, 59) + absl::Microseconds(999'999);
+  EXPECT_THAT(Listed(q), ElementsAre(2));
+  auto cleared = store_.AnonymizeBefore(Utc(1, 1, 1), 10, Deadline());
+  ASSERT_TRUE(cleared.ok()) << cleared.status();
+  EXPECT_EQ(*cleared, 0);
+}
+
+}  // namespace
+}  // namespace smartshop::testing
