@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/proto_time.h"
+
 namespace smartshop::recommender {
 namespace {
 
@@ -69,10 +71,7 @@ absl::StatusOr<std::vector<int64_t>> RecentlyOrderedProducts(
   request.set_user_id(user_id);
   request.add_types(smartshop::v1::ORDER_PLACED);
   request.set_limit(kRecentOrdersLimit);
-  const int64_t micros = absl::ToUnixMicros(since);
-  request.mutable_since()->set_seconds(micros / 1'000'000);
-  request.mutable_since()->set_nanos(static_cast<int32_t>(micros % 1'000'000) *
-                                     1000);
+  SetTimestamp(since, request.mutable_since());
   auto orders = tracking.ListInteractions(request, deadline);
   if (!orders.ok()) return orders.status();
   std::vector<int64_t> products;

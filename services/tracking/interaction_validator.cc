@@ -11,6 +11,7 @@
 #include "boost/uuid/random_generator.hpp"
 #include "boost/uuid/string_generator.hpp"
 #include "boost/uuid/uuid_io.hpp"
+#include "common/proto_time.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -250,15 +251,11 @@ std::optional<FieldViolation> FindViolation(const Interaction& event,
       return FieldViolation{"timestamp",
                             absl::StrCat("before ", kEarliestEventText)};
     }
-    if (ToAbslTime(ts) > now + kMaxFutureSkew) {
+    if (ToTime(ts) > now + kMaxFutureSkew) {
       return FieldViolation{"timestamp", "more than 5 minutes in the future"};
     }
   }
   return std::nullopt;
-}
-
-absl::Time ToAbslTime(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
 }
 
 bool IsValidTimestamp(const google::protobuf::Timestamp& ts) {
@@ -281,9 +278,9 @@ Interaction Normalize(Interaction event, absl::Time now) {
     event.set_event_id(*CanonicalUuid(event.event_id()));
   }
   if (!event.has_timestamp()) {
-    const int64_t micros = absl::ToUnixMicros(now);
-    event.mutable_timestamp()->set_seconds(micros / 1'000'000);
-    event.mutable_timestamp()->set_nanos((micros % 1'000'000) * 1000);
+    // To the microsecond: what Postgres keeps.
+    SetTimestamp(absl::FromUnixMicros(absl::ToUnixMicros(now)),
+                 event.mutable_timestamp());
   }
   if (event.extra_data().empty()) event.set_extra_data("{}");
   event.set_sequence(0);

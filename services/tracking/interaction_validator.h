@@ -23,11 +23,12 @@ inline constexpr size_t kMaxExtraDataBytes = 16 * 1024;
 inline constexpr int kMaxExtraDataDepth = 32;
 inline constexpr int kMaxQuantity = 1'000'000;
 inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
-// The earliest event timestamp accepted: 2000-01-01T00:00:00Z. Nothing a
-// shop tracks happened earlier, and a year like 12 or 36 is a client's bug
-// (a two-digit year, a zeroed struct), not history.
-inline constexpr int64_t kEarliestEventUnixSeconds = 946'684'800;
-inline constexpr char kEarliestEventText[] = "2000-01-01T00:00:00Z";
+// The earliest event timestamp accepted: 1990-01-01T00:00:00Z. Nothing a
+// web shop tracks happened earlier (the oldest public shop datasets start in
+// the mid-1990s: MovieLens in 1996), and a year like 12 or 36, or the epoch,
+// is a client's bug (a two-digit year, a zeroed struct), not history.
+inline constexpr int64_t kEarliestEventUnixSeconds = 631'152'000;
+inline constexpr char kEarliestEventText[] = "1990-01-01T00:00:00Z";
 
 // What is wrong and with which field (the proto field name).
 struct FieldViolation {
@@ -40,7 +41,6 @@ std::optional<FieldViolation> FindViolation(
     const smartshop::v1::Interaction& event, absl::Time now);
 
 // The instant `ts` names.
-absl::Time ToAbslTime(const google::protobuf::Timestamp& ts);
 
 // Within the range and normalisation rules of google.protobuf.Timestamp
 // (0001-01-01 to 9999-12-31): what query bounds such as `since` may be.

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "common/pg_array.h"
+#include "common/proto_time.h"
 #include "common/storage_error.h"
 #include "services/tracking/interaction_validator.h"
 
@@ -53,15 +54,7 @@ std::string FormatUtc(absl::Time t) {
 }
 
 void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {
-  // Floor division so that instants before 1970 keep nanos in [0, 1e9).
-  int64_t seconds = micros / 1'000'000;
-  int64_t rest = micros % 1'000'000;
-  if (rest < 0) {
-    rest += 1'000'000;
-    --seconds;
-  }
-  ts->set_seconds(seconds);
-  ts->set_nanos(static_cast<int32_t>(rest * 1000));
+  SetTimestamp(absl::FromUnixMicros(micros), ts);
 }
 
 // The columns of kSelectColumns, from `first` on.
@@ -154,7 +147,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     users.Add(e.user_id());
     sessions.Add(e.session_key());
     types.Add(TypeName(e.type()));
-    times.Add(FormatUtc(ToAbslTime(e.timestamp())));
+    times.Add(FormatUtc(ToTime(e.timestamp())));
     products.Add(e.product_id());
     categories.Add(e.category_id());
     orders.Add(e.order_id());

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
+#include "common/proto_time.h"
 #include "common/status_util.h"
 #include "services/tracking/interaction_validator.h"
 #include "services/tracking/page_token.h"
@@ -69,13 +70,13 @@ absl::StatusOr<InteractionQuery> ToQuery(
     if (!IsValidTimestamp(request.since())) {
       return absl::InvalidArgumentError("since: out of the valid range");
     }
-    query.since = ToAbslTime(request.since());
+    query.since = ToTime(request.since());
   }
   if (request.has_until()) {
     if (!IsValidTimestamp(request.until())) {
       return absl::InvalidArgumentError("until: out of the valid range");
     }
-    query.until = ToAbslTime(request.until());
+    query.until = ToTime(request.until());
   }
   if (!request.page_token().empty()) {
     absl::StatusOr<InteractionCursor> cursor =

@@ -157,7 +157,7 @@ TEST(PageDeadlineFault, SlowModelHotKeyEveryCallInTimeAndTheModelAnswerKept) {
   const size_t model_calls = model.server().requests().size() - calls_before;
   std::printf(
       "FAULT scenario=model_slow_hot_key load=%lld_calls_in_%s errors=%lld "
-      "lost=- worst_ms=%lld deadline_ms=%lld model_calls=%zu "
+      "lost=- slowest_ms=%lld deadline_ms=%lld model_calls=%zu "
       "model_answers=%lld\n",
       static_cast<long long>(calls.load()), absl::FormatDuration(kLoad).c_str(),
       static_cast<long long>(errors.load()),

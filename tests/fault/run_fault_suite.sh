@@ -21,6 +21,8 @@ scenarios=(
   "Tracking restarted under 6 callers + a producer|TrackingRestartFault|TrackingDownAnswersFromTheSnapshot|ResumesAfterTrackingRestarts"
   "Model: reset, 401, 429 storm, slow, 5xx burst + breaker|ModelFaultsTest|AHangingModelCosts|EveryModelErrorFallsBack"
   "Overload: 48 callers, 4 server threads, a hanging model|OverloadFault"
+  "Model slow (1.5 s) under 300 ms page deadlines, hot key|SlowModelHotKey|AWaiterAnswersBuiltin|AShortFirstDeadline|AHangingModelOpensTheBreaker|TheBulkhead"
+  "Two recommender replicas erasing and invalidating|TwoReplicasErase|FencesOff|AnErasureOnOneReplica|InvalidateAllOnOneReplica"
 )
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/fault-suite.XXXXXX")
@@ -49,19 +51,22 @@ for entry in "${scenarios[@]}"; do
   slowest=$(sed -n 's/.*slowest_ms=\([^ ]*\).*/\1/p' <<<"$fault")
   deadline=$(sed -n 's/.*deadline_ms=\([^ ]*\).*/\1/p' <<<"$fault")
   [ -z "$slowest" ] || slowest="$slowest ms${deadline:+ of $deadline}"
+  model_calls=$(sed -n 's/.*model_calls=\([^ ]*\).*/\1/p' <<<"$fault")
   # The scenario's own tests, not the fixture that starts Postgres and Redis.
   tests=$(grep -E "Test +#[0-9]+: .* (Passed|Failed)" "$log" |
     grep -cv "services_" || true)
-  rows+=("$name|$result|${load:--}|${errors:--}|${lost:--}|${slowest:--}|$tests|${seconds}s")
+  rows+=("$name|$result|${load:--}|${errors:--}|${lost:--}|${slowest:--}|${model_calls:--}|$tests|${seconds}s")
   [ "$result" = PASS ] || { echo "--- $name: last lines of its log" >&2; tail -n 40 "$log" >&2; }
 done
 
-printf '\n%-56s %-6s %-26s %-7s %-13s %-14s %-5s %s\n' \
-  scenario result "load held" errors "events lost" slowest tests time
+printf '\n%-56s %-6s %-26s %-7s %-13s %-14s %-11s %-5s %s\n' \
+  scenario result "load held" errors "events lost" slowest "model calls" \
+  tests time
 for row in "${rows[@]}"; do
-  IFS='|' read -r name result load errors lost slowest tests seconds <<<"$row"
-  printf '%-56s %-6s %-26s %-7s %-13s %-14s %-5s %s\n' \
-    "$name" "$result" "${load//_/ }" "$errors" "$lost" "$slowest" "$tests" \
-    "$seconds"
+  IFS='|' read -r name result load errors lost slowest model_calls tests \
+    seconds <<<"$row"
+  printf '%-56s %-6s %-26s %-7s %-13s %-14s %-11s %-5s %s\n' \
+    "$name" "$result" "${load//_/ }" "$errors" "$lost" "$slowest" \
+    "$model_calls" "$tests" "$seconds"
 done
 exit "$failed"

@@ -7,6 +7,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::bench {
@@ -50,8 +51,7 @@ std::optional<int64_t> IdOrNull(int64_t id) {
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
-  const absl::Time t =
-      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  const absl::Time t = ToTime(ts);
   return absl::FormatTime("%Y-%m-%d %H:%M:%E6S+00", t, absl::UTCTimeZone());
 }
 

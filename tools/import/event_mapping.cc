@@ -5,6 +5,7 @@
 #include "boost/uuid/name_generator_sha1.hpp"
 #include "boost/uuid/string_generator.hpp"
 #include "boost/uuid/uuid_io.hpp"
+#include "common/proto_time.h"
 
 namespace smartshop::import {
 namespace {
@@ -16,10 +17,7 @@ using smartshop::v1::Interaction;
 constexpr char kNamespace[] = "a9b13b05-bb8f-423f-9dc5-20e888e2e4dc";
 
 void SetTime(absl::Time time, Interaction& event) {
-  const int64_t seconds = absl::ToUnixSeconds(time);  // rounds down
-  event.mutable_timestamp()->set_seconds(seconds);
-  event.mutable_timestamp()->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  SetTimestamp(time, event.mutable_timestamp());
 }
 
 }  // namespace

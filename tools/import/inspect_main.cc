@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/bearer_channel.h"
+#include "common/proto_time.h"
 #include "common/status_util.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
@@ -57,9 +58,7 @@ absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S",
-                          absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S", ToTime(ts), absl::UTCTimeZone());
 }
 
 std::string FormatPrice(int64_t cents) {

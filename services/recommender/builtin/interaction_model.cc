@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -45,8 +46,7 @@ bool InteractionModel::Observe(const smartshop::v1::Interaction& event) {
   const std::optional<Signal> signal = SignalOf(event.type());
   const std::string actor = ActorKey(event);
   if (!signal || actor.empty() || event.product_id() <= 0) return false;
-  const absl::Time at = absl::FromUnixSeconds(event.timestamp().seconds()) +
-                        absl::Nanoseconds(event.timestamp().nanos());
+  const absl::Time at = ToTime(event.timestamp());
   return Observe(actor, event.product_id(), *signal, at);
 }
 
