@@ -394,14 +394,7 @@ TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
   PrivateRedis redis;
   TestDatabase db;
   TrackingHarness tracking(db.url());
-  smartshop::v1::UpsertProductsRequest products;
-  for (int i = 1; i <= 20; ++i) {
-    auto* p = products.add_products();
-    p->set_id(i);
-    p->set_name(absl::StrCat("Product ", i));
-    p->set_is_active(true);
-    p->set_units_sold(10 * i);
-  }
+  smartshop::v1::UpsertProductsRequest products = NumberedProducts(20, 10);
   smartshop::v1::UpsertProductsResponse upserted;
   ASSERT_TRUE(
       tracking.catalog()

@@ -38,14 +38,7 @@ fake_openai::FakeReply SlowModel(absl::Duration delay) {
 class Shop {
  public:
   Shop() : tracking_(db_.url()) {
-    smartshop::v1::UpsertProductsRequest products;
-    for (int i = 1; i <= 20; ++i) {
-      auto* p = products.add_products();
-      p->set_id(i);
-      p->set_name(absl::StrCat("Product ", i));
-      p->set_is_active(true);
-      p->set_units_sold(i);
-    }
+    smartshop::v1::UpsertProductsRequest products = NumberedProducts(20);
     smartshop::v1::UpsertProductsResponse upserted;
     EXPECT_TRUE(tracking_.catalog()
                     .UpsertProducts(TrackingHarness::Context().get(), products,

@@ -87,14 +87,7 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
       absl::StrCat("127.0.0.1:", tracking_port),
       grpc::InsecureChannelCredentials(), {}, kShopToken);
   auto catalog = smartshop::v1::CatalogService::NewStub(channel);
-  smartshop::v1::UpsertProductsRequest products;
-  for (int i = 1; i <= 10; ++i) {
-    auto* p = products.add_products();
-    p->set_id(i);
-    p->set_name(absl::StrCat("Product ", i));
-    p->set_is_active(true);
-    p->set_units_sold(i);
-  }
+  smartshop::v1::UpsertProductsRequest products = NumberedProducts(10);
   smartshop::v1::UpsertProductsResponse upserted;
   grpc::Status status = grpc::Status::CANCELLED;
   for (int attempt = 0; attempt < 100 && !status.ok(); ++attempt) {
