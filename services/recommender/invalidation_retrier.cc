@@ -51,19 +51,32 @@ void InvalidationRetrier::RetryNow() {
     if (on_result_) on_result_(ok ? "retried" : "retry_failed");
   };
   if (overflowed) {
+    {
+      // Deletes that fail from now on are kept again: the drop below may
+      // have passed their keys already.
+      absl::MutexLock lock(&mu_);
+      overflowed_ = false;
+    }
     for (const std::string& scope : options_.scopes) {
       absl::StatusOr<int64_t> dropped =
-          cache_->DeletePrefix(scope, absl::Now() + options_.call_timeout);
+          cache_->DeletePrefix(scope, absl::Now() + options_.drop_all_timeout);
       report(dropped.ok());
-      if (!dropped.ok()) return;  // still overflowed: next round
+      if (!dropped.ok()) {
+        absl::MutexLock lock(&mu_);
+        overflowed_ = true;  // next round, everything again
+        pending_.clear();
+        return;
+      }
     }
-    absl::MutexLock lock(&mu_);
-    overflowed_ = false;
     Log(LogLevel::kInfo, "invalidation_retries_recovered",
         {{"dropped", "every cached answer"}});
     return;
   }
   for (auto it = keys.begin(); it != keys.end(); ++it) {
+    if (stop_.HasBeenNotified()) {
+      for (; it != keys.end(); ++it) Add(*it);
+      return;
+    }
     absl::StatusOr<int64_t> deleted =
         cache_->Delete(*it, absl::Now() + options_.call_timeout);
     report(deleted.ok());

@@ -27,9 +27,11 @@ struct InvalidationRetrierOptions {
   absl::Duration interval = absl::Seconds(1);
   size_t max_keys = 100'000;
   // The key prefixes to drop whole after an overflow.
-  std::vector<std::string> scopes;
-  // Bound on each cache call.
+  std::vector<std::string> scopes{};
+  // Bound on each cache call, and on the whole drop after an overflow
+  // (a scan of the keyspace).
   absl::Duration call_timeout = absl::Milliseconds(200);
+  absl::Duration drop_all_timeout = absl::Seconds(30);
 };
 
 class InvalidationRetrier {

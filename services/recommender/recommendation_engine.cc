@@ -148,6 +148,8 @@ void RecommendationEngine::CountCache(absl::string_view result) {
   absl::MutexLock lock(&stats_mu_);
   if (result == "hit") {
     ++stats_.cache_hits;
+  } else if (result == "fenced") {
+    return;  // not an error: another replica's delete came first
   } else if (result == "miss") {
     ++stats_.cache_misses;
   } else {
@@ -303,7 +305,8 @@ Recommendations RecommendationEngine::RunShared(
       cache_->ReadFence(key, scope, absl::Now() + options_.cache_timeout);
   if (!fence.ok()) CountCache("error");
   // Its own budget: no caller's deadline bounds what all of them share.
-  const absl::Time budget = absl::Now() + options_.tracking_timeout +
+  // (Two tracking reads: the shopper's window, then recent orders.)
+  const absl::Time budget = absl::Now() + 2 * options_.tracking_timeout +
                             options_.model_timeout + options_.reply_margin;
   Computed computed =
       Compute(request, catalog, budget,

@@ -60,17 +60,17 @@ struct EngineOptions {
   // budget's interval and cap. Without a builtin model, sessions share the
   // anonymous answer unless this is set.
   bool session_model = false;
-  SessionModelBudgetOptions session_model_budget;
+  SessionModelBudgetOptions session_model_budget{};
   // Products a user ordered within this long are not recommended again;
   // zero = no such rule.
   absl::Duration recently_ordered = absl::Hours(24 * 30);
-  RankerOptions ranker;
+  RankerOptions ranker{};
   // The hybrid prompt: the model is shown the builtin ranker's top
   // candidates with their ids (instead of the first 50 catalog products)
   // and answers with ids, so mapping cannot fail. Needs the builtin model.
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
-  CircuitBreakerOptions model_breaker;
+  CircuitBreakerOptions model_breaker{};
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);
@@ -172,10 +172,10 @@ class RecommendationEngine {
     // Off: the builtin ranker stands in where the model would rank, with
     // this reason and metric code.
     bool allow_model = true;
-    std::string no_model_reason;
-    std::string no_model_code;
+    std::string no_model_reason{};
+    std::string no_model_code{};
     // Hears the builtin answer before the model is asked (may be empty).
-    std::function<void(const smartshop::v1::Recommendations&)> on_interim;
+    std::function<void(const smartshop::v1::Recommendations&)> on_interim{};
   };
   using Flights = FlightGroup<smartshop::v1::Recommendations>;
 

@@ -24,9 +24,9 @@
 namespace smartshop::testing {
 
 struct RecommenderHarnessOptions {
-  recommender::EngineOptions engine;
+  recommender::EngineOptions engine{};
   // Redis to use; empty = the fixture's.
-  std::string redis_url;
+  std::string redis_url{};
   // Trust the fake's certificate (false: the client trusts another one).
   bool trust_fake = true;
   std::string api_key = "sk-test-fake-key-123";

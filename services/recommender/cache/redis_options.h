@@ -19,7 +19,7 @@ struct RedisCacheOptions {
   std::string url = "redis://127.0.0.1:6379";
   // Sent with AUTH after connecting when not empty (e.g. from
   // REDIS_PASSWORD). Never logged.
-  std::string password;
+  std::string password{};
   // Bound on establishing one connection (TCP connect, AUTH, SELECT).
   absl::Duration connect_timeout = absl::Milliseconds(200);
   // Bound on one command; a caller's earlier deadline shortens it.

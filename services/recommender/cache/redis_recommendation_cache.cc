@@ -27,13 +27,14 @@ std::string KeyFence(absl::string_view key) {
 std::string ScopeFence(absl::string_view scope) {
   return absl::StrCat("smartshop:fence-all:", scope);
 }
-// Longer than any computation can take: a fence that expired under a
-// computation reads 0, which only refuses its store.
+// Longer than any computation can take. Key fences take their values from
+// one sequence, so a fence that expired and was set again never repeats a
+// value a computation may have read.
 constexpr absl::string_view kKeyFenceMillis = "3600000";
+constexpr absl::string_view kFenceSequence = "smartshop:fence-sequence";
 
 constexpr absl::string_view kDeleteScript = R"lua(
-redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[1])
+redis.call('SET', KEYS[2], redis.call('INCR', KEYS[3]), 'PX', ARGV[1])
 return redis.call('DEL', KEYS[1]))lua";
 
 constexpr absl::string_view kSetUnlessScript = R"lua(
@@ -142,8 +143,9 @@ absl::StatusOr<int64_t> RedisRecommendationCache::Delete(const std::string& key,
   int64_t deleted = 0;
   absl::Status status =
       Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
-        absl::StatusOr<RedisReply> reply = session.Command(
-            {"EVAL", kDeleteScript, "2", key, KeyFence(key), kKeyFenceMillis});
+        absl::StatusOr<RedisReply> reply =
+            session.Command({"EVAL", kDeleteScript, "3", key, KeyFence(key),
+                             kFenceSequence, kKeyFenceMillis});
         if (!reply.ok()) return reply.status();
         if ((*reply)->type != REDIS_REPLY_INTEGER) {
           return UnexpectedReply("EVAL delete", (*reply)->type);

@@ -179,6 +179,21 @@ TEST_F(SharedRedisTest, ADeleteByAnotherReplicaFencesOffAnOlderAnswer) {
   raw.Command({"DEL", "smartshop:fence:" + key});
 }
 
+TEST_F(SharedRedisTest, AFenceThatExpiredNeverRepeatsAValueReadBefore) {
+  const std::string key = prefix_ + "u3";
+  RawRedisClient raw(url_);
+  ASSERT_TRUE(cache_->Delete(key, Soon()).ok());
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, prefix_, Soon());
+  ASSERT_TRUE(fence.ok());
+  // The fence expires under a computation, then another delete comes.
+  raw.Command({"DEL", "smartshop:fence:" + key});
+  ASSERT_TRUE(cache_->Delete(key, Soon()).ok());
+  EXPECT_FALSE(*cache_->SetUnlessInvalidated(
+      key, prefix_, Sample("old"), absl::Seconds(60), *fence, Soon()));
+  raw.Command({"DEL", "smartshop:fence:" + key});
+}
+
 TEST_F(SharedRedisTest, DeletePrefixByAnotherReplicaFencesOffEveryKey) {
   std::unique_ptr<RedisRecommendationCache> other = MakeCache({.url = url_});
   const std::string key = prefix_ + "u2";
