@@ -96,8 +96,9 @@ void AwaitAnswers(smartshop::v1::RecommenderService::Stub& stub) {
     GetRecommendationsRequest request;
     request.set_user_id("warm-up");
     Recommendations reply;
-    if (stub.GetRecommendations(TrackingHarness::Context(absl::Seconds(1)).get(),
-                                request, &reply)
+    if (stub.GetRecommendations(
+                TrackingHarness::Context(absl::Seconds(1)).get(), request,
+                &reply)
             .ok() &&
         reply.items_size() == 8) {
       return;
@@ -127,7 +128,8 @@ TEST(PageDeadlineFault, SlowModelHotKeyEveryCallInTimeAndTheModelAnswerKept) {
       for (int round = 0; absl::Now() < stop; ++round) {
         // Six callers on the shared anonymous key, two on four users each.
         GetRecommendationsRequest request;
-        if (c >= 6) request.set_user_id(absl::StrCat("u", (c - 6) * 4 + round % 4));
+        if (c >= 6)
+          request.set_user_id(absl::StrCat("u", (c - 6) * 4 + round % 4));
         Recommendations reply;
         const absl::Time start = absl::Now();
         grpc::Status status = stub->GetRecommendations(
@@ -185,7 +187,8 @@ TEST(PageDeadlineFault, TwoReplicasEraseAndInvalidateWhileTheOtherComputes) {
   constexpr int kUsers = 5;
   int stale = 0, calls = 0, errors = 0;
   for (int u = 0; u < kUsers; ++u) {
-    for (const std::string& user : {absl::StrCat("u", u), absl::StrCat("u", u + 5)}) {
+    for (const std::string& user :
+         {absl::StrCat("u", u), absl::StrCat("u", u + 5)}) {
       GetRecommendationsRequest request;
       request.set_user_id(user);
       Recommendations reply;
