@@ -12,7 +12,7 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
   const absl::flat_hash_set<int64_t>& exclude =
       rules.exclude != nullptr ? *rules.exclude : kNone;
   absl::flat_hash_set<int64_t> seen;
-  double lowest = kGapFillScore;
+  double lowest = rules.max_fill_score;
   auto* items = answer.mutable_items();
   int kept = 0;
   for (int i = 0; i < items->size(); ++i) {

@@ -13,6 +13,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/top_sellers.h"
 #include "smartshop/v1/recommender.pb.h"
 
 namespace smartshop::recommender {
@@ -23,11 +24,13 @@ struct AnswerRules {
   const absl::flat_hash_set<int64_t>* exclude = nullptr;
   // Top-ups only of this category; 0 = any.
   int64_t category_id = 0;
+  // Top-ups never score above this (the ranker's gap-fill score).
+  double max_fill_score = kGapFillScore;
 };
 
 // Applies `rules` to `answer` in place. Items keep their order, score and
 // reason; their product data is refreshed from `catalog`. Top-ups are
-// GAP_FILL items scored like the lowest item kept, at most 75.
+// GAP_FILL items scored like the lowest item kept, at most max_fill_score.
 void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
                       smartshop::v1::Recommendations& answer);
 

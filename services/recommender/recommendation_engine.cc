@@ -76,25 +76,21 @@ void Finish(const GetRecommendationsRequest& request,
             const CatalogSnapshot* catalog, Recommendations& answer) {
   const int keep =
       request.limit() == 0 ? kRecommendationCount : request.limit();
+  const absl::flat_hash_set<int64_t> excluded(
+      request.exclude_product_ids().begin(),
+      request.exclude_product_ids().end());
   if (catalog == nullptr) {
     // No catalog to check against (a hit before the first load): only
     // what the caller excluded goes.
     auto* items = answer.mutable_items();
-    items->erase(
-        std::remove_if(items->begin(), items->end(),
-                       [&](const auto& item) {
-                         return std::find(request.exclude_product_ids().begin(),
-                                          request.exclude_product_ids().end(),
-                                          item.product().id()) !=
-                                request.exclude_product_ids().end();
-                       }),
-        items->end());
+    items->erase(std::remove_if(items->begin(), items->end(),
+                                [&](const auto& item) {
+                                  return excluded.contains(item.product().id());
+                                }),
+                 items->end());
     while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
     return;
   }
-  const absl::flat_hash_set<int64_t> excluded(
-      request.exclude_product_ids().begin(),
-      request.exclude_product_ids().end());
   ApplyAnswerRules(*catalog,
                    {.count = keep,
                     .exclude = &excluded,
@@ -475,14 +471,9 @@ Recommendations RecommendationEngine::Assemble(const Ranking& ranking,
   ApplyAnswerRules(catalog,
                    {.count = kComputedItems,
                     .exclude = &input.exclude,
-                    .category_id = input.category_id},
+                    .category_id = input.category_id,
+                    .max_fill_score = ranking.gap_fill_score},
                    answer);
-  for (auto& item : *answer.mutable_items()) {
-    if (item.source() == smartshop::v1::GAP_FILL) {
-      item.set_relevance_score(
-          std::min(item.relevance_score(), ranking.gap_fill_score));
-    }
-  }
   return answer;
 }
 
