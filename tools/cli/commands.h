@@ -1,4 +1,6 @@
-// The smartshop commands and the dispatch from a command line to them.
+// The smartshop commands and the dispatch from a command line to them:
+// smartshop is the one client of the services (track, import, import-retail,
+// import-movielens, inspect, recommend, invalidate, health).
 //
 // Exit codes: 0 done; 1 a service failed or could not be reached, or
 // (health) is not SERVING; 2 the command line or the input is at fault:
@@ -20,6 +22,10 @@
 
 namespace smartshop::cli {
 
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // a service or the machine failed
+inline constexpr int kExitUsage = 2;   // fix the command line or the input
+
 // Every command, in the order `smartshop help` lists them.
 const std::vector<Command>& Commands();
 
@@ -34,6 +40,10 @@ int ExitCode(const absl::Status& status);
 // The commands themselves (see Commands() for what each does).
 absl::Status RunTrack(const Invocation& invocation, std::ostream& out);
 absl::Status RunImport(const Invocation& invocation, std::ostream& out);
+absl::Status RunImportRetail(const Invocation& invocation, std::ostream& out);
+absl::Status RunImportMovieLens(const Invocation& invocation,
+                                std::ostream& out);
+absl::Status RunInspect(const Invocation& invocation, std::ostream& out);
 absl::Status RunRecommend(const Invocation& invocation, std::ostream& out);
 absl::Status RunInvalidate(const Invocation& invocation, std::ostream& out);
 absl::Status RunHealth(const Invocation& invocation, std::ostream& out);

@@ -9,9 +9,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "tools/eval/dataset.h"
+#include "tools/eval/eval_flags.h"
 #include "tools/eval/evaluation.h"
 #include "tools/eval/report.h"
-#include "tools/import/cli.h"
 
 namespace {
 
@@ -71,11 +71,11 @@ int Run() {
     protocols.push_back(Protocol::kGlobal);
   }
   if (protocols.empty()) {
-    return import::Fail(import::kExitUsage,
-                        absl::InvalidArgumentError(absl::StrCat(
-                            "--protocol must be both, per_user or global, not "
-                            "\"",
-                            protocol, "\"")));
+    return Fail(kExitUsage,
+                absl::InvalidArgumentError(absl::StrCat(
+                    "--protocol must be both, per_user or global, not "
+                    "\"",
+                    protocol, "\"")));
   }
   const bool json = absl::GetFlag(FLAGS_json);
   absl::StatusOr<Dataset> dataset =
@@ -83,11 +83,11 @@ int Run() {
                    .movies = absl::GetFlag(FLAGS_movies)});
   if (!dataset.ok()) {
     const absl::StatusCode code = dataset.status().code();
-    return import::Fail(code == absl::StatusCode::kInvalidArgument ||
-                                code == absl::StatusCode::kNotFound
-                            ? import::kExitUsage
-                            : import::kExitFailed,
-                        dataset.status());
+    return Fail(code == absl::StatusCode::kInvalidArgument ||
+                        code == absl::StatusCode::kNotFound
+                    ? kExitUsage
+                    : kExitFailed,
+                dataset.status());
   }
   // With --json the account of skipped rows is in the object; say it on
   // stderr too, so that it is never silent.
@@ -101,7 +101,7 @@ int Run() {
     if (!json) std::cout << "\n" << TextReport(results.back()) << std::flush;
   }
   if (json) std::cout << JsonReport(*dataset, results) << "\n";
-  return import::kExitOk;
+  return kExitOk;
 }
 
 }  // namespace
@@ -110,10 +110,10 @@ int Run() {
 int main(int argc, char** argv) {
   using namespace smartshop;
   const std::vector<char*> positional =
-      import::ParseFlags(argc, argv, eval::kUsage);
+      eval::ParseFlags(argc, argv, eval::kUsage);
   if (positional.size() > 1) {
-    return import::Fail(
-        import::kExitUsage,
+    return eval::Fail(
+        eval::kExitUsage,
         absl::InvalidArgumentError(absl::StrCat(
             "unexpected argument \"", positional[1],
             "\"; the files go in --ratings and --movies (see --help)")));

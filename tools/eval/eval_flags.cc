@@ -1,4 +1,4 @@
-#include "tools/import/cli.h"
+#include "tools/eval/eval_flags.h"
 
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 
-namespace smartshop::import {
+namespace smartshop::eval {
 namespace {
 
 // The exit code to use if absl exits while parsing; -1 = none (parsing
@@ -21,7 +21,7 @@ namespace {
 int exit_code_while_parsing = -1;
 
 // For messages: the program's file name, set by ParseFlags.
-std::string program_name = "smartshop";
+std::string program_name = "smartshop_eval";
 
 // absl::ParseCommandLine calls std::exit(1) both after printing help and on
 // a bad flag, and offers no hook; an atexit handler is the one place to
@@ -50,11 +50,10 @@ bool IsUsageFlag(absl::string_view arg) {
 std::vector<char*> ParseFlags(int argc, char** argv, absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
   // By default --help lists only flags of a file named like the program;
-  // ours live in tools/import/*_main.cc and tools/eval/eval_main.cc.
+  // ours live in tools/eval/eval_main.cc.
   absl::FlagsUsageConfig config;
   config.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "tools/import/") ||
-           absl::StrContains(file, "tools/eval/");
+    return absl::StrContains(file, "tools/eval/");
   };
   config.contains_helpshort_flags = config.contains_help_flags;
   absl::SetFlagsUsageConfig(config);
@@ -86,4 +85,4 @@ int Fail(int exit_code, const absl::Status& status) {
   return exit_code;
 }
 
-}  // namespace smartshop::import
+}  // namespace smartshop::eval

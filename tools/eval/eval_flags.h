@@ -1,17 +1,17 @@
-// What the import tools share on the command line: exit codes and flag
-// parsing that keeps to them.
-#ifndef SMARTSHOP_TOOLS_IMPORT_CLI_H_
-#define SMARTSHOP_TOOLS_IMPORT_CLI_H_
+// smartshop_eval's command line: its exit codes (those of `smartshop`) and
+// flag parsing that keeps to them.
+#ifndef SMARTSHOP_TOOLS_EVAL_EVAL_FLAGS_H_
+#define SMARTSHOP_TOOLS_EVAL_EVAL_FLAGS_H_
 
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace smartshop::import {
+namespace smartshop::eval {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // the service or the machine failed
+inline constexpr int kExitFailed = 1;  // the machine failed
 inline constexpr int kExitUsage = 2;   // fix the command line or the input
 
 // absl::ParseCommandLine, except that --help (and the other usage flags)
@@ -22,6 +22,6 @@ std::vector<char*> ParseFlags(int argc, char** argv, absl::string_view usage);
 // Prints "<program>: <message>" on stderr and returns `exit_code`.
 int Fail(int exit_code, const absl::Status& status);
 
-}  // namespace smartshop::import
+}  // namespace smartshop::eval
 
-#endif  // SMARTSHOP_TOOLS_IMPORT_CLI_H_
+#endif  // SMARTSHOP_TOOLS_EVAL_EVAL_FLAGS_H_
