@@ -291,14 +291,6 @@ const std::vector<Command>& Commands() {
   return *kCommands;
 }
 
-int ExitCode(const absl::Status& status) {
-  if (status.ok()) return kExitOk;
-  if (status.code() == absl::StatusCode::kInvalidArgument) {
-    return kExitUsage;
-  }
-  return kExitFailed;
-}
-
 int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
                  std::ostream& err) {
   if (args.empty()) return UsageError(err, "no command given");

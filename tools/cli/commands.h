@@ -22,10 +22,6 @@
 
 namespace smartshop::cli {
 
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;  // a service or the machine failed
-inline constexpr int kExitUsage = 2;   // fix the command line or the input
-
 // Every command, in the order `smartshop help` lists them.
 const std::vector<Command>& Commands();
 
@@ -33,9 +29,6 @@ const std::vector<Command>& Commands();
 // on `out`, usage errors and failures on `err`, and returns the exit code.
 int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
                  std::ostream& err);
-
-// 0 for OK, 2 for INVALID_ARGUMENT, else 1.
-int ExitCode(const absl::Status& status);
 
 // The commands themselves (see Commands() for what each does).
 absl::Status RunTrack(const Invocation& invocation, std::ostream& out);

@@ -253,14 +253,6 @@ TEST_F(CommandsTest, HealthExits0OnlyWhenEveryCheckSaysServing) {
   server->server->Shutdown();
 }
 
-TEST_F(CommandsTest, ExitCodeIs2OnlyForInvalidArgument) {
-  EXPECT_EQ(ExitCode(absl::OkStatus()), 0);
-  EXPECT_EQ(ExitCode(absl::InvalidArgumentError("x")), 2);
-  EXPECT_EQ(ExitCode(absl::UnavailableError("x")), 1);
-  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("x")), 1);
-  EXPECT_EQ(ExitCode(absl::NotFoundError("x")), 1);
-}
-
 class EventFromFlagsTest : public CommandsTest {
  protected:
   absl::StatusOr<smartshop::v1::Interaction> Event(
