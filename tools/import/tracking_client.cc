@@ -16,12 +16,6 @@ using smartshop::v1::Interaction;
 
 constexpr size_t kRejectionsKept = 5;
 
-absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", status.error_message()));
-}
-
 // Runs `call` until it returns anything but UNAVAILABLE or the attempts are
 // used up. `call` makes a fresh ClientContext (and so deadline) each time.
 grpc::Status WithRetries(const RpcOptions& options, int64_t* retries,
@@ -61,7 +55,7 @@ absl::StatusOr<int64_t> PushCatalog(
       return stub.UpsertCategories(&context, request, &response);
     });
     if (!status.ok()) {
-      return FromGrpc(status, "CatalogService.UpsertCategories");
+      return FromGrpcStatus(status, "CatalogService.UpsertCategories");
     }
   }
 
@@ -80,7 +74,7 @@ absl::StatusOr<int64_t> PushCatalog(
       return stub.UpsertProducts(&context, request, &response);
     });
     if (!status.ok()) {
-      return FromGrpc(
+      return FromGrpcStatus(
           status,
           absl::StrCat("CatalogService.UpsertProducts (products ", start + 1,
                        "..", start + count, " of ", products.size(), ")"));
@@ -129,7 +123,7 @@ absl::StatusOr<StreamTotals> StreamEvents(
         });
     ++totals.calls;
     if (!status.ok()) {
-      return FromGrpc(
+      return FromGrpcStatus(
           status,
           absl::StrCat("TrackingService.StreamTrack (events ", call_start + 1,
                        "..", call_start + slice.size(), " of ", events.size(),
