@@ -177,18 +177,4 @@ absl::StatusOr<std::shared_ptr<const CallerAuth>> LoadCallerAuth(
   return CallerAuth::LoadFile(tokens_file);
 }
 
-grpc::Status CallerAuth::Check(const grpc::ServerContextBase& context,
-                               Scope scope, absl::string_view method) const {
-  if (!enabled_) return grpc::Status::OK;
-  absl::string_view authorization;
-  const auto& metadata = context.client_metadata();
-  if (auto it = metadata.find("authorization"); it != metadata.end()) {
-    authorization = absl::string_view(it->second.data(), it->second.size());
-  }
-  absl::StatusOr<std::string> caller = Authorize(authorization, scope);
-  if (caller.ok()) return grpc::Status::OK;
-  return grpc::Status(static_cast<grpc::StatusCode>(caller.status().code()),
-                      absl::StrCat(method, ": ", caller.status().message()));
-}
-
 }  // namespace smartshop

@@ -14,8 +14,6 @@
 #ifndef SMARTSHOP_COMMON_CALLER_AUTH_H_
 #define SMARTSHOP_COMMON_CALLER_AUTH_H_
 
-#include <grpcpp/grpcpp.h>
-
 #include <array>
 #include <memory>
 #include <string>
@@ -63,12 +61,6 @@ class CallerAuth {
   // Messages never repeat the token.
   absl::StatusOr<std::string> Authorize(absl::string_view authorization,
                                         Scope scope) const;
-
-  // The same for a call's "authorization" metadata, as a gRPC status for a
-  // handler to return at once (OK to go on). `method` names the call in the
-  // message.
-  grpc::Status Check(const grpc::ServerContextBase& context, Scope scope,
-                     absl::string_view method) const;
 
  private:
   using Digest = std::array<unsigned char, 32>;

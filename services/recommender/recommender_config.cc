@@ -4,19 +4,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/server_flags.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50052",
-          "gRPC listen address (env RECOMMENDER_LISTEN)");
-ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9091",
-          "HTTP address for /metrics, /healthz and /readyz "
-          "(env RECOMMENDER_ADMIN_LISTEN)");
+SMARTSHOP_SERVER_FLAGS("RECOMMENDER", "127.0.0.1:50052", "127.0.0.1:9091");
+
 ABSL_FLAG(std::string, tracking_target, "127.0.0.1:50051",
           "the tracking service, host:port (env TRACKING_TARGET)");
 ABSL_FLAG(int, server_threads, 64,
           "threads serving gRPC calls (env RECOMMENDER_SERVER_THREADS)");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
-          "time in-flight calls get after SIGTERM (env "
-          "RECOMMENDER_DRAIN_TIMEOUT)");
 ABSL_FLAG(absl::Duration, catalog_refresh_interval, absl::Seconds(30),
           "how often the catalog snapshot is reloaded (env "
           "RECOMMENDER_CATALOG_REFRESH_INTERVAL)");
@@ -52,14 +47,6 @@ ABSL_FLAG(int, recently_ordered_days, 30,
           "products a user ordered within this many days are not "
           "recommended again; 0 = no such rule (env "
           "RECOMMENDER_RECENTLY_ORDERED_DAYS)");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "serve gRPC over TLS with this certificate (PEM); empty = plaintext "
-          "(env RECOMMENDER_TLS_CERT_FILE)");
-ABSL_FLAG(std::string, tls_key_file, "",
-          "the certificate's private key (PEM) (env RECOMMENDER_TLS_KEY_FILE)");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "require client certificates signed by this CA (mutual TLS) (env "
-          "RECOMMENDER_TLS_CLIENT_CA_FILE)");
 ABSL_FLAG(std::string, tracking_ca_file, "",
           "reach the tracking service over TLS, trusting this CA (PEM); empty "
           "= plaintext (env TRACKING_CA_FILE)");
@@ -99,12 +86,6 @@ ABSL_FLAG(int, max_waiting_callers, 0,
           "callers waiting for shared computations at once; past it a miss "
           "takes what there is at once; 0 = half of --server_threads (env "
           "RECOMMENDER_MAX_WAITING_CALLERS)");
-ABSL_FLAG(std::string, auth_tokens_file, "",
-          "callers' bearer tokens, one \"<caller> <read|write|read,write> "
-          "<token>\" per line; required unless --insecure_no_auth "
-          "(env RECOMMENDER_AUTH_TOKENS_FILE)");
-ABSL_FLAG(bool, insecure_no_auth, false,
-          "serve every caller without a token: local development only");
 
 namespace smartshop::recommender {
 namespace {
@@ -126,11 +107,13 @@ absl::Status Positive(absl::string_view flag, absl::Duration value) {
 
 absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   RecommenderConfig c;
-  c.listen_address = absl::GetFlag(FLAGS_listen);
-  c.admin_address = absl::GetFlag(FLAGS_admin_listen);
+  absl::StatusOr<ServerFlags> server = ReadServerFlags();
+  if (!server.ok()) return server.status();
+  c.listen_address = server->listen_address;
+  c.admin_address = server->admin_address;
   c.tracking_target = absl::GetFlag(FLAGS_tracking_target);
   c.server_threads = absl::GetFlag(FLAGS_server_threads);
-  c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  c.drain_timeout = server->drain_timeout;
   c.catalog_refresh_interval = absl::GetFlag(FLAGS_catalog_refresh_interval);
   c.model = absl::GetFlag(FLAGS_openai_model);
   c.openai.api_key = SecretFromEnv("OPENAI_API_KEY");
@@ -172,9 +155,7 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
     return absl::InvalidArgumentError("--max_computations must be 1 to 1000");
   }
   c.follow_events = absl::GetFlag(FLAGS_follow_events);
-  c.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
-           .key_file = absl::GetFlag(FLAGS_tls_key_file),
-           .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file)};
+  c.tls = server->tls;
   c.tracking_tls = {.ca_file = absl::GetFlag(FLAGS_tracking_ca_file),
                     .cert_file = absl::GetFlag(FLAGS_tracking_client_cert_file),
                     .key_file = absl::GetFlag(FLAGS_tracking_client_key_file),
@@ -230,8 +211,7 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
     if (!s.ok()) return s;
   }
   if (absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
-          LoadCallerAuth(absl::GetFlag(FLAGS_auth_tokens_file),
-                         absl::GetFlag(FLAGS_insecure_no_auth));
+          server->LoadAuth();
       auth.ok()) {
     c.auth = *std::move(auth);
   } else {

@@ -8,8 +8,7 @@ grpc::Status RecommenderServiceImpl::GetRecommendations(
     grpc::ServerContext* context,
     const smartshop::v1::GetRecommendationsRequest* request,
     smartshop::v1::Recommendations* response) {
-  if (grpc::Status denied =
-          auth_->Check(*context, Scope::kRead, "GetRecommendations");
+  if (grpc::Status denied = edge_.Admit(*context, "GetRecommendations");
       !denied.ok()) {
     return denied;
   }
@@ -23,8 +22,7 @@ grpc::Status RecommenderServiceImpl::InvalidateRecommendations(
     grpc::ServerContext* context,
     const smartshop::v1::InvalidateRecommendationsRequest* request,
     smartshop::v1::InvalidateRecommendationsResponse* response) {
-  if (grpc::Status denied =
-          auth_->Check(*context, Scope::kWrite, "InvalidateRecommendations");
+  if (grpc::Status denied = edge_.Admit(*context, "InvalidateRecommendations");
       !denied.ok()) {
     return denied;
   }
@@ -39,8 +37,7 @@ grpc::Status RecommenderServiceImpl::DeleteUserData(
     grpc::ServerContext* context,
     const smartshop::v1::DeleteUserDataRequest* request,
     smartshop::v1::DeleteUserDataResponse* response) {
-  if (grpc::Status denied =
-          auth_->Check(*context, Scope::kWrite, "DeleteUserData");
+  if (grpc::Status denied = edge_.Admit(*context, "DeleteUserData");
       !denied.ok()) {
     return denied;
   }

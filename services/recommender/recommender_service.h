@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "common/caller_auth.h"
+#include "common/edge_policy.h"
 #include "services/recommender/recommendation_engine.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 
@@ -16,14 +17,15 @@ class RecommenderServiceImpl final
     : public smartshop::v1::RecommenderService::Service {
  public:
   // `engine` is not owned and must outlive the service. Calls without a
-  // deadline get `max_call_time`. GetRecommendations needs the read scope,
-  // the others the write scope (caller_auth.h).
+  // deadline get `max_call_time`. `auth` says who may call which method
+  // (edge_policy.h, method_scopes.h).
   RecommenderServiceImpl(
       RecommendationEngine* engine, absl::Duration max_call_time,
       std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll())
       : engine_(engine),
         max_call_time_(max_call_time),
-        auth_(std::move(auth)) {}
+        edge_(smartshop::v1::RecommenderService::service_full_name(),
+              std::move(auth)) {}
 
   grpc::Status GetRecommendations(
       grpc::ServerContext* context,
@@ -41,7 +43,7 @@ class RecommenderServiceImpl final
  private:
   RecommendationEngine* const engine_;
   const absl::Duration max_call_time_;
-  const std::shared_ptr<const CallerAuth> auth_;
+  const EdgePolicy edge_;
 };
 
 }  // namespace smartshop::recommender

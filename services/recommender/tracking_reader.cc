@@ -1,6 +1,6 @@
 #include "services/recommender/tracking_reader.h"
 
-#include "absl/strings/str_cat.h"
+#include "common/status_util.h"
 
 namespace smartshop::recommender {
 
@@ -11,11 +11,6 @@ grpc::ChannelArguments TrackingChannelArguments() {
   return arguments;
 }
 namespace {
-
-absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", status.error_message()));
-}
 
 void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
   context.set_deadline(absl::ToChronoTime(deadline));
@@ -36,7 +31,7 @@ GrpcTrackingReader::ListInteractions(
   smartshop::v1::ListInteractionsResponse response;
   grpc::Status status =
       tracking_->ListInteractions(&context, request, &response);
-  if (!status.ok()) return FromGrpc(status, "tracking ListInteractions");
+  if (!status.ok()) return FromGrpcStatus(status, "tracking ListInteractions");
   return std::vector<smartshop::v1::Interaction>(
       std::make_move_iterator(response.mutable_interactions()->begin()),
       std::make_move_iterator(response.mutable_interactions()->end()));
@@ -52,7 +47,7 @@ GrpcTrackingReader::ListAllProducts(absl::Time deadline) {
     SetDeadline(context, deadline);
     smartshop::v1::ListProductsResponse response;
     grpc::Status status = catalog_->ListProducts(&context, request, &response);
-    if (!status.ok()) return FromGrpc(status, "tracking ListProducts");
+    if (!status.ok()) return FromGrpcStatus(status, "tracking ListProducts");
     for (auto& product : *response.mutable_products()) {
       products.push_back(std::move(product));
     }
@@ -74,7 +69,7 @@ absl::StatusOr<int64_t> GrpcTrackingReader::DeleteUserData(
   request.set_user_id(user_id);
   smartshop::v1::DeleteUserDataResponse response;
   grpc::Status status = tracking_->DeleteUserData(&context, request, &response);
-  if (!status.ok()) return FromGrpc(status, "tracking DeleteUserData");
+  if (!status.ok()) return FromGrpcStatus(status, "tracking DeleteUserData");
   return response.deleted_interactions();
 }
 

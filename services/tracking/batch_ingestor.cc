@@ -12,7 +12,7 @@ using smartshop::v1::Interaction;
 absl::StatusOr<std::vector<EventResult>> BatchIngestor::Ingest(
     absl::Span<const Interaction* const> events, int64_t first_index,
     absl::Time deadline) {
-  const absl::Time now = clock_();
+  const absl::Time now = clock_->Now();
   std::vector<EventResult> results(events.size());
   std::vector<Interaction> to_store;
   std::vector<size_t> stored_positions;

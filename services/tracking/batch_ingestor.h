@@ -5,24 +5,22 @@
 #ifndef SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
 #define SMARTSHOP_SERVICES_TRACKING_BATCH_INGESTOR_H_
 
-#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "common/clock.h"
 #include "services/tracking/interaction_store.h"
 #include "smartshop/v1/tracking.pb.h"
 
 namespace smartshop::tracking {
 
-using Clock = std::function<absl::Time()>;
-
 class BatchIngestor {
  public:
-  // `store` is not owned and must outlive this.
-  BatchIngestor(InteractionStore* store, Clock clock)
-      : store_(store), clock_(std::move(clock)) {}
+  // `store` and `clock` are not owned and must outlive this.
+  BatchIngestor(InteractionStore* store, const Clock* clock)
+      : store_(store), clock_(clock) {}
 
   // One result per event, in order, with index = first_index + position.
   // Events repeating an event_id seen earlier in the batch are DUPLICATE; an
@@ -36,7 +34,7 @@ class BatchIngestor {
 
  private:
   InteractionStore* const store_;
-  const Clock clock_;
+  const Clock* const clock_;
 };
 
 }  // namespace smartshop::tracking

@@ -1,5 +1,6 @@
 #include "services/tracking/batch_ingestor.h"
 
+#include "common/simulated_clock.h"
 #include "gtest/gtest.h"
 #include "tests/fakes/fake_interaction_store.h"
 
@@ -28,7 +29,8 @@ std::vector<const Interaction*> Pointers(const std::vector<Interaction>& v) {
 class BatchIngestorTest : public ::testing::Test {
  protected:
   testing::FakeInteractionStore store_;
-  BatchIngestor ingestor_{&store_, [] { return kNow; }};
+  SimulatedClock clock_{kNow};
+  BatchIngestor ingestor_{&store_, &clock_};
 };
 
 TEST_F(BatchIngestorTest, StoresValidEventsAndRejectsOnlyTheBadOne) {

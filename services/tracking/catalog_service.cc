@@ -5,7 +5,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_util.h"
 #include "services/tracking/page_token.h"
-#include "services/tracking/schema_readiness.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -16,97 +15,18 @@ constexpr int kMaxPageSize = 1000;
 constexpr int kDefaultPageSize = 100;
 constexpr int kMaxGetIds = 1000;
 
-absl::Status Invalid(absl::string_view list, int index, absl::string_view field,
-                     absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat(list, "[", index, "].", field, ": ", why));
-}
-
-absl::Status CheckCount(absl::string_view list, int size, int max) {
-  if (size > max) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        list, ": ", size, " entries is over the limit of ", max, " per call"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckIdAndName(absl::string_view list, int index, int64_t id,
-                            const std::string& name,
-                            absl::flat_hash_set<int64_t>& seen) {
-  if (id <= 0) return Invalid(list, index, "id", "must be > 0");
-  if (!seen.insert(id).second) {
-    return Invalid(list, index, "id", absl::StrCat("repeats id ", id));
-  }
-  if (name.empty() || name.size() > kMaxNameBytes) {
-    return Invalid(list, index, "name",
-                   absl::StrCat("must be 1 to ", kMaxNameBytes, " bytes"));
-  }
-  if (name.find('\0') != std::string::npos) {
-    return Invalid(list, index, "name", "must not contain NUL");
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
-
-absl::Status ValidateCategories(
-    const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& list,
-    int max_batch_size) {
-  if (auto s = CheckCount("categories", list.size(), max_batch_size); !s.ok()) {
-    return s;
-  }
-  absl::flat_hash_set<int64_t> seen;
-  for (int i = 0; i < list.size(); ++i) {
-    if (auto s =
-            CheckIdAndName("categories", i, list[i].id(), list[i].name(), seen);
-        !s.ok()) {
-      return s;
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateProducts(
-    const google::protobuf::RepeatedPtrField<Product>& list,
-    int max_batch_size) {
-  if (auto s = CheckCount("products", list.size(), max_batch_size); !s.ok()) {
-    return s;
-  }
-  absl::flat_hash_set<int64_t> seen;
-  for (int i = 0; i < list.size(); ++i) {
-    const Product& p = list[i];
-    if (auto s = CheckIdAndName("products", i, p.id(), p.name(), seen);
-        !s.ok()) {
-      return s;
-    }
-    if (p.category_id() < 0) {
-      return Invalid("products", i, "category_id", "must not be negative");
-    }
-    if (p.units_sold() < 0) {
-      return Invalid("products", i, "units_sold", "must not be negative");
-    }
-    if (p.has_stock() && p.stock() < 0) {
-      return Invalid("products", i, "stock", "must not be negative");
-    }
-    if (p.price_cents() < 0) {
-      return Invalid("products", i, "price_cents", "must not be negative");
-    }
-  }
-  return absl::OkStatus();
-}
 
 grpc::Status CatalogServiceImpl::UpsertCategories(
     grpc::ServerContext* context,
     const smartshop::v1::UpsertCategoriesRequest* request,
     smartshop::v1::UpsertCategoriesResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "UpsertCategories");
+  if (grpc::Status denied = edge_.Admit(*context, "UpsertCategories");
       !denied.ok()) {
     return denied;
   }
   absl::Status status =
       ValidateCategories(request->categories(), options_.max_batch_size);
-  if (status.ok()) status = CheckSchemaReady(*ready_);
   if (status.ok()) {
     status = store_->UpsertCategories(
         request->categories(), CallDeadline(*context, options_.max_call_time));
@@ -119,14 +39,12 @@ grpc::Status CatalogServiceImpl::UpsertProducts(
     grpc::ServerContext* context,
     const smartshop::v1::UpsertProductsRequest* request,
     smartshop::v1::UpsertProductsResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "UpsertProducts");
+  if (grpc::Status denied = edge_.Admit(*context, "UpsertProducts");
       !denied.ok()) {
     return denied;
   }
   absl::Status status =
       ValidateProducts(request->products(), options_.max_batch_size);
-  if (status.ok()) status = CheckSchemaReady(*ready_);
   if (status.ok()) {
     status = store_->UpsertProducts(
         request->products(), CallDeadline(*context, options_.max_call_time));
@@ -139,8 +57,7 @@ grpc::Status CatalogServiceImpl::ListProducts(
     grpc::ServerContext* context,
     const smartshop::v1::ListProductsRequest* request,
     smartshop::v1::ListProductsResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kRead, "ListProducts");
+  if (grpc::Status denied = edge_.Admit(*context, "ListProducts");
       !denied.ok()) {
     return denied;
   }
@@ -164,8 +81,6 @@ grpc::Status CatalogServiceImpl::ListProducts(
     if (!cursor.ok()) return ToGrpcStatus(cursor.status());
     query.after = *cursor;
   }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
-    return ToGrpcStatus(ready);
   absl::StatusOr<ProductPage> page = store_->ListProducts(
       query, CallDeadline(*context, options_.max_call_time));
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -182,8 +97,7 @@ grpc::Status CatalogServiceImpl::GetProducts(
     grpc::ServerContext* context,
     const smartshop::v1::GetProductsRequest* request,
     smartshop::v1::GetProductsResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kRead, "GetProducts");
+  if (grpc::Status denied = edge_.Admit(*context, "GetProducts");
       !denied.ok()) {
     return denied;
   }
@@ -201,8 +115,6 @@ grpc::Status CatalogServiceImpl::GetProducts(
     }
     if (seen.insert(id).second) ids.push_back(id);
   }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
-    return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<Product>> found =
       store_->GetProducts(ids, CallDeadline(*context, options_.max_call_time));
   if (!found.ok()) return ToGrpcStatus(found.status());

@@ -8,7 +8,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/caller_auth.h"
+#include "common/edge_policy.h"
 #include "services/tracking/catalog_store.h"
+#include "services/tracking/catalog_validation.h"
+#include "services/tracking/schema_readiness.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 
 namespace smartshop::tracking {
@@ -17,27 +20,20 @@ struct CatalogServiceOptions {
   // Most categories or products per upsert call.
   int max_batch_size = 1000;
   absl::Duration max_call_time = absl::Seconds(30);
-  // Upserts need the write scope, reads the read scope. The binaries set
-  // this from --auth_tokens_file (or --insecure_no_auth).
+  // Who may call which method (edge_policy.h, method_scopes.h). The
+  // binaries set this from --auth_tokens_file (or --insecure_no_auth).
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
-
-inline constexpr size_t kMaxNameBytes = 255;
-
-// INVALID_ARGUMENT naming the index and field of the first bad entry.
-absl::Status ValidateCategories(
-    const google::protobuf::RepeatedPtrField<smartshop::v1::Category>& list,
-    int max_batch_size);
-absl::Status ValidateProducts(
-    const google::protobuf::RepeatedPtrField<smartshop::v1::Product>& list,
-    int max_batch_size);
 
 class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
  public:
   // `store` and `ready` are not owned and must outlive the service.
   CatalogServiceImpl(CatalogStore* store, const std::atomic<bool>* ready,
                      CatalogServiceOptions options)
-      : store_(store), ready_(ready), options_(options) {}
+      : store_(store),
+        edge_(smartshop::v1::CatalogService::service_full_name(), options.auth,
+              SchemaReadiness(ready)),
+        options_(options) {}
 
   grpc::Status UpsertCategories(
       grpc::ServerContext* context,
@@ -58,7 +54,7 @@ class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
 
  private:
   CatalogStore* const store_;
-  const std::atomic<bool>* const ready_;
+  const EdgePolicy edge_;
   const CatalogServiceOptions options_;
 };
 

@@ -1,6 +1,7 @@
+#include "services/tracking/catalog_validation.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/tracking/catalog_service.h"
 
 namespace smartshop::tracking {
 namespace {

@@ -71,9 +71,8 @@ int Run(const TrackingConfig& config) {
   TrackingMetrics metrics(*registry);
   PgInteractionStore interactions(&pool);
   PgCatalogStore catalog(&pool);
-  const Clock clock = [] { return absl::Now(); };
   TrackingServiceImpl tracking_service(
-      &interactions, &ready, clock,
+      &interactions, &ready, &Clock::Real(),
       {.max_batch_size = config.max_batch_size,
        .group_commit_writers = config.group_commit_writers,
        .max_queued_events = config.max_queued_events,

@@ -27,7 +27,7 @@ void PiiRetention::Start() {
 }
 
 absl::StatusOr<int64_t> PiiRetention::RunOnce() {
-  const absl::Time cutoff = clock_() - options_.retention;
+  const absl::Time cutoff = clock_->Now() - options_.retention;
   int64_t total = 0;
   while (!stopping_.HasBeenNotified()) {
     absl::StatusOr<int64_t> cleared = store_->AnonymizeBefore(

@@ -5,12 +5,12 @@
 #ifndef SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 #define SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 
-#include <functional>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/tracking/interaction_store.h"
 
 namespace smartshop::tracking {
@@ -27,11 +27,10 @@ struct PiiRetentionOptions {
 
 class PiiRetention {
  public:
-  // `store` is not owned and must outlive this.
-  PiiRetention(
-      InteractionStore* store, PiiRetentionOptions options,
-      std::function<absl::Time()> clock = [] { return absl::Now(); })
-      : store_(store), options_(options), clock_(std::move(clock)) {}
+  // `store` and `clock` are not owned and must outlive this.
+  PiiRetention(InteractionStore* store, PiiRetentionOptions options,
+               const Clock* clock = &Clock::Real())
+      : store_(store), options_(options), clock_(clock) {}
   // Stops the job and waits for it.
   ~PiiRetention();
 
@@ -45,7 +44,7 @@ class PiiRetention {
  private:
   InteractionStore* const store_;
   const PiiRetentionOptions options_;
-  const std::function<absl::Time()> clock_;
+  const Clock* const clock_;
   absl::Notification stopping_;
   std::thread thread_;
 };

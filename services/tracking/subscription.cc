@@ -6,6 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_util.h"
 #include "services/tracking/interaction_validator.h"
 
 namespace smartshop::tracking {
@@ -19,9 +20,8 @@ namespace {
 // away), the subscriber should pause and resume: never a DEADLINE_EXCEEDED
 // that looks like the planned end of its call.
 grpc::Status StoreFailure(const absl::Status& status) {
-  return grpc::Status(
-      grpc::StatusCode::UNAVAILABLE,
-      absl::StrCat("event log unavailable: ", status.message()));
+  return ToGrpcStatus(absl::UnavailableError(
+      absl::StrCat("event log unavailable: ", status.message())));
 }
 
 }  // namespace
@@ -70,8 +70,8 @@ grpc::Status ServeSubscription(
   bool caught_up = false;
   while (!context.IsCancelled()) {
     if (stopping.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          "server shutting down: resume elsewhere");
+      return ToGrpcStatus(
+          absl::UnavailableError("server shutting down: resume elsewhere"));
     }
     // Read the generation first: a commit that lands during the read below
     // then still ends the wait that follows it.

@@ -2,12 +2,10 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/server_flags.h"
 
-ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "gRPC listen address (env TRACKING_LISTEN)");
-ABSL_FLAG(std::string, admin_listen, "127.0.0.1:9090",
-          "HTTP address for /metrics, /healthz and /readyz "
-          "(env TRACKING_ADMIN_LISTEN)");
+SMARTSHOP_SERVER_FLAGS("TRACKING", "127.0.0.1:50051", "127.0.0.1:9090");
+
 ABSL_FLAG(std::string, database_url,
           "postgresql://postgres@127.0.0.1:5432/smartshop",
           "Postgres connection URL (env DATABASE_URL)");
@@ -26,30 +24,13 @@ ABSL_FLAG(int, group_commit_writers, 4,
 ABSL_FLAG(int, max_queued_events, 10'000,
           "most unary Track events waiting for their group commit; beyond, "
           "RESOURCE_EXHAUSTED (env TRACKING_MAX_QUEUED_EVENTS)");
-ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
-          "time in-flight calls get to finish after SIGTERM "
-          "(env TRACKING_DRAIN_TIMEOUT)");
 ABSL_FLAG(bool, migrate_only, false, "apply the database migrations and exit");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "serve gRPC over TLS with this certificate (PEM); empty = plaintext "
-          "(env TRACKING_TLS_CERT_FILE)");
-ABSL_FLAG(std::string, tls_key_file, "",
-          "the certificate's private key (PEM) (env TRACKING_TLS_KEY_FILE)");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "require client certificates signed by this CA (mutual TLS) (env "
-          "TRACKING_TLS_CLIENT_CA_FILE)");
 ABSL_FLAG(int, pii_retention_days, 90,
           "clear IP addresses and user agents of interactions older than this "
           "many days; 0 = keep them (env TRACKING_PII_RETENTION_DAYS)");
 ABSL_FLAG(absl::Duration, pii_retention_interval, absl::Hours(1),
           "how often the retention job runs (env "
           "TRACKING_PII_RETENTION_INTERVAL)");
-ABSL_FLAG(std::string, auth_tokens_file, "",
-          "callers' bearer tokens, one \"<caller> <read|write|read,write> "
-          "<token>\" per line; required unless --insecure_no_auth "
-          "(env TRACKING_AUTH_TOKENS_FILE)");
-ABSL_FLAG(bool, insecure_no_auth, false,
-          "serve every caller without a token: local development only");
 
 namespace smartshop::tracking {
 namespace {
@@ -67,8 +48,10 @@ absl::Status CheckRange(absl::string_view flag, int64_t value, int64_t low,
 
 absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   TrackingConfig c;
-  c.listen_address = absl::GetFlag(FLAGS_listen);
-  c.admin_address = absl::GetFlag(FLAGS_admin_listen);
+  absl::StatusOr<ServerFlags> server = ReadServerFlags();
+  if (!server.ok()) return server.status();
+  c.listen_address = server->listen_address;
+  c.admin_address = server->admin_address;
   c.database_url = absl::GetFlag(FLAGS_database_url);
   c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
   c.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
@@ -76,12 +59,10 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   c.group_commit_writers = absl::GetFlag(FLAGS_group_commit_writers);
   c.max_queued_events = absl::GetFlag(FLAGS_max_queued_events);
-  c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  c.drain_timeout = server->drain_timeout;
   c.migrate_only = absl::GetFlag(FLAGS_migrate_only);
   c.pii_retention_days = absl::GetFlag(FLAGS_pii_retention_days);
-  c.tls = {.cert_file = absl::GetFlag(FLAGS_tls_cert_file),
-           .key_file = absl::GetFlag(FLAGS_tls_key_file),
-           .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file)};
+  c.tls = server->tls;
   c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
@@ -108,9 +89,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
     return absl::InvalidArgumentError("--drain_timeout must not be negative");
   }
   if (!c.migrate_only) {  // a migration serves no caller
-    absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
-        LoadCallerAuth(absl::GetFlag(FLAGS_auth_tokens_file),
-                       absl::GetFlag(FLAGS_insecure_no_auth));
+    absl::StatusOr<std::shared_ptr<const CallerAuth>> auth = server->LoadAuth();
     if (!auth.ok()) return auth.status();
     c.auth = *std::move(auth);
   }

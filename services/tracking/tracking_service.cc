@@ -91,11 +91,12 @@ absl::StatusOr<InteractionQuery> ToQuery(
 
 TrackingServiceImpl::TrackingServiceImpl(InteractionStore* store,
                                          const std::atomic<bool>* ready,
-                                         Clock clock,
+                                         const Clock* clock,
                                          TrackingServiceOptions options)
     : signalling_store_(store, &commit_signal_),
       store_(&signalling_store_),
-      ready_(ready),
+      edge_(smartshop::v1::TrackingService::service_full_name(), options.auth,
+            SchemaReadiness(ready)),
       clock_(clock),
       options_(options),
       ingestor_(store_, clock),
@@ -118,20 +119,16 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
     const smartshop::v1::TrackRequest* request,
     smartshop::v1::TrackResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "Track");
-      !denied.ok()) {
+  if (grpc::Status denied = edge_.Admit(*context, "Track"); !denied.ok()) {
     reactor->Finish(denied);
     return reactor;
   }
   absl::Status invalid;
-  const absl::Time now = clock_();
+  const absl::Time now = clock_->Now();
   if (!request->has_interaction()) {
     invalid = absl::InvalidArgumentError("interaction: required");
   } else if (auto violation = FindViolation(request->interaction(), now)) {
     invalid = ToStatus(*violation);
-  } else {
-    invalid = CheckSchemaReady(*ready_);
   }
   if (!invalid.ok()) {
     reactor->Finish(ToGrpcStatus(invalid));
@@ -160,9 +157,7 @@ grpc::Status TrackingServiceImpl::TrackBatch(
     grpc::ServerContext* context,
     const smartshop::v1::TrackBatchRequest* request,
     smartshop::v1::TrackBatchResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "TrackBatch");
-      !denied.ok()) {
+  if (grpc::Status denied = edge_.Admit(*context, "TrackBatch"); !denied.ok()) {
     return denied;
   }
   if (request->interactions_size() > options_.max_batch_size) {
@@ -171,8 +166,6 @@ grpc::Status TrackingServiceImpl::TrackBatch(
                      " events is over the limit of ", options_.max_batch_size,
                      " per call; split the batch or use StreamTrack")));
   }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
-    return ToGrpcStatus(ready);
   absl::StatusOr<std::vector<EventResult>> results =
       ingestor_.Ingest(absl::MakeConstSpan(request->interactions().data(),
                                            request->interactions_size()),
@@ -197,13 +190,10 @@ grpc::Status TrackingServiceImpl::StreamTrack(
     grpc::ServerContext* context,
     grpc::ServerReader<smartshop::v1::StreamTrackRequest>* reader,
     smartshop::v1::StreamTrackResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "StreamTrack");
+  if (grpc::Status denied = edge_.Admit(*context, "StreamTrack");
       !denied.ok()) {
     return denied;
   }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
-    return ToGrpcStatus(ready);
   int64_t received = 0, stored = 0, duplicates = 0, rejected = 0;
   // Rejections matter more than duplicates (a re-import is all duplicates):
   // they are listed first when the reply cannot hold every result.
@@ -273,15 +263,12 @@ grpc::Status TrackingServiceImpl::ListInteractions(
     grpc::ServerContext* context,
     const smartshop::v1::ListInteractionsRequest* request,
     smartshop::v1::ListInteractionsResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kRead, "ListInteractions");
+  if (grpc::Status denied = edge_.Admit(*context, "ListInteractions");
       !denied.ok()) {
     return denied;
   }
   absl::StatusOr<InteractionQuery> query = ToQuery(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok())
-    return ToGrpcStatus(ready);
   absl::StatusOr<InteractionPage> page =
       store_->List(*query, CallDeadline(*context, options_.max_call_time));
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -298,18 +285,13 @@ grpc::Status TrackingServiceImpl::DeleteUserData(
     grpc::ServerContext* context,
     const smartshop::v1::DeleteUserDataRequest* request,
     smartshop::v1::DeleteUserDataResponse* response) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kWrite, "DeleteUserData");
+  if (grpc::Status denied = edge_.Admit(*context, "DeleteUserData");
       !denied.ok()) {
     return denied;
   }
   if (request->user_id().empty() || request->user_id().size() > kMaxIdBytes) {
-    return grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("user_id: must be 1 to ", kMaxIdBytes, " bytes"));
-  }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok()) {
-    return ToGrpcStatus(ready);
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("user_id: must be 1 to ", kMaxIdBytes, " bytes")));
   }
   absl::StatusOr<int64_t> deleted = store_->DeleteUser(
       request->user_id(), CallDeadline(*context, options_.max_call_time));
@@ -324,27 +306,21 @@ grpc::Status TrackingServiceImpl::Subscribe(
     grpc::ServerContext* context,
     const smartshop::v1::SubscribeRequest* request,
     grpc::ServerWriter<smartshop::v1::SubscribeResponse>* writer) {
-  if (grpc::Status denied =
-          options_.auth->Check(*context, Scope::kRead, "Subscribe");
-      !denied.ok()) {
+  if (grpc::Status denied = edge_.Admit(*context, "Subscribe"); !denied.ok()) {
     return denied;
   }
   if (absl::Status valid = ValidateSubscribeRequest(*request); !valid.ok()) {
     return ToGrpcStatus(valid);
   }
-  if (absl::Status ready = CheckSchemaReady(*ready_); !ready.ok()) {
-    return ToGrpcStatus(ready);
-  }
   if (stopping_) {
-    return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                        "server shutting down: resume elsewhere");
+    return ToGrpcStatus(
+        absl::UnavailableError("server shutting down: resume elsewhere"));
   }
   if (subscriptions_.fetch_add(1) >= options_.max_subscriptions) {
     subscriptions_.fetch_sub(1);
-    return grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
+    return ToGrpcStatus(absl::ResourceExhaustedError(
         absl::StrCat("at most ", options_.max_subscriptions,
-                     " subscriptions per server; try another replica"));
+                     " subscriptions per server; try another replica")));
   }
   grpc::Status status =
       ServeSubscription(*request, *store_, commit_signal_, stopping_,

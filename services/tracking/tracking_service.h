@@ -7,6 +7,8 @@
 
 #include "absl/time/time.h"
 #include "common/caller_auth.h"
+#include "common/clock.h"
+#include "common/edge_policy.h"
 #include "services/tracking/batch_ingestor.h"
 #include "services/tracking/commit_signal.h"
 #include "services/tracking/group_committer.h"
@@ -35,9 +37,8 @@ struct TrackingServiceOptions {
   SubscriptionOptions subscription{};
   // Where to count events and batch sizes; may be null. Not owned.
   TrackingMetrics* metrics = nullptr;
-  // Tracking and deletion need the write scope; ListInteractions and
-  // Subscribe the read scope. The binaries set this from --auth_tokens_file
-  // (or --insecure_no_auth).
+  // Who may call which method (edge_policy.h, method_scopes.h). The
+  // binaries set this from --auth_tokens_file (or --insecure_no_auth).
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
 
@@ -48,10 +49,10 @@ class TrackingServiceImpl final
     : public smartshop::v1::TrackingService::WithCallbackMethod_Track<
           smartshop::v1::TrackingService::Service> {
  public:
-  // `store` and `ready` are not owned and must outlive the service. Calls
-  // fail with UNAVAILABLE until `ready` is true (schema migrated).
+  // `store`, `ready` and `clock` are not owned and must outlive the service.
+  // Calls fail with UNAVAILABLE until `ready` is true (schema migrated).
   TrackingServiceImpl(InteractionStore* store, const std::atomic<bool>* ready,
-                      Clock clock, TrackingServiceOptions options);
+                      const Clock* clock, TrackingServiceOptions options);
 
   grpc::ServerUnaryReactor* Track(
       grpc::CallbackServerContext* context,
@@ -88,8 +89,8 @@ class TrackingServiceImpl final
   CommitSignal commit_signal_;
   SignallingStore signalling_store_;
   InteractionStore* const store_;
-  const std::atomic<bool>* const ready_;
-  const Clock clock_;
+  const EdgePolicy edge_;
+  const Clock* const clock_;
   const TrackingServiceOptions options_;
   BatchIngestor ingestor_;
   GroupCommitter committer_;

@@ -19,9 +19,7 @@ std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout) {
 absl::Status CallError(const Peer& peer, absl::string_view method,
                        const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
-  return AtPeer(
-      peer, absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                         absl::StrCat(method, ": ", status.error_message())));
+  return AtPeer(peer, FromGrpcStatus(status, method));
 }
 
 absl::Status AtPeer(const Peer& peer, const absl::Status& status) {

@@ -16,12 +16,6 @@ using smartshop::v1::Interaction;
 
 constexpr size_t kRejectionsKept = 5;
 
-absl::Status FromGrpc(const grpc::Status& status, absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, ": ", status.error_message()));
-}
-
 // "<method> (<what> <first>..<last> of <total>)", for a failed call.
 std::string Carrying(absl::string_view method, absl::string_view what,
                      size_t start, size_t count, size_t total) {
@@ -66,9 +60,9 @@ absl::StatusOr<CatalogUploaded> PushCatalog(
       return stub.UpsertCategories(&context, request, &response);
     });
     if (!status.ok()) {
-      return FromGrpc(status,
-                      Carrying("CatalogService.UpsertCategories", "categories",
-                               start, count, categories.size()));
+      return FromGrpcStatus(
+          status, Carrying("CatalogService.UpsertCategories", "categories",
+                           start, count, categories.size()));
     }
     uploaded.categories += response.upserted();
   }
@@ -85,7 +79,7 @@ absl::StatusOr<CatalogUploaded> PushCatalog(
       return stub.UpsertProducts(&context, request, &response);
     });
     if (!status.ok()) {
-      return FromGrpc(
+      return FromGrpcStatus(
           status, Carrying("CatalogService.UpsertProducts", "products", start,
                            count, products.size()));
     }
@@ -133,7 +127,7 @@ absl::StatusOr<StreamTotals> StreamEvents(
         });
     ++totals.calls;
     if (!status.ok()) {
-      return FromGrpc(
+      return FromGrpcStatus(
           status,
           absl::StrCat("TrackingService.StreamTrack (events ", call_start + 1,
                        "..", call_start + slice.size(), " of ", events.size(),
