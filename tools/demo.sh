@@ -29,6 +29,7 @@ tracking_addr=""
 fake_pid=""         # the fake OpenAI server, when no key is set
 recommender_pid=""
 recommender_addr=""
+smartshop=""        # the command line, once built
 # A customer who bought on the sample's last day: the builtin ranker
 # personalises for recent shoppers (a stale one sees what is trending).
 demo_user=${DEMO_USER:-14081}
@@ -111,6 +112,16 @@ stop_process() {
   say "$name stopped"
 }
 
+# While a service starts: dies with the tail of its log $2 when the process
+# whose pid is in the variable named $1 has exited, and forgets that pid so
+# that cleanup does not stop it again.
+check_alive() {
+  kill -0 "${!1}" 2>/dev/null && return
+  tail -n 20 "$2" >&2
+  printf -v "$1" ''
+  die "the $3 exited during start-up (log above)"
+}
+
 # The port from a service's JSON "started" log line, once it is there.
 logged_port() {
   grep -m1 -o '"event":"started".*"port":[0-9]*' "$1" 2>/dev/null |
@@ -128,15 +139,14 @@ build() {
   else
     step "Building the demo's targets into $build_dir (BUILD_DIR set: tools/setup.sh skipped)"
     cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null
-    cmake --build "$build_dir" --target tracking smartshop_import \
-      smartshop_inspect recommender fake_openai smartshop_recommend
+    cmake --build "$build_dir" --target tracking recommender smartshop fake_openai
   fi
-  for binary in services/tracking/tracking tools/import/smartshop_import \
-                tools/import/smartshop_inspect services/recommender/recommender \
-                tools/fake_openai/fake_openai tools/cli/smartshop_recommend; do
+  for binary in services/tracking/tracking services/recommender/recommender \
+                tools/cli/smartshop tools/fake_openai/fake_openai; do
     [ -x "$build_dir/$binary" ] || die "the build did not produce $build_dir/$binary"
   done
-  say "built: tracking, recommender, smartshop_import, smartshop_inspect, smartshop_recommend, fake_openai"
+  smartshop=$build_dir/tools/cli/smartshop
+  say "built: tracking, recommender, smartshop (the command line), fake_openai"
 }
 
 start_services() {
@@ -180,13 +190,8 @@ start_tracking() {
     >"$log" 2>&1 &
   tracking_pid=$!
   for _ in $(seq 1 600); do
-    kill -0 "$tracking_pid" 2>/dev/null || {
-      tail -n 20 "$log" >&2
-      tracking_pid=""
-      die "the tracking service exited during start-up (log above)"
-    }
-    [ -z "$port" ] && port=$(grep -m1 -o '"event":"started".*"port":[0-9]*' "$log" |
-      grep -o '"port":[0-9]*' | cut -d: -f2 || true)
+    check_alive tracking_pid "$log" "tracking service"
+    [ -z "$port" ] && port=$(logged_port "$log")
     if [ -n "$port" ] && grep -q '"migrations_applied"' "$log"; then
       tracking_addr=127.0.0.1:$port
       say "tracking (pid $tracking_pid) serves on $tracking_addr; schema migrated"
@@ -202,8 +207,8 @@ start_tracking() {
 # Progress goes to stderr as it is; the summary is kept for summary_value
 # and shown indented (sed -u: unbuffered, to keep its place among progress).
 run_import() {
-  "$build_dir/tools/import/smartshop_import" --target="$tracking_addr" \
-    --csv="$csv" | tee "$demo_dir/import-$1.txt" | sed -u 's/^/    /'
+  "$smartshop" import-retail --tracking="$tracking_addr" --csv="$csv" |
+    tee "$demo_dir/import-$1.txt" | sed -u 's/^/    /'
   return "${PIPESTATUS[0]}"
 }
 
@@ -217,7 +222,7 @@ summary_value() {
 }
 
 import_data() {
-  step "Importing $(basename "$csv") (smartshop_import)"
+  step "Importing $(basename "$csv") (smartshop import-retail)"
   run_import first || die "the import failed (exit status $?)"
   say "-> stored $(summary_value first stored) events and upserted $(summary_value first "products upserted") products"
 }
@@ -234,8 +239,8 @@ import_again() {
 }
 
 inspect() {
-  step "What the tracking service now holds (smartshop_inspect)"
-  "$build_dir/tools/import/smartshop_inspect" --target="$tracking_addr" |
+  step "What the tracking service now holds (smartshop inspect)"
+  "$smartshop" inspect --tracking="$tracking_addr" |
     sed -u 's/^/    /'
   return "${PIPESTATUS[0]}"
 }
@@ -282,11 +287,7 @@ start_recommender() {
     >"$log" 2>&1 &
   recommender_pid=$!
   for _ in $(seq 1 300); do
-    kill -0 "$recommender_pid" 2>/dev/null || {
-      tail -n 20 "$log" >&2
-      recommender_pid=""
-      die "the recommender exited during start-up (log above)"
-    }
+    check_alive recommender_pid "$log" recommender
     [ -z "$port" ] && port=$(logged_port "$log")
     if [ -n "$port" ] && grep -q '"event":"catalog_loaded"' "$log" &&
       grep -q '"event":"model_caught_up"' "$log"; then
@@ -304,18 +305,18 @@ start_recommender() {
 }
 
 recommend() {
-  local recommend=$build_dir/tools/cli/smartshop_recommend
+  local recommend=("$smartshop" recommend --recommender="$recommender_addr")
   step "Recommendations for customer $demo_user, guest session $demo_session and an anonymous visitor"
   say "customer $demo_user:"
-  "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
+  "${recommend[@]}" --user_id="$demo_user" |
     sed -u 's/^/      /'
   say "guest session $demo_session (personalised by the session's own events):"
-  "$recommend" --target="$recommender_addr" --session_key="$demo_session" |
+  "${recommend[@]}" --session_key="$demo_session" |
     sed -u 's/^/      /'
   say "anonymous visitor without a session:"
-  "$recommend" --target="$recommender_addr" | sed -u 's/^/      /'
+  "${recommend[@]}" | sed -u 's/^/      /'
   say "customer $demo_user again (now from the Redis cache):"
-  "$recommend" --target="$recommender_addr" --user_id="$demo_user" |
+  "${recommend[@]}" --user_id="$demo_user" |
     sed -u 's/^/      /'
 }
 
@@ -330,10 +331,10 @@ main() {
   start_tracking
   import_data
   import_again
-  inspect || die "smartshop_inspect failed"
+  inspect || die "smartshop inspect failed"
   start_model
   start_recommender
-  recommend || die "smartshop_recommend failed"
+  recommend || die "smartshop recommend failed"
 }
 
 main "$@"

@@ -76,6 +76,12 @@ std::string Wrap(absl::string_view text, absl::string_view indent,
 
 }  // namespace
 
+int ExitCode(const absl::Status& status) {
+  if (status.ok()) return kExitOk;
+  if (status.code() == absl::StatusCode::kInvalidArgument) return kExitUsage;
+  return kExitFailed;
+}
+
 absl::StatusOr<Invocation> ParseCommandArgs(
     const Command& command, absl::Span<const std::string> args) {
   Invocation invocation;

@@ -1,9 +1,9 @@
-// Subcommands over process-wide Abseil flags: each command accepts only the
-// flags it names, under a name of its own if it likes (track's --json is
-// the string flag event_json, recommend's --json the bool flag json), and
-// its --help lists just those. Parsing reports errors as INVALID_ARGUMENT
-// instead of exiting, so that the caller picks the exit code and tests can
-// run it.
+// Subcommands over process-wide Abseil flags, for smartshop and
+// smartshop_eval alike: each command accepts only the flags it names, under a
+// name of its own if it likes (track's --json is the string flag event_json,
+// recommend's --json the bool flag json), and its --help lists just those.
+// Parsing reports errors as INVALID_ARGUMENT instead of exiting, so that the
+// caller picks the exit code and tests can run it.
 #ifndef SMARTSHOP_TOOLS_CLI_COMMAND_LINE_H_
 #define SMARTSHOP_TOOLS_CLI_COMMAND_LINE_H_
 
@@ -18,6 +18,15 @@
 #include "absl/types/span.h"
 
 namespace smartshop::cli {
+
+// Exit codes: 0 done; 1 a service or the machine failed; 2 the command line
+// or the input is at fault ("fix and run again").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// kExitOk for OK, kExitUsage for INVALID_ARGUMENT, else kExitFailed.
+int ExitCode(const absl::Status& status);
 
 struct FlagSpec {
   // The name on this command's command line, without dashes.

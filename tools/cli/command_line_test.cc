@@ -127,5 +127,13 @@ TEST_F(CommandLineTest, HelpListsOnlyTheCommandsFlags) {
   EXPECT_THAT(help, Not(HasSubstr("event_json")));
 }
 
+TEST(ExitCodeTest, IsTwoOnlyForInvalidArgument) {
+  EXPECT_EQ(ExitCode(absl::OkStatus()), 0);
+  EXPECT_EQ(ExitCode(absl::InvalidArgumentError("x")), 2);
+  EXPECT_EQ(ExitCode(absl::UnavailableError("x")), 1);
+  EXPECT_EQ(ExitCode(absl::DeadlineExceededError("x")), 1);
+  EXPECT_EQ(ExitCode(absl::NotFoundError("x")), 1);
+}
+
 }  // namespace
 }  // namespace smartshop::cli

@@ -6,7 +6,6 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "tools/cli/flags.h"
-#include "tools/import/cli.h"
 
 namespace smartshop::cli {
 namespace {
@@ -54,7 +53,61 @@ Lines that cannot be read or fail the catalog's checks are skipped and
 listed; the rest is imported, and the exit code is then 2. Importing the
 same files again is safe: products are replaced by id, and events keep
 their event_id (see --stable_ids), so they come back as duplicates.
-The UCI "Online Retail" CSV has its own importer: smartshop_import --csv=FILE.)";
+The public datasets have commands of their own: import-retail (the UCI
+"Online Retail" CSV) and import-movielens.)";
+
+constexpr absl::string_view kImportRetailUsage =
+    R"usage(import-retail --csv=FILE [--limit=N] [--dry_run] [--tracking=HOST:PORT]
+
+Imports the UCI "Online Retail" CSV. The header must name the columns
+InvoiceNo, StockCode, Description, Quantity, InvoiceDate, UnitPrice and
+CustomerID (any order; Country is not used).
+  products    one per StockCode; id 1, 2, 3, ... in order of each StockCode's
+              first appearance in the file (so a --limit prefix gives the same
+              ids as the whole file); name = Description (the latest non-empty
+              one, else the StockCode); price = the latest positive UnitPrice;
+              units_sold = the quantities of the sales below; active; no stock.
+  categories  the data has none: every product is put in category 1,
+              "Online Retail (uncategorised)".
+  events      each sale (an invoice line not starting with C, Quantity > 0)
+              becomes an ORDER_PLACED at InvoiceDate (read as UTC) with
+              order_id = InvoiceNo and the quantity, plus a VIEW_PRODUCT one
+              minute earlier (synthesised: the data has no views). The shopper
+              is user CustomerID, or session "guest-<InvoiceNo>" when blank.
+              event_id = UUID v5 of "online-retail:<data row>:<view|order>",
+              so importing the same file again stores nothing new.
+  skipped     cancellations, non-positive quantities and malformed rows are
+              counted by reason in the summary, with examples.
+Progress goes to stderr, the summary to stdout; events the service rejects
+are listed by data row (exit 2).)usage";
+
+constexpr absl::string_view kImportMovieLensUsage =
+    R"(import-movielens (--csv=DIR | --ratings=FILE --movies=FILE) [--limit=N] [--dry_run]
+
+Imports MovieLens ratings: ratings.csv (userId,movieId,rating,timestamp) and
+movies.csv (movieId,title,genres) as GroupLens publishes them, e.g.
+../shared/data/movielens-latest-small.
+  categories  one per first genre, ids 1, 2, 3, ... by name.
+  products    one per movie: id = movieId, name = title, category = its first
+              genre, units_sold = its ratings >= 4; active; no stock.
+              Product ids are movieIds: use a database without another
+              import, whose products with the same ids would be replaced.
+  events      by time: each rating becomes a VIEW_PRODUCT at its timestamp,
+              and a rating >= 4 also an ORDER_PLACED at the same time
+              (quantity 1, order_id = userId * 10^10 + timestamp), for user
+              "ml-<userId>". event_id = UUID v5 of
+              "movielens:<userId>:<movieId>:<timestamp>:<view|order>", so
+              importing the same files again stores nothing new.
+  skipped     malformed rows and ratings of movies not in movies.csv are
+              counted by reason in the summary, with examples.
+Progress goes to stderr, the summary to stdout.)";
+
+constexpr absl::string_view kInspectUsage =
+    R"(inspect [--user_id=ID] [--tracking=HOST:PORT]
+
+Shows what the tracking service has stored: the 10 latest interactions
+(newest first, optionally of one --user_id) and the 8 active products with
+the most units sold.)";
 
 constexpr absl::string_view kRecommendUsage =
     R"(recommend [--user_id=ID | --session_key=KEY] [--category_id=ID] [--exclude=ID,ID] [--limit=N] [--json]
@@ -90,9 +143,12 @@ Usage: smartshop <command> [flags]
 
 Commands:
 {commands}
-Addresses: --tracking (default 127.0.0.1:50051, or env SMARTSHOP_TRACKING),
---recommender (default 127.0.0.1:50052, or env SMARTSHOP_RECOMMENDER).
-Every call has a deadline: --timeout (default 10s); import --chunk_timeout.
+Flags go after the command, as --name=value (or --name value; --bool,
+--nobool). Addresses: --tracking (default 127.0.0.1:50051, or env
+SMARTSHOP_TRACKING), --recommender (default 127.0.0.1:50052, or env
+SMARTSHOP_RECOMMENDER); bearer token: env SMARTSHOP_TOKEN. Every call has a
+deadline: --timeout (default 10s); the import commands' upsert and stream
+calls --chunk_timeout, in batches of --batch_size.
 
 Exit codes: 0 done; 1 a service failed or could not be reached, or is not
 SERVING; 2 the command line or the input is at fault (unknown command or
@@ -140,6 +196,38 @@ std::vector<Command> MakeCommands() {
         {"batch_size"},
         {"chunk_timeout"}},
        RunImport},
+      {"import-retail",
+       "import the UCI Online Retail CSV",
+       kImportRetailUsage,
+       {tracking,
+        {"csv", "",
+         "the Online Retail CSV, e.g. "
+         "../shared/data/online-retail-first10k/OnlineRetail.csv"},
+        {"limit", "row_limit", "read at most this many data rows; 0 = all"},
+        {"dry_run"},
+        {"batch_size"},
+        {"chunk_timeout"}},
+       RunImportRetail},
+      {"import-movielens",
+       "import MovieLens ratings and movies",
+       kImportMovieLensUsage,
+       {tracking,
+        {"csv", "", "the directory holding ratings.csv and movies.csv"},
+        {"ratings"},
+        {"movies"},
+        {"limit", "row_limit",
+         "read at most this many data rows of ratings.csv; 0 = all"},
+        {"dry_run"},
+        {"batch_size"},
+        {"chunk_timeout"}},
+       RunImportMovieLens},
+      {"inspect",
+       "show the latest interactions and the top sellers",
+       kInspectUsage,
+       {tracking,
+        {"user_id", "", "show only this user's interactions; empty = all"},
+        timeout},
+       RunInspect},
       {"recommend",
        "ask the recommender for a user's recommendations",
        kRecommendUsage,
@@ -180,7 +268,7 @@ const Command* FindCommand(absl::string_view name) {
 std::string TopUsage() {
   std::string list;
   for (const Command& command : Commands()) {
-    absl::StrAppendFormat(&list, "  %-11s %s\n", command.name, command.summary);
+    absl::StrAppendFormat(&list, "  %-17s %s\n", command.name, command.summary);
   }
   return absl::StrReplaceAll(kTopUsage, {{"{commands}", list}});
 }
@@ -192,7 +280,7 @@ bool IsHelp(absl::string_view arg) {
 
 int UsageError(std::ostream& err, absl::string_view message) {
   err << kProgram << ": " << message << "\n\n" << TopUsage();
-  return import::kExitUsage;
+  return kExitUsage;
 }
 
 }  // namespace
@@ -203,21 +291,13 @@ const std::vector<Command>& Commands() {
   return *kCommands;
 }
 
-int ExitCode(const absl::Status& status) {
-  if (status.ok()) return import::kExitOk;
-  if (status.code() == absl::StatusCode::kInvalidArgument) {
-    return import::kExitUsage;
-  }
-  return import::kExitFailed;
-}
-
 int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
                  std::ostream& err) {
   if (args.empty()) return UsageError(err, "no command given");
   if (IsHelp(args[0])) {
     if (args.size() == 1) {
       out << TopUsage();
-      return import::kExitOk;
+      return kExitOk;
     }
     if (args.size() > 2) {
       return UsageError(err, "help takes one command name");
@@ -227,7 +307,7 @@ int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
       return UsageError(err, absl::StrCat("no command \"", args[1], "\""));
     }
     out << CommandHelp(kProgram, *command);
-    return import::kExitOk;
+    return kExitOk;
   }
   if (absl::StartsWith(args[0], "-")) {
     return UsageError(err, absl::StrCat("flags go after the command (got ",
@@ -243,11 +323,11 @@ int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
     err << kProgram << " " << command->name << ": "
         << invocation.status().message() << "\nRun \"" << kProgram << " "
         << command->name << " --help\" for its usage.\n";
-    return import::kExitUsage;
+    return kExitUsage;
   }
   if (invocation->help) {
     out << CommandHelp(kProgram, *command);
-    return import::kExitOk;
+    return kExitOk;
   }
   absl::Status status =
       invocation->Given("timeout") &&

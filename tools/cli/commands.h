@@ -1,4 +1,6 @@
-// The smartshop commands and the dispatch from a command line to them.
+// The smartshop commands and the dispatch from a command line to them:
+// smartshop is the one client of the services (track, import, import-retail,
+// import-movielens, inspect, recommend, invalidate, health).
 //
 // Exit codes: 0 done; 1 a service failed or could not be reached, or
 // (health) is not SERVING; 2 the command line or the input is at fault:
@@ -28,12 +30,13 @@ const std::vector<Command>& Commands();
 int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
                  std::ostream& err);
 
-// 0 for OK, 2 for INVALID_ARGUMENT, else 1.
-int ExitCode(const absl::Status& status);
-
 // The commands themselves (see Commands() for what each does).
 absl::Status RunTrack(const Invocation& invocation, std::ostream& out);
 absl::Status RunImport(const Invocation& invocation, std::ostream& out);
+absl::Status RunImportRetail(const Invocation& invocation, std::ostream& out);
+absl::Status RunImportMovieLens(const Invocation& invocation,
+                                std::ostream& out);
+absl::Status RunInspect(const Invocation& invocation, std::ostream& out);
 absl::Status RunRecommend(const Invocation& invocation, std::ostream& out);
 absl::Status RunInvalidate(const Invocation& invocation, std::ostream& out);
 absl::Status RunHealth(const Invocation& invocation, std::ostream& out);

@@ -59,6 +59,13 @@ ABSL_FLAG(absl::Duration, chunk_timeout, absl::Seconds(60),
           "deadline of each upsert call and of each StreamTrack call of up "
           "to 20000 events");
 
+// import-retail and import-movielens name the file or directory in --csv
+// in their own words (commands.cc).
+ABSL_FLAG(std::string, csv, "", "the dataset's CSV file or directory");
+ABSL_FLAG(int64_t, row_limit, 0, "data rows to read at most; 0 = all");
+ABSL_FLAG(std::string, ratings, "", "ratings.csv (with --movies, not --csv)");
+ABSL_FLAG(std::string, movies, "", "movies.csv (with --ratings, not --csv)");
+
 ABSL_FLAG(int, limit, 0, "how many items, 1 to 8; 0 = 8");
 ABSL_FLAG(std::vector<std::string>, exclude, {},
           "product ids never to recommend, comma-separated (at most 100)");

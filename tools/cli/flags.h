@@ -16,7 +16,7 @@ ABSL_DECLARE_FLAG(std::string, tracking);
 ABSL_DECLARE_FLAG(std::string, recommender);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
 
-// Who; used by track, recommend and invalidate.
+// Who; used by track, inspect, recommend and invalidate.
 ABSL_DECLARE_FLAG(std::string, user_id);
 ABSL_DECLARE_FLAG(std::string, session_key);
 
@@ -44,6 +44,13 @@ ABSL_DECLARE_FLAG(bool, dry_run);
 ABSL_DECLARE_FLAG(bool, stable_ids);
 ABSL_DECLARE_FLAG(int, batch_size);
 ABSL_DECLARE_FLAG(absl::Duration, chunk_timeout);
+
+// import-retail and import-movielens (besides dry_run, batch_size and
+// chunk_timeout).
+ABSL_DECLARE_FLAG(std::string, csv);
+ABSL_DECLARE_FLAG(std::string, ratings);
+ABSL_DECLARE_FLAG(std::string, movies);
+ABSL_DECLARE_FLAG(int64_t, row_limit);
 
 // recommend.
 ABSL_DECLARE_FLAG(int, limit);

@@ -1,6 +1,5 @@
 // Recommendations as a shell user reads them: a strategy line and a table,
-// or the reply as proto JSON. Shared by `smartshop recommend` and
-// smartshop_recommend.
+// or the reply as proto JSON, for `smartshop recommend`.
 #ifndef SMARTSHOP_TOOLS_CLI_RECOMMENDATIONS_VIEW_H_
 #define SMARTSHOP_TOOLS_CLI_RECOMMENDATIONS_VIEW_H_
 

@@ -1,7 +1,5 @@
 #include "tools/cli/rpc_util.h"
 
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "common/bearer_channel.h"
 #include "common/status_util.h"
@@ -30,20 +28,6 @@ absl::Status AtPeer(const Peer& peer, const absl::Status& status) {
       status.code(),
       absl::StrCat(peer.service, " at ", peer.address, ": ", status.message(),
                    " (", absl::StatusCodeToString(status.code()), ")"));
-}
-
-grpc::Status RetryWhileUnavailable(const import::RpcOptions& options,
-                                   const std::function<grpc::Status()>& call) {
-  absl::Duration backoff = options.first_backoff;
-  for (int attempt = 1;; ++attempt) {
-    grpc::Status status = call();
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE ||
-        attempt >= options.attempts) {
-      return status;
-    }
-    std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
-    backoff *= 2;
-  }
 }
 
 }  // namespace smartshop::cli

@@ -7,14 +7,12 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "tools/import/tracking_client.h"
 
 namespace smartshop::cli {
 
@@ -36,13 +34,6 @@ absl::Status CallError(const Peer& peer, absl::string_view method,
 
 // The same for a status the import library made (it names the call).
 absl::Status AtPeer(const Peer& peer, const absl::Status& status);
-
-// Runs `call` until it returns anything but UNAVAILABLE, or
-// `options.attempts` are used up, sleeping first_backoff, then twice as
-// long, in between. Only for idempotent calls (upserts by id, events with
-// ids). `call` must make a fresh ClientContext each time.
-grpc::Status RetryWhileUnavailable(const import::RpcOptions& options,
-                                   const std::function<grpc::Status()>& call);
 
 }  // namespace smartshop::cli
 

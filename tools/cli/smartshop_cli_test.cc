@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,14 @@ int64_t Count(const std::string& out, const std::string& label) {
     return -1;
   }
   return std::stoll(match[1]);
+}
+
+// Expects each label's number in the import summary `out`.
+void ExpectCounts(const std::string& out,
+                  const std::vector<std::pair<std::string, int64_t>>& counts) {
+  for (const auto& [label, count] : counts) {
+    EXPECT_EQ(Count(out, label), count) << label << " in:\n" << out;
+  }
 }
 
 constexpr char kCatalogCsv[] =
@@ -140,12 +149,12 @@ TEST_F(SmartshopCliTest, ImportsCatalogAndEventsAndAgainOnlyDuplicates) {
 
   const CliRun first = Run(args);
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_EQ(Count(first.out, "categories upserted"), 2) << first.out;
-  EXPECT_EQ(Count(first.out, "products upserted"), 3) << first.out;
-  EXPECT_EQ(Count(first.out, "events sent"), 4) << first.out;
-  EXPECT_EQ(Count(first.out, "stored"), 4) << first.out;
-  EXPECT_EQ(Count(first.out, "duplicates"), 0) << first.out;
-  EXPECT_EQ(Count(first.out, "rejected"), 0) << first.out;
+  ExpectCounts(first.out, {{"categories upserted", 2},
+                           {"products upserted", 3},
+                           {"events sent", 4},
+                           {"stored", 4},
+                           {"duplicates", 0},
+                           {"rejected", 0}});
   // Without a terminal, progress is plain lines on stderr.
   EXPECT_THAT(first.err, AllOf(HasSubstr("products upserted: done, 3"),
                                HasSubstr("events sent: done, 4")));
@@ -166,10 +175,42 @@ TEST_F(SmartshopCliTest, ImportsCatalogAndEventsAndAgainOnlyDuplicates) {
 
   const CliRun second = Run(args);
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
-  EXPECT_EQ(Count(second.out, "stored"), 0) << second.out;
-  EXPECT_EQ(Count(second.out, "duplicates"), 4) << second.out;
+  ExpectCounts(second.out, {{"stored", 0}, {"duplicates", 4}});
   EXPECT_THAT(second.out, HasSubstr("(all: imported before)"));
   EXPECT_EQ(Interactions().size(), 4u);
+}
+
+TEST_F(SmartshopCliTest, ImportsOnlineRetailOnceAndInspectShowsIt) {
+  WriteFile(Path("retail.csv"),
+            "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
+            "CustomerID,Country\n"
+            "536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,"
+            "17850,United Kingdom\n"
+            "C536379,D,Discount,-1,2010-12-01 09:41:00,27.50,14527,UK\n"
+            "536366,22633,HAND WARMER,4,2010-12-01 08:28:00,1.85,,UK\n");
+  const std::vector<std::string> args = {
+      "import-retail", "--tracking=" + address_, "--csv=" + Path("retail.csv")};
+
+  const CliRun first = Run(args);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ExpectCounts(first.out, {{"rows skipped", 1},
+                           {"categories upserted", 1},
+                           {"products upserted", 3},
+                           {"stored", 4}});
+  EXPECT_EQ(Interactions().size(), 4u);
+
+  const CliRun second = Run(args);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  ExpectCounts(second.out, {{"stored", 0}, {"duplicates", 4}});
+  EXPECT_EQ(Interactions().size(), 4u);
+
+  const CliRun inspect = Run({"inspect", "--tracking=" + address_});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.out << inspect.err;
+  EXPECT_THAT(
+      inspect.out,
+      AllOf(HasSubstr("Latest 10 interactions"),
+            HasSubstr("session guest-536366"), HasSubstr("WHITE HANGING HEART"),
+            ::testing::ContainsRegex("1 +1 +WHITE HANGING HEART")));
 }
 
 TEST_F(SmartshopCliTest, ImportReportsSkippedAndRejectedLinesAndExits2) {
@@ -182,10 +223,10 @@ this is not JSON
   const CliRun run = Run(
       {"import", "--tracking=" + address_, "--events=" + Path("events.jsonl")});
   EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
-  EXPECT_EQ(Count(run.out, "events read"), 4) << run.out;
-  EXPECT_EQ(Count(run.out, "lines skipped"), 1) << run.out;
-  EXPECT_EQ(Count(run.out, "stored"), 2) << run.out;
-  EXPECT_EQ(Count(run.out, "rejected"), 1) << run.out;
+  ExpectCounts(run.out, {{"events read", 4},
+                         {"lines skipped", 1},
+                         {"stored", 2},
+                         {"rejected", 1}});
   EXPECT_THAT(
       run.out,
       AllOf(HasSubstr("line 2: not proto JSON of Interaction"),
@@ -201,7 +242,7 @@ TEST_F(SmartshopCliTest, ImportReadsStdinAndDryRunSendsNothing) {
                          Path("events.txt"));
   EXPECT_EQ(dry.exit_code, 0) << dry.out << dry.err;
   EXPECT_THAT(dry.out, HasSubstr("dry run: nothing was sent"));
-  EXPECT_EQ(Count(dry.out, "events to send"), 4) << dry.out;
+  ExpectCounts(dry.out, {{"events to send", 4}});
   EXPECT_THAT(Interactions(), IsEmpty());
 
   const CliRun real =

@@ -5,7 +5,6 @@
 
 #include "common/env_flags.h"
 #include "tools/cli/commands.h"
-#include "tools/import/cli.h"
 
 int main(int argc, char** argv) {
   // The addresses are the same for every command a shell session runs, so
@@ -16,7 +15,7 @@ int main(int argc, char** argv) {
   };
   if (absl::Status env = smartshop::ApplyEnvironmentToFlags(kEnv); !env.ok()) {
     std::cerr << "smartshop: " << env.message() << "\n";
-    return smartshop::import::kExitUsage;
+    return smartshop::cli::kExitUsage;
   }
   const std::vector<std::string> args(argv + 1, argv + argc);
   return smartshop::cli::RunSmartshop(args, std::cout, std::cerr);

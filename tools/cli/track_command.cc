@@ -8,9 +8,9 @@
 #include "smartshop/v1/tracking.grpc.pb.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
-#include "tools/cli/input_file.h"
-#include "tools/cli/message_csv.h"
 #include "tools/cli/rpc_util.h"
+#include "tools/import/input_file.h"
+#include "tools/import/message_csv.h"
 
 namespace smartshop::cli {
 namespace {
@@ -27,7 +27,7 @@ absl::Status SetFromText(absl::string_view field, absl::string_view text,
                          Interaction& event) {
   const google::protobuf::FieldDescriptor* descriptor =
       Interaction::descriptor()->FindFieldByName(std::string(field));
-  absl::Status set = SetFieldFromText(*descriptor, text, event);
+  absl::Status set = import::SetFieldFromText(*descriptor, text, event);
   if (set.ok()) return set;
   return absl::InvalidArgumentError(
       absl::StrCat("--", field, ": ", set.message()));
@@ -48,7 +48,7 @@ absl::StatusOr<Interaction> EventFromFlags(const Invocation& invocation) {
                        absl::StrJoin(also, ", "), " or put them in the JSON"));
     }
     if (absl::Status parsed =
-            ParseJsonLine(absl::GetFlag(FLAGS_event_json), event);
+            import::ParseJsonLine(absl::GetFlag(FLAGS_event_json), event);
         !parsed.ok()) {
       return absl::InvalidArgumentError(
           absl::StrCat("--json: ", parsed.message()));

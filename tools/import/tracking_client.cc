@@ -1,8 +1,8 @@
 #include "tools/import/tracking_client.h"
 
 #include <algorithm>
-#include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -16,10 +16,17 @@ using smartshop::v1::Interaction;
 
 constexpr size_t kRejectionsKept = 5;
 
-// Runs `call` until it returns anything but UNAVAILABLE or the attempts are
-// used up. `call` makes a fresh ClientContext (and so deadline) each time.
-grpc::Status WithRetries(const RpcOptions& options, int64_t* retries,
-                         const std::function<grpc::Status()>& call) {
+// "<method> (<what> <first>..<last> of <total>)", for a failed call.
+std::string Carrying(absl::string_view method, absl::string_view what,
+                     size_t start, size_t count, size_t total) {
+  return absl::StrCat(method, " (", what, " ", start + 1, "..", start + count,
+                      " of ", total, ")");
+}
+
+}  // namespace
+
+grpc::Status RetryWhileUnavailable(const RpcOptions& options, int64_t* retries,
+                                   const std::function<grpc::Status()>& call) {
   absl::Duration backoff = options.first_backoff;
   for (int attempt = 1;; ++attempt) {
     grpc::Status status = call();
@@ -33,57 +40,54 @@ grpc::Status WithRetries(const RpcOptions& options, int64_t* retries,
   }
 }
 
-}  // namespace
-
-absl::StatusOr<int64_t> PushCatalog(
+absl::StatusOr<CatalogUploaded> PushCatalog(
     smartshop::v1::CatalogService::StubInterface& stub,
     absl::Span<const smartshop::v1::Category> categories,
     absl::Span<const smartshop::v1::Product> products, int per_call,
     const RpcOptions& options, Progress* progress) {
-  grpc::Status status;
-  for (size_t start = 0; start < categories.size(); start += per_call) {
-    const size_t count =
-        std::min(categories.size() - start, static_cast<size_t>(per_call));
+  CatalogUploaded uploaded;
+  const size_t step = static_cast<size_t>(per_call);
+  for (size_t start = 0; start < categories.size(); start += step) {
+    const size_t count = std::min(categories.size() - start, step);
     smartshop::v1::UpsertCategoriesRequest request;
     for (const auto& category : categories.subspan(start, count)) {
       *request.add_categories() = category;
     }
     smartshop::v1::UpsertCategoriesResponse response;
-    status = WithRetries(options, nullptr, [&] {
+    const grpc::Status status = RetryWhileUnavailable(options, nullptr, [&] {
       grpc::ClientContext context;
       context.set_deadline(ClientDeadline(options.timeout));
       return stub.UpsertCategories(&context, request, &response);
     });
     if (!status.ok()) {
-      return FromGrpcStatus(status, "CatalogService.UpsertCategories");
+      return FromGrpcStatus(
+          status, Carrying("CatalogService.UpsertCategories", "categories",
+                           start, count, categories.size()));
     }
+    uploaded.categories += response.upserted();
   }
-
-  int64_t upserted = 0;
-  for (size_t start = 0; start < products.size(); start += per_call) {
-    const size_t count =
-        std::min(products.size() - start, static_cast<size_t>(per_call));
+  for (size_t start = 0; start < products.size(); start += step) {
+    const size_t count = std::min(products.size() - start, step);
     smartshop::v1::UpsertProductsRequest request;
     for (const auto& product : products.subspan(start, count)) {
-      *request.add_products() = product;
+      (*request.add_products() = product).clear_category_name();
     }
     smartshop::v1::UpsertProductsResponse response;
-    status = WithRetries(options, nullptr, [&] {
+    const grpc::Status status = RetryWhileUnavailable(options, nullptr, [&] {
       grpc::ClientContext context;
       context.set_deadline(ClientDeadline(options.timeout));
       return stub.UpsertProducts(&context, request, &response);
     });
     if (!status.ok()) {
       return FromGrpcStatus(
-          status,
-          absl::StrCat("CatalogService.UpsertProducts (products ", start + 1,
-                       "..", start + count, " of ", products.size(), ")"));
+          status, Carrying("CatalogService.UpsertProducts", "products", start,
+                           count, products.size()));
     }
-    upserted += response.upserted();
+    uploaded.products += response.upserted();
     if (progress != nullptr) progress->Update(start + count);
   }
   if (progress != nullptr) progress->Finish();
-  return upserted;
+  return uploaded;
 }
 
 absl::StatusOr<StreamTotals> StreamEvents(
@@ -97,8 +101,8 @@ absl::StatusOr<StreamTotals> StreamEvents(
         call_start,
         std::min(events.size() - call_start, static_cast<size_t>(per_call)));
     smartshop::v1::StreamTrackResponse response;
-    const grpc::Status status =
-        WithRetries(options, &totals.retried_calls, [&]() -> grpc::Status {
+    const grpc::Status status = RetryWhileUnavailable(
+        options, &totals.retried_calls, [&]() -> grpc::Status {
           grpc::ClientContext context;
           context.set_deadline(ClientDeadline(options.timeout));
           response.Clear();

@@ -7,6 +7,7 @@
 #define SMARTSHOP_TOOLS_IMPORT_TRACKING_CLIENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -24,9 +25,25 @@ struct RpcOptions {
   absl::Duration first_backoff = absl::Milliseconds(500);  // then doubled
 };
 
+// Runs `call` until it returns anything but UNAVAILABLE, or
+// `options.attempts` are used up, sleeping first_backoff, then twice as
+// long, in between; counts the repeats in `*retries` (may be null). Only for
+// idempotent calls (upserts by id, events with ids). `call` must make a
+// fresh ClientContext (and so deadline) each time.
+grpc::Status RetryWhileUnavailable(const RpcOptions& options, int64_t* retries,
+                                   const std::function<grpc::Status()>& call);
+
+struct CatalogUploaded {
+  int64_t categories = 0;  // as the service counts them
+  int64_t products = 0;
+};
+
 // Upserts `categories`, then `products`, each in calls of at most
-// `per_call`. Returns how many products the service reports as upserted.
-absl::StatusOr<int64_t> PushCatalog(
+// `per_call`; category_name is not sent (names come from the categories).
+// Stops at the first failed call, with a status naming the call and the
+// entries it carried (those before are stored). `progress` (may be null)
+// counts products.
+absl::StatusOr<CatalogUploaded> PushCatalog(
     smartshop::v1::CatalogService::StubInterface& stub,
     absl::Span<const smartshop::v1::Category> categories,
     absl::Span<const smartshop::v1::Product> products, int per_call,

@@ -1,8 +1,8 @@
 // What the catalog and event files have in common: their two formats (CSV
 // with a header, JSON lines of proto JSON), how the format is chosen, and
 // how a line that is not imported is reported.
-#ifndef SMARTSHOP_TOOLS_CLI_INPUT_FILE_H_
-#define SMARTSHOP_TOOLS_CLI_INPUT_FILE_H_
+#ifndef SMARTSHOP_TOOLS_IMPORT_INPUT_FILE_H_
+#define SMARTSHOP_TOOLS_IMPORT_INPUT_FILE_H_
 
 #include <cstdint>
 #include <istream>
@@ -12,9 +12,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "google/protobuf/message.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 
 enum class FileFormat { kCsv, kJsonLines };
 
@@ -44,6 +45,19 @@ absl::Status ForEachLine(
 absl::Status ParseJsonLine(absl::string_view text,
                            google::protobuf::Message& message);
 
-}  // namespace smartshop::cli
+// Reads `in` as records of `message`'s type: calls `record(line)` with
+// `message` holding each record parsed, and `skip(line, why)` for each that
+// is not. CSV needs a header naming fields, `required` among them
+// (`example_header` shows one when the input is empty). INVALID_ARGUMENT
+// when the input as a whole is unusable (no header, unknown columns);
+// DATA_LOSS when reading fails.
+absl::Status ForEachMessage(
+    std::istream& in, FileFormat format, google::protobuf::Message& message,
+    absl::Span<const absl::string_view> required,
+    absl::string_view example_header,
+    absl::FunctionRef<void(int64_t line)> record,
+    absl::FunctionRef<void(int64_t line, absl::string_view why)> skip);
 
-#endif  // SMARTSHOP_TOOLS_CLI_INPUT_FILE_H_
+}  // namespace smartshop::import
+
+#endif  // SMARTSHOP_TOOLS_IMPORT_INPUT_FILE_H_

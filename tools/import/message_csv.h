@@ -1,8 +1,8 @@
 // CSV rows into protobuf messages by reflection: the header names fields of
 // the message, and each cell is parsed by its field's type. The catalog and
 // the event files share it, and `track --type` uses SetFieldFromText.
-#ifndef SMARTSHOP_TOOLS_CLI_MESSAGE_CSV_H_
-#define SMARTSHOP_TOOLS_CLI_MESSAGE_CSV_H_
+#ifndef SMARTSHOP_TOOLS_IMPORT_MESSAGE_CSV_H_
+#define SMARTSHOP_TOOLS_IMPORT_MESSAGE_CSV_H_
 
 #include <string>
 #include <vector>
@@ -14,7 +14,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 
 // Sets `field` of `message` from `text`: integers in decimal, bools as
 // true/false/yes/no/1/0, enums by value name in any letter case
@@ -48,6 +48,6 @@ class MessageCsvColumns {
   std::vector<bool> required_;  // per column
 };
 
-}  // namespace smartshop::cli
+}  // namespace smartshop::import
 
-#endif  // SMARTSHOP_TOOLS_CLI_MESSAGE_CSV_H_
+#endif  // SMARTSHOP_TOOLS_IMPORT_MESSAGE_CSV_H_

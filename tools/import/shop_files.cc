@@ -1,17 +1,20 @@
-#include "tools/cli/catalog_file.h"
+#include "tools/import/shop_files.h"
 
 #include <map>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
-#include "tools/cli/message_csv.h"
-#include "tools/import/csv_reader.h"
+#include "boost/uuid/name_generator_sha1.hpp"
+#include "boost/uuid/string_generator.hpp"
+#include "boost/uuid/uuid_io.hpp"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 namespace {
 
+using smartshop::v1::Interaction;
 using smartshop::v1::Product;
 
 // The service's limit on names (catalog.proto).
@@ -106,59 +109,21 @@ class CatalogCollector {
   std::map<int64_t, int64_t> unnamed_categories_;  // id -> first line
 };
 
-absl::StatusOr<CatalogFile> ReadCsv(std::istream& in) {
-  import::CsvReader reader(&in);
-  std::vector<std::string> fields;
-  absl::StatusOr<bool> got = reader.Next(fields);
-  if (!got.ok()) return got.status();
-  if (!*got) {
-    return absl::InvalidArgumentError(
-        "the CSV input is empty; it needs a header such as "
-        "id,name,category_id,category_name,is_active,units_sold,stock,"
-        "price_cents");
-  }
-  absl::StatusOr<MessageCsvColumns> columns = MessageCsvColumns::FromHeader(
-      *Product::descriptor(), fields, {"id", "name", "is_active"});
-  if (!columns.ok()) return columns.status();
-  CatalogCollector collector;
-  while (true) {
-    got = reader.Next(fields);
-    const int64_t line = reader.record_line();
-    if (!got.ok()) {
-      if (got.status().code() != absl::StatusCode::kInvalidArgument) {
-        return got.status();
-      }
-      // The reader names the line itself; the report does too.
-      absl::string_view why = got.status().message();
-      absl::ConsumePrefix(&why,
-                          absl::StrCat("CSV record on line ", line, ": "));
-      collector.SkipUnparsed(line, absl::StrCat("malformed CSV: ", why));
-      continue;
-    }
-    if (!*got) break;
-    Product product;
-    if (absl::Status filled = columns->Fill(fields, product); !filled.ok()) {
-      collector.SkipUnparsed(line, filled.message());
-      continue;
-    }
-    collector.Add(line, std::move(product));
-  }
-  return std::move(collector).Finish();
-}
+// Chosen once for this tool; changing it would make every re-import store
+// all events again.
+constexpr char kNamespace[] = "5d0f4c1e-8f53-4b8e-9b7a-3c2e61f0a7d4";
 
-absl::StatusOr<CatalogFile> ReadJsonLines(std::istream& in) {
-  CatalogCollector collector;
-  absl::Status read =
-      ForEachLine(in, [&](int64_t line, absl::string_view text) {
-        Product product;
-        if (absl::Status parsed = ParseJsonLine(text, product); !parsed.ok()) {
-          collector.SkipUnparsed(line, parsed.message());
-          return;
-        }
-        collector.Add(line, std::move(product));
-      });
-  if (!read.ok()) return read;
-  return std::move(collector).Finish();
+// The event's bytes in a form that does not depend on how the line was
+// written (field order, spacing, JSON or CSV).
+std::string Canonical(const Interaction& event) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    event.SerializeToCodedStream(&coded);
+  }
+  return bytes;
 }
 
 }  // namespace
@@ -194,7 +159,54 @@ absl::Status CheckProduct(const Product& product) {
 }
 
 absl::StatusOr<CatalogFile> ReadCatalog(std::istream& in, FileFormat format) {
-  return format == FileFormat::kCsv ? ReadCsv(in) : ReadJsonLines(in);
+  CatalogCollector collector;
+  Product product;
+  absl::Status read = ForEachMessage(
+      in, format, product, {"id", "name", "is_active"},
+      "id,name,category_id,category_name,is_active,units_sold,stock,"
+      "price_cents",
+      [&](int64_t line) { collector.Add(line, std::move(product)); },
+      [&](int64_t line, absl::string_view why) {
+        collector.SkipUnparsed(line, why);
+      });
+  if (!read.ok()) return read;
+  return std::move(collector).Finish();
 }
 
-}  // namespace smartshop::cli
+absl::StatusOr<EventFile> ReadEvents(std::istream& in, FileFormat format) {
+  EventFile file;
+  Interaction event;
+  absl::Status read = ForEachMessage(
+      in, format, event, {"type"},
+      "user_id,session_key,type,timestamp,product_id,quantity",
+      [&](int64_t line) {
+        ++file.records;
+        file.events.push_back(std::move(event));
+        file.event_lines.push_back(line);
+      },
+      [&](int64_t line, absl::string_view why) {
+        ++file.records;
+        file.skipped.push_back({line, std::string(why)});
+      });
+  if (!read.ok()) return read;
+  return file;
+}
+
+int64_t AssignStableEventIds(std::vector<Interaction>& events) {
+  static const boost::uuids::uuid kNamespaceUuid =
+      boost::uuids::string_generator()(kNamespace);
+  boost::uuids::name_generator_sha1 generate(kNamespaceUuid);
+  absl::flat_hash_map<std::string, int64_t> seen;  // content -> occurrences
+  int64_t assigned = 0;
+  for (Interaction& event : events) {
+    if (!event.event_id().empty()) continue;
+    std::string content = Canonical(event);
+    const int64_t occurrence = seen[content]++;
+    event.set_event_id(boost::uuids::to_string(
+        generate(absl::StrCat("smartshop-cli:", occurrence, ":", content))));
+    ++assigned;
+  }
+  return assigned;
+}
+
+}  // namespace smartshop::import

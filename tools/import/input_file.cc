@@ -1,15 +1,18 @@
-#include "tools/cli/input_file.h"
+#include "tools/import/input_file.h"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
+#include "tools/import/csv_reader.h"
+#include "tools/import/message_csv.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 
 absl::StatusOr<FileFormat> ChooseFormat(absl::string_view path,
                                         absl::string_view format) {
@@ -68,4 +71,53 @@ absl::Status ParseJsonLine(absl::string_view text,
                    parsed.message().ToString()));
 }
 
-}  // namespace smartshop::cli
+absl::Status ForEachMessage(
+    std::istream& in, FileFormat format, google::protobuf::Message& message,
+    absl::Span<const absl::string_view> required,
+    absl::string_view example_header,
+    absl::FunctionRef<void(int64_t line)> record,
+    absl::FunctionRef<void(int64_t line, absl::string_view why)> skip) {
+  if (format == FileFormat::kJsonLines) {
+    return ForEachLine(in, [&](int64_t line, absl::string_view text) {
+      if (absl::Status parsed = ParseJsonLine(text, message); !parsed.ok()) {
+        skip(line, parsed.message());
+        return;
+      }
+      record(line);
+    });
+  }
+  CsvReader reader(&in);
+  std::vector<std::string> fields;
+  absl::StatusOr<bool> got = reader.Next(fields);
+  if (!got.ok()) return got.status();
+  if (!*got) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the CSV input is empty; it needs a header such as ", example_header));
+  }
+  absl::StatusOr<MessageCsvColumns> columns =
+      MessageCsvColumns::FromHeader(*message.GetDescriptor(), fields, required);
+  if (!columns.ok()) return columns.status();
+  while (true) {
+    got = reader.Next(fields);
+    const int64_t line = reader.record_line();
+    if (!got.ok()) {
+      if (got.status().code() != absl::StatusCode::kInvalidArgument) {
+        return got.status();
+      }
+      // The reader names the line itself; the report does too.
+      absl::string_view why = got.status().message();
+      absl::ConsumePrefix(&why,
+                          absl::StrCat("CSV record on line ", line, ": "));
+      skip(line, absl::StrCat("malformed CSV: ", why));
+      continue;
+    }
+    if (!*got) return absl::OkStatus();
+    if (absl::Status filled = columns->Fill(fields, message); !filled.ok()) {
+      skip(line, filled.message());
+      continue;
+    }
+    record(line);
+  }
+}
+
+}  // namespace smartshop::import

@@ -1,4 +1,4 @@
-#include "tools/cli/message_csv.h"
+#include "tools/import/message_csv.h"
 
 #include <string>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "smartshop/v1/catalog.pb.h"
 #include "smartshop/v1/interaction.pb.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 namespace {
 
 using smartshop::v1::Interaction;
@@ -88,4 +88,4 @@ TEST(MessageCsvColumnsTest, RefusesUnknownAndRepeatedColumns) {
 }
 
 }  // namespace
-}  // namespace smartshop::cli
+}  // namespace smartshop::import

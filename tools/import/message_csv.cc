@@ -1,4 +1,4 @@
-#include "tools/cli/message_csv.h"
+#include "tools/import/message_csv.h"
 
 #include <algorithm>
 
@@ -9,7 +9,7 @@
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 
-namespace smartshop::cli {
+namespace smartshop::import {
 namespace {
 
 using google::protobuf::Descriptor;
@@ -174,4 +174,4 @@ absl::Status MessageCsvColumns::Fill(const std::vector<std::string>& row,
   return absl::OkStatus();
 }
 
-}  // namespace smartshop::cli
+}  // namespace smartshop::import
