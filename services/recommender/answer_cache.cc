@@ -8,10 +8,11 @@
 
 namespace smartshop::recommender {
 
-AnswerCache::AnswerCache(RecommendationCache* cache, AnswerCacheOptions options,
-                         AnswerFlights* flights, EngineCounters* counters)
+AnswerCache::AnswerCache(RecommendationCache* cache,
+                         const EngineOptions& options, AnswerFlights* flights,
+                         EngineCounters* counters)
     : cache_(cache),
-      options_(std::move(options)),
+      options_(options),
       flights_(flights),
       counters_(counters),
       retrier_(
@@ -86,7 +87,7 @@ void AnswerCache::Store(const Reservation& reservation,
 absl::Duration AnswerCache::Ttl(AnswerKind kind, const Shopper& shopper) const {
   switch (kind) {
     case AnswerKind::kModel:
-      return IsSession(shopper) ? options_.session_ttl : options_.model_ttl;
+      return IsSession(shopper) ? options_.session_ttl : options_.cache_ttl;
     case AnswerKind::kBuiltin:
       if (!builtin_ready_.load()) return options_.short_ttl;
       return IsSession(shopper) ? options_.session_ttl : options_.builtin_ttl;
@@ -102,15 +103,46 @@ absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
   return cache_->Delete(key, deadline);
 }
 
-absl::StatusOr<int64_t> AnswerCache::DropAll(absl::Time deadline) {
-  // The prefixes' fences stop every replica's computations in flight from
-  // storing; this marks this replica's too.
-  flights_->MarkAllStale();
-  auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
-  if (!users.ok()) return users;
-  auto sessions = cache_->DeletePrefix(options_.session_cache_prefix, deadline);
-  if (!sessions.ok()) return sessions;
-  return *users + *sessions;
+absl::StatusOr<int64_t> AnswerCache::Invalidate(
+    const smartshop::v1::InvalidateRecommendationsRequest& request,
+    absl::Time deadline) {
+  using Request = smartshop::v1::InvalidateRecommendationsRequest;
+  switch (request.target_case()) {
+    case Request::kUserId:
+      if (absl::Status valid = CheckUserTarget(request.user_id());
+          !valid.ok()) {
+        return valid;
+      }
+      return Drop(Key(request.user_id()), deadline);
+    case Request::kSessionKey:
+      if (absl::Status valid = CheckSessionTarget(request.session_key());
+          !valid.ok()) {
+        return valid;
+      }
+      return Drop(Key(Shopper{"", request.session_key()}), deadline);
+    case Request::kAnonymous:
+      if (!request.anonymous()) {
+        return absl::InvalidArgumentError("anonymous: must be true when set");
+      }
+      return Drop(Key(""), deadline);
+    case Request::kAll: {
+      if (!request.all()) {
+        return absl::InvalidArgumentError("all: must be true when set");
+      }
+      // The prefixes' fences stop every replica's computations in flight
+      // from storing; this marks this replica's too.
+      flights_->MarkAllStale();
+      auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
+      if (!users.ok()) return users;
+      auto sessions =
+          cache_->DeletePrefix(options_.session_cache_prefix, deadline);
+      if (!sessions.ok()) return sessions;
+      return *users + *sessions;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "target: set one of user_id, session_key, anonymous or all");
+  }
 }
 
 void AnswerCache::OnLiveEvent(const smartshop::v1::Interaction& event) {

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/recommender/cache/shared_flight.h"
+#include "services/recommender/engine_options.h"
 #include "services/recommender/engine_stats.h"
 #include "services/recommender/invalidation_retrier.h"
 #include "services/recommender/recommendation_cache.h"
@@ -23,19 +24,6 @@
 #include "smartshop/v1/recommender.pb.h"
 
 namespace smartshop::recommender {
-
-struct AnswerCacheOptions {
-  // Cache keys are prefix + user id, or prefix + "anonymous".
-  std::string cache_prefix = "ai_recommended_products_";
-  // Anonymous sessions' keys: this prefix + session key.
-  std::string session_cache_prefix = "ai_recommended_session_";
-  absl::Duration model_ttl = absl::Hours(1);
-  absl::Duration builtin_ttl = absl::Minutes(10);
-  absl::Duration session_ttl = absl::Minutes(5);
-  absl::Duration short_ttl = absl::Seconds(60);
-  // Bound on each cache call.
-  absl::Duration cache_timeout = absl::Milliseconds(100);
-};
 
 // What made an answer, as far as its lifetime goes.
 enum class AnswerKind {
@@ -52,7 +40,8 @@ class AnswerCache {
  public:
   // Pointers are not owned and must outlive this. `flights` are the
   // computations in flight whose answers a drop makes stale.
-  AnswerCache(RecommendationCache* cache, AnswerCacheOptions options,
+  // Of `options`: the prefixes, the TTLs and the cache timeout.
+  AnswerCache(RecommendationCache* cache, const EngineOptions& options,
               AnswerFlights* flights, EngineCounters* counters);
 
   // The key for a user id ("" = anonymous), and for a shopper: the user's,
@@ -88,8 +77,11 @@ class AnswerCache {
   // Drops `key` (advancing its fence) and marks the computation for it
   // stale; how many entries went.
   absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
-  // Drops every user's and session's answer.
-  absl::StatusOr<int64_t> DropAll(absl::Time deadline);
+  // Drops what `request` names (a user's, a session's, the anonymous
+  // answer, or all); INVALID_ARGUMENT for a bad target.
+  absl::StatusOr<int64_t> Invalidate(
+      const smartshop::v1::InvalidateRecommendationsRequest& request,
+      absl::Time deadline);
   // Drops the answer `event` makes stale: a user's on a cart change or an
   // order, an anonymous session's on any of its events. A failed delete is
   // retried until the cache answers.
@@ -106,7 +98,7 @@ class AnswerCache {
   }
 
   RecommendationCache* const cache_;
-  const AnswerCacheOptions options_;
+  const EngineOptions options_;
   AnswerFlights* const flights_;
   EngineCounters* const counters_;
   std::atomic<bool> builtin_ready_{true};

@@ -15,22 +15,13 @@
 #include "services/recommender/aggregation.h"
 #include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/engine_options.h"
 #include "services/recommender/ranker.h"
 #include "services/recommender/request_context.h"
 #include "services/recommender/shopper_activity.h"
 #include "services/recommender/tracking_reader.h"
 
 namespace smartshop::recommender {
-
-struct RankingInputsOptions {
-  // Bound on each tracking call.
-  absl::Duration tracking_timeout = absl::Seconds(2);
-  // Kept free before the caller's deadline to build and send a fallback.
-  absl::Duration reply_margin = absl::Milliseconds(50);
-  // Products a user ordered within this long are not recommended again;
-  // zero = no such rule.
-  absl::Duration recently_ordered = absl::Hours(24 * 30);
-};
 
 struct RankingInputs {
   // No interactions at all (and not a category page): the original answers
@@ -54,9 +45,10 @@ struct RankingInputs {
 
 class RankingInputReader {
  public:
-  // `tracking` is not owned and must outlive this; `clock` is the shop's
-  // "now" (the recent-orders window).
-  RankingInputReader(TrackingReader* tracking, RankingInputsOptions options,
+  // `tracking` is not owned and must outlive this; of `options` the
+  // tracking timeout, the reply margin and the recent-orders window;
+  // `clock` is the shop's "now" (the recent-orders window).
+  RankingInputReader(TrackingReader* tracking, const EngineOptions& options,
                      std::function<absl::Time()> clock)
       : tracking_(tracking), options_(options), clock_(std::move(clock)) {}
 
@@ -75,7 +67,7 @@ class RankingInputReader {
                                                absl::Time deadline);
 
   TrackingReader* const tracking_;
-  const RankingInputsOptions options_;
+  const EngineOptions options_;
   const std::function<absl::Time()> clock_;
 };
 

@@ -31,20 +31,8 @@ RecommendationEngine::RecommendationEngine(TrackingReader* tracking,
       model_(model),
       counters_(metrics),
       answers_(&counters_, clock),
-      inputs_(tracking,
-              {.tracking_timeout = options_.tracking_timeout,
-               .reply_margin = options_.reply_margin,
-               .recently_ordered = options_.recently_ordered},
-              clock),
-      answer_cache_(cache,
-                    {.cache_prefix = options_.cache_prefix,
-                     .session_cache_prefix = options_.session_cache_prefix,
-                     .model_ttl = options_.cache_ttl,
-                     .builtin_ttl = options_.builtin_ttl,
-                     .session_ttl = options_.session_ttl,
-                     .short_ttl = options_.short_ttl,
-                     .cache_timeout = options_.cache_timeout},
-                    &flights_, &counters_),
+      inputs_(tracking, options_, clock),
+      answer_cache_(cache, options_, &flights_, &counters_),
       executor_(std::max(1, options_.max_computations)) {}
 
 RecommendationEngine::~RecommendationEngine() = default;
@@ -214,40 +202,6 @@ RecommendationEngine::DeleteUserData(
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;
-}
-
-absl::StatusOr<int64_t> RecommendationEngine::Invalidate(
-    const smartshop::v1::InvalidateRecommendationsRequest& request,
-    absl::Time deadline) {
-  using Request = smartshop::v1::InvalidateRecommendationsRequest;
-  switch (request.target_case()) {
-    case Request::kUserId:
-      if (absl::Status valid = CheckUserTarget(request.user_id());
-          !valid.ok()) {
-        return valid;
-      }
-      return answer_cache_.Drop(answer_cache_.Key(request.user_id()), deadline);
-    case Request::kSessionKey:
-      if (absl::Status valid = CheckSessionTarget(request.session_key());
-          !valid.ok()) {
-        return valid;
-      }
-      return answer_cache_.Drop(
-          answer_cache_.Key(Shopper{"", request.session_key()}), deadline);
-    case Request::kAnonymous:
-      if (!request.anonymous()) {
-        return absl::InvalidArgumentError("anonymous: must be true when set");
-      }
-      return answer_cache_.Drop(answer_cache_.Key(""), deadline);
-    case Request::kAll:
-      if (!request.all()) {
-        return absl::InvalidArgumentError("all: must be true when set");
-      }
-      return answer_cache_.DropAll(deadline);
-    default:
-      return absl::InvalidArgumentError(
-          "target: set one of user_id, session_key, anonymous or all");
-  }
 }
 
 }  // namespace smartshop::recommender

@@ -72,7 +72,9 @@ class RecommendationEngine {
   // Removes cached answers; UNAVAILABLE when the cache cannot be reached.
   absl::StatusOr<int64_t> Invalidate(
       const smartshop::v1::InvalidateRecommendationsRequest& request,
-      absl::Time deadline);
+      absl::Time deadline) {
+    return answer_cache_.Invalidate(request, deadline);
+  }
 
   // For the live event feed: drops the cached answer the event makes stale
   // (AnswerCache::OnLiveEvent).
