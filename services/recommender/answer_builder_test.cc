@@ -10,9 +10,6 @@ namespace smartshop::recommender {
 namespace {
 
 using smartshop::v1::RecommendationItem;
-using ::testing::Each;
-using ::testing::ElementsAre;
-using ::testing::Property;
 
 const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
 
@@ -69,8 +66,8 @@ TEST_F(AnswerBuilderTest, NoDataIsTopSellersScored85) {
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_NO_DATA);
   ASSERT_EQ(answer.items_size(), kComputedItems);
   EXPECT_EQ(answer.items(0).product().id(), 20);
-  EXPECT_THAT(answer.items(),
-              Each(Property(&RecommendationItem::relevance_score, 85.0)));
+  EXPECT_THAT(answer.items(), ::testing::Each(::testing::Property(
+                                  &RecommendationItem::relevance_score, 85.0)));
   EXPECT_EQ(counters_.stats().fallbacks, 0);
 }
 
@@ -80,9 +77,11 @@ TEST_F(AnswerBuilderTest, TopSellersSayWhyAndAreCounted) {
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_FALLBACK);
   EXPECT_EQ(answer.fallback_reason(), "model: timed out");
   // Category 1 holds the odd ids.
-  EXPECT_THAT(Ids(answer), ElementsAre(19, 17, 15, 13, 11, 9, 7, 5, 3, 1));
-  EXPECT_THAT(answer.items(), Each(Property(&RecommendationItem::source,
-                                            smartshop::v1::ERROR_FALLBACK)));
+  EXPECT_THAT(Ids(answer),
+              ::testing::ElementsAre(19, 17, 15, 13, 11, 9, 7, 5, 3, 1));
+  EXPECT_THAT(answer.items(),
+              ::testing::Each(::testing::Property(
+                  &RecommendationItem::source, smartshop::v1::ERROR_FALLBACK)));
   EXPECT_EQ(counters_.stats().fallbacks, 1);
 }
 
@@ -92,7 +91,7 @@ TEST_F(AnswerBuilderTest, FinishCutsToTheCallersCountAndExclusions) {
   request.set_limit(3);
   request.add_exclude_product_ids(19);
   AnswerBuilder::Finish(request, &catalog_, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(20, 18, 17));
+  EXPECT_THAT(Ids(answer), ::testing::ElementsAre(20, 18, 17));
 }
 
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
@@ -100,7 +99,8 @@ TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   smartshop::v1::GetRecommendationsRequest request;
   request.add_exclude_product_ids(20);
   AnswerBuilder::Finish(request, nullptr, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
+  EXPECT_THAT(Ids(answer),
+              ::testing::ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
 }
 
 }  // namespace

@@ -6,23 +6,22 @@
 
 #include <cstdint>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "services/recommender/recommender_metrics.h"
 
 namespace smartshop::recommender {
 
-struct EngineStats {
-  int64_t cache_hits = 0;
-  int64_t cache_misses = 0;
-  int64_t cache_errors = 0;
-  int64_t model_calls = 0;
-  int64_t fallbacks = 0;  // top-sellers answers for a failure
-};
-
 class EngineCounters {
  public:
+  struct Stats {
+    int64_t cache_hits = 0;
+    int64_t cache_misses = 0;
+    int64_t cache_errors = 0;
+    int64_t model_calls = 0;
+    int64_t fallbacks = 0;  // top-sellers answers for a failure
+  };
+
   // `metrics` is not owned and may be null.
   explicit EngineCounters(RecommenderMetrics* metrics) : metrics_(metrics) {}
 
@@ -38,13 +37,15 @@ class EngineCounters {
   // A cache delete for invalidation: "ok", "error", "retried", ...
   void CountInvalidation(const char* result);
 
-  EngineStats stats() const;
+  Stats stats() const;
 
  private:
   RecommenderMetrics* const metrics_;
   mutable absl::Mutex mu_;
-  EngineStats stats_ ABSL_GUARDED_BY(mu_);
+  Stats stats_ ABSL_GUARDED_BY(mu_);
 };
+
+using EngineStats = EngineCounters::Stats;
 
 }  // namespace smartshop::recommender
 

@@ -10,9 +10,6 @@
 namespace smartshop::recommender {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
-
 // Shows the model exactly the products it was given.
 class FixedCandidates : public CandidateSource {
  public:
@@ -78,7 +75,7 @@ TEST_F(ModelRankerTest, TheOriginalPromptIsAnsweredByName) {
   EXPECT_EQ(ranking.dropped, 1);
   ASSERT_EQ(llm_.requests().size(), 1u);
   EXPECT_THAT(llm_.requests()[0].messages[1].content,
-              HasSubstr("Available Products in Catalog"));
+              ::testing::HasSubstr("Available Products in Catalog"));
 }
 
 TEST_F(ModelRankerTest, ACandidateSourceMakesTheHybridPromptAnsweredById) {
@@ -93,8 +90,10 @@ TEST_F(ModelRankerTest, ACandidateSourceMakesTheHybridPromptAnsweredById) {
   ASSERT_EQ(ranking.items.size(), 1u);  // 1 was never shown
   EXPECT_EQ(ranking.items[0].product->id(), 3);
   const std::string prompt = llm_.requests()[0].messages[1].content;
-  EXPECT_THAT(prompt, HasSubstr("Bought together"));
-  EXPECT_THAT(prompt, Not(HasSubstr("Available Products in Catalog")));
+  EXPECT_THAT(prompt, ::testing::HasSubstr("Bought together"));
+  EXPECT_THAT(
+      prompt,
+      ::testing::Not(::testing::HasSubstr("Available Products in Catalog")));
 }
 
 TEST_F(ModelRankerTest, EachFailureSaysWhyWithItsCode) {
@@ -126,7 +125,7 @@ TEST_F(ModelRankerTest, AnUnparsableReplyIsAFailureOfItsOwn) {
   ASSERT_TRUE(std::holds_alternative<RankingFailure>(ranked));
   EXPECT_EQ(std::get<RankingFailure>(ranked).code, "model_reply_unparsable");
   EXPECT_THAT(std::get<RankingFailure>(ranked).reason,
-              HasSubstr("model reply: "));
+              ::testing::HasSubstr("model reply: "));
 }
 
 TEST_F(ModelRankerTest, RepeatedFailuresPauseTheModel) {
