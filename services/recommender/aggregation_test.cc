@@ -2,7 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/recommender/prompt_builder.h"
+#include "services/recommender/model/prompt_builder.h"
 
 namespace smartshop::recommender {
 namespace {

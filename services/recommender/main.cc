@@ -14,6 +14,7 @@
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/event_feed.h"
 #include "services/recommender/openai/openai_client.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_config.h"
 #include "services/recommender/recommender_metrics.h"
@@ -55,7 +56,9 @@ int Run(const RecommenderConfig& config) {
   InteractionModel model;
   // Without the event feed there is no builtin model to rank with.
   RecommendationEngine engine(
-      &tracking, &catalog, openai.get(), cache->get(), *std::move(prompt),
+      &tracking, &catalog, cache->get(),
+      MakeRankerChain(openai.get(), *std::move(prompt), config.engine,
+                      config.follow_events ? &model : nullptr, &metrics),
       config.engine, [] { return absl::Now(); }, &metrics,
       config.follow_events ? &model : nullptr);
   engine.set_builtin_ready(!config.follow_events);

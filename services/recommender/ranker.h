@@ -1,8 +1,7 @@
-// A way to rank products for a shopper. Two implementations: ModelRanker
-// (OpenAI, with the original prompt or the hybrid one) and BuiltinRanker
-// (co-occurrence, builtin/). The engine asks its primary ranker (the model
-// when a key is configured, else the builtin one), falls back to the
-// builtin ranker when the model fails, and to top sellers last.
+// A way to rank products for a shopper: one entry of the ranker chain
+// (ranker_chain.h). Two implementations: ModelRanker (the LLM, model/) and
+// BuiltinRanker (co-occurrence, builtin/). A ranker ranks or says why it
+// gave up; the chain decides who comes next.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_H_
 

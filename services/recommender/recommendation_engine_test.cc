@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/top_sellers.h"
 #include "tests/fakes/fake_recommender_deps.h"
 
@@ -65,9 +66,10 @@ class RecommendationEngineTest : public ::testing::Test {
 
   RecommendationEngine MakeEngine(LlmClient* llm,
                                   EngineOptions options = EngineOptions()) {
-    return RecommendationEngine(&tracking_, &catalog_, llm, &cache_,
-                                *PromptBuilder::Create({}), std::move(options),
-                                [] { return kNow; });
+    return RecommendationEngine(&tracking_, &catalog_, &cache_,
+                                MakeRankerChain(llm, *PromptBuilder::Create({}),
+                                                options, nullptr, nullptr),
+                                options, [] { return kNow; });
   }
 
   Recommendations Get(RecommendationEngine& engine, std::string user,
@@ -175,9 +177,11 @@ TEST_F(RecommendationEngineTest, EachModelFailureFallsBackToTopSellersAt80) {
         FailureCase{absl::DataLossError("html"), "model: unexpected reply"}}) {
     testing::FakeRecommendationCache cache;
     llm_.FailWith(c.status);
-    RecommendationEngine engine(&tracking_, &catalog_, &llm_, &cache,
-                                *PromptBuilder::Create({}), EngineOptions(),
-                                [] { return kNow; });
+    RecommendationEngine engine(
+        &tracking_, &catalog_, &cache,
+        MakeRankerChain(&llm_, *PromptBuilder::Create({}), EngineOptions(),
+                        nullptr, nullptr),
+        EngineOptions(), [] { return kNow; });
     smartshop::v1::GetRecommendationsRequest request;
     request.set_user_id("42");
     auto r = engine.Get(request, absl::Now() + absl::Seconds(5));
@@ -298,9 +302,11 @@ TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {
   tracking.FailWith(absl::UnavailableError("down"));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(1));
   testing::FakeRecommendationCache cache;
-  RecommendationEngine engine(&tracking, &catalog, nullptr, &cache,
-                              *PromptBuilder::Create({}), EngineOptions(),
-                              [] { return kNow; });
+  RecommendationEngine engine(
+      &tracking, &catalog, &cache,
+      MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions(),
+                      nullptr, nullptr),
+      EngineOptions(), [] { return kNow; });
   EXPECT_EQ(engine.Get({}, absl::Now() + absl::Seconds(1)).status().code(),
             absl::StatusCode::kUnavailable);
 }

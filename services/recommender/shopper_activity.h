@@ -20,6 +20,11 @@ struct Shopper {
   std::string session_key;  // used only when user_id is empty
 };
 
+// An anonymous visitor with a session of its own.
+inline bool IsSession(const Shopper& shopper) {
+  return shopper.user_id.empty() && !shopper.session_key.empty();
+}
+
 struct ShopperActivity {
   // The user's or the session's own events, newest first.
   std::vector<smartshop::v1::Interaction> own;

@@ -10,6 +10,10 @@
 namespace smartshop::recommender {
 
 inline constexpr int kRecommendationCount = 8;
+// Answers are computed and cached with this many items, so that a request
+// excluding some of them (what is on the page, in the cart) still gets 8
+// without a recomputation.
+inline constexpr int kComputedItems = 16;
 inline constexpr double kNoDataScore = 85.0;
 inline constexpr double kFallbackScore = 80.0;
 inline constexpr double kGapFillScore = 75.0;

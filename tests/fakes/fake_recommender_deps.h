@@ -9,7 +9,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-#include "services/recommender/llm_client.h"
+#include "services/recommender/model/llm_client.h"
 #include "services/recommender/recommendation_cache.h"
 #include "services/recommender/tracking_reader.h"
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "services/recommender/response_parser.h"
+#include "services/recommender/model/response_parser.h"
 
 namespace {
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "tools/fake_openai/self_signed_cert.h"
 
 namespace smartshop::testing {
@@ -65,10 +66,11 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
     model_ = std::make_unique<recommender::InteractionModel>();
   }
   engine_ = std::make_unique<recommender::RecommendationEngine>(
-      reader_.get(), catalog_.get(),
-      options_.use_model ? openai_.get() : nullptr, cache_.get(),
-      *recommender::PromptBuilder::Create({}), engine_options,
-      [] { return absl::Now(); }, nullptr, model_.get());
+      reader_.get(), catalog_.get(), cache_.get(),
+      recommender::MakeRankerChain(options_.use_model ? openai_.get() : nullptr,
+                                   *recommender::PromptBuilder::Create({}),
+                                   engine_options, model_.get(), nullptr),
+      engine_options, [] { return absl::Now(); }, nullptr, model_.get());
   if (options_.builtin) {
     feed_ = std::make_unique<recommender::EventFeed>(
         tracking_channel, model_.get(),

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/recommender/llm_client.h"
+#include "services/recommender/model/llm_client.h"
 #include "services/recommender/openai/openai_options.h"
 
 namespace smartshop::recommender {

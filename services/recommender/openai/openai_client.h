@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "boost/asio/ssl/context.hpp"
-#include "services/recommender/llm_client.h"
+#include "services/recommender/model/llm_client.h"
 #include "services/recommender/openai/log_throttle.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/openai/openai_stats.h"

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/fakes/fake_recommender_deps.h"
 #include "tools/bench/recommender/latency.h"
@@ -110,7 +111,9 @@ int Run() {
   }
   testing::FakeRecommendationCache cache;
   RecommendationEngine engine(
-      &reader, &refresher, nullptr, &cache, *PromptBuilder::Create({}),
+      &reader, &refresher, &cache,
+      MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions{},
+                      &model, nullptr),
       EngineOptions{}, [] { return absl::Now(); }, nullptr, &model);
   std::vector<int64_t> nanos;
   for (int i = 0; i < calls + 100; ++i) {

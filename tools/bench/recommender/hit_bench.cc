@@ -21,6 +21,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_service.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
@@ -242,9 +243,10 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
       absl::StrCat("recommender_bench:", getpid(), ":",
                    absl::ToUnixNanos(absl::Now()) % 1'000'000'000,
                    ":ai_recommended_products_");
-  RecommendationEngine engine(&reader, &refresher, &llm, cache->get(),
-                              *std::move(prompt), engine_options,
-                              [] { return absl::Now(); });
+  RecommendationEngine engine(&reader, &refresher, cache->get(),
+                              MakeRankerChain(&llm, *std::move(prompt),
+                                              engine_options, nullptr, nullptr),
+                              engine_options, [] { return absl::Now(); });
   absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
       CallerAuth::Parse(absl::StrCat("bench read,write ", kBenchToken));
   if (!auth.ok()) return auth.status();

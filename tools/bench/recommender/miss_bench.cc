@@ -9,10 +9,11 @@
 #include "common/json_log.h"
 #include "services/recommender/aggregation.h"
 #include "services/recommender/catalog_refresher.h"
-#include "services/recommender/product_matcher.h"
-#include "services/recommender/prompt_builder.h"
+#include "services/recommender/model/product_matcher.h"
+#include "services/recommender/model/prompt_builder.h"
+#include "services/recommender/model/response_parser.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
-#include "services/recommender/response_parser.h"
 #include "services/recommender/top_sellers.h"
 #include "tests/fakes/fake_recommender_deps.h"
 #include "tools/bench/recommender/synthetic_shop.h"
@@ -106,8 +107,10 @@ absl::StatusOr<MissRun> RunMissBench(const MissOptions& options) {
   if (!prompt.ok()) return prompt.status();
   testing::FakeRecommendationCache engine_cache;
   testing::FakeRecommendationCache stage_cache;
-  RecommendationEngine engine(&reader, &refresher, &llm, &engine_cache, *prompt,
-                              EngineOptions{}, [] { return absl::Now(); });
+  RecommendationEngine engine(
+      &reader, &refresher, &engine_cache,
+      MakeRankerChain(&llm, *prompt, EngineOptions{}, nullptr, nullptr),
+      EngineOptions{}, [] { return absl::Now(); });
 
   MissRun run;
   std::vector<int64_t> engine_nanos;

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "services/recommender/llm_client.h"
+#include "services/recommender/model/llm_client.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/catalog.pb.h"
 #include "smartshop/v1/interaction.pb.h"

@@ -1,15 +1,17 @@
-// The model as a Ranker: the original prompt (summary + first 50 catalog
-// products, answered by name) or the hybrid one (the builtin ranker's
-// candidates with ids, answered by id), the call, the untrusted reply parsed
+// The model (the LLM) as a Ranker: the original prompt (summary + first 50
+// catalog products, answered by name) or the hybrid one (a CandidateSource's
+// products with ids, answered by id), the call, the untrusted reply parsed
 // and mapped onto the catalog. Each failure is reported with its own reason.
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_MODEL_RANKER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_MODEL_RANKER_H_
+
+#include <memory>
 
 #include "absl/status/status.h"
-#include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/circuit_breaker.h"
-#include "services/recommender/llm_client.h"
-#include "services/recommender/prompt_builder.h"
+#include "services/recommender/model/candidate_source.h"
+#include "services/recommender/model/llm_client.h"
+#include "services/recommender/model/prompt_builder.h"
 #include "services/recommender/ranker.h"
 #include "services/recommender/recommender_metrics.h"
 
@@ -20,10 +22,6 @@ struct ModelRankerOptions {
   absl::Duration model_timeout = absl::Seconds(20);
   // Kept free before the caller's deadline to build a fallback.
   absl::Duration reply_margin = absl::Milliseconds(50);
-  // Show the model the builtin ranker's candidates (needs `model` below).
-  bool hybrid_prompt = false;
-  int hybrid_candidates = 20;
-  RankerOptions builtin;
   // After this many failed calls in a row the model is not called for a
   // cool-down (answers fall back at once), then probed once.
   CircuitBreakerOptions breaker;
@@ -31,10 +29,11 @@ struct ModelRankerOptions {
 
 class ModelRanker : public Ranker {
  public:
-  // Pointers are not owned and must outlive this; `model` and `metrics` may
-  // be null (no hybrid prompt, no metrics).
+  // `llm` and `metrics` are not owned and must outlive this; `candidates`
+  // and `metrics` may be null (the original prompt, no metrics).
   ModelRanker(LlmClient* llm, PromptBuilder prompt, ModelRankerOptions options,
-              const InteractionModel* model, RecommenderMetrics* metrics);
+              std::unique_ptr<const CandidateSource> candidates,
+              RecommenderMetrics* metrics);
 
   std::variant<Ranking, RankingFailure> Rank(const RankingRequest& request,
                                              absl::Time deadline) override;
@@ -43,7 +42,7 @@ class ModelRanker : public Ranker {
   LlmClient* const llm_;
   const PromptBuilder prompt_;
   const ModelRankerOptions options_;
-  const InteractionModel* const model_;
+  const std::unique_ptr<const CandidateSource> candidates_;
   RecommenderMetrics* const metrics_;
   CircuitBreaker breaker_;
 };
@@ -55,4 +54,4 @@ absl::string_view ModelFailureCode(const absl::Status& status);
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RANKER_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_MODEL_RANKER_H_

@@ -1,7 +1,7 @@
 // Phase 3 of the original algorithm: the chat request for the model, built
 // from the versioned prompt templates in prompts/ (compiled in).
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_PROMPT_BUILDER_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_PROMPT_BUILDER_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PROMPT_BUILDER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PROMPT_BUILDER_H_
 
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "common/embedded_file.h"
 #include "services/recommender/aggregation.h"
 #include "services/recommender/catalog_snapshot.h"
-#include "services/recommender/llm_client.h"
+#include "services/recommender/model/llm_client.h"
 
 namespace smartshop::recommender {
 
@@ -69,4 +69,4 @@ class PromptBuilder {
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_PROMPT_BUILDER_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PROMPT_BUILDER_H_

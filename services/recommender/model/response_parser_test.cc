@@ -1,4 +1,4 @@
-#include "services/recommender/response_parser.h"
+#include "services/recommender/model/response_parser.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/fakes/fake_recommender_deps.h"
 
@@ -83,9 +84,10 @@ class EngineResilienceTest : public ::testing::Test {
       EngineOptions options = {}, bool builtin = true,
       testing::FakeRecommendationCache* cache = nullptr) {
     return std::make_unique<RecommendationEngine>(
-        &tracking_, &catalog_, &llm_, cache ? cache : &cache_,
-        *PromptBuilder::Create({}), std::move(options), [] { return kNow; },
-        nullptr, builtin ? &model_ : nullptr);
+        &tracking_, &catalog_, cache ? cache : &cache_,
+        MakeRankerChain(&llm_, *PromptBuilder::Create({}), options,
+                        builtin ? &model_ : nullptr, nullptr),
+        options, [] { return kNow; }, nullptr, builtin ? &model_ : nullptr);
   }
 
   // The answer and how long it took.
@@ -213,9 +215,11 @@ TEST(EngineFirstCatalogTest, OneLoadAtATimeAndEveryCallerWithinItsDeadline) {
   tracking.SetProductsDelay(absl::Seconds(2));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(10));
   testing::FakeRecommendationCache cache;
-  RecommendationEngine engine(&tracking, &catalog, nullptr, &cache,
-                              *PromptBuilder::Create({}), EngineOptions(),
-                              [] { return kNow; });
+  RecommendationEngine engine(
+      &tracking, &catalog, &cache,
+      MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions(),
+                      nullptr, nullptr),
+      EngineOptions(), [] { return kNow; });
   std::vector<std::thread> callers;
   std::atomic<int> in_time{0};
   for (int i = 0; i < 5; ++i) {

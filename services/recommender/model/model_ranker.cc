@@ -1,11 +1,11 @@
-#include "services/recommender/model_ranker.h"
+#include "services/recommender/model/model_ranker.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
-#include "services/recommender/product_matcher.h"
-#include "services/recommender/response_parser.h"
+#include "services/recommender/model/product_matcher.h"
+#include "services/recommender/model/response_parser.h"
 
 namespace smartshop::recommender {
 
@@ -46,12 +46,12 @@ absl::string_view ModelFailureCode(const absl::Status& status) {
 
 ModelRanker::ModelRanker(LlmClient* llm, PromptBuilder prompt,
                          ModelRankerOptions options,
-                         const InteractionModel* model,
+                         std::unique_ptr<const CandidateSource> candidates,
                          RecommenderMetrics* metrics)
     : llm_(llm),
       prompt_(std::move(prompt)),
       options_(std::move(options)),
-      model_(model),
+      candidates_(std::move(candidates)),
       metrics_(metrics),
       breaker_(options_.breaker) {}
 
@@ -64,16 +64,11 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   // The prompt, and how its answer maps onto products.
   absl::StatusOr<ChatRequest> chat;
   std::vector<const smartshop::v1::Product*> shown;
-  const bool hybrid = options_.hybrid_prompt && model_ != nullptr;
+  const bool hybrid = candidates_ != nullptr;
   if (hybrid) {
-    RankingInput input = request.builtin;
-    input.count = options_.hybrid_candidates;
-    std::vector<PromptBuilder::Candidate> candidates;
-    for (RankedItem& item :
-         RankBuiltin(input, request.catalog, *model_, options_.builtin)) {
-      shown.push_back(item.product);
-      candidates.push_back({item.product, std::move(item.reason)});
-    }
+    const std::vector<PromptBuilder::Candidate> candidates =
+        candidates_->Candidates(request);
+    for (const auto& candidate : candidates) shown.push_back(candidate.product);
     chat =
         prompt_.BuildHybrid(request.summary, candidates, request.personalised);
     if (!chat.ok()) {

@@ -1,7 +1,7 @@
 // Text from the catalog (product and category names, which shops fill from
 // anywhere) reaches the prompt only as JSON strings: quotes, newlines and
 // instructions stay data, and the prompt's structure cannot be broken.
-#include "services/recommender/prompt_builder.h"
+#include "services/recommender/model/prompt_builder.h"
 
 #include "boost/json.hpp"
 #include "gmock/gmock.h"

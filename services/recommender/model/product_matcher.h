@@ -1,13 +1,13 @@
 // Phase 5 of the original algorithm: the model's picks mapped onto active
 // catalog products, done so that it cannot go wrong silently.
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_PRODUCT_MATCHER_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_PRODUCT_MATCHER_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PRODUCT_MATCHER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PRODUCT_MATCHER_H_
 
 #include <string>
 #include <vector>
 
 #include "services/recommender/catalog_snapshot.h"
-#include "services/recommender/response_parser.h"
+#include "services/recommender/model/response_parser.h"
 
 namespace smartshop::recommender {
 
@@ -42,4 +42,4 @@ MatchResult MatchPicksById(
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_PRODUCT_MATCHER_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_PRODUCT_MATCHER_H_

@@ -5,6 +5,7 @@
 // exclusions and recently ordered products.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/fakes/fake_recommender_deps.h"
 
@@ -74,7 +75,9 @@ class BuiltinEngineTest : public ::testing::Test {
 
   RecommendationEngine MakeEngine(LlmClient* llm) {
     return RecommendationEngine(
-        &tracking_, &catalog_, llm, &cache_, *PromptBuilder::Create({}),
+        &tracking_, &catalog_, &cache_,
+        MakeRankerChain(llm, *PromptBuilder::Create({}), EngineOptions(),
+                        &model_, nullptr),
         EngineOptions(), [] { return kNow; }, nullptr, &model_);
   }
 
@@ -219,7 +222,9 @@ TEST_F(BuiltinEngineTest, HybridPromptShowsCandidatesAndMapsAnswersById) {
   EngineOptions options;
   options.hybrid_prompt = true;
   RecommendationEngine engine(
-      &tracking_, &catalog_, &llm_, &cache_, *PromptBuilder::Create({}),
+      &tracking_, &catalog_, &cache_,
+      MakeRankerChain(&llm_, *PromptBuilder::Create({}), options, &model_,
+                      nullptr),
       options, [] { return kNow; }, nullptr, &model_);
   Recommendations r = Get(engine, ForUser("z"));
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
@@ -261,7 +266,9 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
   ten_days.recently_ordered = absl::Hours(24 * 10);
   testing::FakeRecommendationCache other_cache;
   RecommendationEngine lenient(
-      &tracking_, &catalog_, nullptr, &other_cache, *PromptBuilder::Create({}),
+      &tracking_, &catalog_, &other_cache,
+      MakeRankerChain(nullptr, *PromptBuilder::Create({}), ten_days, &model_,
+                      nullptr),
       ten_days, [] { return kNow; }, nullptr, &model_);
   Recommendations r = Get(lenient, ForUser("z"));
   ASSERT_GT(r.items_size(), 0);

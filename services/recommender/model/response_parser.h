@@ -1,7 +1,7 @@
 // Phase 4 of the original algorithm: the model's reply, untrusted text, made
 // into at most 8 picks with sane scores and reasons.
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RESPONSE_PARSER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RESPONSE_PARSER_H_
 
 #include <cstdint>
 #include <string>
@@ -37,4 +37,4 @@ std::string SanitizeReason(absl::string_view text, size_t max_chars);
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RESPONSE_PARSER_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_RESPONSE_PARSER_H_

@@ -1,4 +1,4 @@
-#include "services/recommender/product_matcher.h"
+#include "services/recommender/model/product_matcher.h"
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"

@@ -1,4 +1,4 @@
-#include "services/recommender/prompt_builder.h"
+#include "services/recommender/model/prompt_builder.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"

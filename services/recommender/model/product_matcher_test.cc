@@ -1,4 +1,4 @@
-#include "services/recommender/product_matcher.h"
+#include "services/recommender/model/product_matcher.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,8 +1,8 @@
 // A chat-completion model behind a narrow interface, so that the
 // recommendation logic is tested with fakes and the HTTPS adapter
 // (openai/openai_client.h) is tested against a fake server.
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_LLM_CLIENT_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_LLM_CLIENT_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_LLM_CLIENT_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_LLM_CLIENT_H_
 
 #include <cstdint>
 #include <string>
@@ -51,4 +51,4 @@ class LlmClient {
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_LLM_CLIENT_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_MODEL_LLM_CLIENT_H_

@@ -1,7 +1,7 @@
 // The builtin ranker (builtin/builtin_ranker.h) as a Ranker: never fails,
 // scores 60 to 99 with a reason per item.
-#ifndef SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_RANKING_H_
-#define SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_RANKING_H_
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_BUILTIN_RANKING_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_BUILTIN_RANKING_H_
 
 #include <algorithm>
 
@@ -39,4 +39,4 @@ class BuiltinRanker : public Ranker {
 
 }  // namespace smartshop::recommender
 
-#endif  // SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_RANKING_H_
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_BUILTIN_RANKING_H_

@@ -1,0 +1,91 @@
+#include "services/recommender/answer_builder.h"
+
+#include <algorithm>
+
+#include "absl/container/flat_hash_set.h"
+#include "common/json_log.h"
+#include "common/proto_time.h"
+#include "services/recommender/answer_rules.h"
+#include "services/recommender/top_sellers.h"
+
+namespace smartshop::recommender {
+
+using smartshop::v1::Recommendations;
+
+Recommendations AnswerBuilder::FromRanking(const Ranking& ranking,
+                                           const CatalogSnapshot& catalog,
+                                           const RankingInput& input,
+                                           std::string fallback_reason) const {
+  Recommendations answer;
+  answer.set_strategy(ranking.strategy);
+  answer.set_fallback_reason(std::move(fallback_reason));
+  SetTimestamp(clock_(), answer.mutable_generated_at());
+  for (const RankedProduct& ranked : ranking.items) {
+    auto* item = answer.add_items();
+    *item->mutable_product() = *ranked.product;
+    item->set_relevance_score(ranked.score);
+    item->set_reason(ranked.reason);
+    item->set_source(ranking.source);
+  }
+  // The rules hold for the model's picks too (a sold-out pick goes), and
+  // top sellers fill what is missing.
+  ApplyAnswerRules(catalog,
+                   {.count = kComputedItems,
+                    .exclude = &input.exclude,
+                    .category_id = input.category_id,
+                    .max_fill_score = ranking.gap_fill_score},
+                   answer);
+  return answer;
+}
+
+Recommendations AnswerBuilder::NoData(const CatalogSnapshot& catalog) const {
+  Recommendations answer;
+  answer.set_strategy(smartshop::v1::STRATEGY_NO_DATA);
+  SetTimestamp(clock_(), answer.mutable_generated_at());
+  FillWithTopSellers(catalog, kComputedItems, kNoDataScore,
+                     smartshop::v1::TOP_SELLERS_NO_DATA, answer);
+  return answer;
+}
+
+Recommendations AnswerBuilder::TopSellers(const CatalogSnapshot& catalog,
+                                          std::string reason,
+                                          absl::string_view code,
+                                          int64_t category_id) const {
+  Log(LogLevel::kWarning, "recommendation_fallback",
+      {{"reason", reason}, {"code", code}});
+  counters_->CountTopSellers(code);
+  Recommendations answer;
+  answer.set_strategy(smartshop::v1::STRATEGY_FALLBACK);
+  answer.set_fallback_reason(std::move(reason));
+  SetTimestamp(clock_(), answer.mutable_generated_at());
+  FillWithTopSellers(catalog, kComputedItems, kFallbackScore,
+                     smartshop::v1::ERROR_FALLBACK, answer, {}, category_id);
+  return answer;
+}
+
+void AnswerBuilder::Finish(
+    const smartshop::v1::GetRecommendationsRequest& request,
+    const CatalogSnapshot* catalog, Recommendations& answer) {
+  const int keep =
+      request.limit() == 0 ? kRecommendationCount : request.limit();
+  const absl::flat_hash_set<int64_t> excluded(
+      request.exclude_product_ids().begin(),
+      request.exclude_product_ids().end());
+  if (catalog == nullptr) {
+    auto* items = answer.mutable_items();
+    items->erase(std::remove_if(items->begin(), items->end(),
+                                [&](const auto& item) {
+                                  return excluded.contains(item.product().id());
+                                }),
+                 items->end());
+    while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
+    return;
+  }
+  ApplyAnswerRules(*catalog,
+                   {.count = keep,
+                    .exclude = &excluded,
+                    .category_id = request.category_id()},
+                   answer);
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,63 @@
+// The answer stage: a ranking becomes the reply — products, scores, reasons
+// and sources, the business rules (answer_rules.h) applied and top sellers
+// filling the gaps — and the answers for when nothing ranked: the no-data
+// and the fallback top sellers. Finish cuts any answer, computed or cached,
+// to what one caller asked for.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_BUILDER_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_BUILDER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/engine_stats.h"
+#include "services/recommender/ranker.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+class AnswerBuilder {
+ public:
+  // `counters` is not owned and must outlive this; `clock` stamps
+  // generated_at.
+  AnswerBuilder(EngineCounters* counters, std::function<absl::Time()> clock)
+      : counters_(counters), clock_(std::move(clock)) {}
+
+  // `ranking`'s items, then the rules over kComputedItems: nothing in
+  // `input.exclude`, only `input.category_id`, top-ups scored at most the
+  // ranking's gap-fill score. `fallback_reason` says why this ranker and
+  // not the one before it ("" = the first that was asked).
+  smartshop::v1::Recommendations FromRanking(const Ranking& ranking,
+                                             const CatalogSnapshot& catalog,
+                                             const RankingInput& input,
+                                             std::string fallback_reason) const;
+
+  // No interactions at all: top sellers scored 85 (STRATEGY_NO_DATA).
+  smartshop::v1::Recommendations NoData(const CatalogSnapshot& catalog) const;
+
+  // Top sellers scored 80 (STRATEGY_FALLBACK): logged and counted with
+  // `reason` (for the reply) and `code` (for metrics).
+  smartshop::v1::Recommendations TopSellers(const CatalogSnapshot& catalog,
+                                            std::string reason,
+                                            absl::string_view code,
+                                            int64_t category_id = 0) const;
+
+  // What one caller asked of `answer`: its exclusions, its category, its
+  // count; checked against `catalog` as it is now (what was deactivated or
+  // sold out since goes). With no catalog yet (a hit before the first
+  // load) only the exclusions and the count apply.
+  static void Finish(const smartshop::v1::GetRecommendationsRequest& request,
+                     const CatalogSnapshot* catalog,
+                     smartshop::v1::Recommendations& answer);
+
+ private:
+  EngineCounters* const counters_;
+  const std::function<absl::Time()> clock_;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_BUILDER_H_

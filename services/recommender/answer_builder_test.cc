@@ -1,0 +1,107 @@
+#include "services/recommender/answer_builder.h"
+
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/recommender/top_sellers.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using smartshop::v1::RecommendationItem;
+
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+// Products 1..20, product i sold i units: top sellers are 20, 19, ...
+CatalogSnapshot Catalog() {
+  std::vector<smartshop::v1::Product> products(20);
+  for (int i = 0; i < 20; ++i) {
+    products[i].set_id(i + 1);
+    products[i].set_category_id(i % 2 + 1);
+    products[i].set_is_active(true);
+    products[i].set_units_sold(i + 1);
+  }
+  return CatalogSnapshot(std::move(products), kNow);
+}
+
+std::vector<int64_t> Ids(const smartshop::v1::Recommendations& answer) {
+  std::vector<int64_t> ids;
+  for (const RecommendationItem& item : answer.items()) {
+    ids.push_back(item.product().id());
+  }
+  return ids;
+}
+
+class AnswerBuilderTest : public ::testing::Test {
+ protected:
+  const CatalogSnapshot catalog_ = Catalog();
+  EngineCounters counters_{nullptr};
+  const AnswerBuilder builder_{&counters_, [] { return kNow; }};
+};
+
+TEST_F(AnswerBuilderTest, ARankingLeadsAndTopSellersFillUpTo16) {
+  Ranking ranking;
+  ranking.strategy = smartshop::v1::STRATEGY_MODEL;
+  ranking.source = smartshop::v1::MODEL;
+  ranking.items = {{catalog_.Find(3), 97, "Viewed"},
+                   {catalog_.Find(5), 91, "Bought with 3"}};
+  RankingInput input;
+  input.exclude = {20};
+  auto answer = builder_.FromRanking(ranking, catalog_, input, "why not");
+  EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_MODEL);
+  EXPECT_EQ(answer.fallback_reason(), "why not");
+  EXPECT_EQ(answer.generated_at().seconds(), absl::ToUnixSeconds(kNow));
+  ASSERT_EQ(answer.items_size(), kComputedItems);
+  EXPECT_EQ(answer.items(0).reason(), "Viewed");
+  EXPECT_EQ(answer.items(1).source(), smartshop::v1::MODEL);
+  // 20 is excluded; the gap fill starts at the next top seller.
+  EXPECT_EQ(answer.items(2).product().id(), 19);
+  EXPECT_EQ(answer.items(2).source(), smartshop::v1::GAP_FILL);
+  EXPECT_LE(answer.items(2).relevance_score(), kGapFillScore);
+}
+
+TEST_F(AnswerBuilderTest, NoDataIsTopSellersScored85) {
+  auto answer = builder_.NoData(catalog_);
+  EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_NO_DATA);
+  ASSERT_EQ(answer.items_size(), kComputedItems);
+  EXPECT_EQ(answer.items(0).product().id(), 20);
+  EXPECT_THAT(answer.items(), ::testing::Each(::testing::Property(
+                                  &RecommendationItem::relevance_score, 85.0)));
+  EXPECT_EQ(counters_.stats().fallbacks, 0);
+}
+
+TEST_F(AnswerBuilderTest, TopSellersSayWhyAndAreCounted) {
+  auto answer =
+      builder_.TopSellers(catalog_, "model: timed out", "model_timeout", 1);
+  EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_FALLBACK);
+  EXPECT_EQ(answer.fallback_reason(), "model: timed out");
+  // Category 1 holds the odd ids.
+  EXPECT_THAT(Ids(answer),
+              ::testing::ElementsAre(19, 17, 15, 13, 11, 9, 7, 5, 3, 1));
+  EXPECT_THAT(answer.items(),
+              ::testing::Each(::testing::Property(
+                  &RecommendationItem::source, smartshop::v1::ERROR_FALLBACK)));
+  EXPECT_EQ(counters_.stats().fallbacks, 1);
+}
+
+TEST_F(AnswerBuilderTest, FinishCutsToTheCallersCountAndExclusions) {
+  auto answer = builder_.NoData(catalog_);
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_limit(3);
+  request.add_exclude_product_ids(19);
+  AnswerBuilder::Finish(request, &catalog_, answer);
+  EXPECT_THAT(Ids(answer), ::testing::ElementsAre(20, 18, 17));
+}
+
+TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
+  auto answer = builder_.NoData(catalog_);
+  smartshop::v1::GetRecommendationsRequest request;
+  request.add_exclude_product_ids(20);
+  AnswerBuilder::Finish(request, nullptr, answer);
+  EXPECT_THAT(Ids(answer),
+              ::testing::ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
+}
+
+}  // namespace
+}  // namespace smartshop::recommender

@@ -1,0 +1,168 @@
+#include "services/recommender/answer_cache.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/recommender/request_context.h"
+
+namespace smartshop::recommender {
+
+AnswerCache::AnswerCache(RecommendationCache* cache,
+                         const EngineOptions& options, AnswerFlights* flights,
+                         EngineCounters* counters)
+    : cache_(cache),
+      options_(options),
+      flights_(flights),
+      counters_(counters),
+      retrier_(
+          cache,
+          {.scopes = {options_.cache_prefix, options_.session_cache_prefix},
+           .call_timeout = options_.cache_timeout},
+          [counters](const char* result) {
+            counters->CountInvalidation(result);
+          }) {
+  retrier_.Start();
+}
+
+std::string AnswerCache::Key(const std::string& user_id) const {
+  return absl::StrCat(options_.cache_prefix,
+                      user_id.empty() ? kAnonymousId : user_id);
+}
+
+std::string AnswerCache::Key(const Shopper& shopper) const {
+  if (IsSession(shopper)) {
+    return absl::StrCat(options_.session_cache_prefix, shopper.session_key);
+  }
+  return Key(shopper.user_id);
+}
+
+const std::string& AnswerCache::ScopeOf(const std::string& key) const {
+  return absl::StartsWith(key, options_.session_cache_prefix)
+             ? options_.session_cache_prefix
+             : options_.cache_prefix;
+}
+
+std::optional<smartshop::v1::Recommendations> AnswerCache::Lookup(
+    const std::string& key, absl::Time deadline) {
+  auto cached = cache_->Get(key, std::min(deadline, CallDeadline()));
+  if (cached.ok() && cached->has_value()) {
+    counters_->CountCache("hit");
+    return std::move(*cached);
+  }
+  counters_->CountCache(cached.ok() ? "miss" : "error");
+  return std::nullopt;
+}
+
+AnswerCache::Reservation AnswerCache::Reserve(const std::string& key) {
+  const std::string& scope = ScopeOf(key);
+  Reservation reservation{key, scope,
+                          cache_->ReadFence(key, scope, CallDeadline())};
+  if (!reservation.fence.ok()) counters_->CountCache("error");
+  return reservation;
+}
+
+void AnswerCache::Store(const Reservation& reservation,
+                        const smartshop::v1::Recommendations& answer,
+                        absl::Duration ttl,
+                        const AnswerFlights::Flight& flight) {
+  if (!reservation.fence.ok() || answer.items().empty() || flight.stale()) {
+    return;
+  }
+  absl::StatusOr<bool> stored =
+      cache_->SetUnlessInvalidated(reservation.key, reservation.scope, answer,
+                                   ttl, *reservation.fence, CallDeadline());
+  if (!stored.ok()) {
+    counters_->CountCache("error");
+  } else if (!*stored) {
+    counters_->CountCache("fenced");
+  } else if (flight.stale()) {
+    // Dropped here between the check and the store.
+    if (!cache_->Delete(reservation.key, CallDeadline()).ok()) {
+      retrier_.Add(reservation.key);
+    }
+  }
+}
+
+absl::Duration AnswerCache::Ttl(AnswerKind kind, const Shopper& shopper) const {
+  switch (kind) {
+    case AnswerKind::kModel:
+      return IsSession(shopper) ? options_.session_ttl : options_.cache_ttl;
+    case AnswerKind::kBuiltin:
+      if (!builtin_ready_.load()) return options_.short_ttl;
+      return IsSession(shopper) ? options_.session_ttl : options_.builtin_ttl;
+    case AnswerKind::kBrief:
+      break;
+  }
+  return options_.short_ttl;
+}
+
+absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
+                                          absl::Time deadline) {
+  flights_->MarkStale(key);
+  return cache_->Delete(key, deadline);
+}
+
+absl::StatusOr<int64_t> AnswerCache::Invalidate(
+    const smartshop::v1::InvalidateRecommendationsRequest& request,
+    absl::Time deadline) {
+  using Request = smartshop::v1::InvalidateRecommendationsRequest;
+  switch (request.target_case()) {
+    case Request::kUserId:
+      if (absl::Status valid = CheckUserTarget(request.user_id());
+          !valid.ok()) {
+        return valid;
+      }
+      return Drop(Key(request.user_id()), deadline);
+    case Request::kSessionKey:
+      if (absl::Status valid = CheckSessionTarget(request.session_key());
+          !valid.ok()) {
+        return valid;
+      }
+      return Drop(Key(Shopper{"", request.session_key()}), deadline);
+    case Request::kAnonymous:
+      if (!request.anonymous()) {
+        return absl::InvalidArgumentError("anonymous: must be true when set");
+      }
+      return Drop(Key(""), deadline);
+    case Request::kAll: {
+      if (!request.all()) {
+        return absl::InvalidArgumentError("all: must be true when set");
+      }
+      // The prefixes' fences stop every replica's computations in flight
+      // from storing; this marks this replica's too.
+      flights_->MarkAllStale();
+      auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
+      if (!users.ok()) return users;
+      auto sessions =
+          cache_->DeletePrefix(options_.session_cache_prefix, deadline);
+      if (!sessions.ok()) return sessions;
+      return *users + *sessions;
+    }
+    default:
+      return absl::InvalidArgumentError(
+          "target: set one of user_id, session_key, anonymous or all");
+  }
+}
+
+void AnswerCache::OnLiveEvent(const smartshop::v1::Interaction& event) {
+  std::string key;
+  if (!event.user_id().empty()) {
+    const auto type = event.type();
+    if (type != smartshop::v1::ORDER_PLACED &&
+        type != smartshop::v1::ADD_TO_CART &&
+        type != smartshop::v1::REMOVE_FROM_CART) {
+      return;
+    }
+    key = Key(event.user_id());
+  } else if (!event.session_key().empty()) {
+    key = Key(Shopper{"", event.session_key()});
+  } else {
+    return;
+  }
+  auto deleted = Drop(key, CallDeadline());
+  if (!deleted.ok()) retrier_.Add(key);
+  counters_->CountInvalidation(deleted.ok() ? "ok" : "error");
+}
+
+}  // namespace smartshop::recommender

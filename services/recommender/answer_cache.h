@@ -1,0 +1,110 @@
+// Where answers are kept, for how long, and when they are dropped: cache
+// keys (per user, per anonymous session, one for all anonymous visitors),
+// the TTL of each kind of answer, the fences that keep an answer computed
+// from data read before a delete out of the cache (on every replica), the
+// live events that make an answer stale, and the retries of deletes that
+// failed (InvalidationRetrier). The engine's only way to the cache.
+// Thread-safe.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_CACHE_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_CACHE_H_
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/recommender/cache/shared_flight.h"
+#include "services/recommender/engine_options.h"
+#include "services/recommender/engine_stats.h"
+#include "services/recommender/invalidation_retrier.h"
+#include "services/recommender/recommendation_cache.h"
+#include "services/recommender/shopper_activity.h"
+#include "smartshop/v1/interaction.pb.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+// What made an answer, as far as its lifetime goes.
+enum class AnswerKind {
+  kModel,
+  kBuiltin,
+  // A stand-in, a fallback or a no-data answer: kept briefly, so that the
+  // model (or new data) is tried again soon.
+  kBrief,
+};
+
+using AnswerFlights = FlightGroup<smartshop::v1::Recommendations>;
+
+class AnswerCache {
+ public:
+  // Pointers are not owned and must outlive this. `flights` are the
+  // computations in flight whose answers a drop makes stale.
+  // Of `options`: the prefixes, the TTLs and the cache timeout.
+  AnswerCache(RecommendationCache* cache, const EngineOptions& options,
+              AnswerFlights* flights, EngineCounters* counters);
+
+  // The key for a user id ("" = anonymous), and for a shopper: the user's,
+  // the session's or the shared anonymous one.
+  std::string Key(const std::string& user_id) const;
+  std::string Key(const Shopper& shopper) const;
+
+  // The cached answer (counted as a hit), nullopt on a miss or an error
+  // (counted; the caller computes instead).
+  std::optional<smartshop::v1::Recommendations> Lookup(const std::string& key,
+                                                       absl::Time deadline);
+
+  // Taken before any of an answer's data is read: a delete of the key by
+  // any replica from then on keeps the answer out of the cache.
+  struct Reservation {
+    std::string key;
+    std::string scope;
+    absl::StatusOr<RecommendationCache::Fence> fence;
+  };
+  Reservation Reserve(const std::string& key);
+  // Stores `answer` unless it is empty (the first products may arrive any
+  // moment), the fence could not be read, or `flight` went stale (its key
+  // was dropped meanwhile, e.g. by an order during the model call).
+  void Store(const Reservation& reservation,
+             const smartshop::v1::Recommendations& answer, absl::Duration ttl,
+             const AnswerFlights::Flight& flight);
+
+  absl::Duration Ttl(AnswerKind kind, const Shopper& shopper) const;
+  // False while the builtin model is still replaying the history: its
+  // answers are then kept only briefly.
+  void set_builtin_ready(bool ready) { builtin_ready_ = ready; }
+
+  // Drops `key` (advancing its fence) and marks the computation for it
+  // stale; how many entries went.
+  absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
+  // Drops what `request` names (a user's, a session's, the anonymous
+  // answer, or all); INVALID_ARGUMENT for a bad target.
+  absl::StatusOr<int64_t> Invalidate(
+      const smartshop::v1::InvalidateRecommendationsRequest& request,
+      absl::Time deadline);
+  // Drops the answer `event` makes stale: a user's on a cart change or an
+  // order, an anonymous session's on any of its events. A failed delete is
+  // retried until the cache answers.
+  void OnLiveEvent(const smartshop::v1::Interaction& event);
+
+  // Deletes waiting to be retried.
+  size_t pending_invalidations() const { return retrier_.pending(); }
+
+ private:
+  // The prefix whose DeletePrefix covers `key`.
+  const std::string& ScopeOf(const std::string& key) const;
+  absl::Time CallDeadline() const {
+    return absl::Now() + options_.cache_timeout;
+  }
+
+  RecommendationCache* const cache_;
+  const EngineOptions options_;
+  AnswerFlights* const flights_;
+  EngineCounters* const counters_;
+  std::atomic<bool> builtin_ready_{true};
+  InvalidationRetrier retrier_;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_CACHE_H_

@@ -1,0 +1,70 @@
+// The engine's settings, one struct for the whole recommendation path
+// (the config fills it from flags; ranker_chain_factory.h and the engine's
+// stages take their parts). Defaults are the original system's.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_ENGINE_OPTIONS_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_ENGINE_OPTIONS_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/circuit_breaker.h"
+#include "services/recommender/session_model_budget.h"
+
+namespace smartshop::recommender {
+
+struct EngineOptions {
+  // Cache keys are prefix + user id, or prefix + "anonymous".
+  std::string cache_prefix = "ai_recommended_products_";
+  // Anonymous sessions' keys: this prefix + session key (a prefix of its
+  // own, so that no user id can name a session's entry).
+  std::string session_cache_prefix = "ai_recommended_session_";
+  // How long a model answer is cached.
+  absl::Duration cache_ttl = absl::Hours(1);
+  // How long a builtin answer is cached: new events reach the model at
+  // once, and carts and orders invalidate the user's entry anyway.
+  absl::Duration builtin_ttl = absl::Minutes(10);
+  // How long a session's answer is cached, whichever ranker made it (each
+  // of its events also drops it).
+  absl::Duration session_ttl = absl::Minutes(5);
+  // Sessions are ranked by the builtin ranker (no model call) unless this
+  // is set; then each session may cost a model call within `session_model`
+  // budget's interval and cap. Without a builtin model, sessions share the
+  // anonymous answer unless this is set.
+  bool session_model = false;
+  SessionModelBudgetOptions session_model_budget{};
+  // Products a user ordered within this long are not recommended again;
+  // zero = no such rule.
+  absl::Duration recently_ordered = absl::Hours(24 * 30);
+  RankerOptions ranker{};
+  // The hybrid prompt: the model is shown the builtin ranker's top
+  // candidates with their ids (instead of the first 50 catalog products)
+  // and answers with ids, so mapping cannot fail. Needs the builtin model.
+  bool hybrid_prompt = false;
+  int hybrid_candidates = 20;
+  CircuitBreakerOptions model_breaker{};
+  // How long a fallback or no-data answer is cached: briefly, so that the
+  // service retries the model (or sees new data) soon.
+  absl::Duration short_ttl = absl::Seconds(60);
+  // Bound on each ListInteractions call.
+  absl::Duration tracking_timeout = absl::Seconds(2);
+  // Bound on the model call. Shared computations run on their own budget
+  // (tracking_timeout + model_timeout), whatever their callers' deadlines.
+  absl::Duration model_timeout = absl::Seconds(20);
+  // Bound on each cache call.
+  absl::Duration cache_timeout = absl::Milliseconds(100);
+  // Kept free before the caller's deadline to build and send a fallback.
+  absl::Duration reply_margin = absl::Milliseconds(50);
+  // The bulkhead: shared computations (model calls) running at once; a
+  // miss that would need one more is answered by the builtin ranker at
+  // once.
+  int max_computations = 16;
+  // Callers waiting for shared computations at once; past it a miss takes
+  // what there is at once, so that waits for a slow model never hold every
+  // server thread (cache hits would be refused).
+  int max_waiting_callers = 32;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_ENGINE_OPTIONS_H_

@@ -1,0 +1,86 @@
+// The ranker chain: the model, then the builtin ranker, then top sellers.
+// Each entry ranks or says why it gave up (RankingFailure), and the next
+// takes over; past the last ranker the engine answers top sellers with the
+// reason. The chain also says which entries a request may use: the model
+// ranks the home page of users, and of anonymous sessions only with
+// `session_model` and within their budget; category pages and the other
+// sessions are the builtin ranker's. Built once (ranker_chain_factory.h)
+// and given to the engine; an experiment's variant is another chain.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "absl/time/time.h"
+#include "services/recommender/ranker.h"
+#include "services/recommender/session_model_budget.h"
+#include "services/recommender/shopper_activity.h"
+
+namespace smartshop::recommender {
+
+struct RankerChainOptions {
+  // Sessions may cost a model call, within `session_model_budget`.
+  bool session_model = false;
+  SessionModelBudgetOptions session_model_budget{};
+};
+
+// What one request asks of the chain.
+struct ChainRequest {
+  const RankingRequest& ranking;
+  const Shopper& shopper;
+  int64_t category_id = 0;
+  // Set: the model may not be asked this time (the engine's bulkheads), and
+  // the builtin ranker stands in for it with this reason.
+  std::optional<RankingFailure> model_refused = std::nullopt;
+  // Hears the builtin ranking before the model is asked (may be empty), for
+  // callers who cannot wait for the model.
+  std::function<void(const Ranking&)> before_model = {};
+};
+
+enum class RankedBy { kModel, kBuiltin, kNone };
+
+struct ChainOutcome {
+  RankedBy ranked_by = RankedBy::kNone;
+  Ranking ranking;  // unless kNone
+  // Why the entry before gave up, or why nothing ranked (kNone: the top
+  // sellers' fallback reason and metric code). Empty when the first entry
+  // this request may use ranked.
+  RankingFailure gave_up;
+  bool model_called = false;
+
+  // The builtin ranker ranked in the model's place.
+  bool stand_in() const {
+    return ranked_by == RankedBy::kBuiltin && !gave_up.reason.empty();
+  }
+};
+
+class RankerChain {
+ public:
+  // Either ranker may be null (no model configured; no builtin model).
+  RankerChain(std::unique_ptr<Ranker> model, std::unique_ptr<Ranker> builtin,
+              RankerChainOptions options);
+
+  // Thread-safe; done or abandoned by `deadline`. The builtin ranker ranks
+  // at most once per call.
+  ChainOutcome Rank(const ChainRequest& request, absl::Time deadline);
+
+  // Whether a ranker that needs no model call is in the chain: sessions
+  // can then be personalised, and the recent-orders rule applies.
+  bool ranks_without_model() const { return builtin_ != nullptr; }
+
+ private:
+  // The chain when the model is not to be asked.
+  ChainOutcome WithoutModel(const ChainRequest& request,
+                            std::optional<Ranking> builtin) const;
+
+  const std::unique_ptr<Ranker> model_;
+  const std::unique_ptr<Ranker> builtin_;
+  const RankerChainOptions options_;
+  SessionModelBudget session_budget_;
+};
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_

@@ -1,0 +1,31 @@
+// The ranker chain as the service runs it, from its settings: the model
+// (when an LLM client is given; with the hybrid prompt's builtin candidates
+// when asked for and a builtin model is given), then the builtin ranker
+// (when a builtin model is given). The one place that decides which rankers
+// exist: main.cc, the integration harness and the benchmarks all build
+// their chain here.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_
+
+#include <memory>
+
+#include "services/recommender/builtin/interaction_model.h"
+#include "services/recommender/engine_options.h"
+#include "services/recommender/model/llm_client.h"
+#include "services/recommender/model/prompt_builder.h"
+#include "services/recommender/ranker_chain.h"
+#include "services/recommender/recommender_metrics.h"
+
+namespace smartshop::recommender {
+
+// Pointers are not owned and must outlive the chain; each may be null (no
+// model configured, no builtin model, no metrics).
+std::unique_ptr<RankerChain> MakeRankerChain(LlmClient* llm,
+                                             PromptBuilder prompt,
+                                             const EngineOptions& options,
+                                             const InteractionModel* model,
+                                             RecommenderMetrics* metrics);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_

@@ -1,0 +1,46 @@
+// The first stage of a recommendation: the request checked, and its context
+// — who asks (a user, an anonymous session, an anonymous visitor), which
+// page (the home page or a category), what to leave out and how many.
+// A new placement (product page, cart, ...) adds its fields here.
+#ifndef SMARTSHOP_SERVICES_RECOMMENDER_REQUEST_CONTEXT_H_
+#define SMARTSHOP_SERVICES_RECOMMENDER_REQUEST_CONTEXT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/recommender/shopper_activity.h"
+#include "smartshop/v1/recommender.pb.h"
+
+namespace smartshop::recommender {
+
+// The id every anonymous visitor's cache key uses, so no user may have it.
+inline constexpr char kAnonymousId[] = "anonymous";
+
+struct RequestContext {
+  // The request as it is answered (a session's key dropped when sessions
+  // share the anonymous answer).
+  smartshop::v1::GetRecommendationsRequest request;
+  Shopper shopper;
+  // Category pages are ranked afresh each time: cheap, and no entry per
+  // category to invalidate.
+  bool cacheable = true;
+};
+
+// INVALID_ARGUMENT naming the field for a bad request. Without
+// `personal_sessions` (nothing can personalise a session without a model
+// call) a session shares the anonymous answer, as every visitor did in the
+// original.
+absl::StatusOr<RequestContext> MakeRequestContext(
+    const smartshop::v1::GetRecommendationsRequest& request,
+    bool personal_sessions);
+
+// The user an erasure or an invalidation names: 1 to 128 bytes, not
+// "anonymous".
+absl::Status CheckUserTarget(const std::string& user_id);
+// The session an invalidation names: 1 to 128 bytes.
+absl::Status CheckSessionTarget(const std::string& session_key);
+
+}  // namespace smartshop::recommender
+
+#endif  // SMARTSHOP_SERVICES_RECOMMENDER_REQUEST_CONTEXT_H_
