@@ -6,7 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/recommendation_engine.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 namespace smartshop::recommender {
 namespace {

@@ -1,7 +1,7 @@
 #include "services/tracking/batch_ingestor.h"
 
 #include "gtest/gtest.h"
-#include "tests/fakes/fake_interaction_store.h"
+#include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
 namespace {

@@ -14,7 +14,7 @@
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/response_parser.h"
 #include "services/recommender/top_sellers.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 #include "tools/bench/recommender/synthetic_shop.h"
 
 namespace smartshop::recommender::bench {
