@@ -21,8 +21,6 @@ namespace {
 
 using ::smartshop::testing::Eventually;
 using ::testing::_;
-using ::testing::ElementsAre;
-using ::testing::Property;
 using ::testing::StrictMock;
 
 using MockStream = grpc::testing::MockClientReader<v1::SubscribeResponse>;
@@ -123,7 +121,7 @@ TEST_F(EventFeedTest, LearnsTheHistoryAndReportsOnlyLaterEventsAsLive) {
   EXPECT_EQ(caught_up_calls, 1);
   EXPECT_EQ(model_.events_observed(), 4);
   // The message that says "caught up" still carries backlog events.
-  EXPECT_THAT(live(), ElementsAre(25));
+  EXPECT_THAT(live(), ::testing::ElementsAre(25));
   EXPECT_EQ(feed->position(), "p3");
   EXPECT_EQ(feed->last_sequence(), 30);  // the largest, not the last
 }
@@ -147,10 +145,11 @@ TEST_F(EventFeedTest, AsksForTheShoppingEventsFromTheStartWithADeadline) {
   const absl::Time after = absl::Now();
 
   EXPECT_EQ(sent.after_position(), "");
-  EXPECT_THAT(sent.types(), ElementsAre(smartshop::v1::VIEW_PRODUCT,
-                                        smartshop::v1::ADD_TO_CART,
-                                        smartshop::v1::REMOVE_FROM_CART,
-                                        smartshop::v1::ORDER_PLACED));
+  EXPECT_THAT(sent.types(),
+              ::testing::ElementsAre(smartshop::v1::VIEW_PRODUCT,
+                                     smartshop::v1::ADD_TO_CART,
+                                     smartshop::v1::REMOVE_FROM_CART,
+                                     smartshop::v1::ORDER_PLACED));
   EXPECT_GE(deadline, before + absl::Minutes(3));
   EXPECT_LE(deadline, after + absl::Minutes(3));
   EXPECT_EQ(feed->position(), "");
@@ -161,25 +160,25 @@ TEST_F(EventFeedTest, ResumesAfterTheLastPositionSoNoEventIsLearntTwice) {
   auto feed = MakeFeed({.retry_initial = absl::Milliseconds(1),
                         .retry_max = absl::Milliseconds(1)});
   ::testing::InSequence calls;
-  EXPECT_CALL(
-      *stub_,
-      SubscribeRaw(_, Property(&v1::SubscribeRequest::after_position, "")))
+  EXPECT_CALL(*stub_,
+              SubscribeRaw(_, ::testing::Property(
+                                  &v1::SubscribeRequest::after_position, "")))
       .WillOnce(Answer({Message({View(1, 1)}, "p1", /*caught_up=*/true)},
                        kUnavailable));
-  EXPECT_CALL(
-      *stub_,
-      SubscribeRaw(_, Property(&v1::SubscribeRequest::after_position, "p1")))
+  EXPECT_CALL(*stub_,
+              SubscribeRaw(_, ::testing::Property(
+                                  &v1::SubscribeRequest::after_position, "p1")))
       .WillOnce(Answer({Message({View(2, 2)}, "p2")}, kUnavailable));
-  EXPECT_CALL(
-      *stub_,
-      SubscribeRaw(_, Property(&v1::SubscribeRequest::after_position, "p2")))
+  EXPECT_CALL(*stub_,
+              SubscribeRaw(_, ::testing::Property(
+                                  &v1::SubscribeRequest::after_position, "p2")))
       .WillRepeatedly(Answer({}, kUnavailable));
 
   feed->Start();
 
   ASSERT_TRUE(Eventually([&] { return feed->reconnects() >= 3; }, kWait));
   EXPECT_EQ(model_.events_observed(), 2);
-  EXPECT_THAT(live(), ElementsAre(2));
+  EXPECT_THAT(live(), ::testing::ElementsAre(2));
   EXPECT_EQ(feed->last_sequence(), 2);
   EXPECT_EQ(feed->position(), "p2");
 }
