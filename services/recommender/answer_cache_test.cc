@@ -1,7 +1,7 @@
 #include "services/recommender/answer_cache.h"
 
 #include "gtest/gtest.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 namespace smartshop::recommender {
 namespace {

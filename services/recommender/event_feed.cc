@@ -9,7 +9,14 @@ namespace smartshop::recommender {
 EventFeed::EventFeed(std::shared_ptr<grpc::Channel> channel,
                      InteractionModel* model, OnLiveEvent on_live_event,
                      EventFeedOptions options)
-    : stub_(smartshop::v1::TrackingService::NewStub(std::move(channel))),
+    : EventFeed(smartshop::v1::TrackingService::NewStub(std::move(channel)),
+                model, std::move(on_live_event), std::move(options)) {}
+
+EventFeed::EventFeed(
+    std::unique_ptr<smartshop::v1::TrackingService::StubInterface> stub,
+    InteractionModel* model, OnLiveEvent on_live_event,
+    EventFeedOptions options)
+    : stub_(std::move(stub)),
       model_(model),
       on_live_event_(std::move(on_live_event)),
       options_(options) {}
@@ -69,8 +76,8 @@ grpc::Status EventFeed::Follow(absl::Time planned_end) {
         smartshop::v1::REMOVE_FROM_CART, smartshop::v1::ORDER_PLACED}) {
     request.add_types(type);
   }
-  std::unique_ptr<grpc::ClientReader<smartshop::v1::SubscribeResponse>> reader =
-      stub_->Subscribe(&context, request);
+  std::unique_ptr<grpc::ClientReaderInterface<smartshop::v1::SubscribeResponse>>
+      reader = stub_->Subscribe(&context, request);
   smartshop::v1::SubscribeResponse response;
   while (reader->Read(&response)) {
     connected_ = true;

@@ -42,6 +42,10 @@ class EventFeed {
   // `model` is not owned and must outlive this.
   EventFeed(std::shared_ptr<grpc::Channel> channel, InteractionModel* model,
             OnLiveEvent on_live_event, EventFeedOptions options = {});
+  // Over the given stub (tests pass the generated mock stub).
+  EventFeed(std::unique_ptr<smartshop::v1::TrackingService::StubInterface> stub,
+            InteractionModel* model, OnLiveEvent on_live_event,
+            EventFeedOptions options = {});
   // Stops the feed (cancels the open call) and waits for its thread.
   ~EventFeed();
 
@@ -67,7 +71,7 @@ class EventFeed {
   // One Subscribe call, until it ends or `planned_end`; its final status.
   grpc::Status Follow(absl::Time planned_end);
 
-  std::unique_ptr<smartshop::v1::TrackingService::Stub> stub_;
+  std::unique_ptr<smartshop::v1::TrackingService::StubInterface> stub_;
   InteractionModel* const model_;
   const OnLiveEvent on_live_event_;
   const EventFeedOptions options_;

@@ -3,7 +3,7 @@
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 namespace smartshop::recommender {
 namespace {

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/top_sellers.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 namespace smartshop::recommender {
 namespace {

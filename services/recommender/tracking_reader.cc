@@ -19,8 +19,13 @@ void SetDeadline(grpc::ClientContext& context, absl::Time deadline) {
 }  // namespace
 
 GrpcTrackingReader::GrpcTrackingReader(std::shared_ptr<grpc::Channel> channel)
-    : tracking_(smartshop::v1::TrackingService::NewStub(channel)),
-      catalog_(smartshop::v1::CatalogService::NewStub(channel)) {}
+    : GrpcTrackingReader(smartshop::v1::TrackingService::NewStub(channel),
+                         smartshop::v1::CatalogService::NewStub(channel)) {}
+
+GrpcTrackingReader::GrpcTrackingReader(
+    std::unique_ptr<smartshop::v1::TrackingService::StubInterface> tracking,
+    std::unique_ptr<smartshop::v1::CatalogService::StubInterface> catalog)
+    : tracking_(std::move(tracking)), catalog_(std::move(catalog)) {}
 
 absl::StatusOr<std::vector<smartshop::v1::Interaction>>
 GrpcTrackingReader::ListInteractions(

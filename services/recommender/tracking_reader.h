@@ -49,6 +49,10 @@ grpc::ChannelArguments TrackingChannelArguments();
 class GrpcTrackingReader : public TrackingReader {
  public:
   explicit GrpcTrackingReader(std::shared_ptr<grpc::Channel> channel);
+  // Over the given stubs (tests pass the generated mock stubs).
+  GrpcTrackingReader(
+      std::unique_ptr<smartshop::v1::TrackingService::StubInterface> tracking,
+      std::unique_ptr<smartshop::v1::CatalogService::StubInterface> catalog);
 
   absl::StatusOr<std::vector<smartshop::v1::Interaction>> ListInteractions(
       const smartshop::v1::ListInteractionsRequest& request,
@@ -60,8 +64,8 @@ class GrpcTrackingReader : public TrackingReader {
       const std::string& caller_authorization) override;
 
  private:
-  std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
-  std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+  std::unique_ptr<smartshop::v1::TrackingService::StubInterface> tracking_;
+  std::unique_ptr<smartshop::v1::CatalogService::StubInterface> catalog_;
 };
 
 }  // namespace smartshop::recommender

@@ -2,7 +2,7 @@
 
 #include "common/simulated_clock.h"
 #include "gtest/gtest.h"
-#include "tests/fakes/fake_interaction_store.h"
+#include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "services/tracking/interaction_validator.h"
-#include "tests/fakes/fake_interaction_store.h"
+#include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
 namespace {

@@ -18,7 +18,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "services/tracking/catalog_service.h"
-#include "tests/fakes/fake_interaction_store.h"
+#include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
 namespace {

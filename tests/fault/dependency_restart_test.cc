@@ -18,11 +18,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
-#include "pqxx/pqxx"
 #include "tests/integration/http_probe.h"
-#include "tests/integration/private_redis.h"
 #include "tests/integration/recommender_harness.h"
 #include "tests/integration/service_process.h"
+#include "tests/testing/catalog_builders.h"
+#include "tests/testing/eventually.h"
+#include "tests/testing/private_redis.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -32,16 +34,6 @@ using smartshop::v1::Recommendations;
 
 constexpr int kCallers = 6;
 constexpr absl::Duration kCallDeadline = absl::Seconds(2);
-
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return done();
-}
 
 // Phases of a scenario; the load counts per phase.
 enum Phase {
@@ -215,37 +207,34 @@ class EventProducer {
   std::thread thread_;
 };
 
-// Acknowledged events missing from the table.
-int Lost(const std::string& database_url,
-         const std::vector<std::string>& acknowledged) {
-  std::set<std::string> stored;
-  pqxx::connection connection(database_url);
-  pqxx::read_transaction txn(connection);
-  for (const auto& row : txn.exec("SELECT event_id::text FROM interactions")) {
-    stored.insert(row[0].as<std::string>());
-  }
-  int lost = 0;
-  for (const std::string& id : acknowledged)
-    lost += stored.contains(id) ? 0 : 1;
-  return lost;
+int64_t QueryInt(const std::string& database_url, const std::string& sql) {
+  return std::stoll(QueryScalar(database_url, sql));
 }
 
-int64_t QueryInt(const std::string& database_url, const std::string& sql) {
-  pqxx::connection connection(database_url);
-  pqxx::read_transaction txn(connection);
-  return txn.exec1(sql)[0].as<int64_t>(0);
+// A recommender that ranks with its builtin model (no model calls), on
+// `redis_url` ("" = the shared Redis), over a seeded catalog, its event
+// feed caught up.
+std::unique_ptr<RecommenderHarness> BuiltinRecommender(
+    const std::string& redis_url = "") {
+  RecommenderHarnessOptions options;
+  options.redis_url = redis_url;
+  options.use_model = false;
+  options.builtin = true;
+  auto h = std::make_unique<RecommenderHarness>(options);
+  h->SeedCatalog();
+  EXPECT_TRUE(
+      Eventually([&] { return h->feed()->caught_up(); }, absl::Seconds(10)))
+      << "the event feed did not catch up";
+  return h;
 }
 
 TEST(RedisRestartFault, NoRecommendationFailsAndCachingResumes) {
   PrivateRedis redis;
-  RecommenderHarnessOptions options;
-  options.redis_url = redis.url();
-  options.use_model = false;  // the builtin ranker ranks
-  options.builtin = true;
-  RecommenderHarness h(options);
-  h.SeedCatalog();
-  ASSERT_TRUE(
-      Eventually([&] { return h.feed()->caught_up(); }, absl::Seconds(10)));
+  ASSERT_TRUE(redis.Start());
+  const std::unique_ptr<RecommenderHarness> harness =
+      BuiltinRecommender(redis.url());
+  RecommenderHarness& h = *harness;
+  ASSERT_TRUE(h.feed()->caught_up());
   EventProducer producer(h.tracking().port());
   RecommendationLoad load(&h.recommender(), /*fresh_users=*/false);
   absl::SleepFor(absl::Milliseconds(1500));
@@ -260,7 +249,8 @@ TEST(RedisRestartFault, NoRecommendationFailsAndCachingResumes) {
   load.Stop();
   producer.Stop();
 
-  const int lost = Lost(h.database_url(), producer.acknowledged());
+  const int lost =
+      CountMissingEvents(h.database_url(), producer.acknowledged());
   std::printf(
       "FAULT scenario=redis_restart load=%lld_calls_by_%d_callers errors=%lld "
       "lost=%d hits_before=%lld hits_during=%lld hits_after=%lld "
@@ -282,13 +272,9 @@ TEST(RedisRestartFault, NoRecommendationFailsAndCachingResumes) {
 }
 
 TEST(TrackingRestartFault, AnswersFromTheSnapshotAndTheFeedMissesNothing) {
-  RecommenderHarnessOptions options;
-  options.use_model = false;
-  options.builtin = true;
-  RecommenderHarness h(options);
-  h.SeedCatalog();
-  ASSERT_TRUE(
-      Eventually([&] { return h.feed()->caught_up(); }, absl::Seconds(10)));
+  const std::unique_ptr<RecommenderHarness> harness = BuiltinRecommender();
+  RecommenderHarness& h = *harness;
+  ASSERT_TRUE(h.feed()->caught_up());
   EventProducer producer(h.tracking().port());
   // Every call for a new user: each is a miss that needs tracking.
   RecommendationLoad load(&h.recommender(), /*fresh_users=*/true);
@@ -333,7 +319,7 @@ TEST(TrackingRestartFault, AnswersFromTheSnapshotAndTheFeedMissesNothing) {
                    QueryInt(url, "SELECT count(*) FROM interactions");
       },
       absl::Seconds(5));
-  const int lost = Lost(url, producer.acknowledged());
+  const int lost = CountMissingEvents(url, producer.acknowledged());
   const int64_t stored = QueryInt(url, "SELECT count(*) FROM interactions");
   const int64_t unseen = stored - h.model()->events_observed();
   std::printf(
@@ -392,6 +378,7 @@ TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
   constexpr absl::Duration kPageDeadline = absl::Milliseconds(300);
   constexpr absl::Duration kHang = absl::Seconds(7);  // > one 5 s pause
   PrivateRedis redis;
+  ASSERT_TRUE(redis.Start());
   TestDatabase db;
   TrackingHarness tracking(db.url());
   smartshop::v1::UpsertProductsRequest products = NumberedProducts(20, 10);
@@ -460,7 +447,7 @@ TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
 
   const double model_calls =
       MetricSum(page, "smartshop_recommender_model_calls_total");
-  const int lost = Lost(db.url(), producer.acknowledged());
+  const int lost = CountMissingEvents(db.url(), producer.acknowledged());
   std::printf(
       "FAULT scenario=redis_hung load=%lld_calls_by_%d_callers errors=%lld "
       "lost=%d deadline_ms=%lld slowest_ms=%lld p99_ms=%lld "

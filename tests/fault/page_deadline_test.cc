@@ -16,8 +16,9 @@
 #include "tests/integration/https_fake_openai.h"
 #include "tests/integration/recommender_harness.h"
 #include "tests/integration/service_process.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/catalog_builders.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {

@@ -10,12 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/integration/private_postgres.h"
+#include "tests/integration/service_health.h"
 #include "tests/integration/service_process.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/private_postgres.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -29,16 +29,7 @@ std::string EventId(int producer, int batch, int i) {
                          batch * kBatchSize + i);
 }
 
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(
-    grpc::health::v1::Health::Stub& stub) {
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service("smartshop.v1.TrackingService");
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = stub.Check(
-      TrackingHarness::Context(absl::Seconds(1)).get(), request, &response);
-  return status.ok() ? response.status()
-                     : grpc::health::v1::HealthCheckResponse::UNKNOWN;
-}
+constexpr char kTracking[] = "smartshop.v1.TrackingService";
 
 TEST(PostgresRestartFault, AcknowledgedEventsAreStoredExactlyOnce) {
   PrivatePostgres postgres;
@@ -48,12 +39,9 @@ TEST(PostgresRestartFault, AcknowledgedEventsAreStoredExactlyOnce) {
   ASSERT_GT(port, 0) << tracking.log();
   auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
                                      grpc::InsecureChannelCredentials());
-  auto health = grpc::health::v1::Health::NewStub(channel);
-  const absl::Time ready_by = absl::Now() + absl::Seconds(30);
-  while (Health(*health) != grpc::health::v1::HealthCheckResponse::SERVING &&
-         absl::Now() < ready_by) {
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  ASSERT_TRUE(WaitForHealth(port, kTracking,
+                            grpc::health::v1::HealthCheckResponse::SERVING))
+      << tracking.log();
 
   absl::Mutex mu;
   std::set<std::string> acknowledged;
@@ -103,45 +91,31 @@ TEST(PostgresRestartFault, AcknowledgedEventsAreStoredExactlyOnce) {
     absl::SleepFor(absl::Milliseconds(10));
   }
   postgres.Stop();
-  bool saw_not_serving = false;
-  for (int i = 0; i < 60 && !saw_not_serving; ++i) {
-    saw_not_serving =
-        Health(*health) == grpc::health::v1::HealthCheckResponse::NOT_SERVING;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  const bool saw_not_serving = WaitForHealth(
+      port, kTracking, grpc::health::v1::HealthCheckResponse::NOT_SERVING,
+      absl::Seconds(6));
   postgres.Start();
   for (auto& t : producers) t.join();
   const absl::Duration took = absl::Now() - start;
-  bool serving_again = false;
-  for (int i = 0; i < 100 && !serving_again; ++i) {
-    serving_again =
-        Health(*health) == grpc::health::v1::HealthCheckResponse::SERVING;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  const bool serving_again = WaitForHealth(
+      port, kTracking, grpc::health::v1::HealthCheckResponse::SERVING,
+      absl::Seconds(10));
 
-  std::set<std::string> stored;
-  {
-    pqxx::connection connection(postgres.url());
-    pqxx::read_transaction txn(connection);
-    for (const auto& row :
-         txn.exec("SELECT event_id::text FROM interactions")) {
-      stored.insert(row[0].as<std::string>());
-    }
-  }
-  int lost = 0;
-  for (const std::string& id : acknowledged)
-    lost += stored.contains(id) ? 0 : 1;
+  const int lost = CountMissingEvents(
+      postgres.url(),
+      std::vector<std::string>(acknowledged.begin(), acknowledged.end()));
+  const int stored = std::stoi(
+      QueryScalar(postgres.url(), "SELECT count(*) FROM interactions"));
   const int total = kProducers * kBatches * kBatchSize;
   std::printf(
       "FAULT scenario=postgres_restart load=%.0f_events/s errors=%d lost=%d "
-      "stored=%zu of %d\n",
-      total / absl::ToDoubleSeconds(took), errors.load(), lost, stored.size(),
-      total);
+      "stored=%d of %d\n",
+      total / absl::ToDoubleSeconds(took), errors.load(), lost, stored, total);
   EXPECT_TRUE(saw_not_serving) << "health never said NOT_SERVING";
   EXPECT_TRUE(serving_again) << "health never came back to SERVING";
   EXPECT_EQ(lost, 0);
   EXPECT_EQ(static_cast<int>(acknowledged.size()), total);
-  EXPECT_EQ(static_cast<int>(stored.size()), total);  // once each
+  EXPECT_EQ(stored, total);  // once each
   EXPECT_GT(errors.load(), 0) << "the outage was not felt: test too weak";
 }
 

@@ -8,7 +8,6 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <future>
 #include <set>
 
@@ -16,14 +15,15 @@
 #include "absl/strings/str_cat.h"
 #include "common/bearer_channel.h"
 #include "gmock/gmock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
+#include "tests/integration/service_health.h"
 #include "tests/integration/service_process.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -59,13 +59,6 @@ const std::set<std::string>& ReadMethods() {
   return *methods;
 }
 
-std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path =
-      absl::StrCat(::testing::TempDir(), "/auth-", getpid(), "-", name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
 
 std::shared_ptr<grpc::Channel> Channel(int port, const std::string& token) {
@@ -92,39 +85,24 @@ grpc::Status CallEmpty(const std::shared_ptr<grpc::Channel>& channel,
   return done.get_future().get();
 }
 
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(
-    int port, const std::string& service) {
-  auto stub = grpc::health::v1::Health::NewStub(Channel(port, ""));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = stub->Check(
-      TrackingHarness::Context(absl::Seconds(2)).get(), request, &response);
-  return status.ok() ? response.status()
-                     : grpc::health::v1::HealthCheckResponse::UNKNOWN;
-}
-
 bool WaitUntilServing(int port, const std::string& service) {
-  for (int i = 0; i < 200; ++i) {
-    if (Health(port, service) == grpc::health::v1::HealthCheckResponse::SERVING)
-      return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
+  return WaitForHealth(port, service,
+                       grpc::health::v1::HealthCheckResponse::SERVING,
+                       absl::Seconds(20));
 }
 
 class AuthProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     tracking_tokens_ =
-        WriteFile("tracking", absl::StrCat("# caller scopes token\n"
-                                           "shop-backend read,write ",
-                                           kShopToken, "\nrecommender read ",
-                                           kTrackingReadToken, "\n"));
+        dir_.Write("tracking", absl::StrCat("# caller scopes token\n"
+                                            "shop-backend read,write ",
+                                            kShopToken, "\nrecommender read ",
+                                            kTrackingReadToken, "\n"));
     recommender_tokens_ =
-        WriteFile("recommender",
-                  absl::StrCat("shop-backend read,write ", kShopToken,
-                               "\nstorefront read ", kTrackingReadToken, "\n"));
+        dir_.Write("recommender", absl::StrCat("shop-backend read,write ",
+                                               kShopToken, "\nstorefront read ",
+                                               kTrackingReadToken, "\n"));
     tracking_ = std::make_unique<ServiceProcess>(
         TRACKING_BINARY,
         std::vector<std::string>{
@@ -148,11 +126,6 @@ class AuthProcessTest : public ::testing::Test {
                     ->UpsertProducts(TrackingHarness::Context().get(), products,
                                      &upserted)
                     .ok());
-  }
-
-  void TearDown() override {
-    std::remove(tracking_tokens_.c_str());
-    std::remove(recommender_tokens_.c_str());
   }
 
   // A recommender on this tracking service; `tracking_token` may be empty.
@@ -187,6 +160,7 @@ class AuthProcessTest : public ::testing::Test {
   }
 
   TestDatabase db_;
+  TempDir dir_;
   std::string tracking_tokens_;
   std::string recommender_tokens_;
   std::unique_ptr<ServiceProcess> tracking_;
@@ -424,7 +398,8 @@ TEST_F(AuthProcessTest, HealthAndReflectionNeedNoToken) {
 
 TEST(AuthStartupTest, RefusesToStartWithoutAChoice) {
   TestDatabase db;
-  const std::string bad_tokens = WriteFile(
+  TempDir dir;
+  const std::string bad_tokens = dir.Write(
       "bad", "shop-backend read,admin some-token-0123456789abcdef01\n");
   struct Case {
     std::vector<std::string> args;
@@ -445,7 +420,6 @@ TEST(AuthStartupTest, RefusesToStartWithoutAChoice) {
     EXPECT_THAT(tracking.log(), HasSubstr(c.message));
     EXPECT_THAT(tracking.log(), Not(HasSubstr("some-token-0123456789")));
   }
-  std::remove(bad_tokens.c_str());
 }
 
 }  // namespace

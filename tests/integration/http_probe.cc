@@ -1,16 +1,15 @@
 #include "tests/integration/http_probe.h"
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "boost/asio/connect.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "tests/testing/temp_dir.h"
 
 namespace smartshop::testing {
 
@@ -41,12 +40,8 @@ HttpReply HttpGet(int port, const std::string& path) {
 }
 
 PromtoolResult PromtoolCheckMetrics(const std::string& exposition) {
-  const std::string path =
-      absl::StrCat("/tmp/metrics-", getpid(), "-", std::rand(), ".txt");
-  {
-    std::ofstream out(path);
-    out << exposition;
-  }
+  const TempDir dir;
+  const std::string path = dir.Write("metrics.txt", exposition);
   PromtoolResult result;
   FILE* pipe = popen(
       absl::StrCat("promtool check metrics < ", path, " 2>&1").c_str(), "r");
@@ -59,7 +54,6 @@ PromtoolResult PromtoolCheckMetrics(const std::string& exposition) {
     const int status = pclose(pipe);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
-  std::remove(path.c_str());
   return result;
 }
 

@@ -10,7 +10,8 @@
 #include "services/tracking/interaction_validator.h"
 #include "services/tracking/migrations.h"
 #include "services/tracking/pg_interaction_store.h"
-#include "tests/integration/test_database.h"
+#include "tests/testing/interaction_builders.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -30,16 +31,9 @@ int64_t Micros(const google::protobuf::Timestamp& ts) {
 }
 
 Interaction ViewAt(int64_t product, absl::Time at) {
-  Interaction event;
-  event.set_user_id("u");
-  event.set_type(smartshop::v1::VIEW_PRODUCT);
-  event.set_product_id(product);
-  const int64_t micros = absl::ToUnixMicros(at);
-  event.mutable_timestamp()->set_seconds(
-      absl::ToUnixSeconds(absl::FromUnixMicros(micros)));
-  event.mutable_timestamp()->set_nanos(static_cast<int32_t>(
-      (micros - event.timestamp().seconds() * 1'000'000) * 1000));
-  return tracking::Normalize(event, absl::Now());
+  // As stored: Postgres keeps microseconds.
+  const absl::Time stored = absl::FromUnixMicros(absl::ToUnixMicros(at));
+  return tracking::Normalize(UserView("u", product, stored), absl::Now());
 }
 
 class InteractionStoreIntegrationTest : public ::testing::Test {

@@ -8,11 +8,12 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/recommender_harness.h"
+#include "tests/testing/eventually.h"
+#include "tests/testing/interaction_builders.h"
 
 namespace smartshop::testing {
 namespace {
 
-using smartshop::v1::Interaction;
 using ::testing::Contains;
 using ::testing::Not;
 
@@ -20,29 +21,6 @@ std::vector<int64_t> Ids(const smartshop::v1::Recommendations& r) {
   std::vector<int64_t> ids;
   for (const auto& item : r.items()) ids.push_back(item.product().id());
   return ids;
-}
-
-Interaction Event(smartshop::v1::InteractionType type, std::string user,
-                  std::string session, int64_t product) {
-  Interaction event;
-  event.set_type(type);
-  event.set_user_id(std::move(user));
-  event.set_session_key(std::move(session));
-  event.set_product_id(product);
-  if (type == smartshop::v1::ADD_TO_CART) event.set_quantity(1);
-  if (type == smartshop::v1::ORDER_PLACED) event.set_order_id(product);
-  return event;
-}
-
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-template <typename Predicate>
-bool Eventually(Predicate done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return done();
 }
 
 class LiveRecommendationsTest : public ::testing::Test {
@@ -72,10 +50,10 @@ class LiveRecommendationsTest : public ::testing::Test {
 
 TEST_F(LiveRecommendationsTest, AnOrderInvalidatesTheUsersAnswerWithinASecond) {
   for (const char* user : {"a", "b", "c"}) {
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, user, "", 1));
-    h_.Track(Event(smartshop::v1::ORDER_PLACED, user, "", 3));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 1));
+    h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, user, "", 3));
   }
-  h_.Track(Event(smartshop::v1::VIEW_PRODUCT, "u1", "", 1));
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 1));
   AwaitLearnt(7);
   smartshop::v1::Recommendations first = h_.Get("u1");
   EXPECT_EQ(first.strategy(), smartshop::v1::STRATEGY_BUILTIN);
@@ -86,7 +64,7 @@ TEST_F(LiveRecommendationsTest, AnOrderInvalidatesTheUsersAnswerWithinASecond) {
   ASSERT_GT(RedisPttl(h_.redis_url(), key), 0);
 
   const absl::Time ordered = absl::Now();
-  h_.Track(Event(smartshop::v1::ORDER_PLACED, "u1", "", 3));
+  h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, "u1", "", 3));
   ASSERT_TRUE(Eventually([&] { return RedisPttl(h_.redis_url(), key) == -2; },
                          absl::Seconds(1)));
   EXPECT_LT(absl::Now() - ordered, absl::Seconds(1));
@@ -98,14 +76,14 @@ TEST_F(LiveRecommendationsTest, AnOrderInvalidatesTheUsersAnswerWithinASecond) {
 TEST_F(LiveRecommendationsTest, ASessionsViewsChangeThatSessionsAnswer) {
   // 2 goes with 4 for three shoppers; 5 goes with 8 for four.
   for (const char* user : {"a", "b", "c"}) {
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, user, "", 2));
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, user, "", 4));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 2));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 4));
   }
   for (const char* user : {"d", "e", "f", "g"}) {
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, user, "", 5));
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, user, "", 8));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 5));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 8));
   }
-  h_.Track(Event(smartshop::v1::VIEW_PRODUCT, "", "visitor-1", 2));
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "", "visitor-1", 2));
   AwaitLearnt(15);
   smartshop::v1::GetRecommendationsRequest request;
   request.set_session_key("visitor-1");
@@ -115,7 +93,7 @@ TEST_F(LiveRecommendationsTest, ASessionsViewsChangeThatSessionsAnswer) {
   EXPECT_EQ(first.items(0).reason(), "Often viewed with Product 2");
   EXPECT_TRUE(h_.Get(request).cache_hit());
 
-  h_.Track(Event(smartshop::v1::VIEW_PRODUCT, "", "visitor-1", 5));
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "", "visitor-1", 5));
   smartshop::v1::Recommendations changed;
   ASSERT_TRUE(Eventually(
       [&] {
@@ -135,7 +113,7 @@ TEST_F(LiveRecommendationsTest, ASessionsViewsChangeThatSessionsAnswer) {
 
 TEST_F(LiveRecommendationsTest, ResumesAfterTrackingRestartsWithoutMissingAny) {
   for (int64_t product : {1, 2, 3}) {
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, "u1", "", product));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", product));
   }
   AwaitLearnt(3);
   h_.StopTracking();
@@ -154,7 +132,7 @@ TEST_F(LiveRecommendationsTest, ResumesAfterTrackingRestartsWithoutMissingAny) {
   absl::SleepFor(absl::Milliseconds(300));  // the feed retries meanwhile
   h_.RestartTracking();
   for (int64_t product : {6, 7}) {
-    h_.Track(Event(smartshop::v1::VIEW_PRODUCT, "u3", "", product));
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u3", "", product));
   }
   AwaitLearnt(7);
   const int64_t last = std::stoll(

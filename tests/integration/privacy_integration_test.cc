@@ -7,8 +7,9 @@
 #include "gtest/gtest.h"
 #include "services/tracking/pii_retention.h"
 #include "tests/integration/recommender_harness.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/interaction_builders.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -16,13 +17,9 @@ namespace {
 using smartshop::v1::Interaction;
 
 Interaction View(const std::string& user, int64_t product, absl::Time at) {
-  Interaction event;
-  event.set_user_id(user);
-  event.set_type(smartshop::v1::VIEW_PRODUCT);
-  event.set_product_id(product);
+  Interaction event = UserView(user, product, at);
   event.set_ip_address("203.0.113.7");
   event.set_user_agent("Mozilla/5.0 (test)");
-  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(at));
   return event;
 }
 

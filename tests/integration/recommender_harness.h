@@ -17,8 +17,8 @@
 #include "services/recommender/recommender_service.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/test_database.h"
 #include "tools/fake_openai/fake_openai_server.h"
 
 namespace smartshop::testing {

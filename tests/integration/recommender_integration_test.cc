@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/private_redis.h"
 #include "tests/integration/recommender_harness.h"
+#include "tests/testing/private_redis.h"
 #include "tools/fake_openai/fake_reply.h"
 
 namespace smartshop::testing {
@@ -272,6 +272,7 @@ TEST(RecommenderTlsTest, AnUntrustedCertificateIsAnApiFailureNeverSent) {
 
 TEST(RecommenderRedisOutageTest, AnswersWhileRedisIsDownAndCachesAfter) {
   PrivateRedis redis;
+  ASSERT_TRUE(redis.Start());
   RecommenderHarnessOptions options;
   options.redis_url = redis.url();
   RecommenderHarness h(options);

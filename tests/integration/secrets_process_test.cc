@@ -3,10 +3,6 @@
 // password that Redis refuses, and callers' bearer tokens (one of them
 // wrong); after real traffic, none of them appears in the logs, the
 // metrics, the health endpoints or any reply.
-#include <unistd.h>
-
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/bearer_channel.h"
@@ -16,22 +12,15 @@
 #include "tests/integration/http_probe.h"
 #include "tests/integration/https_fake_openai.h"
 #include "tests/integration/service_process.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/catalog_builders.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
 
-// A tokens file under the test's temporary directory; returns its path.
-std::string WriteTokens(const std::string& name, const std::string& text) {
-  const std::string path =
-      absl::StrCat(::testing::TempDir(), "/secrets-", getpid(), "-", name);
-  std::ofstream(path) << text;
-  return path;
-}
-
 using ::testing::HasSubstr;
-using ::testing::Not;
 
 constexpr char kDbPassword[] = "LEAKCHECK-db-44d0e1";
 constexpr char kOpenAiKey[] = "sk-test-LEAKCHECK-openai-7f3a90";
@@ -43,21 +32,23 @@ constexpr char kWrongToken[] = "LEAKCHECK-wrong-token-0123456789abcdef";
 void ExpectNoSecret(const std::string& where, const std::string& text) {
   for (const char* secret : {kDbPassword, kOpenAiKey, kRedisPassword,
                              kShopToken, kTrackingToken, kWrongToken}) {
-    EXPECT_THAT(text, Not(HasSubstr(secret))) << where << " leaks a secret";
+    EXPECT_THAT(text, ::testing::Not(HasSubstr(secret)))
+        << where << " leaks a secret";
   }
 }
 
 TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
   TestDatabase db;
+  TempDir dir;
   // Postgres trusts loopback here, so a password in the URL is accepted
   // and ignored: it is still a secret the service must not print.
   const std::string url = absl::StrReplaceAll(
       db.url(), {{"postgres@", absl::StrCat("postgres:", kDbPassword, "@")}});
   ASSERT_NE(url, db.url());
-  const std::string tracking_tokens = WriteTokens(
+  const std::string tracking_tokens = dir.Write(
       "tracking", absl::StrCat("shop read,write ", kShopToken,
                                "\nrecommender read ", kTrackingToken, "\n"));
-  const std::string recommender_tokens = WriteTokens(
+  const std::string recommender_tokens = dir.Write(
       "recommender", absl::StrCat("shop read,write ", kShopToken, "\n"));
   ServiceProcess tracking(
       TRACKING_BINARY, {absl::StrCat("--auth_tokens_file=", tracking_tokens)},

@@ -11,7 +11,6 @@
 #include <regex>
 #include <sstream>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 
 namespace smartshop::testing {
@@ -26,8 +25,7 @@ std::string ReadFile(const std::string& path) {
 ServiceProcess::ServiceProcess(const std::string& binary,
                                std::vector<std::string> args,
                                std::vector<std::string> env) {
-  log_path_ =
-      absl::StrCat("/tmp/service-test-", getpid(), "-", std::rand(), ".log");
+  log_path_ = dir_.File("stderr.log");
   pid_ = fork();
   if (pid_ == 0) {
     FILE* log = std::fopen(log_path_.c_str(), "w");
@@ -50,7 +48,6 @@ ServiceProcess::~ServiceProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  std::remove(log_path_.c_str());
 }
 
 std::string ServiceProcess::log() const { return ReadFile(log_path_); }

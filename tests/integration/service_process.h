@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/testing/temp_dir.h"
 
 namespace smartshop::testing {
 
@@ -34,6 +35,7 @@ class ServiceProcess {
  private:
   pid_t pid_ = -1;
   bool exited_ = false;
+  TempDir dir_;
   std::string log_path_;
 };
 

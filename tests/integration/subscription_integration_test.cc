@@ -11,9 +11,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
-#include "tests/integration/private_postgres.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/interaction_builders.h"
+#include "tests/testing/private_postgres.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -23,13 +24,7 @@ using smartshop::v1::SubscribeRequest;
 using smartshop::v1::SubscribeResponse;
 
 Interaction Event(smartshop::v1::InteractionType type, int64_t product) {
-  Interaction event;
-  event.set_user_id("u1");
-  event.set_type(type);
-  event.set_product_id(product);
-  event.set_quantity(1);
-  if (type == smartshop::v1::ORDER_PLACED) event.set_order_id(product);
-  return event;
+  return ShopperEvent(type, "u1", "", product);
 }
 
 void TrackAll(TrackingHarness& server, const std::vector<Interaction>& events) {

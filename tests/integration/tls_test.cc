@@ -8,8 +8,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/tracking_reader.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
 #include "tools/fake_openai/self_signed_cert.h"
 
 namespace smartshop::testing {
@@ -87,39 +88,36 @@ TEST_F(TlsTest, AClientWithACertificateTheCaSignedGetsThrough) {
 
 TEST_F(TlsTest, ClientsWithoutAValidCertificateAreRefused) {
   // No client certificate.
-  EXPECT_EQ(Call({.ca_file = pki_.File("ca.pem")}).code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Call({.ca_file = pki_.File("ca.pem")}),
+              StatusIs(absl::StatusCode::kUnavailable));
   // A certificate nobody signed.
-  EXPECT_EQ(Call({.ca_file = pki_.File("ca.pem"),
-                  .cert_file = pki_.File("rogue.pem"),
-                  .key_file = pki_.File("rogue.key")})
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Call({.ca_file = pki_.File("ca.pem"),
+                    .cert_file = pki_.File("rogue.pem"),
+                    .key_file = pki_.File("rogue.key")}),
+              StatusIs(absl::StatusCode::kUnavailable));
   // Plaintext.
-  EXPECT_EQ(Call({}).code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Call({}), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(TlsTest, AServerTheClientDoesNotTrustIsRefused) {
-  EXPECT_EQ(Call({.ca_file = pki_.File("other-ca.pem"),
-                  .cert_file = pki_.File("client.pem"),
-                  .key_file = pki_.File("client.key")})
-                .code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_THAT(Call({.ca_file = pki_.File("other-ca.pem"),
+                    .cert_file = pki_.File("client.pem"),
+                    .key_file = pki_.File("client.key")}),
+              StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST(TlsFilesTest, IncompleteOrUnreadableFilesAreRefusedClearly) {
-  EXPECT_EQ(
-      MakeServerCredentials({.cert_file = "/nonexistent.pem"}).status().code(),
-      absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(MakeServerCredentials({.cert_file = "/nonexistent.pem"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(MakeServerCredentials({.cert_file = "/nonexistent.pem",
                                    .key_file = "/nonexistent.key"})
                 .status()
                 .message(),
             "--tls_cert_file: cannot read /nonexistent.pem");
-  EXPECT_EQ(MakeServerCredentials({.client_ca_file = "/x.pem"}).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(MakeChannel("127.0.0.1:1", {.cert_file = "/c.pem"}).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(MakeServerCredentials({.client_ca_file = "/x.pem"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(MakeChannel("127.0.0.1:1", {.cert_file = "/c.pem"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

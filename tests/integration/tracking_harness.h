@@ -60,11 +60,6 @@ class TrackingHarness {
   std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
 };
 
-// Products 1..count named "Product <i>", active, units_sold = i * sold_step:
-// the small catalog the process and fault tests seed.
-smartshop::v1::UpsertProductsRequest NumberedProducts(int count,
-                                                      int64_t sold_step = 1);
-
 }  // namespace smartshop::testing
 
 #endif  // SMARTSHOP_TESTS_INTEGRATION_TRACKING_HARNESS_H_

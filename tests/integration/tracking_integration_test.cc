@@ -10,8 +10,9 @@
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "services/tracking/migrations.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/interaction_builders.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -23,12 +24,7 @@ using ::testing::Not;
 using ::testing::StartsWith;
 
 Interaction View(const std::string& user, int64_t product, int64_t seconds) {
-  Interaction event;
-  event.set_user_id(user);
-  event.set_type(smartshop::v1::VIEW_PRODUCT);
-  event.set_product_id(product);
-  event.mutable_timestamp()->set_seconds(seconds);
-  return event;
+  return UserView(user, product, absl::FromUnixSeconds(seconds));
 }
 
 class TrackingIntegrationTest : public ::testing::Test {

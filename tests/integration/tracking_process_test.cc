@@ -12,14 +12,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/tracking/migrations.h"
 #include "tests/integration/http_probe.h"
-#include "tests/integration/private_postgres.h"
+#include "tests/integration/service_health.h"
 #include "tests/integration/service_process.h"
-#include "tests/integration/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/private_postgres.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
@@ -50,26 +50,10 @@ class TrackingProcess : public ServiceProcess {
   }
 };
 
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(
-    int port, const std::string& service = "smartshop.v1.TrackingService") {
-  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  grpc::health::v1::HealthCheckRequest request;
-  request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = stub->Check(
-      TrackingHarness::Context(absl::Seconds(2)).get(), request, &response);
-  return status.ok() ? response.status()
-                     : grpc::health::v1::HealthCheckResponse::UNKNOWN;
-}
+constexpr char kTracking[] = "smartshop.v1.TrackingService";
 
-bool WaitForHealth(int port,
-                   grpc::health::v1::HealthCheckResponse::ServingStatus want) {
-  for (int i = 0; i < 300; ++i) {
-    if (Health(port) == want) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
+bool WaitForHealth(int port, ServingStatus want) {
+  return smartshop::testing::WaitForHealth(port, kTracking, want);
 }
 
 grpc::StatusCode TrackOnce(int port) {

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/integration/test_database.h"
+#include "tests/testing/test_database.h"
 #include "tests/integration/tracking_harness.h"
 
 namespace smartshop::testing {

@@ -17,18 +17,23 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "services/recommender/cache/redis_test_util.h"
-#include "tests/integration/test_database.h"
+#include "tests/testing/loopback_port.h"
+#include "tests/testing/private_redis.h"
+#include "tests/testing/raw_redis_client.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::recommender {
 namespace {
 
+using ::smartshop::testing::DeadPort;
+using ::smartshop::testing::LoopbackRedisUrl;
+using ::smartshop::testing::PrivateRedis;
+using ::smartshop::testing::RawRedisClient;
+using ::smartshop::testing::StatusIs;
 using ::smartshop::v1::Recommendations;
-using testing::DeadPort;
 using ::testing::HasSubstr;
-using testing::LocalRedisServer;
 using ::testing::Not;
-using testing::RawRedisClient;
 
 absl::Time Soon() { return absl::Now() + absl::Seconds(2); }
 
@@ -268,8 +273,8 @@ TEST_F(SharedRedisTest, DeletePrefixWalksTheWholeKeyspace) {
 }
 
 TEST_F(SharedRedisTest, DeletePrefixRejectsAnEmptyPrefix) {
-  EXPECT_EQ(cache_->DeletePrefix("", Soon()).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(cache_->DeletePrefix("", Soon()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(SharedRedisTest, UnparsableValueIsDataLossAndGetsDeleted) {
@@ -277,7 +282,7 @@ TEST_F(SharedRedisTest, UnparsableValueIsDataLossAndGetsDeleted) {
   RawRedisClient raw(url_);
   ASSERT_NE(raw.Command({"SET", key, "garbage", "PX", "60000"}), nullptr);
   absl::StatusOr<std::optional<Recommendations>> got = cache_->Get(key, Soon());
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kDataLoss));
   RedisReply exists = raw.Command({"EXISTS", key});
   ASSERT_NE(exists, nullptr);
   EXPECT_EQ(exists->integer, 0);
@@ -339,19 +344,19 @@ TEST_F(SharedRedisTest, PassedDeadlineFailsWithoutTouchingRedis) {
 TEST(RedisDownTest, UnreachableRedisFailsFastDuringTheBackoff) {
   DeadPort nobody(/*listen=*/false);
   RedisCacheOptions options;
-  options.url = nobody.url();
+  options.url = LoopbackRedisUrl(nobody.port());
   options.reconnect_backoff = absl::Milliseconds(300);
   std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
 
   absl::StatusOr<std::optional<Recommendations>> got = cache->Get("k", Soon());
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(got.status().message(), HasSubstr("refused"));
   EXPECT_EQ(cache->stats().connect_attempts, 1);
 
   const absl::Time start = absl::Now();
   got = cache->Get("k", Soon());
   const absl::Duration took = absl::Now() - start;
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_LT(took, absl::Milliseconds(5));
   EXPECT_EQ(cache->stats().connect_attempts, 1);
   EXPECT_EQ(cache->Set("k", Sample("x"), absl::Seconds(1), Soon()).code(),
@@ -359,8 +364,8 @@ TEST(RedisDownTest, UnreachableRedisFailsFastDuringTheBackoff) {
   EXPECT_EQ(cache->stats().connect_attempts, 1);
 
   absl::SleepFor(absl::Milliseconds(350));
-  EXPECT_EQ(cache->Get("k", Soon()).status().code(),
-            absl::StatusCode::kUnavailable);
+  EXPECT_THAT(cache->Get("k", Soon()),
+              StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(cache->stats().connect_attempts, 2);
   EXPECT_EQ(cache->stats().errors, 4);
 }
@@ -368,7 +373,7 @@ TEST(RedisDownTest, UnreachableRedisFailsFastDuringTheBackoff) {
 TEST(RedisDownTest, HungRedisTimesOutWithinTheCommandTimeout) {
   DeadPort hung(/*listen=*/true);
   RedisCacheOptions options;
-  options.url = hung.url();
+  options.url = LoopbackRedisUrl(hung.port());
   options.command_timeout = absl::Milliseconds(100);
   std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
 
@@ -377,13 +382,13 @@ TEST(RedisDownTest, HungRedisTimesOutWithinTheCommandTimeout) {
   absl::StatusOr<std::optional<Recommendations>> got =
       cache->Get("k", start + absl::Milliseconds(20));
   absl::Duration took = absl::Now() - start;
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_LT(took, absl::Milliseconds(80));
 
   start = absl::Now();
   got = cache->Get("k", Soon());
   took = absl::Now() - start;
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_THAT(got.status().message(), HasSubstr("no reply"));
   EXPECT_GE(took, absl::Milliseconds(90));
   EXPECT_LT(took, absl::Milliseconds(300));
@@ -391,7 +396,7 @@ TEST(RedisDownTest, HungRedisTimesOutWithinTheCommandTimeout) {
   // A server that missed the command timeout counts as down: no more waits.
   start = absl::Now();
   got = cache->Get("k", Soon());
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(5));
 }
 
@@ -409,7 +414,7 @@ absl::Duration Took(Call call) {
 }
 
 TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
-  LocalRedisServer server;
+  PrivateRedis server;
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();
@@ -424,7 +429,7 @@ TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
     absl::StatusOr<std::optional<Recommendations>> got;
     const absl::Duration took =
         Took([&] { got = cache->Get("k", EngineDeadline()); });
-    EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded)
+    EXPECT_THAT(got, StatusIs(absl::StatusCode::kDeadlineExceeded))
         << got.status();
     EXPECT_GE(took, absl::Milliseconds(80)) << "did not wait for the reply";
   }
@@ -436,7 +441,7 @@ TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
   for (int i = 0; i < 50; ++i) {
     absl::StatusOr<std::optional<Recommendations>> got;
     EXPECT_LT(Took([&] { got = cache->Get("k", EngineDeadline()); }), kFast);
-    EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
     EXPECT_THAT(got.status().message(),
                 HasSubstr("redis: paused after repeated timeouts"));
     absl::Status set;
@@ -449,7 +454,7 @@ TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
     absl::StatusOr<int64_t> deleted;
     EXPECT_LT(Took([&] { deleted = cache->Delete("k", EngineDeadline()); }),
               kFast);
-    EXPECT_EQ(deleted.status().code(), absl::StatusCode::kUnavailable);
+    EXPECT_THAT(deleted, StatusIs(absl::StatusCode::kUnavailable));
   }
   EXPECT_EQ(cache->stats().short_circuited, 150);
   EXPECT_EQ(cache->stats().connect_attempts, connects) << "connected anyway";
@@ -471,7 +476,7 @@ TEST(RedisHungTest, PausedAfterRepeatedTimeoutsCallsFailFastUntilAProbe) {
 }
 
 TEST(RedisHungTest, AProbeThatTimesOutPausesAgain) {
-  LocalRedisServer server;
+  PrivateRedis server;
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();
@@ -489,11 +494,11 @@ TEST(RedisHungTest, AProbeThatTimesOutPausesAgain) {
   absl::StatusOr<std::optional<Recommendations>> got;
   EXPECT_GE(Took([&] { got = cache->Get("k", EngineDeadline()); }),
             absl::Milliseconds(80));
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kDeadlineExceeded));
   // ...and the pause starts again.
   EXPECT_LT(Took([&] { got = cache->Get("k", EngineDeadline()); }),
             absl::Milliseconds(20));
-  EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_TRUE(cache->breaker_open());
 
   server.Resume();
@@ -505,12 +510,12 @@ TEST(RedisHungTest, AProbeThatTimesOutPausesAgain) {
 TEST(RedisHungTest, FullCommandTimeoutsPauseToo) {
   DeadPort hung(/*listen=*/true);
   RedisCacheOptions options;
-  options.url = hung.url();
+  options.url = LoopbackRedisUrl(hung.port());
   options.reconnect_backoff = absl::ZeroDuration();
   std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
   for (int i = 0; i < options.breaker_timeouts; ++i) {
-    EXPECT_EQ(cache->Get("k", Soon()).status().code(),
-              absl::StatusCode::kDeadlineExceeded);
+    EXPECT_THAT(cache->Get("k", Soon()),
+                StatusIs(absl::StatusCode::kDeadlineExceeded));
   }
   EXPECT_TRUE(cache->breaker_open());
   absl::StatusOr<std::optional<Recommendations>> got;
@@ -520,7 +525,7 @@ TEST(RedisHungTest, FullCommandTimeoutsPauseToo) {
 }
 
 TEST(RedisHungTest, ACallersOwnShortDeadlineIsNoVerdict) {
-  LocalRedisServer server;
+  PrivateRedis server;
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();
@@ -530,9 +535,8 @@ TEST(RedisHungTest, ACallersOwnShortDeadlineIsNoVerdict) {
   server.Pause();
   // Shorter than breaker_min_wait: too short to blame the server.
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(
-        cache->Get("k", absl::Now() + absl::Milliseconds(5)).status().code(),
-        absl::StatusCode::kDeadlineExceeded);
+    EXPECT_THAT(cache->Get("k", absl::Now() + absl::Milliseconds(5)),
+                StatusIs(absl::StatusCode::kDeadlineExceeded));
   }
   EXPECT_FALSE(cache->breaker_open());
   EXPECT_EQ(cache->stats().short_circuited, 0);
@@ -541,7 +545,7 @@ TEST(RedisHungTest, ACallersOwnShortDeadlineIsNoVerdict) {
 }
 
 TEST(RedisRestartTest, FailsWhileDownAndRecoversByItself) {
-  LocalRedisServer server;
+  PrivateRedis server;
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();
@@ -554,8 +558,7 @@ TEST(RedisRestartTest, FailsWhileDownAndRecoversByItself) {
     const absl::Time start = absl::Now();
     absl::StatusOr<std::optional<Recommendations>> got =
         cache->Get("k", Soon());
-    EXPECT_EQ(got.status().code(), absl::StatusCode::kUnavailable)
-        << got.status();
+    EXPECT_THAT(got, StatusIs(absl::StatusCode::kUnavailable)) << got.status();
     EXPECT_LT(absl::Now() - start, absl::Milliseconds(50));
   }
 
@@ -575,7 +578,7 @@ TEST(RedisRestartTest, FailsWhileDownAndRecoversByItself) {
 }
 
 TEST(RedisRestartTest, RestartBetweenCallsIsInvisible) {
-  LocalRedisServer server;
+  PrivateRedis server;
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();
@@ -593,7 +596,7 @@ TEST(RedisRestartTest, RestartBetweenCallsIsInvisible) {
 }
 
 TEST(RedisAuthTest, SendsThePasswordAndNeverEchoesIt) {
-  LocalRedisServer server("--requirepass sesame-4711");
+  PrivateRedis server({"--requirepass", "sesame-4711"});
   ASSERT_TRUE(server.Start());
   RedisCacheOptions options;
   options.url = server.url();

@@ -5,7 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 namespace smartshop::recommender {
 namespace {

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "boost/asio/io_context.hpp"
-#include "boost/asio/ip/tcp.hpp"
 #include "boost/json.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/loopback_port.h"
+#include "tests/testing/status_matchers.h"
 #include "tools/fake_openai/fake_openai_server.h"
 #include "tools/fake_openai/fake_reply.h"
 #include "tools/fake_openai/self_signed_cert.h"
@@ -29,6 +30,8 @@ using ::smartshop::fake_openai::FakeOpenAiOptions;
 using ::smartshop::fake_openai::FakeOpenAiServer;
 using ::smartshop::fake_openai::FakeReply;
 using ::smartshop::fake_openai::RecordedRequest;
+using ::smartshop::testing::DeadPort;
+using ::smartshop::testing::StatusIs;
 using ::testing::DoubleNear;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -36,28 +39,11 @@ using ::testing::StartsWith;
 
 constexpr char kKey[] = "sk-test-0123456789abcdef";
 
-MATCHER_P(StatusIs, code, "") { return arg.status().code() == code; }
-
-// Completes TCP connects (the kernel does, from the listen backlog) but
-// never accepts, so no TLS handshake is ever answered.
-class SilentListener {
- public:
-  SilentListener() : acceptor_(ioc_) {
-    const boost::asio::ip::tcp::endpoint endpoint(
-        boost::asio::ip::make_address("127.0.0.1"), 0);
-    acceptor_.open(endpoint.protocol());
-    acceptor_.bind(endpoint);
-    acceptor_.listen();
-  }
-  std::string base_url() const {
-    return "https://127.0.0.1:" +
-           std::to_string(acceptor_.local_endpoint().port()) + "/v1";
-  }
-
- private:
-  boost::asio::io_context ioc_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-};
+// A base URL on which the kernel completes TCP connects (from the listen
+// backlog) but nobody accepts, so no TLS handshake is ever answered.
+std::string SilentBaseUrl(const DeadPort& silent) {
+  return absl::StrCat("https://127.0.0.1:", silent.port(), "/v1");
+}
 
 class OpenAiClientTest : public ::testing::Test {
  protected:
@@ -208,8 +194,8 @@ TEST_F(OpenAiClientTest, UnauthorizedIsNotRetried) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), In(absl::Seconds(5)));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnauthenticated));
-  EXPECT_THAT(completion.status().message(), HasSubstr("OPENAI_API_KEY"));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnauthenticated,
+                                   HasSubstr("OPENAI_API_KEY")));
   EXPECT_EQ(server_->request_count(), 1);
   EXPECT_EQ(client->stats().unauthenticated, 1);
 }
@@ -222,8 +208,8 @@ TEST_F(OpenAiClientTest, ForbiddenIsPermissionDeniedWithoutRetry) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), In(absl::Seconds(5)));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_THAT(completion.status().message(), HasSubstr("not supported"));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kPermissionDenied,
+                                   HasSubstr("not supported")));
   EXPECT_EQ(server_->request_count(), 1);
 }
 
@@ -249,8 +235,8 @@ TEST_F(OpenAiClientTest, RateLimitBeyondTheDeadlineFailsWithoutWaiting) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), start + absl::Seconds(3));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kResourceExhausted));
-  EXPECT_THAT(completion.status().message(), HasSubstr("Retry-After"));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kResourceExhausted,
+                                   HasSubstr("Retry-After")));
   EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
   EXPECT_EQ(server_->request_count(), 1);
 }
@@ -273,8 +259,8 @@ TEST_F(OpenAiClientTest, ServerErrorBurstIsUnavailableAfterTwoRequests) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), In(absl::Seconds(5)));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(completion.status().message(), HasSubstr("503"));
+  EXPECT_THAT(completion,
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("503")));
   EXPECT_EQ(server_->request_count(), 2);
 }
 
@@ -333,9 +319,9 @@ TEST_F(OpenAiClientTest, HangEndsAtTheDeadline) {
 }
 
 TEST_F(OpenAiClientTest, SilentServerHitsTheConnectTimeout) {
-  SilentListener silent;
+  DeadPort silent(/*listen=*/true);
   OpenAiOptions options = Options();
-  options.base_url = silent.base_url();
+  options.base_url = SilentBaseUrl(silent);
   options.connect_timeout = absl::Milliseconds(200);
   auto client = MakeClient(options);
   const absl::Time start = absl::Now();
@@ -344,15 +330,15 @@ TEST_F(OpenAiClientTest, SilentServerHitsTheConnectTimeout) {
       client->Complete(Request(), start + absl::Seconds(5));
 
   // Two handshakes of 200 ms and a backoff of at most 300 ms.
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(completion.status().message(), HasSubstr("timed out"));
+  EXPECT_THAT(completion,
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("timed out")));
   EXPECT_LT(absl::Now() - start, absl::Seconds(1));
 }
 
 TEST_F(OpenAiClientTest, DeadlineDuringTheHandshakeIsHonoured) {
-  SilentListener silent;
+  DeadPort silent(/*listen=*/true);
   OpenAiOptions options = Options();
-  options.base_url = silent.base_url();
+  options.base_url = SilentBaseUrl(silent);
   auto client = MakeClient(options);
   const absl::Time deadline = absl::Now() + absl::Milliseconds(300);
 
@@ -408,8 +394,8 @@ TEST_F(OpenAiClientTest, UnexpectedStatusIsInternalWithOpenAiMessage) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), In(absl::Seconds(5)));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kInternal));
-  EXPECT_THAT(completion.status().message(), HasSubstr("does not exist"));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kInternal,
+                                   HasSubstr("does not exist")));
   EXPECT_EQ(server_->request_count(), 1);
 }
 
@@ -472,8 +458,8 @@ TEST_F(OpenAiClientTest, ConnectionRefusedIsUnavailable) {
   absl::StatusOr<ChatCompletion> completion =
       client->Complete(Request(), In(absl::Seconds(5)));
 
-  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable));
-  EXPECT_THAT(completion.status().message(), HasSubstr("cannot connect"));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kUnavailable,
+                                   HasSubstr("cannot connect")));
 }
 
 TEST_F(OpenAiClientTest, MissingKeyIsFailedPreconditionWithoutRequest) {
@@ -537,13 +523,13 @@ TEST(OpenAiClientCreateTest, RejectsBadOptionsNamingTheField) {
   options.base_url = "ftp://example.com";
   absl::StatusOr<std::unique_ptr<OpenAiClient>> client =
       OpenAiClient::Create(options);
-  EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(client, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(client.status().message(), HasSubstr("base_url"));
 
   options = {};
   options.ca_file = "/nonexistent/ca.pem";
   client = OpenAiClient::Create(options);
-  EXPECT_EQ(client.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(client, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(client.status().message(), HasSubstr("ca_file"));
 }
 

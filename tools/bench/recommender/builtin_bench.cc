@@ -22,7 +22,7 @@
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 #include "tools/bench/recommender/latency.h"
 #include "tools/bench/recommender/miss_bench.h"
 #include "tools/bench/recommender/synthetic_shop.h"

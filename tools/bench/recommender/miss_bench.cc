@@ -15,7 +15,7 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/top_sellers.h"
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 #include "tools/bench/recommender/synthetic_shop.h"
 
 namespace smartshop::recommender::bench {

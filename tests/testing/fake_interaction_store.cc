@@ -1,4 +1,4 @@
-#include "tests/fakes/fake_interaction_store.h"
+#include "tests/testing/fake_interaction_store.h"
 
 #include "absl/time/clock.h"
 

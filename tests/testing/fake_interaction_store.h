@@ -1,7 +1,7 @@
 // In-memory InteractionStore for unit tests: idempotent by event_id like the
 // real one, records each Insert call, and can be told to fail.
-#ifndef SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_
-#define SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_
+#ifndef SMARTSHOP_TESTS_TESTING_FAKE_INTERACTION_STORE_H_
+#define SMARTSHOP_TESTS_TESTING_FAKE_INTERACTION_STORE_H_
 
 #include <string>
 #include <vector>
@@ -65,4 +65,4 @@ class FakeInteractionStore : public tracking::InteractionStore {
 
 }  // namespace smartshop::testing
 
-#endif  // SMARTSHOP_TESTS_FAKES_FAKE_INTERACTION_STORE_H_
+#endif  // SMARTSHOP_TESTS_TESTING_FAKE_INTERACTION_STORE_H_

@@ -1,9 +1,10 @@
-#include "tests/integration/test_database.h"
+#include "tests/testing/test_database.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -55,6 +56,21 @@ std::string QueryScalar(const std::string& url, const std::string& sql) {
   pqxx::read_transaction txn(conn);
   pqxx::result r = txn.exec(sql);
   return r.empty() || r[0][0].is_null() ? "" : r[0][0].as<std::string>();
+}
+
+int CountMissingEvents(const std::string& url,
+                       const std::vector<std::string>& event_ids) {
+  std::set<std::string> stored;
+  pqxx::connection connection(url);
+  pqxx::read_transaction txn(connection);
+  for (const auto& row : txn.exec("SELECT event_id::text FROM interactions")) {
+    stored.insert(row[0].as<std::string>());
+  }
+  int missing = 0;
+  for (const std::string& id : event_ids) {
+    if (!stored.contains(id)) ++missing;
+  }
+  return missing;
 }
 
 }  // namespace smartshop::testing

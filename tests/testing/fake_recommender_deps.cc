@@ -1,4 +1,4 @@
-#include "tests/fakes/fake_recommender_deps.h"
+#include "tests/testing/fake_recommender_deps.h"
 
 #include <algorithm>
 

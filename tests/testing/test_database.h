@@ -1,11 +1,12 @@
 // A fresh Postgres database per test process on the server that ctest's
 // services fixture started (tools/dev/services.sh writes its URL to the file
 // named by SMARTSHOP_TESTENV).
-#ifndef SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_
-#define SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_
+#ifndef SMARTSHOP_TESTS_TESTING_TEST_DATABASE_H_
+#define SMARTSHOP_TESTS_TESTING_TEST_DATABASE_H_
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace smartshop::testing {
 
@@ -31,6 +32,11 @@ class TestDatabase {
 // Runs `sql` on `url` and returns the first column of the first row.
 std::string QueryScalar(const std::string& url, const std::string& sql);
 
+// How many of `event_ids` (events the tracking service acknowledged) the
+// interactions table at `url` does not hold: what a fault lost.
+int CountMissingEvents(const std::string& url,
+                       const std::vector<std::string>& event_ids);
+
 }  // namespace smartshop::testing
 
-#endif  // SMARTSHOP_TESTS_INTEGRATION_TEST_DATABASE_H_
+#endif  // SMARTSHOP_TESTS_TESTING_TEST_DATABASE_H_
