@@ -15,23 +15,13 @@
 option(SMARTSHOP_PCH "precompile the gRPC, protobuf, Abseil and GoogleTest headers" ON)
 
 set(SMARTSHOP_PCH_HEADERS
-  <grpcpp/grpcpp.h>
-  <google/protobuf/message.h>
-  <google/protobuf/timestamp.pb.h>
-  <absl/container/flat_hash_map.h>
-  <absl/container/flat_hash_set.h>
-  <absl/flags/flag.h>
-  <absl/status/status.h>
-  <absl/status/statusor.h>
-  <absl/strings/str_cat.h>
-  <absl/strings/str_format.h>
-  <absl/strings/string_view.h>
-  <absl/synchronization/mutex.h>
-  <absl/time/clock.h>
-  <absl/time/time.h>
-  <absl/types/span.h>
-  <string>
-  <vector>)
+  <grpcpp/grpcpp.h> <google/protobuf/message.h> <google/protobuf/timestamp.pb.h>)
+foreach(header container/flat_hash_map container/flat_hash_set flags/flag
+        status/status status/statusor strings/str_cat strings/str_format
+        strings/string_view synchronization/mutex time/clock time/time types/span)
+  list(APPEND SMARTSHOP_PCH_HEADERS <absl/${header}.h>)
+endforeach()
+list(APPEND SMARTSHOP_PCH_HEADERS <string> <vector>)
 
 function(smartshop_add_pch_targets)
   if(NOT SMARTSHOP_PCH)
