@@ -3,6 +3,10 @@
 # (g++) into BUILD_DIR and runs them: memory errors, leaks and undefined
 # behaviour fail the run. CI runs this (tools/test.sh ends with it).
 #   bash tools/sanitize.sh [BUILD_DIR]         (default build-asan)
+#   bash tools/sanitize.sh --build-only [BUILD_DIR]   (builds, runs nothing)
+#
+# Debug info is line tables only (-g1): what ASan's stack traces print,
+# at a fraction of the compile time.
 #
 # --all builds the whole tree the same way and runs the whole ctest suite
 # under the sanitizers, integration, process and fault tests included (the
@@ -13,7 +17,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 all=0
+build_only=0
 if [ "${1:-}" = --all ]; then all=1; shift; fi
+if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 build=${1:-$root/build-asan}
 shift || true
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -55,10 +61,12 @@ tests=(
   tools/fake_openai/fake_openai_test
 )
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
 targets=()
 for t in "${tests[@]}"; do targets+=("$(basename "$t")"); done
 cmake --build "$build" --target "${targets[@]}"
+[ "$build_only" = 0 ] || exit 0
 status=0
 for t in "${tests[@]}"; do
   if "$build/$t" --gtest_brief=1 >"$build/$(basename "$t").log" 2>&1; then

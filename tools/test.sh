@@ -4,8 +4,33 @@
 # tests and stops them afterwards (and builds and runs the fuzzers briefly);
 # then the unit tests again under AddressSanitizer + UBSan
 # (tools/sanitize.sh, its own build in build-asan/). Arguments go to ctest.
+# Each phase's wall time is printed at the end (where CI time goes).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/setup.sh"
-(cd "$root/build" && ctest --output-on-failure -j "$(nproc)" "$@")
-"$root/tools/sanitize.sh" "$root/build-asan"
+phases=()
+timed() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  phases+=("$name $((SECONDS - start)) s")
+}
+timed setup+build "$root/tools/setup.sh"
+# The sanitized build runs beside ctest at the lowest priority: the tests
+# spend most of their time waiting on sockets and timers, and every test
+# process is scheduled before a niced compiler (its log is printed only if
+# it fails; tools/sanitize.sh below then builds nothing more).
+sanitize_log=$root/build/sanitize_build.log
+setsid nice -n 19 "$root/tools/sanitize.sh" --build-only "$root/build-asan" \
+  >"$sanitize_log" 2>&1 &
+sanitize_build=$!
+# Its own process group: a failed ctest stops the whole build with it.
+trap 'kill -- -"$sanitize_build" 2>/dev/null || true' EXIT
+run_ctest() { (cd "$root/build" && ctest --output-on-failure -j "$(nproc)" "$@"); }
+timed ctest run_ctest "$@"
+wait_sanitize_build() {
+  wait "$sanitize_build" || { cat "$sanitize_log"; return 1; }
+}
+timed sanitize-build-rest wait_sanitize_build
+timed sanitize "$root/tools/sanitize.sh" "$root/build-asan"
+summary=$(printf '%s, ' "${phases[@]}")
+echo "test: ${summary}total $SECONDS s"
