@@ -13,6 +13,15 @@
 # not match compiles as before (the headers are read as text; -Winvalid-pch
 # says so). -DSMARTSHOP_PCH=OFF turns them off.
 option(SMARTSHOP_PCH "precompile the gRPC, protobuf, Abseil and GoogleTest headers" ON)
+# Test code (what links GoogleTest) is built without optimisation: it is
+# more than half of the build's compile time, and its speed matters little,
+# as the code it tests lives in the optimised libraries. Off gives it the
+# build type's flags. The test precompiled header follows, as it must match.
+option(SMARTSHOP_FAST_TEST_BUILD "compile test code at -O0" ON)
+set(SMARTSHOP_TEST_CODE_OPTIONS)
+if(SMARTSHOP_FAST_TEST_BUILD)
+  set(SMARTSHOP_TEST_CODE_OPTIONS -O0)
+endif()
 
 set(SMARTSHOP_PCH_HEADERS
   <grpcpp/grpcpp.h> <google/protobuf/message.h> <google/protobuf/timestamp.pb.h>)
@@ -43,6 +52,7 @@ function(smartshop_add_pch_targets)
   target_link_libraries(smartshop_test_pch PRIVATE ${pch_libraries} GTest::gmock)
   target_precompile_headers(smartshop_test_pch PRIVATE
     ${SMARTSHOP_PCH_HEADERS} <gmock/gmock.h> <gtest/gtest.h>)
+  target_compile_options(smartshop_test_pch PRIVATE ${SMARTSHOP_TEST_CODE_OPTIONS})
 endfunction()
 
 # Whether `target` links GoogleTest itself (the test executables and test
@@ -62,6 +72,16 @@ function(_smartshop_precompile_directory dir)
   get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
   foreach(target IN LISTS targets)
     get_target_property(type ${target} TYPE)
+    if(type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|OBJECT_LIBRARY)$"
+       AND NOT target MATCHES "^smartshop(_test)?_pch$")
+      _smartshop_links_gtest(test ${target})
+      if(test)
+        target_compile_options(${target} PRIVATE ${SMARTSHOP_TEST_CODE_OPTIONS})
+      endif()
+    endif()
+    if(NOT SMARTSHOP_PCH)
+      continue()
+    endif()
     get_target_property(own ${target} PRECOMPILE_HEADERS)
     get_target_property(reused ${target} PRECOMPILE_HEADERS_REUSE_FROM)
     if(NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|OBJECT_LIBRARY)$"
@@ -81,8 +101,7 @@ function(_smartshop_precompile_directory dir)
   endforeach()
 endfunction()
 
+# Also gives test code SMARTSHOP_TEST_CODE_OPTIONS, PCH or not.
 function(smartshop_precompile_everything)
-  if(SMARTSHOP_PCH)
-    _smartshop_precompile_directory(${PROJECT_SOURCE_DIR})
-  endif()
+  _smartshop_precompile_directory(${PROJECT_SOURCE_DIR})
 endfunction()

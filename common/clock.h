@@ -1,6 +1,6 @@
 // The time of day as code that decides by it sees it (event timestamps,
 // retention cut-offs): an interface, so that tests can set and move it
-// (simulated_clock.h) instead of sleeping.
+// (tests/testing/simulated_clock.h) instead of sleeping.
 //
 // Deadlines of waits (locks, condition variables, RPCs) stay on absl::Now():
 // moving a clock cannot wake a waiting thread.

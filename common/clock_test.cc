@@ -1,8 +1,8 @@
 #include "common/clock.h"
 
 #include "absl/time/clock.h"
-#include "common/simulated_clock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop {
 namespace {

@@ -19,7 +19,7 @@ Recommendations AnswerBuilder::FromRanking(const Ranking& ranking,
   Recommendations answer;
   answer.set_strategy(ranking.strategy);
   answer.set_fallback_reason(std::move(fallback_reason));
-  SetTimestamp(clock_(), answer.mutable_generated_at());
+  SetTimestamp(clock_.Now(), answer.mutable_generated_at());
   for (const RankedProduct& ranked : ranking.items) {
     auto* item = answer.add_items();
     *item->mutable_product() = *ranked.product;
@@ -41,7 +41,7 @@ Recommendations AnswerBuilder::FromRanking(const Ranking& ranking,
 Recommendations AnswerBuilder::NoData(const CatalogSnapshot& catalog) const {
   Recommendations answer;
   answer.set_strategy(smartshop::v1::STRATEGY_NO_DATA);
-  SetTimestamp(clock_(), answer.mutable_generated_at());
+  SetTimestamp(clock_.Now(), answer.mutable_generated_at());
   FillWithTopSellers(catalog, kComputedItems, kNoDataScore,
                      smartshop::v1::TOP_SELLERS_NO_DATA, answer);
   return answer;
@@ -57,7 +57,7 @@ Recommendations AnswerBuilder::TopSellers(const CatalogSnapshot& catalog,
   Recommendations answer;
   answer.set_strategy(smartshop::v1::STRATEGY_FALLBACK);
   answer.set_fallback_reason(std::move(reason));
-  SetTimestamp(clock_(), answer.mutable_generated_at());
+  SetTimestamp(clock_.Now(), answer.mutable_generated_at());
   FillWithTopSellers(catalog, kComputedItems, kFallbackScore,
                      smartshop::v1::ERROR_FALLBACK, answer, {}, category_id);
   return answer;

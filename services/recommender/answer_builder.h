@@ -11,6 +11,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/catalog_snapshot.h"
 #include "services/recommender/engine_stats.h"
@@ -23,8 +24,8 @@ class AnswerBuilder {
  public:
   // `counters` is not owned and must outlive this; `clock` stamps
   // generated_at.
-  AnswerBuilder(EngineCounters* counters, std::function<absl::Time()> clock)
-      : counters_(counters), clock_(std::move(clock)) {}
+  AnswerBuilder(EngineCounters* counters, const Clock& clock)
+      : counters_(counters), clock_(clock) {}
 
   // `ranking`'s items, then the rules over kComputedItems: nothing in
   // `input.exclude`, only `input.category_id`, top-ups scored at most the
@@ -55,7 +56,7 @@ class AnswerBuilder {
 
  private:
   EngineCounters* const counters_;
-  const std::function<absl::Time()> clock_;
+  const Clock& clock_;
 };
 
 }  // namespace smartshop::recommender

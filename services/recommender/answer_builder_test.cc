@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/top_sellers.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -35,9 +36,10 @@ std::vector<int64_t> Ids(const smartshop::v1::Recommendations& answer) {
 
 class AnswerBuilderTest : public ::testing::Test {
  protected:
+  SimulatedClock clock_{kNow};
   const CatalogSnapshot catalog_ = Catalog();
   EngineCounters counters_{nullptr};
-  const AnswerBuilder builder_{&counters_, [] { return kNow; }};
+  const AnswerBuilder builder_{&counters_, clock_};
 };
 
 TEST_F(AnswerBuilderTest, ARankingLeadsAndTopSellersFillUpTo16) {

@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 
 namespace smartshop::recommender {
 
@@ -23,10 +24,9 @@ class CircuitBreaker {
  public:
   enum class State { kClosed, kOpen, kHalfOpen };
 
-  explicit CircuitBreaker(
-      CircuitBreakerOptions options = {},
-      std::function<absl::Time()> clock = [] { return absl::Now(); })
-      : options_(options), clock_(std::move(clock)) {}
+  explicit CircuitBreaker(CircuitBreakerOptions options = {},
+                          const Clock& clock = Clock::Real())
+      : options_(options), clock_(clock) {}
 
   // True if a call may go ahead now. In the half-open state only one caller
   // gets true until it reports back.
@@ -36,7 +36,7 @@ class CircuitBreaker {
       case State::kClosed:
         return true;
       case State::kOpen:
-        if (clock_() < open_until_) return false;
+        if (clock_.Now() < open_until_) return false;
         state_ = State::kHalfOpen;
         return true;  // the probe
       case State::kHalfOpen:
@@ -56,7 +56,7 @@ class CircuitBreaker {
     ++failures_;
     if (state_ == State::kHalfOpen || failures_ >= options_.failure_threshold) {
       state_ = State::kOpen;
-      open_until_ = clock_() + options_.cool_down;
+      open_until_ = clock_.Now() + options_.cool_down;
     }
   }
 
@@ -67,7 +67,7 @@ class CircuitBreaker {
     absl::MutexLock lock(&mu_);
     if (state_ == State::kHalfOpen) {
       state_ = State::kOpen;
-      open_until_ = clock_();
+      open_until_ = clock_.Now();
     }
   }
 
@@ -83,7 +83,7 @@ class CircuitBreaker {
 
  private:
   const CircuitBreakerOptions options_;
-  const std::function<absl::Time()> clock_;
+  const Clock& clock_;
   mutable absl::Mutex mu_;
   State state_ ABSL_GUARDED_BY(mu_) = State::kClosed;
   int failures_ ABSL_GUARDED_BY(mu_) = 0;

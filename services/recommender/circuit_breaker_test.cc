@@ -1,16 +1,16 @@
 #include "services/recommender/circuit_breaker.h"
 
 #include "gtest/gtest.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
 
 class CircuitBreakerTest : public ::testing::Test {
  protected:
-  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
+  SimulatedClock clock_{absl::FromUnixSeconds(1'000'000)};
   CircuitBreaker breaker_{
-      {.failure_threshold = 3, .cool_down = absl::Seconds(10)},
-      [this] { return now_; }};
+      {.failure_threshold = 3, .cool_down = absl::Seconds(10)}, clock_};
 };
 
 TEST_F(CircuitBreakerTest, OpensAfterTheThresholdOfFailuresInARow) {
@@ -26,7 +26,7 @@ TEST_F(CircuitBreakerTest, OpensAfterTheThresholdOfFailuresInARow) {
   }
   EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kOpen);
   EXPECT_FALSE(breaker_.Allow());
-  now_ += absl::Seconds(9);
+  clock_.AdvanceBy(absl::Seconds(9));
   EXPECT_FALSE(breaker_.Allow());
 }
 
@@ -35,13 +35,13 @@ TEST_F(CircuitBreakerTest, LetsOneProbeThroughAfterTheCoolDown) {
     breaker_.Allow();
     breaker_.Record(false);
   }
-  now_ += absl::Seconds(10);
+  clock_.AdvanceBy(absl::Seconds(10));
   EXPECT_TRUE(breaker_.Allow());   // the probe
   EXPECT_FALSE(breaker_.Allow());  // only one at a time
   breaker_.Record(false);          // failed: open again, a new cool-down
   EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kOpen);
-  EXPECT_EQ(breaker_.open_until(), now_ + absl::Seconds(10));
-  now_ += absl::Seconds(10);
+  EXPECT_EQ(breaker_.open_until(), clock_.Now() + absl::Seconds(10));
+  clock_.AdvanceBy(absl::Seconds(10));
   EXPECT_TRUE(breaker_.Allow());
   breaker_.Record(true);  // recovered
   EXPECT_EQ(breaker_.state(), CircuitBreaker::State::kClosed);
@@ -54,7 +54,7 @@ TEST_F(CircuitBreakerTest, AnAbandonedProbeLetsTheNextCallerProbe) {
     breaker_.Allow();
     breaker_.Record(false);
   }
-  now_ += absl::Seconds(10);
+  clock_.AdvanceBy(absl::Seconds(10));
   ASSERT_TRUE(breaker_.Allow());
   breaker_.Abandon();  // e.g. the caller's deadline was too short to tell
   EXPECT_TRUE(breaker_.Allow());

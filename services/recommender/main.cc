@@ -5,6 +5,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "common/admin_http_server.h"
+#include "common/clock.h"
 #include "common/grpc_server.h"
 #include "common/health_monitor.h"
 #include "common/json_log.h"
@@ -59,7 +60,7 @@ int Run(const RecommenderConfig& config) {
       &tracking, &catalog, cache->get(),
       MakeRankerChain(openai.get(), *std::move(prompt), config.engine,
                       config.follow_events ? &model : nullptr, &metrics),
-      config.engine, [] { return absl::Now(); }, &metrics,
+      config.engine, Clock::Real(), &metrics,
       config.follow_events ? &model : nullptr);
   engine.set_builtin_ready(!config.follow_events);
   // Learns the history, then every new event; drops stale cached answers.

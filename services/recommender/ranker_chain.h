@@ -43,11 +43,11 @@ enum class RankedBy { kModel, kBuiltin, kNone };
 
 struct ChainOutcome {
   RankedBy ranked_by = RankedBy::kNone;
-  Ranking ranking;  // unless kNone
+  Ranking ranking{};  // unless kNone
   // Why the entry before gave up, or why nothing ranked (kNone: the top
   // sellers' fallback reason and metric code). Empty when the first entry
   // this request may use ranked.
-  RankingFailure gave_up;
+  RankingFailure gave_up{};
   bool model_called = false;
 
   // The builtin ranker ranked in the model's place.

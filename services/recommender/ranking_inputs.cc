@@ -53,7 +53,7 @@ absl::flat_hash_set<int64_t> RankingInputReader::RecentlyOrdered(
     absl::Time deadline) {
   absl::flat_hash_set<int64_t> ordered;
   if (options_.recently_ordered <= absl::ZeroDuration()) return ordered;
-  const absl::Time since = clock_() - options_.recently_ordered;
+  const absl::Time since = clock_.Now() - options_.recently_ordered;
   for (const auto& event : activity.own) {
     if (event.type() == smartshop::v1::ORDER_PLACED &&
         ToTime(event.timestamp()) >= since) {

@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/recommender/aggregation.h"
 #include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/catalog_snapshot.h"
@@ -49,8 +50,8 @@ class RankingInputReader {
   // tracking timeout, the reply margin and the recent-orders window;
   // `clock` is the shop's "now" (the recent-orders window).
   RankingInputReader(TrackingReader* tracking, const EngineOptions& options,
-                     std::function<absl::Time()> clock)
-      : tracking_(tracking), options_(options), clock_(std::move(clock)) {}
+                     const Clock& clock)
+      : tracking_(tracking), options_(options), clock_(clock) {}
 
   // The tracking call's error when the shopper's window cannot be read. A
   // failed recent-orders read only logs: the orders in the window still
@@ -68,7 +69,7 @@ class RankingInputReader {
 
   TrackingReader* const tracking_;
   const EngineOptions options_;
-  const std::function<absl::Time()> clock_;
+  const Clock& clock_;
 };
 
 }  // namespace smartshop::recommender

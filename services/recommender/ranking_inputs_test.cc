@@ -4,6 +4,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -32,6 +33,7 @@ RequestContext ForUser(std::string user) {
 
 class RankingInputsTest : public ::testing::Test {
  protected:
+  SimulatedClock clock_{kNow};
   absl::StatusOr<RankingInputs> Read(const RequestContext& context,
                                      bool recent_orders = true) {
     return reader_.Read(context, catalog_, absl::Now() + absl::Seconds(5),
@@ -47,7 +49,7 @@ class RankingInputsTest : public ::testing::Test {
                                    return p;
                                  }()},
                                  kNow};
-  RankingInputReader reader_{&tracking_, EngineOptions(), [] { return kNow; }};
+  RankingInputReader reader_{&tracking_, EngineOptions(), clock_};
 };
 
 TEST_F(RankingInputsTest, NoInteractionsAtAllIsNoData) {

@@ -17,13 +17,11 @@ constexpr absl::string_view kNotWithinDeadline =
 
 }  // namespace
 
-RecommendationEngine::RecommendationEngine(TrackingReader* tracking,
-                                           CatalogRefresher* catalog,
-                                           RecommendationCache* cache,
-                                           std::unique_ptr<RankerChain> chain,
-                                           EngineOptions options, Clock clock,
-                                           RecommenderMetrics* metrics,
-                                           InteractionModel* model)
+RecommendationEngine::RecommendationEngine(
+    TrackingReader* tracking, CatalogRefresher* catalog,
+    RecommendationCache* cache, std::unique_ptr<RankerChain> chain,
+    EngineOptions options, const Clock& clock, RecommenderMetrics* metrics,
+    InteractionModel* model)
     : tracking_(tracking),
       catalog_(catalog),
       options_(std::move(options)),

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/recommender/answer_builder.h"
 #include "services/recommender/answer_cache.h"
 #include "services/recommender/builtin/interaction_model.h"
@@ -36,8 +37,6 @@
 
 namespace smartshop::recommender {
 
-using Clock = std::function<absl::Time()>;
-
 class RecommendationEngine {
  public:
   // Pointers are not owned and must outlive the engine; `metrics` may be
@@ -46,7 +45,7 @@ class RecommendationEngine {
   RecommendationEngine(TrackingReader* tracking, CatalogRefresher* catalog,
                        RecommendationCache* cache,
                        std::unique_ptr<RankerChain> chain,
-                       EngineOptions options, Clock clock,
+                       EngineOptions options, const Clock& clock,
                        RecommenderMetrics* metrics = nullptr,
                        InteractionModel* model = nullptr);
   // Waits for the shared computations in flight.

@@ -8,6 +8,7 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -41,6 +42,7 @@ std::vector<int64_t> Ids(const Recommendations& r) {
 
 class BuiltinEngineTest : public ::testing::Test {
  protected:
+  SimulatedClock clock_{kNow};
   BuiltinEngineTest() {
     std::vector<smartshop::v1::Product> products;
     // 20 products; categories 1..4 of five each; product i sold i units.
@@ -78,7 +80,7 @@ class BuiltinEngineTest : public ::testing::Test {
         &tracking_, &catalog_, &cache_,
         MakeRankerChain(llm, *PromptBuilder::Create({}), EngineOptions(),
                         &model_, nullptr),
-        EngineOptions(), [] { return kNow; }, nullptr, &model_);
+        EngineOptions(), clock_, nullptr, &model_);
   }
 
   Recommendations Get(RecommendationEngine& engine,
@@ -221,11 +223,10 @@ TEST_F(BuiltinEngineTest, HybridPromptShowsCandidatesAndMapsAnswersById) {
                   {"product_id": 7, "relevance_score": 88, "reason": "Pair"}])j");
   EngineOptions options;
   options.hybrid_prompt = true;
-  RecommendationEngine engine(
-      &tracking_, &catalog_, &cache_,
-      MakeRankerChain(&llm_, *PromptBuilder::Create({}), options, &model_,
-                      nullptr),
-      options, [] { return kNow; }, nullptr, &model_);
+  RecommendationEngine engine(&tracking_, &catalog_, &cache_,
+                              MakeRankerChain(&llm_, *PromptBuilder::Create({}),
+                                              options, &model_, nullptr),
+                              options, clock_, nullptr, &model_);
   Recommendations r = Get(engine, ForUser("z"));
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
   ASSERT_GE(r.items_size(), 2);
@@ -269,7 +270,7 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
       &tracking_, &catalog_, &other_cache,
       MakeRankerChain(nullptr, *PromptBuilder::Create({}), ten_days, &model_,
                       nullptr),
-      ten_days, [] { return kNow; }, nullptr, &model_);
+      ten_days, clock_, nullptr, &model_);
   Recommendations r = Get(lenient, ForUser("z"));
   ASSERT_GT(r.items_size(), 0);
   EXPECT_EQ(r.items(0).product().id(), 7);

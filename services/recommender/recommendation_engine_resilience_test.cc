@@ -11,6 +11,7 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -59,6 +60,7 @@ bool Eventually(F done, absl::Duration limit = absl::Seconds(5)) {
 
 class EngineResilienceTest : public ::testing::Test {
  protected:
+  SimulatedClock clock_{kNow};
   EngineResilienceTest() {
     for (int i = 1; i <= 12; ++i) {
       smartshop::v1::Product p;
@@ -87,7 +89,7 @@ class EngineResilienceTest : public ::testing::Test {
         &tracking_, &catalog_, cache ? cache : &cache_,
         MakeRankerChain(&llm_, *PromptBuilder::Create({}), options,
                         builtin ? &model_ : nullptr, nullptr),
-        options, [] { return kNow; }, nullptr, builtin ? &model_ : nullptr);
+        options, clock_, nullptr, builtin ? &model_ : nullptr);
   }
 
   // The answer and how long it took.
@@ -211,6 +213,7 @@ TEST_F(EngineResilienceTest, PastTheWaiterBoundCallersTakeWhatThereIsAtOnce) {
 }
 
 TEST(EngineFirstCatalogTest, OneLoadAtATimeAndEveryCallerWithinItsDeadline) {
+  SimulatedClock clock(kNow);
   testing::FakeTrackingReader tracking;
   tracking.SetProductsDelay(absl::Seconds(2));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(10));
@@ -219,7 +222,7 @@ TEST(EngineFirstCatalogTest, OneLoadAtATimeAndEveryCallerWithinItsDeadline) {
       &tracking, &catalog, &cache,
       MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions(),
                       nullptr, nullptr),
-      EngineOptions(), [] { return kNow; });
+      EngineOptions(), clock);
   std::vector<std::thread> callers;
   std::atomic<int> in_time{0};
   for (int i = 0; i < 5; ++i) {

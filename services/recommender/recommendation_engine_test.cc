@@ -7,6 +7,7 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/top_sellers.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -51,6 +52,7 @@ std::vector<double> Scores(const Recommendations& r) {
 
 class RecommendationEngineTest : public ::testing::Test {
  protected:
+  SimulatedClock clock_{kNow};
   RecommendationEngineTest() {
     std::vector<smartshop::v1::Product> products;
     // Product i sold i*10 units: top sellers are 12, 11, 10, ...
@@ -69,7 +71,7 @@ class RecommendationEngineTest : public ::testing::Test {
     return RecommendationEngine(&tracking_, &catalog_, &cache_,
                                 MakeRankerChain(llm, *PromptBuilder::Create({}),
                                                 options, nullptr, nullptr),
-                                options, [] { return kNow; });
+                                options, clock_);
   }
 
   Recommendations Get(RecommendationEngine& engine, std::string user,
@@ -181,7 +183,7 @@ TEST_F(RecommendationEngineTest, EachModelFailureFallsBackToTopSellersAt80) {
         &tracking_, &catalog_, &cache,
         MakeRankerChain(&llm_, *PromptBuilder::Create({}), EngineOptions(),
                         nullptr, nullptr),
-        EngineOptions(), [] { return kNow; });
+        EngineOptions(), clock_);
     smartshop::v1::GetRecommendationsRequest request;
     request.set_user_id("42");
     auto r = engine.Get(request, absl::Now() + absl::Seconds(5));
@@ -298,6 +300,7 @@ TEST_F(RecommendationEngineTest, InvalidatesOneUserAnonymousOrAll) {
 }
 
 TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {
+  SimulatedClock clock(kNow);
   testing::FakeTrackingReader tracking;
   tracking.FailWith(absl::UnavailableError("down"));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(1));
@@ -306,7 +309,7 @@ TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {
       &tracking, &catalog, &cache,
       MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions(),
                       nullptr, nullptr),
-      EngineOptions(), [] { return kNow; });
+      EngineOptions(), clock);
   EXPECT_EQ(engine.Get({}, absl::Now() + absl::Seconds(1)).status().code(),
             absl::StatusCode::kUnavailable);
 }

@@ -21,7 +21,7 @@ struct RequestContext {
   // The request as it is answered (a session's key dropped when sessions
   // share the anonymous answer).
   smartshop::v1::GetRecommendationsRequest request;
-  Shopper shopper;
+  Shopper shopper{};
   // Category pages are ranked afresh each time: cheap, and no entry per
   // category to invalidate.
   bool cacheable = true;

@@ -1,8 +1,8 @@
 #include "services/tracking/batch_ingestor.h"
 
-#include "common/simulated_clock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_interaction_store.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::tracking {
 namespace {

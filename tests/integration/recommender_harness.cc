@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "tools/fake_openai/self_signed_cert.h"
@@ -70,7 +71,7 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
       recommender::MakeRankerChain(options_.use_model ? openai_.get() : nullptr,
                                    *recommender::PromptBuilder::Create({}),
                                    engine_options, model_.get(), nullptr),
-      engine_options, [] { return absl::Now(); }, nullptr, model_.get());
+      engine_options, Clock::Real(), nullptr, model_.get());
   if (options_.builtin) {
     feed_ = std::make_unique<recommender::EventFeed>(
         tracking_channel, model_.get(),

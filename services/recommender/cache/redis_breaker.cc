@@ -6,10 +6,9 @@
 
 namespace smartshop::recommender {
 
-RedisBreaker::RedisBreaker(RedisBreakerOptions options,
-                           std::function<absl::Time()> clock)
+RedisBreaker::RedisBreaker(RedisBreakerOptions options, const Clock& clock)
     : options_(options),
-      clock_(std::move(clock)),
+      clock_(clock),
       breaker_(
           {.failure_threshold = options.timeouts, .cool_down = options.backoff},
           clock_) {}
@@ -18,7 +17,7 @@ absl::Status RedisBreaker::Admit() {
   absl::MutexLock lock(&mu_);
   if (breaker_.Allow()) return absl::OkStatus();
   ++refused_;
-  const absl::Duration wait = breaker_.open_until() - clock_();
+  const absl::Duration wait = breaker_.open_until() - clock_.Now();
   return absl::UnavailableError(absl::StrCat(
       "redis: paused after repeated timeouts (",
       wait > absl::ZeroDuration()
@@ -50,14 +49,14 @@ RedisBreaker::Change RedisBreaker::Report(RedisCallEnd end,
   Change change;
   if (before == CircuitBreaker::State::kClosed &&
       after == CircuitBreaker::State::kOpen) {
-    opened_at_ = clock_();
+    opened_at_ = clock_.Now();
     refused_at_open_ = refused_;
     change.kind = Change::kOpened;
     change.timeouts = streak_;
   } else if (before != CircuitBreaker::State::kClosed &&
              after == CircuitBreaker::State::kClosed) {
     change.kind = Change::kClosed;
-    change.paused_for = clock_() - opened_at_;
+    change.paused_for = clock_.Now() - opened_at_;
     change.refused = refused_ - refused_at_open_;
   }
   return change;

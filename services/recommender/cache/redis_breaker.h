@@ -30,6 +30,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/recommender/circuit_breaker.h"
 
 namespace smartshop::recommender {
@@ -64,9 +65,8 @@ class RedisBreaker {
     int64_t refused = 0;        // kClosed: calls refused meanwhile
   };
 
-  explicit RedisBreaker(
-      RedisBreakerOptions options,
-      std::function<absl::Time()> clock = [] { return absl::Now(); });
+  explicit RedisBreaker(RedisBreakerOptions options,
+                        const Clock& clock = Clock::Real());
 
   // OK: the call may go ahead, and must be reported with Report(). Else
   // UNAVAILABLE "redis: paused after repeated timeouts (next probe in …)",
@@ -84,7 +84,7 @@ class RedisBreaker {
 
  private:
   const RedisBreakerOptions options_;
-  const std::function<absl::Time()> clock_;
+  const Clock& clock_;
   mutable absl::Mutex mu_;
   // Serialised by mu_ as well, so that a transition is seen by exactly one
   // Report.

@@ -3,6 +3,7 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -26,10 +27,9 @@ class RedisBreakerTest : public ::testing::Test {
     ASSERT_TRUE(breaker_.open());
   }
 
-  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
+  SimulatedClock clock_{absl::FromUnixSeconds(1'000'000)};
   RedisBreaker breaker_{
-      {.timeouts = 3, .min_wait = kMinWait, .backoff = kBackoff},
-      [this] { return now_; }};
+      {.timeouts = 3, .min_wait = kMinWait, .backoff = kBackoff}, clock_};
 };
 
 TEST_F(RedisBreakerTest, OpensAfterTheThresholdOfTimeoutsInARow) {
@@ -85,7 +85,7 @@ TEST_F(RedisBreakerTest, OpenBreakerRefusesWithUnavailableAndCounts) {
                 HasSubstr("redis: paused after repeated timeouts"));
   }
   EXPECT_THAT(breaker_.Admit().message(), HasSubstr("next probe in 5s"));
-  now_ += kBackoff - absl::Milliseconds(1);
+  clock_.AdvanceBy(kBackoff - absl::Milliseconds(1));
   EXPECT_THAT(breaker_.Admit().message(), HasSubstr("next probe in 1ms"));
   EXPECT_EQ(breaker_.short_circuited(), 52);
 }
@@ -93,7 +93,7 @@ TEST_F(RedisBreakerTest, OpenBreakerRefusesWithUnavailableAndCounts) {
 TEST_F(RedisBreakerTest, LetsOneProbeThroughAfterTheBackoffAndItsReplyCloses) {
   Open();
   breaker_.Admit().IgnoreError();
-  now_ += kBackoff;
+  clock_.AdvanceBy(kBackoff);
   ASSERT_TRUE(breaker_.Admit().ok());  // the probe
   absl::Status other = breaker_.Admit();
   EXPECT_EQ(other.code(), absl::StatusCode::kUnavailable);
@@ -109,21 +109,21 @@ TEST_F(RedisBreakerTest, LetsOneProbeThroughAfterTheBackoffAndItsReplyCloses) {
 
 TEST_F(RedisBreakerTest, AProbeThatTimesOutPausesForAnotherBackoff) {
   Open();
-  now_ += kBackoff;
+  clock_.AdvanceBy(kBackoff);
   ASSERT_TRUE(breaker_.Admit().ok());
   EXPECT_EQ(
       breaker_.Report(RedisCallEnd::kCutShort, absl::Milliseconds(99)).kind,
       RedisBreaker::Change::kNone);  // still open: logged once only
   EXPECT_TRUE(breaker_.open());
-  now_ += kBackoff - absl::Milliseconds(1);
+  clock_.AdvanceBy(kBackoff - absl::Milliseconds(1));
   EXPECT_FALSE(breaker_.Admit().ok());
-  now_ += absl::Milliseconds(1);
+  clock_.AdvanceBy(absl::Milliseconds(1));
   EXPECT_TRUE(breaker_.Admit().ok());
 }
 
 TEST_F(RedisBreakerTest, AProbeWithoutVerdictGivesItsSlotToTheNextCaller) {
   Open();
-  now_ += kBackoff;
+  clock_.AdvanceBy(kBackoff);
   ASSERT_TRUE(breaker_.Admit().ok());
   breaker_.Report(RedisCallEnd::kCutShort, absl::Milliseconds(1));
   EXPECT_TRUE(breaker_.open());

@@ -70,7 +70,7 @@ TEST(SharedFlightTest, ConcurrentCallersForOneKeyShareOneComputation) {
   for (int i = 0; i < kCallers; ++i) {
     threads.emplace_back([&, i] {
       Group::Joined j = group.Join("anonymous", [&]() -> Group::Work {
-        return [&](Group::Flight& flight) {
+        return [&](Group::Flight& /*flight*/) {
           ++runs;
           release.WaitForNotification();
           return std::string("eight products");

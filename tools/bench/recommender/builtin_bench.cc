@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/clock.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/ranker_chain_factory.h"
@@ -114,7 +115,7 @@ int Run() {
       &reader, &refresher, &cache,
       MakeRankerChain(nullptr, *PromptBuilder::Create({}), EngineOptions{},
                       &model, nullptr),
-      EngineOptions{}, [] { return absl::Now(); }, nullptr, &model);
+      EngineOptions{}, Clock::Real(), nullptr, &model);
   std::vector<int64_t> nanos;
   for (int i = 0; i < calls + 100; ++i) {
     smartshop::v1::GetRecommendationsRequest request;

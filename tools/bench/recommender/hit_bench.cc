@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/bearer_channel.h"
 #include "common/caller_auth.h"
+#include "common/clock.h"
 #include "common/grpc_server.h"
 #include "common/status_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -246,7 +247,7 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   RecommendationEngine engine(&reader, &refresher, cache->get(),
                               MakeRankerChain(&llm, *std::move(prompt),
                                               engine_options, nullptr, nullptr),
-                              engine_options, [] { return absl::Now(); });
+                              engine_options, Clock::Real());
   absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
       CallerAuth::Parse(absl::StrCat("bench read,write ", kBenchToken));
   if (!auth.ok()) return auth.status();

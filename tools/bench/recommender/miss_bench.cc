@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/clock.h"
 #include "common/json_log.h"
 #include "services/recommender/aggregation.h"
 #include "services/recommender/catalog_refresher.h"
@@ -110,7 +111,7 @@ absl::StatusOr<MissRun> RunMissBench(const MissOptions& options) {
   RecommendationEngine engine(
       &reader, &refresher, &engine_cache,
       MakeRankerChain(&llm, *prompt, EngineOptions{}, nullptr, nullptr),
-      EngineOptions{}, [] { return absl::Now(); });
+      EngineOptions{}, Clock::Real());
 
   MissRun run;
   std::vector<int64_t> engine_nanos;

@@ -1,7 +1,6 @@
-// TEST ONLY (target smartshop_testing_simulated_clock): a Clock that stands still
-// until a test sets or moves it.
-#ifndef SMARTSHOP_COMMON_SIMULATED_CLOCK_H_
-#define SMARTSHOP_COMMON_SIMULATED_CLOCK_H_
+// A Clock (common/clock.h) that stands still until a test sets or moves it.
+#ifndef SMARTSHOP_TESTS_TESTING_SIMULATED_CLOCK_H_
+#define SMARTSHOP_TESTS_TESTING_SIMULATED_CLOCK_H_
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -34,4 +33,4 @@ class SimulatedClock final : public Clock {
 
 }  // namespace smartshop
 
-#endif  // SMARTSHOP_COMMON_SIMULATED_CLOCK_H_
+#endif  // SMARTSHOP_TESTS_TESTING_SIMULATED_CLOCK_H_
