@@ -16,8 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/testing/test_database.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
 namespace {
