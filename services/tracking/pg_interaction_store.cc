@@ -210,12 +210,15 @@ absl::StatusOr<std::vector<LogEntry>> PgInteractionStore::ListAfter(
     LogPosition after, int limit, absl::Time deadline) {
   // Below the oldest running transaction (the snapshot's xmin) every
   // transaction has ended: its rows are all there, or never will be.
-  static const std::string kSql =
-      absl::StrCat("SELECT txid::text::bigint, ",
-                   absl::string_view(kSelectColumns).substr(7),
-                   " WHERE (txid, id) > ($1::text::xid8, $2)"
-                   " AND txid < pg_snapshot_xmin(pg_current_snapshot())"
-                   " ORDER BY txid, id LIMIT $3");
+  // The cast output is aliased and the ordering qualified: a bare `txid` in
+  // ORDER BY would name the output column (a bigint), which no index has,
+  // and every page would sort the whole table.
+  static const std::string kSql = absl::StrCat(
+      "SELECT txid::text::bigint AS log_txid, ",
+      absl::string_view(kSelectColumns).substr(7),
+      " WHERE (interactions.txid, interactions.id) > ($1::text::xid8, $2)"
+      " AND interactions.txid < pg_snapshot_xmin(pg_current_snapshot())"
+      " ORDER BY interactions.txid, interactions.id LIMIT $3");
   std::vector<LogEntry> entries;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     entries.clear();
