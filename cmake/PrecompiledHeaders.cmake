@@ -68,8 +68,9 @@ function(_smartshop_links_gtest out target)
   endforeach()
 endfunction()
 
-function(_smartshop_precompile_directory dir)
-  get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+# Also gives test code SMARTSHOP_TEST_CODE_OPTIONS, PCH or not.
+function(smartshop_precompile_everything)
+  smartshop_targets_under(targets ${PROJECT_SOURCE_DIR})
   foreach(target IN LISTS targets)
     get_target_property(type ${target} TYPE)
     if(type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|SHARED_LIBRARY|OBJECT_LIBRARY)$"
@@ -95,13 +96,4 @@ function(_smartshop_precompile_directory dir)
       target_precompile_headers(${target} REUSE_FROM smartshop_pch)
     endif()
   endforeach()
-  get_property(subdirs DIRECTORY ${dir} PROPERTY SUBDIRECTORIES)
-  foreach(subdir IN LISTS subdirs)
-    _smartshop_precompile_directory(${subdir})
-  endforeach()
-endfunction()
-
-# Also gives test code SMARTSHOP_TEST_CODE_OPTIONS, PCH or not.
-function(smartshop_precompile_everything)
-  _smartshop_precompile_directory(${PROJECT_SOURCE_DIR})
 endfunction()

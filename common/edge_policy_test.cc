@@ -11,18 +11,18 @@ namespace smartshop {
 namespace {
 
 constexpr char kTracking[] = "smartshop.v1.TrackingService";
-constexpr char kWriterToken[] = "writer-token-0123456789abcdef0123";
-constexpr char kReaderToken[] = "reader-token-0123456789abcdef0123";
+constexpr char kEdgeWriterToken[] = "writer-token-0123456789abcdef0123";
+constexpr char kEdgeReaderToken[] = "reader-token-0123456789abcdef0123";
 
-std::shared_ptr<const CallerAuth> TwoCallers() {
+std::shared_ptr<const CallerAuth> WriterAndReader() {
   auto auth = CallerAuth::Parse(
-      absl::StrCat("shop-backend read,write ", kWriterToken, "\n",
-                   "recommender read ", kReaderToken, "\n"));
+      absl::StrCat("shop-backend read,write ", kEdgeWriterToken, "\n",
+                   "recommender read ", kEdgeReaderToken, "\n"));
   EXPECT_TRUE(auth.ok()) << auth.status();
   return *auth;
 }
 
-std::string Bearer(absl::string_view token) {
+std::string BearerHeader(absl::string_view token) {
   return absl::StrCat("Bearer ", token);
 }
 
@@ -31,33 +31,34 @@ EdgePolicy::Readiness NotReady() {
 }
 
 TEST(EdgePolicyTest, AdmitsACallerWithTheMethodsScope) {
-  EdgePolicy policy(kTracking, TwoCallers());
-  EXPECT_TRUE(policy.Admit("Track", Bearer(kWriterToken)).ok());
-  EXPECT_TRUE(policy.Admit("ListInteractions", Bearer(kReaderToken)).ok());
+  EdgePolicy policy(kTracking, WriterAndReader());
+  EXPECT_TRUE(policy.Admit("Track", BearerHeader(kEdgeWriterToken)).ok());
+  EXPECT_TRUE(
+      policy.Admit("ListInteractions", BearerHeader(kEdgeReaderToken)).ok());
 }
 
 TEST(EdgePolicyTest, MissingTokenIsUnauthenticatedNamingTheMethod) {
-  EdgePolicy policy(kTracking, TwoCallers());
+  EdgePolicy policy(kTracking, WriterAndReader());
   EXPECT_EQ(policy.Admit("Track", ""),
             absl::UnauthenticatedError(
                 "Track: missing \"authorization: Bearer <token>\" metadata"));
   EXPECT_EQ(policy.Admit("Track", "Basic abc"),
             absl::UnauthenticatedError(
                 "Track: authorization metadata must be \"Bearer <token>\""));
-  EXPECT_EQ(policy.Admit("Track", Bearer("not-a-known-token")),
+  EXPECT_EQ(policy.Admit("Track", BearerHeader("not-a-known-token")),
             absl::UnauthenticatedError("Track: unknown token"));
 }
 
 TEST(EdgePolicyTest, WrongScopeIsPermissionDenied) {
-  EdgePolicy policy(kTracking, TwoCallers());
-  EXPECT_EQ(policy.Admit("DeleteUserData", Bearer(kReaderToken)),
+  EdgePolicy policy(kTracking, WriterAndReader());
+  EXPECT_EQ(policy.Admit("DeleteUserData", BearerHeader(kEdgeReaderToken)),
             absl::PermissionDeniedError(
                 "DeleteUserData: caller recommender lacks the write scope"));
 }
 
 TEST(EdgePolicyTest, NotReadyAnswersTheReadinessStatusAfterAuthentication) {
-  EdgePolicy policy(kTracking, TwoCallers(), NotReady());
-  EXPECT_EQ(policy.Admit("Track", Bearer(kWriterToken)),
+  EdgePolicy policy(kTracking, WriterAndReader(), NotReady());
+  EXPECT_EQ(policy.Admit("Track", BearerHeader(kEdgeWriterToken)),
             absl::UnavailableError("tracking is starting"));
   // Strangers learn nothing about the service's state.
   EXPECT_EQ(policy.Admit("Track", "").code(),
@@ -84,14 +85,14 @@ TEST(EdgePolicyTest, MethodWithoutADeclaredScopeIsRefused) {
 }
 
 TEST(EdgePolicyTest, ReadsTheCallsAuthorizationMetadata) {
-  EdgePolicy policy(kTracking, TwoCallers());
+  EdgePolicy policy(kTracking, WriterAndReader());
   grpc::ServerContext context;
   grpc::testing::ServerContextTestSpouse spouse(&context);
   grpc::Status denied = policy.Admit(context, "Track");
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(denied.error_message(),
             "Track: missing \"authorization: Bearer <token>\" metadata");
-  spouse.AddClientMetadata("authorization", Bearer(kReaderToken));
+  spouse.AddClientMetadata("authorization", BearerHeader(kEdgeReaderToken));
   denied = policy.Admit(context, "Track");
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(denied.error_message(),

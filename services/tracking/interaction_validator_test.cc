@@ -11,7 +11,7 @@ namespace {
 using smartshop::v1::Interaction;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kValidationTime = absl::FromUnixSeconds(1'800'000'000);
 
 Interaction ValidView() {
   Interaction event;
@@ -23,7 +23,7 @@ Interaction ValidView() {
 
 // The field a violation names, or "" when the event is valid.
 std::string ViolatedField(const Interaction& event) {
-  auto violation = FindViolation(event, kNow);
+  auto violation = FindViolation(event, kValidationTime);
   return violation ? violation->field : "";
 }
 
@@ -36,7 +36,7 @@ TEST(InteractionValidatorTest, RejectsUnspecifiedAndUnknownTypes) {
   event.set_type(smartshop::v1::INTERACTION_TYPE_UNSPECIFIED);
   EXPECT_EQ(ViolatedField(event), "type");
   event.set_type(static_cast<smartshop::v1::InteractionType>(42));
-  auto violation = FindViolation(event, kNow);
+  auto violation = FindViolation(event, kValidationTime);
   ASSERT_TRUE(violation);
   EXPECT_THAT(violation->description, HasSubstr("42"));
 }
@@ -177,11 +177,13 @@ TEST(InteractionValidatorTest, RejectsNulAndInvalidUtf8) {
 
 TEST(InteractionValidatorTest, RejectsTimestampsFarInTheFuture) {
   Interaction event = ValidView();
-  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow) + 4 * 60);
+  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kValidationTime) +
+                                         4 * 60);
   EXPECT_EQ(ViolatedField(event), "");
-  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow) + 6 * 60);
+  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kValidationTime) +
+                                         6 * 60);
   EXPECT_EQ(ViolatedField(event), "timestamp");
-  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow));
+  event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kValidationTime));
   event.mutable_timestamp()->set_nanos(-1);
   EXPECT_EQ(ViolatedField(event), "timestamp");
 }
@@ -194,7 +196,7 @@ TEST(InteractionValidatorTest, RejectsTimestampsBefore1990WithTheBound) {
     const absl::Time t = absl::FromCivil(absl::CivilSecond(year, 6, 1, 0, 0, 0),
                                          absl::UTCTimeZone());
     event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(t));
-    auto violation = FindViolation(event, kNow);
+    auto violation = FindViolation(event, kValidationTime);
     ASSERT_TRUE(violation) << year;
     EXPECT_EQ(ToStatus(*violation).message(),
               "timestamp: before 1990-01-01T00:00:00Z")
@@ -214,11 +216,11 @@ TEST(InteractionValidatorTest, RejectsTimestampsBefore1990WithTheBound) {
 
 TEST(InteractionValidatorTest, AcceptsUpToFiveMinutesAheadExactly) {
   Interaction event = ValidView();
-  const absl::Time limit = kNow + kMaxFutureSkew;
+  const absl::Time limit = kValidationTime + kMaxFutureSkew;
   event.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(limit));
   EXPECT_EQ(ViolatedField(event), "");
   event.mutable_timestamp()->set_nanos(1000);
-  auto violation = FindViolation(event, kNow);
+  auto violation = FindViolation(event, kValidationTime);
   ASSERT_TRUE(violation);
   EXPECT_EQ(ToStatus(*violation).message(),
             "timestamp: more than 5 minutes in the future");
@@ -239,11 +241,12 @@ TEST(InteractionValidatorTest, StatusNamesTheField) {
 }
 
 TEST(NormalizeTest, FillsServerChosenFields) {
-  Interaction event = Normalize(ValidView(), kNow);
+  Interaction event = Normalize(ValidView(), kValidationTime);
   EXPECT_EQ(event.event_id().size(), 36u);
-  EXPECT_EQ(event.timestamp().seconds(), absl::ToUnixSeconds(kNow));
+  EXPECT_EQ(event.timestamp().seconds(), absl::ToUnixSeconds(kValidationTime));
   EXPECT_EQ(event.extra_data(), "{}");
-  EXPECT_NE(Normalize(ValidView(), kNow).event_id(), event.event_id());
+  EXPECT_NE(Normalize(ValidView(), kValidationTime).event_id(),
+            event.event_id());
 }
 
 TEST(NormalizeTest, KeepsClientChoicesInCanonicalForm) {
@@ -251,7 +254,7 @@ TEST(NormalizeTest, KeepsClientChoicesInCanonicalForm) {
   in.set_event_id("6F9619FF-8B86-D011-B42D-00C04FC964FF");
   in.mutable_timestamp()->set_seconds(1'700'000'000);
   in.set_sequence(99);
-  Interaction event = Normalize(in, kNow);
+  Interaction event = Normalize(in, kValidationTime);
   EXPECT_EQ(event.event_id(), "6f9619ff-8b86-d011-b42d-00c04fc964ff");
   EXPECT_EQ(event.timestamp().seconds(), 1'700'000'000);
   EXPECT_EQ(event.sequence(), 0);

@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/eval/metrics.h"
+#include "tools/eval/rating_builder.h"
 
 namespace smartshop::eval {
 namespace {
@@ -13,11 +14,6 @@ using ::testing::Not;
 
 constexpr int64_t kDay = 24 * 3600;
 constexpr int64_t kNow = 1'000 * kDay;
-
-Rating R(int64_t user, int64_t movie, double stars, int64_t time) {
-  return {
-      .user_id = user, .movie_id = movie, .rating = stars, .timestamp = time};
-}
 
 std::vector<smartshop::v1::Product> Products() {
   std::vector<smartshop::v1::Product> products;

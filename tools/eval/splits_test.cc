@@ -4,17 +4,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/eval/rating_builder.h"
 
 namespace smartshop::eval {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-Rating R(int64_t user, int64_t movie, double stars, int64_t time) {
-  return {
-      .user_id = user, .movie_id = movie, .rating = stars, .timestamp = time};
-}
 
 // Ratings of 60 users over 500 movies at random times, some users with
 // fewer than 5 ratings, many ties in time.

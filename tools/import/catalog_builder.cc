@@ -5,12 +5,6 @@
 #include "absl/strings/ascii.h"
 
 namespace smartshop::import {
-namespace {
-
-// CatalogService's limit on names (catalog.proto).
-constexpr size_t kMaxNameBytes = 255;
-
-}  // namespace
 
 int64_t CatalogBuilder::Add(const RetailLine& line, bool is_sale) {
   auto [it, inserted] =
@@ -42,8 +36,9 @@ std::vector<smartshop::v1::Product> CatalogBuilder::Products() const {
     const Entry& entry = entries_[i];
     smartshop::v1::Product& product = products.emplace_back();
     product.set_id(static_cast<int64_t>(i) + 1);
-    product.set_name(TruncateUtf8(
-        entry.name.empty() ? entry.stock_code : entry.name, kMaxNameBytes));
+    product.set_name(
+        TruncateUtf8(entry.name.empty() ? entry.stock_code : entry.name,
+                     kMaxCatalogNameBytes));
     product.set_category_id(kCategoryId);
     product.set_is_active(true);
     product.set_units_sold(entry.units_sold);

@@ -54,6 +54,9 @@ class CatalogBuilder {
   std::vector<Entry> entries_;                     // [id - 1]
 };
 
+// CatalogService's limit on product and category names (catalog.proto).
+inline constexpr size_t kMaxCatalogNameBytes = 255;
+
 // `text` cut to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string text, size_t max_bytes);
 

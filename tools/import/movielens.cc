@@ -20,7 +20,6 @@
 namespace smartshop::import {
 namespace {
 
-constexpr size_t kMaxNameBytes = 255;  // catalog.proto's limit
 constexpr double kMinStars = 0.5;
 constexpr double kMaxStars = 5.0;
 
@@ -249,15 +248,15 @@ MovieLensCatalog BuildMovieLensCatalog(
     id = static_cast<int64_t>(catalog.categories.size()) + 1;
     smartshop::v1::Category& category = catalog.categories.emplace_back();
     category.set_id(id);
-    category.set_name(TruncateUtf8(name, kMaxNameBytes));
+    category.set_name(TruncateUtf8(name, kMaxCatalogNameBytes));
   }
   catalog.products.reserve(movies.size());
   for (const MovieLensMovie& movie : movies) {
     smartshop::v1::Product& product = catalog.products.emplace_back();
     product.set_id(movie.movie_id);
-    product.set_name(TruncateUtf8(movie.title, kMaxNameBytes));
+    product.set_name(TruncateUtf8(movie.title, kMaxCatalogNameBytes));
     product.set_category_id(category_ids.at(movie.genre));
-    product.set_category_name(TruncateUtf8(movie.genre, kMaxNameBytes));
+    product.set_category_name(TruncateUtf8(movie.genre, kMaxCatalogNameBytes));
     product.set_is_active(true);
   }
   return catalog;

@@ -8,11 +8,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-const std::vector<std::string> kHeader = {
+const std::vector<std::string> kRetailColumns = {
     "InvoiceNo",   "StockCode", "Description", "Quantity",
     "InvoiceDate", "UnitPrice", "CustomerID",  "Country"};
 
-RetailColumns Columns() { return *FindColumns(kHeader); }
+RetailColumns Columns() { return *FindColumns(kRetailColumns); }
 
 RowIssue IssueOf(const std::vector<std::string>& fields) {
   auto parsed = ParseRow(Columns(), fields, 7);
@@ -43,7 +43,7 @@ TEST(FindColumnsTest, NamesEveryMissingColumn) {
 }
 
 TEST(FindColumnsTest, RefusesRepeatedColumns) {
-  std::vector<std::string> header = kHeader;
+  std::vector<std::string> header = kRetailColumns;
   header.push_back("Quantity");
   EXPECT_THAT(FindColumns(header).status().message(),
               HasSubstr("repeated column(s) Quantity"));

@@ -10,6 +10,7 @@
 #include "boost/uuid/uuid_io.hpp"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "tools/import/catalog_builder.h"
 
 namespace smartshop::import {
 namespace {
@@ -17,16 +18,13 @@ namespace {
 using smartshop::v1::Interaction;
 using smartshop::v1::Product;
 
-// The service's limit on names (catalog.proto).
-constexpr size_t kMaxNameBytes = 255;
-
 absl::Status Invalid(absl::string_view field, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", why));
 }
 
 absl::Status CheckName(absl::string_view field, const std::string& name) {
-  if (name.size() > kMaxNameBytes) {
-    return Invalid(field, absl::StrCat("longer than ", kMaxNameBytes,
+  if (name.size() > kMaxCatalogNameBytes) {
+    return Invalid(field, absl::StrCat("longer than ", kMaxCatalogNameBytes,
                                        " bytes (", name.size(), ")"));
   }
   if (name.find('\0') != std::string::npos) {
