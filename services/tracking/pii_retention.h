@@ -22,17 +22,17 @@ namespace smartshop::tracking {
 struct PiiRetentionOptions {
   // Zero: IP addresses and user agents are kept.
   absl::Duration retention = absl::Hours(24 * 90);
-  // Partitions made ahead: this month and this many after it.
-  int months_ahead = 3;
-  // Months kept besides the current one; older months are dropped whole.
-  // Zero: every month is kept.
-  int retention_months = 0;
   // How often the job runs.
   absl::Duration interval = absl::Hours(1);
   // Rows cleared per statement.
   int batch_size = 10'000;
   // Bound on each statement.
   absl::Duration statement_timeout = absl::Seconds(30);
+  // Partitions made ahead: this month and this many after it.
+  int months_ahead = 3;
+  // Months kept besides the current one; older months are dropped whole.
+  // Zero: every month is kept.
+  int retention_months = 0;
 };
 
 struct PartitionUpkeep {

@@ -18,32 +18,13 @@ ALTER TABLE interactions_unpartitioned
 ALTER TABLE interactions_unpartitioned
   DROP CONSTRAINT interactions_event_id_key;
 
--- The same columns in the same order. A unique key of a partitioned table
--- must hold the partition key: the primary key is (id, occurred_at), which
--- the identity makes unique by id alone anyway.
+-- The same columns in the same order, with their defaults, CHECK constraints
+-- and identity. A unique key of a partitioned table must hold the partition
+-- key: the primary key is (id, occurred_at), which the identity makes unique
+-- by id alone anyway.
 CREATE TABLE interactions (
-  id               bigint GENERATED ALWAYS AS IDENTITY,
-  event_id         uuid NOT NULL,
-  user_id          text,
-  session_key      text,
-  interaction_type text NOT NULL CHECK (interaction_type IN (
-                     'view_category', 'view_product', 'add_to_cart',
-                     'update_cart', 'remove_from_cart', 'checkout_started',
-                     'order_placed', 'search', 'review_submitted')),
-  occurred_at      timestamptz NOT NULL,
-  product_id       bigint,
-  category_id      bigint,
-  order_id         bigint,
-  quantity         integer NOT NULL DEFAULT 0,
-  search_query     text,
-  page_url         text,
-  referrer_url     text,
-  ip_address       inet,
-  user_agent       text,
-  extra_data       jsonb NOT NULL DEFAULT '{}',
-  received_at      timestamptz NOT NULL DEFAULT now(),
-  txid             xid8 NOT NULL DEFAULT pg_current_xact_id(),
-  CHECK (user_id IS NOT NULL OR session_key IS NOT NULL),
+  LIKE interactions_unpartitioned
+    INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING IDENTITY,
   PRIMARY KEY (id, occurred_at)
 ) PARTITION BY RANGE (occurred_at);
 
