@@ -1,7 +1,10 @@
-// Privacy by default: the shopper's IP address and user agent are kept for a
-// limited time only. A background job clears them from interactions older
-// than the retention (default 90 days) in bounded batches, so it never
-// holds long locks; the events themselves stay for the recommender.
+// The retention job. Privacy by default: the shopper's IP address and user
+// agent are kept for a limited time only; the job clears them from
+// interactions older than the retention (default 90 days) in bounded
+// batches, so it never holds long locks; the events themselves stay for the
+// recommender. On the same schedule it keeps the log's monthly partitions:
+// the months ahead are made before events need them, and, with a retention
+// in months, whole months older than that are dropped.
 #ifndef SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 #define SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 
@@ -11,11 +14,13 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "services/tracking/interaction_partitions.h"
 #include "services/tracking/interaction_store.h"
 
 namespace smartshop::tracking {
 
 struct PiiRetentionOptions {
+  // Zero: IP addresses and user agents are kept.
   absl::Duration retention = absl::Hours(24 * 90);
   // How often the job runs.
   absl::Duration interval = absl::Hours(1);
@@ -23,14 +28,27 @@ struct PiiRetentionOptions {
   int batch_size = 10'000;
   // Bound on each statement.
   absl::Duration statement_timeout = absl::Seconds(30);
+  // Partitions made ahead: this month and this many after it.
+  int months_ahead = 3;
+  // Months kept besides the current one; older months are dropped whole.
+  // Zero: every month is kept.
+  int retention_months = 0;
+};
+
+struct PartitionUpkeep {
+  int created = 0;
+  DroppedMonths dropped;
 };
 
 class PiiRetention {
  public:
-  // `store` and `clock` are not owned and must outlive this.
-  PiiRetention(InteractionStore* store, PiiRetentionOptions options,
-               const Clock* clock = &Clock::Real())
-      : store_(store), options_(options), clock_(clock) {}
+  // `store`, `partitions` and `clock` are not owned and must outlive this.
+  PiiRetention(InteractionStore* store, InteractionPartitions* partitions,
+               PiiRetentionOptions options, const Clock* clock = &Clock::Real())
+      : store_(store),
+        partitions_(partitions),
+        options_(options),
+        clock_(clock) {}
   // Stops the job and waits for it.
   ~PiiRetention();
 
@@ -41,8 +59,13 @@ class PiiRetention {
   // How many interactions were cleared; the first error stops the run.
   absl::StatusOr<int64_t> RunOnce();
 
+  // One run of the partition upkeep: makes this month and the months ahead,
+  // then drops the months before the retention (if any).
+  absl::StatusOr<PartitionUpkeep> KeepPartitions();
+
  private:
   InteractionStore* const store_;
+  InteractionPartitions* const partitions_;
   const PiiRetentionOptions options_;
   const Clock* const clock_;
   absl::Notification stopping_;

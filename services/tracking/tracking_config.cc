@@ -31,6 +31,11 @@ ABSL_FLAG(int, pii_retention_days, 90,
 ABSL_FLAG(absl::Duration, pii_retention_interval, absl::Hours(1),
           "how often the retention job runs (env "
           "TRACKING_PII_RETENTION_INTERVAL)");
+ABSL_FLAG(int, retention_months, 0,
+          "drop whole months of interactions (and their event ids) older "
+          "than this many months before the current one, on the retention "
+          "job's schedule; 0 = keep everything "
+          "(env TRACKING_RETENTION_MONTHS)");
 
 namespace smartshop::tracking {
 namespace {
@@ -64,6 +69,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.pii_retention_days = absl::GetFlag(FLAGS_pii_retention_days);
   c.tls = server->tls;
   c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
+  c.retention_months = absl::GetFlag(FLAGS_retention_months);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("--listen=", c.listen_address, " is not host:port"));
@@ -78,7 +84,8 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
         CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10, 1 << 30),
         CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000),
         CheckRange("max_queued_events", c.max_queued_events, 1, 10'000'000),
-        CheckRange("pii_retention_days", c.pii_retention_days, 0, 36'500)}) {
+        CheckRange("pii_retention_days", c.pii_retention_days, 0, 36'500),
+        CheckRange("retention_months", c.retention_months, 0, 1200)}) {
     if (!s.ok()) return s;
   }
   if (c.pii_retention_interval < absl::Minutes(1)) {

@@ -28,7 +28,8 @@ struct TrackingConfig {
   bool migrate_only;
   int pii_retention_days;  // 0 = keep IP addresses and user agents
   absl::Duration pii_retention_interval;
-  ServerTlsFiles tls;  // plaintext when empty
+  int retention_months;  // 0 = keep every month of interactions
+  ServerTlsFiles tls;    // plaintext when empty
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
@@ -50,6 +51,7 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"max_queued_events", "TRACKING_MAX_QUEUED_EVENTS"},
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
     {"auth_tokens_file", "TRACKING_AUTH_TOKENS_FILE"},
+    {"retention_months", "TRACKING_RETENTION_MONTHS"},
 };
 
 // Reads the parsed flags. INVALID_ARGUMENT naming the flag when a value is

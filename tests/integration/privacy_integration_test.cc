@@ -83,7 +83,7 @@ TEST(PrivacyTest, RetentionClearsIpAndUserAgentOfOldInteractionsOnly) {
 
   tracking::PgInteractionStore store(&server.pool());
   tracking::PiiRetention retention(
-      &store, {.retention = absl::Hours(24 * 90), .batch_size = 10});
+      &store, &store, {.retention = absl::Hours(24 * 90), .batch_size = 10});
   absl::StatusOr<int64_t> cleared = retention.RunOnce();
   ASSERT_TRUE(cleared.ok()) << cleared.status();
   EXPECT_EQ(*cleared, 25);  // in three batches

@@ -70,7 +70,8 @@ absl::StatusOr<std::unique_ptr<BenchDatabase>> BenchDatabase::Connect(
 absl::Status BenchDatabase::Reset(bool* checkpointed) {
   absl::Status status = Guard("TRUNCATE interactions", [&] {
     pqxx::work txn(*conn_);
-    txn.exec("TRUNCATE interactions RESTART IDENTITY");
+    // The event ids go too: the next phase sends the same ones again.
+    txn.exec("TRUNCATE interactions, interaction_event_ids RESTART IDENTITY");
     txn.commit();
   });
   if (!status.ok()) return status;
