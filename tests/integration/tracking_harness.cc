@@ -8,12 +8,22 @@ namespace smartshop::testing {
 
 TrackingHarness::TrackingHarness(const std::string& database_url,
                                  Options options)
-    : pool_({.url = database_url, .size = 8}),
+    : pool_({.url = database_url, .size = options.pool_size}),
+      subscription_pool_(options.subscription_pool_size > 0
+                             ? std::make_unique<PgPool>(PgPoolOptions{
+                                   .url = database_url,
+                                   .size = options.subscription_pool_size})
+                             : nullptr),
+      subscription_log_(subscription_pool_ != nullptr
+                            ? std::make_unique<tracking::PgInteractionStore>(
+                                  subscription_pool_.get())
+                            : nullptr),
       interactions_(&pool_),
       catalog_store_(&pool_),
       tracking_service_(&interactions_, &ready_, &Clock::Real(),
                         {.max_batch_size = options.max_batch_size,
                          .max_stream_results = options.max_stream_results,
+                         .subscription_store = subscription_log_.get(),
                          .auth = CallerAuth::Disabled()}),
       catalog_service_(&catalog_store_, &ready_,
                        {.max_batch_size = options.max_batch_size,

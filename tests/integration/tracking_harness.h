@@ -28,6 +28,11 @@ class TrackingHarness {
     int port = 0;
     // Plaintext unless set.
     ServerTlsFiles tls = {};
+    // Connections of the main pool (ingest, ListInteractions).
+    int pool_size = 8;
+    // Subscribe reads over a pool of its own of this size, as the service
+    // does; 0 = over the main pool.
+    int subscription_pool_size = 0;
   };
   // Migrates `database_url` (unless told not to) and starts the server.
   explicit TrackingHarness(const std::string& database_url)
@@ -38,6 +43,8 @@ class TrackingHarness {
   smartshop::v1::TrackingService::Stub& tracking() { return *tracking_; }
   smartshop::v1::CatalogService::Stub& catalog() { return *catalog_; }
   PgPool& pool() { return pool_; }
+  // Null unless Options::subscription_pool_size was set.
+  PgPool* subscription_pool() { return subscription_pool_.get(); }
   std::atomic<bool>& ready() { return ready_; }
   int port() const { return port_; }
   // Ends open Subscribe streams, as the service's drain does.
@@ -49,6 +56,8 @@ class TrackingHarness {
 
  private:
   PgPool pool_;
+  std::unique_ptr<PgPool> subscription_pool_;
+  std::unique_ptr<tracking::PgInteractionStore> subscription_log_;
   std::atomic<bool> ready_{false};
   tracking::PgInteractionStore interactions_;
   tracking::PgCatalogStore catalog_store_;
