@@ -4,11 +4,9 @@
 // learnt.
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/registry.h"
@@ -80,17 +78,7 @@ TEST(ReplicaTest, WarmingUntilTheBacklogIsReplayedThenReadyAndTheMetricFlips) {
 
   // Hold the log's only connection, so that the replay cannot end before
   // the test has looked at the warming replica.
-  absl::Notification taken;
-  absl::Notification release;
-  std::thread hostage([&] {
-    absl::Status held = server.subscription_pool()->Run(
-        absl::Now() + absl::Seconds(5), [&](PgConnection&) {
-          taken.Notify();
-          release.WaitForNotificationWithTimeout(absl::Seconds(30));
-        });
-    EXPECT_TRUE(held.ok()) << held;
-  });
-  taken.WaitForNotification();
+  HeldConnection held(*server.subscription_pool());
   prometheus::Registry registry;
   recommender::RecommenderMetrics metrics(registry);
   InteractionModel model;
@@ -106,8 +94,7 @@ TEST(ReplicaTest, WarmingUntilTheBacklogIsReplayedThenReadyAndTheMetricFlips) {
       MetricValue(registry, "smartshop_recommender_builtin_model_caught_up"),
       0);
 
-  release.Notify();
-  hostage.join();
+  held.Release();
   ASSERT_TRUE(feed.WaitUntilCaughtUp(absl::Now() + absl::Seconds(30)));
   EXPECT_THAT(recommender::ReplicaReadiness(true, &feed),
               StatusIs(absl::StatusCode::kOk));

@@ -9,7 +9,6 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -291,17 +290,7 @@ TEST(SubscriptionPoolTest, SubscribersHoldingTheirWholePoolDoNotBlockTrack) {
   TrackingHarness server(db.url(),
                          {.pool_size = 2, .subscription_pool_size = 1});
   ASSERT_NE(server.subscription_pool(), nullptr);
-  absl::Notification taken;
-  absl::Notification release;
-  std::thread hostage([&] {
-    absl::Status held = server.subscription_pool()->Run(
-        absl::Now() + absl::Seconds(5), [&](PgConnection&) {
-          taken.Notify();
-          release.WaitForNotificationWithTimeout(absl::Seconds(30));
-        });
-    EXPECT_TRUE(held.ok()) << held;
-  });
-  taken.WaitForNotification();
+  HeldConnection held(*server.subscription_pool());
   // Subscribers waiting for the pool.
   std::vector<std::unique_ptr<Subscription>> subscribers;
   for (int i = 0; i < 4; ++i) {
@@ -318,8 +307,7 @@ TEST(SubscriptionPoolTest, SubscribersHoldingTheirWholePoolDoNotBlockTrack) {
     EXPECT_EQ(response.outcome(), smartshop::v1::STORED);
   }
   EXPECT_EQ(server.subscription_pool()->in_use(), 1);
-  release.Notify();
-  hostage.join();
+  held.Release();
   for (auto& subscriber : subscribers) {
     subscriber->ReadEvents(20);
     EXPECT_EQ(subscriber->products.size(), 20u);

@@ -61,4 +61,24 @@ std::unique_ptr<grpc::ClientContext> TrackingHarness::Context(
   return context;
 }
 
+HeldConnection::HeldConnection(PgPool& pool)
+    : holder_([this, &pool] {
+        absl::Status held =
+            pool.Run(absl::Now() + absl::Seconds(5), [this](PgConnection&) {
+              taken_.Notify();
+              release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+            });
+        EXPECT_TRUE(held.ok()) << held;
+        if (!taken_.HasBeenNotified()) taken_.Notify();
+      }) {
+  taken_.WaitForNotification();
+}
+
+HeldConnection::~HeldConnection() { Release(); }
+
+void HeldConnection::Release() {
+  if (!release_.HasBeenNotified()) release_.Notify();
+  if (holder_.joinable()) holder_.join();
+}
+
 }  // namespace smartshop::testing

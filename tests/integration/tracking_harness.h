@@ -6,7 +6,9 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "common/grpc_server.h"
 #include "common/pg_pool.h"
 #include "services/tracking/catalog_service.h"
@@ -67,6 +69,20 @@ class TrackingHarness {
   int port_ = 0;
   std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
   std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+};
+
+// Holds one connection of a pool from construction until Release() (or
+// destruction), as a long read would: how a test exhausts a pool.
+class HeldConnection {
+ public:
+  explicit HeldConnection(PgPool& pool);
+  ~HeldConnection();
+  void Release();
+
+ private:
+  absl::Notification taken_;
+  absl::Notification release_;
+  std::thread holder_;
 };
 
 }  // namespace smartshop::testing

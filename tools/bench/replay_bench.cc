@@ -9,6 +9,7 @@
 // database.
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -36,25 +37,23 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051",
 ABSL_FLAG(std::string, database_url, "",
           "the tracking service's database (env DATABASE_URL); TRUNCATEd");
 ABSL_FLAG(int, events, 1'000'000, "events in the log to replay");
+ABSL_FLAG(bool, json, false, "print one JSON object instead of text");
 ABSL_FLAG(int, chunk, 100'000, "events generated and COPYed at a time");
 ABSL_FLAG(absl::Duration, replay_timeout, absl::Minutes(10),
           "give up when the replica has not caught up by then");
 ABSL_FLAG(double, target_events_per_second, 100'000,
           "the replay rate the report compares against");
-ABSL_FLAG(bool, json, false, "print one JSON object instead of text");
 
 namespace smartshop::bench {
 namespace {
-
-constexpr FlagEnv kFlagEnv[] = {
-    {"target", "TRACKING_TARGET"},
-    {"database_url", "DATABASE_URL"},
-};
 
 int Fail(const absl::Status& status) {
   std::cerr << "error: " << status << std::endl;
   return EXIT_FAILURE;
 }
+
+constexpr FlagEnv kFlagEnv[] = {{"database_url", "DATABASE_URL"},
+                                {"target", "TRACKING_TARGET"}};
 
 // This process's resident set, from /proc (0 when unknown).
 int64_t ResidentBytes() {
@@ -91,6 +90,10 @@ absl::StatusOr<absl::Duration> FillLog(BenchDatabase& db, int events,
 }
 
 int Run(const std::string& database_url) {
+  if (database_url.empty()) {
+    return Fail(
+        absl::InvalidArgumentError("--database_url (DATABASE_URL) is empty"));
+  }
   const int events = absl::GetFlag(FLAGS_events);
   const int chunk = absl::GetFlag(FLAGS_chunk);
   if (events < 1 || chunk < 1) {
@@ -114,6 +117,7 @@ int Run(const std::string& database_url) {
                         recommender::TrackingChannelArguments()),
       &model, nullptr);
   const absl::Time start = absl::Now();
+  const std::clock_t cpu_start = std::clock();
   feed.Start();
   if (!feed.WaitUntilCaughtUp(start + absl::GetFlag(FLAGS_replay_timeout))) {
     return Fail(absl::DeadlineExceededError(
@@ -122,6 +126,10 @@ int Run(const std::string& database_url) {
                      "; learnt ", model.events_observed(), " events")));
   }
   const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  // CPU of this process (the replica's feed and model, all threads): on a
+  // shared machine the wall time says little, this says the replica's part.
+  const double cpu_seconds =
+      static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const double rate = static_cast<double>(*stored) / seconds;
   const int64_t rss = ResidentBytes() - rss_before;
 
@@ -133,6 +141,9 @@ int Run(const std::string& database_url) {
   o["replay_seconds"] = seconds;
   o["replay_events_per_second"] = rate;
   o["replay_vs_target"] = rate / absl::GetFlag(FLAGS_target_events_per_second);
+  o["replica_cpu_seconds"] = cpu_seconds;
+  o["replica_cpu_us_per_event"] =
+      cpu_seconds * 1e6 / static_cast<double>(*stored);
   o["model_events"] = model.events_observed();
   o["model_products"] = model.products();
   o["model_bytes"] = model.ApproximateBytes();
@@ -153,19 +164,14 @@ int Run(const std::string& database_url) {
 }  // namespace smartshop::bench
 
 int main(int argc, char** argv) {
-  using namespace smartshop;
   absl::SetProgramUsageMessage(
       "Times a new recommender replica catching up with the event log. "
       "TRUNCATEs the interactions table: use a scratch database.");
-  if (absl::Status env = ApplyEnvironmentToFlags(bench::kFlagEnv); !env.ok()) {
-    std::cerr << "error: " << env << std::endl;
-    return 2;
+  if (absl::Status env =
+          smartshop::ApplyEnvironmentToFlags(smartshop::bench::kFlagEnv);
+      !env.ok()) {
+    return smartshop::bench::Fail(env);
   }
   absl::ParseCommandLine(argc, argv);
-  const std::string database_url = absl::GetFlag(FLAGS_database_url);
-  if (database_url.empty()) {
-    std::cerr << "error: --database_url (DATABASE_URL) is empty" << std::endl;
-    return 2;
-  }
-  return bench::Run(database_url);
+  return smartshop::bench::Run(absl::GetFlag(FLAGS_database_url));
 }
