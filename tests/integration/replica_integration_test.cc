@@ -1,7 +1,6 @@
 // A new recommender replica against a real tracking service and Postgres:
 // it says "warming" (readiness and metric) until it has replayed the log,
-// then ready; with a model window, older events are neither sent to it nor
-// learnt.
+// then ready; with a model window, older events are not sent to it.
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "services/recommender/recommender_metrics.h"
 #include "services/recommender/replica_readiness.h"
 #include "tests/integration/tracking_harness.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/interaction_builders.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -106,16 +106,20 @@ TEST(ReplicaTest, WarmingUntilTheBacklogIsReplayedThenReadyAndTheMetricFlips) {
   EXPECT_EQ(
       MetricValue(registry, "smartshop_recommender_builtin_model_caught_up"),
       1);
+  // (Some may come after caught_up when other tests' transactions in the
+  // cluster hold the horizon back: those are live, not replayed.)
+  EXPECT_GT(feed.replayed_events(), 0);
   EXPECT_EQ(
       MetricValue(registry, "smartshop_recommender_feed_replayed_events_total"),
-      kBacklog);
-  EXPECT_EQ(model.events_observed(), kBacklog);
+      feed.replayed_events());
+  EXPECT_TRUE(Eventually([&] { return model.events_observed() == kBacklog; },
+                         absl::Seconds(30)));
   // A replica that follows no log is never warming.
   EXPECT_THAT(recommender::ReplicaReadiness(true, nullptr),
               StatusIs(absl::StatusCode::kOk));
 }
 
-TEST(ReplicaTest, EventsOlderThanTheWindowAreNeitherReplayedNorRanked) {
+TEST(ReplicaTest, EventsOlderThanTheWindowAreNotSentToTheReplica) {
   TestDatabase db;
   TrackingHarness server(db.url());
   const absl::Time now = absl::Now();
@@ -128,13 +132,20 @@ TEST(ReplicaTest, EventsOlderThanTheWindowAreNeitherReplayedNorRanked) {
                     ShopperEvent(smartshop::v1::ADD_TO_CART, "u2", "", 4,
                                  now - absl::Hours(1))});
   constexpr absl::Duration kWindow = absl::Hours(24 * 30);
-  InteractionModel model({.history_window = kWindow});
-  EventFeed feed(ChannelTo(server), &model, nullptr, {.model_window = kWindow});
+  // A model without a window of its own learns whatever it is sent: only
+  // tracking's `since` can keep the old events out of it.
+  InteractionModel sent;
+  EventFeed feed(ChannelTo(server), &sent, nullptr, {.model_window = kWindow});
   feed.Start();
-  ASSERT_TRUE(feed.WaitUntilCaughtUp(absl::Now() + absl::Seconds(30)));
-  EXPECT_EQ(feed.replayed_events(), 2);  // the old ones were never sent
-  EXPECT_EQ(model.events_observed(), 2);
-  auto reader = model.Read();
+  ASSERT_TRUE(Eventually([&] { return sent.events_observed() == 2; },
+                         absl::Seconds(30)));
+  // A marker after them in the log: once it is learnt, everything before it
+  // has been delivered, and still only the two recent events were.
+  TrackAll(server, {ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u3", "", 5,
+                                 now - absl::Minutes(1))});
+  ASSERT_TRUE(Eventually([&] { return sent.events_observed() == 3; },
+                         absl::Seconds(30)));
+  auto reader = sent.Read();
   EXPECT_EQ(reader.Shoppers(1), 0);
   EXPECT_EQ(reader.Shoppers(2), 0);
   EXPECT_EQ(reader.Shoppers(3), 1);
@@ -142,7 +153,7 @@ TEST(ReplicaTest, EventsOlderThanTheWindowAreNeitherReplayedNorRanked) {
   for (const auto& [product, popularity] : reader.AllPopularities()) {
     if (popularity > 0) ranked.push_back(product);
   }
-  EXPECT_THAT(ranked, ::testing::UnorderedElementsAre(3, 4));
+  EXPECT_THAT(ranked, ::testing::UnorderedElementsAre(3, 4, 5));
   int neighbours_of_old = 0;
   reader.ForEachNeighbour(1, [&](int64_t, float) { ++neighbours_of_old; });
   EXPECT_EQ(neighbours_of_old, 0);

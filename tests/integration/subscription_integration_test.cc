@@ -242,8 +242,9 @@ TEST_F(SubscriptionTest, SinceLeavesOutOlderEventsButAdvancesThePosition) {
   SubscribeRequest request;
   SetTimestamp(now - absl::Hours(24), request.mutable_since());
   Subscription subscription(server_, request);
-  while (subscription.caught_up_messages == 0 && subscription.ReadOne()) {
-  }
+  // (Not until caught_up: other tests' transactions in the cluster may hold
+  // the horizon back, so the backlog can arrive after the marker.)
+  subscription.ReadEvents(1);
   EXPECT_THAT(subscription.products, ::testing::ElementsAre(2));
   // Resuming there gives only what came after: the old events were passed.
   TrackAll(server_, {ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 4,
@@ -270,8 +271,7 @@ TEST_F(SubscriptionTest, BacklogOfSeveralPagesArrivesWholeInMessagesOf1000) {
     TrackAll(server_, batch);
   }
   Subscription subscription(server_, SubscribeRequest(), absl::Seconds(60));
-  while (subscription.caught_up_messages == 0 && subscription.ReadOne()) {
-  }
+  subscription.ReadEvents(kEvents);
   ASSERT_EQ(subscription.products.size(), static_cast<size_t>(kEvents));
   for (int i = 0; i < kEvents; ++i) {
     ASSERT_EQ(subscription.products[i], i + 1) << "at " << i;
