@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/json_log.h"
+#include "common/proto_time.h"
 
 namespace smartshop::recommender {
 
@@ -76,14 +77,25 @@ grpc::Status EventFeed::Follow(absl::Time planned_end) {
         smartshop::v1::REMOVE_FROM_CART, smartshop::v1::ORDER_PLACED}) {
     request.add_types(type);
   }
+  const bool windowed = options_.model_window != absl::InfiniteDuration();
+  if (windowed) {
+    SetTimestamp(options_.clock->Now() - options_.model_window,
+                 request.mutable_since());
+  }
   std::unique_ptr<grpc::ClientReaderInterface<smartshop::v1::SubscribeResponse>>
       reader = stub_->Subscribe(&context, request);
   smartshop::v1::SubscribeResponse response;
+  std::vector<const smartshop::v1::Interaction*> events;
   while (reader->Read(&response)) {
     connected_ = true;
     const bool live = caught_up_.load();
+    // One lock for the whole message: a replay learns in batches.
+    events.assign(response.interactions().pointer_begin(),
+                  response.interactions().pointer_end());
+    model_->ObserveAll(events);
+    if (windowed) model_->AdvanceTo(options_.clock->Now());
+    if (!live) replayed_events_.fetch_add(response.interactions_size());
     for (const auto& event : response.interactions()) {
-      model_->Observe(event);
       if (live && on_live_event_) on_live_event_(event);
       if (event.sequence() > last_sequence_.load()) {
         last_sequence_ = event.sequence();

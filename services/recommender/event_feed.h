@@ -1,5 +1,6 @@
 // Follows the tracking service's event log through Subscribe: replays the
-// whole history once at start-up to build the builtin ranker's model, then
+// history (all of it, or the model's window) once at start-up to build the
+// builtin ranker's model, then
 // teaches it every new event and drops the cached answers an event makes
 // stale. Reconnects by itself after any failure, resuming after the last
 // position it saw, so no event is missed or learnt twice.
@@ -17,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
 
@@ -31,6 +33,13 @@ struct EventFeedOptions {
   absl::Duration retry_max = absl::Seconds(5);
   // Called once, when the history has been replayed.
   std::function<void()> on_caught_up = nullptr;
+  // Only events this recent are asked for (SubscribeRequest.since, from
+  // `clock`), and the model is moved to the clock's time after each message
+  // so that it forgets what leaves the window; infinite = everything.
+  // Should match the model's ModelOptions::history_window.
+  absl::Duration model_window = absl::InfiniteDuration();
+  // Not owned; must outlive the feed.
+  const Clock* clock = &Clock::Real();
 };
 
 class EventFeed {
@@ -60,6 +69,8 @@ class EventFeed {
   int64_t last_sequence() const { return last_sequence_.load(); }
   // True once the history has been replayed.
   bool caught_up() const { return caught_up_.load(); }
+  // Events received before catching up (the replay), so far.
+  int64_t replayed_events() const { return replayed_events_.load(); }
   // True while a Subscribe call is open.
   bool connected() const { return connected_.load(); }
   int64_t reconnects() const { return reconnects_.load(); }
@@ -77,6 +88,7 @@ class EventFeed {
   const EventFeedOptions options_;
   std::atomic<int64_t> last_sequence_{0};
   std::atomic<bool> caught_up_{false};
+  std::atomic<int64_t> replayed_events_{0};
   std::atomic<bool> connected_{false};
   std::atomic<int64_t> reconnects_{0};
   absl::Notification caught_up_once_;

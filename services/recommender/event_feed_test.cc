@@ -10,11 +10,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "smartshop/v1/tracking_mock.grpc.pb.h"
 #include "tests/testing/eventually.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -126,6 +128,29 @@ TEST_F(EventFeedTest, LearnsTheHistoryAndReportsOnlyLaterEventsAsLive) {
   EXPECT_EQ(feed->last_sequence(), 30);  // the largest, not the last
 }
 
+TEST_F(EventFeedTest, WithAWindowAsksOnlyForRecentEventsAndCountsTheReplay) {
+  const absl::Time now = absl::FromUnixSeconds(1'700'000'000 + 3600);
+  SimulatedClock clock(now);
+  auto feed = MakeFeed({.retry_initial = kNoRetry,
+                        .model_window = absl::Hours(24),
+                        .clock = &clock});
+  v1::SubscribeRequest sent;
+  EXPECT_CALL(*stub_, SubscribeRaw(_, _))
+      .WillOnce([&](grpc::ClientContext*, const v1::SubscribeRequest& request) {
+        sent = request;
+        return Replay({Message({View(10, 1), View(30, 2)}, "p1"),
+                       Message({View(20, 3)}, "p2", /*caught_up=*/true),
+                       Message({View(25, 4)}, "p3")},
+                      kUnavailable);
+      });
+  feed->Start();
+  ASSERT_TRUE(feed->WaitUntilCaughtUp(absl::Now() + kWait));
+  ASSERT_TRUE(Eventually([&] { return feed->reconnects() == 1; }, kWait));
+  ASSERT_TRUE(sent.has_since());
+  EXPECT_EQ(ToTime(sent.since()), now - absl::Hours(24));
+  EXPECT_EQ(feed->replayed_events(), 3);  // the live one is not replay
+}
+
 TEST_F(EventFeedTest, AsksForTheShoppingEventsFromTheStartWithADeadline) {
   auto feed = MakeFeed(
       {.stream_lifetime = absl::Minutes(3), .retry_initial = kNoRetry});
@@ -145,6 +170,7 @@ TEST_F(EventFeedTest, AsksForTheShoppingEventsFromTheStartWithADeadline) {
   const absl::Time after = absl::Now();
 
   EXPECT_EQ(sent.after_position(), "");
+  EXPECT_FALSE(sent.has_since());  // no window: the whole history
   EXPECT_THAT(sent.types(),
               ::testing::ElementsAre(smartshop::v1::VIEW_PRODUCT,
                                      smartshop::v1::ADD_TO_CART,

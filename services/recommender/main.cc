@@ -20,6 +20,7 @@
 #include "services/recommender/recommender_config.h"
 #include "services/recommender/recommender_metrics.h"
 #include "services/recommender/recommender_service.h"
+#include "services/recommender/replica_readiness.h"
 #include "services/recommender/tracking_reader.h"
 
 namespace smartshop::recommender {
@@ -54,7 +55,7 @@ int Run(const RecommenderConfig& config) {
   catalog.Start();
   auto registry = std::make_shared<prometheus::Registry>();
   RecommenderMetrics metrics(*registry);
-  InteractionModel model;
+  InteractionModel model({.history_window = config.model_window});
   // Without the event feed there is no builtin model to rank with.
   RecommendationEngine engine(
       &tracking, &catalog, cache->get(),
@@ -64,12 +65,12 @@ int Run(const RecommenderConfig& config) {
       config.follow_events ? &model : nullptr);
   engine.set_builtin_ready(!config.follow_events);
   // Learns the history, then every new event; drops stale cached answers.
-  EventFeed feed(
-      tracking_channel, &model,
-      [&engine](const smartshop::v1::Interaction& event) {
-        engine.OnLiveEvent(event);
-      },
-      {.on_caught_up = [&engine] { engine.set_builtin_ready(true); }});
+  EventFeed feed(tracking_channel, &model,
+                 [&engine](const smartshop::v1::Interaction& event) {
+                   engine.OnLiveEvent(event);
+                 },
+                 {.on_caught_up = [&engine] { engine.set_builtin_ready(true); },
+                  .model_window = config.model_window});
   if (config.follow_events) feed.Start();
   RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth);
   auto started = StartGrpcServer({.listen_address = config.listen_address,
@@ -78,12 +79,11 @@ int Run(const RecommenderConfig& config) {
                                   .tls = config.tls},
                                  {&service});
   if (!started.ok()) return Fail("listen_failed", started.status());
+  // Warming (replaying the log) is not ready: answers would come from a
+  // partial model, so traffic should go to replicas that have caught up.
+  const EventFeed* followed = config.follow_events ? &feed : nullptr;
   auto readiness = [&]() -> absl::Status {
-    if (catalog.Current() == nullptr) {
-      return absl::UnavailableError(
-          "no catalog loaded from the tracking service yet");
-    }
-    return absl::OkStatus();
+    return ReplicaReadiness(catalog.Current() != nullptr, followed);
   };
   auto admin = AdminHttpServer::Start(
       {.listen_address = config.admin_address,
@@ -98,7 +98,9 @@ int Run(const RecommenderConfig& config) {
                                .products = model.products(),
                                .feed_position = feed.last_sequence(),
                                .feed_connected = feed.connected(),
-                               .caught_up = feed.caught_up()});
+                               .caught_up = feed.caught_up(),
+                               .warming = Warming(followed),
+                               .replayed_events = feed.replayed_events()});
              metrics.SetRedisBreaker((*cache)->breaker_open(),
                                      (*cache)->stats().short_circuited);
            },
@@ -120,6 +122,9 @@ int Run(const RecommenderConfig& config) {
          {"model",
           openai ? absl::string_view(config.model) : absl::string_view("none")},
          {"follow_events", config.follow_events},
+         {"model_window_h", config.model_window == absl::InfiniteDuration()
+                                ? int64_t{-1}
+                                : absl::ToInt64Hours(config.model_window)},
          {"model_prompt", config.engine.hybrid_prompt ? "hybrid" : "original"},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},

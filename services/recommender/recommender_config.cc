@@ -67,6 +67,11 @@ ABSL_FLAG(bool, follow_events, true,
           "build the builtin ranker's model from the tracking service's "
           "history and keep it current from its Subscribe stream (env "
           "RECOMMENDER_FOLLOW_EVENTS)");
+ABSL_FLAG(absl::Duration, model_window, absl::InfiniteDuration(),
+          "the builtin model learns and keeps only events this recent (by "
+          "event time; e.g. 4320h = 180 days), forgetting older ones as "
+          "time moves; inf = the whole history (env "
+          "RECOMMENDER_MODEL_WINDOW)");
 ABSL_FLAG(bool, session_model, false,
           "let anonymous sessions use the model (within "
           "--session_model_interval and --session_model_calls); off: "
@@ -155,6 +160,11 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
     return absl::InvalidArgumentError("--max_computations must be 1 to 1000");
   }
   c.follow_events = absl::GetFlag(FLAGS_follow_events);
+  c.model_window = absl::GetFlag(FLAGS_model_window);
+  if (c.model_window < absl::Hours(1)) {
+    return absl::InvalidArgumentError(
+        "--model_window must be at least 1h (or inf: the whole history)");
+  }
   c.tls = server->tls;
   c.tracking_tls = {.ca_file = absl::GetFlag(FLAGS_tracking_ca_file),
                     .cert_file = absl::GetFlag(FLAGS_tracking_client_cert_file),

@@ -31,6 +31,8 @@ struct RecommenderConfig {
   EngineOptions engine;
   // Follow the event log (the builtin ranker's model, live invalidation).
   bool follow_events = true;
+  // The builtin model's history window (ModelOptions::history_window).
+  absl::Duration model_window = absl::InfiniteDuration();
   ServerTlsFiles tls;           // this server; plaintext when empty
   ClientTlsFiles tracking_tls;  // the channel to tracking; plaintext when empty
   // Sent to tracking as "authorization: Bearer"; from TRACKING_TOKEN.
@@ -59,6 +61,7 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"session_cache_ttl", "RECOMMENDER_SESSION_CACHE_TTL"},
     {"recently_ordered_days", "RECOMMENDER_RECENTLY_ORDERED_DAYS"},
     {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
+    {"model_window", "RECOMMENDER_MODEL_WINDOW"},
     {"model_prompt", "RECOMMENDER_MODEL_PROMPT"},
     {"tls_cert_file", "RECOMMENDER_TLS_CERT_FILE"},
     {"tls_key_file", "RECOMMENDER_TLS_KEY_FILE"},

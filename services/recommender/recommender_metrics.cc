@@ -61,6 +61,16 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
                              "smartshop_recommender_builtin_model_caught_up",
                              "1 once the history has been replayed into "
                              "the model.")),
+      warming_(Gauge(registry, "smartshop_recommender_warming",
+                     "1 while the replica replays the event log and has not "
+                     "caught up: not ready, answers from top sellers and "
+                     "what the model has learnt so far.")),
+      replayed_events_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_feed_replayed_events_total")
+              .Help("Events received while replaying the log at start-up.")
+              .Register(registry)
+              .Add({})),
       redis_breaker_open_(
           Gauge(registry, "smartshop_recommender_redis_breaker_open",
                 "1 while Redis calls are paused after repeated timeouts.")),
@@ -90,6 +100,13 @@ void RecommenderMetrics::SetModel(const ModelState& state) {
   feed_position_.Set(static_cast<double>(state.feed_position));
   feed_connected_.Set(state.feed_connected ? 1 : 0);
   model_caught_up_.Set(state.caught_up ? 1 : 0);
+  warming_.Set(state.warming ? 1 : 0);
+  const int64_t seen = replayed_events_seen_.exchange(
+      state.replayed_events, std::memory_order_relaxed);
+  if (state.replayed_events > seen) {
+    replayed_events_.Increment(
+        static_cast<double>(state.replayed_events - seen));
+  }
 }
 
 void RecommenderMetrics::SetRedisBreaker(bool open,

@@ -42,6 +42,10 @@ class RecommenderMetrics {
     int64_t feed_position = 0;
     bool feed_connected = false;
     bool caught_up = false;
+    // Replaying the log and not caught up yet (readiness says "warming").
+    bool warming = false;
+    // Events received while replaying, a running total the counter follows.
+    int64_t replayed_events = 0;
   };
   void SetModel(const ModelState& state);
   // The Redis breaker (cache/redis_breaker.h): whether it is open, and the
@@ -67,6 +71,9 @@ class RecommenderMetrics {
   prometheus::Gauge& feed_position_;
   prometheus::Gauge& feed_connected_;
   prometheus::Gauge& model_caught_up_;
+  prometheus::Gauge& warming_;
+  prometheus::Counter& replayed_events_;
+  std::atomic<int64_t> replayed_events_seen_{0};
   prometheus::Gauge& redis_breaker_open_;
   prometheus::Counter& redis_short_circuited_;
   std::atomic<int64_t> redis_short_circuited_seen_{0};

@@ -2,6 +2,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/parse.h"
@@ -73,11 +74,28 @@ int Run(const TrackingConfig& config) {
   TrackingMetrics metrics(*registry);
   PgInteractionStore interactions(&pool);
   PgCatalogStore catalog(&pool);
+  // Reads of the log and of ListInteractions go to the read URL if given;
+  // subscriptions always over their own pool (see the flags).
+  const std::string& read_url = config.database_read_url.empty()
+                                    ? config.database_url
+                                    : config.database_read_url;
+  PgPool subscription_pool(
+      {.url = read_url, .size = config.subscription_pool_size});
+  PgInteractionStore subscription_log(&subscription_pool);
+  std::optional<PgPool> read_pool;
+  std::optional<PgInteractionStore> read_interactions;
+  if (!config.database_read_url.empty()) {
+    read_pool.emplace(
+        PgPoolOptions{.url = read_url, .size = config.db_pool_size});
+    read_interactions.emplace(&*read_pool);
+  }
   TrackingServiceImpl tracking_service(
       &interactions, &ready, &Clock::Real(),
       {.max_batch_size = config.max_batch_size,
        .group_commit_writers = config.group_commit_writers,
        .max_queued_events = config.max_queued_events,
+       .subscription_store = &subscription_log,
+       .read_store = read_interactions ? &*read_interactions : nullptr,
        .metrics = &metrics,
        .auth = config.auth});
   CatalogServiceImpl catalog_service(
@@ -104,9 +122,11 @@ int Run(const TrackingConfig& config) {
              metrics.GroupCommitQueue(tracking_service.queued_events());
              // One index probe, bounded: a scrape never waits long on a
              // stalled database.
+             // Measured where subscriptions read: on a replica it
+             // includes the replication delay.
              absl::StatusOr<absl::Duration> lag =
-                 ready ? interactions.LogHorizonLag(absl::Now() +
-                                                    absl::Milliseconds(500))
+                 ready ? subscription_log.LogHorizonLag(absl::Now() +
+                                                        absl::Milliseconds(500))
                        : absl::UnavailableError("schema not migrated yet");
              metrics.SubscribeHorizonLag(
                  lag.ok() ? absl::ToDoubleSeconds(*lag)
@@ -138,6 +158,11 @@ int Run(const TrackingConfig& config) {
          {"admin_port", int64_t{(*admin)->port()}},
          {"database", RedactConnectionString(config.database_url)},
          {"db_pool_size", int64_t{config.db_pool_size}},
+         {"subscription_pool_size", int64_t{config.subscription_pool_size}},
+         {"read_database",
+          config.database_read_url.empty()
+              ? std::string("primary")
+              : RedactConnectionString(config.database_read_url)},
          {"max_batch_size", int64_t{config.max_batch_size}},
          {"server_threads", int64_t{config.server_threads}},
          {"max_queued_events", int64_t{config.max_queued_events}},

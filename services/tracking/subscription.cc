@@ -1,6 +1,7 @@
 #include "services/tracking/subscription.h"
 
 #include <algorithm>
+#include <future>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
@@ -23,6 +24,12 @@ grpc::Status StoreFailure(const absl::Status& status) {
   return ToGrpcStatus(absl::UnavailableError(
       absl::StrCat("event log unavailable: ", status.message())));
 }
+
+// One read of the log, with the commit generation seen before it.
+struct Page {
+  uint64_t generation = 0;
+  absl::StatusOr<std::vector<LogEntry>> events;
+};
 
 }  // namespace
 
@@ -56,6 +63,9 @@ absl::Status ValidateSubscribeRequest(const SubscribeRequest& request) {
           absl::StrCat("types: unknown interaction type ", type));
     }
   }
+  if (request.has_since() && !IsValidTimestamp(request.since())) {
+    return absl::InvalidArgumentError("since: out of the valid range");
+  }
   return absl::OkStatus();
 }
 
@@ -66,28 +76,53 @@ grpc::Status ServeSubscription(
     grpc::ServerWriterInterface<SubscribeResponse>& writer) {
   const absl::flat_hash_set<int> types(request.types().begin(),
                                        request.types().end());
+  // Compared as protobuf seconds/nanos: no conversion per event.
+  const bool has_since = request.has_since();
+  const google::protobuf::Timestamp since = request.since();
+  auto wanted = [&](const smartshop::v1::Interaction& event) {
+    if (!types.empty() && !types.contains(event.type())) return false;
+    if (!has_since) return true;
+    const google::protobuf::Timestamp& at = event.timestamp();
+    return at.seconds() != since.seconds() ? at.seconds() > since.seconds()
+                                           : at.nanos() >= since.nanos();
+  };
   LogPosition position = *DecodePosition(request.after_position());
+  // Read the generation before each read: a commit that lands during it
+  // then still ends the wait that follows.
+  auto read = [&store, &signal, &options](LogPosition after) {
+    Page page;
+    page.generation = signal.generation();
+    page.events = store.ListAfter(after, options.page_size,
+                                  absl::Now() + options.read_timeout);
+    return page;
+  };
+  Page page = read(position);
   bool caught_up = false;
   while (!context.IsCancelled()) {
     if (stopping.load()) {
       return ToGrpcStatus(
           absl::UnavailableError("server shutting down: resume elsewhere"));
     }
-    // Read the generation first: a commit that lands during the read below
-    // then still ends the wait that follows it.
-    const uint64_t generation = signal.generation();
-    absl::StatusOr<std::vector<LogEntry>> events = store.ListAfter(
-        position, options.page_size, absl::Now() + options.read_timeout);
-    if (!events.ok()) return StoreFailure(events.status());
+    if (!page.events.ok()) return StoreFailure(page.events.status());
+    std::vector<LogEntry>& events = *page.events;
     const bool backlog_done =
-        static_cast<int>(events->size()) < options.page_size;
-    if (!events->empty() || (backlog_done && !caught_up)) {
+        static_cast<int>(events.size()) < options.page_size;
+    // A full page means more backlog: read the next one while this one is
+    // sent. (The future's destructor waits for it, bounded by the read
+    // timeout, if the caller leaves first.)
+    std::future<Page> next;
+    if (!backlog_done) {
+      next = std::async(std::launch::async, read, events.back().position);
+    }
+    if (!events.empty() || (backlog_done && !caught_up)) {
       SubscribeResponse response;
       size_t bytes = 0;
-      for (LogEntry& entry : *events) {
-        if (types.empty() || types.contains(entry.event.type())) {
+      for (LogEntry& entry : events) {
+        if (wanted(entry.event)) {
           const size_t size = entry.event.ByteSizeLong();
-          if (bytes > 0 && bytes + size > options.max_message_bytes) {
+          if (bytes > 0 &&
+              (bytes + size > options.max_message_bytes ||
+               response.interactions_size() >= options.max_message_events)) {
             response.set_position(EncodePosition(position));
             if (!writer.Write(response)) return grpc::Status::OK;
             response.Clear();
@@ -105,8 +140,12 @@ grpc::Status ServeSubscription(
       }
       if (!writer.Write(response)) return grpc::Status::OK;  // caller gone
     }
-    if (!backlog_done) continue;
-    signal.WaitForChange(generation, absl::Now() + options.poll_interval);
+    if (next.valid()) {
+      page = next.get();
+      continue;
+    }
+    signal.WaitForChange(page.generation, absl::Now() + options.poll_interval);
+    page = read(position);
   }
   return grpc::Status::OK;
 }

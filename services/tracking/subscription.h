@@ -1,6 +1,8 @@
 // One Subscribe call: the backlog after the caller's position in pages, then
 // new commits as they happen (woken by this process's CommitSignal, or by a
-// poll for commits made by other replicas).
+// poll for commits made by other replicas). While one page of the backlog is
+// sent, the next is read, so a replaying replica waits on the database and
+// the network at the same time rather than in turn.
 #ifndef SMARTSHOP_SERVICES_TRACKING_SUBSCRIPTION_H_
 #define SMARTSHOP_SERVICES_TRACKING_SUBSCRIPTION_H_
 
@@ -20,11 +22,15 @@
 namespace smartshop::tracking {
 
 struct SubscriptionOptions {
-  // Events per database read, and at most per message.
-  int page_size = 1000;
+  // Events per database read. Larger than a message: each read walks the
+  // log index once and pays one round trip, whatever its length.
+  int page_size = 5000;
+  // Most events per message (the contract says at most 1000).
+  int max_message_events = 1000;
   // A message is sent once it holds this many bytes, well under the 4 MiB
   // gRPC default: events can be 20 KiB each.
   size_t max_message_bytes = 1 << 20;
+
   // How often the database is read when this process commits nothing:
   // the delay before commits made through other replicas are seen.
   absl::Duration poll_interval = absl::Milliseconds(200);

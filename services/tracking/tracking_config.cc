@@ -11,6 +11,14 @@ ABSL_FLAG(std::string, database_url,
           "Postgres connection URL (env DATABASE_URL)");
 ABSL_FLAG(int, db_pool_size, 8,
           "most Postgres connections (env TRACKING_DB_POOL_SIZE)");
+ABSL_FLAG(std::string, database_read_url, "",
+          "Postgres URL that ListInteractions and Subscribe read from, e.g. "
+          "a streaming replica; empty = --database_url (env "
+          "DATABASE_READ_URL)");
+ABSL_FLAG(int, subscription_pool_size, 4,
+          "Postgres connections of Subscribe streams, apart from "
+          "--db_pool_size so that replaying replicas never hold up ingest "
+          "(env TRACKING_SUBSCRIPTION_POOL_SIZE)");
 ABSL_FLAG(int, max_batch_size, 1000,
           "most events per TrackBatch call (env TRACKING_MAX_BATCH_SIZE)");
 ABSL_FLAG(int, server_threads, 64,
@@ -59,6 +67,8 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.admin_address = server->admin_address;
   c.database_url = absl::GetFlag(FLAGS_database_url);
   c.db_pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  c.database_read_url = absl::GetFlag(FLAGS_database_read_url);
+  c.subscription_pool_size = absl::GetFlag(FLAGS_subscription_pool_size);
   c.max_batch_size = absl::GetFlag(FLAGS_max_batch_size);
   c.server_threads = absl::GetFlag(FLAGS_server_threads);
   c.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
@@ -79,6 +89,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   }
   for (const absl::Status& s :
        {CheckRange("db_pool_size", c.db_pool_size, 1, 1000),
+        CheckRange("subscription_pool_size", c.subscription_pool_size, 1, 1000),
         CheckRange("max_batch_size", c.max_batch_size, 1, 100'000),
         CheckRange("server_threads", c.server_threads, 4, 10'000),
         CheckRange("max_message_bytes", c.max_message_bytes, 64 << 10, 1 << 30),

@@ -19,6 +19,10 @@ struct TrackingConfig {
   std::string admin_address;   // host:port for /metrics, /healthz, /readyz
   std::string database_url;    // libpq URL; may hold a password: never log
   int db_pool_size;
+  // Reads of ListInteractions and Subscribe (e.g. a streaming replica);
+  // empty = database_url. May hold a password: never log.
+  std::string database_read_url;
+  int subscription_pool_size;  // connections Subscribe streams read over
   int max_batch_size;
   int server_threads;
   int max_message_bytes;
@@ -39,6 +43,8 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"admin_listen", "TRACKING_ADMIN_LISTEN"},
     {"database_url", "DATABASE_URL"},
     {"db_pool_size", "TRACKING_DB_POOL_SIZE"},
+    {"database_read_url", "DATABASE_READ_URL"},
+    {"subscription_pool_size", "TRACKING_SUBSCRIPTION_POOL_SIZE"},
     {"max_batch_size", "TRACKING_MAX_BATCH_SIZE"},
     {"server_threads", "TRACKING_SERVER_THREADS"},
     {"max_message_bytes", "TRACKING_MAX_MESSAGE_BYTES"},

@@ -270,7 +270,8 @@ grpc::Status TrackingServiceImpl::ListInteractions(
   absl::StatusOr<InteractionQuery> query = ToQuery(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
   absl::StatusOr<InteractionPage> page =
-      store_->List(*query, CallDeadline(*context, options_.max_call_time));
+      (options_.read_store != nullptr ? options_.read_store : store_)
+          ->List(*query, CallDeadline(*context, options_.max_call_time));
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (auto& interaction : page->interactions) {
     *response->add_interactions() = std::move(interaction);
@@ -322,9 +323,11 @@ grpc::Status TrackingServiceImpl::Subscribe(
         absl::StrCat("at most ", options_.max_subscriptions,
                      " subscriptions per server; try another replica")));
   }
-  grpc::Status status =
-      ServeSubscription(*request, *store_, commit_signal_, stopping_,
-                        options_.subscription, *context, *writer);
+  grpc::Status status = ServeSubscription(
+      *request,
+      options_.subscription_store != nullptr ? *options_.subscription_store
+                                             : *store_,
+      commit_signal_, stopping_, options_.subscription, *context, *writer);
   subscriptions_.fetch_sub(1);
   return status;
 }

@@ -35,6 +35,13 @@ struct TrackingServiceOptions {
   // Most Subscribe streams served at once; each holds a server thread.
   int max_subscriptions = 16;
   SubscriptionOptions subscription{};
+  // Where Subscribe reads the log: a store over its own connection pool, so
+  // that replaying replicas never take the connections ingest commits on
+  // (and possibly over a read replica). Null = the main store. Not owned.
+  InteractionStore* subscription_store = nullptr;
+  // Where ListInteractions reads (a read replica). Null = the main store.
+  // Not owned.
+  InteractionStore* read_store = nullptr;
   // Where to count events and batch sizes; may be null. Not owned.
   TrackingMetrics* metrics = nullptr;
   // Who may call which method (edge_policy.h, method_scopes.h). The

@@ -1,13 +1,15 @@
 // Subscribe against a real Postgres: backlog then live events, resuming
-// after a position without gaps or repeats, type filters, concurrent
-// writers through two replicas, bad arguments, the drain, and how a
-// transaction left open elsewhere in the cluster holds the feed back.
+// after a position without gaps or repeats, type filters, the `since` bound,
+// pages larger than a message, concurrent writers through two replicas, bad
+// arguments, the drain, subscriptions on their own connection pool, and how
+// a transaction left open elsewhere in the cluster holds the feed back.
 #include <atomic>
 #include <iostream>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
@@ -80,6 +82,7 @@ class Subscription {
   int caught_up_messages = 0;
   int messages = 0;
   size_t max_message_bytes = 0;
+  int largest_message_events = 0;
 
  private:
   void Record(const SubscribeResponse& response) {
@@ -87,6 +90,8 @@ class Subscription {
     if (response.caught_up()) ++caught_up_messages;
     ++messages;
     max_message_bytes = std::max(max_message_bytes, response.ByteSizeLong());
+    largest_message_events =
+        std::max(largest_message_events, response.interactions_size());
     for (const auto& e : response.interactions()) {
       // Log order is the writers' transaction order: not always ascending
       // sequence, but never an event twice.
@@ -219,6 +224,95 @@ TEST_F(SubscriptionTest, RefusesBadArguments) {
   bad_type.add_types(static_cast<smartshop::v1::InteractionType>(99));
   EXPECT_EQ(Subscription(server_, bad_type).FinishWithoutCancel().error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  SubscribeRequest bad_since;
+  bad_since.mutable_since()->set_nanos(-1);
+  grpc::Status refused = Subscription(server_, bad_since).FinishWithoutCancel();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message(), "since: out of the valid range");
+}
+
+TEST_F(SubscriptionTest, SinceLeavesOutOlderEventsButAdvancesThePosition) {
+  const absl::Time now = absl::Now();
+  TrackAll(server_, {ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 1,
+                                  now - absl::Hours(48)),
+                     ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 2,
+                                  now - absl::Hours(1)),
+                     ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 3,
+                                  now - absl::Hours(30))});
+  SubscribeRequest request;
+  SetTimestamp(now - absl::Hours(24), request.mutable_since());
+  Subscription subscription(server_, request);
+  // (Not until caught_up: other tests' transactions in the cluster may hold
+  // the horizon back, so the backlog can arrive after the marker.)
+  subscription.ReadEvents(1);
+  EXPECT_THAT(subscription.products, ::testing::ElementsAre(2));
+  // Resuming there gives only what came after: the old events were passed.
+  TrackAll(server_, {ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u1", "", 4,
+                                  now - absl::Minutes(1))});
+  SubscribeRequest resume = request;
+  resume.set_after_position(subscription.position);
+  Subscription resumed(server_, resume);
+  resumed.ReadEvents(1);
+  EXPECT_THAT(resumed.products, ::testing::ElementsAre(4));
+  (void)subscription.Finish();
+  (void)resumed.Finish();
+}
+
+// Database pages are larger than messages, and the next page is read while
+// one is sent: across several pages nothing is lost, repeated or reordered
+// (Record fails on a repeat), and no message holds more than 1000 events.
+TEST_F(SubscriptionTest, BacklogOfSeveralPagesArrivesWholeInMessagesOf1000) {
+  constexpr int kEvents = 12'500;  // over two pages of 5000
+  for (int start = 0; start < kEvents; start += 1000) {
+    std::vector<Interaction> batch;
+    for (int i = start; i < std::min(kEvents, start + 1000); ++i) {
+      batch.push_back(Event(smartshop::v1::VIEW_PRODUCT, i + 1));
+    }
+    TrackAll(server_, batch);
+  }
+  Subscription subscription(server_, SubscribeRequest(), absl::Seconds(60));
+  subscription.ReadEvents(kEvents);
+  ASSERT_EQ(subscription.products.size(), static_cast<size_t>(kEvents));
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_EQ(subscription.products[i], i + 1) << "at " << i;
+  }
+  EXPECT_GE(subscription.messages, kEvents / 1000);
+  EXPECT_LE(subscription.largest_message_events, 1000);
+  (void)subscription.Finish();
+}
+
+// Subscriptions read over a pool of their own: with every one of its
+// connections taken (as many replaying replicas would take them) and more
+// subscribers queueing for it, Track still commits at once on the main
+// pool, and the subscribers get the events once a connection is free.
+TEST(SubscriptionPoolTest, SubscribersHoldingTheirWholePoolDoNotBlockTrack) {
+  TestDatabase db;
+  TrackingHarness server(db.url(),
+                         {.pool_size = 2, .subscription_pool_size = 1});
+  ASSERT_NE(server.subscription_pool(), nullptr);
+  HeldConnection held(*server.subscription_pool());
+  // Subscribers waiting for the pool.
+  std::vector<std::unique_ptr<Subscription>> subscribers;
+  for (int i = 0; i < 4; ++i) {
+    subscribers.push_back(std::make_unique<Subscription>(
+        server, SubscribeRequest(), absl::Seconds(30)));
+  }
+  for (int i = 0; i < 20; ++i) {
+    smartshop::v1::TrackRequest request;
+    *request.mutable_interaction() = Event(smartshop::v1::VIEW_PRODUCT, i + 1);
+    smartshop::v1::TrackResponse response;
+    grpc::Status status = server.tracking().Track(
+        TrackingHarness::Context(absl::Seconds(2)).get(), request, &response);
+    ASSERT_TRUE(status.ok()) << i << ": " << status.error_message();
+    EXPECT_EQ(response.outcome(), smartshop::v1::STORED);
+  }
+  EXPECT_EQ(server.subscription_pool()->in_use(), 1);
+  held.Release();
+  for (auto& subscriber : subscribers) {
+    subscriber->ReadEvents(20);
+    EXPECT_EQ(subscriber->products.size(), 20u);
+    (void)subscriber->Finish();
+  }
 }
 
 TEST_F(SubscriptionTest, EndsWithUnavailableWhenTheServerStopsSubscriptions) {

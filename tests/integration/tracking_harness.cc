@@ -8,12 +8,22 @@ namespace smartshop::testing {
 
 TrackingHarness::TrackingHarness(const std::string& database_url,
                                  Options options)
-    : pool_({.url = database_url, .size = 8}),
+    : pool_({.url = database_url, .size = options.pool_size}),
+      subscription_pool_(options.subscription_pool_size > 0
+                             ? std::make_unique<PgPool>(PgPoolOptions{
+                                   .url = database_url,
+                                   .size = options.subscription_pool_size})
+                             : nullptr),
+      subscription_log_(subscription_pool_ != nullptr
+                            ? std::make_unique<tracking::PgInteractionStore>(
+                                  subscription_pool_.get())
+                            : nullptr),
       interactions_(&pool_),
       catalog_store_(&pool_),
       tracking_service_(&interactions_, &ready_, &Clock::Real(),
                         {.max_batch_size = options.max_batch_size,
                          .max_stream_results = options.max_stream_results,
+                         .subscription_store = subscription_log_.get(),
                          .auth = CallerAuth::Disabled()}),
       catalog_service_(&catalog_store_, &ready_,
                        {.max_batch_size = options.max_batch_size,
@@ -49,6 +59,26 @@ std::unique_ptr<grpc::ClientContext> TrackingHarness::Context(
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   return context;
+}
+
+HeldConnection::HeldConnection(PgPool& pool)
+    : holder_([this, &pool] {
+        absl::Status held =
+            pool.Run(absl::Now() + absl::Seconds(5), [this](PgConnection&) {
+              taken_.Notify();
+              release_.WaitForNotificationWithTimeout(absl::Seconds(30));
+            });
+        EXPECT_TRUE(held.ok()) << held;
+        if (!taken_.HasBeenNotified()) taken_.Notify();
+      }) {
+  taken_.WaitForNotification();
+}
+
+HeldConnection::~HeldConnection() { Release(); }
+
+void HeldConnection::Release() {
+  if (!release_.HasBeenNotified()) release_.Notify();
+  if (holder_.joinable()) holder_.join();
 }
 
 }  // namespace smartshop::testing

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "common/grpc_server.h"
 #include "common/pg_pool.h"
 #include "services/tracking/catalog_service.h"
@@ -28,6 +30,11 @@ class TrackingHarness {
     int port = 0;
     // Plaintext unless set.
     ServerTlsFiles tls = {};
+    // Connections of the main pool (ingest, ListInteractions).
+    int pool_size = 8;
+    // Subscribe reads over a pool of its own of this size, as the service
+    // does; 0 = over the main pool.
+    int subscription_pool_size = 0;
   };
   // Migrates `database_url` (unless told not to) and starts the server.
   explicit TrackingHarness(const std::string& database_url)
@@ -38,6 +45,8 @@ class TrackingHarness {
   smartshop::v1::TrackingService::Stub& tracking() { return *tracking_; }
   smartshop::v1::CatalogService::Stub& catalog() { return *catalog_; }
   PgPool& pool() { return pool_; }
+  // Null unless Options::subscription_pool_size was set.
+  PgPool* subscription_pool() { return subscription_pool_.get(); }
   std::atomic<bool>& ready() { return ready_; }
   int port() const { return port_; }
   // Ends open Subscribe streams, as the service's drain does.
@@ -49,6 +58,8 @@ class TrackingHarness {
 
  private:
   PgPool pool_;
+  std::unique_ptr<PgPool> subscription_pool_;
+  std::unique_ptr<tracking::PgInteractionStore> subscription_log_;
   std::atomic<bool> ready_{false};
   tracking::PgInteractionStore interactions_;
   tracking::PgCatalogStore catalog_store_;
@@ -58,6 +69,20 @@ class TrackingHarness {
   int port_ = 0;
   std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
   std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+};
+
+// Holds one connection of a pool from construction until Release() (or
+// destruction), as a long read would: how a test exhausts a pool.
+class HeldConnection {
+ public:
+  explicit HeldConnection(PgPool& pool);
+  ~HeldConnection();
+  void Release();
+
+ private:
+  absl::Notification taken_;
+  absl::Notification release_;
+  std::thread holder_;
 };
 
 }  // namespace smartshop::testing

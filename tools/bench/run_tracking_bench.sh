@@ -7,6 +7,9 @@
 #   tools/bench/run_tracking_bench.sh --events=100000 --unary_events=20000
 #   tools/bench/run_tracking_bench.sh --json
 #
+# BENCH=replay_bench runs the replica catch-up benchmark (replay_bench.cc)
+# against the same set-up instead of tracking_bench.
+#
 # BUILD_DIR=<dir> uses binaries already built there instead of running
 # tools/setup.sh (which builds into build/). The service's own settings come
 # from its environment as usual (e.g. TRACKING_SERVER_THREADS=256). Only the
@@ -21,7 +24,7 @@ else
   "$root/tools/setup.sh" >&2
 fi
 tracking=$build/services/tracking/tracking
-bench=$build/tools/bench/tracking_bench
+bench=$build/tools/bench/${BENCH:-tracking_bench}
 for bin in "$tracking" "$bench"; do
   [ -x "$bin" ] || { echo "run_tracking_bench: $bin is not built" >&2; exit 1; }
 done

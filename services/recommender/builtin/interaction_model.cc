@@ -43,20 +43,94 @@ std::string InteractionModel::ActorKey(
 }
 
 bool InteractionModel::Observe(const smartshop::v1::Interaction& event) {
-  const std::optional<Signal> signal = SignalOf(event.type());
-  const std::string actor = ActorKey(event);
-  if (!signal || actor.empty() || event.product_id() <= 0) return false;
-  const absl::Time at = ToTime(event.timestamp());
-  return Observe(actor, event.product_id(), *signal, at);
+  const smartshop::v1::Interaction* one[] = {&event};
+  return ObserveAll(one) == 1;
+}
+
+int InteractionModel::ObserveAll(
+    absl::Span<const smartshop::v1::Interaction* const> events) {
+  int learnt = 0;
+  std::string actor;  // reused: no allocation per event
+  absl::MutexLock lock(&mu_);
+  for (const smartshop::v1::Interaction* event : events) {
+    const std::optional<Signal> signal = SignalOf(event->type());
+    if (!signal || event->product_id() <= 0) continue;
+    actor.clear();
+    if (!event->user_id().empty()) {
+      absl::StrAppend(&actor, "u:", event->user_id());
+    } else if (!event->session_key().empty()) {
+      absl::StrAppend(&actor, "s:", event->session_key());
+    } else {
+      continue;
+    }
+    if (ObserveLocked(actor, event->product_id(), *signal,
+                      ToTime(event->timestamp()))) {
+      ++learnt;
+    }
+  }
+  return learnt;
 }
 
 bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
                                Signal signal, absl::Time at) {
-  if (actor.empty() || product_id <= 0) return false;
   absl::MutexLock lock(&mu_);
+  return ObserveLocked(actor, product_id, signal, at);
+}
+
+void InteractionModel::AdvanceTo(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  if (now <= now_) return;
+  now_ = now;
+  Expire();
+}
+
+int64_t InteractionModel::BucketOf(absl::Time at) const {
+  if (options_.history_window == absl::InfiniteDuration()) return 0;
+  return static_cast<int64_t>(std::floor(
+      absl::FDivDuration(at - absl::UnixEpoch(),
+                         options_.history_window / options_.window_buckets)));
+}
+
+std::vector<InteractionModel::Item>& InteractionModel::ItemsAt(absl::Time at) {
+  std::vector<Item>& items = buckets_[BucketOf(at)].items;
+  if (items.size() < product_ids_.size()) items.resize(product_ids_.size());
+  return items;
+}
+
+void InteractionModel::Expire() {
+  if (options_.history_window == absl::InfiniteDuration()) return;
+  const absl::Time cutoff = now_ - options_.history_window;
+  const int64_t first_kept = BucketOf(cutoff);
+  if (first_kept <= first_kept_bucket_) return;
+  first_kept_bucket_ = first_kept;
+  for (auto it = buckets_.begin();
+       it != buckets_.end() && it->first < first_kept;) {
+    for (const Item& item : it->second.items) {
+      neighbour_entries_ -= static_cast<int64_t>(item.neighbours.size());
+    }
+    it = buckets_.erase(it);
+  }
+  absl::erase_if(histories_,
+                 [&](const auto& entry) { return entry.second.last < cutoff; });
+}
+
+bool InteractionModel::ObserveLocked(absl::string_view actor,
+                                     int64_t product_id, Signal signal,
+                                     absl::Time at) {
+  if (actor.empty() || product_id <= 0) return false;
+  if (at > now_) {
+    now_ = at;
+    Expire();
+  }
+  // Out of the window already: neither learnt nor kept.
+  if (BucketOf(at) < first_kept_bucket_ ||
+      at < now_ - options_.history_window) {
+    return false;
+  }
   ++events_;
   latest_event_ = std::max(latest_event_, at);
   const uint32_t index = ItemIndex(product_id);
+  std::vector<Item>& items = ItemsAt(at);
   auto [entry, new_actor] = histories_.try_emplace(actor);
   entry->second.last = std::max(entry->second.last, at);
   std::vector<Recent>& history = entry->second.recent;
@@ -67,7 +141,7 @@ bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
     // Already in this shopper's window (a purchase after the view, say):
     // only a stronger signal adds to popularity; co-occurrence is counted.
     if (signal > seen->signal) {
-      AddPopularity(items_[index],
+      AddPopularity(items[index],
                     signal == Signal::kPurchase
                         ? options_.popularity_purchase_bonus
                         : options_.popularity_cart_bonus,
@@ -77,10 +151,10 @@ bool InteractionModel::Observe(absl::string_view actor, int64_t product_id,
     return true;
   }
   for (const Recent& earlier : history) {
-    AddNeighbour(items_[earlier.item], index, options_.forward_weight);
-    AddNeighbour(items_[index], earlier.item, options_.backward_weight);
+    AddNeighbour(items[earlier.item], index, options_.forward_weight);
+    AddNeighbour(items[index], earlier.item, options_.backward_weight);
   }
-  Item& item = items_[index];
+  Item& item = items[index];
   item.shoppers += 1;
   double weight = 1;
   if (signal >= Signal::kCart) weight += options_.popularity_cart_bonus;
@@ -116,16 +190,16 @@ bool InteractionModel::ForgetActor(absl::string_view actor) {
 }
 
 uint32_t InteractionModel::ItemIndex(int64_t product_id) {
-  auto [it, inserted] =
-      index_.try_emplace(product_id, static_cast<uint32_t>(items_.size()));
-  if (inserted) items_.push_back(Item{.product_id = product_id});
+  auto [it, inserted] = index_.try_emplace(
+      product_id, static_cast<uint32_t>(product_ids_.size()));
+  if (inserted) product_ids_.push_back(product_id);
   return it->second;
 }
 
-const InteractionModel::Item* InteractionModel::FindItem(
-    int64_t product_id) const {
+std::optional<uint32_t> InteractionModel::FindItem(int64_t product_id) const {
   auto it = index_.find(product_id);
-  return it == index_.end() ? nullptr : &items_[it->second];
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
 }
 
 void InteractionModel::AddPopularity(Item& item, double weight, absl::Time at) {
@@ -162,26 +236,38 @@ void InteractionModel::AddNeighbour(Item& item, uint32_t neighbour,
 }
 
 double InteractionModel::Reader::Shoppers(int64_t product_id) const {
-  const Item* item = model_.FindItem(product_id);
-  return item == nullptr ? 0 : item->shoppers;
+  const std::optional<uint32_t> index = model_.FindItem(product_id);
+  double shoppers = 0;
+  if (!index) return shoppers;
+  for (const auto& [_, bucket] : model_.buckets_) {
+    if (*index < bucket.items.size()) shoppers += bucket.items[*index].shoppers;
+  }
+  return shoppers;
 }
 
 double InteractionModel::Reader::Popularity(int64_t product_id) const {
-  const Item* item = model_.FindItem(product_id);
-  if (item == nullptr) return 0;
+  const std::optional<uint32_t> index = model_.FindItem(product_id);
+  if (!index) return 0;
+  double log2_popularity = -1e300;
+  for (const auto& [_, bucket] : model_.buckets_) {
+    if (*index < bucket.items.size()) {
+      log2_popularity =
+          Log2Add(log2_popularity, bucket.items[*index].log2_popularity);
+    }
+  }
   // Relative to the newest event, so values stay in range.
   const double now =
       absl::FDivDuration(model_.latest_event_ - absl::UnixEpoch(),
                          model_.options_.popularity_half_life);
-  return std::exp2(item->log2_popularity - now);
+  return std::exp2(log2_popularity - now);
 }
 
 std::vector<std::pair<int64_t, double>>
 InteractionModel::Reader::AllPopularities() const {
   std::vector<std::pair<int64_t, double>> all;
-  all.reserve(model_.items_.size());
-  for (const Item& item : model_.items_) {
-    all.emplace_back(item.product_id, Popularity(item.product_id));
+  all.reserve(model_.product_ids_.size());
+  for (int64_t product_id : model_.product_ids_) {
+    all.emplace_back(product_id, Popularity(product_id));
   }
   return all;
 }
@@ -193,7 +279,12 @@ int64_t InteractionModel::events_observed() const {
 
 int64_t InteractionModel::products() const {
   absl::ReaderMutexLock lock(&mu_);
-  return static_cast<int64_t>(items_.size());
+  return static_cast<int64_t>(product_ids_.size());
+}
+
+int64_t InteractionModel::buckets() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return static_cast<int64_t>(buckets_.size());
 }
 
 int64_t InteractionModel::histories() const {
@@ -212,10 +303,14 @@ int64_t InteractionModel::ApproximateBytes() const {
   auto map_bytes = [](size_t capacity, size_t slot) {
     return static_cast<int64_t>(capacity * (slot + 1));
   };
-  int64_t bytes = static_cast<int64_t>(items_.capacity() * sizeof(Item));
-  for (const Item& item : items_) {
-    bytes += map_bytes(item.neighbours.capacity(),
-                       sizeof(std::pair<uint32_t, float>));
+  int64_t bytes =
+      static_cast<int64_t>(product_ids_.capacity() * sizeof(int64_t));
+  for (const auto& [_, bucket] : buckets_) {
+    bytes += static_cast<int64_t>(bucket.items.capacity() * sizeof(Item));
+    for (const Item& item : bucket.items) {
+      bytes += map_bytes(item.neighbours.capacity(),
+                         sizeof(std::pair<uint32_t, float>));
+    }
   }
   bytes += map_bytes(index_.capacity(), sizeof(std::pair<int64_t, uint32_t>));
   bytes +=

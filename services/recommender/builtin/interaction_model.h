@@ -5,6 +5,11 @@
 // a time, so it is built by replaying the history once and then kept
 // current from the live stream.
 //
+// With a history window the counts are kept per time bucket (a window cut
+// into `window_buckets`, by event time) and forgotten a whole bucket at a
+// time once it has left the window, so memory follows the window rather than
+// the whole history; a ranking sums the buckets.
+//
 // The recipe (window 20, forward 1 / backward 0.3, rows capped at 300 of
 // 600, 7-day half-life) was chosen by offline evaluation on MovieLens; see
 // tools/eval and the README's table.
@@ -12,6 +17,8 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_INTERACTION_MODEL_H_
 
 #include <cstdint>
+#include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +28,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "smartshop/v1/interaction.pb.h"
 
 namespace smartshop::recommender {
@@ -49,6 +57,12 @@ struct ModelOptions {
   // Shopper histories kept; beyond it the least recently active half is
   // forgotten (sessions come and go: memory must not grow with them).
   int max_histories = 500'000;
+  // Only events within this of the model's now (the newest event seen or
+  // the time AdvanceTo gave, whichever is later) are learnt and kept;
+  // infinite = everything, forever.
+  absl::Duration history_window = absl::InfiniteDuration();
+  // Buckets per window: the model holds at most a window and one bucket.
+  int window_buckets = 8;
 };
 
 class InteractionModel {
@@ -62,6 +76,14 @@ class InteractionModel {
   bool Observe(const smartshop::v1::Interaction& event);
   bool Observe(absl::string_view actor, int64_t product_id, Signal signal,
                absl::Time at);
+  // Learns from each event in turn under one lock (a replay's messages);
+  // how many taught something.
+  int ObserveAll(absl::Span<const smartshop::v1::Interaction* const> events);
+
+  // Moves the model's now forward (never back) to `now`, forgetting the
+  // buckets and shopper histories that the window left behind. A live feed
+  // calls it with the clock so that a quiet shop still forgets.
+  void AdvanceTo(absl::Time now);
 
   // Read access under a shared lock, for one ranking. Not copyable; keep it
   // for the duration of a ranking only.
@@ -70,12 +92,18 @@ class InteractionModel {
     explicit Reader(const InteractionModel& model)
         : model_(model), lock_(&model.mu_) {}
     // Calls `visit(neighbour_id, weight)` for each neighbour of `product_id`.
+    // With a window, a neighbour met in several buckets is visited once
+    // per bucket: the weights add up.
     template <typename Visit>
     void ForEachNeighbour(int64_t product_id, Visit visit) const {
-      const Item* item = model_.FindItem(product_id);
-      if (item == nullptr) return;
-      for (const auto& [index, weight] : item->neighbours) {
-        visit(model_.items_[index].product_id, weight);
+      const std::optional<uint32_t> index = model_.FindItem(product_id);
+      if (!index) return;
+      for (const auto& [_, bucket] : model_.buckets_) {
+        if (*index >= bucket.items.size()) continue;
+        for (const auto& [neighbour, weight] :
+             bucket.items[*index].neighbours) {
+          visit(model_.product_ids_[neighbour], weight);
+        }
       }
     }
     // Shoppers who interacted with the product (0 when unknown).
@@ -99,6 +127,8 @@ class InteractionModel {
   int64_t products() const;
   int64_t histories() const;
   int64_t neighbour_entries() const;
+  // Time buckets held (1 without a window, once anything was learnt).
+  int64_t buckets() const;
   // Heap bytes held, estimated from container capacities.
   int64_t ApproximateBytes() const;
 
@@ -109,8 +139,8 @@ class InteractionModel {
   static std::string ActorKey(const smartshop::v1::Interaction& event);
 
  private:
+  // What one time bucket learnt of one product.
   struct Item {
-    int64_t product_id = 0;
     double shoppers = 0;
     // log2 of sum(weight * 2^((t - epoch) / half-life)): order-independent
     // and never overflows, so replayed old events decay correctly.
@@ -121,14 +151,25 @@ class InteractionModel {
     uint32_t item;
     Signal signal;
   };
+  struct Bucket {
+    std::vector<Item> items;  // by item index; grown on demand
+  };
   struct History {
     std::vector<Recent> recent;  // oldest first
     absl::Time last = absl::InfinitePast();
   };
 
-  const Item* FindItem(int64_t product_id) const
+  std::optional<uint32_t> FindItem(int64_t product_id) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
   uint32_t ItemIndex(int64_t product_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool ObserveLocked(absl::string_view actor, int64_t product_id, Signal signal,
+                     absl::Time at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The bucket an event at `at` counts in.
+  int64_t BucketOf(absl::Time at) const;
+  // The counts of every known product in the bucket of `at`.
+  std::vector<Item>& ItemsAt(absl::Time at) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Drops the buckets wholly older than the window, and the histories.
+  void Expire() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddPopularity(Item& item, double weight, absl::Time at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddNeighbour(Item& item, uint32_t neighbour, float weight)
@@ -137,13 +178,21 @@ class InteractionModel {
 
   const ModelOptions options_;
   mutable absl::Mutex mu_;
-  std::vector<Item> items_ ABSL_GUARDED_BY(mu_);
+  // Product ids by item index: an index stays valid while buckets go.
+  std::vector<int64_t> product_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, uint32_t> index_ ABSL_GUARDED_BY(mu_);
+  // By bucket number, oldest first.
+  std::map<int64_t, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   // Each shopper's last `window` distinct products, oldest first.
   absl::flat_hash_map<std::string, History> histories_ ABSL_GUARDED_BY(mu_);
   int64_t events_ ABSL_GUARDED_BY(mu_) = 0;
   int64_t neighbour_entries_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time latest_event_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The model's now for the window: max(latest_event_, AdvanceTo's).
+  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The oldest bucket the window still holds at now_.
+  int64_t first_kept_bucket_ ABSL_GUARDED_BY(mu_) =
+      std::numeric_limits<int64_t>::min();
 };
 
 }  // namespace smartshop::recommender

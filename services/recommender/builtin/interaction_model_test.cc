@@ -1,5 +1,6 @@
 // The co-occurrence model: what one event teaches, bounded rows, decay that
-// does not depend on arrival order, and what is ignored.
+// does not depend on arrival order, what is ignored, and the history window
+// (old events neither learnt nor kept, memory bounded as time moves).
 #include "services/recommender/builtin/interaction_model.h"
 
 #include "gmock/gmock.h"
@@ -116,6 +117,95 @@ TEST(InteractionModelTest, PopularityDecaysAndIgnoresArrivalOrder) {
   EXPECT_NEAR(popularity(in_order, 1), popularity(in_order, 2), 1e-9);
   EXPECT_NEAR(popularity(in_order, 1), popularity(reversed, 1), 1e-9);
   EXPECT_GT(in_order.ApproximateBytes(), 0);
+}
+
+TEST(InteractionModelTest, BatchesLearnWhatSingleEventsLearn) {
+  InteractionModel one_by_one;
+  InteractionModel batched;
+  std::vector<smartshop::v1::Interaction> events;
+  for (int i = 0; i < 30; ++i) {
+    smartshop::v1::Interaction e;
+    e.set_user_id(absl::StrCat("u", i % 4));
+    e.set_type(i % 5 == 0 ? smartshop::v1::ORDER_PLACED
+                          : smartshop::v1::VIEW_PRODUCT);
+    e.set_product_id(1 + i % 7);
+    e.mutable_timestamp()->set_seconds(1'700'000'000 + i);
+    events.push_back(e);
+  }
+  events[3].set_product_id(0);  // taught nothing
+  for (const auto& e : events) one_by_one.Observe(e);
+  std::vector<const smartshop::v1::Interaction*> pointers;
+  for (const auto& e : events) pointers.push_back(&e);
+  EXPECT_EQ(batched.ObserveAll(pointers), 29);
+  EXPECT_EQ(batched.events_observed(), one_by_one.events_observed());
+  for (int64_t product = 1; product <= 7; ++product) {
+    EXPECT_EQ(Neighbours(batched, product), Neighbours(one_by_one, product));
+    EXPECT_DOUBLE_EQ(batched.Read().Popularity(product),
+                     one_by_one.Read().Popularity(product));
+  }
+}
+
+TEST(InteractionModelTest, WindowForgetsWholeBucketsAsTimeMoves) {
+  InteractionModel model(
+      {.history_window = absl::Hours(8), .window_buckets = 8});
+  model.Observe("u:a", 1, Signal::kView, kT0);
+  model.Observe("u:a", 2, Signal::kView, kT0 + absl::Minutes(1));
+  model.AdvanceTo(kT0 + absl::Hours(7));  // still inside
+  EXPECT_FLOAT_EQ(Neighbours(model, 1)[2], 1.0f);
+  EXPECT_EQ(model.Read().Shoppers(1), 1);
+  model.AdvanceTo(kT0 + absl::Hours(10));  // the bucket left the window
+  EXPECT_TRUE(Neighbours(model, 1).empty());
+  EXPECT_EQ(model.Read().Shoppers(1), 0);
+  EXPECT_EQ(model.Read().Popularity(1), 0);
+  EXPECT_EQ(model.neighbour_entries(), 0);
+  EXPECT_EQ(model.buckets(), 0);
+  EXPECT_EQ(model.histories(), 0);  // nothing pairs with the old products
+  model.Observe("u:a", 3, Signal::kView, kT0 + absl::Hours(10));
+  EXPECT_TRUE(Neighbours(model, 3).empty());
+}
+
+TEST(InteractionModelTest, EventsOlderThanTheWindowAreNotLearnt) {
+  InteractionModel model({.history_window = absl::Hours(24)});
+  EXPECT_TRUE(model.Observe("u:a", 1, Signal::kView, kT0));
+  EXPECT_FALSE(model.Observe("u:b", 2, Signal::kView, kT0 - absl::Hours(25)));
+  EXPECT_TRUE(model.Observe("u:b", 3, Signal::kView, kT0 - absl::Hours(23)));
+  EXPECT_EQ(model.Read().Shoppers(2), 0);
+  EXPECT_EQ(model.events_observed(), 2);
+  // The clock alone moves the window too (a quiet shop still forgets).
+  model.AdvanceTo(kT0 + absl::Hours(30));
+  EXPECT_EQ(model.Read().Shoppers(1), 0);
+  EXPECT_FALSE(model.Observe("u:c", 1, Signal::kView, kT0));
+}
+
+// A shop running for 20 windows: what the model holds levels off once
+// events start ageing out, while without a window it keeps growing.
+TEST(InteractionModelTest, MemoryStopsGrowingOnceEventsAgeOut) {
+  InteractionModel windowed({.history_window = absl::Hours(24)});
+  InteractionModel unbounded;
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 33;
+  };
+  std::vector<int64_t> entries_by_day;
+  std::vector<int64_t> bytes_by_day;
+  for (int day = 0; day < 20; ++day) {
+    for (int i = 0; i < 5000; ++i) {
+      const absl::Time at = kT0 + absl::Hours(24) * day + absl::Seconds(i * 17);
+      // Shoppers come and go: each day has its own.
+      const std::string actor = absl::StrCat("s:", day, "-", next() % 500);
+      const int64_t product = 1 + static_cast<int64_t>(next() % 2000);
+      windowed.Observe(actor, product, Signal::kView, at);
+      unbounded.Observe(actor, product, Signal::kView, at);
+    }
+    entries_by_day.push_back(windowed.neighbour_entries());
+    bytes_by_day.push_back(windowed.ApproximateBytes());
+  }
+  EXPECT_LE(windowed.buckets(), 9);
+  // Level from day 2 on (a window and a bucket held), within noise.
+  EXPECT_LT(entries_by_day[19], entries_by_day[3] * 1.3);
+  EXPECT_LT(bytes_by_day[19], bytes_by_day[3] * 1.5);
+  EXPECT_GT(unbounded.neighbour_entries(), 3 * entries_by_day[19]);
 }
 
 }  // namespace
