@@ -18,12 +18,14 @@ namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
 absl::StatusOr<std::string> ScrapeMetrics(int port) {
+  const tcp::endpoint admin(boost::asio::ip::address_v4::loopback(),
+                            static_cast<uint16_t>(port));
   try {
     boost::asio::io_context io;
     beast::tcp_stream stream(io);
+    // One deadline for the whole exchange: a scrape is small.
     stream.expires_after(std::chrono::seconds(5));
-    stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"),
-                                 static_cast<uint16_t>(port)));
+    stream.connect(admin);
     http::request<http::empty_body> request(http::verb::get, "/metrics", 11);
     request.set(http::field::host, "127.0.0.1");
     http::write(stream, request);

@@ -17,6 +17,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
+# shellcheck source=tools/bench/bench_services.sh
+. "$root/tools/bench/bench_services.sh"
 
 smoke=0
 args=()
@@ -43,22 +45,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/shop-scale.XXXXXX")
 chmod 711 "$work"
 mkdir "$work/run"
 bench_pid=
-cleanup() {
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap finish EXIT
+finish() {
   local status=$?
   # shop_scale's services die with it (PR_SET_PDEATHSIG).
-  if [ -n "$bench_pid" ] && kill -0 "$bench_pid" 2>/dev/null; then
-    kill -TERM "$bench_pid" 2>/dev/null || true
-    wait "$bench_pid" 2>/dev/null || true
-  fi
-  local redis_pid
-  redis_pid=$(cat "$work/services/redis.pid" 2>/dev/null || true)
-  "$root/tools/dev/services.sh" stop "$work/services" >/dev/null 2>&1 || true
-  # services.sh signals Redis without waiting; it still writes its log while
-  # exiting, which would race the rm below.
-  for _ in $(seq 1 50); do
-    if [ -z "$redis_pid" ] || ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
+  bench_stop_process "$bench_pid"
+  bench_services_stop "$work"
   if [ "$status" != 0 ]; then
     for log in "$work"/run/*.log; do
       [ -f "$log" ] || continue
@@ -69,13 +63,8 @@ cleanup() {
   rm -rf "$work"
   exit "$status"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-"$root/tools/dev/services.sh" start "$work/services" >/dev/null
-# shellcheck disable=SC1091
-. "$work/services/env"
+bench_services_start "$work"
 
 if [ "$smoke" = 1 ]; then
   json=$work/smoke.json

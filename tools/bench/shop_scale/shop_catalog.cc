@@ -29,24 +29,25 @@ absl::Status Failed(const grpc::Status& status, absl::string_view call) {
 absl::Status UploadCatalog(const std::shared_ptr<grpc::Channel>& tracking,
                            const EventShape& shape) {
   auto stub = smartshop::v1::CatalogService::NewStub(tracking);
-  for (int first = 1; first <= shape.categories; first += kPerCall) {
-    smartshop::v1::UpsertCategoriesRequest request;
-    for (int id = first; id < std::min(first + kPerCall, shape.categories + 1);
-         ++id) {
-      smartshop::v1::Category* c = request.add_categories();
-      c->set_id(id);
-      c->set_name(CategoryName(id));
-    }
+  // Ids first..last of one call: categories, then products.
+  auto send = [&](int first, int last, bool products) -> absl::Status {
     grpc::ClientContext context;
     context.set_deadline(ClientDeadline(kCallTimeout));
-    smartshop::v1::UpsertCategoriesResponse response;
-    grpc::Status status = stub->UpsertCategories(&context, request, &response);
-    if (!status.ok()) return Failed(status, "UpsertCategories");
-  }
-  for (int first = 1; first <= shape.products; first += kPerCall) {
+    if (!products) {
+      smartshop::v1::UpsertCategoriesRequest request;
+      for (int id = first; id <= last; ++id) {
+        smartshop::v1::Category* c = request.add_categories();
+        c->set_id(id);
+        c->set_name(CategoryName(id));
+      }
+      smartshop::v1::UpsertCategoriesResponse response;
+      const grpc::Status status =
+          stub->UpsertCategories(&context, request, &response);
+      return status.ok() ? absl::OkStatus()
+                         : Failed(status, "UpsertCategories");
+    }
     smartshop::v1::UpsertProductsRequest request;
-    for (int id = first; id < std::min(first + kPerCall, shape.products + 1);
-         ++id) {
+    for (int id = first; id <= last; ++id) {
       smartshop::v1::Product* p = request.add_products();
       p->set_id(id);
       p->set_name(ProductName(id));
@@ -56,11 +57,17 @@ absl::Status UploadCatalog(const std::shared_ptr<grpc::Channel>& tracking,
       p->set_stock(id % 50 == 0 ? 0 : 100);
       p->set_price_cents(100 + id % 10'000);
     }
-    grpc::ClientContext context;
-    context.set_deadline(ClientDeadline(kCallTimeout));
     smartshop::v1::UpsertProductsResponse response;
-    grpc::Status status = stub->UpsertProducts(&context, request, &response);
-    if (!status.ok()) return Failed(status, "UpsertProducts");
+    const grpc::Status status =
+        stub->UpsertProducts(&context, request, &response);
+    return status.ok() ? absl::OkStatus() : Failed(status, "UpsertProducts");
+  };
+  for (const auto& [count, products] :
+       {std::pair{shape.categories, false}, std::pair{shape.products, true}}) {
+    for (int first = 1; first <= count; first += kPerCall) {
+      const int last = std::min(first + kPerCall - 1, count);
+      if (absl::Status s = send(first, last, products); !s.ok()) return s;
+    }
   }
   return absl::OkStatus();
 }

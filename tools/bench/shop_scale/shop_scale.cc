@@ -50,10 +50,10 @@ ABSL_FLAG(int, streams, 4, "concurrent TrackBatch calls while ingesting");
 ABSL_FLAG(int, batch_size, 1000, "events per TrackBatch call");
 ABSL_FLAG(int, soak_seconds, 60, "length of each soak");
 ABSL_FLAG(int, soak_callers, 16, "concurrent GetRecommendations callers");
-ABSL_FLAG(absl::Duration, page_deadline, absl::Milliseconds(300),
-          "deadline of each GetRecommendations call");
 ABSL_FLAG(double, live_events_per_second, 200,
           "unary Track calls per second during the soaks");
+ABSL_FLAG(absl::Duration, page_deadline, absl::Milliseconds(300),
+          "deadline of each GetRecommendations call");
 ABSL_FLAG(absl::Duration, model_delay, absl::Seconds(2),
           "how long the fake model takes to answer");
 ABSL_FLAG(absl::Duration, catch_up_timeout, absl::Minutes(30),
@@ -301,7 +301,8 @@ class ShopScale {
         env.push_back(absl::StrCat("OPENAI_CA_FILE=", config_.work_dir,
                                    "/fake-cert/cert.pem"));
       }
-      ReplicaFigures replica{.name = name};
+      ReplicaFigures replica;
+      replica.name = name;
       absl::StatusOr<Service> recommender = StartReplica(env, &replica);
       if (!recommender.ok()) return recommender.status();
       report.replicas.push_back(replica);
@@ -494,22 +495,26 @@ class ShopScale {
   int64_t history_events_ = 0;
 };
 
-}  // namespace
-}  // namespace smartshop::bench
-
-int main(int argc, char** argv) {
-  using namespace smartshop;
+// The environment's defaults, then the command line, then the checks.
+absl::StatusOr<Config> ParseFlags(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "The shop-scale benchmark: ingest, a new replica's catch-up and a soak "
       "of page traffic, through the real services on loopback. Replaces the "
       "interactions of --database_url and flushes --redis_url: use scratch "
       "ones (run_shop_scale_bench.sh starts private ones).");
-  if (absl::Status env = ApplyEnvironmentToFlags(bench::kFlagEnv); !env.ok()) {
-    std::cerr << "error: " << env << std::endl;
-    return 2;
+  if (absl::Status env = ApplyEnvironmentToFlags(kFlagEnv); !env.ok()) {
+    return env;
   }
   absl::ParseCommandLine(argc, argv);
-  absl::StatusOr<bench::Config> config = bench::LoadConfig();
+  return LoadConfig();
+}
+
+}  // namespace
+}  // namespace smartshop::bench
+
+int main(int argc, char** argv) {
+  using namespace smartshop;
+  absl::StatusOr<bench::Config> config = bench::ParseFlags(argc, argv);
   if (!config.ok()) {
     std::cerr << "error: " << config.status() << std::endl;
     return 2;
@@ -521,13 +526,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << bench::FormatText(*report) << std::flush;
-  if (const std::string path = absl::GetFlag(FLAGS_json_out); !path.empty()) {
-    std::ofstream out(path, std::ios::trunc);
-    out << bench::FormatJson(*report) << "\n";
-    if (!out) {
-      std::cerr << "error: cannot write " << path << std::endl;
-      return 1;
-    }
-  }
-  return 0;
+  const std::string json_out = absl::GetFlag(FLAGS_json_out);
+  if (json_out.empty()) return 0;
+  std::ofstream out(json_out, std::ios::trunc);
+  out << bench::FormatJson(*report) << "\n";
+  out.close();
+  if (out) return 0;
+  std::cerr << "error: cannot write " << json_out << std::endl;
+  return 1;
 }

@@ -108,11 +108,11 @@ absl::StatusOr<SoakResult> RunSoak(
     SendLiveEvents(options, tracking, stop_live, &live_sent, &live_failed);
   });
   SoakResult result;
-  result.calls = recommender::bench::RunClosedLoop(
-      LoopOptions{.in_flight = options.callers,
-                  .warmup = absl::ZeroDuration(),
-                  .duration = options.duration},
-      make_call);
+  LoopOptions loop;
+  loop.in_flight = options.callers;
+  loop.warmup = absl::ZeroDuration();  // the cold start is part of a soak
+  loop.duration = options.duration;
+  result.calls = recommender::bench::RunClosedLoop(loop, make_call);
   stop_live.Notify();
   live.join();
 
