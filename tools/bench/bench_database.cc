@@ -92,6 +92,23 @@ absl::StatusOr<int64_t> BenchDatabase::CountInteractions() {
   return count;
 }
 
+absl::StatusOr<int64_t> BenchDatabase::InteractionsBytes() {
+  int64_t bytes = 0;
+  absl::Status status = Guard("sizing interactions", [&] {
+    pqxx::read_transaction txn(*conn_);
+    // The table itself when it is not partitioned; else the tree, whose
+    // partitioned parent has no storage of its own.
+    bytes = txn.exec1(
+                   "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+                   "FROM pg_class c WHERE c.oid = 'interactions'::regclass "
+                   "OR c.oid IN (SELECT relid FROM "
+                   "pg_partition_tree('interactions'))")[0]
+                .as<int64_t>();
+  });
+  if (!status.ok()) return status;
+  return bytes;
+}
+
 absl::StatusOr<absl::Duration> BenchDatabase::CopyIn(
     absl::Span<const Interaction> events) {
   const absl::Time start = absl::Now();

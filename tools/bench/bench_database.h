@@ -31,6 +31,10 @@ class BenchDatabase {
 
   absl::StatusOr<int64_t> CountInteractions();
 
+  // Bytes `interactions` takes on disk: heap, TOAST and indexes, of every
+  // partition when it is partitioned (pg_total_relation_size).
+  absl::StatusOr<int64_t> InteractionsBytes();
+
   // COPY of `events` into `interactions`, in one committed transaction, with
   // the same columns and NULL/default conventions as PgInteractionStore.
   // Returns the wall time from BEGIN to the end of COMMIT.

@@ -16,6 +16,8 @@
 # report goes to stdout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tools/bench/bench_services.sh
+. "$root/tools/bench/bench_services.sh"
 
 if [ -n "${BUILD_DIR:-}" ]; then
   build=$(cd "$BUILD_DIR" && pwd)
@@ -36,19 +38,8 @@ chmod 711 "$work"
 tracking_pid=
 cleanup() {
   local status=$?
-  if [ -n "$tracking_pid" ] && kill -0 "$tracking_pid" 2>/dev/null; then
-    kill -TERM "$tracking_pid" 2>/dev/null || true
-    wait "$tracking_pid" 2>/dev/null || true
-  fi
-  local redis_pid
-  redis_pid=$(cat "$work/services/redis.pid" 2>/dev/null || true)
-  "$root/tools/dev/services.sh" stop "$work/services" >/dev/null 2>&1 || true
-  # services.sh signals Redis without waiting; it still writes its log while
-  # exiting, which would race the rm below.
-  for _ in $(seq 1 50); do
-    if [ -z "$redis_pid" ] || ! kill -0 "$redis_pid" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
+  bench_stop_process "$tracking_pid"
+  bench_services_stop "$work"
   if [ "$status" != 0 ] && [ -f "$work/tracking.log" ]; then
     echo "run_tracking_bench: failed; last lines of the tracking log:" >&2
     tail -n 20 "$work/tracking.log" >&2
@@ -73,9 +64,7 @@ free_port() {
   return 1
 }
 
-"$root/tools/dev/services.sh" start "$work/services" >/dev/null
-# shellcheck disable=SC1091
-. "$work/services/env"
+bench_services_start "$work"
 
 # Authentication on, as deployed: the bench's calls carry a token (its
 # cost is part of what is measured).

@@ -1,6 +1,8 @@
 #include "tools/bench/synthetic_events.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <random>
 #include <string>
 
@@ -16,9 +18,6 @@ namespace {
 using smartshop::v1::Interaction;
 using smartshop::v1::InteractionType;
 
-constexpr int kUsers = 5'000;
-constexpr int kProducts = 20'000;
-constexpr int kCategories = 200;
 constexpr char kShop[] = "https://shop.example.com";
 
 // Roughly what a shop's event log looks like: mostly product views.
@@ -63,9 +62,12 @@ constexpr std::array<absl::string_view, 5> kExtraData = {
     R"({"widget":"recommended","position":4})",
 };
 
-class Generator {
+}  // namespace
+
+class EventGenerator {
  public:
-  Generator(uint64_t seed, absl::Time now) : rng_(seed), now_(now) {
+  EventGenerator(const EventShape& shape, uint64_t seed, absl::Time now)
+      : shape_(shape), rng_(seed), now_(now) {
     for (const TypeWeight& t : kTypeMix) total_weight_ += t.weight;
   }
 
@@ -75,17 +77,29 @@ class Generator {
     const InteractionType type = PickType();
     e.set_type(type);
     // About a third of the traffic is anonymous: session key only.
-    if (Uniform(0, 2) > 0) {
-      e.set_user_id(absl::StrCat("user-", Uniform(1, kUsers)));
+    const bool logged_in = Uniform(0, 2) > 0;
+    const int64_t user = logged_in ? Active(shape_.users) : 0;
+    if (logged_in) e.set_user_id(absl::StrCat("user-", user));
+    // Without skew the session is drawn first, as it always was, so that the
+    // ingest benchmark's events stay what they were for a seed.
+    if (shape_.activity_skew <= 0) {
+      e.set_session_key(absl::StrFormat("sess-%016x", rng_() % (1u << 20)));
     }
-    e.set_session_key(absl::StrFormat("sess-%016x", rng_() % (1u << 20)));
-    const int64_t micros = absl::ToUnixMicros(now_) -
-                           Uniform(0, int64_t{7} * 24 * 3600 * 1'000'000);
+    const int64_t micros =
+        absl::ToUnixMicros(now_) -
+        Uniform(0, absl::ToInt64Microseconds(shape_.history));
+    if (shape_.activity_skew > 0 && logged_in) {
+      const int64_t day = micros / (int64_t{24} * 3600 * 1'000'000);
+      e.set_session_key(absl::StrFormat("sess-u%d-d%d", user, day));
+    } else if (shape_.activity_skew > 0) {
+      e.set_session_key(
+          absl::StrFormat("sess-a%d", Active(shape_.anonymous_sessions)));
+    }
     e.mutable_timestamp()->set_seconds(micros / 1'000'000);
     e.mutable_timestamp()->set_nanos(static_cast<int32_t>(micros % 1'000'000) *
                                      1000);
     const int64_t product = PopularProduct();
-    const int64_t category = product % kCategories + 1;
+    const int64_t category = product % shape_.categories + 1;
     switch (type) {
       case smartshop::v1::VIEW_CATEGORY:
         e.set_category_id(category);
@@ -121,7 +135,7 @@ class Generator {
     // A fifth of the visits come without a referrer (typed-in, bookmarks).
     if (Uniform(0, 4) > 0) {
       e.set_referrer_url(
-          absl::StrCat(kShop, "/category/", Uniform(1, kCategories)));
+          absl::StrCat(kShop, "/category/", Uniform(1, shape_.categories)));
     }
     e.set_ip_address(Ip());
     e.set_user_agent(std::string(kUserAgents[Uniform(0, 3)]));
@@ -146,7 +160,23 @@ class Generator {
   // Squaring a uniform skews toward low ids: a few bestsellers, a long tail.
   int64_t PopularProduct() {
     const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-    return 1 + static_cast<int64_t>(u * u * (kProducts - 1));
+    return 1 + static_cast<int64_t>(u * u * (shape_.products - 1));
+  }
+
+  // 1..n: uniform without skew, else Zipf-like by the continuous inverse of
+  // its distribution (exact sampling is not needed for a benchmark).
+  int64_t Active(int64_t n) {
+    const double s = shape_.activity_skew;
+    if (s <= 0) return Uniform(1, n);
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+    double rank;
+    if (std::abs(s - 1) < 1e-9) {
+      rank = std::exp(u * std::log(static_cast<double>(n) + 1));
+    } else {
+      const double a = std::pow(static_cast<double>(n) + 1, 1 - s) - 1;
+      rank = std::pow(a * u + 1, 1 / (1 - s));
+    }
+    return std::clamp<int64_t>(static_cast<int64_t>(rank), 1, n);
   }
 
   std::string Ip() {
@@ -168,28 +198,37 @@ class Generator {
                            lo & 0xffffffffffff);
   }
 
+  const EventShape shape_;
   std::mt19937_64 rng_;
   const absl::Time now_;
   int total_weight_ = 0;
 };
 
-}  // namespace
+SyntheticEvents::SyntheticEvents(const EventShape& shape, uint64_t seed,
+                                 absl::Time now)
+    : generator_(std::make_unique<EventGenerator>(shape, seed, now)),
+      now_(now) {}
 
-absl::StatusOr<std::vector<Interaction>> GenerateEvents(int count,
-                                                        uint64_t seed,
-                                                        absl::Time now) {
-  Generator generator(seed, now);
+SyntheticEvents::~SyntheticEvents() = default;
+
+absl::StatusOr<std::vector<Interaction>> SyntheticEvents::Next(int count) {
   std::vector<Interaction> events;
   events.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    events.push_back(generator.Next(i));
-    if (auto violation = tracking::FindViolation(events.back(), now)) {
-      return absl::InternalError(absl::StrCat("generated event ", i,
+  for (int i = 0; i < count; ++i, ++generated_) {
+    events.push_back(generator_->Next(static_cast<int>(generated_)));
+    if (auto violation = tracking::FindViolation(events.back(), now_)) {
+      return absl::InternalError(absl::StrCat("generated event ", generated_,
                                               " is invalid: ", violation->field,
                                               ": ", violation->description));
     }
   }
   return events;
+}
+
+absl::StatusOr<std::vector<Interaction>> GenerateEvents(int count,
+                                                        uint64_t seed,
+                                                        absl::Time now) {
+  return SyntheticEvents(EventShape{}, seed, now).Next(count);
 }
 
 }  // namespace smartshop::bench

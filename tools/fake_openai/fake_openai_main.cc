@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/grpc_server.h"
 #include "common/json_log.h"
 #include "tools/fake_openai/fake_openai_server.h"
@@ -39,6 +40,8 @@ ABSL_FLAG(std::string, make_cert_dir, "",
 ABSL_FLAG(std::string, reply_file, "",
           "content of every reply (choices[0].message.content); default: "
           "a valid array of 8 products");
+ABSL_FLAG(absl::Duration, reply_delay, absl::ZeroDuration(),
+          "wait this long before each answer, as a slow model does");
 
 namespace smartshop::fake_openai {
 namespace {
@@ -117,6 +120,7 @@ absl::Status Run() {
     if (!content.ok()) return content.status();
     options.default_reply = FakeReply::Completion(*std::move(content));
   }
+  options.default_reply.delay = absl::GetFlag(FLAGS_reply_delay);
 
   absl::StatusOr<std::unique_ptr<FakeOpenAiServer>> server =
       FakeOpenAiServer::Start(options);

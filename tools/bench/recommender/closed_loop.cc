@@ -21,9 +21,11 @@ absl::Duration ProcessCpu() {
 }
 
 struct WorkerResult {
-  std::vector<int64_t> nanos;
+  std::vector<int64_t> nanos;      // OK calls
+  std::vector<int64_t> all_nanos;  // every call
   int64_t failed = 0;
   std::string first_error;
+  std::map<std::string, int64_t> failed_by_code;
 };
 
 }  // namespace
@@ -49,11 +51,14 @@ LoopResult RunClosedLoop(const LoopOptions& options,
         const absl::Status status = calls[w]();
         const SteadyClock::time_point end = SteadyClock::now();
         if (start < measure_from || end > measure_to) continue;
+        const int64_t nanos = (end - start) / std::chrono::nanoseconds(1);
+        out.all_nanos.push_back(nanos);
         if (status.ok()) {
-          out.nanos.push_back((end - start) / std::chrono::nanoseconds(1));
-        } else if (out.failed++ == 0) {
-          out.first_error = status.ToString();
+          out.nanos.push_back(nanos);
+          continue;
         }
+        ++out.failed_by_code[absl::StatusCodeToString(status.code())];
+        if (out.failed++ == 0) out.first_error = status.ToString();
       }
     });
   }
@@ -72,13 +77,19 @@ LoopResult RunClosedLoop(const LoopOptions& options,
   result.window = options.duration;
   result.cpu = cpu_after - cpu_before;
   std::vector<int64_t> nanos;
+  std::vector<int64_t> all_nanos;
   for (WorkerResult& w : results) {
     nanos.insert(nanos.end(), w.nanos.begin(), w.nanos.end());
+    all_nanos.insert(all_nanos.end(), w.all_nanos.begin(), w.all_nanos.end());
     result.failed_calls += w.failed;
     if (result.first_error.empty()) result.first_error = w.first_error;
+    for (const auto& [code, count] : w.failed_by_code) {
+      result.failed_by_code[code] += count;
+    }
   }
   result.ok_calls = static_cast<int64_t>(nanos.size());
   result.latency = Summarize(std::move(nanos));
+  result.all_latency = Summarize(std::move(all_nanos));
   return result;
 }
 

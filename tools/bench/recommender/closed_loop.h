@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
@@ -34,8 +35,12 @@ struct LoopResult {
   int64_t ok_calls = 0;
   int64_t failed_calls = 0;
   std::string first_error;  // empty when none failed
+  // The failed calls by absl::StatusCodeToString ("DEADLINE_EXCEEDED").
+  std::map<std::string, int64_t> failed_by_code;
   absl::Duration window;
   LatencySummary latency;  // of the OK calls
+  // Of every call, failed ones included: what a caller waited.
+  LatencySummary all_latency;
   // User + system CPU of this whole process (clients and an in-process
   // server alike) during the window.
   absl::Duration cpu;
