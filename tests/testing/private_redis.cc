@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -43,6 +44,16 @@ std::string LoopbackRedisUrl(int port) {
 
 PrivateRedis::PrivateRedis(std::vector<std::string> extra_args)
     : extra_args_(std::move(extra_args)) {}
+
+std::unique_ptr<PrivateRedis> PrivateRedis::Sentinel(
+    int primary_port, const std::string& master) {
+  auto sentinel = std::make_unique<PrivateRedis>();
+  sentinel->sentinel_config_ =
+      absl::StrCat("sentinel monitor ", master, " 127.0.0.1 ", primary_port,
+                   " 1\nsentinel down-after-milliseconds ", master,
+                   " 1000\nsentinel failover-timeout ", master, " 5000\n");
+  return sentinel;
+}
 
 PrivateRedis::~PrivateRedis() { Stop(); }
 
@@ -90,6 +101,12 @@ PrivateRedis::Outcome PrivateRedis::Run() {
                                    "--dir",
                                    dir_.path()};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  if (!sentinel_config_.empty()) {
+    // The configuration file comes first on a sentinel's command line.
+    const std::string config = dir_.File("sentinel.conf");
+    std::ofstream(config) << sentinel_config_;
+    args.insert(args.begin() + 1, {config, "--sentinel"});
+  }
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -113,7 +130,10 @@ PrivateRedis::Outcome PrivateRedis::Run() {
       pid_ = -1;
       return Outcome::kExited;
     }
-    if (absl::StrContains(ReadAll(log), "Ready to accept connections")) {
+    // A sentinel logs no "Ready"; it watches its primary once it listens.
+    if (absl::StrContains(ReadAll(log), sentinel_config_.empty()
+                                            ? "Ready to accept connections"
+                                            : "+monitor master")) {
       return Outcome::kReady;
     }
     absl::SleepFor(absl::Milliseconds(10));

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ class PrivateRedis {
   // `extra_args` are appended to the command line, e.g.
   // {"--requirepass", "secret"}. Call Start() to run it.
   explicit PrivateRedis(std::vector<std::string> extra_args = {});
+  // A Redis Sentinel (redis-server --sentinel) watching the primary at
+  // 127.0.0.1:`primary_port` under the name `master`, quorum 1, so that a
+  // test can force a failover with SENTINEL FAILOVER.
+  static std::unique_ptr<PrivateRedis> Sentinel(int primary_port,
+                                                const std::string& master);
   ~PrivateRedis();
   PrivateRedis(const PrivateRedis&) = delete;
   PrivateRedis& operator=(const PrivateRedis&) = delete;
@@ -55,6 +61,9 @@ class PrivateRedis {
 
   TempDir dir_;
   std::vector<std::string> extra_args_;
+  // Sentinel only: its configuration, written before each run (a sentinel
+  // rewrites the file it was started with).
+  std::string sentinel_config_;
   int port_ = 0;
   pid_t pid_ = -1;
   bool paused_ = false;

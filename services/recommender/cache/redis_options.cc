@@ -6,6 +6,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -13,11 +15,14 @@ namespace {
 // The largest database index accepted; Redis has 16 by default and nobody
 // configures millions, so anything bigger is a typo.
 constexpr int kMaxDb = 1 << 20;
+// Where Redis Sentinel listens unless told otherwise.
+constexpr int kSentinelPort = 26379;
 
 absl::Status BadUrl(absl::string_view url, absl::string_view why) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("RedisCacheOptions.url \"", url, "\": ", why,
-                   " (expected redis://host[:port][/db])"));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "RedisCacheOptions.url \"", url, "\": ", why,
+      " (expected redis://host[:port][/db] or "
+      "redis-sentinel://host[:port][,host[:port]...][/db]#master)"));
 }
 
 bool AllDigits(absl::string_view s) {
@@ -39,38 +44,18 @@ bool ValidHostName(absl::string_view host) {
   return true;
 }
 
-}  // namespace
-
-absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
-  constexpr absl::string_view kScheme = "redis://";
-  if (!absl::StartsWith(url, kScheme)) {
-    return BadUrl(url, "scheme must be redis:// (TLS is not supported)");
-  }
-  absl::string_view rest = url.substr(kScheme.size());
-  const size_t slash = rest.find('/');
-  absl::string_view authority = rest.substr(0, slash);
-  absl::string_view path =
-      slash == absl::string_view::npos ? "" : rest.substr(slash + 1);
-
-  if (absl::StrContains(authority, '@')) {
-    // Checked before anything else is echoed back, and without echoing the
-    // URL: it holds a secret.
-    return absl::InvalidArgumentError(
-        "RedisCacheOptions.url: credentials are not accepted in the URL; "
-        "set the password field (REDIS_PASSWORD) instead");
-  }
-  if (absl::StrContains(rest, '?') || absl::StrContains(rest, '#')) {
-    return BadUrl(url, "query and fragment are not supported");
-  }
-
-  RedisAddress address;
+// "host[:port]" or "[ipv6][:port]" of `url`; `default_port` when left out.
+absl::StatusOr<RedisEndpoint> ParseEndpoint(absl::string_view url,
+                                            absl::string_view authority,
+                                            int default_port) {
+  RedisEndpoint endpoint{.port = default_port};
   absl::string_view port;
   if (absl::StartsWith(authority, "[")) {
     const size_t close = authority.find(']');
     if (close == absl::string_view::npos) {
       return BadUrl(url, "unterminated IPv6 literal");
     }
-    address.host = std::string(authority.substr(1, close - 1));
+    endpoint.host = std::string(authority.substr(1, close - 1));
     absl::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (!absl::StartsWith(after, ":")) {
@@ -79,28 +64,86 @@ absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
       port = after.substr(1);
       if (port.empty()) return BadUrl(url, "empty port");
     }
-    if (address.host.empty() ||
-        address.host.find_first_not_of("0123456789abcdefABCDEF:.") !=
+    if (endpoint.host.empty() ||
+        endpoint.host.find_first_not_of("0123456789abcdefABCDEF:.") !=
             std::string::npos) {
       return BadUrl(url, "bad IPv6 literal");
     }
   } else {
     const size_t colon = authority.find(':');
-    address.host = std::string(authority.substr(0, colon));
+    endpoint.host = std::string(authority.substr(0, colon));
     if (colon != absl::string_view::npos) {
       port = authority.substr(colon + 1);
       if (port.empty()) return BadUrl(url, "empty port");
     }
-    if (!ValidHostName(address.host)) return BadUrl(url, "bad or missing host");
+    if (!ValidHostName(endpoint.host)) {
+      return BadUrl(url, "bad or missing host");
+    }
   }
-
   if (!port.empty()) {
     int value = 0;
     if (!AllDigits(port) || !absl::SimpleAtoi(port, &value) || value < 1 ||
         value > 65535) {
       return BadUrl(url, "port must be 1 to 65535");
     }
-    address.port = value;
+    endpoint.port = value;
+  }
+  return endpoint;
+}
+
+}  // namespace
+
+absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
+  constexpr absl::string_view kScheme = "redis://";
+  constexpr absl::string_view kSentinelScheme = "redis-sentinel://";
+  const bool sentinel = absl::StartsWith(url, kSentinelScheme);
+  if (!sentinel && !absl::StartsWith(url, kScheme)) {
+    return BadUrl(url,
+                  "scheme must be redis:// or redis-sentinel:// (TLS is not "
+                  "supported)");
+  }
+  absl::string_view rest =
+      url.substr(sentinel ? kSentinelScheme.size() : kScheme.size());
+  if (absl::StrContains(rest.substr(0, rest.find_first_of("/#")), '@')) {
+    // Checked before anything else is echoed back, and without echoing the
+    // URL: it holds a secret.
+    return absl::InvalidArgumentError(
+        "RedisCacheOptions.url: credentials are not accepted in the URL; "
+        "set the password field (REDIS_PASSWORD) instead");
+  }
+  RedisAddress address;
+  if (sentinel) {
+    const size_t hash = rest.find('#');
+    if (hash == absl::string_view::npos || hash + 1 == rest.size()) {
+      return BadUrl(url, "redis-sentinel:// needs the master's name after #");
+    }
+    address.master_name = std::string(rest.substr(hash + 1));
+    if (!ValidHostName(address.master_name)) {
+      return BadUrl(url, "bad master name after #");
+    }
+    rest = rest.substr(0, hash);
+  }
+  if (absl::StrContains(rest, '?') || absl::StrContains(rest, '#')) {
+    return BadUrl(url, "query and fragment are not supported");
+  }
+  const size_t slash = rest.find('/');
+  absl::string_view authority = rest.substr(0, slash);
+  absl::string_view path =
+      slash == absl::string_view::npos ? "" : rest.substr(slash + 1);
+
+  if (sentinel) {
+    for (absl::string_view part : absl::StrSplit(authority, ',')) {
+      absl::StatusOr<RedisEndpoint> endpoint =
+          ParseEndpoint(url, part, kSentinelPort);
+      if (!endpoint.ok()) return endpoint.status();
+      address.sentinels.push_back(*std::move(endpoint));
+    }
+  } else {
+    absl::StatusOr<RedisEndpoint> endpoint =
+        ParseEndpoint(url, authority, address.port);
+    if (!endpoint.ok()) return endpoint.status();
+    address.host = std::move(endpoint->host);
+    address.port = endpoint->port;
   }
   if (!path.empty()) {
     int value = 0;
@@ -158,6 +201,11 @@ absl::Status ValidateRedisCacheOptions(const RedisCacheOptions& options) {
       !s.ok()) {
     return s;
   }
+  if (absl::Status s =
+          positive(options.sentinel_check_interval, "sentinel_check_interval");
+      !s.ok()) {
+    return s;
+  }
   if (options.pool_size < 1 || options.pool_size > 1024) {
     return absl::InvalidArgumentError(
         absl::StrCat("RedisCacheOptions.pool_size must be 1 to 1024, got ",
@@ -166,10 +214,25 @@ absl::Status ValidateRedisCacheOptions(const RedisCacheOptions& options) {
   return absl::OkStatus();
 }
 
+std::string DescribeRedisEndpoint(const RedisEndpoint& endpoint) {
+  const bool ipv6 = absl::StrContains(endpoint.host, ':');
+  return absl::StrCat(ipv6 ? "[" : "", endpoint.host, ipv6 ? "]" : "", ":",
+                      endpoint.port);
+}
+
 std::string DescribeRedisAddress(const RedisAddress& address) {
-  const bool ipv6 = absl::StrContains(address.host, ':');
-  return absl::StrCat(ipv6 ? "[" : "", address.host, ipv6 ? "]" : "", ":",
-                      address.port, "/", address.db);
+  if (!address.sentinels.empty()) {
+    return absl::StrCat(
+        "sentinel master ", address.master_name, " via ",
+        absl::StrJoin(address.sentinels, ",",
+                      [](std::string* out, const RedisEndpoint& endpoint) {
+                        out->append(DescribeRedisEndpoint(endpoint));
+                      }),
+        "/", address.db);
+  }
+  return absl::StrCat(
+      DescribeRedisEndpoint({.host = address.host, .port = address.port}), "/",
+      address.db);
 }
 
 }  // namespace smartshop::recommender

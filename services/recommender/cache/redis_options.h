@@ -5,6 +5,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_OPTIONS_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -14,8 +15,11 @@
 namespace smartshop::recommender {
 
 struct RedisCacheOptions {
-  // redis://host[:port][/db]; port 6379 and database 0 when left out. No
-  // credentials here: URLs end up in logs, the password does not.
+  // redis://host[:port][/db]; port 6379 and database 0 when left out. Or,
+  // behind Redis Sentinel, redis-sentinel://host[:port][,host[:port]...]
+  // [/db]#master: the sentinels (port 26379 when left out) to ask for the
+  // current primary of `master`. No credentials here: URLs end up in logs,
+  // the password does not.
   std::string url = "redis://127.0.0.1:6379";
   // Sent with AUTH after connecting when not empty (e.g. from
   // REDIS_PASSWORD). Never logged.
@@ -39,24 +43,46 @@ struct RedisCacheOptions {
   absl::Duration breaker_min_wait = absl::Milliseconds(20);
   // Fixed, not growing: a probe costs one caller one command timeout.
   absl::Duration breaker_backoff = absl::Seconds(5);
+  // redis-sentinel:// only: how often a connected pool asks the sentinels
+  // whether the primary moved, which bounds how long after a failover it
+  // may still write to the old primary (until that one turns read-only).
+  absl::Duration sentinel_check_interval = absl::Seconds(1);
+};
+
+struct RedisEndpoint {
+  std::string host;  // without the brackets of an IPv6 literal
+  int port = 6379;
+
+  friend bool operator==(const RedisEndpoint&, const RedisEndpoint&) = default;
 };
 
 // Where a RedisCacheOptions::url points.
 struct RedisAddress {
+  // The server (redis://); unused when `sentinels` is not empty.
   std::string host;  // without the brackets of an IPv6 literal
   int port = 6379;
   int db = 0;
+  // redis-sentinel://: the sentinels to ask, in order, and the name of the
+  // primary they watch (sentinel_resolver.h).
+  std::vector<RedisEndpoint> sentinels{};
+  std::string master_name{};
 };
 
-// Parses "redis://host[:port][/db]". INVALID_ARGUMENT naming `url` when it
-// has another scheme, credentials, a query, or a bad host, port or db.
+// Parses "redis://host[:port][/db]" and
+// "redis-sentinel://host[:port][,host[:port]...][/db]#master".
+// INVALID_ARGUMENT naming `url` when it has another scheme, credentials, a
+// query, a fragment (redis://) or no master name (redis-sentinel://), or a
+// bad host, port or db.
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url);
 
 // Checks every field; INVALID_ARGUMENT naming the first bad one.
 absl::Status ValidateRedisCacheOptions(const RedisCacheOptions& options);
 
-// "host:port/db" for log lines and error messages.
+// "host:port/db", or "sentinel master NAME via host:port,.../db", for log
+// lines and error messages.
 std::string DescribeRedisAddress(const RedisAddress& address);
+// "host:port" ("[::1]:port" for IPv6).
+std::string DescribeRedisEndpoint(const RedisEndpoint& endpoint);
 
 }  // namespace smartshop::recommender
 

@@ -62,6 +62,38 @@ TEST(ParseRedisUrlTest, RejectsCredentialsWithoutEchoingThem) {
   EXPECT_THAT(a.status().message(), Not(HasSubstr("hunter2")));
 }
 
+TEST(ParseRedisUrlTest, ParsesSentinelsDbAndMaster) {
+  absl::StatusOr<RedisAddress> a = ParseRedisUrl(
+      "redis-sentinel://s1.local,s2.local:26380,[::1]:7000/2#shop-cache");
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->sentinels,
+            (std::vector<RedisEndpoint>{
+                {"s1.local", 26379}, {"s2.local", 26380}, {"::1", 7000}}));
+  EXPECT_EQ(a->master_name, "shop-cache");
+  EXPECT_EQ(a->db, 2);
+  EXPECT_EQ(DescribeRedisAddress(*a),
+            "sentinel master shop-cache via "
+            "s1.local:26379,s2.local:26380,[::1]:7000/2");
+}
+
+TEST(ParseRedisUrlTest, RejectsMalformedSentinelUrls) {
+  for (const char* url :
+       {"redis-sentinel://s1:26379", "redis-sentinel://s1:26379#",
+        "redis-sentinel://#shop", "redis-sentinel://s1,,s2#shop",
+        "redis-sentinel://s1:0#shop", "redis-sentinel://s1/x#shop",
+        "redis-sentinel://s1#sh op", "redis-sentinel://s1?x=1#shop",
+        "redis://host#shop"}) {
+    absl::StatusOr<RedisAddress> a = ParseRedisUrl(url);
+    EXPECT_EQ(a.status().code(), absl::StatusCode::kInvalidArgument) << url;
+    EXPECT_THAT(a.status().message(), HasSubstr("RedisCacheOptions.url"))
+        << url;
+  }
+  absl::StatusOr<RedisAddress> a =
+      ParseRedisUrl("redis-sentinel://user:hunter2@s1#shop");
+  EXPECT_THAT(a.status().message(), HasSubstr("password field"));
+  EXPECT_THAT(a.status().message(), Not(HasSubstr("hunter2")));
+}
+
 TEST(ValidateRedisCacheOptionsTest, DefaultsAreValid) {
   EXPECT_TRUE(ValidateRedisCacheOptions(RedisCacheOptions()).ok());
 }
@@ -102,6 +134,10 @@ TEST(ValidateRedisCacheOptionsTest, NamesTheBadField) {
       {"breaker_backoff",
        [](RedisCacheOptions& o) {
          o.breaker_backoff = absl::InfiniteDuration();
+       }},
+      {"sentinel_check_interval",
+       [](RedisCacheOptions& o) {
+         o.sentinel_check_interval = absl::ZeroDuration();
        }},
       {"url", [](RedisCacheOptions& o) { o.url = "localhost"; }},
   };

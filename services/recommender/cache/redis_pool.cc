@@ -88,7 +88,13 @@ absl::StatusOr<RedisReply> RedisSession::Command(
   }
   RedisReply reply(static_cast<redisReply*>(raw));
   if (reply->type == REDIS_REPLY_ERROR) {
-    return ReplyError(name, absl::string_view(reply->str, reply->len));
+    const absl::string_view text(reply->str, reply->len);
+    if (absl::StartsWith(text, "READONLY")) {
+      // A demoted primary: this connection leads nowhere useful any more.
+      failure_ = Failure::kIo;
+      failure_message_ = absl::StrCat("redis ", name, ": ", text);
+    }
+    return ReplyError(name, text);
   }
   return reply;
 }
@@ -97,9 +103,18 @@ RedisPool::RedisPool(RedisAddress address, RedisCacheOptions options)
     : address_(std::move(address)),
       options_(std::move(options)),
       description_(DescribeRedisAddress(address_)),
+      sentinels_(address_.sentinels.empty()
+                     ? nullptr
+                     : std::make_unique<SentinelResolver>(
+                           address_.sentinels, address_.master_name,
+                           options_.connect_timeout)),
       breaker_({.timeouts = options_.breaker_timeouts,
                 .min_wait = options_.breaker_min_wait,
-                .backoff = options_.breaker_backoff}) {}
+                .backoff = options_.breaker_backoff}) {
+  if (sentinels_ == nullptr) {
+    primary_ = {.host = address_.host, .port = address_.port};
+  }
+}
 
 RedisPool::~RedisPool() = default;
 
@@ -161,13 +176,14 @@ absl::Status RedisPool::RunAdmitted(
     const bool retry = attempt == 0 && lease->reused &&
                        session.failure_ == RedisSession::Failure::kIo &&
                        session.commands_sent_ == 1;
-    Release(std::move(lease->context), session, retry);
+    Release(std::move(lease->context), lease->generation, session, retry);
     if (!retry) return status;
   }
 }
 
 absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline,
                                                     bool& connect_timed_out) {
+  if (sentinels_ != nullptr) RecheckPrimaryIfDue(deadline);
   bool probe = false;
   {
     absl::MutexLock lock(&mu_);
@@ -181,7 +197,8 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline,
     }
     if (!idle_.empty()) {
       ++in_use_;
-      Lease lease{std::move(idle_.back()), /*reused=*/true};
+      Lease lease{std::move(idle_.back()), /*reused=*/true,
+                  primary_generation_};
       idle_.pop_back();
       return lease;
     }
@@ -202,8 +219,9 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline,
 
   // Connect outside the lock: it can take up to connect_timeout.
   bool cut_short = false;
+  int64_t generation = 0;
   absl::StatusOr<Context> context =
-      Connect(deadline, cut_short, connect_timed_out);
+      Connect(deadline, cut_short, connect_timed_out, generation);
   Transition transition = Transition::kNone;
   absl::Duration down_for;
   {
@@ -218,24 +236,99 @@ absl::StatusOr<RedisPool::Lease> RedisPool::Acquire(absl::Time deadline,
   }
   LogTransition(transition, context.status().message(), down_for);
   if (!context.ok()) return context.status();
-  return Lease{std::move(*context), /*reused=*/false};
+  return Lease{std::move(*context), /*reused=*/false, generation};
+}
+
+absl::StatusOr<RedisEndpoint> RedisPool::Target(absl::Time deadline,
+                                                int64_t& generation) {
+  if (sentinels_ == nullptr) {
+    absl::MutexLock lock(&mu_);
+    generation = primary_generation_;
+    return primary_;
+  }
+  absl::StatusOr<RedisEndpoint> primary = sentinels_->Primary(deadline);
+  if (!primary.ok()) return primary.status();
+  RedisEndpoint from;
+  bool moved = false;
+  {
+    absl::MutexLock lock(&mu_);
+    from = primary_;
+    moved = AdoptPrimary(*primary);
+    generation = primary_generation_;
+  }
+  if (moved) LogPrimaryMove(from, *primary);
+  return primary;
+}
+
+void RedisPool::RecheckPrimaryIfDue(absl::Time deadline) {
+  {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    // While down, the next connect asks anyway.
+    if (rechecking_ || down_ || now < recheck_at_) return;
+    rechecking_ = true;
+    recheck_at_ = now + options_.sentinel_check_interval;
+  }
+  // Bounded like a connect; a caller with less time left asks for less.
+  absl::StatusOr<RedisEndpoint> primary = sentinels_->Primary(
+      std::min(deadline, absl::Now() + options_.connect_timeout));
+  RedisEndpoint from;
+  bool moved = false;
+  {
+    absl::MutexLock lock(&mu_);
+    rechecking_ = false;
+    // Sentinels out of reach say nothing about the primary: keep using it.
+    if (primary.ok()) {
+      from = primary_;
+      moved = AdoptPrimary(*primary);
+    }
+  }
+  if (moved) LogPrimaryMove(from, *primary);
+}
+
+bool RedisPool::AdoptPrimary(const RedisEndpoint& primary) {
+  if (primary == primary_) return false;
+  primary_ = primary;
+  ++primary_generation_;
+  idle_.clear();
+  return true;
+}
+
+void RedisPool::LogPrimaryMove(const RedisEndpoint& from,
+                               const RedisEndpoint& to) {
+  Log(LogLevel::kWarning, "redis_primary_moved",
+      {{"address", absl::string_view(description_)},
+       {"from",
+        from.host.empty() ? std::string("none") : DescribeRedisEndpoint(from)},
+       {"to", DescribeRedisEndpoint(to)}});
 }
 
 absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
                                                       bool& cut_short,
-                                                      bool& timed_out) {
+                                                      bool& timed_out,
+                                                      int64_t& generation) {
   connect_attempts_.fetch_add(1, std::memory_order_relaxed);
   const absl::Time start = absl::Now();
-  const absl::Duration remaining = deadline - start;
-  if (remaining <= absl::ZeroDuration()) {
+  if (deadline - start <= absl::ZeroDuration()) {
     cut_short = true;
     return absl::DeadlineExceededError(
         "deadline passed before connecting to redis");
   }
+  // Asking the sentinels shares the connect budget.
+  absl::StatusOr<RedisEndpoint> target =
+      Target(std::min(deadline, start + options_.connect_timeout), generation);
+  if (!target.ok()) {
+    cut_short = target.status().code() == absl::StatusCode::kDeadlineExceeded &&
+                deadline < start + options_.connect_timeout;
+    return absl::Status(
+        target.status().code(),
+        absl::StrCat("redis ", description_, ": ", target.status().message()));
+  }
+  const absl::Duration remaining = deadline - absl::Now();
   const absl::Duration timeout =
       std::max(kMinTimeout, std::min(options_.connect_timeout, remaining));
   errno = 0;
-  Context context(redisConnectWithTimeout(address_.host.c_str(), address_.port,
+  Context context(redisConnectWithTimeout(target->host.c_str(), target->port,
                                           absl::ToTimeval(timeout)));
   const int error_number = errno;
   if (context == nullptr) {
@@ -279,11 +372,30 @@ absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,
           absl::StrCat(reply.status().message(), " (", description_, ")"));
     }
   }
+  if (sentinels_ != nullptr) {
+    // Sentinel's word may be a moment old: during a failover the server it
+    // named can already be a replica. Clients are to ask the server itself.
+    absl::StatusOr<RedisReply> reply = session.Command({"ROLE"});
+    if (!reply.ok()) {
+      timed_out = reply.status().code() == absl::StatusCode::kDeadlineExceeded;
+      return absl::UnavailableError(
+          absl::StrCat(reply.status().message(), " (", description_, ")"));
+    }
+    const redisReply* role = reply->get();
+    if (role->type != REDIS_REPLY_ARRAY || role->elements == 0 ||
+        role->element[0]->type != REDIS_REPLY_STRING ||
+        absl::string_view(role->element[0]->str, role->element[0]->len) !=
+            "master") {
+      return absl::UnavailableError(absl::StrCat(
+          "redis ", DescribeRedisEndpoint(*target), " (", description_,
+          "): not the primary (yet); failover under way"));
+    }
+  }
   return context;
 }
 
-void RedisPool::Release(Context context, const RedisSession& session,
-                        bool will_retry) {
+void RedisPool::Release(Context context, int64_t generation,
+                        const RedisSession& session, bool will_retry) {
   Transition transition = Transition::kNone;
   absl::Duration down_for;
   {
@@ -291,7 +403,10 @@ void RedisPool::Release(Context context, const RedisSession& session,
     --in_use_;
     switch (session.failure_) {
       case RedisSession::Failure::kNone:
-        idle_.push_back(std::move(context));
+        // A connection to a primary that has since moved is closed.
+        if (generation == primary_generation_) {
+          idle_.push_back(std::move(context));
+        }
         transition = MarkUp(down_for);
         break;
       case RedisSession::Failure::kCallerDeadline:

@@ -8,6 +8,13 @@
 // server that accepts connections but stops answering (stopped, swamped) is
 // paused after repeated timeouts (redis_breaker.h): calls fail fast until a
 // probe gets a reply; pausing and resuming are logged once each too.
+// Behind Redis Sentinel (a redis-sentinel:// URL) it connects to the primary
+// the sentinels name, checks that the server it reached says it is the
+// primary (ROLE), and asks again every sentinel_check_interval while
+// connected: after a failover it drops every connection to the old primary
+// and moves to the new one. A READONLY reply (a demoted primary, also behind
+// a managed Redis whose name moved) drops the connection too, so the next
+// connect goes wherever the address points now.
 //
 // Thread-safe. A connection is used by one caller at a time.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_CACHE_REDIS_POOL_H_
@@ -31,6 +38,7 @@
 #include "absl/types/span.h"
 #include "services/recommender/cache/redis_breaker.h"
 #include "services/recommender/cache/redis_options.h"
+#include "services/recommender/cache/sentinel_resolver.h"
 
 namespace smartshop::recommender {
 
@@ -108,8 +116,14 @@ class RedisPool {
   int64_t connect_attempts() const {
     return connect_attempts_.load(std::memory_order_relaxed);
   }
-  // "host:port/db".
+  // "host:port/db" (or the sentinel form, see DescribeRedisAddress).
   const std::string& address() const { return description_; }
+  // Where connections go now: the server of the URL, or the primary the
+  // sentinels named last (empty host before the first connect).
+  RedisEndpoint primary() const {
+    absl::MutexLock lock(&mu_);
+    return primary_;
+  }
   // Paused after repeated timeouts (or probing); for metrics and tests.
   bool breaker_open() const { return breaker_.open(); }
   // Calls refused at once while paused.
@@ -123,6 +137,8 @@ class RedisPool {
   struct Lease {
     Context context;
     bool reused;  // came from idle_, so the server may have closed it
+    // primary_generation_ when it connected: an older one is not reused.
+    int64_t generation;
   };
   enum class Transition { kNone, kWentDown, kCameUp };
 
@@ -136,11 +152,25 @@ class RedisPool {
   absl::StatusOr<Lease> Acquire(absl::Time deadline, bool& connect_timed_out);
   // `connect_cut_short`: the attempt timed out because of the caller's
   // deadline, which says nothing about the server.
+  // `generation`: the primary_generation_ of the server it connected to.
   absl::StatusOr<Context> Connect(absl::Time deadline, bool& connect_cut_short,
-                                  bool& timed_out);
+                                  bool& timed_out, int64_t& generation);
+  // Where to connect: the URL's server, or what the sentinels say now
+  // (adopted as primary_).
+  absl::StatusOr<RedisEndpoint> Target(absl::Time deadline,
+                                       int64_t& generation);
+  // Behind Sentinel, once per sentinel_check_interval: asks where the
+  // primary is, and moves there if it moved (one caller at a time).
+  void RecheckPrimaryIfDue(absl::Time deadline);
+  // Makes `primary` the target; when it differs from primary_, connections
+  // to the old one are dropped. Returns whether it moved.
+  bool AdoptPrimary(const RedisEndpoint& primary)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LogPrimaryMove(const RedisEndpoint& from, const RedisEndpoint& to);
   // `will_retry`: the failure looked like a server restart and Run tries
   // again on a fresh connection, so it does not count as being down.
-  void Release(Context context, const RedisSession& session, bool will_retry);
+  void Release(Context context, int64_t generation, const RedisSession& session,
+               bool will_retry);
   Transition MarkDown(absl::string_view cause)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Transition MarkUp(absl::Duration& down_for)
@@ -153,11 +183,18 @@ class RedisPool {
   const RedisAddress address_;
   const RedisCacheOptions options_;
   const std::string description_;
+  // Set behind Sentinel only.
+  const std::unique_ptr<const SentinelResolver> sentinels_;
   std::atomic<int64_t> connect_attempts_{0};
   RedisBreaker breaker_;
 
-  absl::Mutex mu_;
-  std::vector<Context> idle_ ABSL_GUARDED_BY(mu_);
+  mutable absl::Mutex mu_;
+  RedisEndpoint primary_ ABSL_GUARDED_BY(mu_);
+  // Counts moves of primary_; tags each connection with where it went.
+  int64_t primary_generation_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time recheck_at_ ABSL_GUARDED_BY(mu_);
+  bool rechecking_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Context> idle_ ABSL_GUARDED_BY(mu_);  // all of this generation
   int in_use_ ABSL_GUARDED_BY(mu_) = 0;
   bool down_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time down_since_ ABSL_GUARDED_BY(mu_);

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/loopback_port.h"
 #include "tests/testing/private_redis.h"
 #include "tests/testing/raw_redis_client.h"
@@ -614,6 +615,119 @@ TEST(RedisAuthTest, SendsThePasswordAndNeverEchoesIt) {
   options.password.clear();
   std::unique_ptr<RedisRecommendationCache> none = MakeCache(options);
   EXPECT_EQ(none->Ping(Soon()).code(), absl::StatusCode::kUnavailable);
+}
+
+// Redis Sentinel (redis-sentinel://): a failover moves the pool to the new
+// primary by itself; a READONLY reply drops the connection that got it.
+class RedisSentinelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(primary_.Start());
+    replica_ = std::make_unique<PrivateRedis>(std::vector<std::string>{
+        "--replicaof", "127.0.0.1", absl::StrCat(primary_.port())});
+    ASSERT_TRUE(replica_->Start());
+    sentinel_ = PrivateRedis::Sentinel(primary_.port(), "shop");
+    ASSERT_TRUE(sentinel_->Start());
+  }
+
+  static bool Exists(int port, const std::string& key) {
+    RawRedisClient client("127.0.0.1", port);
+    RedisReply reply = client.Command({"EXISTS", key});
+    return reply != nullptr && reply->type == REDIS_REPLY_INTEGER &&
+           reply->integer == 1;
+  }
+
+  PrivateRedis primary_;
+  std::unique_ptr<PrivateRedis> replica_;
+  std::unique_ptr<PrivateRedis> sentinel_;
+};
+
+TEST_F(RedisSentinelTest, FollowsTheSentinelsToTheNewPrimaryAfterAFailover) {
+  RedisCacheOptions options;
+  // The first sentinel is down: the pool asks the next.
+  DeadPort nobody(/*listen=*/false);
+  options.url = absl::StrCat("redis-sentinel://127.0.0.1:", nobody.port(),
+                             ",127.0.0.1:", sentinel_->port(), "#shop");
+  options.reconnect_backoff = absl::Milliseconds(50);
+  options.sentinel_check_interval = absl::Milliseconds(100);
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_NE(cache, nullptr);
+  ASSERT_TRUE(
+      cache->Set("before", Sample("x"), absl::Seconds(60), Soon()).ok());
+  EXPECT_TRUE(Exists(primary_.port(), "before"));
+
+  // The sentinel promotes the replica once it has seen it in sync.
+  RawRedisClient sentinel("127.0.0.1", sentinel_->port());
+  ASSERT_TRUE(smartshop::testing::Eventually(
+      [&] {
+        RedisReply reply = sentinel.Command({"SENTINEL", "FAILOVER", "shop"});
+        return reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+      },
+      absl::Seconds(15)));
+
+  // Promoted, and named by the sentinel: from here on a write that goes to
+  // the old primary (still one for a moment, then read-only) is not on the
+  // new one, which no longer replicates from it.
+  ASSERT_TRUE(smartshop::testing::Eventually(
+      [&] {
+        RawRedisClient promoted("127.0.0.1", replica_->port());
+        RedisReply role = promoted.Command({"ROLE"});
+        RedisReply named =
+            sentinel.Command({"SENTINEL", "get-master-addr-by-name", "shop"});
+        return role != nullptr && role->type == REDIS_REPLY_ARRAY &&
+               absl::string_view(role->element[0]->str,
+                                 role->element[0]->len) == "master" &&
+               named != nullptr && named->type == REDIS_REPLY_ARRAY &&
+               named->elements == 2 &&
+               absl::string_view(named->element[1]->str,
+                                 named->element[1]->len) ==
+                   absl::StrCat(replica_->port());
+      },
+      absl::Seconds(15)));
+  // Every write lands on the new primary within a few checks.
+  int writes = 0;
+  EXPECT_TRUE(smartshop::testing::Eventually(
+      [&] {
+        const std::string key = absl::StrCat("after-", ++writes);
+        return cache->Set(key, Sample("y"), absl::Seconds(60), Soon()).ok() &&
+               Exists(replica_->port(), key);
+      },
+      absl::Seconds(15)));
+  // And it stays there.
+  for (int i = 0; i < 5; ++i) {
+    const std::string key = absl::StrCat("settled-", i);
+    ASSERT_TRUE(cache->Set(key, Sample("z"), absl::Seconds(60), Soon()).ok());
+    EXPECT_TRUE(Exists(replica_->port(), key)) << key;
+  }
+}
+
+TEST_F(RedisSentinelTest, AReadOnlyReplyDropsTheConnection) {
+  RedisCacheOptions options;
+  options.url = replica_->url();  // a replica: every write is refused
+  options.reconnect_backoff = absl::ZeroDuration();
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_NE(cache, nullptr);
+  ASSERT_TRUE(cache->Ping(Soon()).ok());
+  const int64_t connects = cache->stats().connect_attempts;
+  absl::Status status = cache->Set("k", Sample("x"), absl::Seconds(60), Soon());
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(status.message(), HasSubstr("READONLY"));
+  // The connection that read READONLY was not kept: the next call connects
+  // anew (where the address points by then).
+  EXPECT_TRUE(cache->Ping(Soon()).ok());
+  EXPECT_GT(cache->stats().connect_attempts, connects);
+}
+
+TEST(RedisSentinelUrlTest, NoSentinelAnsweringIsUnavailableNamingTheMaster) {
+  DeadPort nobody(/*listen=*/false);
+  RedisCacheOptions options;
+  options.url =
+      absl::StrCat("redis-sentinel://127.0.0.1:", nobody.port(), "#shop");
+  std::unique_ptr<RedisRecommendationCache> cache = MakeCache(options);
+  ASSERT_NE(cache, nullptr);
+  absl::Status status = cache->Ping(Soon());
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(status.message(), HasSubstr("primary of shop"));
 }
 
 }  // namespace
