@@ -30,7 +30,7 @@ RecommendationEngine::RecommendationEngine(
       counters_(metrics),
       answers_(&counters_, clock),
       inputs_(tracking, options_, clock),
-      answer_cache_(cache, options_, &flights_, &counters_),
+      answer_cache_(cache, options_, &flights_, &counters_, &clock),
       executor_(std::max(1, options_.max_computations)) {}
 
 RecommendationEngine::~RecommendationEngine() = default;

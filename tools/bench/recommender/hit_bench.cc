@@ -239,6 +239,7 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   auto prompt = PromptBuilder::Create({});
   if (!prompt.ok()) return prompt.status();
   EngineOptions engine_options;
+  engine_options.local_cache.ttl = options.local_cache_ttl;
   // A prefix of our own: the Redis may be shared, and we delete it after.
   engine_options.cache_prefix =
       absl::StrCat("recommender_bench:", getpid(), ":",

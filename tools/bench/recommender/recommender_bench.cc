@@ -39,6 +39,10 @@ ABSL_FLAG(int, users, 1000, "hit phase: users cached and requested");
 ABSL_FLAG(int, products, 2000, "hit phase: catalog size");
 ABSL_FLAG(int, server_threads, 64, "hit phase: server thread limit");
 ABSL_FLAG(int, redis_pool_size, 8, "hit phase: Redis connections");
+ABSL_FLAG(absl::Duration, local_cache_ttl,
+          smartshop::recommender::LocalCacheOptions().ttl,
+          "hit phase: the in-process cache's TTL (the service's default); 0 "
+          "= every hit asks Redis");
 ABSL_FLAG(int, miss_products, 10'000, "miss phase: catalog size");
 ABSL_FLAG(int, miss_calls, 2000, "miss phase: measured calls");
 ABSL_FLAG(absl::Duration, miss_max_time, absl::Seconds(10),
@@ -114,6 +118,7 @@ absl::StatusOr<Config> LoadConfig() {
   h.products = absl::GetFlag(FLAGS_products);
   h.server_threads = absl::GetFlag(FLAGS_server_threads);
   h.redis_pool_size = absl::GetFlag(FLAGS_redis_pool_size);
+  h.local_cache_ttl = absl::GetFlag(FLAGS_local_cache_ttl);
   h.seed = absl::GetFlag(FLAGS_seed);
   MissOptions& m = c.miss_options;
   m.products = absl::GetFlag(FLAGS_miss_products);
