@@ -46,8 +46,7 @@ const std::string& AnswerCache::ScopeOf(const std::string& key) const {
 
 std::optional<smartshop::v1::Recommendations> AnswerCache::Lookup(
     const std::string& key, absl::Time deadline) {
-  if (std::optional<smartshop::v1::Recommendations> local = local_.Get(key)) {
-    counters_->CountCache("local_hit");
+  if (std::optional<smartshop::v1::Recommendations> local = LookupLocal(key)) {
     return local;
   }
   const LocalAnswerCache::Ticket ticket = local_.Begin(key);
@@ -59,6 +58,13 @@ std::optional<smartshop::v1::Recommendations> AnswerCache::Lookup(
   }
   counters_->CountCache(cached.ok() ? "miss" : "error");
   return std::nullopt;
+}
+
+std::optional<smartshop::v1::Recommendations> AnswerCache::LookupLocal(
+    const std::string& key) {
+  std::optional<smartshop::v1::Recommendations> local = local_.Get(key);
+  if (local.has_value()) counters_->CountCache("local_hit");
+  return local;
 }
 
 AnswerCache::Reservation AnswerCache::Reserve(const std::string& key) {

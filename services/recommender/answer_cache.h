@@ -59,6 +59,9 @@ class AnswerCache {
   // instead).
   std::optional<smartshop::v1::Recommendations> Lookup(const std::string& key,
                                                        absl::Time deadline);
+  // As Lookup, from the local cache only: no I/O, nullopt if not there.
+  std::optional<smartshop::v1::Recommendations> LookupLocal(
+      const std::string& key);
 
   // Taken before any of an answer's data is read: a delete of the key by
   // any replica from then on keeps the answer out of the cache.

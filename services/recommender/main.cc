@@ -71,7 +71,8 @@ int Run(const RecommenderConfig& config) {
       },
       {.on_caught_up = [&engine] { engine.set_builtin_ready(true); }});
   if (config.follow_events) feed.Start();
-  RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth);
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth,
+                                 config.server_threads);
   auto started = StartGrpcServer({.listen_address = config.listen_address,
                                   .max_threads = config.server_threads,
                                   .registry = registry,

@@ -313,6 +313,31 @@ TEST_F(RecommendationEngineTest, AnErasedUserIsNeverServedFromTheLocalCache) {
   EXPECT_EQ(engine.stats().local_hits, 1);
 }
 
+TEST_F(RecommendationEngineTest, GetIfLocalAnswersOnlyWithoutIo) {
+  auto engine = MakeEngine(&llm_);
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_user_id("1");
+  EXPECT_FALSE(engine.GetIfLocal(request).has_value());  // needs Redis
+  EXPECT_FALSE(Get(engine, "1").cache_hit());
+  request.add_exclude_product_ids(2);
+  std::optional<absl::StatusOr<Recommendations>> local =
+      engine.GetIfLocal(request);
+  ASSERT_TRUE(local.has_value());
+  ASSERT_TRUE(local->ok()) << local->status();
+  EXPECT_TRUE((*local)->cache_hit());
+  EXPECT_THAT(Ids(**local), Each(::testing::Ne(2)));
+  EXPECT_EQ((*local)->items_size(), 8);
+
+  request.set_limit(9);  // a bad request is answered without I/O too
+  local = engine.GetIfLocal(request);
+  ASSERT_TRUE(local.has_value());
+  EXPECT_EQ(local->status().code(), absl::StatusCode::kInvalidArgument);
+  smartshop::v1::GetRecommendationsRequest by_category;
+  by_category.set_user_id("1");
+  by_category.set_category_id(1);  // never cached: always computed
+  EXPECT_FALSE(engine.GetIfLocal(by_category).has_value());
+}
+
 // The smartshop_recommender_cache_requests_total counter of `result`.
 double CacheRequests(prometheus::Registry& registry,
                      const std::string& result) {

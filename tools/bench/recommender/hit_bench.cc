@@ -252,7 +252,8 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
       CallerAuth::Parse(absl::StrCat("bench read,write ", kBenchToken));
   if (!auth.ok()) return auth.status();
-  RecommenderServiceImpl service(&engine, absl::Seconds(30), *auth);
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), *auth,
+                                 options.server_threads);
   auto started = StartGrpcServer(
       {.listen_address = "127.0.0.1:0", .max_threads = options.server_threads},
       {&service});
