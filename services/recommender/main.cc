@@ -4,6 +4,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/admin_http_server.h"
 #include "common/clock.h"
 #include "common/grpc_server.h"
@@ -144,6 +145,8 @@ int Run(const RecommenderConfig& config) {
 int main(int argc, char** argv) {
   using namespace smartshop;
   BlockTerminationSignals();
+  // As tracking does (its main.cc): no Mutex deadlock detection here.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "SmartShop recommender: eight products for a user or an anonymous "
       "visitor, over gRPC.");

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/env_flags.h"
 #include "tools/bench/recommender/hit_bench.h"
@@ -199,6 +200,8 @@ int Run(const Config& config) {
 }  // namespace smartshop::recommender::bench
 
 int main(int argc, char** argv) {
+  // As the service does (its main.cc): no Mutex deadlock detection.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   using namespace smartshop;
   absl::SetProgramUsageMessage(
       "Cache-hit GetRecommendations against Health/Check on the same server "
