@@ -96,7 +96,7 @@ void AnswerCache::Store(const Reservation& reservation,
       retrier_.Add(reservation.key);
     }
   } else {
-    local_.Put(reservation.key, reservation.local_ticket, answer);
+    local_.Put(reservation.key, reservation.local_ticket, answer, ttl);
   }
 }
 

@@ -165,6 +165,14 @@ TEST_F(AnswerCacheTest, StoredAndRedisHitsAreServedFromMemoryForTheLocalTtl) {
   EXPECT_TRUE(answers_.Lookup(stored, Soon()).has_value());  // Redis again
 }
 
+TEST_F(AnswerCacheTest, AStoredAnswerIsNotKeptLocallyPastItsOwnTtl) {
+  const std::string key = answers_.Key("42");
+  answers_.Store(answers_.Reserve(key), OneItem(), absl::Seconds(1), flight_);
+  EXPECT_TRUE(ServedLocally(key));
+  clock_.AdvanceBy(absl::Seconds(1));
+  EXPECT_FALSE(ServedLocally(key));
+}
+
 TEST_F(AnswerCacheTest, LiveEventsInvalidationsAndErasuresClearTheLocalCopy) {
   const std::string user = answers_.Key("42");
   const std::string session = answers_.Key(Shopper{"", "s1"});

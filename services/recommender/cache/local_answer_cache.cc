@@ -57,13 +57,14 @@ std::optional<smartshop::v1::Recommendations> LocalAnswerCache::Get(
 }
 
 void LocalAnswerCache::Put(const std::string& key, Ticket ticket,
-                           const smartshop::v1::Recommendations& value) {
-  if (!enabled()) return;
+                           const smartshop::v1::Recommendations& value,
+                           absl::Duration lifetime) {
+  if (!enabled() || lifetime <= absl::ZeroDuration()) return;
   const int64_t bytes = kEntryOverhead + 2 * static_cast<int64_t>(key.size()) +
                         static_cast<int64_t>(value.SpaceUsedLong());
   if (bytes > shard_max_bytes_) return;
   auto copy = std::make_shared<const smartshop::v1::Recommendations>(value);
-  const absl::Time expires = clock_->Now() + options_.ttl;
+  const absl::Time expires = clock_->Now() + std::min(options_.ttl, lifetime);
   Shard& shard = ShardOf(key);
   absl::MutexLock lock(&shard.mu);
   if (shard.drops != ticket) return;

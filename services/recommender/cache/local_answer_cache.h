@@ -44,10 +44,12 @@ class LocalAnswerCache {
   Ticket Begin(const std::string& key);
   // The entry under `key` unless it expired.
   std::optional<smartshop::v1::Recommendations> Get(const std::string& key);
-  // Keeps `value` for ttl unless `key` was dropped since `ticket` (or the
+  // Keeps `value` for ttl, or `lifetime` if shorter (the answer's own TTL
+  // when it is known), unless `key` was dropped since `ticket` (or the
   // value alone is over max_bytes).
   void Put(const std::string& key, Ticket ticket,
-           const smartshop::v1::Recommendations& value);
+           const smartshop::v1::Recommendations& value,
+           absl::Duration lifetime = absl::InfiniteDuration());
   void Drop(const std::string& key);
   void DropAll();
 

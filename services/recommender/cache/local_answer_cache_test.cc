@@ -43,6 +43,15 @@ TEST_F(LocalAnswerCacheTest, ServesWhatWasPutUntilTheTtlPasses) {
   EXPECT_EQ(cache.bytes(), 0);
 }
 
+TEST_F(LocalAnswerCacheTest, AShorterLifetimeOfTheAnswerWins) {
+  LocalAnswerCache cache({.ttl = absl::Seconds(2)}, &clock_);
+  cache.Put("k", cache.Begin("k"), Answer(7), absl::Seconds(1));
+  clock_.AdvanceBy(absl::Milliseconds(999));
+  EXPECT_TRUE(cache.Get("k").has_value());
+  clock_.AdvanceBy(absl::Milliseconds(1));
+  EXPECT_FALSE(cache.Get("k").has_value());
+}
+
 TEST_F(LocalAnswerCacheTest, AZeroTtlKeepsNothing) {
   LocalAnswerCache cache({.ttl = absl::ZeroDuration()}, &clock_);
   EXPECT_FALSE(cache.enabled());
