@@ -10,11 +10,12 @@ namespace smartshop::recommender {
 
 AnswerCache::AnswerCache(RecommendationCache* cache,
                          const EngineOptions& options, AnswerFlights* flights,
-                         EngineCounters* counters)
+                         EngineCounters* counters, const Clock* clock)
     : cache_(cache),
       options_(options),
       flights_(flights),
       counters_(counters),
+      local_(options.local_cache, clock),
       retrier_(
           cache,
           {.scopes = {options_.cache_prefix, options_.session_cache_prefix},
@@ -45,19 +46,32 @@ const std::string& AnswerCache::ScopeOf(const std::string& key) const {
 
 std::optional<smartshop::v1::Recommendations> AnswerCache::Lookup(
     const std::string& key, absl::Time deadline) {
+  if (std::optional<smartshop::v1::Recommendations> local = LookupLocal(key)) {
+    return local;
+  }
+  const LocalAnswerCache::Ticket ticket = local_.Begin(key);
   auto cached = cache_->Get(key, std::min(deadline, CallDeadline()));
   if (cached.ok() && cached->has_value()) {
     counters_->CountCache("hit");
+    local_.Put(key, ticket, **cached);
     return std::move(*cached);
   }
   counters_->CountCache(cached.ok() ? "miss" : "error");
   return std::nullopt;
 }
 
+std::optional<smartshop::v1::Recommendations> AnswerCache::LookupLocal(
+    const std::string& key) {
+  std::optional<smartshop::v1::Recommendations> local = local_.Get(key);
+  if (local.has_value()) counters_->CountCache("local_hit");
+  return local;
+}
+
 AnswerCache::Reservation AnswerCache::Reserve(const std::string& key) {
   const std::string& scope = ScopeOf(key);
-  Reservation reservation{key, scope,
-                          cache_->ReadFence(key, scope, CallDeadline())};
+  const LocalAnswerCache::Ticket ticket = local_.Begin(key);
+  Reservation reservation{
+      key, scope, cache_->ReadFence(key, scope, CallDeadline()), ticket};
   if (!reservation.fence.ok()) counters_->CountCache("error");
   return reservation;
 }
@@ -81,6 +95,8 @@ void AnswerCache::Store(const Reservation& reservation,
     if (!cache_->Delete(reservation.key, CallDeadline()).ok()) {
       retrier_.Add(reservation.key);
     }
+  } else {
+    local_.Put(reservation.key, reservation.local_ticket, answer, ttl);
   }
 }
 
@@ -99,8 +115,13 @@ absl::Duration AnswerCache::Ttl(AnswerKind kind, const Shopper& shopper) const {
 
 absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
                                           absl::Time deadline) {
+  // Locally before and after the delete: a lookup that read Redis before
+  // the delete cannot keep what it read.
+  local_.Drop(key);
   flights_->MarkStale(key);
-  return cache_->Delete(key, deadline);
+  absl::StatusOr<int64_t> deleted = cache_->Delete(key, deadline);
+  local_.Drop(key);
+  return deleted;
 }
 
 absl::StatusOr<int64_t> AnswerCache::Invalidate(
@@ -131,11 +152,14 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
       }
       // The prefixes' fences stop every replica's computations in flight
       // from storing; this marks this replica's too.
+      local_.DropAll();
       flights_->MarkAllStale();
       auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
+      auto sessions = users.ok() ? cache_->DeletePrefix(
+                                       options_.session_cache_prefix, deadline)
+                                 : users;
+      local_.DropAll();
       if (!users.ok()) return users;
-      auto sessions =
-          cache_->DeletePrefix(options_.session_cache_prefix, deadline);
       if (!sessions.ok()) return sessions;
       return *users + *sessions;
     }

@@ -3,8 +3,9 @@
 // the TTL of each kind of answer, the fences that keep an answer computed
 // from data read before a delete out of the cache (on every replica), the
 // live events that make an answer stale, and the retries of deletes that
-// failed (InvalidationRetrier). The engine's only way to the cache.
-// Thread-safe.
+// failed (InvalidationRetrier). The engine's only way to the cache: Redis,
+// with a short in-process cache in front (cache/local_answer_cache.h) that
+// every drop clears too. Thread-safe.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_CACHE_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_CACHE_H_
 
@@ -14,6 +15,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
+#include "services/recommender/cache/local_answer_cache.h"
 #include "services/recommender/cache/shared_flight.h"
 #include "services/recommender/engine_options.h"
 #include "services/recommender/engine_stats.h"
@@ -40,19 +43,25 @@ class AnswerCache {
  public:
   // Pointers are not owned and must outlive this. `flights` are the
   // computations in flight whose answers a drop makes stale.
-  // Of `options`: the prefixes, the TTLs and the cache timeout.
+  // Of `options`: the prefixes, the TTLs, the cache timeout and the local
+  // cache's. `clock` times the local cache's entries.
   AnswerCache(RecommendationCache* cache, const EngineOptions& options,
-              AnswerFlights* flights, EngineCounters* counters);
+              AnswerFlights* flights, EngineCounters* counters,
+              const Clock* clock = &Clock::Real());
 
   // The key for a user id ("" = anonymous), and for a shopper: the user's,
   // the session's or the shared anonymous one.
   std::string Key(const std::string& user_id) const;
   std::string Key(const Shopper& shopper) const;
 
-  // The cached answer (counted as a hit), nullopt on a miss or an error
-  // (counted; the caller computes instead).
+  // The cached answer (counted as a hit, or a local hit when it came from
+  // memory), nullopt on a miss or an error (counted; the caller computes
+  // instead).
   std::optional<smartshop::v1::Recommendations> Lookup(const std::string& key,
                                                        absl::Time deadline);
+  // As Lookup, from the local cache only: no I/O, nullopt if not there.
+  std::optional<smartshop::v1::Recommendations> LookupLocal(
+      const std::string& key);
 
   // Taken before any of an answer's data is read: a delete of the key by
   // any replica from then on keeps the answer out of the cache.
@@ -60,6 +69,7 @@ class AnswerCache {
     std::string key;
     std::string scope;
     absl::StatusOr<RecommendationCache::Fence> fence;
+    LocalAnswerCache::Ticket local_ticket = 0;
   };
   Reservation Reserve(const std::string& key);
   // Stores `answer` unless it is empty (the first products may arrive any
@@ -74,8 +84,8 @@ class AnswerCache {
   // answers are then kept only briefly.
   void set_builtin_ready(bool ready) { builtin_ready_ = ready; }
 
-  // Drops `key` (advancing its fence) and marks the computation for it
-  // stale; how many entries went.
+  // Drops `key` (advancing its fence, here and in the local cache) and
+  // marks the computation for it stale; how many entries went in Redis.
   absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
   // Drops what `request` names (a user's, a session's, the anonymous
   // answer, or all); INVALID_ARGUMENT for a bad target.
@@ -89,6 +99,9 @@ class AnswerCache {
 
   // Deletes waiting to be retried.
   size_t pending_invalidations() const { return retrier_.pending(); }
+  // What the local cache holds.
+  size_t local_entries() const { return local_.entries(); }
+  int64_t local_bytes() const { return local_.bytes(); }
 
  private:
   // The prefix whose DeletePrefix covers `key`.
@@ -102,6 +115,7 @@ class AnswerCache {
   AnswerFlights* const flights_;
   EngineCounters* const counters_;
   std::atomic<bool> builtin_ready_{true};
+  LocalAnswerCache local_;
   InvalidationRetrier retrier_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -29,11 +30,26 @@ class AnswerCacheTest : public ::testing::Test {
  protected:
   absl::Time Soon() const { return absl::Now() + absl::Seconds(1); }
 
+  // Stores `answer` for `key` as the engine does, which keeps it in the
+  // local cache as well.
+  void StoreAnswer(const std::string& key) {
+    answers_.Store(answers_.Reserve(key), OneItem(), absl::Hours(1), flight_);
+  }
+  // Whether `key` is served while Redis is away: from the local cache.
+  bool ServedLocally(const std::string& key) {
+    cache_.FailWith(absl::UnavailableError("down"));
+    const bool hit = answers_.Lookup(key, Soon()).has_value();
+    cache_.FailWith(absl::OkStatus());
+    return hit;
+  }
+
+  SimulatedClock clock_{absl::FromUnixSeconds(1'800'000'000)};
   testing::FakeRecommendationCache cache_;
   BoundedExecutor executor_{1};
   AnswerFlights flights_{&executor_};
   EngineCounters counters_{nullptr};
-  AnswerCache answers_{&cache_, EngineOptions(), &flights_, &counters_};
+  AnswerCache answers_{&cache_, EngineOptions(), &flights_, &counters_,
+                       &clock_};
   AnswerFlights::Flight flight_;
 };
 
@@ -126,6 +142,83 @@ TEST_F(AnswerCacheTest, InvalidateDropsWhatItNames) {
   anonymous.set_anonymous(false);
   EXPECT_EQ(answers_.Invalidate(anonymous, Soon()).status(),
             absl::InvalidArgumentError("anonymous: must be true when set"));
+}
+
+TEST_F(AnswerCacheTest, StoredAndRedisHitsAreServedFromMemoryForTheLocalTtl) {
+  const std::string stored = answers_.Key("42");
+  StoreAnswer(stored);
+  const std::string read = answers_.Key("43");
+  ASSERT_TRUE(cache_.Set(read, OneItem(), absl::Hours(1), Soon()).ok());
+  ASSERT_TRUE(answers_.Lookup(read, Soon()).has_value());  // from Redis
+  EXPECT_EQ(counters_.stats().local_hits, 0);
+  EXPECT_EQ(answers_.local_entries(), 2u);
+  EXPECT_GT(answers_.local_bytes(), 0);
+
+  EXPECT_TRUE(ServedLocally(stored));
+  EXPECT_TRUE(ServedLocally(read));
+  EXPECT_EQ(counters_.stats().local_hits, 2);
+  EXPECT_EQ(counters_.stats().cache_hits, 3);  // local hits included
+
+  clock_.AdvanceBy(EngineOptions().local_cache.ttl);
+  EXPECT_FALSE(ServedLocally(stored));
+  EXPECT_FALSE(ServedLocally(read));
+  EXPECT_TRUE(answers_.Lookup(stored, Soon()).has_value());  // Redis again
+}
+
+TEST_F(AnswerCacheTest, AStoredAnswerIsNotKeptLocallyPastItsOwnTtl) {
+  const std::string key = answers_.Key("42");
+  answers_.Store(answers_.Reserve(key), OneItem(), absl::Seconds(1), flight_);
+  EXPECT_TRUE(ServedLocally(key));
+  clock_.AdvanceBy(absl::Seconds(1));
+  EXPECT_FALSE(ServedLocally(key));
+}
+
+TEST_F(AnswerCacheTest, LiveEventsInvalidationsAndErasuresClearTheLocalCopy) {
+  const std::string user = answers_.Key("42");
+  const std::string session = answers_.Key(Shopper{"", "s1"});
+  const std::string anonymous = answers_.Key("");
+  for (const std::string& key : {user, session, anonymous}) StoreAnswer(key);
+  // Redis refuses every delete: only the local drops count here.
+  cache_.FailWith(absl::UnavailableError("down"));
+  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "42", ""));
+  EXPECT_TRUE(answers_.Lookup(user, Soon()).has_value());
+  answers_.OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "42", ""));
+  EXPECT_FALSE(answers_.Lookup(user, Soon()).has_value());
+  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s1"));
+  EXPECT_FALSE(answers_.Lookup(session, Soon()).has_value());
+  InvalidateRecommendationsRequest all;
+  all.set_all(true);
+  EXPECT_FALSE(answers_.Invalidate(all, Soon()).ok());
+  EXPECT_FALSE(answers_.Lookup(anonymous, Soon()).has_value());
+  EXPECT_EQ(answers_.local_entries(), 0u);
+
+  // An erasure drops the key as Drop does.
+  cache_.FailWith(absl::OkStatus());
+  StoreAnswer(user);
+  cache_.FailWith(absl::UnavailableError("down"));
+  EXPECT_FALSE(answers_.Drop(user, Soon()).ok());
+  EXPECT_FALSE(answers_.Lookup(user, Soon()).has_value());
+}
+
+TEST_F(AnswerCacheTest, AFencedAnswerIsNotKeptLocallyEither) {
+  const std::string key = answers_.Key("42");
+  const AnswerCache::Reservation reservation = answers_.Reserve(key);
+  ASSERT_TRUE(answers_.Drop(key, Soon()).ok());
+  answers_.Store(reservation, OneItem(), absl::Minutes(3), flight_);
+  EXPECT_FALSE(ServedLocally(key));
+  EXPECT_EQ(answers_.local_entries(), 0u);
+}
+
+TEST_F(AnswerCacheTest, AZeroLocalTtlAsksRedisEveryTime) {
+  EngineOptions options;
+  options.local_cache.ttl = absl::ZeroDuration();
+  AnswerCache answers(&cache_, options, &flights_, &counters_, &clock_);
+  const std::string key = answers.Key("42");
+  answers.Store(answers.Reserve(key), OneItem(), absl::Hours(1), flight_);
+  ASSERT_TRUE(answers.Lookup(key, Soon()).has_value());
+  cache_.FailWith(absl::UnavailableError("down"));
+  EXPECT_FALSE(answers.Lookup(key, Soon()).has_value());
+  EXPECT_EQ(counters_.stats().local_hits, 0);
 }
 
 }  // namespace

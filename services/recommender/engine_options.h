@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/cache/local_answer_cache.h"
 #include "services/recommender/circuit_breaker.h"
 #include "services/recommender/session_model_budget.h"
 
@@ -53,6 +54,10 @@ struct EngineOptions {
   absl::Duration model_timeout = absl::Seconds(20);
   // Bound on each cache call.
   absl::Duration cache_timeout = absl::Milliseconds(100);
+  // The in-process cache in front of Redis: how long this replica serves
+  // an answer from memory (it does not see other replicas' drops
+  // meanwhile), and its memory bound.
+  LocalCacheOptions local_cache{};
   // Kept free before the caller's deadline to build and send a fallback.
   absl::Duration reply_margin = absl::Milliseconds(50);
   // The bulkhead: shared computations (model calls) running at once; a

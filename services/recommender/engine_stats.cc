@@ -7,6 +7,9 @@ void EngineCounters::CountCache(absl::string_view result) {
   absl::MutexLock lock(&mu_);
   if (result == "hit") {
     ++stats_.cache_hits;
+  } else if (result == "local_hit") {
+    ++stats_.cache_hits;
+    ++stats_.local_hits;
   } else if (result == "fenced") {
     return;
   } else if (result == "miss") {

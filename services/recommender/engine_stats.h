@@ -15,7 +15,8 @@ namespace smartshop::recommender {
 class EngineCounters {
  public:
   struct Stats {
-    int64_t cache_hits = 0;
+    int64_t cache_hits = 0;  // local hits included
+    int64_t local_hits = 0;  // served from the in-process cache
     int64_t cache_misses = 0;
     int64_t cache_errors = 0;
     int64_t model_calls = 0;
@@ -25,8 +26,9 @@ class EngineCounters {
   // `metrics` is not owned and may be null.
   explicit EngineCounters(RecommenderMetrics* metrics) : metrics_(metrics) {}
 
-  // "hit", "miss", "fenced" (another replica's delete came first: not an
-  // error) or an error ("error").
+  // "hit" (from Redis), "local_hit" (from the in-process cache), "miss",
+  // "fenced" (another replica's delete came first: not an error) or an
+  // error ("error").
   void CountCache(absl::string_view result);
   // A fallback by its metric label: the builtin ranker standing in, or a
   // caller taking what there is.

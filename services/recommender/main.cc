@@ -4,6 +4,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/admin_http_server.h"
 #include "common/clock.h"
 #include "common/grpc_server.h"
@@ -72,7 +73,8 @@ int Run(const RecommenderConfig& config) {
                  {.on_caught_up = [&engine] { engine.set_builtin_ready(true); },
                   .model_window = config.model_window});
   if (config.follow_events) feed.Start();
-  RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth);
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), config.auth,
+                                 config.server_threads);
   auto started = StartGrpcServer({.listen_address = config.listen_address,
                                   .max_threads = config.server_threads,
                                   .registry = registry,
@@ -148,6 +150,8 @@ int Run(const RecommenderConfig& config) {
 int main(int argc, char** argv) {
   using namespace smartshop;
   BlockTerminationSignals();
+  // As tracking does (its main.cc): no Mutex deadlock detection here.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "SmartShop recommender: eight products for a user or an anonymous "
       "visitor, over gRPC.");

@@ -30,7 +30,7 @@ RecommendationEngine::RecommendationEngine(
       counters_(metrics),
       answers_(&counters_, clock),
       inputs_(tracking, options_, clock),
-      answer_cache_(cache, options_, &flights_, &counters_),
+      answer_cache_(cache, options_, &flights_, &counters_, &clock),
       executor_(std::max(1, options_.max_computations)) {}
 
 RecommendationEngine::~RecommendationEngine() = default;
@@ -45,10 +45,7 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   if (context->cacheable) {
     if (std::optional<Recommendations> hit =
             answer_cache_.Lookup(key, deadline)) {
-      hit->set_cache_hit(true);
-      // Checked against the catalog as it is now.
-      AnswerBuilder::Finish(context->request, catalog_->Current().get(), *hit);
-      return *std::move(hit);
+      return Served(*context, *std::move(hit));
     }
   }
   std::shared_ptr<const CatalogSnapshot> catalog =
@@ -63,6 +60,26 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
                          : Compute(*context, *catalog, deadline, {}).answer;
   AnswerBuilder::Finish(context->request, catalog.get(), answer);
   return answer;
+}
+
+std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
+    const smartshop::v1::GetRecommendationsRequest& request) {
+  absl::StatusOr<RequestContext> context = MakeRequestContext(
+      request, chain_->ranks_without_model() || options_.session_model);
+  if (!context.ok()) return context.status();
+  if (!context->cacheable) return std::nullopt;
+  std::optional<Recommendations> hit =
+      answer_cache_.LookupLocal(answer_cache_.Key(context->shopper));
+  if (!hit.has_value()) return std::nullopt;
+  return Served(*context, *std::move(hit));
+}
+
+Recommendations RecommendationEngine::Served(const RequestContext& context,
+                                             Recommendations hit) const {
+  hit.set_cache_hit(true);
+  // Checked against the catalog as it is now.
+  AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit);
+  return hit;
 }
 
 Recommendations RecommendationEngine::Shared(

@@ -57,6 +57,11 @@ class RecommendationEngine {
   absl::StatusOr<smartshop::v1::Recommendations> Get(
       const smartshop::v1::GetRecommendationsRequest& request,
       absl::Time deadline);
+  // The answer Get would give when it needs no I/O: a bad request's error,
+  // or a hit in this replica's local cache. nullopt when answering needs
+  // Redis, tracking or the model (call Get, which may block).
+  std::optional<absl::StatusOr<smartshop::v1::Recommendations>> GetIfLocal(
+      const smartshop::v1::GetRecommendationsRequest& request);
 
   // Erasure: the user's interactions in the tracking service, their cached
   // answer, their recent products in the model. INVALID_ARGUMENT for a bad
@@ -97,6 +102,9 @@ class RecommendationEngine {
   }
 
  private:
+  // A cached answer as it leaves: marked, checked against the catalog.
+  smartshop::v1::Recommendations Served(
+      const RequestContext& context, smartshop::v1::Recommendations hit) const;
   // The answer for a cache miss, and how long to cache it.
   struct Computed {
     smartshop::v1::Recommendations answer;

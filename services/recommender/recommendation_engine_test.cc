@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/top_sellers.h"
 #include "tests/testing/fake_recommender_deps.h"
@@ -297,6 +298,79 @@ TEST_F(RecommendationEngineTest, InvalidatesOneUserAnonymousOrAll) {
   EXPECT_FALSE(cache_.contains("ai_recommended_products_2"));
   EXPECT_EQ(engine.Invalidate({}, absl::Now()).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RecommendationEngineTest, AnErasedUserIsNeverServedFromTheLocalCache) {
+  auto engine = MakeEngine(&llm_);
+  EXPECT_FALSE(Get(engine, "1").cache_hit());
+  EXPECT_TRUE(Get(engine, "1").cache_hit());
+  EXPECT_EQ(engine.stats().local_hits, 1);
+  smartshop::v1::DeleteUserDataRequest erase;
+  erase.set_user_id("1");
+  ASSERT_TRUE(
+      engine.DeleteUserData(erase, absl::Now() + absl::Seconds(1), "").ok());
+  EXPECT_FALSE(Get(engine, "1").cache_hit());
+  EXPECT_EQ(engine.stats().local_hits, 1);
+}
+
+TEST_F(RecommendationEngineTest, GetIfLocalAnswersOnlyWithoutIo) {
+  auto engine = MakeEngine(&llm_);
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_user_id("1");
+  EXPECT_FALSE(engine.GetIfLocal(request).has_value());  // needs Redis
+  EXPECT_FALSE(Get(engine, "1").cache_hit());
+  request.add_exclude_product_ids(2);
+  std::optional<absl::StatusOr<Recommendations>> local =
+      engine.GetIfLocal(request);
+  ASSERT_TRUE(local.has_value());
+  ASSERT_TRUE(local->ok()) << local->status();
+  EXPECT_TRUE((*local)->cache_hit());
+  EXPECT_THAT(Ids(**local), Each(::testing::Ne(2)));
+  EXPECT_EQ((*local)->items_size(), 8);
+
+  request.set_limit(9);  // a bad request is answered without I/O too
+  local = engine.GetIfLocal(request);
+  ASSERT_TRUE(local.has_value());
+  EXPECT_EQ(local->status().code(), absl::StatusCode::kInvalidArgument);
+  smartshop::v1::GetRecommendationsRequest by_category;
+  by_category.set_user_id("1");
+  by_category.set_category_id(1);  // never cached: always computed
+  EXPECT_FALSE(engine.GetIfLocal(by_category).has_value());
+}
+
+// The smartshop_recommender_cache_requests_total counter of `result`.
+double CacheRequests(prometheus::Registry& registry,
+                     const std::string& result) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "smartshop_recommender_cache_requests_total") continue;
+    for (const auto& metric : family.metric) {
+      for (const auto& label : metric.label) {
+        if (label.name == "result" && label.value == result) {
+          return metric.counter.value;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+TEST_F(RecommendationEngineTest, LocalHitsHaveTheirOwnMetricLabel) {
+  prometheus::Registry registry;
+  RecommenderMetrics metrics(registry);
+  EngineOptions options;
+  RecommendationEngine engine(&tracking_, &catalog_, &cache_,
+                              MakeRankerChain(&llm_, *PromptBuilder::Create({}),
+                                              options, nullptr, nullptr),
+                              options, clock_, &metrics);
+  Get(engine, "1");  // a miss, stored in Redis and here
+  Get(engine, "1");
+  Get(engine, "1");
+  EXPECT_EQ(CacheRequests(registry, "miss"), 1);
+  EXPECT_EQ(CacheRequests(registry, "local_hit"), 2);
+  EXPECT_EQ(CacheRequests(registry, "hit"), 0);
+  clock_.AdvanceBy(options.local_cache.ttl);
+  Get(engine, "1");
+  EXPECT_EQ(CacheRequests(registry, "hit"), 1);
 }
 
 TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {

@@ -37,6 +37,14 @@ ABSL_FLAG(std::string, openai_ca_file, "",
           "extra CA certificates to trust, PEM (env OPENAI_CA_FILE)");
 ABSL_FLAG(absl::Duration, openai_timeout, absl::Seconds(20),
           "bound on one model call (env OPENAI_TIMEOUT)");
+ABSL_FLAG(absl::Duration, local_cache_ttl, absl::Seconds(2),
+          "how long a replica serves an answer from its own memory without "
+          "asking Redis (it does not see other replicas' invalidations "
+          "meanwhile); 0 = off, at most 60s (env "
+          "RECOMMENDER_LOCAL_CACHE_TTL)");
+ABSL_FLAG(int, local_cache_mb, 64,
+          "memory bound of that in-process cache, MiB (env "
+          "RECOMMENDER_LOCAL_CACHE_MB)");
 ABSL_FLAG(absl::Duration, builtin_cache_ttl, absl::Minutes(10),
           "how long a builtin ranker answer is cached (env "
           "RECOMMENDER_BUILTIN_CACHE_TTL)");
@@ -135,6 +143,16 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.model_timeout = c.openai.request_timeout;
   c.engine.builtin_ttl = absl::GetFlag(FLAGS_builtin_cache_ttl);
   c.engine.session_ttl = absl::GetFlag(FLAGS_session_cache_ttl);
+  c.engine.local_cache.ttl = absl::GetFlag(FLAGS_local_cache_ttl);
+  if (c.engine.local_cache.ttl < absl::ZeroDuration() ||
+      c.engine.local_cache.ttl > absl::Seconds(60)) {
+    return absl::InvalidArgumentError("--local_cache_ttl must be 0 to 60s");
+  }
+  const int local_cache_mb = absl::GetFlag(FLAGS_local_cache_mb);
+  if (local_cache_mb < 1 || local_cache_mb > 65'536) {
+    return absl::InvalidArgumentError("--local_cache_mb must be 1 to 65536");
+  }
+  c.engine.local_cache.max_bytes = int64_t{local_cache_mb} << 20;
   const int recently_ordered_days = absl::GetFlag(FLAGS_recently_ordered_days);
   if (recently_ordered_days < 0 || recently_ordered_days > 3650) {
     return absl::InvalidArgumentError(

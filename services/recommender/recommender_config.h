@@ -59,6 +59,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"openai_timeout", "OPENAI_TIMEOUT"},
     {"builtin_cache_ttl", "RECOMMENDER_BUILTIN_CACHE_TTL"},
     {"session_cache_ttl", "RECOMMENDER_SESSION_CACHE_TTL"},
+    {"local_cache_ttl", "RECOMMENDER_LOCAL_CACHE_TTL"},
+    {"local_cache_mb", "RECOMMENDER_LOCAL_CACHE_MB"},
     {"recently_ordered_days", "RECOMMENDER_RECENTLY_ORDERED_DAYS"},
     {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
     {"model_window", "RECOMMENDER_MODEL_WINDOW"},

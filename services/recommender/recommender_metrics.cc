@@ -3,10 +3,12 @@
 namespace smartshop::recommender {
 
 RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
-    : cache_(prometheus::BuildCounter()
-                 .Name("smartshop_recommender_cache_requests_total")
-                 .Help("Cache lookups by result (hit, miss, error).")
-                 .Register(registry)),
+    : cache_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_cache_requests_total")
+              .Help("Cache lookups by result (hit from Redis, local_hit from "
+                    "memory, miss, error).")
+              .Register(registry)),
       model_calls_(prometheus::BuildCounter()
                        .Name("smartshop_recommender_model_calls_total")
                        .Help("Model calls by outcome.")

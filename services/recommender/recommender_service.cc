@@ -4,18 +4,44 @@
 
 namespace smartshop::recommender {
 
-grpc::Status RecommenderServiceImpl::GetRecommendations(
-    grpc::ServerContext* context,
+namespace {
+
+void Finish(grpc::ServerUnaryReactor* reactor,
+            smartshop::v1::Recommendations* response,
+            absl::StatusOr<smartshop::v1::Recommendations> answer) {
+  if (!answer.ok()) {
+    reactor->Finish(ToGrpcStatus(answer.status()));
+    return;
+  }
+  *response = *std::move(answer);
+  reactor->Finish(grpc::Status::OK);
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* RecommenderServiceImpl::GetRecommendations(
+    grpc::CallbackServerContext* context,
     const smartshop::v1::GetRecommendationsRequest* request,
     smartshop::v1::Recommendations* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (grpc::Status denied = edge_.Admit(*context, "GetRecommendations");
       !denied.ok()) {
-    return denied;
+    reactor->Finish(denied);
+    return reactor;
   }
-  auto answer = engine_->Get(*request, CallDeadline(*context, max_call_time_));
-  if (!answer.ok()) return ToGrpcStatus(answer.status());
-  *response = std::move(*answer);
-  return grpc::Status::OK;
+  if (auto local = engine_->GetIfLocal(*request)) {
+    Finish(reactor, response, *std::move(local));
+    return reactor;
+  }
+  // The request and response live until Finish.
+  const absl::Time deadline = CallDeadline(*context, max_call_time_);
+  if (!blocking_.TrySchedule([this, reactor, request, response, deadline] {
+        Finish(reactor, response, engine_->Get(*request, deadline));
+      })) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 kTooManyCallsMessage));
+  }
+  return reactor;
 }
 
 grpc::Status RecommenderServiceImpl::InvalidateRecommendations(

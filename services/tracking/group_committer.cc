@@ -36,10 +36,10 @@ GroupCommitter::~GroupCommitter() {
   for (std::thread& writer : writers_) writer.join();
 }
 
-absl::StatusOr<bool> GroupCommitter::Submit(
-    const smartshop::v1::Interaction& event, absl::Time deadline) {
+absl::StatusOr<bool> GroupCommitter::Submit(smartshop::v1::Interaction event,
+                                            absl::Time deadline) {
   auto pending = std::make_shared<Pending>();
-  pending->event = event;
+  pending->event = std::move(event);
   pending->deadline = deadline;
   absl::MutexLock lock(&mu_);
   if (!HasRoom()) return absl::ResourceExhaustedError(kTooManyPendingMessage);
@@ -52,10 +52,10 @@ absl::StatusOr<bool> GroupCommitter::Submit(
   return pending->stored;
 }
 
-void GroupCommitter::SubmitAsync(const smartshop::v1::Interaction& event,
+void GroupCommitter::SubmitAsync(smartshop::v1::Interaction event,
                                  absl::Time deadline, Done done) {
   auto pending = std::make_shared<Pending>();
-  pending->event = event;
+  pending->event = std::move(event);
   pending->deadline = deadline;
   pending->done_callback = std::move(done);
   {
@@ -124,7 +124,8 @@ void GroupCommitter::CommitGroup(std::vector<std::shared_ptr<Pending>> group) {
   for (size_t i = 0; i < group.size(); ++i) {
     auto [it, inserted] =
         first_with_id.emplace(group[i]->event.event_id(), events.size());
-    if (inserted) events.push_back(group[i]->event);
+    // Moved: the callers need only their answer from here on.
+    if (inserted) events.push_back(std::move(group[i]->event));
     slot[i] = it->second;
     deadline = std::max(deadline, group[i]->deadline);
   }

@@ -50,14 +50,14 @@ class GroupCommitter {
   // the event may still be committed later, so a retry is the way to know).
   // RESOURCE_EXHAUSTED (kTooManyPendingMessage), without waiting, when
   // max_pending events are pending already.
-  absl::StatusOr<bool> Submit(const smartshop::v1::Interaction& event,
+  absl::StatusOr<bool> Submit(smartshop::v1::Interaction event,
                               absl::Time deadline);
 
   // As Submit, without blocking: `done` runs once, on a writer thread, when
   // the event is committed, its commit failed, or it expired in the queue
   // (DEADLINE_EXCEEDED). For callback-API handlers, which must not block.
   using Done = std::function<void(absl::StatusOr<bool>)>;
-  void SubmitAsync(const smartshop::v1::Interaction& event, absl::Time deadline,
+  void SubmitAsync(smartshop::v1::Interaction event, absl::Time deadline,
                    Done done);
 
   // Events submitted and not yet answered: at most max_pending.

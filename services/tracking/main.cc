@@ -8,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "common/admin_http_server.h"
 #include "common/grpc_server.h"
@@ -192,6 +193,10 @@ int Run(const TrackingConfig& config) {
 int main(int argc, char** argv) {
   using namespace smartshop;
   BlockTerminationSignals();
+  // Debian's Abseil is built with deadlock detection on, which costs a
+  // global lock and graph bookkeeping in every Mutex (gRPC's too); the
+  // tests keep it, the binaries do not need it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "SmartShop tracking service: ingests shop interactions into Postgres "
       "and serves the catalog replica over gRPC.");

@@ -137,7 +137,7 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
   smartshop::v1::Interaction event = Normalize(request->interaction(), now);
   response->set_event_id(event.event_id());
   committer_.SubmitAsync(
-      event, CallDeadline(*context, options_.max_call_time),
+      std::move(event), CallDeadline(*context, options_.max_call_time),
       [reactor, response,
        metrics = options_.metrics](absl::StatusOr<bool> stored) {
         if (!stored.ok()) {

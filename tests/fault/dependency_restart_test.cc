@@ -220,6 +220,8 @@ std::unique_ptr<RecommenderHarness> BuiltinRecommender(
   options.redis_url = redis_url;
   options.use_model = false;
   options.builtin = true;
+  // These scenarios count what Redis serves: no in-process copy in front.
+  options.engine.local_cache.ttl = absl::ZeroDuration();
   auto h = std::make_unique<RecommenderHarness>(options);
   h->SeedCatalog();
   EXPECT_TRUE(
@@ -391,7 +393,8 @@ TEST(RedisHungFault, CallsStayWithinTheirDeadlineAndTheFeedKeepsUp) {
   ServiceProcess recommender(
       RECOMMENDER_BINARY,
       {absl::StrCat("--tracking_target=127.0.0.1:", tracking.port()),
-       absl::StrCat("--redis_url=", redis.url()), "--insecure_no_auth"},
+       absl::StrCat("--redis_url=", redis.url()), "--insecure_no_auth",
+       "--local_cache_ttl=0"},
       {"OPENAI_API_KEY="});
   const int port = recommender.WaitForPort();
   ASSERT_GT(port, 0) << recommender.log();

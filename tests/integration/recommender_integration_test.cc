@@ -275,6 +275,8 @@ TEST(RecommenderRedisOutageTest, AnswersWhileRedisIsDownAndCachesAfter) {
   ASSERT_TRUE(redis.Start());
   RecommenderHarnessOptions options;
   options.redis_url = redis.url();
+  // What Redis's absence does, without the in-process copy in front.
+  options.engine.local_cache.ttl = absl::ZeroDuration();
   RecommenderHarness h(options);
   h.SeedCatalog();
   h.Track(smartshop::v1::VIEW_PRODUCT, "42", 3);

@@ -239,6 +239,7 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   auto prompt = PromptBuilder::Create({});
   if (!prompt.ok()) return prompt.status();
   EngineOptions engine_options;
+  engine_options.local_cache.ttl = options.local_cache_ttl;
   // A prefix of our own: the Redis may be shared, and we delete it after.
   engine_options.cache_prefix =
       absl::StrCat("recommender_bench:", getpid(), ":",
@@ -251,7 +252,8 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
       CallerAuth::Parse(absl::StrCat("bench read,write ", kBenchToken));
   if (!auth.ok()) return auth.status();
-  RecommenderServiceImpl service(&engine, absl::Seconds(30), *auth);
+  RecommenderServiceImpl service(&engine, absl::Seconds(30), *auth,
+                                 options.server_threads);
   auto started = StartGrpcServer(
       {.listen_address = "127.0.0.1:0", .max_threads = options.server_threads},
       {&service});

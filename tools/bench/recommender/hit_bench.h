@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/recommender/cache/local_answer_cache.h"
 #include "tools/bench/recommender/closed_loop.h"
 
 namespace smartshop::recommender::bench {
@@ -30,6 +31,8 @@ struct HitOptions {
   std::string redis_url;
   int redis_pool_size = 8;  // the service's default
   int server_threads = 64;  // the service's default
+  // The in-process cache in front of Redis; zero: every hit asks Redis.
+  absl::Duration local_cache_ttl = LocalCacheOptions().ttl;
   int products = 2'000;
   // Users whose answers are cached first and then requested round-robin.
   int users = 1'000;

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/env_flags.h"
 #include "tools/bench/recommender/hit_bench.h"
@@ -39,6 +40,10 @@ ABSL_FLAG(int, users, 1000, "hit phase: users cached and requested");
 ABSL_FLAG(int, products, 2000, "hit phase: catalog size");
 ABSL_FLAG(int, server_threads, 64, "hit phase: server thread limit");
 ABSL_FLAG(int, redis_pool_size, 8, "hit phase: Redis connections");
+ABSL_FLAG(absl::Duration, local_cache_ttl,
+          smartshop::recommender::LocalCacheOptions().ttl,
+          "hit phase: the in-process cache's TTL (the service's default); 0 "
+          "= every hit asks Redis");
 ABSL_FLAG(int, miss_products, 10'000, "miss phase: catalog size");
 ABSL_FLAG(int, miss_calls, 2000, "miss phase: measured calls");
 ABSL_FLAG(absl::Duration, miss_max_time, absl::Seconds(10),
@@ -114,6 +119,7 @@ absl::StatusOr<Config> LoadConfig() {
   h.products = absl::GetFlag(FLAGS_products);
   h.server_threads = absl::GetFlag(FLAGS_server_threads);
   h.redis_pool_size = absl::GetFlag(FLAGS_redis_pool_size);
+  h.local_cache_ttl = absl::GetFlag(FLAGS_local_cache_ttl);
   h.seed = absl::GetFlag(FLAGS_seed);
   MissOptions& m = c.miss_options;
   m.products = absl::GetFlag(FLAGS_miss_products);
@@ -194,6 +200,8 @@ int Run(const Config& config) {
 }  // namespace smartshop::recommender::bench
 
 int main(int argc, char** argv) {
+  // As the service does (its main.cc): no Mutex deadlock detection.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   using namespace smartshop;
   absl::SetProgramUsageMessage(
       "Cache-hit GetRecommendations against Health/Check on the same server "

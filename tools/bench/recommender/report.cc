@@ -52,10 +52,12 @@ std::string HitText(const HitOptions& o, const HitRun& run,
   std::string out = absl::StrCat(
       "== Cache-hit GetRecommendations vs grpc.health.v1.Health/Check, same "
       "server, same run ==\n",
-      "server: RecommenderServiceImpl in process, sync gRPC (max ",
-      o.server_threads, " threads) on 127.0.0.1; Redis ", run.redis_address,
-      " (pool ", o.redis_pool_size, "); ", o.products, " products; ", o.users,
-      " users warmed in ",
+      "server: RecommenderServiceImpl in process (GetRecommendations on "
+      "the callback API, ",
+      o.server_threads, " blocking threads; local cache ",
+      absl::FormatDuration(o.local_cache_ttl), ") on 127.0.0.1; Redis ",
+      run.redis_address, " (pool ", o.redis_pool_size, "); ", o.products,
+      " products; ", o.users, " users warmed in ",
       absl::FormatDuration(absl::Trunc(run.warm_time, absl::Milliseconds(1))),
       "; cached answer ", run.cached_value_bytes, " bytes\n",
       "load: ", o.in_flight, " calls in flight from as many threads over ",
