@@ -25,14 +25,18 @@ constexpr char kInsertName[] = "insert_interactions";
 // written, in the same statement and transaction. A concurrent claim of the
 // same id waits for the first transaction and then counts as a duplicate,
 // or goes in if that one rolled back: as strong as a unique index.
+// The batch's order is kept (ORDER BY position): ids, and so the log order
+// of one transaction, follow the order the events were sent in, which the
+// join with the claimed ids would otherwise shuffle.
 constexpr char kInsertSql[] = R"sql(
 WITH batch AS (
-  SELECT e::uuid AS event_id, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x
+  SELECT e::uuid AS event_id, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x,
+    n AS position
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
               $6::bigint[], $7::bigint[], $8::bigint[], $9::integer[],
               $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-              $15::text[])
-    AS r(e, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x)),
+              $15::text[]) WITH ORDINALITY
+    AS r(e, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x, n)),
 claimed AS (
   INSERT INTO interaction_event_ids (event_id)
   SELECT event_id FROM batch
@@ -46,6 +50,7 @@ SELECT batch.event_id, NULLIF(u, ''), NULLIF(s, ''), t, ts::timestamptz,
   NULLIF(pu, ''), NULLIF(ru, ''), NULLIF(ip, '')::inet, NULLIF(ua, ''),
   x::jsonb
 FROM batch JOIN claimed USING (event_id)
+ORDER BY batch.position
 RETURNING event_id::text)sql";
 
 constexpr char kSelectColumns[] = R"sql(

@@ -48,7 +48,7 @@ bool ValidHostName(absl::string_view host) {
 absl::StatusOr<RedisEndpoint> ParseEndpoint(absl::string_view url,
                                             absl::string_view authority,
                                             int default_port) {
-  RedisEndpoint endpoint{.port = default_port};
+  RedisEndpoint endpoint{.host = "", .port = default_port};
   absl::string_view port;
   if (absl::StartsWith(authority, "[")) {
     const size_t close = authority.find(']');
