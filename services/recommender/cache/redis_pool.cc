@@ -248,15 +248,7 @@ absl::StatusOr<RedisEndpoint> RedisPool::Target(absl::Time deadline,
   }
   absl::StatusOr<RedisEndpoint> primary = sentinels_->Primary(deadline);
   if (!primary.ok()) return primary.status();
-  RedisEndpoint from;
-  bool moved = false;
-  {
-    absl::MutexLock lock(&mu_);
-    from = primary_;
-    moved = AdoptPrimary(*primary);
-    generation = primary_generation_;
-  }
-  if (moved) LogPrimaryMove(from, *primary);
+  generation = AdoptPrimary(*primary);
   return primary;
 }
 
@@ -272,35 +264,30 @@ void RedisPool::RecheckPrimaryIfDue(absl::Time deadline) {
   // Bounded like a connect; a caller with less time left asks for less.
   absl::StatusOr<RedisEndpoint> primary = sentinels_->Primary(
       std::min(deadline, absl::Now() + options_.connect_timeout));
-  RedisEndpoint from;
-  bool moved = false;
   {
     absl::MutexLock lock(&mu_);
     rechecking_ = false;
-    // Sentinels out of reach say nothing about the primary: keep using it.
-    if (primary.ok()) {
-      from = primary_;
-      moved = AdoptPrimary(*primary);
-    }
   }
-  if (moved) LogPrimaryMove(from, *primary);
+  // Sentinels out of reach say nothing about the primary: keep using it.
+  if (primary.ok()) AdoptPrimary(*primary);
 }
 
-bool RedisPool::AdoptPrimary(const RedisEndpoint& primary) {
-  if (primary == primary_) return false;
-  primary_ = primary;
-  ++primary_generation_;
-  idle_.clear();
-  return true;
-}
-
-void RedisPool::LogPrimaryMove(const RedisEndpoint& from,
-                               const RedisEndpoint& to) {
+int64_t RedisPool::AdoptPrimary(const RedisEndpoint& primary) {
+  RedisEndpoint from;
+  int64_t generation = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (primary == primary_) return primary_generation_;
+    from = std::exchange(primary_, primary);
+    generation = ++primary_generation_;
+    idle_.clear();
+  }
   Log(LogLevel::kWarning, "redis_primary_moved",
       {{"address", absl::string_view(description_)},
        {"from",
         from.host.empty() ? std::string("none") : DescribeRedisEndpoint(from)},
-       {"to", DescribeRedisEndpoint(to)}});
+       {"to", DescribeRedisEndpoint(primary)}});
+  return generation;
 }
 
 absl::StatusOr<RedisPool::Context> RedisPool::Connect(absl::Time deadline,

@@ -163,10 +163,9 @@ class RedisPool {
   // primary is, and moves there if it moved (one caller at a time).
   void RecheckPrimaryIfDue(absl::Time deadline);
   // Makes `primary` the target; when it differs from primary_, connections
-  // to the old one are dropped. Returns whether it moved.
-  bool AdoptPrimary(const RedisEndpoint& primary)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void LogPrimaryMove(const RedisEndpoint& from, const RedisEndpoint& to);
+  // to the old one are dropped and the move is logged. Returns the
+  // generation of `primary`.
+  int64_t AdoptPrimary(const RedisEndpoint& primary) ABSL_LOCKS_EXCLUDED(mu_);
   // `will_retry`: the failure looked like a server restart and Run tries
   // again on a fresh connection, so it does not count as being down.
   void Release(Context context, int64_t generation, const RedisSession& session,
