@@ -36,7 +36,14 @@ endfunction()
 # Production targets never link test code: every target of common/ and
 # services/ other than their tests (*_test) is checked, with all it links,
 # for a SMARTSHOP_TESTONLY library once every target exists.
+# A target found clean is remembered (a global property): the link graph is
+# a DAG with many shared libraries below, and walking every path instead of
+# every target took a minute of each configure.
 function(smartshop_find_testonly_link target chain)
+  get_property(clean GLOBAL PROPERTY SMARTSHOP_LINKS_CLEAN_${target})
+  if(clean)
+    return()
+  endif()
   get_target_property(imported ${target} IMPORTED)
   if(imported)
     return()
@@ -56,6 +63,7 @@ function(smartshop_find_testonly_link target chain)
       smartshop_find_testonly_link(${dependency} "${chain} -> ${dependency}")
     endif()
   endforeach()
+  set_property(GLOBAL PROPERTY SMARTSHOP_LINKS_CLEAN_${target} TRUE)
 endfunction()
 
 # Every target declared in `directory` and the directories below it.
