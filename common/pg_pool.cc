@@ -36,6 +36,16 @@ void PgConnection::EnsurePrepared(const std::string& name,
   if (prepared_.insert(name).second) conn_.prepare(name, sql);
 }
 
+void PgConnection::EnsurePreparedForExecute(const std::string& name,
+                                            const std::string& sql,
+                                            absl::Time deadline) {
+  if (prepared_.contains(name)) return;
+  pqxx::nontransaction txn(conn_);
+  txn.exec(absl::StrCat(StatementDeadlineSql(deadline), "; PREPARE ", name,
+                        " AS ", sql));
+  prepared_.insert(name);
+}
+
 PgPool::PgPool(PgPoolOptions options)
     : options_(std::move(options)),
       conninfo_(WithConnectTimeout(options_.url, options_.connect_timeout)) {}
@@ -128,10 +138,14 @@ absl::Status PgPool::Ping(absl::Time deadline) {
   });
 }
 
-void SetStatementDeadline(pqxx::transaction_base& txn, absl::Time deadline) {
+std::string StatementDeadlineSql(absl::Time deadline) {
   const int64_t ms =
       std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));
-  txn.exec(absl::StrCat("SET LOCAL statement_timeout = ", ms));
+  return absl::StrCat("SET LOCAL statement_timeout = ", ms);
+}
+
+void SetStatementDeadline(pqxx::transaction_base& txn, absl::Time deadline) {
+  txn.exec(StatementDeadlineSql(deadline));
 }
 
 std::string WithConnectTimeout(absl::string_view url, absl::Duration timeout) {

@@ -32,6 +32,11 @@ class PgConnection {
   // Registers `sql` under `name` once per connection (libpqxx prepares it on
   // first use).
   void EnsurePrepared(const std::string& name, const std::string& sql);
+  // Prepares `sql` as `name` on the server (SQL PREPARE) once per
+  // connection, for statements run by SQL `EXECUTE name(...)`, which libpqxx
+  // does not see. Bounded by `deadline`: preparing takes the tables' locks.
+  void EnsurePreparedForExecute(const std::string& name, const std::string& sql,
+                                absl::Time deadline);
 
  private:
   pqxx::connection conn_;
@@ -89,6 +94,10 @@ class PgPool {
 // Inside a transaction: makes the server cancel statements that would run
 // past `deadline` (SET LOCAL statement_timeout).
 void SetStatementDeadline(pqxx::transaction_base& txn, absl::Time deadline);
+// The same as SQL, to send in one message with the statement it bounds:
+// Postgres runs the statements of one message as one transaction, so the
+// setting holds for them and ends with it.
+std::string StatementDeadlineSql(absl::Time deadline);
 
 // Adds connect_timeout to a connection string or URL unless it has one.
 std::string WithConnectTimeout(absl::string_view url, absl::Duration timeout);

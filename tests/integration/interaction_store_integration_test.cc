@@ -2,6 +2,7 @@
 // timestamps are written and read back, and that query bounds anywhere in
 // google.protobuf.Timestamp's range never become a database error.
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -142,6 +143,44 @@ TEST_F(InteractionStoreIntegrationTest, QueryBoundsAnywhereInRangeWork) {
   auto cleared = store_.AnonymizeBefore(Utc(1, 1, 1), 10, Deadline());
   ASSERT_TRUE(cleared.ok()) << cleared.status();
   EXPECT_EQ(*cleared, 0);
+}
+
+// The insert is one message to the server (timeout, insert, commit in one
+// implicit transaction): the caller's deadline still bounds it when it
+// waits on a lock, it leaves nothing behind, and the timeout does not stay
+// on the connection for the next insert.
+TEST_F(InteractionStoreIntegrationTest, InsertWaitingOnALockEndsAtItsDeadline) {
+  pqxx::connection holder(db_.url());
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE interaction_event_ids IN ACCESS EXCLUSIVE MODE");
+  const std::vector<Interaction> events = {
+      ViewAt(7, absl::Now() - absl::Minutes(1))};
+  const absl::Time start = absl::Now();
+  auto blocked = store_.Insert(events, start + absl::Milliseconds(300));
+  const absl::Duration waited = absl::Now() - start;
+  EXPECT_EQ(blocked.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << blocked.status();
+  EXPECT_LT(waited, absl::Seconds(3));
+  lock.commit();
+
+  // The pool hands the same connection out again (the last one idle): an
+  // insert that waits 600 ms on it now succeeds.
+  for (int i = 0; i < 2; ++i) {
+    pqxx::connection sleeper(db_.url());
+    pqxx::work slow(sleeper);
+    slow.exec("LOCK TABLE interaction_event_ids IN ACCESS EXCLUSIVE MODE");
+    std::thread release([&] {
+      absl::SleepFor(absl::Milliseconds(600));
+      slow.commit();
+    });
+    auto stored = store_.Insert(events, Deadline());
+    release.join();
+    ASSERT_TRUE(stored.ok()) << stored.status();
+    EXPECT_THAT(*stored, ElementsAre(i == 0));  // then a duplicate
+  }
+  tracking::InteractionQuery all;
+  all.limit = 10;
+  EXPECT_THAT(Listed(all), ElementsAre(7));
 }
 
 }  // namespace
