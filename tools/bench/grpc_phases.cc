@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "common/status_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -147,33 +149,92 @@ absl::StatusOr<PhaseRun> RunTrackBatch(
   return PhaseRun{.elapsed = absl::Now() - start, .refused = refused.load()};
 }
 
+namespace {
+
+// The calls of RunUnaryTrack: `in_flight` chains of calls, each started
+// from the completion callback of the one before.
+class UnaryTrackChains {
+ public:
+  UnaryTrackChains(TrackingService::Stub* stub,
+                   absl::Span<const smartshop::v1::Interaction> events,
+                   int chains, absl::Duration rpc_timeout)
+      : stub_(stub),
+        events_(events),
+        rpc_timeout_(rpc_timeout),
+        chains_(chains),
+        running_(chains) {}
+
+  absl::Status Run() {
+    for (int c = 0; c < chains_; ++c) Next();
+    running_.Wait();
+    absl::MutexLock lock(&mu_);
+    return first_error_;
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext context;
+    smartshop::v1::TrackRequest request;
+    smartshop::v1::TrackResponse response;
+  };
+
+  void Next() {
+    const int64_t i = next_.fetch_add(1);
+    if (i >= static_cast<int64_t>(events_.size()) || failed_.load()) {
+      running_.DecrementCount();
+      return;
+    }
+    auto call = std::make_shared<Call>();
+    *call->request.mutable_interaction() = events_[i];
+    call->context.set_deadline(ClientDeadline(rpc_timeout_));
+    stub_->async()->Track(&call->context, &call->request, &call->response,
+                          [this, call, i](grpc::Status rpc) {
+                            Check(i, rpc, call->response);
+                            Next();
+                          });
+  }
+
+  void Check(int64_t i, const grpc::Status& rpc,
+             const smartshop::v1::TrackResponse& response) {
+    const std::string name = absl::StrCat("Track of event ", i);
+    absl::Status status;
+    if (!rpc.ok()) {
+      status = FromGrpc(rpc, name);
+    } else if (response.outcome() != smartshop::v1::STORED) {
+      status = absl::InternalError(
+          absl::StrCat(name, ": outcome ",
+                       smartshop::v1::EventOutcome_Name(response.outcome())));
+    }
+    if (status.ok()) return;
+    absl::MutexLock lock(&mu_);
+    if (first_error_.ok()) first_error_ = std::move(status);
+    failed_ = true;
+  }
+
+  TrackingService::Stub* const stub_;
+  const absl::Span<const smartshop::v1::Interaction> events_;
+  const absl::Duration rpc_timeout_;
+  const int chains_;
+  std::atomic<int64_t> next_{0};
+  std::atomic<bool> failed_{false};
+  absl::BlockingCounter running_;
+  absl::Mutex mu_;
+  absl::Status first_error_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
 absl::StatusOr<PhaseRun> RunUnaryTrack(
     const std::shared_ptr<grpc::Channel>& channel,
     absl::Span<const smartshop::v1::Interaction> events, int in_flight,
     absl::Duration rpc_timeout) {
   auto stub = TrackingService::NewStub(channel);
-  std::atomic<int64_t> refused{0};
+  const int chains = static_cast<int>(
+      std::min<int64_t>(in_flight, static_cast<int64_t>(events.size())));
   const absl::Time start = absl::Now();
-  absl::Status status = RunConcurrently(
-      in_flight, static_cast<int64_t>(events.size()), [&](int64_t i) {
-        smartshop::v1::TrackRequest request;
-        *request.mutable_interaction() = events[i];
-        smartshop::v1::TrackResponse response;
-        grpc::Status rpc = CallWithDeadline(
-            rpc_timeout, &refused, [&](grpc::ClientContext& context) {
-              return stub->Track(&context, request, &response);
-            });
-        const std::string call = absl::StrCat("Track of event ", i);
-        if (!rpc.ok()) return FromGrpc(rpc, call);
-        if (response.outcome() != smartshop::v1::STORED) {
-          return absl::InternalError(absl::StrCat(
-              call, ": outcome ",
-              smartshop::v1::EventOutcome_Name(response.outcome())));
-        }
-        return absl::OkStatus();
-      });
-  if (!status.ok()) return status;
-  return PhaseRun{.elapsed = absl::Now() - start, .refused = refused.load()};
+  UnaryTrackChains calls(stub.get(), events, chains, rpc_timeout);
+  if (absl::Status status = calls.Run(); !status.ok()) return status;
+  return PhaseRun{.elapsed = absl::Now() - start, .refused = 0};
 }
 
 }  // namespace smartshop::bench

@@ -51,6 +51,19 @@ struct LoopResult {
 LoopResult RunClosedLoop(const LoopOptions& options,
                          const std::function<Call(int worker)>& make_call);
 
+// One asynchronous call: starts it and returns at once; `done` runs once,
+// on any thread, with its outcome.
+using CallDone = std::function<void(absl::Status)>;
+using AsyncCall = std::function<void(CallDone done)>;
+
+// The same phase with the `in_flight` calls kept outstanding by completion
+// callbacks (gRPC's callback client) instead of one blocked thread each:
+// on a shared machine the load generator's threads then take next to no
+// CPU from the server it measures, as a caller on another machine would.
+LoopResult RunAsyncClosedLoop(
+    const LoopOptions& options,
+    const std::function<AsyncCall(int worker)>& make_call);
+
 // OK calls per second of the window.
 double CallsPerSecond(const LoopResult& result);
 

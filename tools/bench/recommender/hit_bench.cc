@@ -143,6 +143,58 @@ absl::Status Warm(RecommenderService::Stub& stub, int users,
   return absl::OkStatus();
 }
 
+// What each phase's answer must be: the same checks for the blocking and
+// the callback client.
+absl::Status HealthOutcome(const grpc::Status& status,
+                           const HealthCheckResponse& response) {
+  if (!status.ok()) return FromGrpc(status);
+  if (response.status() != HealthCheckResponse::SERVING) {
+    return absl::FailedPreconditionError("health: not SERVING");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SyncEmptyOutcome(const grpc::Status& status) {
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    return absl::OkStatus();
+  }
+  return absl::InternalError(
+      absl::StrCat("sync0: expected INVALID_ARGUMENT, got ",
+                   status.error_code(), " ", status.error_message()));
+}
+
+absl::Status HitOutcome(const grpc::Status& status,
+                        const Recommendations& answer) {
+  if (!status.ok()) return FromGrpc(status);
+  if (!answer.cache_hit() || answer.items_size() != 8) {
+    return absl::InternalError(absl::StrCat(
+        "not a full cache hit: cache_hit=", answer.cache_hit(),
+        " items=", answer.items_size(),
+        " strategy=", smartshop::v1::Strategy_Name(answer.strategy())));
+  }
+  return absl::OkStatus();
+}
+
+// Each worker asks for the users in turn, from its own place in the user
+// list, so that the workers do not ask for the same key at the same time.
+class UserCycle {
+ public:
+  UserCycle(int worker, const HitOptions& options)
+      : users_(options.users),
+        next_(static_cast<int>(int64_t{worker} * options.users /
+                               options.in_flight)) {}
+  GetRecommendationsRequest NextRequest() {
+    GetRecommendationsRequest request;
+    request.set_user_id(UserId(next_));
+    next_ = (next_ + 1) % users_;
+    return request;
+  }
+
+ private:
+  const int users_;
+  int next_;  // a worker's calls follow one another
+};
+
 Call HealthCall(const std::shared_ptr<grpc::Channel>& channel,
                 absl::Duration timeout) {
   std::shared_ptr<Health::Stub> stub = Health::NewStub(channel);
@@ -151,12 +203,7 @@ Call HealthCall(const std::shared_ptr<grpc::Channel>& channel,
     context.set_deadline(ClientDeadline(timeout));
     HealthCheckRequest request;  // "": the server as a whole
     HealthCheckResponse response;
-    grpc::Status status = stub->Check(&context, request, &response);
-    if (!status.ok()) return FromGrpc(status);
-    if (response.status() != HealthCheckResponse::SERVING) {
-      return absl::FailedPreconditionError("health: not SERVING");
-    }
-    return absl::OkStatus();
+    return HealthOutcome(stub->Check(&context, request, &response), response);
   };
 }
 
@@ -169,43 +216,80 @@ Call SyncEmptyCall(const std::shared_ptr<grpc::Channel>& channel,
     context.set_deadline(ClientDeadline(timeout));
     smartshop::v1::InvalidateRecommendationsRequest request;  // no target
     smartshop::v1::InvalidateRecommendationsResponse response;
-    grpc::Status status =
-        stub->InvalidateRecommendations(&context, request, &response);
-    if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-      return absl::OkStatus();
-    }
-    return absl::InternalError(
-        absl::StrCat("sync0: expected INVALID_ARGUMENT, got ",
-                     status.error_code(), " ", status.error_message()));
+    return SyncEmptyOutcome(
+        stub->InvalidateRecommendations(&context, request, &response));
   };
 }
 
-// Each worker starts at its own place in the user list, so that the
-// workers do not ask for the same key at the same time.
 Call HitCall(const std::shared_ptr<grpc::Channel>& channel, int worker,
              const HitOptions& options) {
   std::shared_ptr<RecommenderService::Stub> stub =
       RecommenderService::NewStub(channel);
-  auto next = std::make_shared<int>(
-      static_cast<int>(int64_t{worker} * options.users / options.in_flight));
-  const int users = options.users;
+  auto users = std::make_shared<UserCycle>(worker, options);
   const absl::Duration timeout = options.rpc_timeout;
-  return [stub, next, users, timeout]() -> absl::Status {
-    GetRecommendationsRequest request;
-    request.set_user_id(UserId(*next));
-    *next = (*next + 1) % users;
+  return [stub, users, timeout]() -> absl::Status {
+    GetRecommendationsRequest request = users->NextRequest();
     grpc::ClientContext context;
     context.set_deadline(ClientDeadline(timeout));
     Recommendations answer;
-    grpc::Status status = stub->GetRecommendations(&context, request, &answer);
-    if (!status.ok()) return FromGrpc(status);
-    if (!answer.cache_hit() || answer.items_size() != 8) {
-      return absl::InternalError(absl::StrCat(
-          "not a full cache hit: cache_hit=", answer.cache_hit(),
-          " items=", answer.items_size(),
-          " strategy=", smartshop::v1::Strategy_Name(answer.strategy())));
-    }
-    return absl::OkStatus();
+    return HitOutcome(stub->GetRecommendations(&context, request, &answer),
+                      answer);
+  };
+}
+
+// One call of the callback client: what must live until its callback.
+template <typename Request, typename Response>
+struct InFlight {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
+
+AsyncCall AsyncHealthCall(const std::shared_ptr<grpc::Channel>& channel,
+                          absl::Duration timeout) {
+  std::shared_ptr<Health::Stub> stub = Health::NewStub(channel);
+  return [stub, timeout](CallDone done) {
+    auto call = std::make_shared<InFlight<HealthCheckRequest,  // "": all
+                                          HealthCheckResponse>>();
+    call->context.set_deadline(ClientDeadline(timeout));
+    stub->async()->Check(&call->context, &call->request, &call->response,
+                         [call, done](grpc::Status status) {
+                           done(HealthOutcome(status, call->response));
+                         });
+  };
+}
+
+AsyncCall AsyncSyncEmptyCall(const std::shared_ptr<grpc::Channel>& channel,
+                             absl::Duration timeout) {
+  std::shared_ptr<RecommenderService::Stub> stub =
+      RecommenderService::NewStub(channel);
+  return [stub, timeout](CallDone done) {
+    auto call = std::make_shared<
+        InFlight<smartshop::v1::InvalidateRecommendationsRequest,  // no target
+                 smartshop::v1::InvalidateRecommendationsResponse>>();
+    call->context.set_deadline(ClientDeadline(timeout));
+    stub->async()->InvalidateRecommendations(
+        &call->context, &call->request, &call->response,
+        [call, done](grpc::Status status) { done(SyncEmptyOutcome(status)); });
+  };
+}
+
+AsyncCall AsyncHitCall(const std::shared_ptr<grpc::Channel>& channel,
+                       int worker, const HitOptions& options) {
+  std::shared_ptr<RecommenderService::Stub> stub =
+      RecommenderService::NewStub(channel);
+  auto users = std::make_shared<UserCycle>(worker, options);
+  const absl::Duration timeout = options.rpc_timeout;
+  return [stub, users, timeout](CallDone done) {
+    auto call = std::make_shared<
+        InFlight<GetRecommendationsRequest, Recommendations>>();
+    call->request = users->NextRequest();
+    call->context.set_deadline(ClientDeadline(timeout));
+    stub->async()->GetRecommendations(
+        &call->context, &call->request, &call->response,
+        [call, done](grpc::Status status) {
+          done(HitOutcome(status, call->response));
+        });
   };
 }
 
@@ -291,16 +375,31 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
         loop.duration = options.duration;
         loop.window_opened = [&] { redis_before = RedisCpu(*address); };
         loop.window_closed = [&] { redis_after = RedisCpu(*address); };
-        result.loop = RunClosedLoop(loop, [&](int worker) {
-          const auto& channel = channels[worker % channels.size()];
-          if (phase == kHealthPhase) {
-            return HealthCall(channel, options.rpc_timeout);
-          }
-          if (phase == kSyncEmptyPhase) {
-            return SyncEmptyCall(channel, options.rpc_timeout);
-          }
-          return HitCall(channel, worker, options);
-        });
+        auto channel_of = [&](int worker) {
+          return channels[worker % channels.size()];
+        };
+        if (options.callback_client) {
+          result.loop = RunAsyncClosedLoop(loop, [&](int worker) {
+            if (phase == kHealthPhase) {
+              return AsyncHealthCall(channel_of(worker), options.rpc_timeout);
+            }
+            if (phase == kSyncEmptyPhase) {
+              return AsyncSyncEmptyCall(channel_of(worker),
+                                        options.rpc_timeout);
+            }
+            return AsyncHitCall(channel_of(worker), worker, options);
+          });
+        } else {
+          result.loop = RunClosedLoop(loop, [&](int worker) {
+            if (phase == kHealthPhase) {
+              return HealthCall(channel_of(worker), options.rpc_timeout);
+            }
+            if (phase == kSyncEmptyPhase) {
+              return SyncEmptyCall(channel_of(worker), options.rpc_timeout);
+            }
+            return HitCall(channel_of(worker), worker, options);
+          });
+        }
         if (redis_before.ok() && redis_after.ok()) {
           result.redis_cpu = *redis_after - *redis_before;
         }

@@ -37,6 +37,10 @@ struct HitOptions {
   // Users whose answers are cached first and then requested round-robin.
   int users = 1'000;
   int in_flight = 32;
+  // Calls kept in flight by gRPC's callback client (true) or by one blocked
+  // client thread each (false: the load generator's threads then share the
+  // two cores with the server they measure).
+  bool callback_client = true;
   // Client channels (connections); workers share them round-robin.
   int channels = 4;
   // Also run the kSyncEmptyPhase diagnostic in each round.

@@ -27,6 +27,9 @@ ABSL_FLAG(std::string, redis_url, "",
 ABSL_FLAG(std::string, phases, "hit,miss", "what to run: hit, miss or both");
 ABSL_FLAG(int, in_flight, 32, "hit phase: concurrent calls");
 ABSL_FLAG(int, channels, 4, "hit phase: client channels (connections)");
+ABSL_FLAG(bool, callback_client, true,
+          "hit phase: keep the calls in flight with gRPC's callback client; "
+          "false: one blocked client thread per call");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5),
           "hit phase: measured time of each health or hit phase");
 ABSL_FLAG(absl::Duration, warmup, absl::Milliseconds(500),
@@ -110,6 +113,7 @@ absl::StatusOr<Config> LoadConfig() {
   h.redis_url = absl::GetFlag(FLAGS_redis_url);
   h.in_flight = absl::GetFlag(FLAGS_in_flight);
   h.channels = absl::GetFlag(FLAGS_channels);
+  h.callback_client = absl::GetFlag(FLAGS_callback_client);
   h.duration = absl::GetFlag(FLAGS_duration);
   h.warmup = absl::GetFlag(FLAGS_warmup);
   h.rounds = absl::GetFlag(FLAGS_rounds);

@@ -60,9 +60,12 @@ std::string HitText(const HitOptions& o, const HitRun& run,
       " products; ", o.users, " users warmed in ",
       absl::FormatDuration(absl::Trunc(run.warm_time, absl::Milliseconds(1))),
       "; cached answer ", run.cached_value_bytes, " bytes\n",
-      "load: ", o.in_flight, " calls in flight from as many threads over ",
-      o.channels, " channels, deadline ", absl::FormatDuration(o.rpc_timeout),
-      " each; per phase ", absl::FormatDuration(o.warmup), " warm-up + ",
+      "load: ", o.in_flight, " calls in flight ",
+      o.callback_client ? "from gRPC's callback client"
+                        : "from as many blocked threads",
+      " over ", o.channels, " channels, deadline ",
+      absl::FormatDuration(o.rpc_timeout), " each; per phase ",
+      absl::FormatDuration(o.warmup), " warm-up + ",
       absl::FormatDuration(o.duration), " measured\n", "method: ", o.rounds,
       " rounds; odd rounds run ", kHealthPhase, ", ", kHitPhase,
       o.sync_baseline ? absl::StrCat(", ", kSyncEmptyPhase) : "",
@@ -181,6 +184,7 @@ boost::json::object HitJson(const HitOptions& o, const HitRun& run,
   config["products"] = o.products;
   config["users"] = o.users;
   config["in_flight"] = o.in_flight;
+  config["callback_client"] = o.callback_client;
   config["channels"] = o.channels;
   config["rounds"] = o.rounds;
   config["order"] = "odd rounds in phase order, even rounds reversed (ABBA)";
