@@ -37,7 +37,7 @@ if [ "$all" = 1 ]; then
   done
   # Sanitized code is slower: the service-backed tests get longer timeouts.
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DSMARTSHOP_JEMALLOC=OFF \
     -DSMARTSHOP_TEST_TIMEOUT=600 >/dev/null
   cmake --build "$build"
   # fuzz_smoke builds its own clang+ASan targets; the rest is what CI runs.
@@ -62,7 +62,7 @@ tests=(
 )
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
-  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DSMARTSHOP_JEMALLOC=OFF >/dev/null
 targets=()
 for t in "${tests[@]}"; do targets+=("$(basename "$t")"); done
 cmake --build "$build" --target "${targets[@]}"

@@ -11,7 +11,7 @@ packages=(
   grpc-proto libabsl-dev libpqxx-dev libhiredis-dev
   libboost1.81-dev libboost-json1.81-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev libjemalloc-dev
   postgresql redis-server
   prometheus yamllint
   clang-14 libclang-rt-14-dev openssl

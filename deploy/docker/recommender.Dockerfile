@@ -14,6 +14,7 @@ RUN apt-get update \
       grpc-proto libabsl-dev libpqxx-dev libhiredis-dev \
       libboost1.81-dev libboost-json1.81-dev libssl-dev \
       libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev \
+      libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -35,6 +36,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libabsl20220623 libboost-json1.81.0 libgrpc++1.51 libgrpc29 \
+      libjemalloc2 \
       libhiredis0.14 libprometheus-cpp-core1.0 libprotobuf32 libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 smartshop \
