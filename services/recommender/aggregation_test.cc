@@ -10,8 +10,9 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-smartshop::v1::Product P(int64_t id, std::string name, std::string category,
-                         bool active = true) {
+smartshop::v1::Product AggregatedProduct(int64_t id, std::string name,
+                                         std::string category,
+                                         bool active = true) {
   smartshop::v1::Product p;
   p.set_id(id);
   p.set_name(std::move(name));
@@ -29,8 +30,9 @@ smartshop::v1::Interaction I(smartshop::v1::InteractionType type,
 }
 
 TEST(AggregateTest, CountsPerProductInOrderOfFirstAppearance) {
-  CatalogSnapshot catalog({P(1, "Mug", "Kitchen"), P(2, "Pen", "")},
-                          absl::Now());
+  CatalogSnapshot catalog(
+      {AggregatedProduct(1, "Mug", "Kitchen"), AggregatedProduct(2, "Pen", "")},
+      absl::Now());
   auto summary = Aggregate(
       {I(smartshop::v1::VIEW_PRODUCT, 2), I(smartshop::v1::VIEW_PRODUCT, 1),
        I(smartshop::v1::ADD_TO_CART, 1), I(smartshop::v1::ORDER_PLACED, 1),
@@ -48,9 +50,10 @@ TEST(AggregateTest, CountsPerProductInOrderOfFirstAppearance) {
 }
 
 TEST(AggregateTest, ProductsShownAlikeAreOneEntryAsInTheOriginal) {
-  CatalogSnapshot catalog(
-      {P(1, "Mug", "Kitchen"), P(2, "Mug", "Kitchen"), P(3, "Mug", "Garden")},
-      absl::Now());
+  CatalogSnapshot catalog({AggregatedProduct(1, "Mug", "Kitchen"),
+                           AggregatedProduct(2, "Mug", "Kitchen"),
+                           AggregatedProduct(3, "Mug", "Garden")},
+                          absl::Now());
   auto summary = Aggregate(
       {I(smartshop::v1::VIEW_PRODUCT, 2), I(smartshop::v1::ORDER_PLACED, 1),
        I(smartshop::v1::VIEW_PRODUCT, 3)},
@@ -78,7 +81,8 @@ TEST(PromptBuilderTest, BuildsTheOriginalRequest) {
   ASSERT_TRUE(builder.ok()) << builder.status();
   std::vector<smartshop::v1::Product> products;
   for (int i = 1; i <= 60; ++i) {
-    products.push_back(P(i, absl::StrCat("Item ", i), "Cat", i != 3));
+    products.push_back(
+        AggregatedProduct(i, absl::StrCat("Item ", i), "Cat", i != 3));
   }
   CatalogSnapshot catalog(products, absl::Now());
   ChatRequest request =
@@ -106,8 +110,8 @@ TEST(PromptBuilderTest, BuildsTheOriginalRequest) {
 TEST(PromptBuilderTest, CatalogTextCannotInjectPlaceholders) {
   auto builder = PromptBuilder::Create({});
   ASSERT_TRUE(builder.ok());
-  CatalogSnapshot catalog({P(1, "Evil \"{product_catalog}\"\n", "X")},
-                          absl::Now());
+  CatalogSnapshot catalog(
+      {AggregatedProduct(1, "Evil \"{product_catalog}\"\n", "X")}, absl::Now());
   const std::string user =
       builder->Build({}, catalog, false).messages[1].content;
   EXPECT_THAT(user, HasSubstr(R"j("Evil \"{product_catalog}\"\n (X)")j"));

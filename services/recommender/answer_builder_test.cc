@@ -12,10 +12,10 @@ namespace {
 
 using smartshop::v1::RecommendationItem;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kBuildNow = absl::FromUnixSeconds(1'800'000'000);
 
 // Products 1..20, product i sold i units: top sellers are 20, 19, ...
-CatalogSnapshot Catalog() {
+CatalogSnapshot BuilderCatalog() {
   std::vector<smartshop::v1::Product> products(20);
   for (int i = 0; i < 20; ++i) {
     products[i].set_id(i + 1);
@@ -23,10 +23,10 @@ CatalogSnapshot Catalog() {
     products[i].set_is_active(true);
     products[i].set_units_sold(i + 1);
   }
-  return CatalogSnapshot(std::move(products), kNow);
+  return CatalogSnapshot(std::move(products), kBuildNow);
 }
 
-std::vector<int64_t> Ids(const smartshop::v1::Recommendations& answer) {
+std::vector<int64_t> AnswerIds(const smartshop::v1::Recommendations& answer) {
   std::vector<int64_t> ids;
   for (const RecommendationItem& item : answer.items()) {
     ids.push_back(item.product().id());
@@ -36,8 +36,8 @@ std::vector<int64_t> Ids(const smartshop::v1::Recommendations& answer) {
 
 class AnswerBuilderTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{kNow};
-  const CatalogSnapshot catalog_ = Catalog();
+  SimulatedClock clock_{kBuildNow};
+  const CatalogSnapshot catalog_ = BuilderCatalog();
   EngineCounters counters_{nullptr};
   const AnswerBuilder builder_{&counters_, clock_};
 };
@@ -53,7 +53,7 @@ TEST_F(AnswerBuilderTest, ARankingLeadsAndTopSellersFillUpTo16) {
   auto answer = builder_.FromRanking(ranking, catalog_, input, "why not");
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_EQ(answer.fallback_reason(), "why not");
-  EXPECT_EQ(answer.generated_at().seconds(), absl::ToUnixSeconds(kNow));
+  EXPECT_EQ(answer.generated_at().seconds(), absl::ToUnixSeconds(kBuildNow));
   ASSERT_EQ(answer.items_size(), kComputedItems);
   EXPECT_EQ(answer.items(0).reason(), "Viewed");
   EXPECT_EQ(answer.items(1).source(), smartshop::v1::MODEL);
@@ -79,7 +79,7 @@ TEST_F(AnswerBuilderTest, TopSellersSayWhyAndAreCounted) {
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_FALLBACK);
   EXPECT_EQ(answer.fallback_reason(), "model: timed out");
   // Category 1 holds the odd ids.
-  EXPECT_THAT(Ids(answer),
+  EXPECT_THAT(AnswerIds(answer),
               ::testing::ElementsAre(19, 17, 15, 13, 11, 9, 7, 5, 3, 1));
   EXPECT_THAT(answer.items(),
               ::testing::Each(::testing::Property(
@@ -93,7 +93,7 @@ TEST_F(AnswerBuilderTest, FinishCutsToTheCallersCountAndExclusions) {
   request.set_limit(3);
   request.add_exclude_product_ids(19);
   AnswerBuilder::Finish(request, &catalog_, answer);
-  EXPECT_THAT(Ids(answer), ::testing::ElementsAre(20, 18, 17));
+  EXPECT_THAT(AnswerIds(answer), ::testing::ElementsAre(20, 18, 17));
 }
 
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
@@ -101,7 +101,7 @@ TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   smartshop::v1::GetRecommendationsRequest request;
   request.add_exclude_product_ids(20);
   AnswerBuilder::Finish(request, nullptr, answer);
-  EXPECT_THAT(Ids(answer),
+  EXPECT_THAT(AnswerIds(answer),
               ::testing::ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
 }
 

@@ -17,8 +17,8 @@ Recommendations OneItem() {
   return answer;
 }
 
-Interaction Event(smartshop::v1::InteractionType type, std::string user,
-                  std::string session) {
+Interaction CacheEvent(smartshop::v1::InteractionType type, std::string user,
+                       std::string session) {
   Interaction event;
   event.set_type(type);
   event.set_user_id(std::move(user));
@@ -108,17 +108,17 @@ TEST_F(AnswerCacheTest, CartsOrdersAndSessionEventsDropTheirAnswer) {
   for (const std::string& key : {user, session}) {
     ASSERT_TRUE(cache_.Set(key, OneItem(), absl::Hours(1), Soon()).ok());
   }
-  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "42", ""));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::VIEW_PRODUCT, "42", ""));
   EXPECT_TRUE(cache_.contains(user));  // a view changes nothing
-  answers_.OnLiveEvent(Event(smartshop::v1::ADD_TO_CART, "42", ""));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::ADD_TO_CART, "42", ""));
   EXPECT_FALSE(cache_.contains(user));
-  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s1"));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::VIEW_PRODUCT, "", "s1"));
   EXPECT_FALSE(cache_.contains(session));
 }
 
 TEST_F(AnswerCacheTest, AFailedLiveDropIsRetriedLater) {
   cache_.FailWith(absl::UnavailableError("down"));
-  answers_.OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "42", ""));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::ORDER_PLACED, "42", ""));
   EXPECT_EQ(answers_.pending_invalidations(), 1u);
 }
 
@@ -180,11 +180,11 @@ TEST_F(AnswerCacheTest, LiveEventsInvalidationsAndErasuresClearTheLocalCopy) {
   for (const std::string& key : {user, session, anonymous}) StoreAnswer(key);
   // Redis refuses every delete: only the local drops count here.
   cache_.FailWith(absl::UnavailableError("down"));
-  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "42", ""));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::VIEW_PRODUCT, "42", ""));
   EXPECT_TRUE(answers_.Lookup(user, Soon()).has_value());
-  answers_.OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "42", ""));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::ORDER_PLACED, "42", ""));
   EXPECT_FALSE(answers_.Lookup(user, Soon()).has_value());
-  answers_.OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s1"));
+  answers_.OnLiveEvent(CacheEvent(smartshop::v1::VIEW_PRODUCT, "", "s1"));
   EXPECT_FALSE(answers_.Lookup(session, Soon()).has_value());
   InvalidateRecommendationsRequest all;
   all.set_all(true);

@@ -10,8 +10,9 @@ namespace {
 
 using ::testing::ElementsAre;
 
-smartshop::v1::Product P(int64_t id, int64_t sold, bool active = true,
-                         std::optional<int64_t> stock = std::nullopt) {
+smartshop::v1::Product RuleProduct(
+    int64_t id, int64_t sold, bool active = true,
+    std::optional<int64_t> stock = std::nullopt) {
   smartshop::v1::Product p;
   p.set_id(id);
   p.set_name("Item");
@@ -33,29 +34,30 @@ smartshop::v1::Recommendations Answer(std::vector<int64_t> ids) {
   return answer;
 }
 
-std::vector<int64_t> Ids(const smartshop::v1::Recommendations& r) {
+std::vector<int64_t> RuleIds(const smartshop::v1::Recommendations& r) {
   std::vector<int64_t> ids;
   for (const auto& item : r.items()) ids.push_back(item.product().id());
   return ids;
 }
 
 // Products 1..12, product i sold i units: top sellers 12, 11, 10, ...
-std::vector<smartshop::v1::Product> Catalog() {
+std::vector<smartshop::v1::Product> RulesCatalog() {
   std::vector<smartshop::v1::Product> products;
-  for (int i = 1; i <= 12; ++i) products.push_back(P(i, i));
+  for (int i = 1; i <= 12; ++i) products.push_back(RuleProduct(i, i));
   return products;
 }
 
 TEST(AnswerRulesTest, DropsWhatIsNoLongerSellableAndTopsUpToTheCount) {
-  std::vector<smartshop::v1::Product> products = Catalog();
-  products[1] = P(2, 2, /*active=*/false);              // deactivated
-  products[2] = P(3, 3, /*active=*/true, /*stock=*/0);  // sold out
-  products[11] = P(12, 12, true, 0);  // the best seller is sold out too
+  std::vector<smartshop::v1::Product> products = RulesCatalog();
+  products[1] = RuleProduct(2, 2, /*active=*/false);              // deactivated
+  products[2] = RuleProduct(3, 3, /*active=*/true, /*stock=*/0);  // sold out
+  products[11] =
+      RuleProduct(12, 12, true, 0);  // the best seller is sold out too
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({1, 2, 3, 4, 99});
   ApplyAnswerRules(catalog, {.count = 8}, answer);
   // 99 is unknown to the catalog; the top-ups skip 12 as well.
-  EXPECT_THAT(Ids(answer), ElementsAre(1, 4, 11, 10, 9, 8, 7, 6));
+  EXPECT_THAT(RuleIds(answer), ElementsAre(1, 4, 11, 10, 9, 8, 7, 6));
   EXPECT_EQ(answer.items(2).source(), smartshop::v1::GAP_FILL);
   // Never above the items kept.
   EXPECT_LE(answer.items(2).relevance_score(),
@@ -63,18 +65,18 @@ TEST(AnswerRulesTest, DropsWhatIsNoLongerSellableAndTopsUpToTheCount) {
 }
 
 TEST(AnswerRulesTest, ExclusionsDuplicatesAndTheCountHold) {
-  const CatalogSnapshot catalog(Catalog(), absl::Now());
+  const CatalogSnapshot catalog(RulesCatalog(), absl::Now());
   const absl::flat_hash_set<int64_t> exclude = {5, 12};
   smartshop::v1::Recommendations answer = Answer({5, 1, 1, 2, 3});
   ApplyAnswerRules(catalog, {.count = 3, .exclude = &exclude}, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(1, 2, 3));
+  EXPECT_THAT(RuleIds(answer), ElementsAre(1, 2, 3));
   answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 8, .exclude = &exclude}, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(11, 10, 9, 8, 7, 6, 4, 3));
+  EXPECT_THAT(RuleIds(answer), ElementsAre(11, 10, 9, 8, 7, 6, 4, 3));
 }
 
 TEST(AnswerRulesTest, RefreshesProductDataFromTheCatalog) {
-  std::vector<smartshop::v1::Product> products = Catalog();
+  std::vector<smartshop::v1::Product> products = RulesCatalog();
   products[0].set_price_cents(1234);
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({1});
@@ -84,21 +86,21 @@ TEST(AnswerRulesTest, RefreshesProductDataFromTheCatalog) {
 }
 
 TEST(AnswerRulesTest, FewerOnlyWhenTheCatalogRunsOut) {
-  std::vector<smartshop::v1::Product> products = {P(1, 1), P(2, 2, true, 0),
-                                                  P(3, 3)};
+  std::vector<smartshop::v1::Product> products = {
+      RuleProduct(1, 1), RuleProduct(2, 2, true, 0), RuleProduct(3, 3)};
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 8}, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(3, 1));
+  EXPECT_THAT(RuleIds(answer), ElementsAre(3, 1));
 }
 
 TEST(AnswerRulesTest, TopUpsOfACategoryPageStayInTheCategory) {
-  std::vector<smartshop::v1::Product> products = Catalog();
+  std::vector<smartshop::v1::Product> products = RulesCatalog();
   for (auto& p : products) p.set_category_id(p.id() % 2 == 0 ? 2 : 3);
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 3, .category_id = 3}, answer);
-  EXPECT_THAT(Ids(answer), ElementsAre(11, 9, 7));
+  EXPECT_THAT(RuleIds(answer), ElementsAre(11, 9, 7));
 }
 
 }  // namespace

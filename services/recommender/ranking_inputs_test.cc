@@ -11,20 +11,20 @@ namespace {
 
 using ::testing::UnorderedElementsAre;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kInputsNow = absl::FromUnixSeconds(1'800'000'000);
 
-smartshop::v1::Interaction Event(smartshop::v1::InteractionType type,
-                                 std::string user, int64_t product,
-                                 absl::Duration ago) {
+smartshop::v1::Interaction InputEvent(smartshop::v1::InteractionType type,
+                                      std::string user, int64_t product,
+                                      absl::Duration ago) {
   smartshop::v1::Interaction event;
   event.set_type(type);
   event.set_user_id(std::move(user));
   event.set_product_id(product);
-  SetTimestamp(kNow - ago, event.mutable_timestamp());
+  SetTimestamp(kInputsNow - ago, event.mutable_timestamp());
   return event;
 }
 
-RequestContext ForUser(std::string user) {
+RequestContext ContextForUser(std::string user) {
   RequestContext context;
   context.request.set_user_id(user);
   context.shopper.user_id = std::move(user);
@@ -33,7 +33,7 @@ RequestContext ForUser(std::string user) {
 
 class RankingInputsTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{kNow};
+  SimulatedClock clock_{kInputsNow};
   absl::StatusOr<RankingInputs> Read(const RequestContext& context,
                                      bool recent_orders = true) {
     return reader_.Read(context, catalog_, absl::Now() + absl::Seconds(5),
@@ -48,19 +48,19 @@ class RankingInputsTest : public ::testing::Test {
                                    p.set_is_active(true);
                                    return p;
                                  }()},
-                                 kNow};
+                                 kInputsNow};
   RankingInputReader reader_{&tracking_, EngineOptions(), clock_};
 };
 
 TEST_F(RankingInputsTest, NoInteractionsAtAllIsNoData) {
-  auto inputs = Read(ForUser("42"));
+  auto inputs = Read(ContextForUser("42"));
   ASSERT_TRUE(inputs.ok());
   EXPECT_TRUE(inputs->no_data);
   EXPECT_TRUE(inputs->summary.empty());
 }
 
 TEST_F(RankingInputsTest, ACategoryPageIsRankedEvenWithoutData) {
-  RequestContext context = ForUser("42");
+  RequestContext context = ContextForUser("42");
   context.request.set_category_id(4);
   auto inputs = Read(context);
   ASSERT_TRUE(inputs.ok());
@@ -71,11 +71,11 @@ TEST_F(RankingInputsTest, ACategoryPageIsRankedEvenWithoutData) {
 
 TEST_F(RankingInputsTest, TheShoppersEventsAndExclusionsReachTheRankers) {
   tracking_.SetInteractions(
-      {Event(smartshop::v1::ADD_TO_CART, "42", 5, absl::Minutes(1)),
-       Event(smartshop::v1::ORDER_PLACED, "42", 6, absl::Hours(24 * 40)),
-       Event(smartshop::v1::ORDER_PLACED, "42", 7, absl::Hours(24 * 2)),
-       Event(smartshop::v1::VIEW_PRODUCT, "other", 8, absl::Minutes(2))});
-  RequestContext context = ForUser("42");
+      {InputEvent(smartshop::v1::ADD_TO_CART, "42", 5, absl::Minutes(1)),
+       InputEvent(smartshop::v1::ORDER_PLACED, "42", 6, absl::Hours(24 * 40)),
+       InputEvent(smartshop::v1::ORDER_PLACED, "42", 7, absl::Hours(24 * 2)),
+       InputEvent(smartshop::v1::VIEW_PRODUCT, "other", 8, absl::Minutes(2))});
+  RequestContext context = ContextForUser("42");
   context.request.add_exclude_product_ids(9);
   auto inputs = Read(context);
   ASSERT_TRUE(inputs.ok());
@@ -97,7 +97,7 @@ TEST_F(RankingInputsTest, TheShoppersEventsAndExclusionsReachTheRankers) {
 
 TEST_F(RankingInputsTest, ATrackingFailureIsReturned) {
   tracking_.FailWith(absl::UnavailableError("tracking down"));
-  EXPECT_EQ(Read(ForUser("42")).status(),
+  EXPECT_EQ(Read(ContextForUser("42")).status(),
             absl::UnavailableError("tracking down"));
 }
 

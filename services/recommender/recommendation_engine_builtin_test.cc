@@ -21,10 +21,10 @@ using ::testing::Each;
 using ::testing::Not;
 using ::testing::Property;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kBuiltinNow = absl::FromUnixSeconds(1'800'000'000);
 
-Interaction Event(smartshop::v1::InteractionType type, std::string user,
-                  std::string session, int64_t product, absl::Time at) {
+Interaction BuiltinEvent(smartshop::v1::InteractionType type, std::string user,
+                         std::string session, int64_t product, absl::Time at) {
   Interaction i;
   i.set_user_id(std::move(user));
   i.set_session_key(std::move(session));
@@ -34,7 +34,7 @@ Interaction Event(smartshop::v1::InteractionType type, std::string user,
   return i;
 }
 
-std::vector<int64_t> Ids(const Recommendations& r) {
+std::vector<int64_t> BuiltinIds(const Recommendations& r) {
   std::vector<int64_t> ids;
   for (const auto& item : r.items()) ids.push_back(item.product().id());
   return ids;
@@ -42,7 +42,7 @@ std::vector<int64_t> Ids(const Recommendations& r) {
 
 class BuiltinEngineTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{kNow};
+  SimulatedClock clock_{kBuiltinNow};
   BuiltinEngineTest() {
     std::vector<smartshop::v1::Product> products;
     // 20 products; categories 1..4 of five each; product i sold i units.
@@ -60,19 +60,23 @@ class BuiltinEngineTest : public ::testing::Test {
     EXPECT_TRUE(catalog_.Refresh().ok());
     // Shoppers a, b, c bought 1 then 7; d, e bought 3 then 14.
     for (const char* u : {"a", "b", "c"}) {
-      Learn(smartshop::v1::ORDER_PLACED, u, "", 1, kNow - absl::Hours(2));
-      Learn(smartshop::v1::ORDER_PLACED, u, "", 7, kNow - absl::Hours(1));
+      Learn(smartshop::v1::ORDER_PLACED, u, "", 1,
+            kBuiltinNow - absl::Hours(2));
+      Learn(smartshop::v1::ORDER_PLACED, u, "", 7,
+            kBuiltinNow - absl::Hours(1));
     }
     for (const char* u : {"d", "e"}) {
-      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 3, kNow - absl::Hours(2));
-      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 14, kNow - absl::Hours(1));
+      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 3,
+            kBuiltinNow - absl::Hours(2));
+      Learn(smartshop::v1::VIEW_PRODUCT, u, "", 14,
+            kBuiltinNow - absl::Hours(1));
     }
   }
 
   void Learn(smartshop::v1::InteractionType type, std::string user,
              std::string session, int64_t product, absl::Time at) {
     model_.Observe(
-        Event(type, std::move(user), std::move(session), product, at));
+        BuiltinEvent(type, std::move(user), std::move(session), product, at));
   }
 
   RecommendationEngine MakeEngine(LlmClient* llm) {
@@ -104,8 +108,8 @@ class BuiltinEngineTest : public ::testing::Test {
 };
 
 TEST_F(BuiltinEngineTest, WithoutAModelTheBuiltinRankerRanks) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   auto engine = MakeEngine(nullptr);
   Recommendations r = Get(engine, ForUser("z"));
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
@@ -116,13 +120,13 @@ TEST_F(BuiltinEngineTest, WithoutAModelTheBuiltinRankerRanks) {
   EXPECT_EQ(r.items(0).source(), smartshop::v1::BUILTIN);
   EXPECT_EQ(r.items(0).relevance_score(), 99);
   // Bought within the last 30 days: not recommended again.
-  EXPECT_THAT(Ids(r), Not(Contains(1)));
+  EXPECT_THAT(BuiltinIds(r), Not(Contains(1)));
   EXPECT_EQ(cache_.ttl("ai_recommended_products_z"), absl::Minutes(10));
 }
 
 TEST_F(BuiltinEngineTest, AFailingModelFallsBackToTheBuiltinRanker) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   llm_.FailWith(absl::ResourceExhaustedError("429"));
   auto engine = MakeEngine(&llm_);
   Recommendations r = Get(engine, ForUser("z"));
@@ -134,10 +138,11 @@ TEST_F(BuiltinEngineTest, AFailingModelFallsBackToTheBuiltinRanker) {
 }
 
 TEST_F(BuiltinEngineTest, SessionsArePersonalisedAndCachedPerSession) {
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "", "s-1", 3,
-                                   kNow - absl::Minutes(1)),
-                             Event(smartshop::v1::ORDER_PLACED, "a", "", 1,
-                                   kNow - absl::Minutes(2))});
+  tracking_.SetInteractions(
+      {BuiltinEvent(smartshop::v1::VIEW_PRODUCT, "", "s-1", 3,
+                    kBuiltinNow - absl::Minutes(1)),
+       BuiltinEvent(smartshop::v1::ORDER_PLACED, "a", "", 1,
+                    kBuiltinNow - absl::Minutes(2))});
   auto engine = MakeEngine(nullptr);
   GetRecommendationsRequest request;
   request.set_session_key("s-1");
@@ -162,8 +167,8 @@ TEST_F(BuiltinEngineTest, SessionsArePersonalisedAndCachedPerSession) {
 }
 
 TEST_F(BuiltinEngineTest, CategoryPagesHoldOnlyThatCategoryAndAreNotCached) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   llm_.Reply("[]");
   auto engine = MakeEngine(&llm_);
   GetRecommendationsRequest request = ForUser("z");
@@ -180,8 +185,8 @@ TEST_F(BuiltinEngineTest, CategoryPagesHoldOnlyThatCategoryAndAreNotCached) {
 }
 
 TEST_F(BuiltinEngineTest, ExcludedProductsNeverComeBackEvenFromTheCache) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   auto engine = MakeEngine(nullptr);
   GetRecommendationsRequest request = ForUser("z");
   request.add_exclude_product_ids(7);
@@ -190,8 +195,8 @@ TEST_F(BuiltinEngineTest, ExcludedProductsNeverComeBackEvenFromTheCache) {
     Recommendations r = Get(engine, request);
     EXPECT_EQ(r.cache_hit(), round == 1);
     EXPECT_EQ(r.items_size(), 8);
-    EXPECT_THAT(Ids(r), Not(Contains(7)));
-    EXPECT_THAT(Ids(r), Not(Contains(20)));
+    EXPECT_THAT(BuiltinIds(r), Not(Contains(7)));
+    EXPECT_THAT(BuiltinIds(r), Not(Contains(20)));
   }
   // The cached answer itself still holds 7 for requests without exclusions.
   EXPECT_EQ(Get(engine, ForUser("z")).items(0).product().id(), 7);
@@ -216,8 +221,8 @@ TEST_F(BuiltinEngineTest, RefusesBadFilters) {
 }
 
 TEST_F(BuiltinEngineTest, HybridPromptShowsCandidatesAndMapsAnswersById) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   llm_.Reply(R"j([{"product_id": 14, "relevance_score": 93, "reason": "Fits"},
                   {"product_id": 999, "relevance_score": 90, "reason": "?"},
                   {"product_id": 7, "relevance_score": 88, "reason": "Pair"}])j");
@@ -248,20 +253,20 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
   // Shoppers who view 2 buy 7. User z viewed 2 fifty times since ordering 7
   // twenty days ago: the order is outside the 50-event window.
   for (const char* u : {"p", "q", "r"}) {
-    Learn(smartshop::v1::VIEW_PRODUCT, u, "", 2, kNow - absl::Hours(3));
-    Learn(smartshop::v1::ORDER_PLACED, u, "", 7, kNow - absl::Hours(2));
+    Learn(smartshop::v1::VIEW_PRODUCT, u, "", 2, kBuiltinNow - absl::Hours(3));
+    Learn(smartshop::v1::ORDER_PLACED, u, "", 7, kBuiltinNow - absl::Hours(2));
   }
   std::vector<Interaction> history;
   for (int i = 0; i < 50; ++i) {
-    history.push_back(Event(smartshop::v1::VIEW_PRODUCT, "z", "", 2,
-                            kNow - absl::Minutes(i + 1)));
+    history.push_back(BuiltinEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 2,
+                                   kBuiltinNow - absl::Minutes(i + 1)));
   }
-  history.push_back(Event(smartshop::v1::ORDER_PLACED, "z", "", 7,
-                          kNow - absl::Hours(24 * 20)));
+  history.push_back(BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "", 7,
+                                 kBuiltinNow - absl::Hours(24 * 20)));
   tracking_.SetInteractions(history);
 
   auto engine = MakeEngine(nullptr);  // the rule: 30 days
-  EXPECT_THAT(Ids(Get(engine, ForUser("z"))), Not(Contains(7)));
+  EXPECT_THAT(BuiltinIds(Get(engine, ForUser("z"))), Not(Contains(7)));
 
   EngineOptions ten_days;
   ten_days.recently_ordered = absl::Hours(24 * 10);
@@ -277,16 +282,16 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
 }
 
 TEST_F(BuiltinEngineTest, ADeadModelIsPausedAndCostsNoMoreCalls) {
-  tracking_.SetInteractions({Event(smartshop::v1::ORDER_PLACED, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   llm_.FailWith(absl::UnavailableError("connection reset"));
   auto engine = MakeEngine(&llm_);
   const int threshold = CircuitBreakerOptions().failure_threshold;
   for (int i = 0; i < threshold + 3; ++i) {
     // A new user each time: every request misses the cache.
     tracking_.SetInteractions(
-        {Event(smartshop::v1::ORDER_PLACED, absl::StrCat("user-", i), "", 1,
-               kNow - absl::Minutes(5))});
+        {BuiltinEvent(smartshop::v1::ORDER_PLACED, absl::StrCat("user-", i), "",
+                      1, kBuiltinNow - absl::Minutes(5))});
     Recommendations r = Get(engine, ForUser(absl::StrCat("user-", i)));
     EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
     EXPECT_EQ(r.fallback_reason(),
@@ -297,15 +302,16 @@ TEST_F(BuiltinEngineTest, ADeadModelIsPausedAndCostsNoMoreCalls) {
 }
 
 TEST_F(BuiltinEngineTest, AnOrderDuringTheComputationKeepsItsAnswerUncached) {
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 1,
-                                   kNow - absl::Minutes(5))});
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::VIEW_PRODUCT, "z", "",
+                                          1, kBuiltinNow - absl::Minutes(5))});
   llm_.Reply(
       R"([{"product": "Item 7", "relevance_score": 90, "reason": "r"}])");
   llm_.SetDelay(absl::Milliseconds(300));
   auto engine = MakeEngine(&llm_);
   std::thread order([&] {
     absl::SleepFor(absl::Milliseconds(100));  // while the model thinks
-    engine.OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "z", "", 7, kNow));
+    engine.OnLiveEvent(
+        BuiltinEvent(smartshop::v1::ORDER_PLACED, "z", "", 7, kBuiltinNow));
   });
   Recommendations r = Get(engine, ForUser("z"));
   order.join();

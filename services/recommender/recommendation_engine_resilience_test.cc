@@ -21,22 +21,23 @@ using smartshop::v1::Interaction;
 using smartshop::v1::Recommendations;
 using ::testing::HasSubstr;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kResilienceNow = absl::FromUnixSeconds(1'800'000'000);
 constexpr char kModelReply[] =
     R"j([{"product": "Item 7 (Cat)", "relevance_score": 97, "reason": "r"}])j";
 
-Interaction Event(smartshop::v1::InteractionType type, std::string user,
-                  std::string session, int64_t product) {
+Interaction ResilienceEvent(smartshop::v1::InteractionType type,
+                            std::string user, std::string session,
+                            int64_t product) {
   Interaction i;
   i.set_user_id(std::move(user));
   i.set_session_key(std::move(session));
   i.set_type(type);
   i.set_product_id(product);
-  i.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kNow) - 60);
+  i.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(kResilienceNow) - 60);
   return i;
 }
 
-GetRecommendationsRequest ForUser(std::string user) {
+GetRecommendationsRequest RequestForUser(std::string user) {
   GetRecommendationsRequest r;
   r.set_user_id(std::move(user));
   return r;
@@ -60,7 +61,7 @@ bool Eventually(F done, absl::Duration limit = absl::Seconds(5)) {
 
 class EngineResilienceTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{kNow};
+  SimulatedClock clock_{kResilienceNow};
   EngineResilienceTest() {
     for (int i = 1; i <= 12; ++i) {
       smartshop::v1::Product p;
@@ -75,10 +76,11 @@ class EngineResilienceTest : public ::testing::Test {
     EXPECT_TRUE(catalog_.Refresh().ok());
     // Shoppers who viewed 1 then 7: the builtin ranker has something.
     for (const char* u : {"a", "b", "c"}) {
-      model_.Observe(Event(smartshop::v1::VIEW_PRODUCT, u, "", 1));
-      model_.Observe(Event(smartshop::v1::VIEW_PRODUCT, u, "", 7));
+      model_.Observe(ResilienceEvent(smartshop::v1::VIEW_PRODUCT, u, "", 1));
+      model_.Observe(ResilienceEvent(smartshop::v1::VIEW_PRODUCT, u, "", 7));
     }
-    tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "", "", 1)});
+    tracking_.SetInteractions(
+        {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "", 1)});
     llm_.Reply(kModelReply);
   }
 
@@ -114,7 +116,8 @@ TEST_F(EngineResilienceTest,
        AWaiterAnswersBuiltinByItsDeadlineWhileTheModelGoesOn) {
   llm_.SetDelay(absl::Milliseconds(800));
   auto engine = MakeEngine();
-  auto [answer, took] = Timed(*engine, ForUser("z"), absl::Milliseconds(300));
+  auto [answer, took] =
+      Timed(*engine, RequestForUser("z"), absl::Milliseconds(300));
   EXPECT_LT(took, absl::Milliseconds(300));
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_BUILTIN);
   EXPECT_THAT(answer.fallback_reason(), HasSubstr("deadline"));
@@ -125,7 +128,8 @@ TEST_F(EngineResilienceTest,
   ASSERT_TRUE(
       Eventually([&] { return cache_.contains("ai_recommended_products_z"); }));
   EXPECT_EQ(cache_.ttl("ai_recommended_products_z"), absl::Hours(1));
-  auto [next, unused] = Timed(*engine, ForUser("z"), absl::Milliseconds(300));
+  auto [next, unused] =
+      Timed(*engine, RequestForUser("z"), absl::Milliseconds(300));
   EXPECT_TRUE(next.cache_hit());
   EXPECT_EQ(next.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_EQ(llm_.requests().size(), 1u);
@@ -156,14 +160,15 @@ TEST_F(EngineResilienceTest, AHangingModelOpensTheBreakerWhateverTheDeadlines) {
   const int threshold = CircuitBreakerOptions().failure_threshold;
   for (int i = 0; i < threshold; ++i) {
     // Page deadlines shorter than the model timeout, a new user each time.
-    auto [answer, took] =
-        Timed(*engine, ForUser(absl::StrCat("u", i)), absl::Milliseconds(60));
+    auto [answer, took] = Timed(*engine, RequestForUser(absl::StrCat("u", i)),
+                                absl::Milliseconds(60));
     EXPECT_LT(took, absl::Milliseconds(60));
     EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_BUILTIN);
   }
   // The timeouts were the model's own: they count, and it is paused.
   absl::SleepFor(absl::Milliseconds(300));  // the calls have timed out
-  auto [paused, took] = Timed(*engine, ForUser("next"), absl::Seconds(1));
+  auto [paused, took] =
+      Timed(*engine, RequestForUser("next"), absl::Seconds(1));
   EXPECT_EQ(paused.fallback_reason(), "model: paused after repeated failures");
   EXPECT_LT(took, absl::Milliseconds(100));
   EXPECT_EQ(llm_.requests().size(), static_cast<size_t>(threshold));
@@ -183,16 +188,17 @@ TEST_F(EngineResilienceTest, TheBulkheadAnswersAtOnceAndHitsAreNeverRefused) {
   std::vector<std::thread> slow;
   for (const char* user : {"x1", "x2"}) {
     slow.emplace_back(
-        [&, user] { Timed(*engine, ForUser(user), absl::Seconds(2)); });
+        [&, user] { Timed(*engine, RequestForUser(user), absl::Seconds(2)); });
   }
   ASSERT_TRUE(Eventually([&] { return llm_.requests().size() == 2; }));
   // Both computations are busy: a third miss is answered at once.
-  auto [third, took] = Timed(*engine, ForUser("x3"), absl::Seconds(2));
+  auto [third, took] = Timed(*engine, RequestForUser("x3"), absl::Seconds(2));
   EXPECT_LT(took, absl::Milliseconds(200));
   EXPECT_EQ(third.strategy(), smartshop::v1::STRATEGY_BUILTIN);
   EXPECT_EQ(third.fallback_reason(), "model: too many computations in flight");
   EXPECT_FALSE(cache_.contains("ai_recommended_products_x3"));
-  auto [hit, hit_took] = Timed(*engine, ForUser("hit"), absl::Seconds(2));
+  auto [hit, hit_took] =
+      Timed(*engine, RequestForUser("hit"), absl::Seconds(2));
   EXPECT_TRUE(hit.cache_hit());
   EXPECT_LT(hit_took, absl::Milliseconds(200));
   for (auto& t : slow) t.join();
@@ -213,7 +219,7 @@ TEST_F(EngineResilienceTest, PastTheWaiterBoundCallersTakeWhatThereIsAtOnce) {
 }
 
 TEST(EngineFirstCatalogTest, OneLoadAtATimeAndEveryCallerWithinItsDeadline) {
-  SimulatedClock clock(kNow);
+  SimulatedClock clock(kResilienceNow);
   testing::FakeTrackingReader tracking;
   tracking.SetProductsDelay(absl::Seconds(2));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(10));
@@ -244,8 +250,9 @@ TEST_F(EngineResilienceTest, SessionsAreRankedBuiltinWithoutModelCalls) {
   auto engine = MakeEngine();
   for (int view = 0; view < 10; ++view) {
     tracking_.SetInteractions(
-        {Event(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view)});
-    engine->OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view));
+        {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view)});
+    engine->OnLiveEvent(
+        ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view));
     auto [answer, unused] = Timed(*engine, ForSession("s1"), absl::Seconds(2));
     EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_BUILTIN);
     EXPECT_TRUE(answer.fallback_reason().empty());
@@ -261,16 +268,19 @@ TEST_F(EngineResilienceTest, ASessionAllowedTheModelIsHeldToItsInterval) {
   auto engine = MakeEngine({.session_model = true});
   for (int view = 0; view < 10; ++view) {
     tracking_.SetInteractions(
-        {Event(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view)});
-    engine->OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view));
+        {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view)});
+    engine->OnLiveEvent(
+        ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s1", 1 + view));
     auto [answer, unused] = Timed(*engine, ForSession("s1"), absl::Seconds(2));
     EXPECT_EQ(answer.strategy(), view == 0 ? smartshop::v1::STRATEGY_MODEL
                                            : smartshop::v1::STRATEGY_BUILTIN);
   }
   EXPECT_EQ(llm_.requests().size(), 1u);
   // A session's answer lives as long as a session's, model or not.
-  engine->OnLiveEvent(Event(smartshop::v1::VIEW_PRODUCT, "", "s2", 1));
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "", "s2", 1)});
+  engine->OnLiveEvent(
+      ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s2", 1));
+  tracking_.SetInteractions(
+      {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "", "s2", 1)});
   Timed(*engine, ForSession("s2"), absl::Seconds(2));
   EXPECT_EQ(llm_.requests().size(), 2u);
   EXPECT_EQ(cache_.ttl("ai_recommended_session_s2"), absl::Minutes(5));
@@ -278,7 +288,7 @@ TEST_F(EngineResilienceTest, ASessionAllowedTheModelIsHeldToItsInterval) {
 
 TEST_F(EngineResilienceTest, AHitIsCheckedAgainstTheCatalogAsItIsNow) {
   auto engine = MakeEngine();
-  auto [first, unused] = Timed(*engine, ForUser("z"), absl::Seconds(2));
+  auto [first, unused] = Timed(*engine, RequestForUser("z"), absl::Seconds(2));
   ASSERT_EQ(first.items_size(), 8);
   const int64_t gone = first.items(0).product().id();
   const int64_t sold_out = first.items(1).product().id();
@@ -288,7 +298,7 @@ TEST_F(EngineResilienceTest, AHitIsCheckedAgainstTheCatalogAsItIsNow) {
   }
   tracking_.SetProducts(products_);
   ASSERT_TRUE(catalog_.Refresh().ok());
-  auto [hit, unused2] = Timed(*engine, ForUser("z"), absl::Seconds(2));
+  auto [hit, unused2] = Timed(*engine, RequestForUser("z"), absl::Seconds(2));
   EXPECT_TRUE(hit.cache_hit());
   EXPECT_EQ(hit.items_size(), 8);
   for (const auto& item : hit.items()) {
@@ -299,9 +309,10 @@ TEST_F(EngineResilienceTest, AHitIsCheckedAgainstTheCatalogAsItIsNow) {
 
 TEST_F(EngineResilienceTest,
        EventsOfProductsNotYetInTheCatalogStillAskTheModel) {
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 999)});
+  tracking_.SetInteractions(
+      {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 999)});
   auto engine = MakeEngine({}, /*builtin=*/false);
-  auto [answer, unused] = Timed(*engine, ForUser("z"), absl::Seconds(2));
+  auto [answer, unused] = Timed(*engine, RequestForUser("z"), absl::Seconds(2));
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_EQ(llm_.requests().size(), 1u);
 }
@@ -314,8 +325,9 @@ TEST_F(EngineResilienceTest, SoldOutPicksAndTopSellersGiveWayToTheNextOnes) {
   tracking_.SetProducts(products_);
   ASSERT_TRUE(catalog_.Refresh().ok());
   auto engine = MakeEngine({}, /*builtin=*/false);
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
-  auto [answer, unused] = Timed(*engine, ForUser("z"), absl::Seconds(2));
+  tracking_.SetInteractions(
+      {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
+  auto [answer, unused] = Timed(*engine, RequestForUser("z"), absl::Seconds(2));
   // 12 products, 4 sold out: exactly 8 remain, and all 8 are served.
   EXPECT_EQ(answer.items_size(), 8);
   for (const auto& item : answer.items()) {
@@ -329,9 +341,10 @@ TEST_F(EngineResilienceTest,
   llm_.SetDelay(absl::Milliseconds(300));
   auto replica_a = MakeEngine();
   auto replica_b = MakeEngine();
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
+  tracking_.SetInteractions(
+      {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
   std::thread computing(
-      [&] { Timed(*replica_b, ForUser("z"), absl::Seconds(2)); });
+      [&] { Timed(*replica_b, RequestForUser("z"), absl::Seconds(2)); });
   ASSERT_TRUE(Eventually([&] { return llm_.requests().size() == 1; }));
   smartshop::v1::DeleteUserDataRequest erase;
   erase.set_user_id("z");
@@ -358,11 +371,12 @@ TEST_F(EngineResilienceTest,
 
 TEST_F(EngineResilienceTest, AFailedLiveInvalidationIsRetriedUntilItLands) {
   auto engine = MakeEngine();
-  tracking_.SetInteractions({Event(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
-  Timed(*engine, ForUser("z"), absl::Seconds(2));
+  tracking_.SetInteractions(
+      {ResilienceEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 1)});
+  Timed(*engine, RequestForUser("z"), absl::Seconds(2));
   ASSERT_TRUE(cache_.contains("ai_recommended_products_z"));
   cache_.FailWith(absl::UnavailableError("redis away"));
-  engine->OnLiveEvent(Event(smartshop::v1::ORDER_PLACED, "z", "", 7));
+  engine->OnLiveEvent(ResilienceEvent(smartshop::v1::ORDER_PLACED, "z", "", 7));
   EXPECT_EQ(engine->pending_invalidations(), 1u);
   cache_.FailWith(absl::OkStatus());
   ASSERT_TRUE(Eventually(

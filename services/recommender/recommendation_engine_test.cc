@@ -19,9 +19,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Property;
 
-const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kEngineNow = absl::FromUnixSeconds(1'800'000'000);
 
-smartshop::v1::Product P(int64_t id, std::string name, int64_t sold) {
+smartshop::v1::Product EngineProduct(int64_t id, std::string name,
+                                     int64_t sold) {
   smartshop::v1::Product p;
   p.set_id(id);
   p.set_name(std::move(name));
@@ -39,7 +40,7 @@ smartshop::v1::Interaction View(std::string user, int64_t product) {
   return i;
 }
 
-std::vector<int64_t> Ids(const Recommendations& r) {
+std::vector<int64_t> EngineIds(const Recommendations& r) {
   std::vector<int64_t> ids;
   for (const auto& item : r.items()) ids.push_back(item.product().id());
   return ids;
@@ -53,12 +54,12 @@ std::vector<double> Scores(const Recommendations& r) {
 
 class RecommendationEngineTest : public ::testing::Test {
  protected:
-  SimulatedClock clock_{kNow};
+  SimulatedClock clock_{kEngineNow};
   RecommendationEngineTest() {
     std::vector<smartshop::v1::Product> products;
     // Product i sold i*10 units: top sellers are 12, 11, 10, ...
     for (int i = 1; i <= 12; ++i) {
-      products.push_back(P(i, absl::StrCat("Item ", i), i * 10));
+      products.push_back(EngineProduct(i, absl::StrCat("Item ", i), i * 10));
     }
     tracking_.SetProducts(products);
     EXPECT_TRUE(catalog_.Refresh().ok());
@@ -95,7 +96,7 @@ TEST_F(RecommendationEngineTest, NoInteractionsGivesTopSellersScored85) {
   auto engine = MakeEngine(&llm_);
   Recommendations r = Get(engine, "42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_NO_DATA);
-  EXPECT_THAT(Ids(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(EngineIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(85.0));
   EXPECT_THAT(r.items(),
               Each(Property(&smartshop::v1::RecommendationItem::source,
@@ -110,8 +111,8 @@ TEST_F(RecommendationEngineTest, ModelPicksThenGapFillScored75) {
   Recommendations r = Get(engine, "42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_FALSE(r.cache_hit());
-  EXPECT_EQ(r.generated_at().seconds(), absl::ToUnixSeconds(kNow));
-  EXPECT_THAT(Ids(r), ElementsAre(2, 5, 12, 11, 10, 9, 8, 7));
+  EXPECT_EQ(r.generated_at().seconds(), absl::ToUnixSeconds(kEngineNow));
+  EXPECT_THAT(EngineIds(r), ElementsAre(2, 5, 12, 11, 10, 9, 8, 7));
   EXPECT_THAT(Scores(r), ElementsAre(97, 91, 75, 75, 75, 75, 75, 75));
   EXPECT_EQ(r.items(0).source(), smartshop::v1::MODEL);
   EXPECT_EQ(r.items(0).reason(), "You viewed it");
@@ -154,13 +155,14 @@ TEST_F(RecommendationEngineTest, AnonymousReadsLast100AndSharesOneKey) {
   Recommendations second = Get(engine, "");
   EXPECT_TRUE(second.cache_hit());
   EXPECT_EQ(llm_.requests().size(), 1u);
-  EXPECT_EQ(Ids(second), Ids(first));
+  EXPECT_EQ(EngineIds(second), EngineIds(first));
 }
 
 TEST_F(RecommendationEngineTest, LimitTruncatesTheAnswer) {
   auto engine = MakeEngine(&llm_);
-  EXPECT_THAT(Ids(Get(engine, "", 3)), ElementsAre(12, 11, 10));
-  EXPECT_THAT(Ids(Get(engine, "", 2)), ElementsAre(12, 11));  // from cache
+  EXPECT_THAT(EngineIds(Get(engine, "", 3)), ElementsAre(12, 11, 10));
+  EXPECT_THAT(EngineIds(Get(engine, "", 2)),
+              ElementsAre(12, 11));  // from cache
 }
 
 struct FailureCase {
@@ -191,7 +193,7 @@ TEST_F(RecommendationEngineTest, EachModelFailureFallsBackToTopSellersAt80) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->strategy(), smartshop::v1::STRATEGY_FALLBACK);
     EXPECT_EQ(r->fallback_reason(), c.reason);
-    EXPECT_THAT(Ids(*r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+    EXPECT_THAT(EngineIds(*r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
     EXPECT_THAT(Scores(*r), Each(80.0));
     EXPECT_EQ(r->items(0).source(), smartshop::v1::ERROR_FALLBACK);
     // Cached briefly, never for the hour.
@@ -215,7 +217,7 @@ TEST_F(RecommendationEngineTest, NoMatchingProductsAreGapFilledAt75) {
   auto engine = MakeEngine(&llm_);
   Recommendations r = Get(engine, "42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
-  EXPECT_THAT(Ids(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(EngineIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(75.0));
 }
 
@@ -325,7 +327,7 @@ TEST_F(RecommendationEngineTest, GetIfLocalAnswersOnlyWithoutIo) {
   ASSERT_TRUE(local.has_value());
   ASSERT_TRUE(local->ok()) << local->status();
   EXPECT_TRUE((*local)->cache_hit());
-  EXPECT_THAT(Ids(**local), Each(::testing::Ne(2)));
+  EXPECT_THAT(EngineIds(**local), Each(::testing::Ne(2)));
   EXPECT_EQ((*local)->items_size(), 8);
 
   request.set_limit(9);  // a bad request is answered without I/O too
@@ -374,7 +376,7 @@ TEST_F(RecommendationEngineTest, LocalHitsHaveTheirOwnMetricLabel) {
 }
 
 TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {
-  SimulatedClock clock(kNow);
+  SimulatedClock clock(kEngineNow);
   testing::FakeTrackingReader tracking;
   tracking.FailWith(absl::UnavailableError("down"));
   CatalogRefresher catalog(&tracking, absl::Hours(1), absl::Seconds(1));

@@ -14,7 +14,7 @@ using smartshop::v1::Interaction;
 
 // Chosen once for this importer; changing it would make every re-import
 // store all events again.
-constexpr char kNamespace[] = "a9b13b05-bb8f-423f-9dc5-20e888e2e4dc";
+constexpr char kEventIdNamespace[] = "a9b13b05-bb8f-423f-9dc5-20e888e2e4dc";
 
 void SetTime(absl::Time time, Interaction& event) {
   SetTimestamp(time, event.mutable_timestamp());
@@ -44,7 +44,7 @@ std::optional<RowIssue> WhyNotASale(const RetailLine& line) {
 
 std::string NameUuid(absl::string_view name) {
   static const boost::uuids::uuid kNamespaceUuid =
-      boost::uuids::string_generator()(kNamespace);
+      boost::uuids::string_generator()(kEventIdNamespace);
   boost::uuids::name_generator_sha1 generate(kNamespaceUuid);
   return boost::uuids::to_string(generate(name.data(), name.size()));
 }

@@ -29,7 +29,7 @@ std::optional<int64_t> PositiveId(absl::string_view text) {
   return id;
 }
 
-RowIssue Bad(absl::string_view column, std::string detail) {
+RowIssue BadMovieLensValue(absl::string_view column, std::string detail) {
   return RowIssue{absl::StrCat("bad ", column), std::move(detail)};
 }
 
@@ -108,12 +108,12 @@ std::variant<MovieLensMovie, RowIssue> ParseMovieRow(
   const absl::string_view id = field(columns.movie_id);
   const std::optional<int64_t> movie_id = PositiveId(id);
   if (!movie_id) {
-    return Bad("movieId",
-               absl::StrCat(ShowValue(id), " is not a positive integer"));
+    return BadMovieLensValue(
+        "movieId", absl::StrCat(ShowValue(id), " is not a positive integer"));
   }
   movie.movie_id = *movie_id;
   movie.title = std::string(field(columns.title));
-  if (movie.title.empty()) return Bad("title", "empty");
+  if (movie.title.empty()) return BadMovieLensValue("title", "empty");
   const absl::string_view genres = field(columns.genres);
   movie.genre = std::string(
       absl::StripAsciiWhitespace(genres.substr(0, genres.find('|'))));
@@ -133,30 +133,31 @@ std::variant<MovieLensRating, RowIssue> ParseRatingRow(
   const absl::string_view user = field(columns.user_id);
   const std::optional<int64_t> user_id = PositiveId(user);
   if (!user_id) {
-    return Bad("userId",
-               absl::StrCat(ShowValue(user), " is not a positive integer"));
+    return BadMovieLensValue(
+        "userId", absl::StrCat(ShowValue(user), " is not a positive integer"));
   }
   rating.user_id = *user_id;
   const absl::string_view movie = field(columns.movie_id);
   const std::optional<int64_t> movie_id = PositiveId(movie);
   if (!movie_id) {
-    return Bad("movieId",
-               absl::StrCat(ShowValue(movie), " is not a positive integer"));
+    return BadMovieLensValue(
+        "movieId",
+        absl::StrCat(ShowValue(movie), " is not a positive integer"));
   }
   rating.movie_id = *movie_id;
   const absl::string_view stars = field(columns.rating);
   if (!absl::SimpleAtod(stars, &rating.rating) ||
       !std::isfinite(rating.rating) || rating.rating < kMinStars ||
       rating.rating > kMaxStars) {
-    return Bad("rating",
-               absl::StrCat(ShowValue(stars), " is not a number from ",
-                            kMinStars, " to ", kMaxStars));
+    return BadMovieLensValue(
+        "rating", absl::StrCat(ShowValue(stars), " is not a number from ",
+                               kMinStars, " to ", kMaxStars));
   }
   const absl::string_view time = field(columns.timestamp);
   if (!absl::SimpleAtoi(time, &rating.timestamp) || rating.timestamp < 0) {
-    return Bad("timestamp",
-               absl::StrCat(ShowValue(time),
-                            " is not Unix seconds (an integer >= 0)"));
+    return BadMovieLensValue(
+        "timestamp", absl::StrCat(ShowValue(time),
+                                  " is not Unix seconds (an integer >= 0)"));
   }
   return rating;
 }

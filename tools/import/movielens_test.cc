@@ -12,8 +12,8 @@ using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 
-const SkipTally::Group* FindGroup(const SkipTally& tally,
-                                  absl::string_view reason) {
+const SkipTally::Group* FindMovieLensGroup(const SkipTally& tally,
+                                           absl::string_view reason) {
   for (const auto& group : tally.groups()) {
     if (group.reason == reason) return &group;
   }
@@ -125,8 +125,8 @@ TEST(MovieLensReadTest, CountsEverySkippedRowByReason) {
       ElementsAre(Field(&MovieLensMovie::title, "Toy Story (1995)"),
                   Field(&MovieLensMovie::title, "Jumanji, The (1995)")));
   EXPECT_EQ(data.movies_skipped.total(), 2);
-  ASSERT_NE(FindGroup(data.movies_skipped,
-                      "repeated movieId (the first row is kept)"),
+  ASSERT_NE(FindMovieLensGroup(data.movies_skipped,
+                               "repeated movieId (the first row is kept)"),
             nullptr);
 
   std::istringstream ratings(
@@ -142,11 +142,11 @@ TEST(MovieLensReadTest, CountsEverySkippedRowByReason) {
                                         Field(&MovieLensRating::row, 4)));
   EXPECT_EQ(data.ratings_skipped.total(), 3);
   const auto* unknown =
-      FindGroup(data.ratings_skipped, "movieId not in movies.csv");
+      FindMovieLensGroup(data.ratings_skipped, "movieId not in movies.csv");
   ASSERT_NE(unknown, nullptr);
   EXPECT_THAT(unknown->examples, ElementsAre("row 2: movieId 3"));
-  EXPECT_NE(FindGroup(data.ratings_skipped, "malformed CSV"), nullptr);
-  EXPECT_NE(FindGroup(data.ratings_skipped, "bad rating"), nullptr);
+  EXPECT_NE(FindMovieLensGroup(data.ratings_skipped, "malformed CSV"), nullptr);
+  EXPECT_NE(FindMovieLensGroup(data.ratings_skipped, "bad rating"), nullptr);
 }
 
 TEST(MovieLensReadTest, RejectsAFileOfAnotherShape) {

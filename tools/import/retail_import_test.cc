@@ -12,17 +12,18 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kHeader[] =
+constexpr char kRetailHeader[] =
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,"
     "CustomerID,Country\n";
 
-absl::StatusOr<RetailImport> Read(const std::string& body, int64_t limit = 0) {
-  std::istringstream in(kHeader + body);
+absl::StatusOr<RetailImport> ReadRetail(const std::string& body,
+                                        int64_t limit = 0) {
+  std::istringstream in(kRetailHeader + body);
   return ReadRetailCsv(in, limit);
 }
 
-const SkipTally::Group* FindGroup(const RetailImport& data,
-                                  absl::string_view reason) {
+const SkipTally::Group* FindRetailGroup(const RetailImport& data,
+                                        absl::string_view reason) {
   for (const auto& group : data.skipped.groups()) {
     if (group.reason == reason) return &group;
   }
@@ -30,7 +31,7 @@ const SkipTally::Group* FindGroup(const RetailImport& data,
 }
 
 TEST(ReadRetailCsvTest, MapsSalesAndAccountsForEverySkippedRow) {
-  auto data = Read(
+  auto data = ReadRetail(
       // 1: a sale
       "536365,85123A,WHITE HANGING HEART,6,2010-12-01 08:26:00,2.55,17850.0,"
       "United Kingdom\n"
@@ -55,17 +56,18 @@ TEST(ReadRetailCsvTest, MapsSalesAndAccountsForEverySkippedRow) {
   EXPECT_EQ(data->skipped.total(), 4);
 
   const auto* cancellation =
-      FindGroup(*data, "cancellation (InvoiceNo starts with C)");
+      FindRetailGroup(*data, "cancellation (InvoiceNo starts with C)");
   ASSERT_NE(cancellation, nullptr);
   EXPECT_THAT(cancellation->examples,
               ElementsAre("row 3: invoice C536379, quantity -1"));
-  ASSERT_NE(FindGroup(*data,
+  ASSERT_NE(
+      FindRetailGroup(*data,
                       "non-positive Quantity on an invoice (stock adjustment)"),
-            nullptr);
-  const auto* malformed = FindGroup(*data, "malformed CSV");
+      nullptr);
+  const auto* malformed = FindRetailGroup(*data, "malformed CSV");
   ASSERT_NE(malformed, nullptr);
   EXPECT_THAT(malformed->examples[0], HasSubstr("row 5: CSV record on line 6"));
-  ASSERT_NE(FindGroup(*data, "bad InvoiceDate"), nullptr);
+  ASSERT_NE(FindRetailGroup(*data, "bad InvoiceDate"), nullptr);
 
   // Events: view + order per sale, in file order, rows remembered.
   ASSERT_EQ(data->events.size(), 6u);
@@ -93,7 +95,7 @@ TEST(ReadRetailCsvTest, MapsSalesAndAccountsForEverySkippedRow) {
 }
 
 TEST(ReadRetailCsvTest, LimitCountsDataRowsAndKeepsIds) {
-  auto data = Read(
+  auto data = ReadRetail(
       "536365,A,x,1,2010-12-01 08:26:00,1,,UK\n"
       "536365,B,x,1,2010-12-01 08:26:00,1,,UK\n"
       "536365,C,x,1,2010-12-01 08:26:00,1,,UK\n",
@@ -115,7 +117,7 @@ TEST(ReadRetailCsvTest, RefusesInputThatIsNotTheDataset) {
 }
 
 TEST(CatalogBuilderTest, NamesStockCodesThatDifferOnlyInCase) {
-  auto data = Read(
+  auto data = ReadRetail(
       "536365,85123A,x,1,2010-12-01 08:26:00,1,,UK\n"
       "536365,22633,x,1,2010-12-01 08:26:00,1,,UK\n"
       "536365,85123a,x,1,2010-12-01 08:26:00,1,,UK\n");

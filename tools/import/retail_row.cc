@@ -17,7 +17,7 @@ bool AllDigits(absl::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), absl::ascii_isdigit);
 }
 
-RowIssue Bad(absl::string_view column, std::string detail) {
+RowIssue BadRetailValue(absl::string_view column, std::string detail) {
   return RowIssue{absl::StrCat("bad ", column), std::move(detail)};
 }
 
@@ -94,32 +94,33 @@ std::variant<RetailLine, RowIssue> ParseRow(
   line.cancelled = absl::ConsumePrefix(&digits, "C");
   if (!AllDigits(digits) || !absl::SimpleAtoi(digits, &line.invoice_number) ||
       line.invoice_number <= 0) {
-    return Bad("InvoiceNo", absl::StrCat(ShowValue(line.invoice_no),
-                                         " is not a positive invoice number, "
-                                         "optionally after C"));
+    return BadRetailValue("InvoiceNo",
+                          absl::StrCat(ShowValue(line.invoice_no),
+                                       " is not a positive invoice number, "
+                                       "optionally after C"));
   }
 
   line.stock_code = std::string(field(columns.stock_code));
-  if (line.stock_code.empty()) return Bad("StockCode", "empty");
+  if (line.stock_code.empty()) return BadRetailValue("StockCode", "empty");
 
   line.description = std::string(field(columns.description));
 
   const absl::string_view quantity = field(columns.quantity);
   if (!absl::SimpleAtoi(quantity, &line.quantity)) {
-    return Bad("Quantity",
-               absl::StrCat(ShowValue(quantity), " is not an integer"));
+    return BadRetailValue(
+        "Quantity", absl::StrCat(ShowValue(quantity), " is not an integer"));
   }
 
   absl::StatusOr<absl::Time> time =
       ParseInvoiceDate(field(columns.invoice_date));
   if (!time.ok()) {
-    return Bad("InvoiceDate", std::string(time.status().message()));
+    return BadRetailValue("InvoiceDate", std::string(time.status().message()));
   }
   line.time = *time;
 
   absl::StatusOr<int64_t> price = ParsePriceCents(field(columns.unit_price));
   if (!price.ok()) {
-    return Bad("UnitPrice", std::string(price.status().message()));
+    return BadRetailValue("UnitPrice", std::string(price.status().message()));
   }
   line.unit_price_cents = *price;
 
@@ -133,8 +134,8 @@ std::variant<RetailLine, RowIssue> ParseRow(
     }
   }
   if (!customer.empty() && !AllDigits(customer_digits)) {
-    return Bad("CustomerID",
-               absl::StrCat(ShowValue(customer), " is not a whole number"));
+    return BadRetailValue("CustomerID", absl::StrCat(ShowValue(customer),
+                                                     " is not a whole number"));
   }
   line.customer_id = std::string(customer_digits);
   return line;

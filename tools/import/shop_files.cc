@@ -109,7 +109,7 @@ class CatalogCollector {
 
 // Chosen once for this tool; changing it would make every re-import store
 // all events again.
-constexpr char kNamespace[] = "5d0f4c1e-8f53-4b8e-9b7a-3c2e61f0a7d4";
+constexpr char kShopEventIdNamespace[] = "5d0f4c1e-8f53-4b8e-9b7a-3c2e61f0a7d4";
 
 // The event's bytes in a form that does not depend on how the line was
 // written (field order, spacing, JSON or CSV).
@@ -192,7 +192,7 @@ absl::StatusOr<EventFile> ReadEvents(std::istream& in, FileFormat format) {
 
 int64_t AssignStableEventIds(std::vector<Interaction>& events) {
   static const boost::uuids::uuid kNamespaceUuid =
-      boost::uuids::string_generator()(kNamespace);
+      boost::uuids::string_generator()(kShopEventIdNamespace);
   boost::uuids::name_generator_sha1 generate(kNamespaceUuid);
   absl::flat_hash_map<std::string, int64_t> seen;  // content -> occurrences
   int64_t assigned = 0;

@@ -21,7 +21,8 @@ MATCHER_P2(IssueOn, line, text, "") {
                                  HasSubstr(text), arg.message, result_listener);
 }
 
-absl::StatusOr<CatalogFile> Read(const std::string& text, FileFormat format) {
+absl::StatusOr<CatalogFile> ReadShopFiles(const std::string& text,
+                                          FileFormat format) {
   std::istringstream in(text);
   return ReadCatalog(in, format);
 }
@@ -32,17 +33,17 @@ absl::StatusOr<EventFile> ReadEventText(const std::string& text,
   return ReadEvents(in, format);
 }
 
-constexpr char kHeader[] =
+constexpr char kShopHeader[] =
     "id,name,category_id,category_name,is_active,units_sold,stock,"
     "price_cents\n";
 
 TEST(CatalogCsvTest, ReadsProductsAndDerivesCategories) {
   absl::StatusOr<CatalogFile> file =
-      Read(absl::StrCat(kHeader,
-                        "1,Mug,3,Kitchen,true,10,5,899\n"
-                        "2,\"Lamp, brass\",2,Living,false,0,,12000\n"
-                        "3,Spoon,3,Kitchen,1,4,0,150\n"),
-           FileFormat::kCsv);
+      ReadShopFiles(absl::StrCat(kShopHeader,
+                                 "1,Mug,3,Kitchen,true,10,5,899\n"
+                                 "2,\"Lamp, brass\",2,Living,false,0,,12000\n"
+                                 "3,Spoon,3,Kitchen,1,4,0,150\n"),
+                    FileFormat::kCsv);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->records, 3);
   EXPECT_THAT(file->skipped, IsEmpty());
@@ -65,21 +66,21 @@ TEST(CatalogCsvTest, ReadsProductsAndDerivesCategories) {
 }
 
 TEST(CatalogCsvTest, SkipsBadLinesByLineNumberAndKeepsTheRest) {
-  absl::StatusOr<CatalogFile> file =
-      Read(absl::StrCat(kHeader,
-                        "1,Mug,3,Kitchen,true,10,5,899\n"  // line 2
-                        "0,Zero,3,Kitchen,true,0,,0\n"     // 3: id
-                        "4,Tea,3,Kitchen,true,0,,12.50\n"  // 4: price
-                        "5,,3,Kitchen,true,0,,100\n"       // 5: name
-                        "6,Cup,3,Kitchen,true\n"           // 6: fields
-                        "7,Bo\"wl,3,Kitchen,true,0,,1\n"   // 7: quote
-                        "8,Pan,0,Kitchen,true,0,,100\n"    // 8: category
-                        "9,Pot,3,Kitchen,,0,,100\n"        // 9: is_active
-                        "10,Jar,3,Kitchen,maybe,0,,100\n"  // 10
-                        "11,Lid,3,Kitchen,true,-1,,100\n"  // 11
-                        "12,\"Multi\nline\",3,Kitchen,yes,0,,1\n"  // 12-13
-                        "14,Last,3,Kitchen,no,0,-2,1\n"),          // 14: stock
-           FileFormat::kCsv);
+  absl::StatusOr<CatalogFile> file = ReadShopFiles(
+      absl::StrCat(kShopHeader,
+                   "1,Mug,3,Kitchen,true,10,5,899\n"          // line 2
+                   "0,Zero,3,Kitchen,true,0,,0\n"             // 3: id
+                   "4,Tea,3,Kitchen,true,0,,12.50\n"          // 4: price
+                   "5,,3,Kitchen,true,0,,100\n"               // 5: name
+                   "6,Cup,3,Kitchen,true\n"                   // 6: fields
+                   "7,Bo\"wl,3,Kitchen,true,0,,1\n"           // 7: quote
+                   "8,Pan,0,Kitchen,true,0,,100\n"            // 8: category
+                   "9,Pot,3,Kitchen,,0,,100\n"                // 9: is_active
+                   "10,Jar,3,Kitchen,maybe,0,,100\n"          // 10
+                   "11,Lid,3,Kitchen,true,-1,,100\n"          // 11
+                   "12,\"Multi\nline\",3,Kitchen,yes,0,,1\n"  // 12-13
+                   "14,Last,3,Kitchen,no,0,-2,1\n"),          // 14: stock
+      FileFormat::kCsv);
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->records, 12);
   EXPECT_THAT(file->product_lines, ElementsAre(2, 12));
@@ -99,12 +100,12 @@ TEST(CatalogCsvTest, SkipsBadLinesByLineNumberAndKeepsTheRest) {
 
 TEST(CatalogCsvTest, ALaterLineWinsAndSaysSo) {
   absl::StatusOr<CatalogFile> file =
-      Read(absl::StrCat(kHeader,
-                        "1,Mug,3,Kitchen,true,10,5,899\n"
-                        "2,Pan,3,Cooking,true,0,,100\n"
-                        "1,Mug XL,3,Kitchen,true,11,5,999\n"
-                        "4,Odd,9,,true,0,,1\n"),
-           FileFormat::kCsv);
+      ReadShopFiles(absl::StrCat(kShopHeader,
+                                 "1,Mug,3,Kitchen,true,10,5,899\n"
+                                 "2,Pan,3,Cooking,true,0,,100\n"
+                                 "1,Mug XL,3,Kitchen,true,11,5,999\n"
+                                 "4,Odd,9,,true,0,,1\n"),
+                    FileFormat::kCsv);
   ASSERT_TRUE(file.ok()) << file.status();
   ASSERT_EQ(file->products.size(), 3u);
   EXPECT_EQ(file->products[0].name(), "Mug XL");
@@ -124,20 +125,20 @@ TEST(CatalogCsvTest, ALaterLineWinsAndSaysSo) {
 }
 
 TEST(CatalogCsvTest, RefusesAHeaderWithUnknownOrMissingColumns) {
-  absl::StatusOr<CatalogFile> file =
-      Read("id,title,is_active,colour\n1,Mug,true,red\n", FileFormat::kCsv);
+  absl::StatusOr<CatalogFile> file = ReadShopFiles(
+      "id,title,is_active,colour\n1,Mug,true,red\n", FileFormat::kCsv);
   EXPECT_EQ(file.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(file.status().message(),
               HasSubstr("unknown column \"title\"; unknown column \"colour\"; "
                         "no column \"name\""));
   EXPECT_THAT(file.status().message(), HasSubstr("the columns are id, name"));
-  EXPECT_EQ(Read("", FileFormat::kCsv).status().code(),
+  EXPECT_EQ(ReadShopFiles("", FileFormat::kCsv).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
 TEST(CatalogCsvTest, AcceptsJsonNamesAndAnyColumnOrder) {
-  absl::StatusOr<CatalogFile> file =
-      Read("isActive, name ,id,priceCents\ntrue,Mug,1,899\n", FileFormat::kCsv);
+  absl::StatusOr<CatalogFile> file = ReadShopFiles(
+      "isActive, name ,id,priceCents\ntrue,Mug,1,899\n", FileFormat::kCsv);
   ASSERT_TRUE(file.ok()) << file.status();
   ASSERT_EQ(file->products.size(), 1u);
   EXPECT_EQ(file->products[0].price_cents(), 899);
@@ -145,7 +146,7 @@ TEST(CatalogCsvTest, AcceptsJsonNamesAndAnyColumnOrder) {
 }
 
 TEST(CatalogJsonLinesTest, ReadsGoodLinesAndReportsBadOnesByLine) {
-  absl::StatusOr<CatalogFile> file = Read(
+  absl::StatusOr<CatalogFile> file = ReadShopFiles(
       "{\"id\":1,\"name\":\"Mug\",\"categoryId\":3,\"categoryName\":"
       "\"Kitchen\","
       "\"isActive\":true,\"unitsSold\":\"10\",\"stock\":5,\"priceCents\":899}\n"
@@ -170,7 +171,7 @@ TEST(CatalogJsonLinesTest, ReadsGoodLinesAndReportsBadOnesByLine) {
 
 TEST(CatalogJsonLinesTest, AMissingIsActiveMeansInactive) {
   absl::StatusOr<CatalogFile> file =
-      Read("{\"id\":1,\"name\":\"Mug\"}\n", FileFormat::kJsonLines);
+      ReadShopFiles("{\"id\":1,\"name\":\"Mug\"}\n", FileFormat::kJsonLines);
   ASSERT_TRUE(file.ok()) << file.status();
   ASSERT_EQ(file->products.size(), 1u);
   EXPECT_FALSE(file->products[0].is_active());

@@ -9,7 +9,7 @@
 namespace smartshop::recommender {
 namespace {
 
-const absl::Time kT0 = absl::FromUnixSeconds(1'700'000'000);
+const absl::Time kModelT0 = absl::FromUnixSeconds(1'700'000'000);
 
 absl::flat_hash_map<int64_t, float> Neighbours(const InteractionModel& model,
                                                int64_t product) {
@@ -21,8 +21,8 @@ absl::flat_hash_map<int64_t, float> Neighbours(const InteractionModel& model,
 
 TEST(InteractionModelTest, LaterProductsCountForwardMoreThanBackward) {
   InteractionModel model;
-  model.Observe("u:a", 1, Signal::kView, kT0);
-  model.Observe("u:a", 2, Signal::kView, kT0 + absl::Seconds(1));
+  model.Observe("u:a", 1, Signal::kView, kModelT0);
+  model.Observe("u:a", 2, Signal::kView, kModelT0 + absl::Seconds(1));
   EXPECT_FLOAT_EQ(Neighbours(model, 1)[2], 1.0f);
   EXPECT_FLOAT_EQ(Neighbours(model, 2)[1], 0.3f);
   EXPECT_DOUBLE_EQ(model.Read().Shoppers(1), 1);
@@ -31,10 +31,10 @@ TEST(InteractionModelTest, LaterProductsCountForwardMoreThanBackward) {
 
 TEST(InteractionModelTest, RepeatsInTheWindowOnlyUpgradeTheSignal) {
   InteractionModel model;
-  model.Observe("u:a", 1, Signal::kView, kT0);
-  model.Observe("u:a", 2, Signal::kView, kT0);
+  model.Observe("u:a", 1, Signal::kView, kModelT0);
+  model.Observe("u:a", 2, Signal::kView, kModelT0);
   const double before = model.Read().Popularity(2);
-  model.Observe("u:a", 2, Signal::kPurchase, kT0);
+  model.Observe("u:a", 2, Signal::kPurchase, kModelT0);
   EXPECT_FLOAT_EQ(Neighbours(model, 1)[2], 1.0f);  // not counted twice
   EXPECT_DOUBLE_EQ(model.Read().Shoppers(2), 1);
   EXPECT_GT(model.Read().Popularity(2), before);  // purchases weigh more
@@ -75,10 +75,10 @@ TEST(InteractionModelTest, RowsStayBoundedByTheNeighbourCap) {
   // Product 1 co-occurs with 100 others, one shopper each.
   for (int i = 0; i < 100; ++i) {
     const std::string actor = absl::StrCat("u:", i);
-    model.Observe(actor, 1, Signal::kView, kT0);
-    model.Observe(actor, 1000 + i, Signal::kView, kT0);
+    model.Observe(actor, 1, Signal::kView, kModelT0);
+    model.Observe(actor, 1000 + i, Signal::kView, kModelT0);
     // One neighbour is seen by everyone: it must survive every prune.
-    if (i % 2 == 0) model.Observe(actor, 7, Signal::kView, kT0);
+    if (i % 2 == 0) model.Observe(actor, 7, Signal::kView, kModelT0);
   }
   const auto row = Neighbours(model, 1);
   EXPECT_LE(row.size(), 8u);
@@ -89,7 +89,7 @@ TEST(InteractionModelTest, ForgetsTheLeastRecentlyActiveShoppersBeyondTheCap) {
   InteractionModel model({.max_histories = 10});
   for (int i = 0; i < 11; ++i) {
     model.Observe(absl::StrCat("s:", i), 1, Signal::kView,
-                  kT0 + absl::Minutes(i));
+                  kModelT0 + absl::Minutes(i));
   }
   // Over the cap: the older half went, the newest stayed.
   EXPECT_LE(model.histories(), 6);
@@ -102,7 +102,9 @@ TEST(InteractionModelTest, PopularityDecaysAndIgnoresArrivalOrder) {
   InteractionModel in_order({.popularity_half_life = absl::Hours(24)});
   InteractionModel reversed({.popularity_half_life = absl::Hours(24)});
   std::vector<std::tuple<std::string, int64_t, absl::Time>> events = {
-      {"u:a", 1, kT0}, {"u:b", 1, kT0}, {"u:c", 2, kT0 + absl::Hours(24)}};
+      {"u:a", 1, kModelT0},
+      {"u:b", 1, kModelT0},
+      {"u:c", 2, kModelT0 + absl::Hours(24)}};
   for (const auto& [actor, product, at] : events) {
     in_order.Observe(actor, product, Signal::kView, at);
   }
@@ -148,33 +150,35 @@ TEST(InteractionModelTest, BatchesLearnWhatSingleEventsLearn) {
 TEST(InteractionModelTest, WindowForgetsWholeBucketsAsTimeMoves) {
   InteractionModel model(
       {.history_window = absl::Hours(8), .window_buckets = 8});
-  model.Observe("u:a", 1, Signal::kView, kT0);
-  model.Observe("u:a", 2, Signal::kView, kT0 + absl::Minutes(1));
-  model.AdvanceTo(kT0 + absl::Hours(7));  // still inside
+  model.Observe("u:a", 1, Signal::kView, kModelT0);
+  model.Observe("u:a", 2, Signal::kView, kModelT0 + absl::Minutes(1));
+  model.AdvanceTo(kModelT0 + absl::Hours(7));  // still inside
   EXPECT_FLOAT_EQ(Neighbours(model, 1)[2], 1.0f);
   EXPECT_EQ(model.Read().Shoppers(1), 1);
-  model.AdvanceTo(kT0 + absl::Hours(10));  // the bucket left the window
+  model.AdvanceTo(kModelT0 + absl::Hours(10));  // the bucket left the window
   EXPECT_TRUE(Neighbours(model, 1).empty());
   EXPECT_EQ(model.Read().Shoppers(1), 0);
   EXPECT_EQ(model.Read().Popularity(1), 0);
   EXPECT_EQ(model.neighbour_entries(), 0);
   EXPECT_EQ(model.buckets(), 0);
   EXPECT_EQ(model.histories(), 0);  // nothing pairs with the old products
-  model.Observe("u:a", 3, Signal::kView, kT0 + absl::Hours(10));
+  model.Observe("u:a", 3, Signal::kView, kModelT0 + absl::Hours(10));
   EXPECT_TRUE(Neighbours(model, 3).empty());
 }
 
 TEST(InteractionModelTest, EventsOlderThanTheWindowAreNotLearnt) {
   InteractionModel model({.history_window = absl::Hours(24)});
-  EXPECT_TRUE(model.Observe("u:a", 1, Signal::kView, kT0));
-  EXPECT_FALSE(model.Observe("u:b", 2, Signal::kView, kT0 - absl::Hours(25)));
-  EXPECT_TRUE(model.Observe("u:b", 3, Signal::kView, kT0 - absl::Hours(23)));
+  EXPECT_TRUE(model.Observe("u:a", 1, Signal::kView, kModelT0));
+  EXPECT_FALSE(
+      model.Observe("u:b", 2, Signal::kView, kModelT0 - absl::Hours(25)));
+  EXPECT_TRUE(
+      model.Observe("u:b", 3, Signal::kView, kModelT0 - absl::Hours(23)));
   EXPECT_EQ(model.Read().Shoppers(2), 0);
   EXPECT_EQ(model.events_observed(), 2);
   // The clock alone moves the window too (a quiet shop still forgets).
-  model.AdvanceTo(kT0 + absl::Hours(30));
+  model.AdvanceTo(kModelT0 + absl::Hours(30));
   EXPECT_EQ(model.Read().Shoppers(1), 0);
-  EXPECT_FALSE(model.Observe("u:c", 1, Signal::kView, kT0));
+  EXPECT_FALSE(model.Observe("u:c", 1, Signal::kView, kModelT0));
 }
 
 // A shop running for 20 windows: what the model holds levels off once
@@ -191,7 +195,8 @@ TEST(InteractionModelTest, MemoryStopsGrowingOnceEventsAgeOut) {
   std::vector<int64_t> bytes_by_day;
   for (int day = 0; day < 20; ++day) {
     for (int i = 0; i < 5000; ++i) {
-      const absl::Time at = kT0 + absl::Hours(24) * day + absl::Seconds(i * 17);
+      const absl::Time at =
+          kModelT0 + absl::Hours(24) * day + absl::Seconds(i * 17);
       // Shoppers come and go: each day has its own.
       const std::string actor = absl::StrCat("s:", day, "-", next() % 500);
       const int64_t product = 1 + static_cast<int64_t>(next() % 2000);

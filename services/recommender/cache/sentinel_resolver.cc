@@ -15,7 +15,7 @@ namespace smartshop::recommender {
 namespace {
 
 // hiredis treats a zero timeval as "no timeout", so never hand it one.
-constexpr absl::Duration kMinTimeout = absl::Milliseconds(1);
+constexpr absl::Duration kMinSentinelTimeout = absl::Milliseconds(1);
 
 struct ContextDeleter {
   void operator()(redisContext* context) const { redisFree(context); }
@@ -61,7 +61,7 @@ absl::StatusOr<RedisEndpoint> SentinelResolver::Ask(
   const std::string where =
       absl::StrCat("sentinel ", DescribeRedisEndpoint(sentinel));
   const absl::Duration timeout =
-      std::max(kMinTimeout, std::min(timeout_, deadline - absl::Now()));
+      std::max(kMinSentinelTimeout, std::min(timeout_, deadline - absl::Now()));
   std::unique_ptr<redisContext, ContextDeleter> context(redisConnectWithTimeout(
       sentinel.host.c_str(), sentinel.port, absl::ToTimeval(timeout)));
   if (context == nullptr) {

@@ -27,7 +27,7 @@ class FixedCandidates : public CandidateSource {
   const std::vector<int64_t> ids_;
 };
 
-CatalogSnapshot Catalog() {
+CatalogSnapshot RankerCatalog() {
   std::vector<smartshop::v1::Product> products(3);
   for (int i = 0; i < 3; ++i) {
     products[i].set_id(i + 1);
@@ -52,7 +52,7 @@ class ModelRankerTest : public ::testing::Test {
                        nullptr);
   }
 
-  const CatalogSnapshot catalog_ = Catalog();
+  const CatalogSnapshot catalog_ = RankerCatalog();
   const std::vector<ProductActivity> summary_;
   const RankingInput input_;
   testing::FakeLlmClient llm_;

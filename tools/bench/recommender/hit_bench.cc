@@ -41,7 +41,7 @@ using smartshop::v1::RecommenderService;
 // Threads that warm the cache: each warm-up is a full miss.
 constexpr int kWarmThreads = 8;
 // Distinct interaction windows the synthetic users share.
-constexpr int kUserWindows = 64;
+constexpr int kHitUserWindows = 64;
 
 absl::Status FromGrpc(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
@@ -316,7 +316,7 @@ absl::StatusOr<HitRun> RunHitBench(const HitOptions& options) {
   shop.seed = options.seed;
   std::vector<smartshop::v1::Product> catalog = MakeCatalog(shop);
   InstantLlmClient llm(ModelReply(catalog));
-  SyntheticTrackingReader reader(std::move(catalog), kUserWindows,
+  SyntheticTrackingReader reader(std::move(catalog), kHitUserWindows,
                                  options.seed);
   CatalogRefresher refresher(&reader, absl::Hours(1), absl::Seconds(5));
   if (absl::Status loaded = refresher.Refresh(); !loaded.ok()) return loaded;

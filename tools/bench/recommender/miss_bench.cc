@@ -27,7 +27,7 @@ using smartshop::v1::Recommendations;
 using SteadyClock = std::chrono::steady_clock;
 
 // Enough distinct interaction windows that calls do not all look alike.
-constexpr int kUserWindows = 256;
+constexpr int kMissUserWindows = 256;
 
 enum Stage {
   kTracking,
@@ -99,7 +99,7 @@ absl::StatusOr<MissRun> RunMissBench(const MissOptions& options) {
   std::vector<smartshop::v1::Product> catalog = MakeCatalog(shop);
   const std::string reply = ModelReply(catalog);
   InstantLlmClient llm(reply);
-  SyntheticTrackingReader reader(std::move(catalog), kUserWindows,
+  SyntheticTrackingReader reader(std::move(catalog), kMissUserWindows,
                                  options.seed);
   CatalogRefresher refresher(&reader, absl::Hours(1), absl::Seconds(5));
   if (absl::Status loaded = refresher.Refresh(); !loaded.ok()) return loaded;
