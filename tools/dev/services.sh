@@ -19,10 +19,15 @@ find_pg_bin() {
   exit 1
 }
 
+# A port nothing listens on, below the kernel's ephemeral range: a port in
+# that range may be the local end of some client's connection, and then
+# Postgres or Redis cannot bind it ("Address already in use").
 free_port() {
-  local port
+  local port low=32768 _high
+  read -r low _high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  [ "$low" -gt 21000 ] || low=32768
   for _ in $(seq 1 200); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 20000 + RANDOM % (low - 20000) ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"; return
     fi
@@ -47,20 +52,31 @@ start() {
   if [ "$(id -u)" = 0 ]; then chown postgres "$dir" "$pgdata" "$dir/pg.sock"; fi
   as_pg "$bin/initdb" -D "$pgdata" -U postgres --auth=trust -E UTF8 \
     --no-locale >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-  pg_port=$(free_port)
-  as_pg "$bin/pg_ctl" -D "$pgdata" -l "$dir/postgres.log" -w -t 60 \
-    -o "-p $pg_port -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
-    start >/dev/null || { cat "$dir/postgres.log" >&2; exit 1; }
+  # Another test may take the same free port first: then another port.
+  local attempt
+  for attempt in 1 2 3; do
+    pg_port=$(free_port)
+    as_pg "$bin/pg_ctl" -D "$pgdata" -l "$dir/postgres.log" -w -t 60 \
+      -o "-p $pg_port -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
+      start >/dev/null && break
+    grep -q "Address already in use" "$dir/postgres.log" && [ "$attempt" -lt 3 ] ||
+      { cat "$dir/postgres.log" >&2; exit 1; }
+  done
   as_pg "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres smartshop
 
-  redis_port=$(free_port)
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
-    --appendonly no --daemonize yes --pidfile "$dir/redis.pid" \
-    --logfile "$dir/redis.log" --dir "$dir"
-  for _ in $(seq 1 50); do
-    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-    sleep 0.1
+  local up=0
+  for attempt in 1 2 3; do
+    redis_port=$(free_port)
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' \
+      --appendonly no --daemonize yes --pidfile "$dir/redis.pid" \
+      --logfile "$dir/redis.log" --dir "$dir"
+    for _ in $(seq 1 50); do
+      redis-cli -p "$redis_port" ping >/dev/null 2>&1 && { up=1; break; }
+      sleep 0.1
+    done
+    [ "$up" = 1 ] && break
   done
+  [ "$up" = 1 ] || { tail -n 20 "$dir/redis.log" >&2; exit 1; }
 
   cat >"$dir/env" <<ENV
 DATABASE_URL=postgresql://postgres@127.0.0.1:$pg_port/smartshop
