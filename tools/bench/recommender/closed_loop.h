@@ -58,8 +58,7 @@ using AsyncCall = std::function<void(CallDone done)>;
 
 // The same phase with the `in_flight` calls kept outstanding by completion
 // callbacks (gRPC's callback client) instead of one blocked thread each:
-// on a shared machine the load generator's threads then take next to no
-// CPU from the server it measures, as a caller on another machine would.
+// the load generator takes less CPU from a server on the same machine.
 LoopResult RunAsyncClosedLoop(
     const LoopOptions& options,
     const std::function<AsyncCall(int worker)>& make_call);
