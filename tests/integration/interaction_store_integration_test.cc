@@ -149,10 +149,14 @@ TEST_F(InteractionStoreIntegrationTest, QueryBoundsAnywhereInRangeWork) {
 // implicit transaction): the caller's deadline still bounds it when it
 // waits on a lock, it leaves nothing behind, and the timeout does not stay
 // on the connection for the next insert.
+//
+// SHARE mode blocks inserts and, unlike ACCESS EXCLUSIVE, takes no
+// transaction id: one held would hold back the whole cluster's log horizon
+// and stall the subscriptions of tests running beside this one.
 TEST_F(InteractionStoreIntegrationTest, InsertWaitingOnALockEndsAtItsDeadline) {
   pqxx::connection holder(db_.url());
   pqxx::work lock(holder);
-  lock.exec("LOCK TABLE interaction_event_ids IN ACCESS EXCLUSIVE MODE");
+  lock.exec("LOCK TABLE interaction_event_ids IN SHARE MODE");
   const std::vector<Interaction> events = {
       ViewAt(7, absl::Now() - absl::Minutes(1))};
   const absl::Time start = absl::Now();
@@ -168,7 +172,7 @@ TEST_F(InteractionStoreIntegrationTest, InsertWaitingOnALockEndsAtItsDeadline) {
   for (int i = 0; i < 2; ++i) {
     pqxx::connection sleeper(db_.url());
     pqxx::work slow(sleeper);
-    slow.exec("LOCK TABLE interaction_event_ids IN ACCESS EXCLUSIVE MODE");
+    slow.exec("LOCK TABLE interaction_event_ids IN SHARE MODE");
     std::thread release([&] {
       absl::SleepFor(absl::Milliseconds(600));
       slow.commit();
