@@ -51,18 +51,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  echo "run_tracking_bench: no free port found" >&2
-  return 1
-}
+# shellcheck source=tools/dev/free_port.sh
+. "$root/tools/dev/free_port.sh"
 
 bench_services_start "$work"
 
