@@ -22,9 +22,10 @@ namespace smartshop::recommender::bench {
 inline constexpr char kHealthPhase[] = "health";
 inline constexpr char kHitPhase[] = "hit";
 // InvalidateRecommendations without a target: INVALID_ARGUMENT at once, no
-// Redis. A handler on the sync API, as GetRecommendations is, with nothing
-// in it; health is served by gRPC's callback API. Tells how much of the
-// gap to health is the sync API and how much the cache hit itself.
+// Redis: a call through the same edge policy (token, scope) as a hit, with
+// nothing behind it, on the sync API (GetRecommendations and health are on
+// gRPC's callback API). Tells how much of the gap to health is the edge and
+// the API and how much the cache hit itself.
 inline constexpr char kSyncEmptyPhase[] = "sync0";
 
 struct HitOptions {

@@ -74,9 +74,10 @@ std::string HitText(const HitOptions& o, const HitRun& run,
       o.sync_baseline
           ? absl::StrCat(kSyncEmptyPhase,
                          " (diagnostic): InvalidateRecommendations without a "
-                         "target, INVALID_ARGUMENT at once: an empty handler "
-                         "on the sync API, which GetRecommendations uses; "
-                         "health runs on gRPC's callback API\n")
+                         "target, INVALID_ARGUMENT at once: the edge policy "
+                         "and an empty handler on the sync API "
+                         "(GetRecommendations and health are on gRPC's "
+                         "callback API)\n")
           : "",
       "\n");
   absl::StrAppendFormat(&out, "%-7s %5s %10s %8s %8s %8s %8s %7s %9s %9s\n",
