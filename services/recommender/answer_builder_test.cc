@@ -5,10 +5,13 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/top_sellers.h"
+#include "tests/testing/recommendation_views.h"
 #include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
+
+using ::smartshop::testing::ProductIds;
 
 using smartshop::v1::RecommendationItem;
 
@@ -24,14 +27,6 @@ CatalogSnapshot BuilderCatalog() {
     products[i].set_units_sold(i + 1);
   }
   return CatalogSnapshot(std::move(products), kBuildNow);
-}
-
-std::vector<int64_t> AnswerIds(const smartshop::v1::Recommendations& answer) {
-  std::vector<int64_t> ids;
-  for (const RecommendationItem& item : answer.items()) {
-    ids.push_back(item.product().id());
-  }
-  return ids;
 }
 
 class AnswerBuilderTest : public ::testing::Test {
@@ -79,7 +74,7 @@ TEST_F(AnswerBuilderTest, TopSellersSayWhyAndAreCounted) {
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_FALLBACK);
   EXPECT_EQ(answer.fallback_reason(), "model: timed out");
   // Category 1 holds the odd ids.
-  EXPECT_THAT(AnswerIds(answer),
+  EXPECT_THAT(ProductIds(answer),
               ::testing::ElementsAre(19, 17, 15, 13, 11, 9, 7, 5, 3, 1));
   EXPECT_THAT(answer.items(),
               ::testing::Each(::testing::Property(
@@ -93,7 +88,7 @@ TEST_F(AnswerBuilderTest, FinishCutsToTheCallersCountAndExclusions) {
   request.set_limit(3);
   request.add_exclude_product_ids(19);
   AnswerBuilder::Finish(request, &catalog_, answer);
-  EXPECT_THAT(AnswerIds(answer), ::testing::ElementsAre(20, 18, 17));
+  EXPECT_THAT(ProductIds(answer), ::testing::ElementsAre(20, 18, 17));
 }
 
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
@@ -101,7 +96,7 @@ TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   smartshop::v1::GetRecommendationsRequest request;
   request.add_exclude_product_ids(20);
   AnswerBuilder::Finish(request, nullptr, answer);
-  EXPECT_THAT(AnswerIds(answer),
+  EXPECT_THAT(ProductIds(answer),
               ::testing::ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
 }
 

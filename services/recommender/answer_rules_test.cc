@@ -4,9 +4,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/recommendation_views.h"
 
 namespace smartshop::recommender {
 namespace {
+
+using ::smartshop::testing::ProductIds;
 
 using ::testing::ElementsAre;
 
@@ -34,12 +37,6 @@ smartshop::v1::Recommendations Answer(std::vector<int64_t> ids) {
   return answer;
 }
 
-std::vector<int64_t> RuleIds(const smartshop::v1::Recommendations& r) {
-  std::vector<int64_t> ids;
-  for (const auto& item : r.items()) ids.push_back(item.product().id());
-  return ids;
-}
-
 // Products 1..12, product i sold i units: top sellers 12, 11, 10, ...
 std::vector<smartshop::v1::Product> RulesCatalog() {
   std::vector<smartshop::v1::Product> products;
@@ -57,7 +54,7 @@ TEST(AnswerRulesTest, DropsWhatIsNoLongerSellableAndTopsUpToTheCount) {
   smartshop::v1::Recommendations answer = Answer({1, 2, 3, 4, 99});
   ApplyAnswerRules(catalog, {.count = 8}, answer);
   // 99 is unknown to the catalog; the top-ups skip 12 as well.
-  EXPECT_THAT(RuleIds(answer), ElementsAre(1, 4, 11, 10, 9, 8, 7, 6));
+  EXPECT_THAT(ProductIds(answer), ElementsAre(1, 4, 11, 10, 9, 8, 7, 6));
   EXPECT_EQ(answer.items(2).source(), smartshop::v1::GAP_FILL);
   // Never above the items kept.
   EXPECT_LE(answer.items(2).relevance_score(),
@@ -69,10 +66,10 @@ TEST(AnswerRulesTest, ExclusionsDuplicatesAndTheCountHold) {
   const absl::flat_hash_set<int64_t> exclude = {5, 12};
   smartshop::v1::Recommendations answer = Answer({5, 1, 1, 2, 3});
   ApplyAnswerRules(catalog, {.count = 3, .exclude = &exclude}, answer);
-  EXPECT_THAT(RuleIds(answer), ElementsAre(1, 2, 3));
+  EXPECT_THAT(ProductIds(answer), ElementsAre(1, 2, 3));
   answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 8, .exclude = &exclude}, answer);
-  EXPECT_THAT(RuleIds(answer), ElementsAre(11, 10, 9, 8, 7, 6, 4, 3));
+  EXPECT_THAT(ProductIds(answer), ElementsAre(11, 10, 9, 8, 7, 6, 4, 3));
 }
 
 TEST(AnswerRulesTest, RefreshesProductDataFromTheCatalog) {
@@ -91,7 +88,7 @@ TEST(AnswerRulesTest, FewerOnlyWhenTheCatalogRunsOut) {
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 8}, answer);
-  EXPECT_THAT(RuleIds(answer), ElementsAre(3, 1));
+  EXPECT_THAT(ProductIds(answer), ElementsAre(3, 1));
 }
 
 TEST(AnswerRulesTest, TopUpsOfACategoryPageStayInTheCategory) {
@@ -100,7 +97,7 @@ TEST(AnswerRulesTest, TopUpsOfACategoryPageStayInTheCategory) {
   const CatalogSnapshot catalog(products, absl::Now());
   smartshop::v1::Recommendations answer = Answer({});
   ApplyAnswerRules(catalog, {.count = 3, .category_id = 3}, answer);
-  EXPECT_THAT(RuleIds(answer), ElementsAre(11, 9, 7));
+  EXPECT_THAT(ProductIds(answer), ElementsAre(11, 9, 7));
 }
 
 }  // namespace

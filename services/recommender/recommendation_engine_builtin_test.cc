@@ -8,10 +8,13 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/recommendation_views.h"
 #include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
+
+using ::smartshop::testing::ProductIds;
 
 using smartshop::v1::GetRecommendationsRequest;
 using smartshop::v1::Interaction;
@@ -32,12 +35,6 @@ Interaction BuiltinEvent(smartshop::v1::InteractionType type, std::string user,
   i.set_product_id(product);
   i.mutable_timestamp()->set_seconds(absl::ToUnixSeconds(at));
   return i;
-}
-
-std::vector<int64_t> BuiltinIds(const Recommendations& r) {
-  std::vector<int64_t> ids;
-  for (const auto& item : r.items()) ids.push_back(item.product().id());
-  return ids;
 }
 
 class BuiltinEngineTest : public ::testing::Test {
@@ -120,7 +117,7 @@ TEST_F(BuiltinEngineTest, WithoutAModelTheBuiltinRankerRanks) {
   EXPECT_EQ(r.items(0).source(), smartshop::v1::BUILTIN);
   EXPECT_EQ(r.items(0).relevance_score(), 99);
   // Bought within the last 30 days: not recommended again.
-  EXPECT_THAT(BuiltinIds(r), Not(Contains(1)));
+  EXPECT_THAT(ProductIds(r), Not(Contains(1)));
   EXPECT_EQ(cache_.ttl("ai_recommended_products_z"), absl::Minutes(10));
 }
 
@@ -195,8 +192,8 @@ TEST_F(BuiltinEngineTest, ExcludedProductsNeverComeBackEvenFromTheCache) {
     Recommendations r = Get(engine, request);
     EXPECT_EQ(r.cache_hit(), round == 1);
     EXPECT_EQ(r.items_size(), 8);
-    EXPECT_THAT(BuiltinIds(r), Not(Contains(7)));
-    EXPECT_THAT(BuiltinIds(r), Not(Contains(20)));
+    EXPECT_THAT(ProductIds(r), Not(Contains(7)));
+    EXPECT_THAT(ProductIds(r), Not(Contains(20)));
   }
   // The cached answer itself still holds 7 for requests without exclusions.
   EXPECT_EQ(Get(engine, ForUser("z")).items(0).product().id(), 7);
@@ -266,7 +263,7 @@ TEST_F(BuiltinEngineTest, WhatTheUserOrderedRecentlyIsNotRecommendedAgain) {
   tracking_.SetInteractions(history);
 
   auto engine = MakeEngine(nullptr);  // the rule: 30 days
-  EXPECT_THAT(BuiltinIds(Get(engine, ForUser("z"))), Not(Contains(7)));
+  EXPECT_THAT(ProductIds(Get(engine, ForUser("z"))), Not(Contains(7)));
 
   EngineOptions ten_days;
   ten_days.recently_ordered = absl::Hours(24 * 10);

@@ -8,10 +8,13 @@
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/top_sellers.h"
 #include "tests/testing/fake_recommender_deps.h"
+#include "tests/testing/recommendation_views.h"
 #include "tests/testing/simulated_clock.h"
 
 namespace smartshop::recommender {
 namespace {
+
+using ::smartshop::testing::ProductIds;
 
 using smartshop::v1::Recommendations;
 using ::testing::Each;
@@ -38,12 +41,6 @@ smartshop::v1::Interaction View(std::string user, int64_t product) {
   i.set_type(smartshop::v1::VIEW_PRODUCT);
   i.set_product_id(product);
   return i;
-}
-
-std::vector<int64_t> EngineIds(const Recommendations& r) {
-  std::vector<int64_t> ids;
-  for (const auto& item : r.items()) ids.push_back(item.product().id());
-  return ids;
 }
 
 std::vector<double> Scores(const Recommendations& r) {
@@ -96,7 +93,7 @@ TEST_F(RecommendationEngineTest, NoInteractionsGivesTopSellersScored85) {
   auto engine = MakeEngine(&llm_);
   Recommendations r = Get(engine, "42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_NO_DATA);
-  EXPECT_THAT(EngineIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(ProductIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(85.0));
   EXPECT_THAT(r.items(),
               Each(Property(&smartshop::v1::RecommendationItem::source,
@@ -112,7 +109,7 @@ TEST_F(RecommendationEngineTest, ModelPicksThenGapFillScored75) {
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_FALSE(r.cache_hit());
   EXPECT_EQ(r.generated_at().seconds(), absl::ToUnixSeconds(kEngineNow));
-  EXPECT_THAT(EngineIds(r), ElementsAre(2, 5, 12, 11, 10, 9, 8, 7));
+  EXPECT_THAT(ProductIds(r), ElementsAre(2, 5, 12, 11, 10, 9, 8, 7));
   EXPECT_THAT(Scores(r), ElementsAre(97, 91, 75, 75, 75, 75, 75, 75));
   EXPECT_EQ(r.items(0).source(), smartshop::v1::MODEL);
   EXPECT_EQ(r.items(0).reason(), "You viewed it");
@@ -155,13 +152,13 @@ TEST_F(RecommendationEngineTest, AnonymousReadsLast100AndSharesOneKey) {
   Recommendations second = Get(engine, "");
   EXPECT_TRUE(second.cache_hit());
   EXPECT_EQ(llm_.requests().size(), 1u);
-  EXPECT_EQ(EngineIds(second), EngineIds(first));
+  EXPECT_EQ(ProductIds(second), ProductIds(first));
 }
 
 TEST_F(RecommendationEngineTest, LimitTruncatesTheAnswer) {
   auto engine = MakeEngine(&llm_);
-  EXPECT_THAT(EngineIds(Get(engine, "", 3)), ElementsAre(12, 11, 10));
-  EXPECT_THAT(EngineIds(Get(engine, "", 2)),
+  EXPECT_THAT(ProductIds(Get(engine, "", 3)), ElementsAre(12, 11, 10));
+  EXPECT_THAT(ProductIds(Get(engine, "", 2)),
               ElementsAre(12, 11));  // from cache
 }
 
@@ -193,7 +190,7 @@ TEST_F(RecommendationEngineTest, EachModelFailureFallsBackToTopSellersAt80) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->strategy(), smartshop::v1::STRATEGY_FALLBACK);
     EXPECT_EQ(r->fallback_reason(), c.reason);
-    EXPECT_THAT(EngineIds(*r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+    EXPECT_THAT(ProductIds(*r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
     EXPECT_THAT(Scores(*r), Each(80.0));
     EXPECT_EQ(r->items(0).source(), smartshop::v1::ERROR_FALLBACK);
     // Cached briefly, never for the hour.
@@ -217,7 +214,7 @@ TEST_F(RecommendationEngineTest, NoMatchingProductsAreGapFilledAt75) {
   auto engine = MakeEngine(&llm_);
   Recommendations r = Get(engine, "42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
-  EXPECT_THAT(EngineIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(ProductIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(75.0));
 }
 
@@ -327,7 +324,7 @@ TEST_F(RecommendationEngineTest, GetIfLocalAnswersOnlyWithoutIo) {
   ASSERT_TRUE(local.has_value());
   ASSERT_TRUE(local->ok()) << local->status();
   EXPECT_TRUE((*local)->cache_hit());
-  EXPECT_THAT(EngineIds(**local), Each(::testing::Ne(2)));
+  EXPECT_THAT(ProductIds(**local), Each(::testing::Ne(2)));
   EXPECT_EQ((*local)->items_size(), 8);
 
   request.set_limit(9);  // a bad request is answered without I/O too

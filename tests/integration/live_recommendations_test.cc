@@ -10,18 +10,13 @@
 #include "tests/integration/recommender_harness.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/interaction_builders.h"
+#include "tests/testing/recommendation_views.h"
 
 namespace smartshop::testing {
 namespace {
 
 using ::testing::Contains;
 using ::testing::Not;
-
-std::vector<int64_t> Ids(const smartshop::v1::Recommendations& r) {
-  std::vector<int64_t> ids;
-  for (const auto& item : r.items()) ids.push_back(item.product().id());
-  return ids;
-}
 
 class LiveRecommendationsTest : public ::testing::Test {
  protected:
@@ -70,7 +65,7 @@ TEST_F(LiveRecommendationsTest, AnOrderInvalidatesTheUsersAnswerWithinASecond) {
   EXPECT_LT(absl::Now() - ordered, absl::Seconds(1));
   smartshop::v1::Recommendations after = h_.Get("u1");
   EXPECT_FALSE(after.cache_hit());
-  EXPECT_THAT(Ids(after), Not(Contains(3)));  // just bought
+  EXPECT_THAT(ProductIds(after), Not(Contains(3)));  // just bought
 }
 
 TEST_F(LiveRecommendationsTest, ASessionsViewsChangeThatSessionsAnswer) {

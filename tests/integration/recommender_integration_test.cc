@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/recommender_harness.h"
 #include "tests/testing/private_redis.h"
+#include "tests/testing/recommendation_views.h"
 #include "tools/fake_openai/fake_reply.h"
 
 namespace smartshop::testing {
@@ -22,12 +23,6 @@ using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::vector<int64_t> Ids(const Recommendations& r) {
-  std::vector<int64_t> ids;
-  for (const auto& item : r.items()) ids.push_back(item.product().id());
-  return ids;
-}
 
 std::vector<double> Scores(const Recommendations& r) {
   std::vector<double> scores;
@@ -66,7 +61,7 @@ TEST_F(RecommenderIntegrationTest, ModelRankedThenGapFilledThenCached) {
   Recommendations r = h_.Get("42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_FALSE(r.cache_hit());
-  EXPECT_THAT(Ids(r), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
+  EXPECT_THAT(ProductIds(r), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
   EXPECT_THAT(Scores(r), ElementsAre(96, 88.5, 75, 75, 75, 75, 75, 75));
   EXPECT_EQ(r.items(0).reason(), "You keep coming back to it");
   EXPECT_EQ(r.items(0).product().category_name(), "Kitchen");
@@ -102,7 +97,7 @@ TEST_F(RecommenderIntegrationTest, ModelRankedThenGapFilledThenCached) {
   EXPECT_LE(pttl, 3'600'000);
   Recommendations again = h_.Get("42");
   EXPECT_TRUE(again.cache_hit());
-  EXPECT_EQ(Ids(again), Ids(r));
+  EXPECT_EQ(ProductIds(again), ProductIds(r));
   EXPECT_EQ(h_.fake().request_count(), 1);
 }
 
@@ -125,7 +120,7 @@ TEST_F(RecommenderIntegrationTest, AnonymousVisitorsShareOneAnswer) {
 TEST_F(RecommenderIntegrationTest, NoInteractionsGivesTopSellersAt85) {
   Recommendations r = h_.Get("new-user");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_NO_DATA);
-  EXPECT_THAT(Ids(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(ProductIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(85.0));
   EXPECT_THAT(Sources(r), Each(smartshop::v1::TOP_SELLERS_NO_DATA));
   EXPECT_EQ(h_.fake().request_count(), 0);
@@ -163,7 +158,7 @@ TEST_F(RecommenderIntegrationTest, EveryModelErrorFallsBackAt80Briefly) {
     Recommendations r = h_.Get("42");
     EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_FALLBACK);
     EXPECT_EQ(r.fallback_reason(), s.reason);
-    EXPECT_THAT(Ids(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+    EXPECT_THAT(ProductIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
     EXPECT_THAT(Scores(r), Each(80.0));
     EXPECT_THAT(Sources(r), Each(smartshop::v1::ERROR_FALLBACK));
     const int64_t pttl = RedisPttl(h_.redis_url(), h_.key_prefix() + "42");
@@ -176,10 +171,10 @@ TEST_F(RecommenderIntegrationTest, FencedAndProseRepliesAreUnderstood) {
   h_.Track(smartshop::v1::VIEW_PRODUCT, "42", 3);
   h_.fake().EnqueueReply(
       FakeReply::Completion(fake_openai::InMarkdownFence(ModelAnswer())));
-  EXPECT_THAT(Ids(h_.Get("42")), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
+  EXPECT_THAT(ProductIds(h_.Get("42")), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
   h_.fake().EnqueueReply(
       FakeReply::Completion(fake_openai::WithProse(ModelAnswer())));
-  EXPECT_THAT(Ids(h_.Get("43")), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
+  EXPECT_THAT(ProductIds(h_.Get("43")), ElementsAre(3, 4, 12, 11, 10, 9, 8, 7));
 }
 
 TEST_F(RecommenderIntegrationTest, UnknownAndDuplicateNamesAreGapFilledAt75) {
@@ -190,7 +185,7 @@ TEST_F(RecommenderIntegrationTest, UnknownAndDuplicateNamesAreGapFilledAt75) {
                                         {"product 5 (kitchen)", 89, "dup"}})));
   Recommendations r = h_.Get("42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_MODEL);
-  EXPECT_THAT(Ids(r), ElementsAre(5, 12, 11, 10, 9, 8, 7, 6));
+  EXPECT_THAT(ProductIds(r), ElementsAre(5, 12, 11, 10, 9, 8, 7, 6));
   EXPECT_THAT(Scores(r), ElementsAre(90, 75, 75, 75, 75, 75, 75, 75));
 }
 
@@ -200,7 +195,7 @@ TEST_F(RecommenderIntegrationTest, TrackingDownAnswersFromTheSnapshot) {
   Recommendations r = h_.Get("42");
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_FALLBACK);
   EXPECT_THAT(r.fallback_reason(), HasSubstr("tracking"));
-  EXPECT_THAT(Ids(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  EXPECT_THAT(ProductIds(r), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
   EXPECT_THAT(Scores(r), Each(80.0));
 }
 
