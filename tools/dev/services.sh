@@ -61,6 +61,9 @@ start() {
       sleep 0.1
     done
     [ "$up" = 1 ] && break
+    # Another port only when this one was taken: a Redis that started
+    # slowly, or not at all for another reason, is an error.
+    grep -q "Address already in use" "$dir/redis.log" || break
   done
   [ "$up" = 1 ] || { tail -n 20 "$dir/redis.log" >&2; exit 1; }
 
