@@ -13,11 +13,7 @@ using smartshop::v1::Product;
 
 constexpr size_t kMaxNameInReason = 150;
 
-struct Source {
-  int64_t product_id;
-  Signal signal;
-  double weight;
-};
+using Source = ShopperSource;
 
 struct Candidate {
   const Product* product = nullptr;
@@ -39,16 +35,6 @@ double SignalWeight(Signal signal, const RankerOptions& options) {
   }
 }
 
-// Cut at a UTF-8 character boundary.
-std::string ShortName(const std::string& name) {
-  if (name.size() <= kMaxNameInReason) return name;
-  size_t end = kMaxNameInReason;
-  while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) {
-    --end;
-  }
-  return absl::StrCat(name.substr(0, end), "…");
-}
-
 std::string Reason(const Candidate& c, const CatalogSnapshot& catalog) {
   if (c.because != nullptr) {
     const Product* source = catalog.Find(c.because->product_id);
@@ -67,33 +53,6 @@ std::string Reason(const Candidate& c, const CatalogSnapshot& catalog) {
     return absl::StrCat("Trending in ", ShortName(c.product->category_name()));
   }
   return "Trending now";
-}
-
-// The shopper's newest distinct products with their strongest signal.
-std::vector<Source> Sources(const std::vector<ShopperEvent>& own,
-                            const RankerOptions& options) {
-  std::vector<Source> sources;
-  absl::flat_hash_map<int64_t, size_t> position;
-  for (const ShopperEvent& event : own) {
-    auto [it, inserted] = position.try_emplace(event.product_id, 0);
-    if (!inserted) {
-      Source& s = sources[it->second];
-      s.signal = std::max(s.signal, event.signal);
-      continue;
-    }
-    if (static_cast<int>(sources.size()) == options.sources) {
-      position.erase(it);
-      continue;  // still upgrade signals of the kept ones
-    }
-    it->second = sources.size();
-    sources.push_back({event.product_id, event.signal, 0});
-  }
-  double decay = 1;
-  for (Source& s : sources) {
-    s.weight = decay * SignalWeight(s.signal, options);
-    decay *= options.position_decay;
-  }
-  return sources;
 }
 
 bool Allowed(const Product* product, const RankingInput& input,
@@ -135,11 +94,46 @@ std::vector<const Candidate*> Diversify(
 
 }  // namespace
 
+std::string ShortName(const std::string& name) {
+  if (name.size() <= kMaxNameInReason) return name;
+  size_t end = kMaxNameInReason;
+  while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  return absl::StrCat(name.substr(0, end), "…");
+}
+
+std::vector<ShopperSource> ShopperSources(const std::vector<ShopperEvent>& own,
+                                          const RankerOptions& options) {
+  std::vector<ShopperSource> sources;
+  absl::flat_hash_map<int64_t, size_t> position;
+  for (const ShopperEvent& event : own) {
+    auto [it, inserted] = position.try_emplace(event.product_id, 0);
+    if (!inserted) {
+      ShopperSource& s = sources[it->second];
+      s.signal = std::max(s.signal, event.signal);
+      continue;
+    }
+    if (static_cast<int>(sources.size()) == options.sources) {
+      position.erase(it);
+      continue;  // still upgrade signals of the kept ones
+    }
+    it->second = sources.size();
+    sources.push_back({event.product_id, event.signal, 0});
+  }
+  double decay = 1;
+  for (ShopperSource& s : sources) {
+    s.weight = decay * SignalWeight(s.signal, options);
+    decay *= options.position_decay;
+  }
+  return sources;
+}
+
 std::vector<RankedItem> RankBuiltin(const RankingInput& input,
                                     const CatalogSnapshot& catalog,
                                     const InteractionModel& model,
                                     const RankerOptions& options) {
-  const std::vector<Source> sources = Sources(input.own, options);
+  const std::vector<Source> sources = ShopperSources(input.own, options);
   absl::flat_hash_set<int64_t> own;
   for (const ShopperEvent& e : input.own) own.insert(e.product_id);
 

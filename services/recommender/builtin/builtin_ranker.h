@@ -77,6 +77,22 @@ struct RankedItem {
   bool personal = false;
 };
 
+// One of the shopper's newest distinct products, with its strongest signal
+// and its weight in a ranking (RankerOptions: signal weight times
+// position_decay^k for the k-th newest).
+struct ShopperSource {
+  int64_t product_id = 0;
+  Signal signal = Signal::kView;
+  double weight = 0;
+};
+// At most `options.sources`, newest first.
+std::vector<ShopperSource> ShopperSources(const std::vector<ShopperEvent>& own,
+                                          const RankerOptions& options);
+
+// A product's name as a reason quotes it: at most 150 bytes, cut at a
+// character boundary.
+std::string ShortName(const std::string& name);
+
 // Up to `input.count` items, best first. Fewer only when fewer products
 // pass the rules; the caller fills the rest (top sellers).
 std::vector<RankedItem> RankBuiltin(const RankingInput& input,

@@ -16,6 +16,19 @@ double Log2Add(double a, double b) {
   return high + std::log2(1.0 + std::exp2(low - high));
 }
 
+// The half-lives of Item::log2_trend; window k is compared with k + 1.
+constexpr absl::Duration kTrendHalfLives[] = {absl::Hours(1), absl::Hours(24),
+                                              absl::Hours(24 * 7),
+                                              absl::Hours(24 * 7 * 8)};
+
+// A decayed count as of `now`, from its log2 at the epoch.
+double DecayedAt(double log2_at_epoch, absl::Time now,
+                 absl::Duration half_life) {
+  if (log2_at_epoch < -1e299) return 0;
+  return std::exp2(log2_at_epoch -
+                   absl::FDivDuration(now - absl::UnixEpoch(), half_life));
+}
+
 }  // namespace
 
 std::optional<Signal> SignalOf(smartshop::v1::InteractionType type) {
@@ -106,7 +119,8 @@ void InteractionModel::Expire() {
   for (auto it = buckets_.begin();
        it != buckets_.end() && it->first < first_kept;) {
     for (const Item& item : it->second.items) {
-      neighbour_entries_ -= static_cast<int64_t>(item.neighbours.size());
+      neighbour_entries_ -= static_cast<int64_t>(item.neighbours.size() +
+                                                 item.bought_with.size());
     }
     it = buckets_.erase(it);
   }
@@ -133,6 +147,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   std::vector<Item>& items = ItemsAt(at);
   auto [entry, new_actor] = histories_.try_emplace(actor);
   entry->second.last = std::max(entry->second.last, at);
+  // The model's event count: never repeats, even for a history forgotten
+  // and begun again.
+  entry->second.version = static_cast<uint64_t>(events_);
   std::vector<Recent>& history = entry->second.recent;
   auto seen = std::find_if(history.begin(), history.end(),
                            [&](const Recent& r) { return r.item == index; });
@@ -141,11 +158,12 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
     // Already in this shopper's window (a purchase after the view, say):
     // only a stronger signal adds to popularity; co-occurrence is counted.
     if (signal > seen->signal) {
-      AddPopularity(items[index],
-                    signal == Signal::kPurchase
-                        ? options_.popularity_purchase_bonus
-                        : options_.popularity_cart_bonus,
-                    at);
+      const double bonus = signal == Signal::kPurchase
+                               ? options_.popularity_purchase_bonus
+                               : options_.popularity_cart_bonus;
+      AddPopularity(items[index], bonus, at);
+      AddActivity(items[index], bonus, signal == Signal::kPurchase, at);
+      if (signal == Signal::kPurchase) AddBoughtWith(items, history, index);
       seen->signal = signal;
     }
     return true;
@@ -160,6 +178,8 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   if (signal >= Signal::kCart) weight += options_.popularity_cart_bonus;
   if (signal == Signal::kPurchase) weight += options_.popularity_purchase_bonus;
   AddPopularity(item, weight, at);
+  AddActivity(item, weight, signal == Signal::kPurchase, at);
+  if (signal == Signal::kPurchase) AddBoughtWith(items, history, index);
   history.push_back({index, signal});
   if (static_cast<int>(history.size()) > options_.window) {
     history.erase(history.begin());
@@ -209,30 +229,66 @@ void InteractionModel::AddPopularity(Item& item, double weight, absl::Time at) {
       Log2Add(item.log2_popularity, half_lives + std::log2(weight));
 }
 
+void InteractionModel::AddActivity(Item& item, double weight, bool purchase,
+                                   absl::Time at) {
+  for (size_t k = 0; k < item.log2_trend.size(); ++k) {
+    item.log2_trend[k] =
+        Log2Add(item.log2_trend[k],
+                absl::FDivDuration(at - absl::UnixEpoch(), kTrendHalfLives[k]) +
+                    std::log2(weight));
+  }
+  if (purchase) {
+    item.log2_purchases = Log2Add(
+        item.log2_purchases, absl::FDivDuration(at - absl::UnixEpoch(),
+                                                options_.popularity_half_life));
+  }
+}
+
+void InteractionModel::AddBoughtWith(std::vector<Item>& items,
+                                     const std::vector<Recent>& history,
+                                     uint32_t index) {
+  for (const Recent& earlier : history) {
+    if (earlier.signal != Signal::kPurchase || earlier.item == index) continue;
+    for (auto [from, to] :
+         {std::pair{earlier.item, index}, std::pair{index, earlier.item}}) {
+      auto [it, inserted] = items[from].bought_with.try_emplace(to, 0.0f);
+      it->second += 1;
+      if (inserted) {
+        ++neighbour_entries_;
+        Prune(items[from].bought_with);
+      }
+    }
+  }
+}
+
 void InteractionModel::AddNeighbour(Item& item, uint32_t neighbour,
                                     float weight) {
   auto [it, inserted] = item.neighbours.try_emplace(neighbour, 0.0f);
   it->second += weight;
   if (!inserted) return;
   ++neighbour_entries_;
+  Prune(item.neighbours);
+}
+
+void InteractionModel::Prune(absl::flat_hash_map<uint32_t, float>& neighbours) {
   const size_t cap = static_cast<size_t>(options_.max_neighbours);
-  if (item.neighbours.size() <= 2 * cap) return;
+  if (neighbours.size() <= 2 * cap) return;
   // Keep the `cap` strongest, ties going to the product learnt first: the
   // result must not depend on the hash map's (per-process) iteration order.
   std::vector<std::pair<float, uint32_t>> entries;
-  entries.reserve(item.neighbours.size());
-  for (const auto& [index, w] : item.neighbours) entries.emplace_back(w, index);
+  entries.reserve(neighbours.size());
+  for (const auto& [index, w] : neighbours) entries.emplace_back(w, index);
   auto stronger = [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   };
   std::nth_element(entries.begin(), entries.begin() + (cap - 1), entries.end(),
                    stronger);
   const std::pair<float, uint32_t> weakest_kept = entries[cap - 1];
-  const size_t before = item.neighbours.size();
-  absl::erase_if(item.neighbours, [&](const auto& entry) {
+  const size_t before = neighbours.size();
+  absl::erase_if(neighbours, [&](const auto& entry) {
     return stronger(weakest_kept, std::make_pair(entry.second, entry.first));
   });
-  neighbour_entries_ -= static_cast<int64_t>(before - item.neighbours.size());
+  neighbour_entries_ -= static_cast<int64_t>(before - neighbours.size());
 }
 
 double InteractionModel::Reader::Shoppers(int64_t product_id) const {
@@ -243,6 +299,48 @@ double InteractionModel::Reader::Shoppers(int64_t product_id) const {
     if (*index < bucket.items.size()) shoppers += bucket.items[*index].shoppers;
   }
   return shoppers;
+}
+
+Trend InteractionModel::Reader::TrendOf(int64_t product_id,
+                                        TrendWindow window) const {
+  const std::optional<uint32_t> index = model_.FindItem(product_id);
+  if (!index) return {};
+  const size_t k = static_cast<size_t>(window);
+  double log2_recent = -1e300;
+  double log2_baseline = -1e300;
+  for (const auto& [_, bucket] : model_.buckets_) {
+    if (*index >= bucket.items.size()) continue;
+    const Item& item = bucket.items[*index];
+    log2_recent = Log2Add(log2_recent, item.log2_trend[k]);
+    log2_baseline = Log2Add(log2_baseline, item.log2_trend[k + 1]);
+  }
+  // A decayed count with half-life h is about the events of the last
+  // h / ln 2; the baseline's is scaled to the window's length.
+  const absl::Duration recent_life = kTrendHalfLives[k];
+  const absl::Duration baseline_life = kTrendHalfLives[k + 1];
+  return {.recent = DecayedAt(log2_recent, model_.latest_event_, recent_life),
+          .baseline =
+              DecayedAt(log2_baseline, model_.latest_event_, baseline_life) *
+              absl::FDivDuration(recent_life, baseline_life)};
+}
+
+double InteractionModel::Reader::RecentPurchases(int64_t product_id) const {
+  const std::optional<uint32_t> index = model_.FindItem(product_id);
+  if (!index) return 0;
+  double log2_purchases = -1e300;
+  for (const auto& [_, bucket] : model_.buckets_) {
+    if (*index < bucket.items.size()) {
+      log2_purchases =
+          Log2Add(log2_purchases, bucket.items[*index].log2_purchases);
+    }
+  }
+  return DecayedAt(log2_purchases, model_.latest_event_,
+                   model_.options_.popularity_half_life);
+}
+
+uint64_t InteractionModel::Reader::ActorVersion(absl::string_view actor) const {
+  auto it = model_.histories_.find(actor);
+  return it == model_.histories_.end() ? 0 : it->second.version;
 }
 
 double InteractionModel::Reader::Popularity(int64_t product_id) const {
@@ -308,8 +406,9 @@ int64_t InteractionModel::ApproximateBytes() const {
   for (const auto& [_, bucket] : buckets_) {
     bytes += static_cast<int64_t>(bucket.items.capacity() * sizeof(Item));
     for (const Item& item : bucket.items) {
-      bytes += map_bytes(item.neighbours.capacity(),
-                         sizeof(std::pair<uint32_t, float>));
+      bytes +=
+          map_bytes(item.neighbours.capacity() + item.bought_with.capacity(),
+                    sizeof(std::pair<uint32_t, float>));
     }
   }
   bytes += map_bytes(index_.capacity(), sizeof(std::pair<int64_t, uint32_t>));

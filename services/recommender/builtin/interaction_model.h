@@ -10,12 +10,18 @@
 // time once it has left the window, so memory follows the window rather than
 // the whole history; a ranking sums the buckets.
 //
+// For the placements it also keeps, per product, who bought it together
+// with what (purchase co-occurrence, "often bought with"), decayed event
+// counts over an hour, a day, a week and eight weeks (trending: a window
+// against its own longer baseline) and decayed purchases (slow movers).
+//
 // The recipe (window 20, forward 1 / backward 0.3, rows capped at 300 of
 // 600, 7-day half-life) was chosen by offline evaluation on MovieLens; see
 // tools/eval and the README's table.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_INTERACTION_MODEL_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_BUILTIN_INTERACTION_MODEL_H_
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -65,6 +71,17 @@ struct ModelOptions {
   int window_buckets = 8;
 };
 
+// The windows trending compares, each with the baseline after it.
+enum class TrendWindow : uint8_t { kHour = 0, kDay = 1, kWeek = 2 };
+
+// A product's activity in a trending window and in its baseline, both in
+// events per window length (decayed counts, so "the last day" is a day's
+// half-life, not a hard cut).
+struct Trend {
+  double recent = 0;
+  double baseline = 0;
+};
+
 class InteractionModel {
  public:
   explicit InteractionModel(ModelOptions options = {});
@@ -106,8 +123,37 @@ class InteractionModel {
         }
       }
     }
+    // Calls `visit(neighbour_id, weight)` for each product bought by a
+    // shopper who also bought `product_id` (both within the history
+    // window of `ModelOptions::window` products).
+    template <typename Visit>
+    void ForEachBoughtWith(int64_t product_id, Visit visit) const {
+      const std::optional<uint32_t> index = model_.FindItem(product_id);
+      if (!index) return;
+      for (const auto& [_, bucket] : model_.buckets_) {
+        if (*index >= bucket.items.size()) continue;
+        for (const auto& [neighbour, weight] :
+             bucket.items[*index].bought_with) {
+          visit(model_.product_ids_[neighbour], weight);
+        }
+      }
+    }
     // Shoppers who interacted with the product (0 when unknown).
     double Shoppers(int64_t product_id) const;
+    // Its activity in `window` against its baseline, at latest_event().
+    Trend TrendOf(int64_t product_id, TrendWindow window) const;
+    // Purchases of it, decayed with the popularity half-life, at
+    // latest_event(): about the purchases of the last half-life / ln 2.
+    double RecentPurchases(int64_t product_id) const;
+    // Every product the model knows (ids).
+    const std::vector<int64_t>& AllProducts() const {
+      return model_.product_ids_;
+    }
+    // A number that changes with each event the model learns of `actor`
+    // ("u:<user>" or "s:<session>"); 0 when it holds no history of it.
+    // Part of cache keys, so that a shopper's new event makes their cached
+    // placement answers unreachable without deleting them.
+    uint64_t ActorVersion(absl::string_view actor) const;
     // Decayed popularity in arbitrary units, comparable between products
     // (0 when unknown).
     double Popularity(int64_t product_id) const;
@@ -146,6 +192,12 @@ class InteractionModel {
     // and never overflows, so replayed old events decay correctly.
     double log2_popularity = -1e300;
     absl::flat_hash_map<uint32_t, float> neighbours = {};
+    // Purchase co-occurrence: bought by the same shopper.
+    absl::flat_hash_map<uint32_t, float> bought_with = {};
+    // log2 of decayed event counts with half-lives of an hour, a day, a
+    // week and eight weeks (kTrendHalfLives), and of purchases.
+    std::array<double, 4> log2_trend = {-1e300, -1e300, -1e300, -1e300};
+    double log2_purchases = -1e300;
   };
   struct Recent {
     uint32_t item;
@@ -157,6 +209,7 @@ class InteractionModel {
   struct History {
     std::vector<Recent> recent;  // oldest first
     absl::Time last = absl::InfinitePast();
+    uint64_t version = 0;  // the model's event count at its last event
   };
 
   std::optional<uint32_t> FindItem(int64_t product_id) const
@@ -173,6 +226,16 @@ class InteractionModel {
   void AddPopularity(Item& item, double weight, absl::Time at)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AddNeighbour(Item& item, uint32_t neighbour, float weight)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Both ways, between `index` and each product `history` holds bought.
+  void AddBoughtWith(std::vector<Item>& items,
+                     const std::vector<Recent>& history, uint32_t index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Adds to the decayed counts trending and slow movers read.
+  void AddActivity(Item& item, double weight, bool purchase, absl::Time at)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps a neighbour map within `max_neighbours` (see ModelOptions).
+  void Prune(absl::flat_hash_map<uint32_t, float>& neighbours)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ForgetOldestHistories() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

@@ -3,6 +3,9 @@
 // (old events neither learnt nor kept, memory bounded as time moves).
 #include "services/recommender/builtin/interaction_model.h"
 
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -211,6 +214,65 @@ TEST(InteractionModelTest, MemoryStopsGrowingOnceEventsAgeOut) {
   EXPECT_LT(entries_by_day[19], entries_by_day[3] * 1.3);
   EXPECT_LT(bytes_by_day[19], bytes_by_day[3] * 1.5);
   EXPECT_GT(unbounded.neighbour_entries(), 3 * entries_by_day[19]);
+}
+
+TEST(InteractionModelTest, BoughtWithCountsOnlyPurchasesOfOneShopper) {
+  InteractionModel model;
+  model.Observe("u:a", 1, Signal::kPurchase, kModelT0);
+  model.Observe("u:a", 2, Signal::kView, kModelT0 + absl::Seconds(1));
+  model.Observe("u:a", 3, Signal::kPurchase, kModelT0 + absl::Seconds(2));
+  // A view bought later counts as bought with both, once.
+  model.Observe("u:a", 2, Signal::kPurchase, kModelT0 + absl::Seconds(3));
+  model.Observe("u:b", 4, Signal::kPurchase, kModelT0);
+  absl::flat_hash_map<int64_t, float> bought;
+  model.Read().ForEachBoughtWith(1,
+                                 [&](int64_t id, float w) { bought[id] = w; });
+  EXPECT_EQ(bought, (absl::flat_hash_map<int64_t, float>{{2, 1}, {3, 1}}));
+}
+
+TEST(InteractionModelTest, TrendComparesTheWindowWithItsOwnBaseline) {
+  InteractionModel model;
+  // Steady: one new shopper an hour for four weeks (the day's baseline,
+  // a week's half-life, has settled by then).
+  for (int hour = 0; hour < 24 * 28; ++hour) {
+    model.Observe(absl::StrCat("u:s", hour), 1, Signal::kView,
+                  kModelT0 + absl::Hours(hour));
+  }
+  const Trend steady = model.Read().TrendOf(1, TrendWindow::kDay);
+  // About 24 a day, against a baseline of about 24 a day.
+  EXPECT_NEAR(steady.recent, 24 / std::log(2.0), 3);
+  EXPECT_NEAR(steady.recent / steady.baseline, 1, 0.1);
+  // A burst of 50 in the last hour lifts the hour far above its day.
+  for (int i = 0; i < 50; ++i) {
+    model.Observe(absl::StrCat("u:b", i), 1, Signal::kView,
+                  kModelT0 + absl::Hours(24 * 28));
+  }
+  const Trend burst = model.Read().TrendOf(1, TrendWindow::kHour);
+  EXPECT_GT(burst.recent, 5 * burst.baseline);
+  EXPECT_EQ(model.Read().TrendOf(99, TrendWindow::kHour).recent, 0);
+}
+
+TEST(InteractionModelTest, RecentPurchasesDecay) {
+  InteractionModel model;
+  model.Observe("u:a", 1, Signal::kPurchase, kModelT0);
+  model.Observe("u:b", 1, Signal::kView, kModelT0);
+  EXPECT_NEAR(model.Read().RecentPurchases(1), 1, 1e-9);
+  // A half-life later (the newest event is the model's now).
+  model.Observe("u:c", 2, Signal::kView, kModelT0 + absl::Hours(24 * 7));
+  EXPECT_NEAR(model.Read().RecentPurchases(1), 0.5, 1e-9);
+  EXPECT_EQ(model.Read().RecentPurchases(2), 0);
+}
+
+TEST(InteractionModelTest, ActorVersionChangesWithEachOfTheShoppersEvents) {
+  InteractionModel model;
+  EXPECT_EQ(model.Read().ActorVersion("u:a"), 0u);
+  model.Observe("u:a", 1, Signal::kView, kModelT0);
+  const uint64_t first = model.Read().ActorVersion("u:a");
+  model.Observe("u:b", 1, Signal::kView, kModelT0);
+  EXPECT_EQ(model.Read().ActorVersion("u:a"), first);
+  model.Observe("u:a", 1, Signal::kCart, kModelT0);
+  EXPECT_NE(model.Read().ActorVersion("u:a"), first);
+  EXPECT_NE(first, 0u);
 }
 
 }  // namespace

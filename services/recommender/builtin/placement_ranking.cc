@@ -1,0 +1,328 @@
+#include "services/recommender/builtin/placement_ranking.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using smartshop::v1::Product;
+
+// What a product page's or a cart's candidate gathered.
+struct Candidate {
+  const Product* product = nullptr;
+  double co_occurrence = 0;  // views, carts and purchases together
+  double bought_with = 0;
+  double personal = 0;
+  double total = 0;
+  // The source product (the page's, or the cart item) that gave the most.
+  int64_t because = 0;
+  double best_contribution = 0;
+  bool because_bought = false;
+};
+
+bool Allowed(const Product* product,
+             const absl::flat_hash_set<int64_t>& exclude) {
+  if (product == nullptr || !product->is_active()) return false;
+  if (product->has_stock() && product->stock() == 0) return false;
+  return !exclude.contains(product->id());
+}
+
+std::string NameOf(int64_t product_id, const CatalogSnapshot& catalog) {
+  const Product* product = catalog.Find(product_id);
+  return product == nullptr ? "this product" : ShortName(product->name());
+}
+
+// 60 to 99 by `total` against the best, never above the item before.
+double Score(double total, double best, double& previous) {
+  const double score = std::min(
+      previous, std::round((60 + 39 * std::min(1.0, total / best)) * 10) / 10);
+  previous = score;
+  return score;
+}
+
+class Candidates {
+ public:
+  Candidates(const PlacementInput& input, const CatalogSnapshot& catalog,
+             const InteractionModel::Reader& reader,
+             const PlacementOptions& options)
+      : input_(input), catalog_(catalog), reader_(reader), options_(options) {}
+
+  // Adds the neighbours of `source`, each contribution times `weight`.
+  void AddNeighboursOf(int64_t source, double weight) {
+    reader_.ForEachNeighbour(source, [&](int64_t id, float w) {
+      if (Candidate* c = Find(id)) Credit(*c, source, weight * w, false);
+    });
+    reader_.ForEachBoughtWith(source, [&](int64_t id, float w) {
+      if (Candidate* c = Find(id)) {
+        Credit(*c, source, weight * options_.bought_with_weight * w, true);
+      }
+    });
+  }
+
+  // The shopper's own products shift the order of the candidates found.
+  void AddPersonal() {
+    if (input_.own.empty() || options_.personal_weight <= 0) return;
+    for (const ShopperSource& source :
+         ShopperSources(input_.own, options_.ranker)) {
+      const double damping =
+          std::pow(std::max(1.0, reader_.Shoppers(source.product_id)),
+                   options_.source_damping);
+      reader_.ForEachNeighbour(source.product_id, [&](int64_t id, float w) {
+        auto it = candidates_.find(id);
+        if (it != candidates_.end()) {
+          it->second.personal += source.weight * w / damping;
+        }
+      });
+    }
+  }
+
+  // Best first: the co-occurrence (damped by the candidate's shoppers),
+  // normalised, plus the personal shift.
+  std::vector<Candidate*> Ranked() {
+    double best = 0;
+    double best_personal = 0;
+    for (auto& [id, c] : candidates_) {
+      c.total = (c.co_occurrence + c.bought_with) /
+                std::pow(std::max(1.0, reader_.Shoppers(id)),
+                         options_.candidate_damping);
+      best = std::max(best, c.total);
+      best_personal = std::max(best_personal, c.personal);
+    }
+    std::vector<Candidate*> ranked;
+    for (auto& [_, c] : candidates_) {
+      if (c.total <= 0) continue;
+      c.total /= best;
+      if (best_personal > 0) {
+        c.total += options_.personal_weight * c.personal / best_personal;
+      }
+      ranked.push_back(&c);
+    }
+    std::sort(ranked.begin(), ranked.end(),
+              [](const Candidate* a, const Candidate* b) {
+                if (a->total != b->total) return a->total > b->total;
+                return a->product->id() > b->product->id();
+              });
+    return ranked;
+  }
+
+  bool Has(int64_t id) const { return candidates_.contains(id); }
+
+ private:
+  Candidate* Find(int64_t id) {
+    auto it = candidates_.find(id);
+    if (it != candidates_.end()) return &it->second;
+    const Product* product = catalog_.Find(id);
+    if (!Allowed(product, input_.exclude)) return nullptr;
+    Candidate& c = candidates_[id];
+    c.product = product;
+    return &c;
+  }
+
+  static void Credit(Candidate& c, int64_t source, double contribution,
+                     bool bought) {
+    (bought ? c.bought_with : c.co_occurrence) += contribution;
+    if (bought) c.because_bought = true;
+    if (contribution > c.best_contribution) {
+      c.best_contribution = contribution;
+      c.because = source;
+    }
+  }
+
+  const PlacementInput& input_;
+  const CatalogSnapshot& catalog_;
+  const InteractionModel::Reader& reader_;
+  const PlacementOptions& options_;
+  absl::flat_hash_map<int64_t, Candidate> candidates_;
+};
+
+// At most `max_per_category` of a category while others still have
+// candidates; the held-back ones after, in order.
+std::vector<const Candidate*> Diversify(const std::vector<Candidate*>& ranked,
+                                        int count, int max_per_category) {
+  std::vector<const Candidate*> chosen;
+  std::vector<const Candidate*> held_back;
+  absl::flat_hash_map<int64_t, int> per_category;
+  for (const Candidate* c : ranked) {
+    if (static_cast<int>(chosen.size()) == count) break;
+    int& n = per_category[c->product->category_id()];
+    if (max_per_category > 0 && c->product->category_id() != 0 &&
+        n >= max_per_category) {
+      held_back.push_back(c);
+      continue;
+    }
+    ++n;
+    chosen.push_back(c);
+  }
+  for (const Candidate* c : held_back) {
+    if (static_cast<int>(chosen.size()) == count) break;
+    chosen.push_back(c);
+  }
+  return chosen;
+}
+
+// A product page's fill: active products of the page product's category
+// that are not already listed, the most popular first.
+void FillWithSimilar(const PlacementInput& input,
+                     const CatalogSnapshot& catalog,
+                     const InteractionModel::Reader& reader,
+                     const Candidates& listed, double& previous,
+                     std::vector<PlacementItem>& items) {
+  const Product* page = catalog.Find(input.product_id);
+  if (page == nullptr || page->category_id() == 0) return;
+  std::vector<std::pair<double, const Product*>> similar;
+  for (const Product* product : catalog.active_by_id()) {
+    if (product->category_id() != page->category_id() ||
+        product->id() == input.product_id || listed.Has(product->id()) ||
+        !Allowed(product, input.exclude)) {
+      continue;
+    }
+    similar.emplace_back(reader.Popularity(product->id()), product);
+  }
+  const size_t wanted = static_cast<size_t>(input.count) - items.size();
+  const size_t keep = std::min(similar.size(), wanted);
+  auto more_popular = [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return a.second->units_sold() != b.second->units_sold()
+               ? a.second->units_sold() > b.second->units_sold()
+               : a.second->id() > b.second->id();
+  };
+  std::partial_sort(similar.begin(), similar.begin() + keep, similar.end(),
+                    more_popular);
+  const std::string name = ShortName(page->name());
+  // Below every co-occurrence item.
+  previous = std::min(previous, 70.0);
+  for (size_t i = 0; i < keep; ++i) {
+    previous = std::max(60.0, previous - 1);
+    items.push_back({.product = similar[i].second,
+                     .score = previous,
+                     .reason = absl::StrCat("Similar to ", name),
+                     .source = smartshop::v1::SIMILAR});
+  }
+}
+
+PlacementInput WithoutSources(const PlacementInput& input) {
+  PlacementInput copy = input;
+  copy.exclude.insert(input.product_id);
+  copy.exclude.insert(input.cart.begin(), input.cart.end());
+  return copy;
+}
+
+}  // namespace
+
+std::vector<PlacementItem> RankProductPage(const PlacementInput& original,
+                                           const CatalogSnapshot& catalog,
+                                           const InteractionModel& model,
+                                           const PlacementOptions& options) {
+  const PlacementInput input = WithoutSources(original);
+  const InteractionModel::Reader reader = model.Read();
+  Candidates candidates(input, catalog, reader, options);
+  candidates.AddNeighboursOf(input.product_id, 1.0);
+  candidates.AddPersonal();
+  const std::vector<Candidate*> ranked = candidates.Ranked();
+
+  std::vector<PlacementItem> items;
+  const std::string name = NameOf(input.product_id, catalog);
+  double previous = 99;
+  for (const Candidate* c : ranked) {
+    if (static_cast<int>(items.size()) == input.count) break;
+    items.push_back({.product = c->product,
+                     .score = Score(c->total, ranked.front()->total, previous),
+                     .reason = c->because_bought
+                                   ? absl::StrCat("Often bought with ", name)
+                                   : absl::StrCat("Customers who viewed ", name,
+                                                  " also viewed")});
+  }
+  if (static_cast<int>(items.size()) < input.count) {
+    FillWithSimilar(input, catalog, reader, candidates, previous, items);
+  }
+  return items;
+}
+
+std::vector<PlacementItem> RankCart(const PlacementInput& original,
+                                    const CatalogSnapshot& catalog,
+                                    const InteractionModel& model,
+                                    const PlacementOptions& options) {
+  const PlacementInput input = WithoutSources(original);
+  const InteractionModel::Reader reader = model.Read();
+  Candidates candidates(input, catalog, reader, options);
+  absl::flat_hash_set<int64_t> seen;
+  for (int64_t item : input.cart) {
+    if (!seen.insert(item).second) continue;
+    candidates.AddNeighboursOf(
+        item, 1.0 / std::pow(std::max(1.0, reader.Shoppers(item)),
+                             options.source_damping));
+  }
+  candidates.AddPersonal();
+  const std::vector<Candidate*> ranked = candidates.Ranked();
+  const std::vector<const Candidate*> chosen =
+      Diversify(ranked, input.count, options.ranker.max_per_category);
+
+  std::vector<PlacementItem> items;
+  double previous = 99;
+  for (const Candidate* c : chosen) {
+    const std::string name = NameOf(c->because, catalog);
+    items.push_back({.product = c->product,
+                     .score = Score(c->total, chosen.front()->total, previous),
+                     .reason = c->because_bought
+                                   ? absl::StrCat("Often bought with ", name)
+                                   : absl::StrCat("Goes well with ", name,
+                                                  " in your cart")});
+  }
+  return items;
+}
+
+std::vector<PlacementItem> RankTrending(const PlacementInput& input,
+                                        const CatalogSnapshot& catalog,
+                                        const InteractionModel& model,
+                                        const PlacementOptions& options) {
+  const InteractionModel::Reader reader = model.Read();
+  struct Rising {
+    const Product* product;
+    double velocity;
+    double recent;
+  };
+  std::vector<Rising> rising;
+  for (int64_t id : reader.AllProducts()) {
+    const Product* product = catalog.Find(id);
+    if (!Allowed(product, input.exclude) ||
+        (input.category_id != 0 &&
+         product->category_id() != input.category_id)) {
+      continue;
+    }
+    const Trend trend = reader.TrendOf(id, input.trend_window);
+    if (trend.recent < options.trend_min_events) continue;
+    const double velocity = (trend.recent + options.trend_prior) /
+                            (trend.baseline + options.trend_prior);
+    if (velocity > 1) rising.push_back({product, velocity, trend.recent});
+  }
+  const size_t keep =
+      std::min(rising.size(), static_cast<size_t>(std::max(input.count, 0)));
+  std::partial_sort(rising.begin(), rising.begin() + keep, rising.end(),
+                    [](const Rising& a, const Rising& b) {
+                      if (a.velocity != b.velocity) {
+                        return a.velocity > b.velocity;
+                      }
+                      if (a.recent != b.recent) return a.recent > b.recent;
+                      return a.product->id() > b.product->id();
+                    });
+  std::vector<PlacementItem> items;
+  double previous = 99;
+  for (size_t i = 0; i < keep; ++i) {
+    const Product& product = *rising[i].product;
+    items.push_back(
+        {.product = &product,
+         .score = Score(rising[i].velocity, rising.front().velocity, previous),
+         .reason = product.category_name().empty()
+                       ? std::string("Trending now")
+                       : absl::StrCat("Trending in ",
+                                      ShortName(product.category_name())),
+         .source = smartshop::v1::TRENDING});
+  }
+  return items;
+}
+
+}  // namespace smartshop::recommender
