@@ -14,7 +14,7 @@ using smartshop::v1::Recommendations;
 
 Recommendations AnswerBuilder::FromRanking(const Ranking& ranking,
                                            const CatalogSnapshot& catalog,
-                                           const RankingInput& input,
+                                           const Limits& limits,
                                            std::string fallback_reason) const {
   Recommendations answer;
   answer.set_strategy(ranking.strategy);
@@ -25,15 +25,19 @@ Recommendations AnswerBuilder::FromRanking(const Ranking& ranking,
     *item->mutable_product() = *ranked.product;
     item->set_relevance_score(ranked.score);
     item->set_reason(ranked.reason);
-    item->set_source(ranking.source);
+    item->set_source(ranked.source !=
+                             smartshop::v1::RECOMMENDATION_SOURCE_UNSPECIFIED
+                         ? ranked.source
+                         : ranking.source);
   }
   // The rules hold for the model's picks too (a sold-out pick goes), and
   // top sellers fill what is missing.
   ApplyAnswerRules(catalog,
                    {.count = kComputedItems,
-                    .exclude = &input.exclude,
-                    .category_id = input.category_id,
-                    .max_fill_score = ranking.gap_fill_score},
+                    .exclude = &limits.exclude,
+                    .category_id = limits.category_id,
+                    .max_fill_score = ranking.gap_fill_score,
+                    .fill = ranking.fill},
                    answer);
   return answer;
 }
@@ -68,9 +72,12 @@ void AnswerBuilder::Finish(
     const CatalogSnapshot* catalog, Recommendations& answer) {
   const int keep =
       request.limit() == 0 ? kRecommendationCount : request.limit();
-  const absl::flat_hash_set<int64_t> excluded(
-      request.exclude_product_ids().begin(),
-      request.exclude_product_ids().end());
+  answer.set_placement(request.placement());
+  absl::flat_hash_set<int64_t> excluded(request.exclude_product_ids().begin(),
+                                        request.exclude_product_ids().end());
+  excluded.insert(request.cart_product_ids().begin(),
+                  request.cart_product_ids().end());
+  if (request.product_id() > 0) excluded.insert(request.product_id());
   if (catalog == nullptr) {
     auto* items = answer.mutable_items();
     items->erase(std::remove_if(items->begin(), items->end(),
@@ -81,11 +88,13 @@ void AnswerBuilder::Finish(
     while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
     return;
   }
-  ApplyAnswerRules(*catalog,
-                   {.count = keep,
-                    .exclude = &excluded,
-                    .category_id = request.category_id()},
-                   answer);
+  ApplyAnswerRules(
+      *catalog,
+      {.count = keep,
+       .exclude = &excluded,
+       .category_id = request.category_id(),
+       .fill = request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED},
+      answer);
 }
 
 }  // namespace smartshop::recommender

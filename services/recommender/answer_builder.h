@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -27,13 +28,19 @@ class AnswerBuilder {
   AnswerBuilder(EngineCounters* counters, const Clock& clock)
       : counters_(counters), clock_(clock) {}
 
+  // What never to return and which category to fill from.
+  struct Limits {
+    const absl::flat_hash_set<int64_t>& exclude;
+    int64_t category_id = 0;
+  };
   // `ranking`'s items, then the rules over kComputedItems: nothing in
-  // `input.exclude`, only `input.category_id`, top-ups scored at most the
-  // ranking's gap-fill score. `fallback_reason` says why this ranker and
-  // not the one before it ("" = the first that was asked).
+  // `limits.exclude`, top-ups only of `limits.category_id`, scored at most
+  // the ranking's gap-fill score (none when the ranking says so).
+  // `fallback_reason` says why this ranker and not the one before it ("" =
+  // the first that was asked).
   smartshop::v1::Recommendations FromRanking(const Ranking& ranking,
                                              const CatalogSnapshot& catalog,
-                                             const RankingInput& input,
+                                             const Limits& limits,
                                              std::string fallback_reason) const;
 
   // No interactions at all: top sellers scored 85 (STRATEGY_NO_DATA).
@@ -46,8 +53,9 @@ class AnswerBuilder {
                                             absl::string_view code,
                                             int64_t category_id = 0) const;
 
-  // What one caller asked of `answer`: its exclusions, its category, its
-  // count; checked against `catalog` as it is now (what was deactivated or
+  // What one caller asked of `answer`: its placement, its exclusions (and
+  // the page's product, the cart's products), its category, its count;
+  // checked against `catalog` as it is now (what was deactivated or
   // sold out since goes). With no catalog yet (a hit before the first
   // load) only the exclusions and the count apply.
   static void Finish(const smartshop::v1::GetRecommendationsRequest& request,

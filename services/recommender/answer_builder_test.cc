@@ -43,9 +43,9 @@ TEST_F(AnswerBuilderTest, ARankingLeadsAndTopSellersFillUpTo16) {
   ranking.source = smartshop::v1::MODEL;
   ranking.items = {{catalog_.Find(3), 97, "Viewed"},
                    {catalog_.Find(5), 91, "Bought with 3"}};
-  RankingInput input;
-  input.exclude = {20};
-  auto answer = builder_.FromRanking(ranking, catalog_, input, "why not");
+  const absl::flat_hash_set<int64_t> exclude = {20};
+  auto answer =
+      builder_.FromRanking(ranking, catalog_, {.exclude = exclude}, "why not");
   EXPECT_EQ(answer.strategy(), smartshop::v1::STRATEGY_MODEL);
   EXPECT_EQ(answer.fallback_reason(), "why not");
   EXPECT_EQ(answer.generated_at().seconds(), absl::ToUnixSeconds(kBuildNow));
@@ -56,6 +56,56 @@ TEST_F(AnswerBuilderTest, ARankingLeadsAndTopSellersFillUpTo16) {
   EXPECT_EQ(answer.items(2).product().id(), 19);
   EXPECT_EQ(answer.items(2).source(), smartshop::v1::GAP_FILL);
   EXPECT_LE(answer.items(2).relevance_score(), kGapFillScore);
+}
+
+TEST_F(AnswerBuilderTest, ItemsKeepTheirOwnSourceAndRankingsMayRefuseFill) {
+  Ranking ranking;
+  ranking.strategy = smartshop::v1::STRATEGY_RECENTLY_VIEWED;
+  ranking.source = smartshop::v1::RECENTLY_VIEWED;
+  ranking.fill = false;
+  ranking.items = {{catalog_.Find(3), 99, "Viewed"},
+                   {catalog_.Find(5), 70, "Similar", smartshop::v1::SIMILAR}};
+  const absl::flat_hash_set<int64_t> none;
+  auto answer = builder_.FromRanking(ranking, catalog_, {.exclude = none}, "");
+  ASSERT_EQ(answer.items_size(), 2);
+  EXPECT_EQ(answer.items(0).source(), smartshop::v1::RECENTLY_VIEWED);
+  EXPECT_EQ(answer.items(1).source(), smartshop::v1::SIMILAR);
+}
+
+TEST_F(AnswerBuilderTest, FinishLeavesOutThePagesProductsAndSaysThePlacement) {
+  smartshop::v1::Recommendations answer;
+  for (int64_t id : {3, 5, 7, 9}) {
+    auto* item = answer.add_items();
+    item->mutable_product()->set_id(id);
+    item->set_relevance_score(90);
+  }
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_placement(smartshop::v1::PLACEMENT_CART);
+  request.add_cart_product_ids(5);
+  request.add_cart_product_ids(9);
+  request.set_limit(3);
+  AnswerBuilder::Finish(request, &catalog_, answer);
+  EXPECT_EQ(answer.placement(), smartshop::v1::PLACEMENT_CART);
+  ASSERT_EQ(answer.items_size(), 3);
+  EXPECT_EQ(answer.items(0).product().id(), 3);
+  EXPECT_EQ(answer.items(1).product().id(), 7);
+  // Topped up with a top seller that is not in the cart.
+  EXPECT_EQ(answer.items(2).source(), smartshop::v1::GAP_FILL);
+
+  request.clear_cart_product_ids();
+  request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  request.set_product_id(3);
+  request.set_limit(8);
+  AnswerBuilder::Finish(request, &catalog_, answer);
+  EXPECT_NE(answer.items(0).product().id(), 3);
+
+  // Recently viewed is never topped up.
+  smartshop::v1::Recommendations viewed;
+  viewed.add_items()->mutable_product()->set_id(7);
+  request.clear_product_id();
+  request.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  AnswerBuilder::Finish(request, &catalog_, viewed);
+  EXPECT_EQ(viewed.items_size(), 1);
 }
 
 TEST_F(AnswerBuilderTest, NoDataIsTopSellersScored85) {

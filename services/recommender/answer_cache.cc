@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/recommender/request_context.h"
 
 namespace smartshop::recommender {
@@ -16,13 +17,13 @@ AnswerCache::AnswerCache(RecommendationCache* cache,
       flights_(flights),
       counters_(counters),
       local_(options.local_cache, clock),
-      retrier_(
-          cache,
-          {.scopes = {options_.cache_prefix, options_.session_cache_prefix},
-           .call_timeout = options_.cache_timeout},
-          [counters](const char* result) {
-            counters->CountInvalidation(result);
-          }) {
+      retrier_(cache,
+               {.scopes = {options_.cache_prefix, options_.session_cache_prefix,
+                           options_.placement_cache_prefix},
+                .call_timeout = options_.cache_timeout},
+               [counters](const char* result) {
+                 counters->CountInvalidation(result);
+               }) {
   retrier_.Start();
 }
 
@@ -38,7 +39,67 @@ std::string AnswerCache::Key(const Shopper& shopper) const {
   return Key(shopper.user_id);
 }
 
-const std::string& AnswerCache::ScopeOf(const std::string& key) const {
+namespace {
+
+// What follows the placement prefix: the placement and what it is for.
+std::string PlacementPart(const smartshop::v1::GetRecommendationsRequest& r) {
+  switch (r.placement()) {
+    case smartshop::v1::PLACEMENT_PRODUCT:
+      return absl::StrCat("product:", r.product_id());
+    case smartshop::v1::PLACEMENT_CART: {
+      // The same basket in any order is one entry.
+      std::vector<int64_t> cart(r.cart_product_ids().begin(),
+                                r.cart_product_ids().end());
+      std::sort(cart.begin(), cart.end());
+      cart.erase(std::unique(cart.begin(), cart.end()), cart.end());
+      return absl::StrCat("cart:", absl::StrJoin(cart, ","));
+    }
+    case smartshop::v1::PLACEMENT_RECENTLY_VIEWED:
+      return absl::StrCat("recent:",
+                          r.exclude_purchased() ? "unbought" : "all");
+    case smartshop::v1::PLACEMENT_TRENDING:
+      return absl::StrCat("trending:", r.trending_window(), ":",
+                          r.category_id());
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+std::string AnswerCache::PlacementScope(const Shopper& shopper) const {
+  return IsSession(shopper) ? absl::StrCat(options_.placement_cache_prefix,
+                                           "s:", shopper.session_key, "|")
+                            : absl::StrCat(options_.placement_cache_prefix,
+                                           "u:", shopper.user_id, "|");
+}
+
+std::string AnswerCache::Key(const RequestContext& context, bool personal,
+                             uint64_t version) const {
+  if (context.home()) return Key(context.shopper);
+  if (!personal) {
+    return absl::StrCat(options_.placement_cache_prefix,
+                        PlacementPart(context.request));
+  }
+  return absl::StrCat(PlacementScope(context.shopper), version, "|",
+                      PlacementPart(context.request));
+}
+
+std::string AnswerCache::ScopeOf(const std::string& key) const {
+  if (absl::StartsWith(key, options_.placement_cache_prefix)) {
+    // A shopper's own: "<prefix>u:<user>|<version>|<placement>", whose
+    // version and placement hold no '|'; erasure deletes the shopper's
+    // scope, which so fences their computations in flight.
+    const absl::string_view rest =
+        absl::string_view(key).substr(options_.placement_cache_prefix.size());
+    if (absl::StartsWith(rest, "u:") || absl::StartsWith(rest, "s:")) {
+      const size_t last = key.rfind('|');
+      const size_t version =
+          last == 0 ? std::string::npos : key.rfind('|', last - 1);
+      if (version != std::string::npos) return key.substr(0, version + 1);
+    }
+    return options_.placement_cache_prefix;
+  }
   return absl::StartsWith(key, options_.session_cache_prefix)
              ? options_.session_cache_prefix
              : options_.cache_prefix;
@@ -68,10 +129,11 @@ std::optional<smartshop::v1::Recommendations> AnswerCache::LookupLocal(
 }
 
 AnswerCache::Reservation AnswerCache::Reserve(const std::string& key) {
-  const std::string& scope = ScopeOf(key);
+  std::string scope = ScopeOf(key);
   const LocalAnswerCache::Ticket ticket = local_.Begin(key);
-  Reservation reservation{
-      key, scope, cache_->ReadFence(key, scope, CallDeadline()), ticket};
+  absl::StatusOr<RecommendationCache::Fence> fence =
+      cache_->ReadFence(key, scope, CallDeadline());
+  Reservation reservation{key, std::move(scope), std::move(fence), ticket};
   if (!reservation.fence.ok()) counters_->CountCache("error");
   return reservation;
 }
@@ -113,6 +175,35 @@ absl::Duration AnswerCache::Ttl(AnswerKind kind, const Shopper& shopper) const {
   return options_.short_ttl;
 }
 
+absl::Duration AnswerCache::PlacementTtl(
+    AnswerKind kind, smartshop::v1::Placement placement) const {
+  if (kind == AnswerKind::kBrief || !builtin_ready_.load()) {
+    return options_.short_ttl;
+  }
+  switch (placement) {
+    case smartshop::v1::PLACEMENT_TRENDING:
+      return options_.trending_ttl;
+    case smartshop::v1::PLACEMENT_RECENTLY_VIEWED:
+      return options_.recently_viewed_ttl;
+    default:
+      return kind == AnswerKind::kModel ? options_.cache_ttl
+                                        : options_.placement_ttl;
+  }
+}
+
+absl::StatusOr<int64_t> AnswerCache::DropShopper(const Shopper& shopper,
+                                                 absl::Time deadline) {
+  absl::StatusOr<int64_t> home = Drop(Key(shopper), deadline);
+  if (!home.ok()) return home;
+  // Versioned keys: this replica's local copies go with the rest.
+  local_.DropAll();
+  absl::StatusOr<int64_t> placements =
+      cache_->DeletePrefix(PlacementScope(shopper), deadline);
+  local_.DropAll();
+  if (!placements.ok()) return placements;
+  return *home + *placements;
+}
+
 absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
                                           absl::Time deadline) {
   // Locally before and after the delete: a lookup that read Redis before
@@ -134,13 +225,13 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
           !valid.ok()) {
         return valid;
       }
-      return Drop(Key(request.user_id()), deadline);
+      return DropShopper({request.user_id(), ""}, deadline);
     case Request::kSessionKey:
       if (absl::Status valid = CheckSessionTarget(request.session_key());
           !valid.ok()) {
         return valid;
       }
-      return Drop(Key(Shopper{"", request.session_key()}), deadline);
+      return DropShopper({"", request.session_key()}, deadline);
     case Request::kAnonymous:
       if (!request.anonymous()) {
         return absl::InvalidArgumentError("anonymous: must be true when set");
@@ -154,14 +245,20 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
       // from storing; this marks this replica's too.
       local_.DropAll();
       flights_->MarkAllStale();
-      auto users = cache_->DeletePrefix(options_.cache_prefix, deadline);
-      auto sessions = users.ok() ? cache_->DeletePrefix(
-                                       options_.session_cache_prefix, deadline)
-                                 : users;
+      int64_t deleted = 0;
+      for (const std::string* prefix :
+           {&options_.cache_prefix, &options_.session_cache_prefix,
+            &options_.placement_cache_prefix}) {
+        absl::StatusOr<int64_t> removed =
+            cache_->DeletePrefix(*prefix, deadline);
+        if (!removed.ok()) {
+          local_.DropAll();
+          return removed;
+        }
+        deleted += *removed;
+      }
       local_.DropAll();
-      if (!users.ok()) return users;
-      if (!sessions.ok()) return sessions;
-      return *users + *sessions;
+      return deleted;
     }
     default:
       return absl::InvalidArgumentError(

@@ -22,6 +22,7 @@
 #include "services/recommender/engine_stats.h"
 #include "services/recommender/invalidation_retrier.h"
 #include "services/recommender/recommendation_cache.h"
+#include "services/recommender/request_context.h"
 #include "services/recommender/shopper_activity.h"
 #include "smartshop/v1/interaction.pb.h"
 #include "smartshop/v1/recommender.pb.h"
@@ -53,6 +54,14 @@ class AnswerCache {
   // the session's or the shared anonymous one.
   std::string Key(const std::string& user_id) const;
   std::string Key(const Shopper& shopper) const;
+  // The key of a request's answer, whichever its placement: Key(shopper)
+  // for the home page. Another placement's answer is the anonymous
+  // visitors' shared one unless `personal`; then it is the shopper's own,
+  // under the shopper's `version` (InteractionModel::ActorVersion).
+  std::string Key(const RequestContext& context, bool personal,
+                  uint64_t version) const;
+  // The prefix that covers every placement entry of a shopper (erasure).
+  std::string PlacementScope(const Shopper& shopper) const;
 
   // The cached answer (counted as a hit, or a local hit when it came from
   // memory), nullopt on a miss or an error (counted; the caller computes
@@ -80,6 +89,9 @@ class AnswerCache {
              const AnswerFlights::Flight& flight);
 
   absl::Duration Ttl(AnswerKind kind, const Shopper& shopper) const;
+  // How long a placement's answer (not the home page's) is kept.
+  absl::Duration PlacementTtl(AnswerKind kind,
+                              smartshop::v1::Placement placement) const;
   // False while the builtin model is still replaying the history: its
   // answers are then kept only briefly.
   void set_builtin_ready(bool ready) { builtin_ready_ = ready; }
@@ -87,6 +99,9 @@ class AnswerCache {
   // Drops `key` (advancing its fence, here and in the local cache) and
   // marks the computation for it stale; how many entries went in Redis.
   absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
+  // Drops a shopper's home answer and every placement answer of theirs.
+  absl::StatusOr<int64_t> DropShopper(const Shopper& shopper,
+                                      absl::Time deadline);
   // Drops what `request` names (a user's, a session's, the anonymous
   // answer, or all); INVALID_ARGUMENT for a bad target.
   absl::StatusOr<int64_t> Invalidate(
@@ -105,7 +120,7 @@ class AnswerCache {
 
  private:
   // The prefix whose DeletePrefix covers `key`.
-  const std::string& ScopeOf(const std::string& key) const;
+  std::string ScopeOf(const std::string& key) const;
   absl::Time CallDeadline() const {
     return absl::Now() + options_.cache_timeout;
   }

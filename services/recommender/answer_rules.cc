@@ -30,7 +30,7 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
     ++kept;
   }
   while (items->size() > kept) items->RemoveLast();
-  if (kept < rules.count) {
+  if (rules.fill && kept < rules.count) {
     FillWithTopSellers(catalog, rules.count, lowest, smartshop::v1::GAP_FILL,
                        answer, exclude, rules.category_id);
   }

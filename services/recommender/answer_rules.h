@@ -26,6 +26,8 @@ struct AnswerRules {
   int64_t category_id = 0;
   // Top-ups never score above this (the ranker's gap-fill score).
   double max_fill_score = kGapFillScore;
+  // False: no top-ups (a shopper's recently viewed products are theirs).
+  bool fill = true;
 };
 
 // Applies `rules` to `answer` in place. Items keep their order, score and

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/builtin/placement_ranking.h"
 #include "services/recommender/cache/local_answer_cache.h"
 #include "services/recommender/circuit_breaker.h"
 #include "services/recommender/session_model_budget.h"
@@ -25,6 +26,25 @@ struct EngineOptions {
   // How long a builtin answer is cached: new events reach the model at
   // once, and carts and orders invalidate the user's entry anyway.
   absl::Duration builtin_ttl = absl::Minutes(10);
+  // The other placements' answers (product page, cart, recently viewed,
+  // trending): this prefix, then the placement for answers shared by
+  // anonymous visitors, or "u:<user>|<version>|" ("s:<session>|...") and
+  // the placement for a shopper's own, where the version changes with each
+  // of the shopper's events (so an event makes their entries unreachable
+  // without a delete).
+  std::string placement_cache_prefix = "ai_recommended_placement_";
+  // How long product page and cart answers are cached; the shared ones
+  // follow the shop's co-occurrence, which one event barely moves.
+  absl::Duration placement_ttl = absl::Minutes(10);
+  absl::Duration trending_ttl = absl::Minutes(5);
+  absl::Duration recently_viewed_ttl = absl::Minutes(30);
+  // The placements' builtin rankings (builtin/placement_ranking.h).
+  PlacementOptions placement{};
+  // The model reorders the product page's and the cart's builtin
+  // candidates (by id, as the hybrid prompt does) for the answers anonymous
+  // visitors share; a shopper's own are the builtin ranker's. Off: no model
+  // call for placements.
+  bool placement_model = false;
   // How long a session's answer is cached, whichever ranker made it (each
   // of its events also drops it).
   absl::Duration session_ttl = absl::Minutes(5);

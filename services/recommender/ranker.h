@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "services/recommender/aggregation.h"
 #include "services/recommender/builtin/builtin_ranker.h"
+#include "services/recommender/builtin/placement_ranking.h"
 #include "services/recommender/catalog_snapshot.h"
 #include "services/recommender/shopper_activity.h"
 #include "smartshop/v1/recommender.pb.h"
@@ -27,12 +28,20 @@ struct RankingRequest {
   bool personalised = false;
   // The shopper's events, the products never to return, the category.
   const RankingInput& builtin;
+  // The other placements' input: the page's product or the cart, the
+  // shopper's own events, what never to return. Null for the home page.
+  const PlacementInput* placement = nullptr;
+  // PLACEMENT_RECENTLY_VIEWED: leave out what was ordered since viewed.
+  bool exclude_purchased = false;
 };
 
 struct RankedProduct {
   const smartshop::v1::Product* product = nullptr;
   double score = 0;
   std::string reason;
+  // Unset = the ranking's source.
+  smartshop::v1::RecommendationSource source =
+      smartshop::v1::RECOMMENDATION_SOURCE_UNSPECIFIED;
 };
 
 // Best first; the engine fills what is missing with top sellers, scored at
@@ -43,6 +52,9 @@ struct Ranking {
   smartshop::v1::RecommendationSource source =
       smartshop::v1::RECOMMENDATION_SOURCE_UNSPECIFIED;
   double gap_fill_score = 75;
+  // Whether top sellers fill what the ranking leaves open (not for the
+  // shopper's own recently viewed products).
+  bool fill = true;
   // Picks the ranker had to drop (model answers naming no product).
   int dropped = 0;
 };

@@ -30,8 +30,11 @@ ChainOutcome RankerChain::Rank(const ChainRequest& request,
   };
 
   const bool session = IsSession(request.shopper);
+  const bool anonymous =
+      request.shopper.user_id.empty() && request.shopper.session_key.empty();
   const bool model_by_policy = model_ != nullptr && request.category_id == 0 &&
-                               (!session || options_.session_model);
+                               (!session || options_.session_model) &&
+                               (anonymous || options_.model_for_shoppers);
   if (model_by_policy && request.model_refused.has_value()) {
     ChainOutcome outcome{.gave_up = *request.model_refused};
     if (std::optional<Ranking> ranking = builtin()) {

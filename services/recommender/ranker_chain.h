@@ -10,6 +10,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -24,6 +25,9 @@ struct RankerChainOptions {
   // Sessions may cost a model call, within `session_model_budget`.
   bool session_model = false;
   SessionModelBudgetOptions session_model_budget{};
+  // False: the model ranks only the answers anonymous visitors share (a
+  // placement's, cached per page), a shopper's own are the builtin's.
+  bool model_for_shoppers = true;
 };
 
 // What one request asks of the chain.
@@ -80,6 +84,10 @@ class RankerChain {
   const RankerChainOptions options_;
   SessionModelBudget session_budget_;
 };
+
+// The chain of each placement other than the home page.
+using PlacementChains =
+    std::map<smartshop::v1::Placement, std::unique_ptr<RankerChain>>;
 
 }  // namespace smartshop::recommender
 

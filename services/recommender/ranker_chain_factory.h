@@ -26,6 +26,17 @@ std::unique_ptr<RankerChain> MakeRankerChain(LlmClient* llm,
                                              const InteractionModel* model,
                                              RecommenderMetrics* metrics);
 
+// The other placements' chains: the product page and the cart, each the
+// hybrid model over its builtin candidates (only with
+// `options.placement_model`, for the answers anonymous visitors share) then
+// its builtin ranking; trending, the builtin's alone; recently viewed, the
+// shopper's own views. Without a builtin model only recently viewed ranks
+// (the others answer top sellers, saying why).
+PlacementChains MakePlacementChains(LlmClient* llm, const PromptBuilder& prompt,
+                                    const EngineOptions& options,
+                                    const InteractionModel* model,
+                                    RecommenderMetrics* metrics);
+
 }  // namespace smartshop::recommender
 
 #endif  // SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_

@@ -8,6 +8,8 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_RANKING_INPUTS_H_
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,13 +36,21 @@ struct RankingInputs {
   std::vector<ProductActivity> summary;
   // The builtin ranker's view: own events, exclusions, category, count.
   RankingInput builtin;
+  // The other placements' (unset for the home page).
+  std::optional<PlacementInput> placement;
+  // Set when the answer could not use all it should (a placement whose
+  // shopper's events could not be read ranks without them): why.
+  std::string degraded;
+  bool exclude_purchased = false;
 
   // Valid while this and `catalog` are.
   RankingRequest For(const CatalogSnapshot& catalog) const {
     return {.catalog = catalog,
             .summary = summary,
             .personalised = personalised,
-            .builtin = builtin};
+            .builtin = builtin,
+            .placement = placement ? &*placement : nullptr,
+            .exclude_purchased = exclude_purchased};
   }
 };
 
@@ -63,6 +73,11 @@ class RankingInputReader {
 
  private:
   absl::Time CallDeadline(absl::Time deadline) const;
+  // A placement's: only the shopper's own events, read only when there is
+  // a shopper and the placement personalises.
+  RankingInputs ReadPlacement(const RequestContext& context,
+                              const CatalogSnapshot& catalog,
+                              absl::Time deadline, bool recent_orders);
   absl::flat_hash_set<int64_t> RecentlyOrdered(const std::string& user_id,
                                                const ShopperActivity& activity,
                                                absl::Time deadline);

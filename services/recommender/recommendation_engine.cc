@@ -21,11 +21,12 @@ RecommendationEngine::RecommendationEngine(
     TrackingReader* tracking, CatalogRefresher* catalog,
     RecommendationCache* cache, std::unique_ptr<RankerChain> chain,
     EngineOptions options, const Clock& clock, RecommenderMetrics* metrics,
-    InteractionModel* model)
+    InteractionModel* model, PlacementChains placements)
     : tracking_(tracking),
       catalog_(catalog),
       options_(std::move(options)),
       chain_(std::move(chain)),
+      placements_(std::move(placements)),
       model_(model),
       counters_(metrics),
       answers_(&counters_, clock),
@@ -41,10 +42,10 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
-  const std::string key = answer_cache_.Key(context->shopper);
-  if (context->cacheable) {
+  const std::optional<std::string> key = CacheKey(*context);
+  if (key.has_value()) {
     if (std::optional<Recommendations> hit =
-            answer_cache_.Lookup(key, deadline)) {
+            answer_cache_.Lookup(*key, deadline)) {
       return Served(*context, *std::move(hit));
     }
   }
@@ -56,8 +57,8 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
         "start-up");
   }
   Recommendations answer =
-      context->cacheable ? Shared(*context, key, catalog, deadline)
-                         : Compute(*context, *catalog, deadline, {}).answer;
+      key.has_value() ? Shared(*context, *key, catalog, deadline)
+                      : Compute(*context, *catalog, deadline, {}).answer;
   AnswerBuilder::Finish(context->request, catalog.get(), answer);
   return answer;
 }
@@ -67,11 +68,53 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
-  if (!context->cacheable) return std::nullopt;
-  std::optional<Recommendations> hit =
-      answer_cache_.LookupLocal(answer_cache_.Key(context->shopper));
+  const std::optional<std::string> key = CacheKey(*context);
+  if (!key.has_value()) return std::nullopt;
+  std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
   if (!hit.has_value()) return std::nullopt;
   return Served(*context, *std::move(hit));
+}
+
+std::optional<std::string> RecommendationEngine::CacheKey(
+    const RequestContext& context) const {
+  if (!context.cacheable) return std::nullopt;
+  const Shopper& shopper = context.shopper;
+  const bool personal =
+      !context.home() &&
+      context.placement() != smartshop::v1::PLACEMENT_TRENDING &&
+      !(shopper.user_id.empty() && shopper.session_key.empty());
+  if (!personal) return answer_cache_.Key(context, false, 0);
+  // No model, no version: a shopper's own placement answer is not cached.
+  if (model_ == nullptr) return std::nullopt;
+  const std::string actor = shopper.user_id.empty()
+                                ? absl::StrCat("s:", shopper.session_key)
+                                : absl::StrCat("u:", shopper.user_id);
+  return answer_cache_.Key(context, true, model_->Read().ActorVersion(actor));
+}
+
+RankerChain* RecommendationEngine::ChainFor(
+    const RequestContext& context) const {
+  if (context.home()) return chain_.get();
+  auto it = placements_.find(context.placement());
+  return it == placements_.end() ? nullptr : it->second.get();
+}
+
+absl::Duration RecommendationEngine::TtlOf(const RequestContext& context,
+                                           AnswerKind kind) const {
+  return context.home() ? answer_cache_.Ttl(kind, context.shopper)
+                        : answer_cache_.PlacementTtl(kind, context.placement());
+}
+
+Recommendations RecommendationEngine::Fallback(const RequestContext& context,
+                                               const CatalogSnapshot& catalog,
+                                               std::string reason,
+                                               absl::string_view code) const {
+  Recommendations answer = answers_.TopSellers(catalog, std::move(reason), code,
+                                               context.request.category_id());
+  if (context.placement() == smartshop::v1::PLACEMENT_RECENTLY_VIEWED) {
+    answer.clear_items();
+  }
+  return answer;
 }
 
 Recommendations RecommendationEngine::Served(const RequestContext& context,
@@ -116,8 +159,8 @@ Recommendations RecommendationEngine::Shared(
     return Alone(context, *catalog, deadline, "model: too many callers waiting",
                  "waiters_full");
   }
-  return answers_.TopSellers(*catalog, std::string(kNotWithinDeadline),
-                             "caller_deadline");
+  return Fallback(context, *catalog, std::string(kNotWithinDeadline),
+                  "caller_deadline");
 }
 
 Recommendations RecommendationEngine::RunShared(const RequestContext& context,
@@ -152,35 +195,47 @@ Recommendations RecommendationEngine::Alone(const RequestContext& context,
 RecommendationEngine::Computed RecommendationEngine::Compute(
     const RequestContext& context, const CatalogSnapshot& catalog,
     absl::Time deadline, const ComputeMode& mode) {
-  const int64_t category_id = context.request.category_id();
-  const absl::Duration brief =
-      answer_cache_.Ttl(AnswerKind::kBrief, context.shopper);
+  const absl::Duration brief = TtlOf(context, AnswerKind::kBrief);
+  RankerChain* const chain = ChainFor(context);
+  if (chain == nullptr) {
+    return {Fallback(context, catalog, "placement: not served by this replica",
+                     "no_placement_chain"),
+            brief};
+  }
   absl::StatusOr<RankingInputs> inputs =
-      inputs_.Read(context, catalog, deadline, chain_->ranks_without_model());
+      inputs_.Read(context, catalog, deadline, chain->ranks_without_model());
   if (!inputs.ok()) {
-    return {answers_.TopSellers(
-                catalog, absl::StrCat("tracking: ", inputs.status().message()),
-                "tracking_error", category_id),
+    return {Fallback(context, catalog,
+                     absl::StrCat("tracking: ", inputs.status().message()),
+                     "tracking_error"),
             brief};
   }
   if (inputs->no_data) return {answers_.NoData(catalog), brief};
 
+  // What never to return: the rankers' exclusions, the page's products.
+  absl::flat_hash_set<int64_t> exclude = inputs->placement.has_value()
+                                             ? inputs->placement->exclude
+                                             : inputs->builtin.exclude;
+  for (int64_t id : context.PageProducts()) exclude.insert(id);
+  const AnswerBuilder::Limits limits{
+      .exclude = exclude, .category_id = context.request.category_id()};
+
   const RankingRequest ranking_request = inputs->For(catalog);
   ChainRequest chain_request{.ranking = ranking_request,
                              .shopper = context.shopper,
-                             .category_id = category_id,
+                             .category_id = context.request.category_id(),
                              .model_refused = mode.model_refused};
   if (mode.on_interim) {
     chain_request.before_model = [&](const Ranking& builtin) {
-      mode.on_interim(answers_.FromRanking(builtin, catalog, inputs->builtin,
+      mode.on_interim(answers_.FromRanking(builtin, catalog, limits,
                                            std::string(kNotWithinDeadline)));
     };
   }
-  ChainOutcome outcome = chain_->Rank(chain_request, deadline);
+  ChainOutcome outcome = chain->Rank(chain_request, deadline);
   if (outcome.model_called) counters_.CountModelCall();
   if (outcome.ranked_by == RankedBy::kNone) {
-    return {answers_.TopSellers(catalog, std::move(outcome.gave_up.reason),
-                                outcome.gave_up.code, category_id),
+    return {Fallback(context, catalog, std::move(outcome.gave_up.reason),
+                     outcome.gave_up.code),
             brief};
   }
   AnswerKind kind = outcome.ranked_by == RankedBy::kModel
@@ -190,9 +245,15 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     counters_.CountFallback(outcome.gave_up.code);
     kind = AnswerKind::kBrief;
   }
-  return {answers_.FromRanking(outcome.ranking, catalog, inputs->builtin,
-                               std::move(outcome.gave_up.reason)),
-          answer_cache_.Ttl(kind, context.shopper)};
+  std::string reason = std::move(outcome.gave_up.reason);
+  if (!inputs->degraded.empty()) {
+    // Ranked without the shopper: kept briefly, and said.
+    reason = inputs->degraded;
+    kind = AnswerKind::kBrief;
+  }
+  return {
+      answers_.FromRanking(outcome.ranking, catalog, limits, std::move(reason)),
+      TtlOf(context, kind)};
 }
 
 absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
@@ -213,7 +274,7 @@ RecommendationEngine::DeleteUserData(
   response.set_deleted_interactions(*interactions);
   // After the rows are gone: an answer computed before cannot be stored.
   absl::StatusOr<int64_t> cached =
-      answer_cache_.Drop(answer_cache_.Key(request.user_id()), deadline);
+      answer_cache_.DropShopper({request.user_id(), ""}, deadline);
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;

@@ -41,13 +41,17 @@ class RecommendationEngine {
  public:
   // Pointers are not owned and must outlive the engine; `metrics` may be
   // null, and so may `model` (the builtin model, forgotten from on
-  // erasure). `chain` ranks (ranker_chain_factory.h builds the service's).
+  // erasure; its shopper versions key the placements' personal answers).
+  // `chain` ranks the home page, `placements` the other pages
+  // (ranker_chain_factory.h builds the service's); a placement without a
+  // chain answers top sellers.
   RecommendationEngine(TrackingReader* tracking, CatalogRefresher* catalog,
                        RecommendationCache* cache,
                        std::unique_ptr<RankerChain> chain,
                        EngineOptions options, const Clock& clock,
                        RecommenderMetrics* metrics = nullptr,
-                       InteractionModel* model = nullptr);
+                       InteractionModel* model = nullptr,
+                       PlacementChains placements = {});
   // Waits for the shared computations in flight.
   ~RecommendationEngine();
 
@@ -96,6 +100,10 @@ class RecommendationEngine {
     return answer_cache_.pending_invalidations();
   }
 
+  // The cache key of a request's answer; nullopt when it is not cached (a
+  // category page, or a shopper's own placement answer without a model to
+  // version it).
+  std::optional<std::string> CacheKey(const RequestContext& context) const;
   // The cache key for a user id ("" = anonymous).
   std::string CacheKey(const std::string& user_id) const {
     return answer_cache_.Key(user_id);
@@ -118,6 +126,16 @@ class RecommendationEngine {
     // Hears the builtin answer before the model is asked (may be empty).
     std::function<void(const smartshop::v1::Recommendations&)> on_interim{};
   };
+
+  // The chain that ranks the request's page (null: none here).
+  RankerChain* ChainFor(const RequestContext& context) const;
+  // The answer when nothing ranked: top sellers (none for recently
+  // viewed, which is the shopper's own), saying why.
+  smartshop::v1::Recommendations Fallback(const RequestContext& context,
+                                          const CatalogSnapshot& catalog,
+                                          std::string reason,
+                                          absl::string_view code) const;
+  absl::Duration TtlOf(const RequestContext& context, AnswerKind kind) const;
 
   Computed Compute(const RequestContext& context,
                    const CatalogSnapshot& catalog, absl::Time deadline,
@@ -143,6 +161,7 @@ class RecommendationEngine {
   CatalogRefresher* const catalog_;
   const EngineOptions options_;
   const std::unique_ptr<RankerChain> chain_;
+  const PlacementChains placements_;
   InteractionModel* const model_;  // may be null
   EngineCounters counters_;
   const AnswerBuilder answers_;

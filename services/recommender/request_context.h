@@ -6,6 +6,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_REQUEST_CONTEXT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,7 +26,16 @@ struct RequestContext {
   // Category pages are ranked afresh each time: cheap, and no entry per
   // category to invalidate.
   bool cacheable = true;
+
+  smartshop::v1::Placement placement() const { return request.placement(); }
+  bool home() const { return placement() == smartshop::v1::PLACEMENT_HOME; }
+  // The products the answer may never hold beyond exclude_product_ids: the
+  // product page's product, the cart's products.
+  std::vector<int64_t> PageProducts() const;
 };
+
+// The most products a cart may name.
+inline constexpr int kMaxCartProducts = 100;
 
 // INVALID_ARGUMENT naming the field for a bad request. Without
 // `personal_sessions` (nothing can personalise a session without a model

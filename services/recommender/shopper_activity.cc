@@ -23,14 +23,25 @@ smartshop::v1::ListInteractionsRequest WindowRequest(int limit) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<smartshop::v1::Interaction>> ReadOwnActivity(
+    TrackingReader& tracking, const Shopper& shopper, absl::Time deadline) {
+  auto own_request = WindowRequest(kOwnWindow);
+  if (!shopper.user_id.empty()) {
+    own_request.set_user_id(shopper.user_id);
+  } else if (!shopper.session_key.empty()) {
+    own_request.set_session_key(shopper.session_key);
+  } else {
+    return std::vector<smartshop::v1::Interaction>{};
+  }
+  return tracking.ListInteractions(own_request, deadline);
+}
+
 absl::StatusOr<ShopperActivity> ReadShopperActivity(TrackingReader& tracking,
                                                     const Shopper& shopper,
                                                     absl::Time deadline) {
   ShopperActivity activity;
   if (!shopper.user_id.empty()) {
-    auto own_request = WindowRequest(kOwnWindow);
-    own_request.set_user_id(shopper.user_id);
-    auto own = tracking.ListInteractions(own_request, deadline);
+    auto own = ReadOwnActivity(tracking, shopper, deadline);
     if (!own.ok()) return own.status();
     auto others_request = WindowRequest(kOthersWindow);
     others_request.set_exclude_user_id(shopper.user_id);
@@ -41,9 +52,7 @@ absl::StatusOr<ShopperActivity> ReadShopperActivity(TrackingReader& tracking,
     return activity;
   }
   if (!shopper.session_key.empty()) {
-    auto own_request = WindowRequest(kOwnWindow);
-    own_request.set_session_key(shopper.session_key);
-    auto own = tracking.ListInteractions(own_request, deadline);
+    auto own = ReadOwnActivity(tracking, shopper, deadline);
     if (!own.ok()) return own.status();
     activity.own = *std::move(own);
   }

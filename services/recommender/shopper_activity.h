@@ -36,6 +36,10 @@ struct ShopperActivity {
 absl::StatusOr<ShopperActivity> ReadShopperActivity(TrackingReader& tracking,
                                                     const Shopper& shopper,
                                                     absl::Time deadline);
+// Only the shopper's own window (empty for an anonymous visitor, without
+// a call): what the placements other than the home page personalise with.
+absl::StatusOr<std::vector<smartshop::v1::Interaction>> ReadOwnActivity(
+    TrackingReader& tracking, const Shopper& shopper, absl::Time deadline);
 
 // Products the user ordered at or after `since`, from their latest 1000
 // orders.
