@@ -58,12 +58,13 @@ int Run(const RecommenderConfig& config) {
   RecommenderMetrics metrics(*registry);
   InteractionModel model({.history_window = config.model_window});
   // Without the event feed there is no builtin model to rank with.
+  InteractionModel* const builtin = config.follow_events ? &model : nullptr;
   RecommendationEngine engine(
       &tracking, &catalog, cache->get(),
-      MakeRankerChain(openai.get(), *std::move(prompt), config.engine,
-                      config.follow_events ? &model : nullptr, &metrics),
-      config.engine, Clock::Real(), &metrics,
-      config.follow_events ? &model : nullptr);
+      MakeRankerChain(openai.get(), *prompt, config.engine, builtin, &metrics),
+      config.engine, Clock::Real(), &metrics, builtin,
+      MakePlacementChains(openai.get(), *prompt, config.engine, builtin,
+                          &metrics));
   engine.set_builtin_ready(!config.follow_events);
   // Learns the history, then every new event; drops stale cached answers.
   EventFeed feed(tracking_channel, &model,

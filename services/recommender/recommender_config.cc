@@ -80,6 +80,21 @@ ABSL_FLAG(absl::Duration, model_window, absl::InfiniteDuration(),
           "event time; e.g. 4320h = 180 days), forgetting older ones as "
           "time moves; inf = the whole history (env "
           "RECOMMENDER_MODEL_WINDOW)");
+ABSL_FLAG(bool, placement_model, false,
+          "let the model reorder the product page's and the cart's builtin "
+          "candidates (by id) for the answers anonymous visitors share, one "
+          "call per page per --cache_ttl; off: placements cost no model "
+          "call (env RECOMMENDER_PLACEMENT_MODEL)");
+ABSL_FLAG(absl::Duration, placement_cache_ttl, absl::Minutes(10),
+          "how long a builtin product page or cart answer is cached (env "
+          "RECOMMENDER_PLACEMENT_CACHE_TTL)");
+ABSL_FLAG(absl::Duration, trending_cache_ttl, absl::Minutes(5),
+          "how long a trending answer is cached (env "
+          "RECOMMENDER_TRENDING_CACHE_TTL)");
+ABSL_FLAG(absl::Duration, recently_viewed_cache_ttl, absl::Minutes(30),
+          "how long a shopper's recently viewed answer is cached; each of "
+          "their events makes a new key anyway (env "
+          "RECOMMENDER_RECENTLY_VIEWED_CACHE_TTL)");
 ABSL_FLAG(bool, session_model, false,
           "let anonymous sessions use the model (within "
           "--session_model_interval and --session_model_calls); off: "
@@ -143,6 +158,10 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.model_timeout = c.openai.request_timeout;
   c.engine.builtin_ttl = absl::GetFlag(FLAGS_builtin_cache_ttl);
   c.engine.session_ttl = absl::GetFlag(FLAGS_session_cache_ttl);
+  c.engine.placement_ttl = absl::GetFlag(FLAGS_placement_cache_ttl);
+  c.engine.trending_ttl = absl::GetFlag(FLAGS_trending_cache_ttl);
+  c.engine.recently_viewed_ttl = absl::GetFlag(FLAGS_recently_viewed_cache_ttl);
+  c.engine.placement_model = absl::GetFlag(FLAGS_placement_model);
   c.engine.local_cache.ttl = absl::GetFlag(FLAGS_local_cache_ttl);
   if (c.engine.local_cache.ttl < absl::ZeroDuration() ||
       c.engine.local_cache.ttl > absl::Seconds(60)) {
@@ -194,6 +213,10 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         "--model_prompt=", model_prompt, " must be original or hybrid"));
   }
   c.engine.hybrid_prompt = model_prompt == "hybrid";
+  if (c.engine.placement_model && !c.follow_events) {
+    return absl::InvalidArgumentError(
+        "--placement_model needs --follow_events (the builtin model)");
+  }
   if (c.engine.hybrid_prompt && !c.follow_events) {
     return absl::InvalidArgumentError(
         "--model_prompt=hybrid needs --follow_events (the builtin model)");
@@ -232,6 +255,9 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         Positive("error_cache_ttl", c.engine.short_ttl),
         Positive("builtin_cache_ttl", c.engine.builtin_ttl),
         Positive("session_cache_ttl", c.engine.session_ttl),
+        Positive("placement_cache_ttl", c.engine.placement_ttl),
+        Positive("trending_cache_ttl", c.engine.trending_ttl),
+        Positive("recently_viewed_cache_ttl", c.engine.recently_viewed_ttl),
         Positive("tracking_timeout", c.engine.tracking_timeout),
         Positive("openai_timeout", c.openai.request_timeout),
         Positive("catalog_refresh_interval", c.catalog_refresh_interval),

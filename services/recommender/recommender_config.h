@@ -78,6 +78,10 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"max_computations", "RECOMMENDER_MAX_COMPUTATIONS"},
     {"max_waiting_callers", "RECOMMENDER_MAX_WAITING_CALLERS"},
     {"auth_tokens_file", "RECOMMENDER_AUTH_TOKENS_FILE"},
+    {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
+    {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},
+    {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
+    {"recently_viewed_cache_ttl", "RECOMMENDER_RECENTLY_VIEWED_CACHE_TTL"},
 };
 
 // Reads the parsed flags and the secret environment variables.

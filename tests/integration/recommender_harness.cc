@@ -63,15 +63,22 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
   recommender::EngineOptions engine_options = options_.engine;
   engine_options.cache_prefix = key_prefix_;
   engine_options.session_cache_prefix = absl::StrCat(key_prefix_, "session_");
+  engine_options.placement_cache_prefix =
+      absl::StrCat(key_prefix_, "placement_");
   if (options_.builtin) {
     model_ = std::make_unique<recommender::InteractionModel>();
   }
+  recommender::LlmClient* const llm =
+      options_.use_model ? openai_.get() : nullptr;
+  const recommender::PromptBuilder prompt =
+      *recommender::PromptBuilder::Create({});
   engine_ = std::make_unique<recommender::RecommendationEngine>(
       reader_.get(), catalog_.get(), cache_.get(),
-      recommender::MakeRankerChain(options_.use_model ? openai_.get() : nullptr,
-                                   *recommender::PromptBuilder::Create({}),
-                                   engine_options, model_.get(), nullptr),
-      engine_options, Clock::Real(), nullptr, model_.get());
+      recommender::MakeRankerChain(llm, prompt, engine_options, model_.get(),
+                                   nullptr),
+      engine_options, Clock::Real(), nullptr, model_.get(),
+      recommender::MakePlacementChains(llm, prompt, engine_options,
+                                       model_.get(), nullptr));
   if (options_.builtin) {
     feed_ = std::make_unique<recommender::EventFeed>(
         tracking_channel, model_.get(),

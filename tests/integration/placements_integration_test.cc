@@ -1,0 +1,160 @@
+// The placements end to end on real Postgres and Redis, over gRPC: the
+// product page and the cart from the live model, cached in Redis under
+// their own keys; recently viewed following the shopper's views; trending;
+// and erasure removing a shopper's placement answers from Redis.
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/recommender_harness.h"
+#include "tests/testing/eventually.h"
+#include "tests/testing/interaction_builders.h"
+#include "tests/testing/recommendation_views.h"
+
+namespace smartshop::testing {
+namespace {
+
+using smartshop::v1::GetRecommendationsRequest;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::Not;
+
+class PlacementsIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    h_.SeedCatalog();
+    ASSERT_TRUE(h_.feed()->WaitUntilCaughtUp(absl::Now() + absl::Seconds(10)));
+  }
+  void AwaitLearnt(int64_t count) {
+    ASSERT_TRUE(
+        Eventually([&] { return h_.model()->events_observed() >= count; },
+                   absl::Seconds(10)))
+        << "model learnt " << h_.model()->events_observed() << " of " << count;
+  }
+  // Three shoppers bought 1 then 3; two viewed 1 then 6.
+  void SeedHistory() {
+    for (const char* user : {"a", "b", "c"}) {
+      h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, user, "", 1));
+      h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, user, "", 3));
+    }
+    for (const char* user : {"d", "e"}) {
+      h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 1));
+      h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 6));
+    }
+    AwaitLearnt(10);
+  }
+  std::string PlacementKey(absl::string_view rest) const {
+    return absl::StrCat(h_.key_prefix(), "placement_", rest);
+  }
+
+  static RecommenderHarnessOptions Options() {
+    RecommenderHarnessOptions options;
+    options.use_model = false;
+    options.builtin = true;
+    return options;
+  }
+
+  RecommenderHarness h_{Options()};
+};
+
+TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
+  SeedHistory();
+  GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  const smartshop::v1::Recommendations r = h_.Get(page);
+  EXPECT_EQ(r.placement(), smartshop::v1::PLACEMENT_PRODUCT);
+  ASSERT_EQ(r.items_size(), 8);
+  EXPECT_EQ(r.items(0).product().id(), 3);
+  EXPECT_EQ(r.items(0).reason(), "Often bought with Product 1");
+  EXPECT_EQ(r.items(1).product().id(), 6);
+  EXPECT_THAT(ProductIds(r), Not(Contains(1)));
+  const int64_t ttl = RedisPttl(h_.redis_url(), PlacementKey("product:1"));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 600'000);
+  EXPECT_TRUE(h_.Get(page).cache_hit());
+
+  GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  cart.add_cart_product_ids(3);
+  cart.add_cart_product_ids(1);
+  const smartshop::v1::Recommendations basket = h_.Get(cart);
+  ASSERT_EQ(basket.items_size(), 8);
+  EXPECT_EQ(basket.items(0).product().id(), 6);
+  EXPECT_THAT(ProductIds(basket), Not(Contains(1)));
+  EXPECT_THAT(ProductIds(basket), Not(Contains(3)));
+  EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), 0);
+}
+
+TEST_F(PlacementsIntegrationTest, RecentlyViewedFollowsTheShoppersViews) {
+  for (int64_t product : {2, 4, 2}) {
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u", "", product));
+  }
+  h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, "u", "", 4));
+  AwaitLearnt(4);
+  GetRecommendationsRequest recent;
+  recent.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  recent.set_user_id("u");
+  smartshop::v1::Recommendations viewed = h_.Get(recent);
+  EXPECT_EQ(viewed.strategy(), smartshop::v1::STRATEGY_RECENTLY_VIEWED);
+  EXPECT_THAT(ProductIds(viewed), ElementsAre(2, 4));
+  recent.set_exclude_purchased(true);
+  EXPECT_THAT(ProductIds(h_.Get(recent)), ElementsAre(2));
+
+  // A new view: a new version, so the next answer is computed afresh.
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u", "", 8));
+  recent.set_exclude_purchased(false);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        viewed = h_.Get(recent);
+        return viewed.items_size() > 0 && viewed.items(0).product().id() == 8;
+      },
+      absl::Seconds(2)));
+  EXPECT_THAT(ProductIds(viewed), ElementsAre(8, 2, 4));
+}
+
+TEST_F(PlacementsIntegrationTest, TrendingShowsWhatRisesPerCategory) {
+  // Product 5 (category 1, odd) now has five shoppers; nothing else moves.
+  for (const char* user : {"a", "b", "c", "d", "e"}) {
+    h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, user, "", 5));
+  }
+  AwaitLearnt(5);
+  GetRecommendationsRequest trending;
+  trending.set_placement(smartshop::v1::PLACEMENT_TRENDING);
+  trending.set_category_id(1);
+  const smartshop::v1::Recommendations r = h_.Get(trending);
+  EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_TRENDING);
+  ASSERT_EQ(r.items_size(), 6);  // the six products of category 1
+  EXPECT_EQ(r.items(0).product().id(), 5);
+  EXPECT_EQ(r.items(0).source(), smartshop::v1::TRENDING);
+  EXPECT_EQ(r.items(0).reason(), "Trending in Kitchen");
+  for (const auto& item : r.items()) {
+    EXPECT_EQ(item.product().category_id(), 1);
+  }
+  EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("trending:0:1")), 0);
+}
+
+TEST_F(PlacementsIntegrationTest, ErasureRemovesTheShoppersPlacementAnswers) {
+  SeedHistory();
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "z", "", 2));
+  AwaitLearnt(11);
+  GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  page.set_user_id("z");
+  ASSERT_GT(h_.Get(page).items_size(), 0);
+  const std::string key = PlacementKey(absl::StrCat(
+      "u:z|", h_.model()->Read().ActorVersion("u:z"), "|product:1"));
+  ASSERT_GT(RedisPttl(h_.redis_url(), key), 0);
+
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  smartshop::v1::DeleteUserDataRequest erase;
+  erase.set_user_id("z");
+  smartshop::v1::DeleteUserDataResponse response;
+  ASSERT_TRUE(h_.recommender().DeleteUserData(&context, erase, &response).ok());
+  EXPECT_EQ(RedisPttl(h_.redis_url(), key), -2);
+  EXPECT_GE(response.deleted_cache_entries(), 1);
+}
+
+}  // namespace
+}  // namespace smartshop::testing
