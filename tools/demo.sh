@@ -3,7 +3,8 @@
 # private Postgres and Redis and the tracking service, imports the UCI
 # "Online Retail" sample, imports it again to show that a re-import stores
 # nothing new, shows what the service holds, then starts the recommender and
-# prints recommendations for a customer and for an anonymous visitor.
+# prints recommendations for a customer and for an anonymous visitor, then a
+# product page, a cart, recently viewed and trending.
 # Without OPENAI_API_KEY the model is the fake OpenAI server (tools/
 # fake_openai) over HTTPS with a scripted answer, and the demo says so.
 # Everything it starts is stopped when it exits, however it exits.
@@ -36,7 +37,7 @@ demo_user=${DEMO_USER:-14081}
 # A guest's checkout in the sample: an anonymous session with 145 lines.
 demo_session=${DEMO_SESSION:-guest-536982}
 step_no=0
-readonly total_steps=10
+readonly total_steps=11
 
 step() {
   step_no=$((step_no + 1))
@@ -320,6 +321,37 @@ recommend() {
     sed -u 's/^/      /'
 }
 
+# The other pages a shop fills: the product page of the customer's first
+# recommendation, a cart holding it and the second, what is trending (in the
+# sample's own time, December 2010), and the customer's recently viewed
+# products once they have viewed two.
+placements() {
+  local recommend=("$smartshop" recommend --recommender="$recommender_addr")
+  step "The other pages: a product page, a cart, trending and recently viewed"
+  local ids first second
+  ids=$("${recommend[@]}" --user_id="$demo_user" --json |
+    sed -n 's/^ *"id": "\([0-9]*\)".*/\1/p' | head -n 2 | tr '\n' ' ')
+  read -r first second <<<"$ids"
+  [ -n "$second" ] || die "no two products to show a product page and a cart for"
+  say "product page of product $first (anonymous visitors share this answer):"
+  "${recommend[@]}" --placement=product --product_id="$first" |
+    sed -u 's/^/      /'
+  say "customer $demo_user's cart holding $first and $second:"
+  "${recommend[@]}" --placement=cart --cart="$first,$second" \
+    --user_id="$demo_user" | sed -u 's/^/      /'
+  say "trending this week (against the last eight weeks):"
+  "${recommend[@]}" --placement=trending --trending_window=week --limit=5 |
+    sed -u 's/^/      /'
+  say "customer $demo_user views $second, then $first (smartshop track):"
+  for viewed in "$second" "$first"; do
+    "$smartshop" track --tracking="$tracking_addr" --user_id="$demo_user" \
+      --type=view_product --product_id="$viewed" | sed -u 's/^/      /'
+  done
+  say "customer $demo_user's recently viewed products, newest first:"
+  "${recommend[@]}" --placement=recently-viewed --user_id="$demo_user" |
+    sed -u 's/^/      /'
+}
+
 main() {
   trap cleanup EXIT
   trap 'exit 130' INT
@@ -335,6 +367,7 @@ main() {
   start_model
   start_recommender
   recommend || die "smartshop recommend failed"
+  placements || die "smartshop recommend --placement failed"
 }
 
 main "$@"

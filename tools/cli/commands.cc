@@ -110,13 +110,20 @@ Shows what the tracking service has stored: the 10 latest interactions
 the most units sold.)";
 
 constexpr absl::string_view kRecommendUsage =
-    R"(recommend [--user_id=ID | --session_key=KEY] [--category_id=ID] [--exclude=ID,ID] [--limit=N] [--json]
+    R"(recommend [--user_id=ID | --session_key=KEY] [--placement=PAGE] [--product_id=ID] [--cart=ID,ID] [--category_id=ID] [--exclude=ID,ID] [--limit=N] [--json]
 
 Asks the recommender for a user's recommendations (--session_key: an
 anonymous visitor's session; neither: the answer shared by anonymous
 visitors) and prints them as a table, or with --json as the reply's proto
 JSON. --category_id keeps one category; --exclude leaves out products
-(what is already on the page or in the cart).)";
+(what is already on the page or in the cart).
+
+--placement picks the page: home (the default), product (often bought or
+viewed with --product_id, then similar ones), cart (what completes --cart),
+recently-viewed (the shopper's own, newest first; --exclude_purchased
+leaves out what they bought since) or trending (rising against its own
+baseline; --trending_window=hour|day|week, --category_id for one
+category).)";
 
 constexpr absl::string_view kInvalidateUsage =
     R"(invalidate (--user_id=ID | --session_key=KEY | --anonymous | --all) [--recommender=HOST:PORT]
@@ -234,7 +241,13 @@ std::vector<Command> MakeCommands() {
        {recommender,
         {"user_id"},
         {"session_key"},
-        {"category_id", "", "only products of this category; 0 = any"},
+        {"placement"},
+        {"product_id", "", "placement product: the page's product"},
+        {"cart"},
+        {"exclude_purchased"},
+        {"trending_window"},
+        {"category_id", "",
+         "only products of this category (home and trending); 0 = any"},
         {"exclude"},
         {"limit"},
         {"json"},

@@ -70,6 +70,15 @@ ABSL_FLAG(int, limit, 0, "how many items, 1 to 8; 0 = 8");
 ABSL_FLAG(std::vector<std::string>, exclude, {},
           "product ids never to recommend, comma-separated (at most 100)");
 ABSL_FLAG(bool, json, false, "print the reply as JSON instead of a table");
+ABSL_FLAG(std::string, placement, "home",
+          "the page: home, product (with --product_id), cart (with --cart), "
+          "recently-viewed (with --user_id or --session_key) or trending");
+ABSL_FLAG(std::vector<std::string>, cart, {},
+          "the cart's product ids, comma-separated (1 to 100)");
+ABSL_FLAG(bool, exclude_purchased, false,
+          "recently-viewed: leave out what was bought after it was viewed");
+ABSL_FLAG(std::string, trending_window, "day",
+          "trending: hour, day or week, against the next longer baseline");
 
 ABSL_FLAG(bool, anonymous, false,
           "drop the answer shared by all anonymous visitors");

@@ -56,6 +56,10 @@ ABSL_DECLARE_FLAG(int64_t, row_limit);
 ABSL_DECLARE_FLAG(int, limit);
 ABSL_DECLARE_FLAG(std::vector<std::string>, exclude);
 ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(std::string, placement);
+ABSL_DECLARE_FLAG(std::vector<std::string>, cart);
+ABSL_DECLARE_FLAG(bool, exclude_purchased);
+ABSL_DECLARE_FLAG(std::string, trending_window);
 
 // invalidate.
 ABSL_DECLARE_FLAG(bool, anonymous);

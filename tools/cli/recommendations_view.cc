@@ -23,6 +23,14 @@ std::string SourceName(smartshop::v1::RecommendationSource source) {
       return "top seller (fallback)";
     case smartshop::v1::BUILTIN:
       return "builtin";
+    case smartshop::v1::SIMILAR:
+      return "similar";
+    case smartshop::v1::RECENTLY_VIEWED:
+      return "recently viewed";
+    case smartshop::v1::TRENDING:
+      return "trending";
+    case smartshop::v1::MERCHANDISED:
+      return "merchandised";
     default:
       return "?";
   }
@@ -32,7 +40,8 @@ std::string SourceName(smartshop::v1::RecommendationSource source) {
 
 std::string RecommendationsTable(const smartshop::v1::Recommendations& reply) {
   std::string text =
-      absl::StrCat("strategy: ", smartshop::v1::Strategy_Name(reply.strategy()),
+      absl::StrCat(smartshop::v1::Placement_Name(reply.placement()),
+                   ", strategy: ", smartshop::v1::Strategy_Name(reply.strategy()),
                    reply.cache_hit() ? " (from cache)" : "",
                    reply.fallback_reason().empty()
                        ? ""
