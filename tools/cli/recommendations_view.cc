@@ -39,14 +39,14 @@ std::string SourceName(smartshop::v1::RecommendationSource source) {
 }  // namespace
 
 std::string RecommendationsTable(const smartshop::v1::Recommendations& reply) {
-  std::string text =
-      absl::StrCat(smartshop::v1::Placement_Name(reply.placement()),
-                   ", strategy: ", smartshop::v1::Strategy_Name(reply.strategy()),
-                   reply.cache_hit() ? " (from cache)" : "",
-                   reply.fallback_reason().empty()
-                       ? ""
-                       : absl::StrCat(", because ", reply.fallback_reason()),
-                   "\n");
+  std::string text = absl::StrCat(
+      smartshop::v1::Placement_Name(reply.placement()),
+      ", strategy: ", smartshop::v1::Strategy_Name(reply.strategy()),
+      reply.cache_hit() ? " (from cache)" : "",
+      reply.fallback_reason().empty()
+          ? ""
+          : absl::StrCat(", because ", reply.fallback_reason()),
+      "\n");
   TextTable table({{"#", TextTable::Align::kRight},
                    {"id", TextTable::Align::kRight},
                    {"product"},
