@@ -314,7 +314,19 @@ test('recommender: describe RecommenderService.GetRecommendations', async () => 
   console.log(item.text);
   assert.deepEqual(item.fields.map((f) => [f.name, f.type]), [
     ['product', '.smartshop.v1.Product'], ['relevance_score', 'double'],
-    ['reason', 'string'], ['source', '.smartshop.v1.RecommendationSource']]);
+    ['reason', 'string'], ['source', '.smartshop.v1.RecommendationSource'],
+    ['merchandising_rule_id', 'string']]);
+});
+
+test('recommender: a placement by its JSON names, and a field of another refused', async () => {
+  const page = await recommender.call('smartshop.v1.RecommenderService/GetRecommendations',
+    '{"placement": "PLACEMENT_PRODUCT", "productId": 7}');
+  assert.equal(page.placement, 'PLACEMENT_PRODUCT');
+  await assert.rejects(
+    recommender.call('smartshop.v1.RecommenderService/GetRecommendations',
+      '{"placement": "PLACEMENT_CART", "productId": 7}'),
+    (error) => error.code === grpc.status.INVALID_ARGUMENT &&
+      /product_id: only for PLACEMENT_PRODUCT/.test(error.details));
 });
 
 test('a JSON body with a field the descriptor does not know is refused', async () => {
