@@ -58,7 +58,8 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   Recommendations answer =
       context->cacheable ? Shared(*context, key, catalog, deadline)
                          : Compute(*context, *catalog, deadline, {}).answer;
-  AnswerBuilder::Finish(context->request, catalog.get(), answer);
+  AnswerBuilder::Finish(context->request, catalog.get(), answer,
+                        answers_.now());
   return answer;
 }
 
@@ -78,7 +79,8 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
                                              Recommendations hit) const {
   hit.set_cache_hit(true);
   // Checked against the catalog as it is now.
-  AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit);
+  AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit,
+                        answers_.now());
   return hit;
 }
 
