@@ -69,7 +69,8 @@ Recommendations AnswerBuilder::TopSellers(const CatalogSnapshot& catalog,
 
 void AnswerBuilder::Finish(
     const smartshop::v1::GetRecommendationsRequest& request,
-    const CatalogSnapshot* catalog, Recommendations& answer) {
+    const CatalogSnapshot* catalog, Recommendations& answer, absl::Time now,
+    const RecentSales& recent_sales) {
   const int keep =
       request.limit() == 0 ? kRecommendationCount : request.limit();
   answer.set_placement(request.placement());
@@ -88,13 +89,42 @@ void AnswerBuilder::Finish(
     while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
     return;
   }
-  ApplyAnswerRules(
-      *catalog,
-      {.count = keep,
-       .exclude = &excluded,
-       .category_id = request.category_id(),
-       .fill = request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED},
+  const bool fill =
+      request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED;
+  if (catalog->merchandising_rules().empty()) {
+    ApplyAnswerRules(*catalog,
+                     {.count = keep,
+                      .exclude = &excluded,
+                      .category_id = request.category_id(),
+                      .fill = fill},
+                     answer);
+    return;
+  }
+  ApplyAnswerRules(*catalog,
+                   {.count = std::max(keep, answer.items_size()),
+                    .exclude = &excluded,
+                    .category_id = request.category_id(),
+                    .fill = fill},
+                   answer);
+  ApplyMerchandising(
+      *catalog, request, now,
+      recent_sales != nullptr ? recent_sales : [catalog](int64_t id) -> double {
+        const smartshop::v1::Product* p = catalog->Find(id);
+        return p == nullptr ? 0 : p->units_sold();
+      },
       answer);
+  while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
+  if (fill && answer.items_size() < keep) {
+    double lowest = kGapFillScore;
+    for (const auto& item : answer.items()) {
+      lowest = std::min(lowest, item.relevance_score());
+    }
+    FillWithTopSellers(
+        *catalog, keep, lowest, smartshop::v1::GAP_FILL, answer, excluded,
+        request.category_id(), [&](const smartshop::v1::Product& product) {
+          return ExcludedByRules(*catalog, product, request.placement(), now);
+        });
+  }
 }
 
 }  // namespace smartshop::recommender

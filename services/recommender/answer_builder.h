@@ -16,6 +16,7 @@
 #include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/catalog_snapshot.h"
 #include "services/recommender/engine_stats.h"
+#include "services/recommender/merchandising.h"
 #include "services/recommender/ranker.h"
 #include "smartshop/v1/recommender.pb.h"
 
@@ -56,11 +57,21 @@ class AnswerBuilder {
   // What one caller asked of `answer`: its placement, its exclusions (and
   // the page's product, the cart's products), its category, its count;
   // checked against `catalog` as it is now (what was deactivated or
-  // sold out since goes). With no catalog yet (a hit before the first
-  // load) only the exclusions and the count apply.
+  // sold out since goes), then the catalog's merchandising rules in force
+  // at `now` (merchandising.h) over every item before the cut, so that a
+  // boost can lift an item into the first `limit` and rules changed since
+  // an answer was cached apply at once; top-ups skip what a rule excludes.
+  // `recent_sales` feeds slow-moving promotions; null = the catalog's
+  // units_sold (a stand-in until the builtin model's recent purchases are
+  // wired). With no catalog yet (a hit before the first load) only the
+  // exclusions and the count apply. Without rules, as fast as before.
   static void Finish(const smartshop::v1::GetRecommendationsRequest& request,
                      const CatalogSnapshot* catalog,
-                     smartshop::v1::Recommendations& answer);
+                     smartshop::v1::Recommendations& answer, absl::Time now,
+                     const RecentSales& recent_sales = nullptr);
+
+  // The time Finish is given by the engine.
+  absl::Time now() const { return clock_.Now(); }
 
  private:
   EngineCounters* const counters_;

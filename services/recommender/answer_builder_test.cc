@@ -17,8 +17,10 @@ using smartshop::v1::RecommendationItem;
 
 const absl::Time kBuildNow = absl::FromUnixSeconds(1'800'000'000);
 
-// Products 1..20, product i sold i units: top sellers are 20, 19, ...
-CatalogSnapshot BuilderCatalog() {
+// Products 1..20, product i sold i units: top sellers are 20, 19, ...;
+// odd ids in category 1, even ids in category 2.
+CatalogSnapshot BuilderCatalog(
+    std::vector<smartshop::v1::MerchandisingRule> rules = {}) {
   std::vector<smartshop::v1::Product> products(20);
   for (int i = 0; i < 20; ++i) {
     products[i].set_id(i + 1);
@@ -26,7 +28,19 @@ CatalogSnapshot BuilderCatalog() {
     products[i].set_is_active(true);
     products[i].set_units_sold(i + 1);
   }
-  return CatalogSnapshot(std::move(products), kBuildNow);
+  return CatalogSnapshot(std::move(products), kBuildNow, std::move(rules));
+}
+
+smartshop::v1::MerchandisingRule RuleFor(
+    smartshop::v1::MerchandisingAction action, int64_t product,
+    int64_t category) {
+  smartshop::v1::MerchandisingRule rule;
+  rule.set_id("r");
+  if (product != 0) rule.set_product_id(product);
+  if (category != 0) rule.set_category_id(category);
+  rule.set_action(action);
+  if (action == smartshop::v1::MERCHANDISING_BOOST) rule.set_multiplier(2);
+  return rule;
 }
 
 class AnswerBuilderTest : public ::testing::Test {
@@ -84,7 +98,7 @@ TEST_F(AnswerBuilderTest, FinishLeavesOutThePagesProductsAndSaysThePlacement) {
   request.add_cart_product_ids(5);
   request.add_cart_product_ids(9);
   request.set_limit(3);
-  AnswerBuilder::Finish(request, &catalog_, answer);
+  AnswerBuilder::Finish(request, &catalog_, answer, kBuildNow);
   EXPECT_EQ(answer.placement(), smartshop::v1::PLACEMENT_CART);
   ASSERT_EQ(answer.items_size(), 3);
   EXPECT_EQ(answer.items(0).product().id(), 3);
@@ -96,7 +110,7 @@ TEST_F(AnswerBuilderTest, FinishLeavesOutThePagesProductsAndSaysThePlacement) {
   request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
   request.set_product_id(3);
   request.set_limit(8);
-  AnswerBuilder::Finish(request, &catalog_, answer);
+  AnswerBuilder::Finish(request, &catalog_, answer, kBuildNow);
   EXPECT_NE(answer.items(0).product().id(), 3);
 
   // Recently viewed is never topped up.
@@ -104,7 +118,7 @@ TEST_F(AnswerBuilderTest, FinishLeavesOutThePagesProductsAndSaysThePlacement) {
   viewed.add_items()->mutable_product()->set_id(7);
   request.clear_product_id();
   request.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
-  AnswerBuilder::Finish(request, &catalog_, viewed);
+  AnswerBuilder::Finish(request, &catalog_, viewed, kBuildNow);
   EXPECT_EQ(viewed.items_size(), 1);
 }
 
@@ -137,15 +151,41 @@ TEST_F(AnswerBuilderTest, FinishCutsToTheCallersCountAndExclusions) {
   smartshop::v1::GetRecommendationsRequest request;
   request.set_limit(3);
   request.add_exclude_product_ids(19);
-  AnswerBuilder::Finish(request, &catalog_, answer);
+  AnswerBuilder::Finish(request, &catalog_, answer, absl::Now());
   EXPECT_THAT(ProductIds(answer), ::testing::ElementsAre(20, 18, 17));
+}
+
+TEST_F(AnswerBuilderTest, FinishBoostsBeforeTheCutSoABoostLiftsIntoThePage) {
+  const CatalogSnapshot catalog =
+      BuilderCatalog({RuleFor(smartshop::v1::MERCHANDISING_BOOST, 10, 0)});
+  auto answer = builder_.NoData(catalog);  // 20..5, all scored 85
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_limit(3);
+  AnswerBuilder::Finish(request, &catalog, answer, kBuildNow);
+  EXPECT_THAT(ProductIds(answer), ::testing::ElementsAre(10, 20, 19));
+  EXPECT_EQ(answer.items(0).source(), smartshop::v1::MERCHANDISED);
+  EXPECT_EQ(answer.items(0).reason(), "Promoted");
+  EXPECT_EQ(answer.items(0).relevance_score(), 100);
+}
+
+TEST_F(AnswerBuilderTest, FinishTopsUpWithoutWhatARuleExcludes) {
+  const CatalogSnapshot catalog =
+      BuilderCatalog({RuleFor(smartshop::v1::MERCHANDISING_EXCLUDE, 0, 2)});
+  auto answer = builder_.NoData(catalog);  // 20..5
+  smartshop::v1::GetRecommendationsRequest request;
+  request.add_exclude_product_ids(19);
+  AnswerBuilder::Finish(request, &catalog, answer, kBuildNow);
+  // Odd ids only: 17..5 from the answer, then top seller 3 (not 4).
+  EXPECT_THAT(ProductIds(answer),
+              ::testing::ElementsAre(17, 15, 13, 11, 9, 7, 5, 3));
+  EXPECT_EQ(answer.items(7).source(), smartshop::v1::GAP_FILL);
 }
 
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   auto answer = builder_.NoData(catalog_);
   smartshop::v1::GetRecommendationsRequest request;
   request.add_exclude_product_ids(20);
-  AnswerBuilder::Finish(request, nullptr, answer);
+  AnswerBuilder::Finish(request, nullptr, answer, absl::Now());
   EXPECT_THAT(ProductIds(answer),
               ::testing::ElementsAre(19, 18, 17, 16, 15, 14, 13, 12));
 }

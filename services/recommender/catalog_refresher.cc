@@ -21,11 +21,28 @@ absl::Status CatalogRefresher::Load(absl::Time deadline) {
   absl::StatusOr<std::vector<smartshop::v1::Product>> products =
       reader_->ListAllProducts(deadline);
   if (!products.ok()) return products.status();
-  auto snapshot = std::make_shared<const CatalogSnapshot>(std::move(*products),
-                                                          absl::Now());
+  auto snapshot = std::make_shared<const CatalogSnapshot>(
+      std::move(*products), absl::Now(), LoadRules(deadline));
   absl::MutexLock lock(&mu_);
   current_ = std::move(snapshot);
   return absl::OkStatus();
+}
+
+std::vector<smartshop::v1::MerchandisingRule> CatalogRefresher::LoadRules(
+    absl::Time deadline) {
+  absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>> rules =
+      reader_->ListMerchandisingRules(deadline);
+  if (rules.ok()) return *std::move(rules);
+  // The products are worth more than the rules' freshness: the previous
+  // rules stay (none before the first load) and the products load.
+  std::shared_ptr<const CatalogSnapshot> previous = Current();
+  std::vector<smartshop::v1::MerchandisingRule> kept =
+      previous != nullptr ? previous->merchandising_rules()
+                          : std::vector<smartshop::v1::MerchandisingRule>();
+  Log(LogLevel::kWarning, "merchandising_rules_load_failed",
+      {{"error", rules.status().ToString()},
+       {"rules_kept", static_cast<int64_t>(kept.size())}});
+  return kept;
 }
 
 std::shared_ptr<const CatalogSnapshot> CatalogRefresher::CurrentOrLoad(

@@ -1,11 +1,13 @@
-// Keeps a CatalogSnapshot fresh: loads the whole catalog from the tracking
-// service at start-up and every `interval` after, so that the recommender
-// can answer (top sellers) while the tracking service is down.
+// Keeps a CatalogSnapshot fresh: loads the whole catalog (products and
+// merchandising rules) from the tracking service at start-up and every
+// `interval` after, so that the recommender can answer (top sellers) while
+// the tracking service is down.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_REFRESHER_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_REFRESHER_H_
 
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -25,7 +27,8 @@ class CatalogRefresher {
                    absl::Duration load_timeout);
   ~CatalogRefresher();  // stops the background thread
 
-  // Loads the catalog now; on error keeps the previous snapshot.
+  // Loads the catalog now; on error keeps the previous snapshot. A failed
+  // rules load fails nothing: the products load with the previous rules.
   absl::Status Refresh() { return Load(absl::Now() + load_timeout_); }
 
   // Refreshes every `interval` on a thread of its own (retrying sooner,
@@ -44,6 +47,7 @@ class CatalogRefresher {
  private:
   void Loop();
   absl::Status Load(absl::Time deadline);
+  std::vector<smartshop::v1::MerchandisingRule> LoadRules(absl::Time deadline);
 
   TrackingReader* const reader_;
   const absl::Duration interval_;

@@ -7,11 +7,15 @@
 
 namespace smartshop::recommender {
 
+using smartshop::v1::MerchandisingRule;
 using smartshop::v1::Product;
 
 CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
-                                 absl::Time loaded_at)
-    : products_(std::move(products)), loaded_at_(loaded_at) {
+                                 absl::Time loaded_at,
+                                 std::vector<MerchandisingRule> rules)
+    : products_(std::move(products)),
+      rules_(std::move(rules)),
+      loaded_at_(loaded_at) {
   std::sort(products_.begin(), products_.end(),
             [](const Product& a, const Product& b) { return a.id() < b.id(); });
   for (size_t i = 0; i < products_.size(); ++i) {
@@ -29,6 +33,47 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
                      }
                      return a->id() > b->id();
                    });
+  std::sort(rules_.begin(), rules_.end(),
+            [](const MerchandisingRule& a, const MerchandisingRule& b) {
+              return a.id() < b.id();
+            });
+  for (const MerchandisingRule& rule : rules_) {
+    switch (rule.target_case()) {
+      case MerchandisingRule::kProductId:
+        rules_by_product_[rule.product_id()].push_back(&rule);
+        break;
+      case MerchandisingRule::kCategoryId:
+        rules_by_category_[rule.category_id()].push_back(&rule);
+        break;
+      case MerchandisingRule::kAllProducts:
+        rules_for_all_.push_back(&rule);
+        break;
+      case MerchandisingRule::TARGET_NOT_SET:
+        break;
+    }
+    if (rule.action() == smartshop::v1::MERCHANDISING_PIN &&
+        rule.has_product_id()) {
+      pins_.push_back(&rule);
+    }
+  }
+  std::stable_sort(pins_.begin(), pins_.end(),
+                   [](const MerchandisingRule* a, const MerchandisingRule* b) {
+                     return a->pin_position() < b->pin_position();
+                   });
+}
+
+const CatalogSnapshot::RuleList& CatalogSnapshot::RulesForProduct(
+    int64_t product_id) const {
+  static const RuleList kNone;
+  auto it = rules_by_product_.find(product_id);
+  return it == rules_by_product_.end() ? kNone : it->second;
+}
+
+const CatalogSnapshot::RuleList& CatalogSnapshot::RulesForCategory(
+    int64_t category_id) const {
+  static const RuleList kNone;
+  auto it = rules_by_category_.find(category_id);
+  return it == rules_by_category_.end() ? kNone : it->second;
 }
 
 const Product* CatalogSnapshot::Find(int64_t id) const {

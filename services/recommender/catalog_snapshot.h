@@ -1,6 +1,7 @@
 // An immutable, indexed copy of the catalog as the tracking service last
 // served it: what the recommender maps model answers onto and falls back to
-// when the tracking service is down. Shared read-only between threads.
+// when the tracking service is down, with the shop's merchandising rules
+// indexed for merchandising.h. Shared read-only between threads.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_SNAPSHOT_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_CATALOG_SNAPSHOT_H_
 
@@ -17,9 +18,11 @@ namespace smartshop::recommender {
 
 class CatalogSnapshot {
  public:
-  // `products`: every product, active or not, in any order.
+  // `products`: every product, active or not, in any order; `rules`: every
+  // merchandising rule, in force or not, in any order.
   CatalogSnapshot(std::vector<smartshop::v1::Product> products,
-                  absl::Time loaded_at);
+                  absl::Time loaded_at,
+                  std::vector<smartshop::v1::MerchandisingRule> rules = {});
 
   // Any product, active or not; nullptr when unknown.
   const smartshop::v1::Product* Find(int64_t id) const;
@@ -37,6 +40,19 @@ class CatalogSnapshot {
     return active_lower_names_;
   }
 
+  // Every merchandising rule, by ascending id.
+  const std::vector<smartshop::v1::MerchandisingRule>& merchandising_rules()
+      const {
+    return rules_;
+  }
+  // The rules naming this product or this category (any action, by
+  // ascending id); those for all products; the pins by position, then id.
+  using RuleList = std::vector<const smartshop::v1::MerchandisingRule*>;
+  const RuleList& RulesForProduct(int64_t product_id) const;
+  const RuleList& RulesForCategory(int64_t category_id) const;
+  const RuleList& rules_for_all_products() const { return rules_for_all_; }
+  const RuleList& pins() const { return pins_; }
+
   size_t size() const { return products_.size(); }
   absl::Time loaded_at() const { return loaded_at_; }
 
@@ -46,6 +62,11 @@ class CatalogSnapshot {
   std::vector<const smartshop::v1::Product*> active_by_id_;
   std::vector<const smartshop::v1::Product*> top_sellers_;
   std::vector<std::string> active_lower_names_;
+  std::vector<smartshop::v1::MerchandisingRule> rules_;
+  absl::flat_hash_map<int64_t, RuleList> rules_by_product_;
+  absl::flat_hash_map<int64_t, RuleList> rules_by_category_;
+  RuleList rules_for_all_;
+  RuleList pins_;
   absl::Time loaded_at_;
 };
 

@@ -15,6 +15,15 @@ constexpr absl::string_view kNotWithinDeadline =
     "model: no answer within this call's deadline (it goes on for the next "
     "callers)";
 
+// Slow movers' recent sales: the builtin model's decayed purchases (a 7-day
+// half-life); without it, the catalog's units_sold (AnswerBuilder::Finish).
+RecentSales RecentSalesOf(const InteractionModel* model) {
+  if (model == nullptr) return nullptr;
+  return [model](int64_t product_id) {
+    return model->Read().RecentPurchases(product_id);
+  };
+}
+
 }  // namespace
 
 RecommendationEngine::RecommendationEngine(
@@ -27,6 +36,7 @@ RecommendationEngine::RecommendationEngine(
       options_(std::move(options)),
       chain_(std::move(chain)),
       placements_(std::move(placements)),
+      recent_sales_(RecentSalesOf(model)),
       model_(model),
       counters_(metrics),
       answers_(&counters_, clock),
@@ -59,7 +69,8 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   Recommendations answer =
       key.has_value() ? Shared(*context, *key, catalog, deadline)
                       : Compute(*context, *catalog, deadline, {}).answer;
-  AnswerBuilder::Finish(context->request, catalog.get(), answer);
+  AnswerBuilder::Finish(context->request, catalog.get(), answer, answers_.now(),
+                        recent_sales_);
   return answer;
 }
 
@@ -121,7 +132,8 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
                                              Recommendations hit) const {
   hit.set_cache_hit(true);
   // Checked against the catalog as it is now.
-  AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit);
+  AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit,
+                        answers_.now(), recent_sales_);
   return hit;
 }
 

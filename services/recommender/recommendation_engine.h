@@ -162,7 +162,8 @@ class RecommendationEngine {
   const EngineOptions options_;
   const std::unique_ptr<RankerChain> chain_;
   const PlacementChains placements_;
-  InteractionModel* const model_;  // may be null
+  const RecentSales recent_sales_;  // null: no builtin model
+  InteractionModel* const model_;   // may be null
   EngineCounters counters_;
   const AnswerBuilder answers_;
   RankingInputReader inputs_;

@@ -3,6 +3,8 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_TOP_SELLERS_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_TOP_SELLERS_H_
 
+#include <functional>
+
 #include "absl/container/flat_hash_set.h"
 #include "services/recommender/catalog_snapshot.h"
 #include "smartshop/v1/recommender.pb.h"
@@ -20,12 +22,14 @@ inline constexpr double kGapFillScore = 75.0;
 
 // Appends active top sellers not yet in `out` until it holds `count` items
 // (or the catalog runs out), each with `score` and `source`; never one in
-// `exclude` or out of stock, and only of `category_id` unless it is 0.
-void FillWithTopSellers(const CatalogSnapshot& catalog, int count, double score,
-                        smartshop::v1::RecommendationSource source,
-                        smartshop::v1::Recommendations& out,
-                        const absl::flat_hash_set<int64_t>& exclude = {},
-                        int64_t category_id = 0);
+// `exclude` or out of stock, and only of `category_id` unless it is 0;
+// never one `skip` (when set) says no to.
+void FillWithTopSellers(
+    const CatalogSnapshot& catalog, int count, double score,
+    smartshop::v1::RecommendationSource source,
+    smartshop::v1::Recommendations& out,
+    const absl::flat_hash_set<int64_t>& exclude = {}, int64_t category_id = 0,
+    const std::function<bool(const smartshop::v1::Product&)>& skip = nullptr);
 
 }  // namespace smartshop::recommender
 

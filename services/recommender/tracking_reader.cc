@@ -61,6 +61,21 @@ GrpcTrackingReader::ListAllProducts(absl::Time deadline) {
   return products;
 }
 
+absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+GrpcTrackingReader::ListMerchandisingRules(absl::Time deadline) {
+  grpc::ClientContext context;
+  SetDeadline(context, deadline);
+  smartshop::v1::ListMerchandisingRulesResponse response;
+  grpc::Status status =
+      catalog_->ListMerchandisingRules(&context, {}, &response);
+  if (!status.ok()) {
+    return FromGrpcStatus(status, "tracking ListMerchandisingRules");
+  }
+  return std::vector<smartshop::v1::MerchandisingRule>(
+      std::make_move_iterator(response.mutable_rules()->begin()),
+      std::make_move_iterator(response.mutable_rules()->end()));
+}
+
 absl::StatusOr<int64_t> GrpcTrackingReader::DeleteUserData(
     const std::string& user_id, absl::Time deadline,
     const std::string& caller_authorization) {

@@ -29,6 +29,13 @@ class TrackingReader {
   virtual absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) = 0;
 
+  // Every merchandising rule (CatalogService.ListMerchandisingRules).
+  // Thread-safe. None by default, for readers that serve no rules.
+  virtual absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+  ListMerchandisingRules(absl::Time /*deadline*/) {
+    return std::vector<smartshop::v1::MerchandisingRule>();
+  }
+
   // TrackingService.DeleteUserData: interactions deleted. Thread-safe.
   // `caller_authorization` is the erasing caller's own "authorization"
   // value, forwarded so that tracking decides whether that caller may
@@ -59,6 +66,8 @@ class GrpcTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+  ListMerchandisingRules(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUserData(
       const std::string& user_id, absl::Time deadline,
       const std::string& caller_authorization) override;

@@ -182,6 +182,33 @@ TEST_F(GrpcTrackingReaderTest, ListAllProductsFailsWholeWhenAPageFails) {
                        "tracking ListProducts: Deadline Exceeded"));
 }
 
+TEST_F(GrpcTrackingReaderTest, ListMerchandisingRulesReadsAllWithDeadline) {
+  std::vector<SentContext> sent;
+  EXPECT_CALL(*catalog_, ListMerchandisingRules(_, _, _))
+      .WillOnce([&](grpc::ClientContext* context, const auto&,
+                    v1::ListMerchandisingRulesResponse* out) {
+        sent.push_back(Capture(context));
+        out->add_rules()->set_id("a");
+        out->add_rules()->set_id("b");
+        return grpc::Status::OK;
+      });
+  auto rules = reader_->ListMerchandisingRules(deadline_);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_THAT(*rules, ::testing::ElementsAre(
+                          Property(&v1::MerchandisingRule::id, "a"),
+                          Property(&v1::MerchandisingRule::id, "b")));
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].deadline, absl::ToChronoTime(deadline_));
+}
+
+TEST_F(GrpcTrackingReaderTest, ListMerchandisingRulesKeepsTheCode) {
+  EXPECT_CALL(*catalog_, ListMerchandisingRules(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no")));
+  EXPECT_THAT(reader_->ListMerchandisingRules(deadline_),
+              StatusIs(absl::StatusCode::kUnimplemented,
+                       ::testing::HasSubstr("ListMerchandisingRules")));
+}
+
 TEST_F(GrpcTrackingReaderTest, DeleteUserDataForwardsTheCallersAuthorization) {
   SentContext sent;
   EXPECT_CALL(

@@ -131,4 +131,60 @@ grpc::Status CatalogServiceImpl::GetProducts(
   return grpc::Status::OK;
 }
 
+grpc::Status CatalogServiceImpl::UpsertMerchandisingRules(
+    grpc::ServerContext* context,
+    const smartshop::v1::UpsertMerchandisingRulesRequest* request,
+    smartshop::v1::UpsertMerchandisingRulesResponse* response) {
+  if (grpc::Status denied = edge_.Admit(*context, "UpsertMerchandisingRules");
+      !denied.ok()) {
+    return denied;
+  }
+  absl::Status status =
+      ValidateMerchandisingRules(request->rules(), options_.max_batch_size);
+  if (status.ok()) {
+    status = store_->UpsertMerchandisingRules(
+        request->rules(), options_.max_merchandising_rules,
+        CallDeadline(*context, options_.max_call_time));
+  }
+  if (status.ok()) response->set_upserted(request->rules_size());
+  return ToGrpcStatus(status);
+}
+
+grpc::Status CatalogServiceImpl::ListMerchandisingRules(
+    grpc::ServerContext* context,
+    const smartshop::v1::ListMerchandisingRulesRequest* /*request*/,
+    smartshop::v1::ListMerchandisingRulesResponse* response) {
+  if (grpc::Status denied = edge_.Admit(*context, "ListMerchandisingRules");
+      !denied.ok()) {
+    return denied;
+  }
+  absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>> rules =
+      store_->ListMerchandisingRules(
+          CallDeadline(*context, options_.max_call_time));
+  if (!rules.ok()) return ToGrpcStatus(rules.status());
+  for (auto& rule : *rules) *response->add_rules() = std::move(rule);
+  return grpc::Status::OK;
+}
+
+grpc::Status CatalogServiceImpl::DeleteMerchandisingRules(
+    grpc::ServerContext* context,
+    const smartshop::v1::DeleteMerchandisingRulesRequest* request,
+    smartshop::v1::DeleteMerchandisingRulesResponse* response) {
+  if (grpc::Status denied = edge_.Admit(*context, "DeleteMerchandisingRules");
+      !denied.ok()) {
+    return denied;
+  }
+  if (absl::Status s = ValidateRuleIds(request->ids(), options_.max_batch_size);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  const std::vector<std::string> ids(request->ids().begin(),
+                                     request->ids().end());
+  absl::StatusOr<int> deleted = store_->DeleteMerchandisingRules(
+      ids, CallDeadline(*context, options_.max_call_time));
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  response->set_deleted(*deleted);
+  return grpc::Status::OK;
+}
+
 }  // namespace smartshop::tracking

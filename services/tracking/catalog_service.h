@@ -1,5 +1,5 @@
-// gRPC CatalogService: the shop pushes categories and products; readers page
-// through them or look them up by id.
+// gRPC CatalogService: the shop pushes categories, products and
+// merchandising rules; readers page through them or look them up by id.
 #ifndef SMARTSHOP_SERVICES_TRACKING_CATALOG_SERVICE_H_
 #define SMARTSHOP_SERVICES_TRACKING_CATALOG_SERVICE_H_
 
@@ -17,8 +17,11 @@
 namespace smartshop::tracking {
 
 struct CatalogServiceOptions {
-  // Most categories or products per upsert call.
+  // Most categories, products or rules per upsert call (and rule ids per
+  // delete).
   int max_batch_size = 1000;
+  // Most merchandising rules stored in all.
+  int max_merchandising_rules = kMaxMerchandisingRules;
   absl::Duration max_call_time = absl::Seconds(30);
   // Who may call which method (edge_policy.h, method_scopes.h). The
   // binaries set this from --auth_tokens_file (or --insecure_no_auth).
@@ -51,6 +54,18 @@ class CatalogServiceImpl final : public smartshop::v1::CatalogService::Service {
       grpc::ServerContext* context,
       const smartshop::v1::GetProductsRequest* request,
       smartshop::v1::GetProductsResponse* response) override;
+  grpc::Status UpsertMerchandisingRules(
+      grpc::ServerContext* context,
+      const smartshop::v1::UpsertMerchandisingRulesRequest* request,
+      smartshop::v1::UpsertMerchandisingRulesResponse* response) override;
+  grpc::Status ListMerchandisingRules(
+      grpc::ServerContext* context,
+      const smartshop::v1::ListMerchandisingRulesRequest* request,
+      smartshop::v1::ListMerchandisingRulesResponse* response) override;
+  grpc::Status DeleteMerchandisingRules(
+      grpc::ServerContext* context,
+      const smartshop::v1::DeleteMerchandisingRulesRequest* request,
+      smartshop::v1::DeleteMerchandisingRulesResponse* response) override;
 
  private:
   CatalogStore* const store_;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -51,6 +52,20 @@ class CatalogStore {
   // The products found among `ids`, in no particular order.
   virtual absl::StatusOr<std::vector<smartshop::v1::Product>> GetProducts(
       absl::Span<const int64_t> ids, absl::Time deadline) = 0;
+
+  // REQUIRES: validated, distinct ids. All or nothing: FAILED_PRECONDITION,
+  // nothing written, when the store would then hold more than `max_total`
+  // rules. updated_at ignored (set to the time of the write).
+  virtual absl::Status UpsertMerchandisingRules(
+      const google::protobuf::RepeatedPtrField<
+          smartshop::v1::MerchandisingRule>& rules,
+      int max_total, absl::Time deadline) = 0;
+  // Every rule, by ascending id, updated_at filled in.
+  virtual absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+  ListMerchandisingRules(absl::Time deadline) = 0;
+  // How many of `ids` were stored (and are now deleted).
+  virtual absl::StatusOr<int> DeleteMerchandisingRules(
+      absl::Span<const std::string> ids, absl::Time deadline) = 0;
 };
 
 }  // namespace smartshop::tracking

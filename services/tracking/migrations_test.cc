@@ -30,6 +30,10 @@ TEST(ParseMigrationsTest, EmbeddedMigrationsAreWellFormed) {
   ASSERT_FALSE(parsed->empty());
   EXPECT_NE((*parsed)[0].sql.find("CREATE TABLE interactions"),
             std::string::npos);
+  ASSERT_GE(parsed->size(), 4u);
+  EXPECT_EQ((*parsed)[3].name, "merchandising_rules");
+  EXPECT_NE((*parsed)[3].sql.find("CREATE TABLE merchandising_rules"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -22,6 +22,14 @@ class PgCatalogStore : public CatalogStore {
                                            absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> GetProducts(
       absl::Span<const int64_t> ids, absl::Time deadline) override;
+  absl::Status UpsertMerchandisingRules(
+      const google::protobuf::RepeatedPtrField<
+          smartshop::v1::MerchandisingRule>& rules,
+      int max_total, absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+  ListMerchandisingRules(absl::Time deadline) override;
+  absl::StatusOr<int> DeleteMerchandisingRules(
+      absl::Span<const std::string> ids, absl::Time deadline) override;
 
  private:
   PgPool* pool_;

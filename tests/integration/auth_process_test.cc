@@ -45,6 +45,8 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.TrackingService.DeleteUserData",
       "smartshop.v1.CatalogService.UpsertCategories",
       "smartshop.v1.CatalogService.UpsertProducts",
+      "smartshop.v1.CatalogService.UpsertMerchandisingRules",
+      "smartshop.v1.CatalogService.DeleteMerchandisingRules",
       "smartshop.v1.RecommenderService.InvalidateRecommendations",
       "smartshop.v1.RecommenderService.DeleteUserData"};
   return *methods;
@@ -55,6 +57,7 @@ const std::set<std::string>& ReadMethods() {
       "smartshop.v1.TrackingService.Subscribe",
       "smartshop.v1.CatalogService.ListProducts",
       "smartshop.v1.CatalogService.GetProducts",
+      "smartshop.v1.CatalogService.ListMerchandisingRules",
       "smartshop.v1.RecommenderService.GetRecommendations"};
   return *methods;
 }

@@ -25,9 +25,11 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
                          .max_stream_results = options.max_stream_results,
                          .subscription_store = subscription_log_.get(),
                          .auth = CallerAuth::Disabled()}),
-      catalog_service_(&catalog_store_, &ready_,
-                       {.max_batch_size = options.max_batch_size,
-                        .auth = CallerAuth::Disabled()}) {
+      catalog_service_(
+          &catalog_store_, &ready_,
+          {.max_batch_size = options.max_batch_size,
+           .max_merchandising_rules = options.max_merchandising_rules,
+           .auth = CallerAuth::Disabled()}) {
   if (options.migrate) {
     auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
     EXPECT_TRUE(migrations.ok()) << migrations.status();

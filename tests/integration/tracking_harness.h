@@ -24,6 +24,7 @@ class TrackingHarness {
  public:
   struct Options {
     int max_batch_size = 1000;
+    int max_merchandising_rules = 10'000;
     int max_stream_results = 10'000;
     bool migrate = true;
     // Loopback port to listen on; 0 = any free one.

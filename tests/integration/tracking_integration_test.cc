@@ -608,13 +608,6 @@ TEST(ReadinessIntegrationTest, CallsAreUnavailableUntilMigrated) {
 
 // --- Events the database refuses, and what callers are told ----------------
 
-void Execute(const std::string& url, const std::string& sql) {
-  pqxx::connection conn(url);
-  pqxx::work txn(conn);
-  txn.exec(sql);
-  txn.commit();
-}
-
 void ExpectNoDatabaseText(const std::string& message) {
   for (const char* leak :
        {"postgres", "ERROR", "interactions", "constraint", "SQL", "poison"}) {

@@ -69,6 +69,24 @@ FakeTrackingReader::ListAllProducts(absl::Time deadline) {
   return products_;
 }
 
+absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+FakeTrackingReader::ListMerchandisingRules(absl::Time /*deadline*/) {
+  absl::MutexLock lock(&mu_);
+  if (!rules_failure_.ok()) return rules_failure_;
+  return rules_;
+}
+
+void FakeTrackingReader::SetRules(
+    std::vector<smartshop::v1::MerchandisingRule> rules) {
+  absl::MutexLock lock(&mu_);
+  rules_ = std::move(rules);
+}
+
+void FakeTrackingReader::FailRulesWith(absl::Status status) {
+  absl::MutexLock lock(&mu_);
+  rules_failure_ = std::move(status);
+}
+
 void FakeTrackingReader::SetProductsDelay(absl::Duration delay) {
   absl::MutexLock lock(&mu_);
   products_delay_ = delay;

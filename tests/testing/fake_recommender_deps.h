@@ -25,6 +25,8 @@ class FakeTrackingReader : public recommender::TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
+  absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
+  ListMerchandisingRules(absl::Time deadline) override;
   absl::StatusOr<int64_t> DeleteUserData(
       const std::string& user_id, absl::Time deadline,
       const std::string& caller_authorization) override;
@@ -33,6 +35,9 @@ class FakeTrackingReader : public recommender::TrackingReader {
   void SetInteractions(std::vector<smartshop::v1::Interaction> interactions);
   void SetProducts(std::vector<smartshop::v1::Product> products);
   void FailWith(absl::Status status);
+  void SetRules(std::vector<smartshop::v1::MerchandisingRule> rules);
+  // ListMerchandisingRules fails with this (OK = serves the rules).
+  void FailRulesWith(absl::Status status);
   // ListAllProducts takes this long (DEADLINE_EXCEEDED past its deadline).
   void SetProductsDelay(absl::Duration delay);
   int product_loads() const;
@@ -44,7 +49,9 @@ class FakeTrackingReader : public recommender::TrackingReader {
   int product_loads_ ABSL_GUARDED_BY(mu_) = 0;
   std::vector<smartshop::v1::Interaction> interactions_ ABSL_GUARDED_BY(mu_);
   std::vector<smartshop::v1::Product> products_ ABSL_GUARDED_BY(mu_);
+  std::vector<smartshop::v1::MerchandisingRule> rules_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  absl::Status rules_failure_ ABSL_GUARDED_BY(mu_);
   std::vector<smartshop::v1::ListInteractionsRequest> requests_
       ABSL_GUARDED_BY(mu_);
 };

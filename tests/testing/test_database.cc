@@ -58,6 +58,13 @@ std::string QueryScalar(const std::string& url, const std::string& sql) {
   return r.empty() || r[0][0].is_null() ? "" : r[0][0].as<std::string>();
 }
 
+void Execute(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::work txn(conn);
+  txn.exec(sql);
+  txn.commit();
+}
+
 int CountMissingEvents(const std::string& url,
                        const std::vector<std::string>& event_ids) {
   std::set<std::string> stored;

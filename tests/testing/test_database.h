@@ -31,6 +31,8 @@ class TestDatabase {
 
 // Runs `sql` on `url` and returns the first column of the first row.
 std::string QueryScalar(const std::string& url, const std::string& sql);
+// Runs `sql` on `url` in a transaction of its own and commits it.
+void Execute(const std::string& url, const std::string& sql);
 
 // How many of `event_ids` (events the tracking service acknowledged) the
 // interactions table at `url` does not hold: what a fault lost.

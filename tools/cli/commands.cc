@@ -141,6 +141,31 @@ and smartshop.v1.CatalogService; recommender:
 smartshop.v1.RecommenderService) and prints SERVING, NOT_SERVING or why it
 got no answer. Exit code 0 only if every check says SERVING, else 1.)";
 
+constexpr absl::string_view kRulesUpsertUsage =
+    R"(rules upsert --file=rules.json [--tracking=HOST:PORT]
+
+Inserts or replaces merchandising rules by id, all or nothing (at most 1000
+per call, 10 000 stored in all). The file is an UpsertMerchandisingRules
+request in proto JSON, e.g.
+  {"rules": [{"id": "summer-pin", "productId": 7,
+              "action": "MERCHANDISING_PIN", "pinPosition": 1,
+              "endsAt": "2025-09-01T00:00:00Z"}]}
+A bad rule is refused with its index and field named (exit 2), e.g.
+"rules[0].pin_position: must be 1 to 8". The recommender applies the rules
+from its next catalog refresh on.)";
+
+constexpr absl::string_view kRulesListUsage =
+    R"(rules list [--tracking=HOST:PORT]
+
+Prints every merchandising rule as proto JSON ({"rules": [...]}, by id):
+what `rules upsert --file` reads back.)";
+
+constexpr absl::string_view kRulesDeleteUsage =
+    R"(rules delete --ids=ID,ID... [--tracking=HOST:PORT]
+
+Deletes merchandising rules by id and prints how many existed; unknown ids
+are ignored.)";
+
 constexpr absl::string_view kTopUsage =
     R"(smartshop: the command line of the SmartShop tracking and recommender services.
 
@@ -268,6 +293,21 @@ std::vector<Command> MakeCommands() {
        kHealthUsage,
        {tracking, recommender, {"service"}, timeout},
        RunHealth},
+      {"rules upsert",
+       "insert or replace merchandising rules from a JSON file",
+       kRulesUpsertUsage,
+       {tracking, {"file"}, timeout},
+       RunRulesUpsert},
+      {"rules list",
+       "print every merchandising rule as JSON",
+       kRulesListUsage,
+       {tracking, timeout},
+       RunRulesList},
+      {"rules delete",
+       "delete merchandising rules by id",
+       kRulesDeleteUsage,
+       {tracking, {"ids"}, timeout},
+       RunRulesDelete},
   };
 }
 
@@ -276,6 +316,20 @@ const Command* FindCommand(absl::string_view name) {
     if (command.name == name) return &command;
   }
   return nullptr;
+}
+
+// The command `args` start with and how many words name it: one, or two
+// for a group's verb ("rules upsert").
+std::pair<const Command*, size_t> FindCommand(
+    absl::Span<const std::string> args) {
+  if (const Command* command = FindCommand(args[0])) return {command, 1};
+  if (args.size() > 1) {
+    if (const Command* command =
+            FindCommand(absl::StrCat(args[0], " ", args[1]))) {
+      return {command, 2};
+    }
+  }
+  return {nullptr, 0};
 }
 
 std::string TopUsage() {
@@ -312,12 +366,12 @@ int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
       out << TopUsage();
       return kExitOk;
     }
-    if (args.size() > 2) {
-      return UsageError(err, "help takes one command name");
-    }
-    const Command* command = FindCommand(args[1]);
+    const auto [command, words] = FindCommand(args.subspan(1));
     if (command == nullptr) {
       return UsageError(err, absl::StrCat("no command \"", args[1], "\""));
+    }
+    if (args.size() > 1 + words) {
+      return UsageError(err, "help takes one command name");
     }
     out << CommandHelp(kProgram, *command);
     return kExitOk;
@@ -326,12 +380,12 @@ int RunSmartshop(absl::Span<const std::string> args, std::ostream& out,
     return UsageError(err, absl::StrCat("flags go after the command (got ",
                                         args[0], " first)"));
   }
-  const Command* command = FindCommand(args[0]);
+  const auto [command, words] = FindCommand(args);
   if (command == nullptr) {
     return UsageError(err, absl::StrCat("unknown command \"", args[0], "\""));
   }
   absl::StatusOr<Invocation> invocation =
-      ParseCommandArgs(*command, args.subspan(1));
+      ParseCommandArgs(*command, args.subspan(words));
   if (!invocation.ok()) {
     err << kProgram << " " << command->name << ": "
         << invocation.status().message() << "\nRun \"" << kProgram << " "

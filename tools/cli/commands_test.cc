@@ -56,7 +56,8 @@ TEST_F(CommandsTest, HelpListsEveryCommandOnStdoutAndExits0) {
     EXPECT_EQ(result.exit_code, 0) << help;
     for (const char* command :
          {"track", "import", "import-retail", "import-movielens", "inspect",
-          "recommend", "invalidate", "health"}) {
+          "recommend", "invalidate", "health", "rules upsert", "rules list",
+          "rules delete"}) {
       EXPECT_THAT(result.out, HasSubstr(absl::StrCat("  ", command, " ")))
           << help;
     }
@@ -138,6 +139,11 @@ TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
       {"import-movielens", "--tracking=127.0.0.1:1"},
       {"import-movielens", "--ratings=r.csv", "--tracking=127.0.0.1:1"},
       {"import-movielens", "--csv=/nonexistent", "--tracking=127.0.0.1:1"},
+      {"rules", "upsert", "--tracking=127.0.0.1:1"},
+      {"rules", "upsert", "--file=/nonexistent/r.json",
+       "--tracking=127.0.0.1:1"},
+      {"rules", "delete", "--tracking=127.0.0.1:1"},
+      {"rules", "list", "--ids=a"},
   };
   for (const auto& args : cases) {
     const Result result = Run(args);
@@ -145,6 +151,10 @@ TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
     EXPECT_THAT(result.err, Not(HasSubstr("127.0.0.1:1"))) << args[1];
   }
   EXPECT_THAT(Run({"track", "--type=look"}).err, HasSubstr("view_product"));
+  EXPECT_THAT(Run({"rules", "upsert"}).err, HasSubstr("--file is required"));
+  EXPECT_THAT(Run({"rules", "delete"}).err, HasSubstr("--ids is required"));
+  EXPECT_THAT(Run({"rules", "list", "--ids=a"}).err,
+              HasSubstr("smartshop rules list: unknown flag --ids"));
   EXPECT_THAT(Run({"import", "--events=/nonexistent/e.jsonl"}).err,
               HasSubstr("cannot open --events=/nonexistent/e.jsonl"));
 }

@@ -86,3 +86,8 @@ ABSL_FLAG(bool, all, false, "drop every cached answer");
 
 ABSL_FLAG(std::string, service, "",
           "check only this one: tracking or recommender; empty = both");
+ABSL_FLAG(std::string, file, "",
+          "an UpsertMerchandisingRules request in proto JSON: "
+          "{\"rules\": [...]}");
+ABSL_FLAG(std::vector<std::string>, ids, {},
+          "comma-separated merchandising rule ids");

@@ -68,4 +68,8 @@ ABSL_DECLARE_FLAG(bool, all);
 // health.
 ABSL_DECLARE_FLAG(std::string, service);
 
+// rules upsert and rules delete.
+ABSL_DECLARE_FLAG(std::string, file);
+ABSL_DECLARE_FLAG(std::vector<std::string>, ids);
+
 #endif  // SMARTSHOP_TOOLS_CLI_FLAGS_H_

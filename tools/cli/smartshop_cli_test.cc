@@ -25,6 +25,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -301,6 +302,56 @@ TEST_F(SmartshopCliTest, TrackOfABadEventExits2NamingTheField) {
                              HasSubstr("product_id: required for view_product"),
                              HasSubstr("(INVALID_ARGUMENT)")));
   EXPECT_THAT(Interactions(), IsEmpty());
+}
+
+TEST_F(SmartshopCliTest, RulesUpsertListAndDelete) {
+  const std::string tracking = absl::StrCat("--tracking=", address_);
+  WriteFile(Path("rules.json"), R"({"rules": [
+      {"id": "summer-pin", "productId": 7, "action": "MERCHANDISING_PIN",
+       "pinPosition": 1, "endsAt": "2030-09-01T00:00:00Z"},
+      {"id": "garden-up", "categoryId": 2, "action": "MERCHANDISING_BOOST",
+       "multiplier": 1.5, "placements": ["PLACEMENT_HOME"]}]})");
+  const CliRun upsert =
+      Run({"rules", "upsert", absl::StrCat("--file=", Path("rules.json")),
+           tracking});
+  EXPECT_EQ(upsert.exit_code, 0) << upsert.err;
+  EXPECT_EQ(upsert.out, "upserted 2 rule(s)\n");
+
+  const CliRun list = Run({"rules", "list", tracking});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, AllOf(HasSubstr(R"("id": "garden-up")"),
+                              HasSubstr(R"("pinPosition": 1)"),
+                              HasSubstr(R"("endsAt": "2030-09-01T00:00:00Z")"),
+                              HasSubstr(R"("PLACEMENT_HOME")")));
+  // What list prints, upsert reads back.
+  WriteFile(Path("listed.json"), list.out);
+  EXPECT_EQ(Run({"rules", "upsert",
+                 absl::StrCat("--file=", Path("listed.json")), tracking})
+                .exit_code,
+            0);
+
+  const CliRun del =
+      Run({"rules", "delete", "--ids=summer-pin,unknown", tracking});
+  EXPECT_EQ(del.exit_code, 0) << del.err;
+  EXPECT_EQ(del.out, "deleted 1 rule(s)\n");
+  EXPECT_THAT(Run({"rules", "list", tracking}).out,
+              Not(HasSubstr("summer-pin")));
+}
+
+TEST_F(SmartshopCliTest, RulesUpsertOfABadRuleExits2NamingTheField) {
+  WriteFile(Path("bad.json"), R"({"rules": [{"id": "p", "productId": 7,
+      "action": "MERCHANDISING_PIN", "pinPosition": 9}]})");
+  const CliRun run =
+      Run({"rules", "upsert", absl::StrCat("--file=", Path("bad.json")),
+           absl::StrCat("--tracking=", address_)});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("rules[0].pin_position: must be 1 to 8"));
+  WriteFile(Path("typo.json"), R"({"rulez": []})");
+  const CliRun typo =
+      Run({"rules", "upsert", absl::StrCat("--file=", Path("typo.json")),
+           absl::StrCat("--tracking=", address_)});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.err, HasSubstr("not an UpsertMerchandisingRules request"));
 }
 
 TEST_F(SmartshopCliTest, AnUnreachableServiceExits1NamingIt) {

@@ -1,0 +1,242 @@
+#include "services/recommender/merchandising.h"
+
+#include <algorithm>
+#include <array>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "common/proto_time.h"
+#include "services/recommender/top_sellers.h"
+
+namespace smartshop::recommender {
+namespace {
+
+using smartshop::v1::MerchandisingRule;
+using smartshop::v1::Product;
+using smartshop::v1::RecommendationItem;
+
+// The order in which rules other than EXCLUDE and PIN win an item.
+std::tuple<int, int, absl::string_view> Precedence(const MerchandisingRule& r) {
+  const int level = r.has_product_id() ? 0 : r.has_category_id() ? 1 : 2;
+  const int action = r.action() == smartshop::v1::MERCHANDISING_BURY    ? 0
+                     : r.action() == smartshop::v1::MERCHANDISING_BOOST ? 1
+                                                                        : 2;
+  return {level, action, r.id()};
+}
+
+bool InStock(const Product& product) {
+  return product.has_stock() && product.stock() > 0;
+}
+
+// The rule lists that may name `product`, most specific first (no
+// allocation: this runs for every item of every answer while rules exist).
+std::array<const CatalogSnapshot::RuleList*, 3> ListsFor(
+    const CatalogSnapshot& catalog, const Product& product) {
+  return {&catalog.RulesForProduct(product.id()),
+          &catalog.RulesForCategory(product.category_id()),
+          &catalog.rules_for_all_products()};
+}
+
+struct Verdict {
+  const MerchandisingRule* rule = nullptr;  // the BOOST, BURY or promotion
+  bool excluded = false;
+};
+
+Verdict Judge(const CatalogSnapshot& catalog, const Product& product,
+              smartshop::v1::Placement placement, absl::Time now,
+              const RecentSales& recent_sales) {
+  Verdict verdict;
+  for (const CatalogSnapshot::RuleList* list : ListsFor(catalog, product)) {
+    for (const MerchandisingRule* rule : *list) {
+      if (!RuleInForce(*rule, now, placement)) continue;
+      switch (rule->action()) {
+        case smartshop::v1::MERCHANDISING_EXCLUDE:
+          return {.rule = nullptr, .excluded = true};
+        case smartshop::v1::MERCHANDISING_PIN:
+          continue;  // placed after the rest
+        case smartshop::v1::MERCHANDISING_PROMOTE_SLOW_MOVING:
+          if (!InStock(product) || recent_sales == nullptr ||
+              !(recent_sales(product.id()) < rule->recent_sales_below())) {
+            continue;
+          }
+          break;
+        default:
+          break;
+      }
+      if (verdict.rule == nullptr ||
+          Precedence(*rule) < Precedence(*verdict.rule)) {
+        verdict.rule = rule;
+      }
+    }
+  }
+  return verdict;
+}
+
+// Whether a pin may add `product` to the answer for `request`.
+bool MayInsert(const Product& product,
+               const smartshop::v1::GetRecommendationsRequest& request) {
+  const auto& excluded = request.exclude_product_ids();
+  const auto& cart = request.cart_product_ids();
+  return request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED &&
+         product.is_active() &&
+         !(product.has_stock() && product.stock() == 0) &&
+         product.id() != request.product_id() &&
+         std::find(excluded.begin(), excluded.end(), product.id()) ==
+             excluded.end() &&
+         std::find(cart.begin(), cart.end(), product.id()) == cart.end() &&
+         (request.category_id() == 0 ||
+          product.category_id() == request.category_id());
+}
+
+void MarkPromoted(const MerchandisingRule& rule, RecommendationItem& item) {
+  item.set_merchandising_rule_id(rule.id());
+  item.set_source(smartshop::v1::MERCHANDISED);
+  item.set_reason(std::string(kPromotedReason));
+}
+
+// Boosts and buries `items` (no exclusions left) as merchandising.h says.
+void Rescale(const std::vector<const MerchandisingRule*>& rules,
+             std::vector<RecommendationItem>& items) {
+  std::vector<RecommendationItem> ordered, buried;
+  // Each boosted item's index among the items not buried before it moved,
+  // parallel to `ordered`; -1 for the others.
+  std::vector<int> boosted_from;
+  for (size_t i = 0; i < items.size(); ++i) {
+    RecommendationItem& item = items[i];
+    const MerchandisingRule* rule = rules[i];
+    if (rule != nullptr) item.set_merchandising_rule_id(rule->id());
+    if (rule != nullptr &&
+        rule->action() == smartshop::v1::MERCHANDISING_BURY) {
+      buried.push_back(std::move(item));
+      continue;
+    }
+    const bool boosted = rule != nullptr;
+    if (boosted) {
+      item.set_relevance_score(
+          std::min(100.0, item.relevance_score() * rule->multiplier()));
+    }
+    boosted_from.push_back(boosted ? static_cast<int>(ordered.size()) : -1);
+    ordered.push_back(std::move(item));
+    // Up past what now scores less; never down.
+    for (size_t j = ordered.size() - 1;
+         boosted && j > 0 &&
+         ordered[j - 1].relevance_score() < ordered[j].relevance_score();
+         --j) {
+      std::swap(ordered[j - 1], ordered[j]);
+      std::swap(boosted_from[j - 1], boosted_from[j]);
+    }
+  }
+  for (size_t j = 0; j < ordered.size(); ++j) {
+    if (boosted_from[j] > static_cast<int>(j)) {
+      ordered[j].set_source(smartshop::v1::MERCHANDISED);
+      ordered[j].set_reason(std::string(kPromotedReason));
+    }
+  }
+  for (RecommendationItem& item : buried) {
+    if (!ordered.empty()) {
+      item.set_relevance_score(
+          std::min(item.relevance_score(), ordered.back().relevance_score()));
+    }
+    ordered.push_back(std::move(item));
+  }
+  items = std::move(ordered);
+}
+
+// Takes the pinned products out of `items` (or from the catalog) and puts
+// them at their positions.
+void Pin(const CatalogSnapshot& catalog,
+         const smartshop::v1::GetRecommendationsRequest& request,
+         absl::Time now, std::vector<RecommendationItem>& items) {
+  std::vector<std::pair<const MerchandisingRule*, RecommendationItem>> pinned;
+  absl::flat_hash_set<int64_t> seen;
+  for (const MerchandisingRule* pin : catalog.pins()) {
+    if (!RuleInForce(*pin, now, request.placement()) ||
+        seen.contains(pin->product_id())) {
+      continue;
+    }
+    const Product* product = catalog.Find(pin->product_id());
+    if (product == nullptr ||
+        ExcludedByRules(catalog, *product, request.placement(), now)) {
+      continue;
+    }
+    auto it = std::find_if(items.begin(), items.end(), [&](const auto& item) {
+      return item.product().id() == product->id();
+    });
+    RecommendationItem item;
+    if (it != items.end()) {
+      item = std::move(*it);
+      items.erase(it);
+    } else if (MayInsert(*product, request)) {
+      *item.mutable_product() = *product;
+      item.set_relevance_score(kGapFillScore);
+    } else {
+      continue;
+    }
+    seen.insert(product->id());
+    MarkPromoted(*pin, item);
+    pinned.emplace_back(pin, std::move(item));
+  }
+  int previous = -1;
+  for (auto& [pin, item] : pinned) {
+    const int at = std::min(std::max(pin->pin_position() - 1, previous + 1),
+                            static_cast<int>(items.size()));
+    if (at < static_cast<int>(items.size())) {
+      item.set_relevance_score(items[at].relevance_score());
+    } else if (!items.empty()) {
+      item.set_relevance_score(items.back().relevance_score());
+    }
+    items.insert(items.begin() + at, std::move(item));
+    previous = at;
+  }
+}
+
+}  // namespace
+
+bool RuleInForce(const MerchandisingRule& rule, absl::Time now,
+                 smartshop::v1::Placement placement) {
+  if (rule.has_starts_at() && now < ToTime(rule.starts_at())) return false;
+  if (rule.has_ends_at() && now >= ToTime(rule.ends_at())) return false;
+  return rule.placements().empty() ||
+         std::find(rule.placements().begin(), rule.placements().end(),
+                   placement) != rule.placements().end();
+}
+
+bool ExcludedByRules(const CatalogSnapshot& catalog, const Product& product,
+                     smartshop::v1::Placement placement, absl::Time now) {
+  for (const CatalogSnapshot::RuleList* list : ListsFor(catalog, product)) {
+    for (const MerchandisingRule* rule : *list) {
+      if (rule->action() == smartshop::v1::MERCHANDISING_EXCLUDE &&
+          RuleInForce(*rule, now, placement)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void ApplyMerchandising(const CatalogSnapshot& catalog,
+                        const smartshop::v1::GetRecommendationsRequest& request,
+                        absl::Time now, const RecentSales& recent_sales,
+                        smartshop::v1::Recommendations& answer) {
+  if (catalog.merchandising_rules().empty()) return;
+  std::vector<RecommendationItem> items;
+  std::vector<const MerchandisingRule*> rules;
+  for (RecommendationItem& item : *answer.mutable_items()) {
+    const Product* known = catalog.Find(item.product().id());
+    const Verdict verdict = Judge(catalog, known ? *known : item.product(),
+                                  request.placement(), now, recent_sales);
+    if (verdict.excluded) continue;
+    items.push_back(std::move(item));
+    rules.push_back(verdict.rule);
+  }
+  Rescale(rules, items);
+  Pin(catalog, request, now, items);
+  answer.clear_items();
+  for (RecommendationItem& item : items) {
+    *answer.add_items() = std::move(item);
+  }
+}
+
+}  // namespace smartshop::recommender

@@ -1,0 +1,97 @@
+// Merchandising rules end to end: upserted through a real tracking
+// service's CatalogService (Postgres), loaded by the recommender's next
+// catalog refresh, applied to GetRecommendations, cached answers included.
+#include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "tests/integration/recommender_harness.h"
+#include "tests/testing/recommendation_views.h"
+
+namespace smartshop::testing {
+namespace {
+
+using smartshop::v1::Recommendations;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::Not;
+
+class MerchandisingIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override { h_.SeedCatalog(); }
+
+  void UpsertRules(const std::string& text) {
+    smartshop::v1::UpsertMerchandisingRulesRequest request;
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request));
+    smartshop::v1::UpsertMerchandisingRulesResponse response;
+    grpc::Status status = h_.tracking().catalog().UpsertMerchandisingRules(
+        TrackingHarness::Context().get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // Top sellers are 12, 11, ..., by units_sold = 10 * id.
+  RecommenderHarness h_{{.use_model = false}};
+};
+
+TEST_F(MerchandisingIntegrationTest, APinShowsAfterTheNextRefreshCachedToo) {
+  const Recommendations before = h_.Get("");
+  EXPECT_THAT(ProductIds(before), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+
+  UpsertRules(R"(
+    rules { id: "summer-pin" product_id: 2 action: MERCHANDISING_PIN
+            pin_position: 3 }
+    rules { id: "no-12" product_id: 12 action: MERCHANDISING_EXCLUDE
+            placements: PLACEMENT_HOME }
+    rules { id: "cart-only" product_id: 11 action: MERCHANDISING_EXCLUDE
+            placements: PLACEMENT_CART })");
+  // Not before the recommender's next catalog refresh.
+  EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+
+  const Recommendations after = h_.Get("");
+  EXPECT_TRUE(after.cache_hit());  // the cached answer, ruled as served
+  EXPECT_THAT(ProductIds(after), ElementsAre(11, 10, 2, 9, 8, 7, 6, 5));
+  const auto& pinned = after.items(2);
+  EXPECT_EQ(pinned.source(), smartshop::v1::MERCHANDISED);
+  EXPECT_EQ(pinned.reason(), "Promoted");
+  EXPECT_EQ(pinned.merchandising_rule_id(), "summer-pin");
+  EXPECT_EQ(pinned.product().name(), "Product 2");
+  EXPECT_EQ(after.items(1).merchandising_rule_id(), "");
+
+  // A caller's exclusion beats the pin; the rest still holds.
+  smartshop::v1::GetRecommendationsRequest excluding;
+  excluding.add_exclude_product_ids(2);
+  EXPECT_THAT(ProductIds(h_.Get(excluding)), Not(Contains(2)));
+
+  // Deleted: gone at the next refresh.
+  smartshop::v1::DeleteMerchandisingRulesRequest del;
+  del.add_ids("summer-pin");
+  del.add_ids("no-12");
+  smartshop::v1::DeleteMerchandisingRulesResponse deleted;
+  ASSERT_TRUE(h_.tracking()
+                  .catalog()
+                  .DeleteMerchandisingRules(TrackingHarness::Context().get(),
+                                            del, &deleted)
+                  .ok());
+  EXPECT_EQ(deleted.deleted(), 2);
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+  EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+}
+
+TEST_F(MerchandisingIntegrationTest, ABoostLiftsAProductIntoThePage) {
+  UpsertRules(R"(
+    rules { id: "lift-3" product_id: 3 action: MERCHANDISING_BOOST
+            multiplier: 1.5 })");
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_limit(4);
+  const Recommendations r = h_.Get(request);
+  // Product 3 was tenth of the computed answer; every score is 85.
+  ASSERT_EQ(r.items_size(), 4);
+  EXPECT_EQ(r.items(0).product().id(), 3);
+  EXPECT_EQ(r.items(0).relevance_score(), 100);
+  EXPECT_EQ(r.items(0).source(), smartshop::v1::MERCHANDISED);
+  EXPECT_EQ(r.items(0).merchandising_rule_id(), "lift-3");
+}
+
+}  // namespace
+}  // namespace smartshop::testing
