@@ -30,8 +30,7 @@ ShopData FromMovieLens(const Dataset& dataset) {
                    .origin = r.timestamp};
     shop.events.push_back(view);
     if (!IsPurchase(r)) continue;
-    const std::pair<int64_t, int64_t> day{r.user_id,
-                                          r.timestamp / kBasketDay};
+    const std::pair<int64_t, int64_t> day{r.user_id, r.timestamp / kBasketDay};
     view.signal = recommender::Signal::kPurchase;
     view.basket =
         baskets.try_emplace(day, static_cast<int64_t>(baskets.size()) + 1)
@@ -51,15 +50,14 @@ ShopData FromRetail(const import::RetailImport& read) {
     const int64_t origin =
         origin_of_row.try_emplace(read.event_rows[i], e.timestamp().seconds())
             .first->second;
-    shop.events.push_back(
-        {.actor = recommender::InteractionModel::ActorKey(e),
-         .has_shopper = !e.user_id().empty(),
-         .product_id = e.product_id(),
-         .signal = purchase ? recommender::Signal::kPurchase
-                            : recommender::Signal::kView,
-         .time = e.timestamp().seconds(),
-         .origin = std::min(origin, e.timestamp().seconds()),
-         .basket = purchase ? e.order_id() : 0});
+    shop.events.push_back({.actor = recommender::InteractionModel::ActorKey(e),
+                           .has_shopper = !e.user_id().empty(),
+                           .product_id = e.product_id(),
+                           .signal = purchase ? recommender::Signal::kPurchase
+                                              : recommender::Signal::kView,
+                           .time = e.timestamp().seconds(),
+                           .origin = std::min(origin, e.timestamp().seconds()),
+                           .basket = purchase ? e.order_id() : 0});
   }
   SortByTime(shop.events);
   return shop;

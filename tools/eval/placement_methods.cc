@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "absl/container/flat_hash_set.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/builtin/placement_ranking.h"
 
@@ -12,50 +11,42 @@ namespace {
 
 class Popularity : public PlacementMethod {
  public:
-  void Observe(const ShopEvent& event) override { counts_.Observe(event); }
+  explicit Popularity(const PlacementContext& context)
+      : history_(context.history) {}
+
   std::vector<int64_t> Rank(Placement /*placement*/,
                             const std::vector<int64_t>& given,
                             int count) override {
     std::vector<int64_t> list;
-    counts_.Fill(given, count, list);
+    history_.Fill(given, count, list);
     return list;
   }
 
  private:
-  PurchaseCounts counts_;
+  const PurchaseHistory& history_;
 };
 
-// Who bought what, and how many shoppers bought each pair of products.
-class CoShoppers : public PlacementMethod {
+// Co-purchase counts, or their cosine, summed over the given products.
+class CoPurchase : public PlacementMethod {
  public:
-  explicit CoShoppers(bool cosine) : cosine_(cosine) {}
-
-  void Observe(const ShopEvent& event) override {
-    if (!IsPurchase(event)) return;
-    counts_.Observe(event);
-    absl::flat_hash_set<int64_t>& bought = bought_[event.actor];
-    if (!bought.insert(event.product_id).second) return;
-    ++shoppers_[event.product_id];
-    absl::flat_hash_map<int64_t, int32_t>& row = pairs_[event.product_id];
-    for (int64_t other : bought) {
-      if (other == event.product_id) continue;
-      ++row[other];
-      ++pairs_[other][event.product_id];
-    }
-  }
+  CoPurchase(const PlacementContext& context, bool cosine)
+      : history_(context.history), cosine_(cosine) {}
 
   std::vector<int64_t> Rank(Placement /*placement*/,
                             const std::vector<int64_t>& given,
                             int count) override {
     absl::flat_hash_map<int64_t, double> scores;
     for (int64_t source : given) {
-      auto row = pairs_.find(source);
-      if (row == pairs_.end()) continue;
-      const double source_norm = std::sqrt(Shoppers(source));
-      for (const auto& [id, together] : row->second) {
-        scores[id] += cosine_ ? together / (source_norm * std::sqrt(Shoppers(id)))
-                              : together;
-      }
+      const double source_norm = std::sqrt(
+          static_cast<double>(std::max<int64_t>(1, history_.Shoppers(source))));
+      history_.ForEachCoPurchase(source, [&](int64_t id, uint32_t together) {
+        scores[id] +=
+            cosine_
+                ? together / (source_norm *
+                              std::sqrt(static_cast<double>(
+                                  std::max<int64_t>(1, history_.Shoppers(id)))))
+                : together;
+      });
     }
     for (int64_t source : given) scores.erase(source);
     std::vector<std::pair<double, int64_t>> ranked;
@@ -65,9 +56,9 @@ class CoShoppers : public PlacementMethod {
     std::partial_sort(ranked.begin(), ranked.begin() + keep, ranked.end(),
                       [&](const auto& a, const auto& b) {
                         if (a.first != b.first) return a.first > b.first;
-                        const int64_t ca = counts_.Count(a.second);
-                        const int64_t cb = counts_.Count(b.second);
-                        if (ca != cb) return ca > cb;
+                        const int64_t pa = history_.Purchases(a.second);
+                        const int64_t pb = history_.Purchases(b.second);
+                        if (pa != pb) return pa > pb;
                         return a.second > b.second;
                       });
     std::vector<int64_t> list;
@@ -76,22 +67,14 @@ class CoShoppers : public PlacementMethod {
   }
 
  private:
-  double Shoppers(int64_t id) const {
-    auto it = shoppers_.find(id);
-    return it == shoppers_.end() ? 1 : static_cast<double>(it->second);
-  }
-
+  const PurchaseHistory& history_;
   const bool cosine_;
-  PurchaseCounts counts_;  // breaks ties
-  absl::flat_hash_map<std::string, absl::flat_hash_set<int64_t>> bought_;
-  absl::flat_hash_map<int64_t, int64_t> shoppers_;
-  absl::flat_hash_map<int64_t, absl::flat_hash_map<int64_t, int32_t>> pairs_;
 };
 
 class PlacementBuiltin : public PlacementMethod {
  public:
-  explicit PlacementBuiltin(const recommender::CatalogSnapshot& catalog)
-      : catalog_(catalog) {}
+  explicit PlacementBuiltin(const PlacementContext& context)
+      : catalog_(context.catalog) {}
 
   void Observe(const ShopEvent& event) override {
     model_.Observe(event.actor, event.product_id, event.signal,
@@ -128,21 +111,39 @@ std::string PlacementKey(Placement placement) {
   return placement == Placement::kProductPage ? "product_page" : "cart";
 }
 
-void PurchaseCounts::Observe(const ShopEvent& event) {
+void PurchaseHistory::Observe(const ShopEvent& event) {
   if (!IsPurchase(event)) return;
-  int64_t& count = counts_[event.product_id];
-  ranked_.erase({-count, -event.product_id});
-  ++count;
-  ranked_.insert({-count, -event.product_id});
+  auto [it, added] = index_.try_emplace(event.product_id,
+                                        static_cast<uint32_t>(items_.size()));
+  if (added) items_.push_back({.id = event.product_id});
+  const uint32_t index = it->second;
+  Item& item = items_[index];
+  ranked_.erase({-item.purchases, -item.id});
+  ++item.purchases;
+  ranked_.insert({-item.purchases, -item.id});
+
+  absl::flat_hash_set<uint32_t>& bought = bought_[event.actor];
+  if (!bought.insert(index).second) return;
+  ++item.shoppers;
+  for (uint32_t other : bought) {
+    if (other == index) continue;
+    ++items_[index].pairs[other];
+    ++items_[other].pairs[index];
+  }
 }
 
-int64_t PurchaseCounts::Count(int64_t product_id) const {
-  auto it = counts_.find(product_id);
-  return it == counts_.end() ? 0 : it->second;
+int64_t PurchaseHistory::Purchases(int64_t product_id) const {
+  auto it = index_.find(product_id);
+  return it == index_.end() ? 0 : items_[it->second].purchases;
 }
 
-void PurchaseCounts::Fill(const std::vector<int64_t>& given, int count,
-                          std::vector<int64_t>& list) const {
+int64_t PurchaseHistory::Shoppers(int64_t product_id) const {
+  auto it = index_.find(product_id);
+  return it == index_.end() ? 0 : items_[it->second].shoppers;
+}
+
+void PurchaseHistory::Fill(const std::vector<int64_t>& given, int count,
+                           std::vector<int64_t>& list) const {
   for (auto it = ranked_.begin();
        it != ranked_.end() && static_cast<int>(list.size()) < count; ++it) {
     const int64_t id = -it->second;
@@ -165,20 +166,19 @@ const std::vector<PlacementMethodSpec>& AllPlacementMethods() {
 }
 
 std::unique_ptr<PlacementMethod> MakePopularity(
-    const recommender::CatalogSnapshot& /*catalog*/) {
-  return std::make_unique<Popularity>();
+    const PlacementContext& context) {
+  return std::make_unique<Popularity>(context);
 }
 std::unique_ptr<PlacementMethod> MakeCoPurchase(
-    const recommender::CatalogSnapshot& /*catalog*/) {
-  return std::make_unique<CoShoppers>(/*cosine=*/false);
+    const PlacementContext& context) {
+  return std::make_unique<CoPurchase>(context, /*cosine=*/false);
 }
-std::unique_ptr<PlacementMethod> MakeItemKnn(
-    const recommender::CatalogSnapshot& /*catalog*/) {
-  return std::make_unique<CoShoppers>(/*cosine=*/true);
+std::unique_ptr<PlacementMethod> MakeItemKnn(const PlacementContext& context) {
+  return std::make_unique<CoPurchase>(context, /*cosine=*/true);
 }
 std::unique_ptr<PlacementMethod> MakePlacementBuiltin(
-    const recommender::CatalogSnapshot& catalog) {
-  return std::make_unique<PlacementBuiltin>(catalog);
+    const PlacementContext& context) {
+  return std::make_unique<PlacementBuiltin>(context);
 }
 
 }  // namespace smartshop::eval

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "services/recommender/catalog_snapshot.h"
 #include "tools/eval/placement_data.h"
 
@@ -38,27 +39,52 @@ enum class Placement { kProductPage, kCart };
 // "product_page" / "cart", for flags and JSON.
 std::string PlacementKey(Placement placement);
 
-// Purchase counts so far, and the products in that order.
-class PurchaseCounts {
+// What the baselines learn, learnt once per event and shared by them and
+// the fill: purchase counts, and who bought what.
+class PurchaseHistory {
  public:
+  // Learns a purchase; views teach it nothing.
   void Observe(const ShopEvent& event);
-  int64_t Count(int64_t product_id) const;
-  // Appends the most purchased products that are neither in `given` nor in
-  // `list` until `list` has `count`.
+
+  int64_t Purchases(int64_t product_id) const;
+  // Distinct shoppers who bought it (0 when none).
+  int64_t Shoppers(int64_t product_id) const;
+  // Calls `visit(other_id, shoppers_who_bought_both)` for each other product
+  // bought by a shopper who bought `product_id`.
+  template <typename Visit>
+  void ForEachCoPurchase(int64_t product_id, Visit visit) const {
+    auto it = index_.find(product_id);
+    if (it == index_.end()) return;
+    for (const auto& [other, together] : items_[it->second].pairs) {
+      visit(items_[other].id, together);
+    }
+  }
+
+  // Appends the most purchased products (ties by descending id) that are
+  // neither in `given` nor in `list` until `list` has `count`.
   void Fill(const std::vector<int64_t>& given, int count,
             std::vector<int64_t>& list) const;
 
  private:
-  absl::flat_hash_map<int64_t, int64_t> counts_;
-  // (-count, -id): most purchased first, ties by descending id.
+  struct Item {
+    int64_t id = 0;
+    int64_t purchases = 0;
+    int64_t shoppers = 0;
+    absl::flat_hash_map<uint32_t, uint32_t> pairs = {};
+  };
+  std::vector<Item> items_;
+  absl::flat_hash_map<int64_t, uint32_t> index_;
+  absl::flat_hash_map<std::string, absl::flat_hash_set<uint32_t>> bought_;
+  // (-purchases, -id): most purchased first.
   std::set<std::pair<int64_t, int64_t>> ranked_;
 };
 
 class PlacementMethod {
  public:
   virtual ~PlacementMethod() = default;
-  // Learns one event; called for every event in event order.
-  virtual void Observe(const ShopEvent& event) = 0;
+  // Learns one event; called for every event in event order, after the
+  // shared PurchaseHistory has learnt it.
+  virtual void Observe(const ShopEvent& /*event*/) {}
   // At most `count` products, best first, none of them in `given` (the
   // page's product, or the cart).
   virtual std::vector<int64_t> Rank(Placement placement,
@@ -66,25 +92,28 @@ class PlacementMethod {
                                     int count) = 0;
 };
 
+// What the methods are made with; both must outlive them.
+struct PlacementContext {
+  const recommender::CatalogSnapshot& catalog;
+  const PurchaseHistory& history;
+};
+
 struct PlacementMethodSpec {
   std::string key;   // for --json
   std::string name;  // for people
-  // `catalog` must outlive the method.
-  std::unique_ptr<PlacementMethod> (*make)(
-      const recommender::CatalogSnapshot& catalog);
+  std::unique_ptr<PlacementMethod> (*make)(const PlacementContext& context);
 };
 
 // The methods, in the order they are reported; baselines before builtin.
 const std::vector<PlacementMethodSpec>& AllPlacementMethods();
 
 std::unique_ptr<PlacementMethod> MakePopularity(
-    const recommender::CatalogSnapshot& catalog);
+    const PlacementContext& context);
 std::unique_ptr<PlacementMethod> MakeCoPurchase(
-    const recommender::CatalogSnapshot& catalog);
-std::unique_ptr<PlacementMethod> MakeItemKnn(
-    const recommender::CatalogSnapshot& catalog);
+    const PlacementContext& context);
+std::unique_ptr<PlacementMethod> MakeItemKnn(const PlacementContext& context);
 std::unique_ptr<PlacementMethod> MakePlacementBuiltin(
-    const recommender::CatalogSnapshot& catalog);
+    const PlacementContext& context);
 
 }  // namespace smartshop::eval
 

@@ -12,10 +12,11 @@ namespace {
 
 // The first event at or after `time`: what is learnt before it.
 size_t LearnEnd(const std::vector<ShopEvent>& events, int64_t time) {
-  return static_cast<size_t>(
-      std::partition_point(events.begin(), events.end(),
-                           [time](const ShopEvent& e) { return e.time < time; }) -
-      events.begin());
+  return static_cast<size_t>(std::partition_point(events.begin(), events.end(),
+                                                  [time](const ShopEvent& e) {
+                                                    return e.time < time;
+                                                  }) -
+                             events.begin());
 }
 
 // Questions come in event order, and origins precede their events by a
@@ -60,8 +61,7 @@ PlacementCases ProductPageCases(const std::vector<ShopEvent>& events) {
   return result;
 }
 
-PlacementCases CartCases(const std::vector<ShopEvent>& events,
-                         int max_items) {
+PlacementCases CartCases(const std::vector<ShopEvent>& events, int max_items) {
   PlacementCases result{.cut = PurchaseCut(events)};
   struct Basket {
     int64_t first_time = 0;

@@ -29,7 +29,7 @@ namespace smartshop::eval {
 
 // A larger basket is no cart a shopper looks at (and asking of each of its
 // n products costs n^2): skipped, and counted.
-inline constexpr int kMaxCartItems = 50;
+inline constexpr int kMaxCartItems = 30;
 
 struct PlacementCase {
   // What may be learnt: events[0, learn_end), all before the held-out time.

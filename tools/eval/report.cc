@@ -63,9 +63,9 @@ std::string PlacementTitle(const PlacementResult& r) {
 }
 
 std::string PlacementDescription(const PlacementResult& r) {
-  const std::string cut = absl::FormatTime(
-      "%Y-%m-%d %H:%M:%S UTC", absl::FromUnixSeconds(r.cases.cut),
-      absl::UTCTimeZone());
+  const std::string cut =
+      absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                       absl::FromUnixSeconds(r.cases.cut), absl::UTCTimeZone());
   if (r.placement == Placement::kProductPage) {
     return absl::StrFormat(
         "each purchase from %s (the %g%% quantile of purchase times) by a "
@@ -127,17 +127,16 @@ boost::json::object PlacementJson(const PlacementResult& r) {
     best[key] = baseline == nullptr ? "" : baseline->key;
     ratios[key] = BuiltinOverBestBaseline(r, metric);
   }
-  return boost::json::object{
-      {"description", PlacementDescription(r)},
-      {"cut", r.cases.cut},
-      {"events", r.events},
-      {"questions", r.questions},
-      {"no_question", r.cases.no_question},
-      {"baskets", r.cases.baskets},
-      {"baskets_too_large", r.cases.baskets_too_large},
-      {"methods", MethodsJson(r.methods)},
-      {"best_baseline", std::move(best)},
-      {"builtin_over_best_baseline", std::move(ratios)}};
+  return boost::json::object{{"description", PlacementDescription(r)},
+                             {"cut", r.cases.cut},
+                             {"events", r.events},
+                             {"questions", r.questions},
+                             {"no_question", r.cases.no_question},
+                             {"baskets", r.cases.baskets},
+                             {"baskets_too_large", r.cases.baskets_too_large},
+                             {"methods", MethodsJson(r.methods)},
+                             {"best_baseline", std::move(best)},
+                             {"builtin_over_best_baseline", std::move(ratios)}};
 }
 
 boost::json::object PlacementsJson(
@@ -225,8 +224,7 @@ std::string TextReport(const ProtocolResult& r) {
   return out;
 }
 
-const MethodResult* BestBaseline(const PlacementResult& result,
-                                Metric metric) {
+const MethodResult* BestBaseline(const PlacementResult& result, Metric metric) {
   const MethodResult* best = nullptr;
   for (const MethodResult& m : result.methods) {
     if (m.key == "builtin") continue;
@@ -245,8 +243,8 @@ double BuiltinOverBestBaseline(const PlacementResult& result, Metric metric) {
 }
 
 std::string TextReport(const PlacementResult& r) {
-  std::string out = absl::StrCat(PlacementTitle(r), "\n  ",
-                                 PlacementDescription(r), ".\n");
+  std::string out =
+      absl::StrCat(PlacementTitle(r), "\n  ", PlacementDescription(r), ".\n");
   AppendTable(MethodsTable(r.methods), out);
   absl::StrAppend(&out, "\n  builtin / best baseline:");
   for (const auto& [metric, key] : kMetrics) {
@@ -293,14 +291,13 @@ std::string JsonReport(const RetailDataset& dataset,
                        const std::vector<PlacementResult>& placements) {
   const import::RetailImport& read = dataset.read;
   boost::json::object out{
-      {"dataset",
-       boost::json::object{{"name", "online_retail"},
-                           {"file", dataset.path},
-                           {"rows", read.rows_read},
-                           {"sales", read.sales},
-                           {"skipped", SkippedJson(read.skipped)},
-                           {"products", read.catalog.size()},
-                           {"list_length", kListLength}}},
+      {"dataset", boost::json::object{{"name", "online_retail"},
+                                      {"file", dataset.path},
+                                      {"rows", read.rows_read},
+                                      {"sales", read.sales},
+                                      {"skipped", SkippedJson(read.skipped)},
+                                      {"products", read.catalog.size()},
+                                      {"list_length", kListLength}}},
       {"placements", PlacementsJson(placements)}};
   return boost::json::serialize(out);
 }
