@@ -1,5 +1,9 @@
 #include "tools/eval/dataset.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -45,6 +49,32 @@ std::vector<std::string> DescribeLoad(const Dataset& dataset) {
       dataset.data.ratings.size(), dataset.users,
       dataset.catalog.products.size(), dataset.catalog.categories.size(),
       import::kPurchaseRating));
+  return lines;
+}
+
+absl::StatusOr<RetailDataset> LoadRetail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  absl::StatusOr<import::RetailImport> read =
+      import::ReadRetailCsv(in, /*limit=*/0);
+  if (!read.ok()) {
+    return absl::Status(read.status().code(),
+                        absl::StrCat(path, ": ", read.status().message()));
+  }
+  return RetailDataset{.path = path, .read = *std::move(read)};
+}
+
+std::vector<std::string> DescribeLoad(const RetailDataset& dataset) {
+  std::vector<std::string> lines;
+  DescribeSkipped(dataset.path, dataset.read.rows_read, dataset.read.skipped,
+                  lines);
+  lines.push_back(absl::StrFormat(
+      "%d sale lines; %d products (StockCodes), one category; a sale line is "
+      "a view and a purchase",
+      dataset.read.sales, dataset.read.catalog.size()));
   return lines;
 }
 

@@ -1,6 +1,7 @@
 // The data the offline evaluation runs on: a MovieLens ratings.csv and
 // movies.csv (or any files of the same shape), read with every skipped row
-// accounted for, and the catalog derived from the movies.
+// accounted for, and the catalog derived from the movies; or an Online
+// Retail CSV, read as the import reads it.
 #ifndef SMARTSHOP_TOOLS_EVAL_DATASET_H_
 #define SMARTSHOP_TOOLS_EVAL_DATASET_H_
 
@@ -10,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "tools/import/movielens.h"
+#include "tools/import/retail_import.h"
 
 namespace smartshop::eval {
 
@@ -34,6 +36,21 @@ absl::StatusOr<Dataset> LoadDataset(const import::MovieLensPaths& paths);
 
 // What was read and what was skipped and why, one line each, for people.
 std::vector<std::string> DescribeLoad(const Dataset& dataset);
+
+struct RetailDataset {
+  std::string path;
+  // What the import would send (catalog, events), every skipped row
+  // counted: cancellations, non-positive quantities, malformed rows.
+  import::RetailImport read;
+};
+
+// Reads an Online Retail CSV with the import's reader (a real CSV parser:
+// descriptions hold quoted commas). NOT_FOUND when the file cannot be
+// opened; INVALID_ARGUMENT when it is not this dataset (see ReadRetailCsv);
+// messages name the file.
+absl::StatusOr<RetailDataset> LoadRetail(const std::string& path);
+
+std::vector<std::string> DescribeLoad(const RetailDataset& dataset);
 
 }  // namespace smartshop::eval
 

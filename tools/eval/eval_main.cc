@@ -1,5 +1,6 @@
 // smartshop_eval: offline evaluation of the recommendation methods on
-// MovieLens ratings. See kUsage.
+// MovieLens ratings and the Online Retail sample. See EvalCommand().
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -8,32 +9,43 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "tools/cli/command_line.h"
 #include "tools/eval/dataset.h"
 #include "tools/eval/evaluation.h"
+#include "tools/eval/placement_data.h"
 #include "tools/eval/report.h"
 
 namespace {
 
-// The shipped MovieLens sample lives beside the repository.
-std::string DefaultDataFile(const char* name) {
-  return std::filesystem::path(SMARTSHOP_SOURCE_DIR
-                               "/../shared/data/"
-                               "movielens-latest-small/")
-      .append(name)
+// The shipped samples live beside the repository.
+std::string DefaultDataFile(const char* path) {
+  return std::filesystem::path(SMARTSHOP_SOURCE_DIR "/../shared/data/")
+      .append(path)
       .lexically_normal()
       .string();
 }
 
 }  // namespace
 
-ABSL_FLAG(std::string, ratings, DefaultDataFile("ratings.csv"),
+ABSL_FLAG(std::string, dataset, "movielens",
+          "movielens (--ratings, --movies) or online_retail (--retail)");
+ABSL_FLAG(std::string, ratings,
+          DefaultDataFile("movielens-latest-small/ratings.csv"),
           "ratings CSV with the columns userId,movieId,rating,timestamp");
-ABSL_FLAG(std::string, movies, DefaultDataFile("movies.csv"),
+ABSL_FLAG(std::string, movies,
+          DefaultDataFile("movielens-latest-small/movies.csv"),
           "movies CSV with the columns movieId,title,genres");
+ABSL_FLAG(std::string, retail,
+          DefaultDataFile("online-retail-first10k/OnlineRetail.csv"),
+          "Online Retail CSV (InvoiceNo,StockCode,Description,Quantity,"
+          "InvoiceDate,UnitPrice,CustomerID,Country)");
 ABSL_FLAG(bool, json, false, "print one JSON object instead of tables");
-ABSL_FLAG(std::string, protocol, "both",
-          "both, per_user (protocol 2) or global (protocol 1)");
+ABSL_FLAG(std::string, protocol, "",
+          "comma-separated: per_user, global, product_page, cart; or both "
+          "(per_user,global), placements (product_page,cart), all; default "
+          "both on movielens, placements on online_retail");
 
 namespace smartshop::eval {
 namespace {
@@ -46,11 +58,12 @@ absl::Status Run(const cli::Invocation& invocation, std::ostream& out);
 const cli::Command& EvalCommand() {
   static const cli::Command* const kCommand = new cli::Command{
       .name = kProgram,
-      .summary = "offline evaluation on MovieLens",
+      .summary = "offline evaluation on MovieLens and Online Retail",
       .usage =
-          R"usage([--ratings=ratings.csv] [--movies=movies.csv] [--json] [--protocol=both|per_user|global]
+          R"usage([--dataset=movielens|online_retail] [--ratings=ratings.csv] [--movies=movies.csv] [--retail=OnlineRetail.csv] [--json] [--protocol=LIST]
 
-Offline evaluation of SmartShop's recommendation methods on MovieLens.
+Offline evaluation of SmartShop's recommendation methods on MovieLens
+(home page and placements) and on the Online Retail sample (placements).
 
 How the data is mapped: a movie is a product (active, no stock, name =
 title, category = its first genre); every rating is a VIEW_PRODUCT at its
@@ -67,50 +80,138 @@ top sellers (the original fallback), top sellers of the last 30 days, the
 original aggregation ranked by counts, and the service's builtin ranker.
 Scores: HR@8, NDCG@8, catalog coverage, distinct categories per list, time.
 
+Placements (see tools/eval/placement_splits.h), on both datasets:
+  product_page  given a shopper's previous purchase, is the next in the 8?
+  cart          a basket minus one product: is that product in the 8?
+                (Online Retail: an invoice; MovieLens: a user's purchases
+                of one UTC day)
+Every question is asked after learning every event before it; held out
+are purchases from the 80th percentile of purchase times. Online Retail: a
+sale line (not cancelled, quantity > 0) is a view and a purchase; an
+invoice without a CustomerID is a guest's basket (cart only). Methods:
+popularity, co-purchase counts, item-kNN cosine, and the service's
+RankProductPage / RankCart; lists filled from popularity.
+
 Exit codes: 0 done; 1 failure; 2 bad flags or input that is not this
 dataset.)usage",
-      .flags = {{"ratings"}, {"movies"}, {"json"}, {"protocol"}},
+      .flags = {{"dataset"},
+                {"ratings"},
+                {"movies"},
+                {"retail"},
+                {"json"},
+                {"protocol"}},
       .run = Run,
   };
   return *kCommand;
 }
 
+struct Protocols {
+  std::vector<Protocol> home;
+  std::vector<Placement> placements;
+};
+
+absl::StatusOr<Protocols> ParseProtocols(absl::string_view list,
+                                         bool movielens) {
+  if (list.empty()) list = movielens ? "both" : "placements";
+  Protocols protocols;
+  auto add_home = [&](Protocol p) {
+    if (std::find(protocols.home.begin(), protocols.home.end(), p) ==
+        protocols.home.end()) {
+      protocols.home.push_back(p);
+    }
+  };
+  auto add_placement = [&](Placement p) {
+    if (std::find(protocols.placements.begin(), protocols.placements.end(),
+                  p) == protocols.placements.end()) {
+      protocols.placements.push_back(p);
+    }
+  };
+  for (absl::string_view name : absl::StrSplit(list, ',')) {
+    const bool all = name == "all";
+    if (all || name == "both" || name == "per_user") {
+      add_home(Protocol::kPerUser);
+    }
+    if (all || name == "both" || name == "global") add_home(Protocol::kGlobal);
+    if (all || name == "placements" || name == "product_page") {
+      add_placement(Placement::kProductPage);
+    }
+    if (all || name == "placements" || name == "cart") {
+      add_placement(Placement::kCart);
+    }
+    if (!all && name != "both" && name != "per_user" && name != "global" &&
+        name != "placements" && name != "product_page" && name != "cart") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--protocol: unknown protocol \"", name,
+          "\" (per_user, global, product_page, cart, both, placements, all)"));
+    }
+  }
+  if (!movielens && !protocols.home.empty()) {
+    return absl::InvalidArgumentError(
+        "--protocol: per_user and global need ratings: MovieLens only");
+  }
+  return protocols;
+}
+
+// A file that cannot be opened is the command line's fault too.
+absl::Status UsageIfNotFound(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kNotFound) return status;
+  return absl::InvalidArgumentError(status.message());
+}
+
 absl::Status Run(const cli::Invocation& /*invocation*/, std::ostream& out) {
-  const std::string protocol = absl::GetFlag(FLAGS_protocol);
-  std::vector<Protocol> protocols;
-  if (protocol == "both" || protocol == "per_user") {
-    protocols.push_back(Protocol::kPerUser);
-  }
-  if (protocol == "both" || protocol == "global") {
-    protocols.push_back(Protocol::kGlobal);
-  }
-  if (protocols.empty()) {
+  const std::string name = absl::GetFlag(FLAGS_dataset);
+  if (name != "movielens" && name != "online_retail") {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--protocol must be both, per_user or global, not \"", protocol, "\""));
+        "--dataset must be movielens or online_retail, not \"", name, "\""));
   }
+  const bool movielens = name == "movielens";
+  absl::StatusOr<Protocols> protocols =
+      ParseProtocols(absl::GetFlag(FLAGS_protocol), movielens);
+  if (!protocols.ok()) return protocols.status();
   const bool json = absl::GetFlag(FLAGS_json);
+  // With --json the account of skipped rows is in the object; say it on
+  // stderr too, so that it is never silent.
+  auto describe = [&](const std::vector<std::string>& lines) {
+    for (const std::string& line : lines) {
+      (json ? std::cerr : out) << line << "\n";
+    }
+  };
+  auto run_placements = [&](const ShopData& shop) {
+    std::vector<PlacementResult> results;
+    for (Placement p : protocols->placements) {
+      results.push_back(RunPlacement(p, shop));
+      if (!json) out << "\n" << TextReport(results.back()) << std::flush;
+    }
+    return results;
+  };
+
+  if (!movielens) {
+    absl::StatusOr<RetailDataset> retail =
+        LoadRetail(absl::GetFlag(FLAGS_retail));
+    if (!retail.ok()) return UsageIfNotFound(retail.status());
+    describe(DescribeLoad(*retail));
+    const std::vector<PlacementResult> placements =
+        run_placements(FromRetail(retail->read));
+    if (json) out << JsonReport(*retail, placements) << "\n";
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<Dataset> dataset =
       LoadDataset({.ratings = absl::GetFlag(FLAGS_ratings),
                    .movies = absl::GetFlag(FLAGS_movies)});
-  if (!dataset.ok()) {
-    // A file that cannot be opened is the command line's fault too.
-    if (dataset.status().code() != absl::StatusCode::kNotFound) {
-      return dataset.status();
-    }
-    return absl::InvalidArgumentError(dataset.status().message());
-  }
-  // With --json the account of skipped rows is in the object; say it on
-  // stderr too, so that it is never silent.
-  for (const std::string& line : DescribeLoad(*dataset)) {
-    (json ? std::cerr : out) << line << "\n";
-  }
+  if (!dataset.ok()) return UsageIfNotFound(dataset.status());
+  describe(DescribeLoad(*dataset));
   std::vector<ProtocolResult> results;
-  for (Protocol p : protocols) {
+  for (Protocol p : protocols->home) {
     results.push_back(
         RunProtocol(p, dataset->data.ratings, dataset->catalog.products));
     if (!json) out << "\n" << TextReport(results.back()) << std::flush;
   }
-  if (json) out << JsonReport(*dataset, results) << "\n";
+  std::vector<PlacementResult> placements;
+  if (!protocols->placements.empty()) {
+    placements = run_placements(FromMovieLens(*dataset));
+  }
+  if (json) out << JsonReport(*dataset, results, placements) << "\n";
   return absl::OkStatus();
 }
 

@@ -11,6 +11,9 @@
 #include "smartshop/v1/catalog.pb.h"
 #include "tools/eval/methods.h"
 #include "tools/eval/metrics.h"
+#include "tools/eval/placement_data.h"
+#include "tools/eval/placement_methods.h"
+#include "tools/eval/placement_splits.h"
 #include "tools/eval/splits.h"
 
 namespace smartshop::eval {
@@ -46,6 +49,25 @@ std::string ProtocolKey(Protocol protocol);
 ProtocolResult RunProtocol(Protocol protocol,
                            const std::vector<Rating>& ratings,
                            const std::vector<smartshop::v1::Product>& products);
+
+struct PlacementResult {
+  Placement placement = Placement::kProductPage;
+  std::string dataset;  // ShopData::name
+  // The cut and the questions' accounting (cases emptied).
+  PlacementCases cases;
+  int64_t questions = 0;
+  int64_t events = 0;
+  std::vector<MethodResult> methods = {};  // in AllPlacementMethods() order
+
+  const MethodResult* Find(const std::string& key) const;
+};
+
+// Asks every method of AllPlacementMethods() the placement's questions
+// (placement_splits.h), feeding them `shop`'s events in event order up to
+// each question; every list is filled up to kListLength with the most
+// purchased products so far that it lacks (never a given product), as the
+// service fills with top sellers.
+PlacementResult RunPlacement(Placement placement, const ShopData& shop);
 
 }  // namespace smartshop::eval
 

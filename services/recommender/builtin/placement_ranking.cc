@@ -80,15 +80,15 @@ class Candidates {
     }
   }
 
-  // Best first: the co-occurrence (damped by the candidate's shoppers),
-  // normalised, plus the personal shift.
-  std::vector<Candidate*> Ranked() {
+  // Best first: the co-occurrence (damped by the candidate's shoppers^
+  // `candidate_damping`), normalised, plus the personal shift.
+  std::vector<Candidate*> Ranked(double candidate_damping) {
     double best = 0;
     double best_personal = 0;
     for (auto& [id, c] : candidates_) {
-      c.total = (c.co_occurrence + c.bought_with) /
-                std::pow(std::max(1.0, reader_.Shoppers(id)),
-                         options_.candidate_damping);
+      c.total =
+          (c.co_occurrence + c.bought_with) /
+          std::pow(std::max(1.0, reader_.Shoppers(id)), candidate_damping);
       best = std::max(best, c.total);
       best_personal = std::max(best_personal, c.personal);
     }
@@ -222,7 +222,8 @@ std::vector<PlacementItem> RankProductPage(const PlacementInput& original,
   Candidates candidates(input, catalog, reader, options);
   candidates.AddNeighboursOf(input.product_id, 1.0);
   candidates.AddPersonal();
-  const std::vector<Candidate*> ranked = candidates.Ranked();
+  const std::vector<Candidate*> ranked =
+      candidates.Ranked(options.candidate_damping);
 
   std::vector<PlacementItem> items;
   const std::string name = NameOf(input.product_id, catalog);
@@ -257,7 +258,8 @@ std::vector<PlacementItem> RankCart(const PlacementInput& original,
                              options.source_damping));
   }
   candidates.AddPersonal();
-  const std::vector<Candidate*> ranked = candidates.Ranked();
+  const std::vector<Candidate*> ranked =
+      candidates.Ranked(options.cart_candidate_damping);
   const std::vector<const Candidate*> chosen =
       Diversify(ranked, input.count, options.ranker.max_per_category);
 
