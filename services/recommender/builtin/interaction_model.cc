@@ -163,7 +163,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
                                : options_.popularity_cart_bonus;
       AddPopularity(items[index], bonus, at);
       AddActivity(items[index], bonus, signal == Signal::kPurchase, at);
-      if (signal == Signal::kPurchase) AddBoughtWith(items, history, index);
+      if (signal == Signal::kPurchase) {
+        AddBoughtWith(items, entry->second.bought, index);
+      }
       seen->signal = signal;
     }
     return true;
@@ -179,7 +181,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   if (signal == Signal::kPurchase) weight += options_.popularity_purchase_bonus;
   AddPopularity(item, weight, at);
   AddActivity(item, weight, signal == Signal::kPurchase, at);
-  if (signal == Signal::kPurchase) AddBoughtWith(items, history, index);
+  if (signal == Signal::kPurchase) {
+    AddBoughtWith(items, entry->second.bought, index);
+  }
   history.push_back({index, signal});
   if (static_cast<int>(history.size()) > options_.window) {
     history.erase(history.begin());
@@ -244,13 +248,12 @@ void InteractionModel::AddActivity(Item& item, double weight, bool purchase,
   }
 }
 
-void InteractionModel::AddBoughtWith(std::vector<Item>& items,
-                                     const std::vector<Recent>& history,
+void InteractionModel::AddBoughtWith(std::vector<Item>& items, Bought& bought,
                                      uint32_t index) {
-  for (const Recent& earlier : history) {
-    if (earlier.signal != Signal::kPurchase || earlier.item == index) continue;
+  if (std::find(bought.begin(), bought.end(), index) != bought.end()) return;
+  for (uint32_t earlier : bought) {
     for (auto [from, to] :
-         {std::pair{earlier.item, index}, std::pair{index, earlier.item}}) {
+         {std::pair{earlier, index}, std::pair{index, earlier}}) {
       auto [it, inserted] = items[from].bought_with.try_emplace(to, 0.0f);
       it->second += 1;
       if (inserted) {
@@ -258,6 +261,10 @@ void InteractionModel::AddBoughtWith(std::vector<Item>& items,
         Prune(items[from].bought_with);
       }
     }
+  }
+  bought.push_back(index);
+  if (static_cast<int>(bought.size()) > options_.purchase_window) {
+    bought.erase(bought.begin());
   }
 }
 

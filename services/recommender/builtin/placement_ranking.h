@@ -28,7 +28,7 @@ struct PlacementOptions {
   //
   // Weight of purchase co-occurrence ("bought with") added to the blended
   // co-occurrence of views, carts and purchases.
-  double bought_with_weight = 3.0;
+  double bought_with_weight = 1.0;
   // A product page candidate's co-occurrence is divided by its own
   // shoppers^this (a cosine-like normalisation: a blockbuster is
   // everybody's neighbour). Lighter than cosine's 0.5: what is bought next
