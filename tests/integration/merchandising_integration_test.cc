@@ -1,10 +1,12 @@
 // Merchandising rules end to end: upserted through a real tracking
 // service's CatalogService (Postgres), loaded by the recommender's next
 // catalog refresh, applied to GetRecommendations, cached answers included.
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "tests/integration/recommender_harness.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/recommendation_views.h"
 
 namespace smartshop::testing {
@@ -91,6 +93,62 @@ TEST_F(MerchandisingIntegrationTest, ABoostLiftsAProductIntoThePage) {
   EXPECT_EQ(r.items(0).relevance_score(), 100);
   EXPECT_EQ(r.items(0).source(), smartshop::v1::MERCHANDISED);
   EXPECT_EQ(r.items(0).merchandising_rule_id(), "lift-3");
+}
+
+// Slow movers on the live builtin model: recent sales are its decayed
+// purchases, learnt from the tracking service's event log.
+TEST(SlowMoverIntegrationTest, PromotesInStockProductsNobodyBuysLately) {
+  RecommenderHarness live{{.use_model = false, .builtin = true}};
+  live.SeedCatalog();
+  // 3 and 4 are stocked; 4 sells, 3 does not; 5 sells nothing but its
+  // stock is not tracked.
+  smartshop::v1::UpsertProductsRequest stocked;
+  for (int64_t id : {3, 4}) {
+    smartshop::v1::Product* p = stocked.add_products();
+    p->set_id(id);
+    p->set_name(absl::StrCat("Product ", id));
+    p->set_category_id(id % 2 == 1 ? 1 : 2);
+    p->set_is_active(true);
+    p->set_units_sold(10 * id);
+    p->set_stock(50);
+  }
+  smartshop::v1::UpsertProductsResponse upserted;
+  ASSERT_TRUE(
+      live.tracking()
+          .catalog()
+          .UpsertProducts(TrackingHarness::Context().get(), stocked, &upserted)
+          .ok());
+  for (const char* user : {"a", "b", "c"}) {
+    live.Track(smartshop::v1::ORDER_PLACED, user, 4);
+  }
+  ASSERT_TRUE(live.feed()->WaitUntilCaughtUp(absl::Now() + absl::Seconds(10)));
+  ASSERT_TRUE(Eventually([&] { return live.model()->events_observed() >= 3; },
+                         absl::Seconds(5)));
+  smartshop::v1::UpsertMerchandisingRulesRequest rules;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"(rules { id: "clear-stock" all_products: true
+                 action: MERCHANDISING_PROMOTE_SLOW_MOVING multiplier: 100
+                 recent_sales_below: 1 })",
+      &rules));
+  smartshop::v1::UpsertMerchandisingRulesResponse written;
+  ASSERT_TRUE(live.tracking()
+                  .catalog()
+                  .UpsertMerchandisingRules(TrackingHarness::Context().get(),
+                                            rules, &written)
+                  .ok());
+  ASSERT_TRUE(live.catalog().Refresh().ok());
+
+  const Recommendations r = live.Get("");
+  ASSERT_GT(r.items_size(), 0);
+  EXPECT_EQ(r.items(0).product().id(), 3);
+  EXPECT_EQ(r.items(0).merchandising_rule_id(), "clear-stock");
+  EXPECT_EQ(r.items(0).reason(), "Promoted");
+  for (const auto& item : r.items()) {
+    // 4 sold three lately; 5's stock is not tracked: neither is promoted.
+    if (item.product().id() == 4 || item.product().id() == 5) {
+      EXPECT_EQ(item.merchandising_rule_id(), "") << item.product().id();
+    }
+  }
 }
 
 }  // namespace
