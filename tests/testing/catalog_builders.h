@@ -3,6 +3,8 @@
 #define SMARTSHOP_TESTS_TESTING_CATALOG_BUILDERS_H_
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "smartshop/v1/catalog.pb.h"
 
@@ -12,6 +14,18 @@ namespace smartshop::testing {
 // the small catalog the process and fault tests seed.
 smartshop::v1::UpsertProductsRequest NumberedProducts(int count,
                                                       int64_t sold_step = 1);
+
+// Product `id` named "Product <id>", active, of `category` (its name
+// "Category <category>" filled in, as a catalog snapshot serves it); with a
+// known `stock` when given.
+smartshop::v1::Product CategorisedProduct(
+    int64_t id, int64_t category, std::optional<int64_t> stock = std::nullopt);
+
+// Products 1..20 in categories of five (category = 1 + (id - 1) / 5), each
+// of `changed` in place of the product of its id: the rankers' unit tests'
+// catalog.
+std::vector<smartshop::v1::Product> FiveByCategory(
+    std::vector<smartshop::v1::Product> changed = {});
 
 }  // namespace smartshop::testing
 

@@ -65,33 +65,6 @@ bool Allowed(const Product* product, const RankingInput& input,
   return !input.exclude.contains(product->id()) && !own.contains(product->id());
 }
 
-// Best first, at most `max_per_category` of a category while other
-// categories still have candidates; then the rest in order.
-std::vector<const Candidate*> Diversify(
-    const std::vector<const Candidate*>& ranked, int count,
-    int max_per_category) {
-  std::vector<const Candidate*> chosen;
-  std::vector<const Candidate*> held_back;
-  absl::flat_hash_map<int64_t, int> per_category;
-  for (const Candidate* c : ranked) {
-    if (static_cast<int>(chosen.size()) == count) break;
-    int& n = per_category[c->product->category_id()];
-    if (max_per_category > 0 && c->product->category_id() != 0 &&
-        n >= max_per_category) {
-      held_back.push_back(c);
-      continue;
-    }
-    ++n;
-    chosen.push_back(c);
-  }
-  for (const Candidate* c : held_back) {
-    if (static_cast<int>(chosen.size()) == count) break;
-    chosen.push_back(c);
-  }
-  // Held-back items rank below every chosen one: keep them last.
-  return chosen;
-}
-
 }  // namespace
 
 std::string ShortName(const std::string& name) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/time.h"
 #include "services/recommender/builtin/interaction_model.h"
@@ -92,6 +93,34 @@ std::vector<ShopperSource> ShopperSources(const std::vector<ShopperEvent>& own,
 // A product's name as a reason quotes it: at most 150 bytes, cut at a
 // character boundary.
 std::string ShortName(const std::string& name);
+
+// The diversity rule: the first `count` of `ranked` (best first) with at
+// most `max_per_category` of one category (0 = no limit; products without
+// a category are never held back) while others are left; the held-back
+// ones after, in their order. `T` points to something with a `product`.
+template <typename T>
+std::vector<T> Diversify(const std::vector<T>& ranked, int count,
+                         int max_per_category) {
+  std::vector<T> chosen;
+  std::vector<T> held_back;
+  absl::flat_hash_map<int64_t, int> per_category;
+  for (const T& c : ranked) {
+    if (static_cast<int>(chosen.size()) == count) break;
+    const int64_t category = c->product->category_id();
+    int& n = per_category[category];
+    if (max_per_category > 0 && category != 0 && n >= max_per_category) {
+      held_back.push_back(c);
+      continue;
+    }
+    ++n;
+    chosen.push_back(c);
+  }
+  for (const T& c : held_back) {
+    if (static_cast<int>(chosen.size()) == count) break;
+    chosen.push_back(c);
+  }
+  return chosen;
+}
 
 // Up to `input.count` items, best first. Fewer only when fewer products
 // pass the rules; the caller fills the rest (top sellers).

@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/catalog_builders.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -16,32 +17,11 @@ using ::testing::Not;
 
 const absl::Time kDay1 = absl::FromUnixSeconds(1'700'000'000);
 
-smartshop::v1::Product MakeProduct(int64_t id, int64_t category,
-                                   std::optional<int64_t> stock = {}) {
-  smartshop::v1::Product p;
-  p.set_id(id);
-  p.set_name(absl::StrCat("Product ", id));
-  p.set_category_id(category);
-  p.set_category_name(absl::StrCat("Category ", category));
-  p.set_is_active(true);
-  if (stock) p.set_stock(*stock);
-  return p;
-}
-
 class BuiltinRankerTest : public ::testing::Test {
  protected:
   // Products 1..20; category = 1 + (id - 1) / 5 unless overridden.
   CatalogSnapshot Catalog(std::vector<smartshop::v1::Product> extra = {}) {
-    std::vector<smartshop::v1::Product> products;
-    absl::flat_hash_set<int64_t> overridden;
-    for (const auto& p : extra) overridden.insert(p.id());
-    for (int64_t id = 1; id <= 20; ++id) {
-      if (!overridden.contains(id)) {
-        products.push_back(MakeProduct(id, 1 + (id - 1) / 5));
-      }
-    }
-    for (auto& p : extra) products.push_back(std::move(p));
-    return CatalogSnapshot(std::move(products), kDay1);
+    return CatalogSnapshot(testing::FiveByCategory(std::move(extra)), kDay1);
   }
   void Buy(const std::string& user, int64_t product, absl::Time at) {
     model_.Observe(absl::StrCat("u:", user), product, Signal::kPurchase, at);
@@ -147,10 +127,11 @@ TEST_F(BuiltinRankerTest, AppliesTheShopsRules) {
     Buy(user, 1, kDay1);
     for (int64_t p : {2, 3, 4, 6, 7}) Buy(user, p, kDay1 + absl::Minutes(p));
   }
-  smartshop::v1::Product inactive = MakeProduct(2, 1);
+  smartshop::v1::Product inactive = testing::CategorisedProduct(2, 1);
   inactive.set_is_active(false);
   const CatalogSnapshot catalog =
-      Catalog({inactive, MakeProduct(3, 1, 0), MakeProduct(4, 1, 5)});
+      Catalog({inactive, testing::CategorisedProduct(3, 1, 0),
+               testing::CategorisedProduct(4, 1, 5)});
   RankingInput input{.own = {{1, Signal::kPurchase, kDay1 + absl::Hours(1)}},
                      .exclude = {6}};
   const auto ids = Ids(RankBuiltin(input, catalog, model_));

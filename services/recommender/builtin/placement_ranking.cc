@@ -139,31 +139,6 @@ class Candidates {
   absl::flat_hash_map<int64_t, Candidate> candidates_;
 };
 
-// At most `max_per_category` of a category while others still have
-// candidates; the held-back ones after, in order.
-std::vector<const Candidate*> Diversify(const std::vector<Candidate*>& ranked,
-                                        int count, int max_per_category) {
-  std::vector<const Candidate*> chosen;
-  std::vector<const Candidate*> held_back;
-  absl::flat_hash_map<int64_t, int> per_category;
-  for (const Candidate* c : ranked) {
-    if (static_cast<int>(chosen.size()) == count) break;
-    int& n = per_category[c->product->category_id()];
-    if (max_per_category > 0 && c->product->category_id() != 0 &&
-        n >= max_per_category) {
-      held_back.push_back(c);
-      continue;
-    }
-    ++n;
-    chosen.push_back(c);
-  }
-  for (const Candidate* c : held_back) {
-    if (static_cast<int>(chosen.size()) == count) break;
-    chosen.push_back(c);
-  }
-  return chosen;
-}
-
 // A product page's fill: active products of the page product's category
 // that are not already listed, the most popular first.
 void FillWithSimilar(const PlacementInput& input,
@@ -260,7 +235,7 @@ std::vector<PlacementItem> RankCart(const PlacementInput& original,
   candidates.AddPersonal();
   const std::vector<Candidate*> ranked =
       candidates.Ranked(options.cart_candidate_damping);
-  const std::vector<const Candidate*> chosen =
+  const std::vector<Candidate*> chosen =
       Diversify(ranked, input.count, options.ranker.max_per_category);
 
   std::vector<PlacementItem> items;

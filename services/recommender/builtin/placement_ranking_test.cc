@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/catalog_builders.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -17,30 +18,12 @@ using ::testing::Not;
 
 const absl::Time kPlacementDay = absl::FromUnixSeconds(1'700'000'000);
 
-smartshop::v1::Product PlacementProduct(int64_t id, int64_t category) {
-  smartshop::v1::Product p;
-  p.set_id(id);
-  p.set_name(absl::StrCat("Product ", id));
-  p.set_category_id(category);
-  p.set_category_name(absl::StrCat("Category ", category));
-  p.set_is_active(true);
-  return p;
-}
-
 class PlacementRankingTest : public ::testing::Test {
  protected:
   // Products 1..20; category = 1 + (id - 1) / 5, unless `changed` says.
   CatalogSnapshot Catalog(std::vector<smartshop::v1::Product> changed = {}) {
-    std::vector<smartshop::v1::Product> products;
-    absl::flat_hash_set<int64_t> overridden;
-    for (const auto& p : changed) overridden.insert(p.id());
-    for (int64_t id = 1; id <= 20; ++id) {
-      if (!overridden.contains(id)) {
-        products.push_back(PlacementProduct(id, 1 + (id - 1) / 5));
-      }
-    }
-    for (auto& p : changed) products.push_back(std::move(p));
-    return CatalogSnapshot(std::move(products), kPlacementDay);
+    return CatalogSnapshot(testing::FiveByCategory(std::move(changed)),
+                           kPlacementDay);
   }
   void Event(const std::string& user, int64_t product, Signal signal,
              absl::Time at = kPlacementDay) {
@@ -82,7 +65,7 @@ TEST_F(PlacementRankingTest, ProductPageFillsWithItsCategoryNeverItself) {
   for (const char* user : {"b", "c", "d"}) Event(user, 3, Signal::kView);
   Event("e", 4, Signal::kView);
   const CatalogSnapshot catalog = Catalog({[] {
-    auto p = PlacementProduct(5, 1);
+    auto p = testing::CategorisedProduct(5, 1);
     p.set_is_active(false);
     return p;
   }()});
@@ -103,7 +86,7 @@ TEST_F(PlacementRankingTest, ProductPageHonoursExclusionsAndStock) {
     Event(user, 8, Signal::kView, kPlacementDay + absl::Minutes(2));
     Event(user, 9, Signal::kView, kPlacementDay + absl::Minutes(3));
   }
-  auto sold_out = PlacementProduct(8, 2);
+  auto sold_out = testing::CategorisedProduct(8, 2);
   sold_out.set_stock(0);
   const CatalogSnapshot catalog = Catalog({sold_out});
   const auto items = RankProductPage(
