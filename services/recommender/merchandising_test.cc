@@ -43,7 +43,7 @@ std::vector<smartshop::v1::Product> Products() {
 }
 
 // Products 1..n scored 90, 80, 70, ... (best first), source BUILTIN.
-Recommendations Answer(std::vector<int64_t> ids) {
+Recommendations RuledAnswer(std::vector<int64_t> ids) {
   Recommendations answer;
   double score = 90;
   for (int64_t id : ids) {
@@ -64,7 +64,7 @@ std::vector<int64_t> Ids(const Recommendations& answer) {
   return ids;
 }
 
-std::vector<double> Scores(const Recommendations& answer) {
+std::vector<double> RuledScores(const Recommendations& answer) {
   std::vector<double> scores;
   for (const auto& item : answer.items()) {
     scores.push_back(item.relevance_score());
@@ -89,7 +89,7 @@ class MerchandisingTest : public ::testing::Test {
 };
 
 TEST_F(MerchandisingTest, WithoutRulesTheAnswerIsUntouched) {
-  const Recommendations before = Answer({1, 2, 3});
+  const Recommendations before = RuledAnswer({1, 2, 3});
   const Recommendations after = Apply({}, before);
   EXPECT_EQ(after.DebugString(), before.DebugString());
 }
@@ -97,21 +97,21 @@ TEST_F(MerchandisingTest, WithoutRulesTheAnswerIsUntouched) {
 TEST_F(MerchandisingTest, ExcludeRemovesByProductAndByCategory) {
   EXPECT_THAT(Ids(Apply({Rule(R"(id: "x" product_id: 2
                                  action: MERCHANDISING_EXCLUDE)")},
-                        Answer({1, 2, 3}))),
+                        RuledAnswer({1, 2, 3}))),
               ElementsAre(1, 3));
   EXPECT_THAT(Ids(Apply({Rule(R"(id: "x" category_id: 1
                                  action: MERCHANDISING_EXCLUDE)")},
-                        Answer({1, 2, 3, 4}))),
+                        RuledAnswer({1, 2, 3, 4}))),
               ElementsAre(2, 4));
 }
 
 TEST_F(MerchandisingTest, BoostLiftsPastLowerScoresAndSaysPromoted) {
-  const Recommendations answer =
-      Apply({Rule(R"(id: "b" product_id: 4 action: MERCHANDISING_BOOST
+  const Recommendations answer = Apply(
+      {Rule(R"(id: "b" product_id: 4 action: MERCHANDISING_BOOST
                      multiplier: 1.5)")},
-            Answer({1, 2, 3, 4}));  // 4 scores 60 -> 90: ties 1, stays after it
+      RuledAnswer({1, 2, 3, 4}));  // 4 scores 60 -> 90: ties 1, stays after it
   EXPECT_THAT(Ids(answer), ElementsAre(1, 4, 2, 3));
-  EXPECT_THAT(Scores(answer), ElementsAre(90, 90, 80, 70));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(90, 90, 80, 70));
   EXPECT_EQ(answer.items(1).source(), smartshop::v1::MERCHANDISED);
   EXPECT_EQ(answer.items(1).reason(), "Promoted");
   EXPECT_EQ(answer.items(1).merchandising_rule_id(), "b");
@@ -123,9 +123,9 @@ TEST_F(MerchandisingTest, BoostCapsAtOneHundredAndKeepsAnUnmovedItemsReason) {
   const Recommendations answer =
       Apply({Rule(R"(id: "b" product_id: 1 action: MERCHANDISING_BOOST
                      multiplier: 100)")},
-            Answer({1, 2}));
+            RuledAnswer({1, 2}));
   EXPECT_THAT(Ids(answer), ElementsAre(1, 2));
-  EXPECT_THAT(Scores(answer), ElementsAre(100, 80));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(100, 80));
   EXPECT_EQ(answer.items(0).merchandising_rule_id(), "b");
   EXPECT_EQ(answer.items(0).source(), smartshop::v1::BUILTIN);
   EXPECT_EQ(answer.items(0).reason(), "Because 1");
@@ -134,9 +134,9 @@ TEST_F(MerchandisingTest, BoostCapsAtOneHundredAndKeepsAnUnmovedItemsReason) {
 TEST_F(MerchandisingTest, BuryMovesToTheEndWithScoresKeptBestFirst) {
   const Recommendations answer =
       Apply({Rule(R"(id: "down" category_id: 1 action: MERCHANDISING_BURY)")},
-            Answer({1, 2, 3, 4}));
+            RuledAnswer({1, 2, 3, 4}));
   EXPECT_THAT(Ids(answer), ElementsAre(2, 4, 1, 3));
-  EXPECT_THAT(Scores(answer), ElementsAre(80, 60, 60, 60));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(80, 60, 60, 60));
   EXPECT_EQ(answer.items(2).merchandising_rule_id(), "down");
   EXPECT_EQ(answer.items(2).source(), smartshop::v1::BUILTIN);
 }
@@ -145,9 +145,9 @@ TEST_F(MerchandisingTest, PinMovesAnItemToItsPosition) {
   const Recommendations answer =
       Apply({Rule(R"(id: "p" product_id: 4 action: MERCHANDISING_PIN
                      pin_position: 1)")},
-            Answer({1, 2, 3, 4}));
+            RuledAnswer({1, 2, 3, 4}));
   EXPECT_THAT(Ids(answer), ElementsAre(4, 1, 2, 3));
-  EXPECT_THAT(Scores(answer), ElementsAre(90, 90, 80, 70));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(90, 90, 80, 70));
   EXPECT_EQ(answer.items(0).source(), smartshop::v1::MERCHANDISED);
   EXPECT_EQ(answer.items(0).reason(), "Promoted");
   EXPECT_EQ(answer.items(0).merchandising_rule_id(), "p");
@@ -159,9 +159,9 @@ TEST_F(MerchandisingTest, PinInsertsFromTheCatalogAndAppendsBeyondTheEnd) {
                      pin_position: 2)"),
              Rule(R"(id: "far" product_id: 10 action: MERCHANDISING_PIN
                      pin_position: 8)")},
-            Answer({1, 2, 3}));
+            RuledAnswer({1, 2, 3}));
   EXPECT_THAT(Ids(answer), ElementsAre(1, 9, 2, 3, 10));
-  EXPECT_THAT(Scores(answer), ElementsAre(90, 80, 80, 70, 70));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(90, 80, 80, 70, 70));
   EXPECT_EQ(answer.items(1).product().name(), "P9");  // from the catalog
   EXPECT_EQ(answer.items(4).merchandising_rule_id(), "far");
 }
@@ -171,7 +171,7 @@ TEST_F(MerchandisingTest, PinsAtOnePositionTakeItAndTheNext) {
                                  action: MERCHANDISING_PIN pin_position: 1)"),
                          Rule(R"(id: "b" product_id: 10
                                  action: MERCHANDISING_PIN pin_position: 1)")},
-                        Answer({1, 2}))),
+                        RuledAnswer({1, 2}))),
               ElementsAre(9, 10, 1, 2));
 }
 
@@ -181,7 +181,7 @@ TEST_F(MerchandisingTest, PinDoesNotDisplaceAnEarlierPinWhenItsItemMoves) {
                                  action: MERCHANDISING_PIN pin_position: 3)"),
                          Rule(R"(id: "b" product_id: 3
                                  action: MERCHANDISING_PIN pin_position: 5)")},
-                        Answer({3, 1, 2, 4, 5, 6}))),
+                        RuledAnswer({3, 1, 2, 4, 5, 6}))),
               ElementsAre(1, 2, 9, 4, 3, 5, 6));
 }
 
@@ -192,30 +192,31 @@ TEST_F(MerchandisingTest, PinInsertsOnlyWhatTheRequestAllows) {
   };
   // Inactive, sold out, unknown to the catalog.
   for (int64_t product : {13, 14, 99}) {
-    EXPECT_THAT(Ids(Apply({pin(product)}, Answer({1}))), ElementsAre(1))
+    EXPECT_THAT(Ids(Apply({pin(product)}, RuledAnswer({1}))), ElementsAre(1))
         << product;
   }
   smartshop::v1::GetRecommendationsRequest request;
   request.add_exclude_product_ids(9);
-  EXPECT_THAT(Ids(Apply({pin(9)}, Answer({1}), request)), ElementsAre(1));
+  EXPECT_THAT(Ids(Apply({pin(9)}, RuledAnswer({1}), request)), ElementsAre(1));
   request.Clear();
   request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
   request.set_product_id(9);
-  EXPECT_THAT(Ids(Apply({pin(9)}, Answer({1}), request)), ElementsAre(1));
+  EXPECT_THAT(Ids(Apply({pin(9)}, RuledAnswer({1}), request)), ElementsAre(1));
   request.Clear();
   request.set_placement(smartshop::v1::PLACEMENT_CART);
   request.add_cart_product_ids(9);
-  EXPECT_THAT(Ids(Apply({pin(9)}, Answer({1}), request)), ElementsAre(1));
+  EXPECT_THAT(Ids(Apply({pin(9)}, RuledAnswer({1}), request)), ElementsAre(1));
   request.Clear();
   request.set_category_id(2);
-  EXPECT_THAT(Ids(Apply({pin(9)}, Answer({2}), request)), ElementsAre(2));
+  EXPECT_THAT(Ids(Apply({pin(9)}, RuledAnswer({2}), request)), ElementsAre(2));
   request.Clear();
   request.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
-  EXPECT_THAT(Ids(Apply({pin(9)}, Answer({1}), request)), ElementsAre(1));
+  EXPECT_THAT(Ids(Apply({pin(9)}, RuledAnswer({1}), request)), ElementsAre(1));
   // ...but a recently viewed product already there is moved.
-  EXPECT_THAT(Ids(Apply({pin(2)}, Answer({1, 2}), request)), ElementsAre(2, 1));
+  EXPECT_THAT(Ids(Apply({pin(2)}, RuledAnswer({1, 2}), request)),
+              ElementsAre(2, 1));
   // Untracked stock is no reason to refuse.
-  EXPECT_THAT(Ids(Apply({pin(15)}, Answer({1}))), ElementsAre(15, 1));
+  EXPECT_THAT(Ids(Apply({pin(15)}, RuledAnswer({1}))), ElementsAre(15, 1));
 }
 
 TEST_F(MerchandisingTest, ExcludeBeatsPinAndBoost) {
@@ -225,7 +226,7 @@ TEST_F(MerchandisingTest, ExcludeBeatsPinAndBoost) {
              Rule(R"(id: "boost" product_id: 1 action: MERCHANDISING_BOOST
                multiplier: 2)"),
              Rule(R"(id: "out" category_id: 1 action: MERCHANDISING_EXCLUDE)")},
-            Answer({1, 2, 3, 4}));
+            RuledAnswer({1, 2, 3, 4}));
   EXPECT_THAT(Ids(answer), ElementsAre(2, 4));
 }
 
@@ -235,14 +236,14 @@ TEST_F(MerchandisingTest, TheMostSpecificRuleWins) {
       Apply({Rule(R"(id: "up" category_id: 1 action: MERCHANDISING_BOOST
                      multiplier: 3)"),
              Rule(R"(id: "down" product_id: 3 action: MERCHANDISING_BURY)")},
-            Answer({2, 3, 4, 5}));
+            RuledAnswer({2, 3, 4, 5}));
   EXPECT_THAT(Ids(answer), ElementsAre(5, 2, 4, 3));
   EXPECT_EQ(answer.items(0).merchandising_rule_id(), "up");
   EXPECT_EQ(answer.items(3).merchandising_rule_id(), "down");
   answer = Apply({Rule(R"(id: "a" product_id: 2 action: MERCHANDISING_BOOST
                           multiplier: 3)"),
                   Rule(R"(id: "b" product_id: 2 action: MERCHANDISING_BURY)")},
-                 Answer({2, 4}));
+                 RuledAnswer({2, 4}));
   EXPECT_THAT(Ids(answer), ElementsAre(4, 2));
 }
 
@@ -254,18 +255,19 @@ TEST_F(MerchandisingTest, TimeRangesStartInclusiveAndEndExclusive) {
         from, "} ends_at { seconds: ", until, "}"));
   };
   const int64_t now = absl::ToUnixSeconds(kNow);
-  EXPECT_THAT(Ids(Apply({exclude_between(now, now + 1)}, Answer({1, 2}))),
+  EXPECT_THAT(Ids(Apply({exclude_between(now, now + 1)}, RuledAnswer({1, 2}))),
               ElementsAre(2));
-  EXPECT_THAT(Ids(Apply({exclude_between(now - 10, now)}, Answer({1, 2}))),
+  EXPECT_THAT(Ids(Apply({exclude_between(now - 10, now)}, RuledAnswer({1, 2}))),
               ElementsAre(1, 2));
-  EXPECT_THAT(Ids(Apply({exclude_between(now + 1, now + 10)}, Answer({1, 2}))),
-              ElementsAre(1, 2));
+  EXPECT_THAT(
+      Ids(Apply({exclude_between(now + 1, now + 10)}, RuledAnswer({1, 2}))),
+      ElementsAre(1, 2));
   EXPECT_THAT(Ids(Apply({Rule(absl::StrCat(
                             R"(id: "open" product_id: 1
                                action: MERCHANDISING_EXCLUDE
                                starts_at { seconds: )",
                             now - 1, "}"))},
-                        Answer({1, 2}))),
+                        RuledAnswer({1, 2}))),
               ElementsAre(2));
 }
 
@@ -273,10 +275,11 @@ TEST_F(MerchandisingTest, PlacementsLimitWhereARuleApplies) {
   const MerchandisingRule cart_only =
       Rule(R"(id: "x" product_id: 1 action: MERCHANDISING_EXCLUDE
               placements: PLACEMENT_CART placements: PLACEMENT_TRENDING)");
-  EXPECT_THAT(Ids(Apply({cart_only}, Answer({1, 2}))), ElementsAre(1, 2));
+  EXPECT_THAT(Ids(Apply({cart_only}, RuledAnswer({1, 2}))), ElementsAre(1, 2));
   smartshop::v1::GetRecommendationsRequest cart;
   cart.set_placement(smartshop::v1::PLACEMENT_CART);
-  EXPECT_THAT(Ids(Apply({cart_only}, Answer({1, 2}), cart)), ElementsAre(2));
+  EXPECT_THAT(Ids(Apply({cart_only}, RuledAnswer({1, 2}), cart)),
+              ElementsAre(2));
   EXPECT_TRUE(RuleInForce(cart_only, kNow, smartshop::v1::PLACEMENT_TRENDING));
   EXPECT_FALSE(RuleInForce(cart_only, kNow, smartshop::v1::PLACEMENT_HOME));
 }
@@ -288,22 +291,22 @@ TEST_F(MerchandisingTest, SlowMovingBoostsOnlyInStockProductsSellingLittle) {
       R"(id: "slow" all_products: true action: MERCHANDISING_PROMOTE_SLOW_MOVING
          multiplier: 2 recent_sales_below: 4)");
   std::vector<int64_t> asked;
-  const Recommendations answer =
-      Apply({slow}, Answer({15, 14, 10, 5, 3}), {}, [&](int64_t id) -> double {
-        asked.push_back(id);
-        return static_cast<double>(id);
-      });
+  const Recommendations answer = Apply({slow}, RuledAnswer({15, 14, 10, 5, 3}),
+                                       {}, [&](int64_t id) -> double {
+                                         asked.push_back(id);
+                                         return static_cast<double>(id);
+                                       });
   EXPECT_THAT(Ids(answer), ElementsAre(3, 15, 14, 10, 5));  // 50 -> 100
   EXPECT_EQ(answer.items(0).merchandising_rule_id(), "slow");
   EXPECT_EQ(answer.items(0).source(), smartshop::v1::MERCHANDISED);
   EXPECT_EQ(answer.items(0).reason(), "Promoted");
   EXPECT_THAT(asked, ElementsAre(10, 5, 3));  // in stock only
   // Without a callback nothing is slow-moving.
-  EXPECT_THAT(Ids(Apply({slow}, Answer({10, 3}))), ElementsAre(10, 3));
+  EXPECT_THAT(Ids(Apply({slow}, RuledAnswer({10, 3}))), ElementsAre(10, 3));
 }
 
 TEST_F(MerchandisingTest, RulesForUnknownProductsAndCategoriesMatchNothing) {
-  const Recommendations before = Answer({1, 2});
+  const Recommendations before = RuledAnswer({1, 2});
   const Recommendations after =
       Apply({Rule(R"(id: "a" product_id: 404 action: MERCHANDISING_EXCLUDE)"),
              Rule(R"(id: "b" category_id: 77 action: MERCHANDISING_BURY)"),
