@@ -16,7 +16,7 @@ double Log2Add(double a, double b) {
   return high + std::log2(1.0 + std::exp2(low - high));
 }
 
-// The half-lives of Item::log2_trend; window k is compared with k + 1.
+// The half-lives of Extra::log2_trend; window k is compared with k + 1.
 constexpr absl::Duration kTrendHalfLives[] = {absl::Hours(1), absl::Hours(24),
                                               absl::Hours(24 * 7),
                                               absl::Hours(24 * 7 * 8)};
@@ -104,10 +104,13 @@ int64_t InteractionModel::BucketOf(absl::Time at) const {
                          options_.history_window / options_.window_buckets)));
 }
 
-std::vector<InteractionModel::Item>& InteractionModel::ItemsAt(absl::Time at) {
-  std::vector<Item>& items = buckets_[BucketOf(at)].items;
-  if (items.size() < product_ids_.size()) items.resize(product_ids_.size());
-  return items;
+InteractionModel::Bucket& InteractionModel::BucketAt(absl::Time at) {
+  Bucket& bucket = buckets_[BucketOf(at)];
+  if (bucket.items.size() < product_ids_.size()) {
+    bucket.items.resize(product_ids_.size());
+    bucket.extras.resize(product_ids_.size());
+  }
+  return bucket;
 }
 
 void InteractionModel::Expire() {
@@ -119,8 +122,10 @@ void InteractionModel::Expire() {
   for (auto it = buckets_.begin();
        it != buckets_.end() && it->first < first_kept;) {
     for (const Item& item : it->second.items) {
-      neighbour_entries_ -= static_cast<int64_t>(item.neighbours.size() +
-                                                 item.bought_with.size());
+      neighbour_entries_ -= static_cast<int64_t>(item.neighbours.size());
+    }
+    for (const Extra& extra : it->second.extras) {
+      neighbour_entries_ -= static_cast<int64_t>(extra.bought_with.size());
     }
     it = buckets_.erase(it);
   }
@@ -144,7 +149,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   ++events_;
   latest_event_ = std::max(latest_event_, at);
   const uint32_t index = ItemIndex(product_id);
-  std::vector<Item>& items = ItemsAt(at);
+  Bucket& bucket = BucketAt(at);
+  std::vector<Item>& items = bucket.items;
+  std::vector<Extra>& extras = bucket.extras;
   auto [entry, new_actor] = histories_.try_emplace(actor);
   entry->second.last = std::max(entry->second.last, at);
   // The model's event count: never repeats, even for a history forgotten
@@ -162,9 +169,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
                                ? options_.popularity_purchase_bonus
                                : options_.popularity_cart_bonus;
       AddPopularity(items[index], bonus, at);
-      AddActivity(items[index], bonus, signal == Signal::kPurchase, at);
+      AddActivity(extras[index], bonus, signal == Signal::kPurchase, at);
       if (signal == Signal::kPurchase) {
-        AddBoughtWith(items, entry->second.bought, index);
+        AddBoughtWith(extras, entry->second.bought, index);
       }
       seen->signal = signal;
     }
@@ -180,9 +187,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   if (signal >= Signal::kCart) weight += options_.popularity_cart_bonus;
   if (signal == Signal::kPurchase) weight += options_.popularity_purchase_bonus;
   AddPopularity(item, weight, at);
-  AddActivity(item, weight, signal == Signal::kPurchase, at);
+  AddActivity(extras[index], weight, signal == Signal::kPurchase, at);
   if (signal == Signal::kPurchase) {
-    AddBoughtWith(items, entry->second.bought, index);
+    AddBoughtWith(extras, entry->second.bought, index);
   }
   history.push_back({index, signal});
   if (static_cast<int>(history.size()) > options_.window) {
@@ -233,7 +240,7 @@ void InteractionModel::AddPopularity(Item& item, double weight, absl::Time at) {
       Log2Add(item.log2_popularity, half_lives + std::log2(weight));
 }
 
-void InteractionModel::AddActivity(Item& item, double weight, bool purchase,
+void InteractionModel::AddActivity(Extra& item, double weight, bool purchase,
                                    absl::Time at) {
   for (size_t k = 0; k < item.log2_trend.size(); ++k) {
     item.log2_trend[k] =
@@ -248,17 +255,17 @@ void InteractionModel::AddActivity(Item& item, double weight, bool purchase,
   }
 }
 
-void InteractionModel::AddBoughtWith(std::vector<Item>& items, Bought& bought,
-                                     uint32_t index) {
+void InteractionModel::AddBoughtWith(std::vector<Extra>& extras,
+                                     Bought& bought, uint32_t index) {
   if (std::find(bought.begin(), bought.end(), index) != bought.end()) return;
   for (uint32_t earlier : bought) {
     for (auto [from, to] :
          {std::pair{earlier, index}, std::pair{index, earlier}}) {
-      auto [it, inserted] = items[from].bought_with.try_emplace(to, 0.0f);
+      auto [it, inserted] = extras[from].bought_with.try_emplace(to, 0.0f);
       it->second += 1;
       if (inserted) {
         ++neighbour_entries_;
-        Prune(items[from].bought_with);
+        Prune(extras[from].bought_with);
       }
     }
   }
@@ -316,8 +323,8 @@ Trend InteractionModel::Reader::TrendOf(int64_t product_id,
   double log2_recent = -1e300;
   double log2_baseline = -1e300;
   for (const auto& [_, bucket] : model_.buckets_) {
-    if (*index >= bucket.items.size()) continue;
-    const Item& item = bucket.items[*index];
+    if (*index >= bucket.extras.size()) continue;
+    const Extra& item = bucket.extras[*index];
     log2_recent = Log2Add(log2_recent, item.log2_trend[k]);
     log2_baseline = Log2Add(log2_baseline, item.log2_trend[k + 1]);
   }
@@ -336,9 +343,9 @@ double InteractionModel::Reader::RecentPurchases(int64_t product_id) const {
   if (!index) return 0;
   double log2_purchases = -1e300;
   for (const auto& [_, bucket] : model_.buckets_) {
-    if (*index < bucket.items.size()) {
+    if (*index < bucket.extras.size()) {
       log2_purchases =
-          Log2Add(log2_purchases, bucket.items[*index].log2_purchases);
+          Log2Add(log2_purchases, bucket.extras[*index].log2_purchases);
     }
   }
   return DecayedAt(log2_purchases, model_.latest_event_,
@@ -411,11 +418,15 @@ int64_t InteractionModel::ApproximateBytes() const {
   int64_t bytes =
       static_cast<int64_t>(product_ids_.capacity() * sizeof(int64_t));
   for (const auto& [_, bucket] : buckets_) {
-    bytes += static_cast<int64_t>(bucket.items.capacity() * sizeof(Item));
+    bytes += static_cast<int64_t>(bucket.items.capacity() * sizeof(Item) +
+                                  bucket.extras.capacity() * sizeof(Extra));
+    for (const Extra& extra : bucket.extras) {
+      bytes += map_bytes(extra.bought_with.capacity(),
+                         sizeof(std::pair<uint32_t, float>));
+    }
     for (const Item& item : bucket.items) {
-      bytes +=
-          map_bytes(item.neighbours.capacity() + item.bought_with.capacity(),
-                    sizeof(std::pair<uint32_t, float>));
+      bytes += map_bytes(item.neighbours.capacity(),
+                         sizeof(std::pair<uint32_t, float>));
     }
   }
   bytes += map_bytes(index_.capacity(), sizeof(std::pair<int64_t, uint32_t>));
