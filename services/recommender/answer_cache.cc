@@ -67,37 +67,13 @@ std::string PlacementPart(const smartshop::v1::GetRecommendationsRequest& r) {
 
 }  // namespace
 
-std::string AnswerCache::PlacementScope(const Shopper& shopper) const {
-  return IsSession(shopper) ? absl::StrCat(options_.placement_cache_prefix,
-                                           "s:", shopper.session_key, "|")
-                            : absl::StrCat(options_.placement_cache_prefix,
-                                           "u:", shopper.user_id, "|");
-}
-
-std::string AnswerCache::Key(const RequestContext& context, bool personal,
-                             uint64_t version) const {
-  if (context.home()) return Key(context.shopper);
-  if (!personal) {
-    return absl::StrCat(options_.placement_cache_prefix,
-                        PlacementPart(context.request));
-  }
-  return absl::StrCat(PlacementScope(context.shopper), version, "|",
+std::string AnswerCache::PlacementKey(const RequestContext& context) const {
+  return absl::StrCat(options_.placement_cache_prefix,
                       PlacementPart(context.request));
 }
 
-std::string AnswerCache::ScopeOf(const std::string& key) const {
+const std::string& AnswerCache::ScopeOf(const std::string& key) const {
   if (absl::StartsWith(key, options_.placement_cache_prefix)) {
-    // A shopper's own: "<prefix>u:<user>|<version>|<placement>", whose
-    // version and placement hold no '|'; erasure deletes the shopper's
-    // scope, which so fences their computations in flight.
-    const absl::string_view rest =
-        absl::string_view(key).substr(options_.placement_cache_prefix.size());
-    if (absl::StartsWith(rest, "u:") || absl::StartsWith(rest, "s:")) {
-      const size_t last = key.rfind('|');
-      const size_t version =
-          last == 0 ? std::string::npos : key.rfind('|', last - 1);
-      if (version != std::string::npos) return key.substr(0, version + 1);
-    }
     return options_.placement_cache_prefix;
   }
   return absl::StartsWith(key, options_.session_cache_prefix)
@@ -129,11 +105,10 @@ std::optional<smartshop::v1::Recommendations> AnswerCache::LookupLocal(
 }
 
 AnswerCache::Reservation AnswerCache::Reserve(const std::string& key) {
-  std::string scope = ScopeOf(key);
+  const std::string& scope = ScopeOf(key);
   const LocalAnswerCache::Ticket ticket = local_.Begin(key);
-  absl::StatusOr<RecommendationCache::Fence> fence =
-      cache_->ReadFence(key, scope, CallDeadline());
-  Reservation reservation{key, std::move(scope), std::move(fence), ticket};
+  Reservation reservation{
+      key, scope, cache_->ReadFence(key, scope, CallDeadline()), ticket};
   if (!reservation.fence.ok()) counters_->CountCache("error");
   return reservation;
 }
@@ -183,25 +158,10 @@ absl::Duration AnswerCache::PlacementTtl(
   switch (placement) {
     case smartshop::v1::PLACEMENT_TRENDING:
       return options_.trending_ttl;
-    case smartshop::v1::PLACEMENT_RECENTLY_VIEWED:
-      return options_.recently_viewed_ttl;
     default:
       return kind == AnswerKind::kModel ? options_.cache_ttl
                                         : options_.placement_ttl;
   }
-}
-
-absl::StatusOr<int64_t> AnswerCache::DropShopper(const Shopper& shopper,
-                                                 absl::Time deadline) {
-  absl::StatusOr<int64_t> home = Drop(Key(shopper), deadline);
-  if (!home.ok()) return home;
-  // Versioned keys: this replica's local copies go with the rest.
-  local_.DropAll();
-  absl::StatusOr<int64_t> placements =
-      cache_->DeletePrefix(PlacementScope(shopper), deadline);
-  local_.DropAll();
-  if (!placements.ok()) return placements;
-  return *home + *placements;
 }
 
 absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
@@ -225,13 +185,13 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
           !valid.ok()) {
         return valid;
       }
-      return DropShopper({request.user_id(), ""}, deadline);
+      return Drop(Key(request.user_id()), deadline);
     case Request::kSessionKey:
       if (absl::Status valid = CheckSessionTarget(request.session_key());
           !valid.ok()) {
         return valid;
       }
-      return DropShopper({"", request.session_key()}, deadline);
+      return Drop(Key(Shopper{"", request.session_key()}), deadline);
     case Request::kAnonymous:
       if (!request.anonymous()) {
         return absl::InvalidArgumentError("anonymous: must be true when set");

@@ -54,14 +54,9 @@ class AnswerCache {
   // the session's or the shared anonymous one.
   std::string Key(const std::string& user_id) const;
   std::string Key(const Shopper& shopper) const;
-  // The key of a request's answer, whichever its placement: Key(shopper)
-  // for the home page. Another placement's answer is the anonymous
-  // visitors' shared one unless `personal`; then it is the shopper's own,
-  // under the shopper's `version` (InteractionModel::ActorVersion).
-  std::string Key(const RequestContext& context, bool personal,
-                  uint64_t version) const;
-  // The prefix that covers every placement entry of a shopper (erasure).
-  std::string PlacementScope(const Shopper& shopper) const;
+  // The key of a placement's shared answer (not the home page's): the one
+  // anonymous visitors share for a product page, a basket, trending.
+  std::string PlacementKey(const RequestContext& context) const;
 
   // The cached answer (counted as a hit, or a local hit when it came from
   // memory), nullopt on a miss or an error (counted; the caller computes
@@ -99,9 +94,6 @@ class AnswerCache {
   // Drops `key` (advancing its fence, here and in the local cache) and
   // marks the computation for it stale; how many entries went in Redis.
   absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
-  // Drops a shopper's home answer and every placement answer of theirs.
-  absl::StatusOr<int64_t> DropShopper(const Shopper& shopper,
-                                      absl::Time deadline);
   // Drops what `request` names (a user's, a session's, the anonymous
   // answer, or all); INVALID_ARGUMENT for a bad target.
   absl::StatusOr<int64_t> Invalidate(
@@ -120,7 +112,7 @@ class AnswerCache {
 
  private:
   // The prefix whose DeletePrefix covers `key`.
-  std::string ScopeOf(const std::string& key) const;
+  const std::string& ScopeOf(const std::string& key) const;
   absl::Time CallDeadline() const {
     return absl::Now() + options_.cache_timeout;
   }

@@ -22,6 +22,10 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
     index_[products_[i].id()] = i;
     if (products_[i].is_active()) {
       active_by_id_.push_back(&products_[i]);
+      if (products_[i].category_id() > 0) {
+        active_by_category_[products_[i].category_id()].push_back(
+            &products_[i]);
+      }
       active_lower_names_.push_back(absl::AsciiStrToLower(products_[i].name()));
     }
   }
@@ -74,6 +78,13 @@ const CatalogSnapshot::RuleList& CatalogSnapshot::RulesForCategory(
   static const RuleList kNone;
   auto it = rules_by_category_.find(category_id);
   return it == rules_by_category_.end() ? kNone : it->second;
+}
+
+const std::vector<const Product*>& CatalogSnapshot::ActiveInCategory(
+    int64_t category_id) const {
+  static const auto* const kNone = new std::vector<const Product*>();
+  auto it = active_by_category_.find(category_id);
+  return it == active_by_category_.end() ? *kNone : it->second;
 }
 
 const Product* CatalogSnapshot::Find(int64_t id) const {

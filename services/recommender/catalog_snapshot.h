@@ -35,6 +35,10 @@ class CatalogSnapshot {
   const std::vector<const smartshop::v1::Product*>& top_sellers() const {
     return top_sellers_;
   }
+  // The active products of a category (> 0) by ascending id; empty for a
+  // category without any.
+  const std::vector<const smartshop::v1::Product*>& ActiveInCategory(
+      int64_t category_id) const;
   // Lower-cased name of an active product, parallel to active_by_id().
   const std::vector<std::string>& active_lower_names() const {
     return active_lower_names_;
@@ -61,6 +65,8 @@ class CatalogSnapshot {
   absl::flat_hash_map<int64_t, size_t> index_;
   std::vector<const smartshop::v1::Product*> active_by_id_;
   std::vector<const smartshop::v1::Product*> top_sellers_;
+  absl::flat_hash_map<int64_t, std::vector<const smartshop::v1::Product*>>
+      active_by_category_;
   std::vector<std::string> active_lower_names_;
   std::vector<smartshop::v1::MerchandisingRule> rules_;
   absl::flat_hash_map<int64_t, RuleList> rules_by_product_;

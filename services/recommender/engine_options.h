@@ -26,18 +26,14 @@ struct EngineOptions {
   // How long a builtin answer is cached: new events reach the model at
   // once, and carts and orders invalidate the user's entry anyway.
   absl::Duration builtin_ttl = absl::Minutes(10);
-  // The other placements' answers (product page, cart, recently viewed,
-  // trending): this prefix, then the placement for answers shared by
-  // anonymous visitors, or "u:<user>|<version>|" ("s:<session>|...") and
-  // the placement for a shopper's own, where the version changes with each
-  // of the shopper's events (so an event makes their entries unreachable
-  // without a delete).
+  // The other placements' shared answers (anonymous visitors' product
+  // pages and baskets, trending): this prefix, then the placement. A
+  // shopper's own placement answers are not cached.
   std::string placement_cache_prefix = "ai_recommended_placement_";
   // How long product page and cart answers are cached; the shared ones
   // follow the shop's co-occurrence, which one event barely moves.
   absl::Duration placement_ttl = absl::Minutes(10);
   absl::Duration trending_ttl = absl::Minutes(5);
-  absl::Duration recently_viewed_ttl = absl::Minutes(30);
   // The placements' builtin rankings (builtin/placement_ranking.h).
   PlacementOptions placement{};
   // The model reorders the product page's and the cart's builtin

@@ -89,18 +89,8 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
 std::optional<std::string> RecommendationEngine::CacheKey(
     const RequestContext& context) const {
   if (!context.cacheable) return std::nullopt;
-  const Shopper& shopper = context.shopper;
-  const bool personal =
-      !context.home() &&
-      context.placement() != smartshop::v1::PLACEMENT_TRENDING &&
-      !(shopper.user_id.empty() && shopper.session_key.empty());
-  if (!personal) return answer_cache_.Key(context, false, 0);
-  // No model, no version: a shopper's own placement answer is not cached.
-  if (model_ == nullptr) return std::nullopt;
-  const std::string actor = shopper.user_id.empty()
-                                ? absl::StrCat("s:", shopper.session_key)
-                                : absl::StrCat("u:", shopper.user_id);
-  return answer_cache_.Key(context, true, model_->Read().ActorVersion(actor));
+  return context.home() ? answer_cache_.Key(context.shopper)
+                        : answer_cache_.PlacementKey(context);
 }
 
 RankerChain* RecommendationEngine::ChainFor(
@@ -286,7 +276,7 @@ RecommendationEngine::DeleteUserData(
   response.set_deleted_interactions(*interactions);
   // After the rows are gone: an answer computed before cannot be stored.
   absl::StatusOr<int64_t> cached =
-      answer_cache_.DropShopper({request.user_id(), ""}, deadline);
+      answer_cache_.Drop(answer_cache_.Key(request.user_id()), deadline);
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;

@@ -41,7 +41,7 @@ class RecommendationEngine {
  public:
   // Pointers are not owned and must outlive the engine; `metrics` may be
   // null, and so may `model` (the builtin model, forgotten from on
-  // erasure; its shopper versions key the placements' personal answers).
+  // erasure).
   // `chain` ranks the home page, `placements` the other pages
   // (ranker_chain_factory.h builds the service's); a placement without a
   // chain answers top sellers.
@@ -101,8 +101,7 @@ class RecommendationEngine {
   }
 
   // The cache key of a request's answer; nullopt when it is not cached (a
-  // category page, or a shopper's own placement answer without a model to
-  // version it).
+  // category page, a shopper's own placement answer).
   std::optional<std::string> CacheKey(const RequestContext& context) const;
   // The cache key for a user id ("" = anonymous).
   std::string CacheKey(const std::string& user_id) const {

@@ -136,22 +136,24 @@ TEST_F(PlacementEngineTest, AProductPageIsSharedByAnonymousVisitors) {
   EXPECT_EQ(Get(*engine, without_7).items(0).product().id(), 14);
 }
 
-TEST_F(PlacementEngineTest, AShoppersOwnAnswerIsKeyedByTheirVersion) {
+TEST_F(PlacementEngineTest, AShoppersOwnPageIsComputedForThemEachTime) {
   tracking_.SetInteractions({PlacementEvent(
       smartshop::v1::ORDER_PLACED, "z", 14, kPlacementNow - absl::Hours(1))});
-  Learn(smartshop::v1::ORDER_PLACED, "z", 14, kPlacementNow - absl::Hours(1));
   auto engine = MakeEngine();
   const Recommendations r = Get(*engine, ProductPage(1, "z"));
   // z ordered 14 recently: not offered again.
   EXPECT_THAT(ProductIds(r), Not(Contains(14)));
   EXPECT_EQ(r.items(0).product().id(), 7);
-  const uint64_t version = model_.Read().ActorVersion("u:z");
-  EXPECT_TRUE(cache_.contains(
-      absl::StrCat("ai_recommended_placement_u:z|", version, "|product:1")));
-  EXPECT_TRUE(Get(*engine, ProductPage(1, "z")).cache_hit());
-  // z's next event makes a new key: the answer is computed again.
-  Learn(smartshop::v1::VIEW_PRODUCT, "z", 3, kPlacementNow);
   EXPECT_FALSE(Get(*engine, ProductPage(1, "z")).cache_hit());
+  // Nothing of z's is stored; the shared page is not z's.
+  EXPECT_FALSE(cache_.contains("ai_recommended_placement_product:1"));
+  EXPECT_THAT(ProductIds(Get(*engine, ProductPage(1))), Contains(14));
+  // z's next order counts on z's next request.
+  tracking_.SetInteractions(
+      {PlacementEvent(smartshop::v1::ORDER_PLACED, "z", 7, kPlacementNow),
+       PlacementEvent(smartshop::v1::ORDER_PLACED, "z", 14,
+                      kPlacementNow - absl::Hours(1))});
+  EXPECT_THAT(ProductIds(Get(*engine, ProductPage(1, "z"))), Not(Contains(7)));
 }
 
 TEST_F(PlacementEngineTest, ACartIsCompletedAsAWholeAndKeyedByItsContents) {
@@ -278,24 +280,6 @@ TEST_F(PlacementEngineTest, RefusesFieldsOfAnotherPlacement) {
                                 HasSubstr("placement")));
 }
 
-TEST_F(PlacementEngineTest, ErasureDropsTheShoppersPlacementAnswers) {
-  Learn(smartshop::v1::VIEW_PRODUCT, "z", 3, kPlacementNow);
-  auto engine = MakeEngine();
-  Get(*engine, ProductPage(1, "z"));
-  const std::string key =
-      absl::StrCat("ai_recommended_placement_u:z|",
-                   model_.Read().ActorVersion("u:z"), "|product:1");
-  ASSERT_TRUE(cache_.contains(key));
-  Get(*engine, ProductPage(1));
-  smartshop::v1::DeleteUserDataRequest erase;
-  erase.set_user_id("z");
-  ASSERT_TRUE(
-      engine->DeleteUserData(erase, absl::Now() + absl::Seconds(1), "").ok());
-  EXPECT_FALSE(cache_.contains(key));
-  // Other shoppers' and the shared answers stay.
-  EXPECT_TRUE(cache_.contains("ai_recommended_placement_product:1"));
-}
-
 TEST_F(PlacementEngineTest, AFailedShopperReadStillRanksThePage) {
   tracking_.FailWith(absl::UnavailableError("down"));
   auto engine = MakeEngine();
@@ -303,9 +287,6 @@ TEST_F(PlacementEngineTest, AFailedShopperReadStillRanksThePage) {
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_BUILTIN);
   EXPECT_EQ(r.items(0).product().id(), 7);
   EXPECT_THAT(r.fallback_reason(), HasSubstr("tracking: down"));
-  EXPECT_EQ(
-      cache_.ttl(absl::StrCat("ai_recommended_placement_u:z|0|product:1")),
-      absl::Seconds(60));
 }
 
 TEST_F(PlacementEngineTest, WithoutABuiltinModelOnlyTopSellersAreLeft) {
@@ -320,9 +301,13 @@ TEST_F(PlacementEngineTest, WithoutABuiltinModelOnlyTopSellersAreLeft) {
   EXPECT_EQ(r.strategy(), smartshop::v1::STRATEGY_FALLBACK);
   EXPECT_EQ(r.items_size(), 8);
   EXPECT_THAT(ProductIds(r), Not(Contains(1)));
-  // A shopper's own page is not cached without a version.
-  Get(*engine, ProductPage(1, "z"));
-  EXPECT_FALSE(cache_.contains("ai_recommended_placement_u:z|0|product:1"));
+  // Recently viewed needs no builtin model.
+  tracking_.SetInteractions(
+      {PlacementEvent(smartshop::v1::VIEW_PRODUCT, "z", 5, kPlacementNow)});
+  GetRecommendationsRequest recent;
+  recent.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  recent.set_user_id("z");
+  EXPECT_THAT(ProductIds(Get(*engine, recent)), ElementsAre(5));
 }
 
 TEST_F(PlacementEngineTest, TheHybridModelReordersOnlyTheSharedAnswers) {

@@ -91,10 +91,6 @@ ABSL_FLAG(absl::Duration, placement_cache_ttl, absl::Minutes(10),
 ABSL_FLAG(absl::Duration, trending_cache_ttl, absl::Minutes(5),
           "how long a trending answer is cached (env "
           "RECOMMENDER_TRENDING_CACHE_TTL)");
-ABSL_FLAG(absl::Duration, recently_viewed_cache_ttl, absl::Minutes(30),
-          "how long a shopper's recently viewed answer is cached; each of "
-          "their events makes a new key anyway (env "
-          "RECOMMENDER_RECENTLY_VIEWED_CACHE_TTL)");
 ABSL_FLAG(bool, session_model, false,
           "let anonymous sessions use the model (within "
           "--session_model_interval and --session_model_calls); off: "
@@ -160,7 +156,6 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.session_ttl = absl::GetFlag(FLAGS_session_cache_ttl);
   c.engine.placement_ttl = absl::GetFlag(FLAGS_placement_cache_ttl);
   c.engine.trending_ttl = absl::GetFlag(FLAGS_trending_cache_ttl);
-  c.engine.recently_viewed_ttl = absl::GetFlag(FLAGS_recently_viewed_cache_ttl);
   c.engine.placement_model = absl::GetFlag(FLAGS_placement_model);
   c.engine.local_cache.ttl = absl::GetFlag(FLAGS_local_cache_ttl);
   if (c.engine.local_cache.ttl < absl::ZeroDuration() ||
@@ -257,7 +252,6 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         Positive("session_cache_ttl", c.engine.session_ttl),
         Positive("placement_cache_ttl", c.engine.placement_ttl),
         Positive("trending_cache_ttl", c.engine.trending_ttl),
-        Positive("recently_viewed_cache_ttl", c.engine.recently_viewed_ttl),
         Positive("tracking_timeout", c.engine.tracking_timeout),
         Positive("openai_timeout", c.openai.request_timeout),
         Positive("catalog_refresh_interval", c.catalog_refresh_interval),

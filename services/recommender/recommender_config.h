@@ -81,7 +81,6 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
     {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},
     {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
-    {"recently_viewed_cache_ttl", "RECOMMENDER_RECENTLY_VIEWED_CACHE_TTL"},
 };
 
 // Reads the parsed flags and the secret environment variables.

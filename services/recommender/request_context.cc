@@ -122,9 +122,24 @@ absl::StatusOr<RequestContext> MakeRequestContext(
     context.request.clear_session_key();
   }
   context.shopper = ShopperOf(context.request);
-  // Trending per category is one entry per category and window: cached.
-  context.cacheable = request.category_id() == 0 ||
-                      request.placement() == smartshop::v1::PLACEMENT_TRENDING;
+  // Cached: the home page (not category pages: one entry per category to
+  // invalidate), trending (one entry per window and category), and the
+  // product pages and baskets anonymous visitors share. A shopper's own
+  // placement answer changes with each of their events (every page view
+  // is one), so it is computed for them each time (no model call: the
+  // builtin ranker, from memory and one tracking read).
+  const bool shopper =
+      !context.shopper.user_id.empty() || !context.shopper.session_key.empty();
+  switch (request.placement()) {
+    case smartshop::v1::PLACEMENT_HOME:
+      context.cacheable = request.category_id() == 0;
+      break;
+    case smartshop::v1::PLACEMENT_TRENDING:
+      context.cacheable = true;
+      break;
+    default:
+      context.cacheable = !shopper;
+  }
   return context;
 }
 

@@ -154,9 +154,6 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   std::vector<Extra>& extras = bucket.extras;
   auto [entry, new_actor] = histories_.try_emplace(actor);
   entry->second.last = std::max(entry->second.last, at);
-  // The model's event count: never repeats, even for a history forgotten
-  // and begun again.
-  entry->second.version = static_cast<uint64_t>(events_);
   std::vector<Recent>& history = entry->second.recent;
   auto seen = std::find_if(history.begin(), history.end(),
                            [&](const Recent& r) { return r.item == index; });
@@ -255,8 +252,8 @@ void InteractionModel::AddActivity(Extra& item, double weight, bool purchase,
   }
 }
 
-void InteractionModel::AddBoughtWith(std::vector<Extra>& extras,
-                                     Bought& bought, uint32_t index) {
+void InteractionModel::AddBoughtWith(std::vector<Extra>& extras, Bought& bought,
+                                     uint32_t index) {
   if (std::find(bought.begin(), bought.end(), index) != bought.end()) return;
   for (uint32_t earlier : bought) {
     for (auto [from, to] :
@@ -332,10 +329,19 @@ Trend InteractionModel::Reader::TrendOf(int64_t product_id,
   // h / ln 2; the baseline's is scaled to the window's length.
   const absl::Duration recent_life = kTrendHalfLives[k];
   const absl::Duration baseline_life = kTrendHalfLives[k + 1];
-  return {.recent = DecayedAt(log2_recent, model_.latest_event_, recent_life),
+  // With a history window, what is older has been forgotten: a decayed
+  // count then holds only 1 - 2^(-window / half-life) of a steady rate.
+  auto kept = [&](absl::Duration half_life) {
+    const absl::Duration window = model_.options_.history_window;
+    if (window == absl::InfiniteDuration()) return 1.0;
+    return 1.0 - std::exp2(-absl::FDivDuration(window, half_life));
+  };
+  return {.recent = DecayedAt(log2_recent, model_.latest_event_, recent_life) /
+                    kept(recent_life),
           .baseline =
               DecayedAt(log2_baseline, model_.latest_event_, baseline_life) *
-              absl::FDivDuration(recent_life, baseline_life)};
+              absl::FDivDuration(recent_life, baseline_life) /
+              kept(baseline_life)};
 }
 
 double InteractionModel::Reader::RecentPurchases(int64_t product_id) const {
@@ -350,11 +356,6 @@ double InteractionModel::Reader::RecentPurchases(int64_t product_id) const {
   }
   return DecayedAt(log2_purchases, model_.latest_event_,
                    model_.options_.popularity_half_life);
-}
-
-uint64_t InteractionModel::Reader::ActorVersion(absl::string_view actor) const {
-  auto it = model_.histories_.find(actor);
-  return it == model_.histories_.end() ? 0 : it->second.version;
 }
 
 double InteractionModel::Reader::Popularity(int64_t product_id) const {

@@ -155,11 +155,6 @@ class InteractionModel {
     const std::vector<int64_t>& AllProducts() const {
       return model_.product_ids_;
     }
-    // A number that changes with each event the model learns of `actor`
-    // ("u:<user>" or "s:<session>"); 0 when it holds no history of it.
-    // Part of cache keys, so that a shopper's new event makes their cached
-    // placement answers unreachable without deleting them.
-    uint64_t ActorVersion(absl::string_view actor) const;
     // Decayed popularity in arbitrary units, comparable between products
     // (0 when unknown).
     double Popularity(int64_t product_id) const;
@@ -223,7 +218,6 @@ class InteractionModel {
   struct History {
     std::vector<Recent> recent;  // oldest first
     absl::Time last = absl::InfinitePast();
-    uint64_t version = 0;  // the model's event count at its last event
     Bought bought;
   };
 

@@ -149,9 +149,8 @@ void FillWithSimilar(const PlacementInput& input,
   const Product* page = catalog.Find(input.product_id);
   if (page == nullptr || page->category_id() == 0) return;
   std::vector<std::pair<double, const Product*>> similar;
-  for (const Product* product : catalog.active_by_id()) {
-    if (product->category_id() != page->category_id() ||
-        product->id() == input.product_id || listed.Has(product->id()) ||
+  for (const Product* product : catalog.ActiveInCategory(page->category_id())) {
+    if (product->id() == input.product_id || listed.Has(product->id()) ||
         !Allowed(product, input.exclude)) {
       continue;
     }
@@ -225,8 +224,12 @@ std::vector<PlacementItem> RankCart(const PlacementInput& original,
   const PlacementInput input = WithoutSources(original);
   const InteractionModel::Reader reader = model.Read();
   Candidates candidates(input, catalog, reader, options);
+  // The last `max_cart_sources` distinct items given (the newest, as carts
+  // list them) add candidates; every item stays excluded.
   absl::flat_hash_set<int64_t> seen;
-  for (int64_t item : input.cart) {
+  for (auto it = input.cart.rbegin(); it != input.cart.rend(); ++it) {
+    const int64_t item = *it;
+    if (static_cast<int>(seen.size()) == options.max_cart_sources) break;
     if (!seen.insert(item).second) continue;
     candidates.AddNeighboursOf(
         item, 1.0 / std::pow(std::max(1.0, reader.Shoppers(item)),
@@ -263,6 +266,11 @@ std::vector<PlacementItem> RankTrending(const PlacementInput& input,
     double recent;
   };
   std::vector<Rising> rising;
+  // A category without active products has nothing to rank: no scan.
+  if (input.category_id != 0 &&
+      catalog.ActiveInCategory(input.category_id).empty()) {
+    return {};
+  }
   for (int64_t id : reader.AllProducts()) {
     const Product* product = catalog.Find(id);
     if (!Allowed(product, input.exclude) ||

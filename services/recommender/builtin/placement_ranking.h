@@ -40,6 +40,9 @@ struct PlacementOptions {
   // A cart item's neighbours are divided by its shoppers^this, so that
   // each item of the basket has its say.
   double source_damping = 0.5;
+  // Cart items whose neighbours are summed, the last ones given first, so
+  // that a request's work stays bounded whatever the cart (up to 100).
+  int max_cart_sources = 30;
   // How much the shopper's own recent products shift a product page's or a
   // cart's order (0 = not at all): their co-occurrence with each candidate,
   // normalised, times this.

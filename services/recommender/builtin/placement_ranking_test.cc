@@ -145,6 +145,22 @@ TEST_F(PlacementRankingTest, CartCompletesTheBasketAsAWhole) {
               Not(Contains(7)));
 }
 
+TEST_F(PlacementRankingTest, ACartsNewestItemsAloneAddCandidates) {
+  for (const char* user : {"a", "b"}) {
+    Event(user, 1, Signal::kCart);
+    Event(user, 7, Signal::kCart, kPlacementDay + absl::Minutes(1));
+    Event(user, 16, Signal::kCart, kPlacementDay + absl::Minutes(2));
+  }
+  Event("c", 2, Signal::kCart);
+  Event("c", 12, Signal::kCart, kPlacementDay + absl::Minutes(1));
+  const CatalogSnapshot catalog = Catalog();
+  PlacementOptions one;
+  one.max_cart_sources = 1;
+  // Only 2, the last given, adds candidates; 1 stays out of the answer.
+  EXPECT_THAT(Ids(RankCart({.cart = {1, 2}, .count = 8}, catalog, model_, one)),
+              ElementsAre(12));
+}
+
 TEST_F(PlacementRankingTest, CartKeepsCategoriesVaried) {
   // Products 6..10 are category 2, 11 is category 3.
   for (const char* user : {"a", "b", "c"}) {
