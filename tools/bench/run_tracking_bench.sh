@@ -27,6 +27,8 @@ else
 fi
 tracking=$build/services/tracking/tracking
 bench=$build/tools/bench/${BENCH:-tracking_bench}
+# The benchmarks are not in the default build (no test runs them).
+cmake --build "$build" --target tracking "${BENCH:-tracking_bench}" >&2
 for bin in "$tracking" "$bench"; do
   [ -x "$bin" ] || { echo "run_tracking_bench: $bin is not built" >&2; exit 1; }
 done
