@@ -108,8 +108,6 @@ RankingInputs RankingInputReader::ReadPlacement(const RequestContext& context,
   }
   inputs.personalised = !own->empty();
   input.own = ShopperEvents(*own);
-  // Recently viewed reads the events themselves (views and orders).
-  inputs.builtin.own = input.own;
   if (recent_orders &&
       context.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED) {
     ShopperActivity activity{.own = *std::move(own)};
