@@ -1,5 +1,6 @@
 // The recommender service: wiring only. See recommender_config.h.
 #include <cstdlib>
+#include <optional>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -66,6 +67,15 @@ int Run(const RecommenderConfig& config) {
       MakePlacementChains(openai.get(), *prompt, config.engine, builtin,
                           &metrics));
   engine.set_builtin_ready(!config.follow_events);
+  GrpcServedSink served_sink(tracking_channel);
+  std::optional<ServedLog> served_log;
+  if (config.served_log) {
+    served_log.emplace(&served_sink, config.served_log_options,
+                       [&metrics](const char* outcome, int64_t n) {
+                         metrics.ServedLog(outcome, n);
+                       });
+    engine.set_served_log(&*served_log);
+  }
   // Learns the history, then every new event; drops stale cached answers.
   EventFeed feed(tracking_channel, &model,
                  [&engine](const smartshop::v1::Interaction& event) {
@@ -104,6 +114,8 @@ int Run(const RecommenderConfig& config) {
                                .caught_up = feed.caught_up(),
                                .warming = Warming(followed),
                                .replayed_events = feed.replayed_events()});
+             metrics.SetServedLogPending(served_log ? served_log->pending()
+                                                    : 0);
              metrics.SetRedisBreaker((*cache)->breaker_open(),
                                      (*cache)->stats().short_circuited);
            },

@@ -110,6 +110,14 @@ ABSL_FLAG(int, max_waiting_callers, 0,
           "callers waiting for shared computations at once; past it a miss "
           "takes what there is at once; 0 = half of --server_threads (env "
           "RECOMMENDER_MAX_WAITING_CALLERS)");
+ABSL_FLAG(bool, served_log, true,
+          "record every served answer in the tracking service "
+          "(InsightsService.RecordServed, batched) for attribution and "
+          "experiment reports (env RECOMMENDER_SERVED_LOG)");
+ABSL_FLAG(int64_t, served_log_max_pending, 100'000,
+          "served answers held while tracking cannot take them; past it "
+          "new ones are dropped and counted (env "
+          "RECOMMENDER_SERVED_LOG_MAX_PENDING)");
 
 namespace smartshop::recommender {
 namespace {
@@ -238,6 +246,14 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
     return absl::InvalidArgumentError(
         "--max_waiting_callers must be 1 to --server_threads - 1 (cache "
         "hits need threads too)");
+  }
+  c.served_log = absl::GetFlag(FLAGS_served_log);
+  c.served_log_options.max_pending =
+      absl::GetFlag(FLAGS_served_log_max_pending);
+  if (c.served_log_options.max_pending < 1'000 ||
+      c.served_log_options.max_pending > 10'000'000) {
+    return absl::InvalidArgumentError(
+        "--served_log_max_pending must be 1000 to 10000000");
   }
   if (c.engine.cache_prefix.empty()) {
     return absl::InvalidArgumentError("--cache_prefix must not be empty");

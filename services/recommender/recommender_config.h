@@ -37,6 +37,10 @@ struct RecommenderConfig {
   ClientTlsFiles tracking_tls;  // the channel to tracking; plaintext when empty
   // Sent to tracking as "authorization: Bearer"; from TRACKING_TOKEN.
   std::string tracking_token;
+  // Record every served answer in tracking (served_log.h); off = no
+  // attribution.
+  bool served_log = true;
+  ServedLogOptions served_log_options;
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
@@ -77,6 +81,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"session_model_calls", "RECOMMENDER_SESSION_MODEL_CALLS"},
     {"max_computations", "RECOMMENDER_MAX_COMPUTATIONS"},
     {"max_waiting_callers", "RECOMMENDER_MAX_WAITING_CALLERS"},
+    {"served_log", "RECOMMENDER_SERVED_LOG"},
+    {"served_log_max_pending", "RECOMMENDER_SERVED_LOG_MAX_PENDING"},
     {"auth_tokens_file", "RECOMMENDER_AUTH_TOKENS_FILE"},
     {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
     {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},

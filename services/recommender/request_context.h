@@ -23,6 +23,10 @@ struct RequestContext {
   // share the anonymous answer).
   smartshop::v1::GetRecommendationsRequest request;
   Shopper shopper{};
+  // Who asked, as the shop names them (the session kept even when it
+  // shares the anonymous answer): whom the served log records, and the
+  // unit experiments assign. Empty for an anonymous visitor without one.
+  Shopper visitor{};
   // Category pages are ranked afresh each time: cheap, and no entry per
   // category to invalidate.
   bool cacheable = true;
