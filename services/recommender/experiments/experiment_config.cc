@@ -260,6 +260,13 @@ absl::StatusOr<ExperimentsConfig> ParseExperimentsConfig(
   return config;
 }
 
+std::optional<absl::Duration> VariantCacheTtl(
+    const ExperimentVariant& variant) {
+  if (!variant.has_cache_ttl()) return std::nullopt;
+  return absl::Seconds(variant.cache_ttl().seconds()) +
+         absl::Nanoseconds(variant.cache_ttl().nanos());
+}
+
 absl::string_view ExperimentState(const Experiment& experiment,
                                   absl::Time now) {
   if (now < ToTime(experiment.start())) return kStateScheduled;

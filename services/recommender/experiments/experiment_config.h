@@ -8,6 +8,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_EXPERIMENTS_EXPERIMENT_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ void FillExperimentDefaults(smartshop::v1::ExperimentsConfig* config);
 // empty config (no experiments).
 absl::StatusOr<smartshop::v1::ExperimentsConfig> ParseExperimentsConfig(
     absl::string_view text);
+
+// The variant's cache lifetime; nullopt when unset (the service's).
+std::optional<absl::Duration> VariantCacheTtl(
+    const smartshop::v1::ExperimentVariant& variant);
 
 // "scheduled" before start, "running" in [start, stop), "stopped" from
 // stop on (ExperimentReport.state).

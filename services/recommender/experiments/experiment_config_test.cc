@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -505,6 +506,14 @@ TEST(ParseExperimentsConfigTest, ValidationErrorsComeThrough) {
                 }
               )pb"),
               InvalidWith("experiments[1].variants[0].weight: must be > 0"));
+}
+
+TEST(VariantCacheTtlTest, UnsetIsTheServicesAndSetIsTheDuration) {
+  const ExperimentsConfig config = ValidConfig();
+  EXPECT_EQ(VariantCacheTtl(config.experiments(0).variants(0)), std::nullopt);
+  EXPECT_EQ(VariantCacheTtl(config.experiments(1).variants(0)),
+            absl::Minutes(5));
+  EXPECT_EQ(VariantCacheTtl(config.experiments(1).variants(1)), absl::Hours(1));
 }
 
 TEST(ExperimentStateTest, ScheduledRunningStopped) {
