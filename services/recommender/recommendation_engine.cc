@@ -6,6 +6,7 @@
 #include "boost/uuid/random_generator.hpp"
 #include "boost/uuid/uuid_io.hpp"
 #include "common/proto_time.h"
+#include "services/recommender/experiments/assignment.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -47,6 +48,16 @@ std::string FallbackCode(const Recommendations& answer) {
   return reason.substr(0, cut);
 }
 
+// The unit an experiment randomises: the user, else the session; none for
+// an anonymous visitor without one (who shares one cached answer).
+std::string AssignmentKey(const Shopper& visitor) {
+  if (!visitor.user_id.empty()) return absl::StrCat("u:", visitor.user_id);
+  if (!visitor.session_key.empty()) {
+    return absl::StrCat("s:", visitor.session_key);
+  }
+  return "";
+}
+
 }  // namespace
 
 RecommendationEngine::RecommendationEngine(
@@ -69,6 +80,50 @@ RecommendationEngine::RecommendationEngine(
 
 RecommendationEngine::~RecommendationEngine() = default;
 
+void RecommendationEngine::set_experiments(
+    std::shared_ptr<const experiments::ExperimentSet> set,
+    VariantChains chains) {
+  experiments_ = std::move(set);
+  variant_chains_ = std::move(chains);
+  answer_cache_.set_variant_keys(experiments_ != nullptr ? &variants_
+                                                         : nullptr);
+}
+
+void RecommendationEngine::Assign(RequestContext& context) const {
+  if (experiments_ == nullptr) return;
+  const std::string key = AssignmentKey(context.visitor);
+  if (key.empty()) return;
+  const smartshop::v1::Experiment* experiment =
+      experiments_->Active(context.placement(), answers_.now());
+  if (experiment == nullptr) return;
+  const experiments::Assignment assignment =
+      experiments::Assign(*experiment, key);
+  context.experiment = experiment;
+  context.variant =
+      assignment.index >= 0 ? &experiment->variants(assignment.index) : nullptr;
+}
+
+std::optional<VariantTag> RecommendationEngine::Variants::Of(
+    const Shopper& visitor) const {
+  RequestContext context{.visitor = visitor};
+  engine_->Assign(context);
+  if (context.variant == nullptr) return std::nullopt;
+  return VariantTag{context.experiment->name(), context.variant->name()};
+}
+
+std::vector<VariantTag> RecommendationEngine::Variants::All() const {
+  std::vector<VariantTag> tags;
+  const experiments::ExperimentSet* set = engine_->experiments_.get();
+  if (set == nullptr) return tags;
+  const smartshop::v1::Experiment* experiment =
+      set->Active(smartshop::v1::PLACEMENT_HOME, engine_->answers_.now());
+  if (experiment == nullptr) return tags;
+  for (const auto& variant : experiment->variants()) {
+    tags.push_back({experiment->name(), variant.name()});
+  }
+  return tags;
+}
+
 absl::StatusOr<Recommendations> RecommendationEngine::Get(
     const smartshop::v1::GetRecommendationsRequest& request,
     absl::Time deadline) {
@@ -76,6 +131,7 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (key.has_value()) {
     if (std::optional<Recommendations> hit =
@@ -110,6 +166,7 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (!key.has_value()) return std::nullopt;
   std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
@@ -120,12 +177,31 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
 std::optional<std::string> RecommendationEngine::CacheKey(
     const RequestContext& context) const {
   if (!context.cacheable) return std::nullopt;
+  if (context.variant != nullptr) {
+    // Each variant's answers apart: a shopper moved by a new split never
+    // sees another variant's answer, and sessions sharing the anonymous
+    // answer share it per variant.
+    const VariantTag tag{context.experiment->name(), context.variant->name()};
+    return context.home() ? answer_cache_.Key(context.shopper, tag)
+                          : absl::StrCat(answer_cache_.PlacementKey(context),
+                                         ":", tag.experiment, ":", tag.variant);
+  }
   return context.home() ? answer_cache_.Key(context.shopper)
                         : answer_cache_.PlacementKey(context);
 }
 
 RankerChain* RecommendationEngine::ChainFor(
     const RequestContext& context) const {
+  if (context.variant != nullptr &&
+      context.variant->ranker() != smartshop::v1::VARIANT_RANKER_DEFAULT) {
+    // Other placements take only the top-sellers variant (validated).
+    auto it = variant_chains_.find(context.variant->ranker());
+    if (it != variant_chains_.end() &&
+        (context.home() || context.variant->ranker() ==
+                               smartshop::v1::VARIANT_RANKER_TOP_SELLERS)) {
+      return it->second.get();
+    }
+  }
   if (context.home()) return chain_.get();
   auto it = placements_.find(context.placement());
   return it == placements_.end() ? nullptr : it->second.get();
@@ -133,6 +209,11 @@ RankerChain* RecommendationEngine::ChainFor(
 
 absl::Duration RecommendationEngine::TtlOf(const RequestContext& context,
                                            AnswerKind kind) const {
+  if (context.variant != nullptr && context.variant->has_cache_ttl() &&
+      kind != AnswerKind::kBrief) {
+    return absl::Seconds(context.variant->cache_ttl().seconds()) +
+           absl::Nanoseconds(context.variant->cache_ttl().nanos());
+  }
   return context.home() ? answer_cache_.Ttl(kind, context.shopper)
                         : answer_cache_.PlacementTtl(kind, context.placement());
 }
@@ -161,8 +242,15 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
 Recommendations RecommendationEngine::Stamp(const RequestContext& context,
                                             Recommendations answer,
                                             absl::Time started,
-                                            const ModelSpend& spend) const {
+                                            const ModelSpend& spend) {
   answer.set_recommendation_id(NewRecommendationId());
+  if (context.experiment != nullptr) {
+    answer.set_experiment(context.experiment->name());
+    answer.set_variant(context.variant != nullptr
+                           ? context.variant->name()
+                           : std::string(experiments::kHoldoutVariant));
+    counters_.CountAssignment(answer.experiment(), answer.variant());
+  }
   for (int i = 0; i < answer.items_size(); ++i) {
     answer.mutable_items(i)->set_position(i + 1);
   }
@@ -353,8 +441,8 @@ RecommendationEngine::DeleteUserData(
   if (!interactions.ok()) return interactions.status();
   response.set_deleted_interactions(*interactions);
   // After the rows are gone: an answer computed before cannot be stored.
-  absl::StatusOr<int64_t> cached =
-      answer_cache_.Drop(answer_cache_.Key(request.user_id()), deadline);
+  absl::StatusOr<int64_t> cached = answer_cache_.DropAll(
+      answer_cache_.KeysOf(Shopper{request.user_id(), ""}), deadline);
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;

@@ -27,6 +27,7 @@
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/engine_options.h"
 #include "services/recommender/engine_stats.h"
+#include "services/recommender/experiments/experiment_config.h"
 #include "services/recommender/ranker_chain.h"
 #include "services/recommender/ranking_inputs.h"
 #include "services/recommender/recommendation_cache.h"
@@ -98,6 +99,13 @@ class RecommendationEngine {
   // Every answer served from then on is recorded there (null: none). Set
   // before the first request.
   void set_served_log(ServedLog* log) { served_log_ = log; }
+  // The experiments to run and the chains their variants rank with
+  // (MakeVariantChains). Set before the first request.
+  void set_experiments(std::shared_ptr<const experiments::ExperimentSet> set,
+                       VariantChains chains);
+  const experiments::ExperimentSet* experiments() const {
+    return experiments_.get();
+  }
 
   EngineStats stats() const { return counters_.stats(); }
   // Deletes waiting to be retried (for metrics and tests).
@@ -127,7 +135,7 @@ class RecommendationEngine {
   smartshop::v1::Recommendations Stamp(const RequestContext& context,
                                        smartshop::v1::Recommendations answer,
                                        absl::Time started,
-                                       const ModelSpend& spend) const;
+                                       const ModelSpend& spend);
   // The answer for a cache miss, and how long to cache it.
   struct Computed {
     smartshop::v1::Recommendations answer;
@@ -143,6 +151,8 @@ class RecommendationEngine {
     std::function<void(const smartshop::v1::Recommendations&)> on_interim{};
   };
 
+  // Which experiment and variant the visitor is in, as of now.
+  void Assign(RequestContext& context) const;
   // The chain that ranks the request's page (null: none here).
   RankerChain* ChainFor(const RequestContext& context) const;
   // The answer when nothing ranked: top sellers (none for recently
@@ -191,6 +201,19 @@ class RecommendationEngine {
   AnswerFlights flights_{&executor_};
   AnswerCache answer_cache_;
   ServedLog* served_log_ = nullptr;
+  // Answers AnswerCache's question of which variant entries exist.
+  class Variants : public VariantKeys {
+   public:
+    explicit Variants(const RecommendationEngine* engine) : engine_(engine) {}
+    std::optional<VariantTag> Of(const Shopper& visitor) const override;
+    std::vector<VariantTag> All() const override;
+
+   private:
+    const RecommendationEngine* const engine_;
+  };
+  std::shared_ptr<const experiments::ExperimentSet> experiments_;
+  VariantChains variant_chains_;
+  Variants variants_{this};
   // Last: destroyed first, so that computations still running finish while
   // everything they use is alive.
   BoundedExecutor executor_;

@@ -54,6 +54,12 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
       served_log_pending_(Gauge(registry,
                                 "smartshop_recommender_served_log_pending",
                                 "Served answers waiting to be sent.")),
+      assignments_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_experiment_assignments_total")
+              .Help("Answers served in an experiment, by experiment "
+                    "and variant (holdout included).")
+              .Register(registry)),
       model_bytes_(Gauge(registry, "smartshop_recommender_builtin_model_bytes",
                          "Memory held by the builtin ranker's model "
                          "(estimated from its containers).")),
@@ -107,6 +113,14 @@ void RecommenderMetrics::ServedLog(absl::string_view outcome, int64_t records) {
 
 void RecommenderMetrics::SetServedLogPending(int64_t pending) {
   served_log_pending_.Set(static_cast<double>(pending));
+}
+
+void RecommenderMetrics::ExperimentAssignment(absl::string_view experiment,
+                                              absl::string_view variant) {
+  assignments_
+      .Add({{"experiment", std::string(experiment)},
+            {"variant", std::string(variant)}})
+      .Increment();
 }
 
 void RecommenderMetrics::Invalidation(absl::string_view result) {

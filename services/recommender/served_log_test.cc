@@ -124,8 +124,8 @@ TEST(ServedLogTest, APartialBatchLeavesAfterTheFlushInterval) {
                 {.batch_size = 500, .flush_interval = absl::Milliseconds(50)});
   log.Record(ServedNumber(0));
   log.Record(ServedNumber(1));
-  EXPECT_TRUE(
-      Eventually([&] { return sink.ids().size() == 2; }, absl::Seconds(10)));
+  EXPECT_TRUE(smartshop::testing::Eventually(
+      [&] { return sink.ids().size() == 2; }, absl::Seconds(10)));
   EXPECT_THAT(sink.batch_sizes(), ElementsAre(2));
 }
 
@@ -139,8 +139,8 @@ TEST(ServedLogTest, RetriesWhileTrackingIsAwayAndLosesNothing) {
                  .max_backoff = absl::Milliseconds(20)},
                 counts.Hook());
   for (int i = 0; i < 8; ++i) log.Record(ServedNumber(i));
-  EXPECT_TRUE(
-      Eventually([&] { return sink.ids().size() == 8; }, absl::Seconds(10)));
+  EXPECT_TRUE(smartshop::testing::Eventually(
+      [&] { return sink.ids().size() == 8; }, absl::Seconds(10)));
   EXPECT_EQ(sink.ids(), IdsUpTo(8));
   EXPECT_EQ(counts["send_failed"], 3 * 4);
   EXPECT_EQ(counts["sent"], 8);
@@ -153,8 +153,8 @@ TEST(ServedLogTest, AnInvalidBatchIsDroppedNotRetried) {
   ServedLog log(&sink, {.batch_size = 2, .flush_interval = absl::Seconds(10)},
                 counts.Hook());
   for (int i = 0; i < 4; ++i) log.Record(ServedNumber(i));
-  EXPECT_TRUE(
-      Eventually([&] { return sink.ids().size() == 2; }, absl::Seconds(10)));
+  EXPECT_TRUE(smartshop::testing::Eventually(
+      [&] { return sink.ids().size() == 2; }, absl::Seconds(10)));
   EXPECT_THAT(sink.ids(), ElementsAre("id-2", "id-3"));
   EXPECT_EQ(counts["rejected"], 2);
   EXPECT_EQ(sink.calls(), 2);
@@ -173,8 +173,8 @@ TEST(ServedLogTest, PastTheBoundNewRecordsAreDroppedWithoutWaiting) {
                   counts.Hook());
     // The first batch leaves the queue and hangs in Send.
     for (int i = 0; i < 10; ++i) log.Record(ServedNumber(i));
-    EXPECT_TRUE(
-        Eventually([&] { return log.pending() == 0; }, absl::Seconds(10)));
+    EXPECT_TRUE(smartshop::testing::Eventually(
+        [&] { return log.pending() == 0; }, absl::Seconds(10)));
     const absl::Time before = absl::Now();
     for (int i = 10; i < 40; ++i) log.Record(ServedNumber(i));
     EXPECT_LT(absl::Now() - before, absl::Seconds(1));  // never blocked

@@ -133,6 +133,29 @@ absl::Status ValidateSchedule(absl::string_view path, const Experiment& e) {
   return absl::OkStatus();
 }
 
+// The model variants rank the home page only: the other placements rank a
+// shopper's own page with the builtin ranker (their model call is for the
+// answers anonymous visitors share, whom no experiment assigns).
+absl::Status ValidateRankerPlacements(absl::string_view path,
+                                      const Experiment& e) {
+  for (int p : e.placements()) {
+    if (p == smartshop::v1::PLACEMENT_HOME) continue;
+    for (int j = 0; j < e.variants_size(); ++j) {
+      const auto ranker = e.variants(j).ranker();
+      if (ranker == smartshop::v1::VARIANT_RANKER_MODEL ||
+          ranker == smartshop::v1::VARIANT_RANKER_MODEL_HYBRID) {
+        return Invalid(
+            absl::StrCat(path, ".variants[", j, "].ranker"),
+            absl::StrCat(smartshop::v1::VariantRanker_Name(ranker),
+                         " ranks only PLACEMENT_HOME (the experiment also "
+                         "runs on ",
+                         smartshop::v1::Placement_Name(p), ")"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateExperiment(int i, const Experiment& e) {
   const std::string path = absl::StrCat("experiments[", i, "]");
   if (!ValidName(e.name(), kMaxExperimentNameLength)) {
@@ -155,6 +178,7 @@ absl::Status ValidateExperiment(int i, const Experiment& e) {
       return s;
     }
   }
+  if (absl::Status s = ValidateRankerPlacements(path, e); !s.ok()) return s;
   // Written so that NaN fails too.
   if (!(e.holdout() >= 0 && e.holdout() <= kMaxHoldout)) {
     return Invalid(absl::StrCat(path, ".holdout"),

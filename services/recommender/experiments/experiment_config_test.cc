@@ -130,6 +130,22 @@ TEST(ValidateExperimentsConfigTest, ExperimentNamesAreUnique) {
                           "(experiments[0])"));
 }
 
+TEST(ValidateExperimentsConfigTest, ModelVariantsRankOnlyTheHomePage) {
+  EXPECT_THAT(
+      ValidateWith([](ExperimentsConfig& c) {
+        c.mutable_experiments(0)->add_placements(PLACEMENT_CART);
+      }),
+      InvalidWith("experiments[0].variants[1].ranker: VARIANT_RANKER_MODEL "
+                  "ranks only PLACEMENT_HOME (the experiment also runs on "
+                  "PLACEMENT_CART)"));
+  // Builtin and top sellers run anywhere.
+  EXPECT_TRUE(ValidateWith([](ExperimentsConfig& c) {
+                c.mutable_experiments(0)->mutable_variants(1)->set_ranker(
+                    smartshop::v1::VARIANT_RANKER_BUILTIN);
+                c.mutable_experiments(0)->add_placements(PLACEMENT_CART);
+              }).ok());
+}
+
 TEST(ValidateExperimentsConfigTest, Placements) {
   EXPECT_THAT(ValidateWith([](ExperimentsConfig& c) {
                 c.mutable_experiments(0)->clear_placements();
@@ -149,7 +165,7 @@ TEST(ValidateExperimentsConfigTest, Placements) {
               InvalidWith("experiments[1].placements[1]: unknown placement "
                           "42"));
   EXPECT_TRUE(ValidateWith([](ExperimentsConfig& c) {
-                c.mutable_experiments(0)->add_placements(PLACEMENT_CART);
+                c.mutable_experiments(1)->add_placements(PLACEMENT_CART);
               }).ok());
 }
 
