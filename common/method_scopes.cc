@@ -26,6 +26,8 @@ const absl::flat_hash_map<std::string, Scope>& Table() {
       {"smartshop.v1.RecommenderService/InvalidateRecommendations",
        Scope::kWrite},
       {"smartshop.v1.RecommenderService/DeleteUserData", Scope::kWrite},
+      {"smartshop.v1.ExperimentService/ListExperiments", Scope::kRead},
+      {"smartshop.v1.ExperimentService/GetExperimentReport", Scope::kRead},
   };
   return *table;
 }

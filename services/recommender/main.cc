@@ -16,6 +16,8 @@
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/event_feed.h"
+#include "services/recommender/experiment_service.h"
+#include "services/recommender/insights_client.h"
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
@@ -67,6 +69,14 @@ int Run(const RecommenderConfig& config) {
       MakePlacementChains(openai.get(), *prompt, config.engine, builtin,
                           &metrics));
   engine.set_builtin_ready(!config.follow_events);
+  if (!config.experiments->config().experiments().empty()) {
+    engine.set_experiments(config.experiments,
+                           MakeVariantChains(openai.get(), *prompt,
+                                             config.engine, builtin, &metrics));
+  }
+  GrpcInsightsClient insights(tracking_channel);
+  ExperimentServiceImpl experiment_service(config.experiments, &insights,
+                                           absl::Seconds(30), config.auth);
   GrpcServedSink served_sink(tracking_channel);
   std::optional<ServedLog> served_log;
   if (config.served_log) {
@@ -90,7 +100,7 @@ int Run(const RecommenderConfig& config) {
                                   .max_threads = config.server_threads,
                                   .registry = registry,
                                   .tls = config.tls},
-                                 {&service});
+                                 {&service, &experiment_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
   // Warming (replaying the log) is not ready: answers would come from a
   // partial model, so traffic should go to replicas that have caught up.

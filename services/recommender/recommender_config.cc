@@ -1,6 +1,8 @@
 #include "services/recommender/recommender_config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -118,9 +120,38 @@ ABSL_FLAG(int64_t, served_log_max_pending, 100'000,
           "served answers held while tracking cannot take them; past it "
           "new ones are dropped and counted (env "
           "RECOMMENDER_SERVED_LOG_MAX_PENDING)");
+ABSL_FLAG(std::string, experiments_file, "",
+          "A/B experiments to run: the text format of "
+          "smartshop.v1.ExperimentsConfig (docs/experiments.md); empty = "
+          "none (env RECOMMENDER_EXPERIMENTS_FILE)");
 
 namespace smartshop::recommender {
 namespace {
+
+absl::StatusOr<std::shared_ptr<const experiments::ExperimentSet>>
+LoadExperiments(const std::string& path) {
+  if (path.empty()) return std::make_shared<experiments::ExperimentSet>();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--experiments_file: cannot read ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<smartshop::v1::ExperimentsConfig> config =
+      experiments::ParseExperimentsConfig(text.str());
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", config.status().message()));
+  }
+  absl::StatusOr<experiments::ExperimentSet> set =
+      experiments::ExperimentSet::Create(*std::move(config));
+  if (!set.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", set.status().message()));
+  }
+  return std::make_shared<const experiments::ExperimentSet>(*std::move(set));
+}
 
 std::string SecretFromEnv(const char* name) {
   const char* value = std::getenv(name);
@@ -254,6 +285,12 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
       c.served_log_options.max_pending > 10'000'000) {
     return absl::InvalidArgumentError(
         "--served_log_max_pending must be 1000 to 10000000");
+  }
+  if (auto loaded = LoadExperiments(absl::GetFlag(FLAGS_experiments_file));
+      loaded.ok()) {
+    c.experiments = *std::move(loaded);
+  } else {
+    return loaded.status();
   }
   if (c.engine.cache_prefix.empty()) {
     return absl::InvalidArgumentError("--cache_prefix must not be empty");
