@@ -166,6 +166,31 @@ constexpr absl::string_view kRulesDeleteUsage =
 Deletes merchandising rules by id and prints how many existed; unknown ids
 are ignored.)";
 
+constexpr absl::string_view kExperimentsListUsage =
+    R"(experiments list [--recommender=HOST:PORT]
+
+Prints the recommender's experiments (its --experiments_file) as proto JSON.)";
+
+constexpr absl::string_view kExperimentsReportUsage =
+    R"(experiments report --name=NAME [--until=TIME] [--window_hours=24] [--json]
+
+Per variant: shoppers, impressions, clicks, CTR with its 95% interval,
+carts and orders per click, revenue per 1000 impressions, shopper
+conversion with its interval, the lift against the control (the first
+variant) with its interval, the two-proportion z-test's p and the verdict
+(given only once every variant has the experiment's shoppers_per_variant:
+a fixed horizon, no peeking), model calls and cost, latency. See
+docs/experiments.md.)";
+
+constexpr absl::string_view kInsightsUsage =
+    R"(insights [--since=TIME] [--until=TIME] [--group_by=strategy] [--experiment=NAME] [--json]
+
+Served answers, impressions, clicks, carts, orders and revenue attributed to
+them (docs/attribution.md), model calls and cost, cache hit rate and
+latency, from the tracking service, grouped by strategy, placement,
+position (click position analysis), variant (of --experiment) or day.
+Default range: the last 24 hours.)";
+
 constexpr absl::string_view kTopUsage =
     R"(smartshop: the command line of the SmartShop tracking and recommender services.
 
@@ -308,6 +333,28 @@ std::vector<Command> MakeCommands() {
        kRulesDeleteUsage,
        {tracking, {"ids"}, timeout},
        RunRulesDelete},
+      {"experiments list",
+       "print the recommender's A/B experiments",
+       kExperimentsListUsage,
+       {recommender, timeout},
+       RunExperimentsList},
+      {"experiments report",
+       "an experiment's variants with intervals and a verdict",
+       kExperimentsReportUsage,
+       {recommender, {"name"}, {"until"}, {"window_hours"}, {"json"}, timeout},
+       RunExperimentsReport},
+      {"insights",
+       "clicks, conversions and cost of what was served",
+       kInsightsUsage,
+       {tracking,
+        {"since"},
+        {"until"},
+        {"group_by"},
+        {"experiment"},
+        {"window_hours"},
+        {"json"},
+        timeout},
+       RunInsights},
   };
 }
 
