@@ -191,6 +191,19 @@ latency, from the tracking service, grouped by strategy, placement,
 position (click position analysis), variant (of --experiment) or day.
 Default range: the last 24 hours.)";
 
+constexpr absl::string_view kSimulateUsage =
+    R"(simulate --csv=OnlineRetail.csv --experiment=NAME [--limit=ROWS] [--json]
+
+Replays the Online Retail sample as a shop against the running services:
+uploads its catalog (not its events), then one visit per invoice in time
+order: the shopper opens the home page and the product page of the
+invoice's first item (recommendations for each, reported as impressions),
+clicks every recommended product they are about to buy (view_product with
+the recommendation id and position, then add_to_cart), and buys the invoice
+as the data says. Then prints the experiment's report. Run it on an empty
+shop (tools/sim/simulate.sh starts one) whose recommender runs the
+experiment on PLACEMENT_HOME and PLACEMENT_PRODUCT.)";
+
 constexpr absl::string_view kTopUsage =
     R"(smartshop: the command line of the SmartShop tracking and recommender services.
 
@@ -355,6 +368,17 @@ std::vector<Command> MakeCommands() {
         {"json"},
         timeout},
        RunInsights},
+      {"simulate",
+       "replay Online Retail as a shop with an experiment running",
+       kSimulateUsage,
+       {tracking,
+        recommender,
+        {"csv", "", "the Online Retail CSV"},
+        {"limit", "row_limit", "read at most this many data rows; 0 = all"},
+        {"experiment", "", "the experiment to report (required)"},
+        {"json"},
+        timeout},
+       RunSimulate},
   };
 }
 

@@ -50,6 +50,7 @@ absl::Status RunExperimentsList(const Invocation& invocation,
 absl::Status RunExperimentsReport(const Invocation& invocation,
                                   std::ostream& out);
 absl::Status RunInsights(const Invocation& invocation, std::ostream& out);
+absl::Status RunSimulate(const Invocation& invocation, std::ostream& out);
 
 // track's event, from --json or from the field flags (not both).
 // INVALID_ARGUMENT naming the flag at fault.

@@ -57,8 +57,8 @@ TEST_F(CommandsTest, HelpListsEveryCommandOnStdoutAndExits0) {
     for (const char* command :
          {"track", "import", "import-retail", "import-movielens", "inspect",
           "recommend", "invalidate", "health", "rules upsert", "rules list",
-          "rules delete", "experiments list", "experiments report",
-          "insights"}) {
+          "rules delete", "experiments list", "experiments report", "insights",
+          "simulate"}) {
       EXPECT_THAT(result.out, HasSubstr(absl::StrCat("  ", command, " ")))
           << help;
     }
@@ -149,6 +149,9 @@ TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
       {"experiments", "report", "--name=x", "--until=yesterday",
        "--recommender=127.0.0.1:1"},
       {"insights", "--group_by=color", "--tracking=127.0.0.1:1"},
+      {"simulate", "--csv=/nonexistent.csv", "--tracking=127.0.0.1:1"},
+      {"simulate", "--experiment=x", "--csv=/nonexistent.csv",
+       "--tracking=127.0.0.1:1"},
       {"insights", "--since=2026-13-01", "--tracking=127.0.0.1:1"},
   };
   for (const auto& args : cases) {

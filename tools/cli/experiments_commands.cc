@@ -12,6 +12,7 @@
 #include "tools/cli/commands.h"
 #include "tools/cli/flags.h"
 #include "tools/cli/recommendations_view.h"
+#include "tools/cli/report_view.h"
 #include "tools/cli/rpc_util.h"
 #include "tools/import/text_table.h"
 
@@ -26,33 +27,6 @@ Peer RecommenderPeer() {
 }
 Peer TrackingPeer() {
   return {"tracking service", absl::GetFlag(FLAGS_tracking)};
-}
-
-std::string Percent(double value) {
-  return absl::StrFormat("%.2f%%", 100 * value);
-}
-
-// "4.00% [3.10, 5.20]"
-std::string RateText(const smartshop::v1::Rate& rate) {
-  return absl::StrFormat("%.2f%% [%.2f, %.2f]", 100 * rate.value(),
-                         100 * rate.low(), 100 * rate.high());
-}
-
-std::string VerdictText(smartshop::v1::Verdict verdict) {
-  switch (verdict) {
-    case smartshop::v1::VERDICT_NOT_YET:
-      return "not yet";
-    case smartshop::v1::VERDICT_NO_DIFFERENCE:
-      return "no difference";
-    case smartshop::v1::VERDICT_BETTER:
-      return "better";
-    case smartshop::v1::VERDICT_WORSE:
-      return "worse";
-    case smartshop::v1::VERDICT_CONTROL:
-      return "control";
-    default:
-      return "?";
-  }
 }
 
 absl::StatusOr<absl::Time> TimeFlag(const std::string& name,
@@ -71,48 +45,6 @@ void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
   const int64_t nanos = absl::ToUnixNanos(t);
   out->set_seconds(nanos / 1'000'000'000);
   out->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-}
-
-std::string ReportTable(const smartshop::v1::ExperimentReport& report) {
-  TextTable table({{"variant"},
-                   {"shoppers", kRight},
-                   {"impressions", kRight},
-                   {"clicks", kRight},
-                   {"CTR [95% CI]", kRight},
-                   {"cart/click", kRight},
-                   {"order/click", kRight},
-                   {"rev/1000 impr", kRight},
-                   {"shopper conv. [95% CI]", kRight},
-                   {"lift [95% CI]", kRight},
-                   {"p", kRight},
-                   {"verdict"},
-                   {"model calls", kRight},
-                   {"cost $", kRight},
-                   {"p50/p99 ms", kRight}});
-  for (const auto& v : report.variants()) {
-    table.AddRow(
-        {v.variant(), absl::StrCat(v.shoppers()),
-         absl::StrCat(v.impressed_items()), absl::StrCat(v.clicks()),
-         RateText(v.ctr()), Percent(v.add_to_cart_rate().value()),
-         Percent(v.conversion_rate().value()),
-         absl::StrFormat("%.2f",
-                         v.revenue_per_1000_impressions_cents() / 100.0),
-         RateText(v.shopper_conversion()),
-         v.verdict() == smartshop::v1::VERDICT_CONTROL ||
-                 v.variant() == "holdout"
-             ? "-"
-             : absl::StrFormat("%+.2f [%+.2f, %+.2f]", 100 * v.lift(),
-                               100 * v.lift_low(), 100 * v.lift_high()),
-         v.verdict() == smartshop::v1::VERDICT_CONTROL ||
-                 v.variant() == "holdout"
-             ? "-"
-             : absl::StrFormat("%.4f", v.p_value()),
-         v.variant() == "holdout" ? "-" : VerdictText(v.verdict()),
-         absl::StrCat(v.model_calls()),
-         absl::StrFormat("%.4f", v.model_cost_usd()),
-         absl::StrFormat("%.1f/%.1f", v.latency_p50_ms(), v.latency_p99_ms())});
-  }
-  return table.Render();
 }
 
 }  // namespace
@@ -171,7 +103,7 @@ absl::Status RunExperimentsReport(const Invocation& invocation,
       << "; verdict at " << report.experiment().shoppers_per_variant()
       << " shoppers per variant (two-proportion z-test on shopper "
          "conversion, p < 0.05)\n"
-      << ReportTable(report);
+      << ExperimentReportTable(report);
   return absl::OkStatus();
 }
 
