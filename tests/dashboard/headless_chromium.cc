@@ -54,7 +54,9 @@ ChromiumResult RunHeadlessChromium(const ChromiumOptions& options) {
   std::vector<std::string> args = {
       options.binary, "--headless=new",
       "--no-sandbox",  // containers and CI runners have no user namespaces
-      "--disable-gpu", "--enable-logging=stderr", "--v=0",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",  // containers often have a small /dev/shm
+                                  // "--enable-logging=stderr", "--v=0",
       absl::StrCat("--user-data-dir=", dir.File("profile")), "--no-first-run",
       "--no-default-browser-check", "--disable-extensions",
       // Nothing but the page: no update checks, sync or field trials.

@@ -71,7 +71,8 @@ std::string DashboardJson(const DashboardData& data);
 //   with the messages in protobuf's JSON mapping (proto field names, every
 //   field printed, int64 as strings);
 //   400 naming the bad parameter; 401 when `allowed(Authorization header)`
-//   is false; 503 when the source fails or misses `load_timeout`.
+//   is false (always when `allowed` is null: fails closed); 503 when the
+//   source fails or misses `load_timeout`.
 // `source` must outlive the routes.
 std::vector<AdminRoute> DashboardRoutes(
     DashboardSource* source,
