@@ -138,7 +138,7 @@ DashboardData FixtureDashboardData(absl::string_view range, absl::Time until) {
          {"STRATEGY_BUILTIN", 6100, 41600, 33200, 1328, 260, 90, 380000, 2500,
           780, 225, 0, 0, 12.0, 95.0, 4200, 87, 520});
   AddRow(data.by_strategy,
-         {"STRATEGY_TOP_SELLERS", 3000, 14600, 11500, 439, 90, 36, 143800, 1200,
+         {"STRATEGY_FALLBACK", 3000, 14600, 11500, 439, 90, 36, 143800, 1200,
           300, 85, 0, 0, 4.0, 20.0, 1600, 0, 60});
 
   // Seven days, traffic and CTR rising, as a shop after a campaign.
@@ -174,8 +174,8 @@ DashboardData FixtureDashboardData(absl::string_view range, absl::Time until) {
     auto& codes = *response->mutable_fallbacks_by_code();
     for (const auto& [code, count] :
          {std::pair<std::string, int64_t>{"model_timeout", 51},
-          {"model_error", 23},
-          {"budget_exhausted", 13}}) {
+          {"model_rate_limited", 23},
+          {"model_unavailable", 13}}) {
       codes[code] = count;
     }
     response->set_unknown_recommendation_ids(17);
