@@ -15,6 +15,8 @@
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/dashboard/dashboard_page.h"
+#include "services/recommender/dashboard/insights_dashboard_source.h"
 #include "services/recommender/event_feed.h"
 #include "services/recommender/experiment_service.h"
 #include "services/recommender/insights_client.h"
@@ -108,6 +110,14 @@ int Run(const RecommenderConfig& config) {
   auto readiness = [&]() -> absl::Status {
     return ReplicaReadiness(catalog.Current() != nullptr, followed);
   };
+  // The dashboard: its page for anyone (it holds no data), its data for
+  // callers with the read scope (the same tokens as the gRPC port's).
+  InsightsDashboardSource dashboard(
+      &insights, config.experiments, [&catalog]() -> int64_t {
+        auto snapshot = catalog.Current();
+        return snapshot ? static_cast<int64_t>(snapshot->active_by_id().size())
+                        : 0;
+      });
   auto admin = AdminHttpServer::Start(
       {.listen_address = config.admin_address,
        .registry = registry,
@@ -129,7 +139,11 @@ int Run(const RecommenderConfig& config) {
              metrics.SetRedisBreaker((*cache)->breaker_open(),
                                      (*cache)->stats().short_circuited);
            },
-       .readiness = readiness});
+       .readiness = readiness,
+       .routes = DashboardRoutes(&dashboard,
+                                 [auth = config.auth](absl::string_view a) {
+                                   return auth->Authorize(a, Scope::kRead).ok();
+                                 })});
   if (!admin.ok()) return Fail("listen_failed", admin.status());
   {
     HealthMonitor health(started->server->GetHealthCheckService(),

@@ -2,7 +2,7 @@
 // operators run them. Every method of every service refuses a call without
 // a valid token (UNAUTHENTICATED) or with a token lacking the method's
 // scope (PERMISSION_DENIED), and a refused write changes nothing; the
-// recommender reads tracking with its own read-only token; health and
+// recommender reads tracking with its own read,record token; health and
 // reflection stay open for probes and grpcurl; a server will not start
 // without a choice between a tokens file and --insecure_no_auth.
 #include <grpcpp/generic/generic_stub.h>
@@ -97,11 +97,11 @@ bool WaitUntilServing(int port, const std::string& service) {
 class AuthProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tracking_tokens_ =
-        dir_.Write("tracking", absl::StrCat("# caller scopes token\n"
-                                            "shop-backend read,write ",
-                                            kShopToken, "\nrecommender read ",
-                                            kTrackingReadToken, "\n"));
+    tracking_tokens_ = dir_.Write(
+        "tracking", absl::StrCat("# caller scopes token\n"
+                                 "shop-backend read,write ",
+                                 kShopToken, "\nrecommender read,record ",
+                                 kTrackingReadToken, "\n"));
     recommender_tokens_ =
         dir_.Write("recommender", absl::StrCat("shop-backend read,write ",
                                                kShopToken, "\nstorefront read ",
