@@ -1,0 +1,321 @@
+#include "services/tracking/pg_insights_reader.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "common/storage_error.h"
+#include "smartshop/v1/placement.pb.h"
+
+namespace smartshop::tracking {
+namespace {
+
+using smartshop::v1::GetInsightsResponse;
+using smartshop::v1::InsightsGrouping;
+using smartshop::v1::InsightsRow;
+
+// The rules of docs/attribution.md, as one statement. $1, $2: the range of
+// serving; $3: the experiment ('' = any); $4: the placement's enum name
+// ('' = any); $5: the conversion window. {KEY} is the group of an answer,
+// or NULL for the POSITION grouping, where each fact takes its position
+// instead (coalesce(s.key, position)).
+//
+// s: the served answers of the range (index on served_at per month).
+// tagged: the interactions carrying the id of an answer in s, of one of
+//   its products, within the window after serving: one probe of
+//   interactions_recommendation per answer (OFFSET 0 keeps the lateral a
+//   per-answer probe rather than a join over the whole index). Its views
+//   are the clicks; its carts and orders are touched by the id they carry
+//   (rule a).
+// candidates: the carts and orders of a clicking shopper's product within
+//   the window after a click, that rule (a) does not claim for any answer
+//   (in s or not).
+// last_click: each candidate's latest click of that product by that
+//   shopper on any served answer (rule b), through the shopper's
+//   (user_id|session_key, occurred_at) index; kept when the answer is in s.
+//   Clicks on answers outside the range win too, so that a conversion is
+//   never counted in two ranges.
+// facts: one row per answer (per answer and position for POSITION), served
+//   product, shown position, click and conversion, with its group.
+// The answer has three sections: 0 the groups, 1 fallbacks by code, 2 the
+// unknown ids.
+constexpr char kInsightsSql[] = R"sql(
+WITH s AS (
+  SELECT recommendation_id AS rid, served_at, product_ids,
+    cardinality(product_ids) AS items,
+    coalesce(user_id, 's:' || session_key) AS shopper,
+    model_calls, model_cost_usd, latency_micros, cache_hit, fallback_code,
+    {KEY} AS key
+  FROM served_recommendations
+  WHERE served_at >= $1::timestamptz AND served_at < $2::timestamptz
+    AND ($3::text = '' OR experiment = $3::text)
+    AND ($4::text = '' OR placement = $4::text)),
+tagged AS (
+  SELECT s.rid, s.served_at, i.id, i.interaction_type, i.product_id,
+    i.user_id, i.session_key, i.occurred_at, i.quantity,
+    CASE WHEN s.product_ids[i.recommendation_position] = i.product_id
+      THEN i.recommendation_position
+      ELSE array_position(s.product_ids, i.product_id) END AS position
+  FROM s CROSS JOIN LATERAL (
+    SELECT * FROM interactions i
+    WHERE i.recommendation_id = s.rid
+      AND i.occurred_at >= s.served_at
+      AND i.occurred_at < s.served_at + $5::interval
+      AND i.interaction_type IN ('view_product', 'add_to_cart', 'order_placed')
+      AND i.product_id = ANY (s.product_ids)
+    OFFSET 0) i),
+clicks AS (
+  SELECT DISTINCT ON (rid, served_at, product_id) rid, served_at, product_id, position
+  FROM tagged WHERE interaction_type = 'view_product'
+  ORDER BY rid, served_at, product_id, occurred_at, id),
+candidates AS (
+  SELECT DISTINCT e.id, e.occurred_at, e.interaction_type, e.product_id,
+    e.user_id, e.session_key, e.quantity
+  FROM tagged v CROSS JOIN LATERAL (
+    SELECT * FROM interactions e
+    WHERE e.user_id = v.user_id
+      AND e.occurred_at >= v.occurred_at
+      AND e.occurred_at < v.occurred_at + $5::interval
+    UNION ALL
+    SELECT * FROM interactions e
+    WHERE v.session_key IS NOT NULL AND e.user_id IS NULL
+      AND e.session_key = v.session_key
+      AND e.occurred_at >= v.occurred_at
+      AND e.occurred_at < v.occurred_at + $5::interval) e
+  WHERE v.interaction_type = 'view_product'
+    AND e.interaction_type IN ('add_to_cart', 'order_placed')
+    AND e.product_id = v.product_id
+    AND NOT EXISTS (
+      SELECT 1 FROM served_recommendations r
+      WHERE r.recommendation_id = e.recommendation_id
+        AND r.served_at <= e.occurred_at
+        AND r.served_at > e.occurred_at - $5::interval
+        AND e.product_id = ANY (r.product_ids))),
+last_click AS (
+  SELECT c.*, t.rid, t.served_at, t.position
+  FROM candidates c CROSS JOIN LATERAL (
+    SELECT * FROM (
+      SELECT r.recommendation_id AS rid, r.served_at, v.occurred_at, v.id,
+        CASE WHEN r.product_ids[v.recommendation_position] = v.product_id
+          THEN v.recommendation_position
+          ELSE array_position(r.product_ids, v.product_id) END AS position
+      FROM interactions v JOIN served_recommendations r
+        ON r.recommendation_id = v.recommendation_id
+       AND r.served_at <= v.occurred_at
+       AND r.served_at > v.occurred_at - $5::interval
+       AND v.product_id = ANY (r.product_ids)
+      WHERE v.user_id = c.user_id
+        AND v.interaction_type = 'view_product' AND v.product_id = c.product_id
+        AND v.occurred_at <= c.occurred_at
+        AND v.occurred_at > c.occurred_at - $5::interval
+      UNION ALL
+      SELECT r.recommendation_id, r.served_at, v.occurred_at, v.id,
+        CASE WHEN r.product_ids[v.recommendation_position] = v.product_id
+          THEN v.recommendation_position
+          ELSE array_position(r.product_ids, v.product_id) END
+      FROM interactions v JOIN served_recommendations r
+        ON r.recommendation_id = v.recommendation_id
+       AND r.served_at <= v.occurred_at
+       AND r.served_at > v.occurred_at - $5::interval
+       AND v.product_id = ANY (r.product_ids)
+      WHERE c.user_id IS NULL AND v.session_key = c.session_key
+        AND v.interaction_type = 'view_product' AND v.product_id = c.product_id
+        AND v.occurred_at <= c.occurred_at
+        AND v.occurred_at > c.occurred_at - $5::interval) touch
+    ORDER BY occurred_at DESC, id DESC LIMIT 1) t),
+conversions AS (
+  SELECT rid, served_at, position, interaction_type, product_id, quantity
+  FROM tagged WHERE interaction_type <> 'view_product'
+  UNION ALL
+  SELECT rid, served_at, position, interaction_type, product_id, quantity
+  FROM last_click),
+facts AS (
+  SELECT 'a' AS kind, coalesce(s.key, n::text) AS gkey,
+    CASE WHEN n IS NULL THEN s.items ELSE 1 END AS items, s.shopper,
+    s.model_calls, s.model_cost_usd, s.latency_micros, s.cache_hit,
+    s.fallback_code, NULL::bigint AS product_id, NULL::text AS conversion,
+    NULL::bigint AS revenue
+  FROM s LEFT JOIN LATERAL generate_subscripts(s.product_ids, 1) n
+    ON s.key IS NULL
+  UNION ALL
+  SELECT 'p', coalesce(s.key, n::text), NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, s.product_ids[n], NULL, NULL
+  FROM s CROSS JOIN LATERAL generate_subscripts(s.product_ids, 1) n
+  UNION ALL
+  SELECT 'i', coalesce(s.key, n::text), NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, NULL, NULL
+  FROM s JOIN recommendation_impressions m ON m.recommendation_id = s.rid
+    CROSS JOIN LATERAL (
+      SELECT DISTINCT n FROM unnest(coalesce(m.positions,
+        ARRAY(SELECT generate_series(1, s.items)))) n
+      WHERE n BETWEEN 1 AND s.items) shown
+  UNION ALL
+  SELECT 'c', coalesce(s.key, c.position::text), NULL, s.shopper, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, NULL
+  FROM clicks c JOIN s USING (rid, served_at)
+  UNION ALL
+  SELECT 'v', coalesce(s.key, v.position::text), NULL, s.shopper, NULL, NULL,
+    NULL, NULL, NULL, NULL, v.interaction_type,
+    CASE WHEN v.interaction_type = 'order_placed'
+      THEN coalesce(p.price_cents, 0) * greatest(v.quantity, 1) END
+  FROM conversions v JOIN s USING (rid, served_at)
+    LEFT JOIN products p ON p.id = v.product_id)
+SELECT 0 AS section, gkey,
+  count(*) FILTER (WHERE kind = 'a'),
+  coalesce(sum(items) FILTER (WHERE kind = 'a'), 0),
+  count(*) FILTER (WHERE kind = 'i'),
+  count(*) FILTER (WHERE kind = 'c'),
+  count(*) FILTER (WHERE conversion = 'add_to_cart'),
+  count(*) FILTER (WHERE conversion = 'order_placed'),
+  coalesce(sum(revenue), 0)::bigint,
+  count(DISTINCT shopper) FILTER (WHERE kind = 'a'),
+  count(DISTINCT shopper) FILTER (WHERE kind = 'c'),
+  count(DISTINCT shopper) FILTER (WHERE kind = 'v'),
+  coalesce(sum(model_calls) FILTER (WHERE kind = 'a'), 0),
+  coalesce(sum(model_cost_usd) FILTER (WHERE kind = 'a'), 0),
+  coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_micros)
+    FILTER (WHERE kind = 'a') / 1000.0, 0),
+  coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_micros)
+    FILTER (WHERE kind = 'a') / 1000.0, 0),
+  count(*) FILTER (WHERE kind = 'a' AND cache_hit),
+  count(*) FILTER (WHERE kind = 'a' AND fallback_code IS NOT NULL),
+  count(DISTINCT product_id) FILTER (WHERE kind = 'p')
+FROM facts WHERE gkey IS NOT NULL GROUP BY gkey
+UNION ALL
+SELECT 1, fallback_code, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM s WHERE fallback_code IS NOT NULL GROUP BY fallback_code
+UNION ALL
+SELECT 2, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM interactions i
+WHERE i.interaction_type IN ('view_product', 'add_to_cart', 'order_placed')
+  AND i.occurred_at >= $1::timestamptz AND i.occurred_at < $2::timestamptz
+  AND i.recommendation_id IS NOT NULL
+  AND NOT EXISTS (
+    SELECT 1 FROM served_recommendations r
+    WHERE r.recommendation_id = i.recommendation_id))sql";
+
+// The group of an answer, per grouping: the stored enum names, the
+// variant, the UTC day. NULL: by position.
+std::string KeyExpression(InsightsGrouping grouping) {
+  switch (grouping) {
+    case smartshop::v1::INSIGHTS_GROUPING_PLACEMENT:
+      return "placement";
+    case smartshop::v1::INSIGHTS_GROUPING_POSITION:
+      return "NULL::text";
+    case smartshop::v1::INSIGHTS_GROUPING_VARIANT:
+      return "coalesce(variant, '')";
+    case smartshop::v1::INSIGHTS_GROUPING_DAY:
+      return "to_char(served_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+    default:
+      return "strategy";
+  }
+}
+
+std::string FormatUtc(absl::Time t) {
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
+// Positions in numeric order ("2" before "10"), other keys as text.
+bool KeyLess(InsightsGrouping grouping, const std::string& a,
+             const std::string& b) {
+  int x = 0, y = 0;
+  if (grouping == smartshop::v1::INSIGHTS_GROUPING_POSITION &&
+      absl::SimpleAtoi(a, &x) && absl::SimpleAtoi(b, &y)) {
+    return x < y;
+  }
+  return a < b;
+}
+
+void FillRow(const pqxx::row& r, InsightsRow* row) {
+  row->set_key(r[1].as<std::string>());
+  row->set_served_answers(r[2].as<int64_t>());
+  row->set_served_items(r[3].as<int64_t>());
+  row->set_impressed_items(r[4].as<int64_t>());
+  row->set_clicks(r[5].as<int64_t>());
+  row->set_add_to_carts(r[6].as<int64_t>());
+  row->set_orders(r[7].as<int64_t>());
+  row->set_revenue_cents(r[8].as<int64_t>());
+  row->set_shoppers(r[9].as<int64_t>());
+  row->set_shoppers_clicked(r[10].as<int64_t>());
+  row->set_shoppers_converted(r[11].as<int64_t>());
+  row->set_model_calls(r[12].as<int64_t>());
+  row->set_model_cost_usd(r[13].as<double>());
+  row->set_latency_p50_ms(r[14].as<double>());
+  row->set_latency_p99_ms(r[15].as<double>());
+  row->set_cache_hits(r[16].as<int64_t>());
+  row->set_fallbacks(r[17].as<int64_t>());
+  row->set_distinct_products(r[18].as<int64_t>());
+}
+
+}  // namespace
+
+PgStatement PgInsightsReader::Statement(const InsightsQuery& query) {
+  PgStatement st;
+  const InsightsGrouping grouping = query.group_by;
+  st.name = absl::StrCat("insights_", static_cast<int>(grouping));
+  st.sql =
+      absl::StrReplaceAll(kInsightsSql, {{"{KEY}", KeyExpression(grouping)}});
+  st.params = {
+      FormatUtc(query.since), FormatUtc(query.until), query.experiment,
+      query.placement ? smartshop::v1::Placement_Name(*query.placement) : "",
+      absl::StrCat(absl::ToInt64Seconds(query.conversion_window), " seconds")};
+  return st;
+}
+
+absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
+    const InsightsQuery& query, absl::Time deadline) {
+  if (query.until <= query.since) {
+    return absl::InvalidArgumentError("until: must be after since");
+  }
+  if (query.conversion_window < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        "conversion_window: must be at least one second");
+  }
+  const PgStatement statement = Statement(query);
+  GetInsightsResponse response;
+  absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
+    response.Clear();
+    c.EnsurePreparedForExecute(statement.name, statement.sql, deadline);
+    std::string arguments;
+    for (const std::string& param : statement.params) {
+      absl::StrAppend(&arguments, arguments.empty() ? "" : ", ",
+                      c.conn().quote(param));
+    }
+    // One round trip: the timeout, the plan mode and the statement go in one
+    // message, which Postgres runs as one transaction. A custom plan each
+    // time: the range decides which months are read, and a generic plan
+    // would read every month.
+    pqxx::nontransaction txn(c.conn());
+    const pqxx::result rows = txn.exec(absl::StrCat(
+        StatementDeadlineSql(deadline),
+        "; SET LOCAL plan_cache_mode = force_custom_plan; EXECUTE ",
+        statement.name, "(", arguments, ")"));
+    for (const auto& r : rows) {
+      switch (r[0].as<int>()) {
+        case 0:
+          FillRow(r, response.add_rows());
+          break;
+        case 1:
+          (*response.mutable_fallbacks_by_code())[r[1].as<std::string>()] =
+              r[2].as<int64_t>();
+          break;
+        default:
+          response.set_unknown_recommendation_ids(r[2].as<int64_t>());
+      }
+    }
+  });
+  if (!status.ok()) return StorageErrorForCaller(status, "read_insights");
+  std::sort(response.mutable_rows()->begin(), response.mutable_rows()->end(),
+            [&](const InsightsRow& a, const InsightsRow& b) {
+              return KeyLess(query.group_by, a.key(), b.key());
+            });
+  return response;
+}
+
+}  // namespace smartshop::tracking
