@@ -1,9 +1,9 @@
 // The plan of the insights statement at scale: 300 000 served answers over
 // 30 days (two months), 1 000 000 interactions and 150 000 impressions, read
 // for one day. Every read of the interactions, served answers and
-// impressions goes through an index (probes per answer, shopper or
-// conversion), never a Seq Scan. The execution time is printed, not
-// asserted: it depends on the machine.
+// impressions that hold rows goes through an index (probes per answer,
+// click or conversion), never a Seq Scan. The execution time is printed,
+// not asserted: it depends on the machine.
 #include <string>
 #include <vector>
 
@@ -63,72 +63,70 @@ class InsightsPlanTest : public ::testing::Test {
     ASSERT_TRUE(tracking::ApplyMigrations(pool, *migrations,
                                           absl::Now() + absl::Seconds(60))
                     .ok());
-    // Answer g is served at kStart + g * 8.64 s for shopper u(g % 20000),
-    // with 4 of 5000 products; interaction h follows answer 1 + h % 300000
-    // within the hour: 70 % carry its id (87 % views, 10 % carts, 3 %
-    // orders), the rest none; one in a thousand an unknown id.
-    const std::string start = "'2026-10-20T00:00:00+00'::timestamptz";
-    const std::string served_at = absl::StrCat(
-        start, " + g * interval '", 30 * 86400.0 / kServed, " seconds'");
-    const std::string rid =
-        "('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid";
-    Execute(db_->url(),
-            "SELECT interactions_ensure_partition(m) FROM unnest(ARRAY["
-            "'2026-10-01T00:00:00+00', '2026-11-01T00:00:00+00']"
-            "::timestamptz[]) m;"
-            "SELECT insights_ensure_partition(t, m) FROM unnest("
-            "'{served_recommendations,recommendation_impressions}'::regclass[])"
-            " t, unnest(ARRAY['2026-10-01T00:00:00+00', "
-            "'2026-11-01T00:00:00+00']::timestamptz[]) m;"
-            "INSERT INTO products (id, name, is_active, units_sold, "
-            "price_cents) SELECT p, 'p' || p, true, 0, 100 + p % 900 "
-            "FROM generate_series(1, 5000) p;");
+    // Answer g (one every 8.64 s from 2026-10-20, two months) is for user
+    // u(g % 20000), or for session s(g % 50000) alone when g % 10 = 0, with
+    // 4 of 5000 products; half the answers have an impression. Each answer
+    // has two clicks (5 and 10 minutes after serving) and a third event 15
+    // minutes after: a cart (g % 3 = 0), an order (g % 3 = 1) or a view, of
+    // the first click's product, carrying the id when g is even (rule a),
+    // else none (rule b). 100 000 more views carry no id, one in a hundred
+    // of them an unknown id: 1 000 000 interactions.
+    static_assert(kServed == 300'000 && kInteractions == 1'000'000);
     Execute(
         db_->url(),
-        absl::StrCat(
-            "INSERT INTO served_recommendations (recommendation_id, "
-            "served_at, user_id, session_key, placement, strategy, "
-            "experiment, variant, cache_hit, product_ids, model_calls, "
-            "model_cost_usd, latency_micros, fallback_code) SELECT ",
-            rid, ", ", served_at,
-            ", 'u' || g % 20000, 's' || g % 50000, "
-            "(ARRAY['PLACEMENT_HOME','PLACEMENT_PRODUCT','PLACEMENT_CART'])"
-            "[1 + g % 3], (ARRAY['STRATEGY_MODEL','STRATEGY_BUILTIN'])"
-            "[1 + g % 2], 'exp1', (ARRAY['control','treatment'])[1 + g / 7 % "
-            "2], g % 5 = 0, ARRAY[1 + g % 5000, 1 + (g * 7) % 5000, "
-            "1 + (g * 13) % 5000, 1 + (g * 31) % 5000]::bigint[], g % 2, "
-            "(g % 2) * 0.001, 1000 * (g % 700), CASE WHEN g % 50 = 0 THEN "
-            "'model_timeout' END FROM generate_series(1, ",
-            kServed, ") g"));
-    Execute(db_->url(),
-            absl::StrCat(
-                "INSERT INTO recommendation_impressions (event_id, "
-                "recommendation_id, shown_at, user_id, positions) SELECT "
-                "gen_random_uuid(), ",
-                rid, ", ", served_at,
-                " + interval '1 second', 'u' || g % 20000, CASE WHEN g % 4 = "
-                "0 THEN '{1,2}'::integer[] END FROM generate_series(2, ",
-                kServed, ", 2) g"));
-    // Interaction h follows answer g = 1 + h % kServed.
-    const std::string g = absl::StrCat("(1 + h % ", kServed, ")");
-    Execute(db_->url(),
-            absl::StrCat(
-                "INSERT INTO interactions (event_id, user_id, session_key, "
-                "interaction_type, occurred_at, product_id, quantity, "
-                "recommendation_id, recommendation_position) "
-                "SELECT gen_random_uuid(), 'u' || g % 20000, 's' || g % 50000, "
-                "CASE WHEN h % 100 < 10 THEN 'add_to_cart' WHEN h % 100 < 13 "
-                "THEN 'order_placed' ELSE 'view_product' END, ",
-                served_at,
-                " + (h % 3600) * interval '1 second', "
-                "(ARRAY[1 + g % 5000, 1 + (g * 7) % 5000, 1 + (g * 13) % 5000, "
-                "1 + (g * 31) % 5000])[1 + h / 7 % 4], 1 + h % 3, "
-                "CASE WHEN h % 1000 = 999 THEN gen_random_uuid() "
-                "WHEN h % 10 < 7 THEN ",
-                rid,
-                " END, CASE WHEN h % 10 < 7 THEN 1 + h / 7 % 4 END "
-                "FROM (SELECT h, ",
-                g, " AS g FROM generate_series(1, ", kInteractions, ") h) x"));
+        "SELECT interactions_ensure_partition(m) FROM unnest(ARRAY["
+        "'2026-10-01T00:00:00+00', '2026-11-01T00:00:00+00']"
+        "::timestamptz[]) m;"
+        "SELECT insights_ensure_partition(t, m) FROM unnest("
+        "'{served_recommendations,recommendation_impressions}'::regclass[])"
+        " t, unnest(ARRAY['2026-10-01T00:00:00+00', "
+        "'2026-11-01T00:00:00+00']::timestamptz[]) m;"
+        "INSERT INTO products (id, name, is_active, units_sold, price_cents) "
+        "SELECT p, 'p' || p, true, 0, 100 + p % 900 FROM generate_series(1, "
+        "5000) p; "
+        "CREATE TEMP TABLE answers AS SELECT g, ('00000000-0000-4000-8000-' || "
+        "lpad(to_hex(g), 12, '0'))::uuid AS rid, "
+        "  '2026-10-20T00:00:00+00'::timestamptz + g * interval '8.64 seconds' "
+        "AS at, "
+        "  CASE WHEN g % 10 <> 0 THEN 'u' || g % 20000 END AS u, 's' || g % "
+        "50000 AS s, "
+        "  ARRAY[1 + g % 5000, 1 + (g * 7) % 5000, 1 + (g * 13) % 5000, 1 + (g "
+        "* 31) % 5000]::bigint[] AS products "
+        "FROM generate_series(1, 300000) g; "
+        "INSERT INTO served_recommendations (recommendation_id, served_at, "
+        "user_id, session_key, placement, strategy, experiment, variant, "
+        "cache_hit, product_ids, model_calls, model_cost_usd, latency_micros, "
+        "fallback_code) "
+        "SELECT rid, at, u, s, "
+        "(ARRAY['PLACEMENT_HOME','PLACEMENT_PRODUCT','PLACEMENT_CART'])[1 + g "
+        "% 3], (ARRAY['STRATEGY_MODEL','STRATEGY_BUILTIN'])[1 + g % 2], "
+        "'exp1', (ARRAY['control','treatment'])[1 + g / 7 % 2], g % 5 = 0, "
+        "  products, g % 2, (g % 2) * 0.001, 1000 * (g % 700), CASE WHEN g % "
+        "50 = 0 THEN 'model_timeout' END FROM answers; "
+        "INSERT INTO recommendation_impressions (event_id, recommendation_id, "
+        "shown_at, user_id, session_key, positions) "
+        "SELECT gen_random_uuid(), rid, at + interval '1 second', u, s, CASE "
+        "WHEN g % 4 = 0 THEN '{1,2}'::integer[] END FROM answers WHERE g % 2 = "
+        "0; "
+        "INSERT INTO interactions (event_id, user_id, session_key, "
+        "interaction_type, occurred_at, product_id, quantity, "
+        "recommendation_id, recommendation_position) "
+        "SELECT gen_random_uuid(), u, s, "
+        "  CASE WHEN k < 2 THEN 'view_product' WHEN g % 3 = 0 THEN "
+        "'add_to_cart' WHEN g % 3 = 1 THEN 'order_placed' ELSE 'view_product' "
+        "END, "
+        "  at + (1 + k) * interval '5 minutes', products[1 + (g + k % 2) % 4], "
+        "1 + g % 3, "
+        "  CASE WHEN k < 2 OR g % 2 = 0 THEN rid END, CASE WHEN k < 2 OR g % 2 "
+        "= 0 THEN 1 + (g + k % 2) % 4 END "
+        "FROM answers, generate_series(0, 2) k; "
+        "INSERT INTO interactions (event_id, user_id, session_key, "
+        "interaction_type, occurred_at, product_id, recommendation_id) "
+        "SELECT gen_random_uuid(), 'u' || h % 20000, 's' || h % 50000, "
+        "'view_product', '2026-10-20T00:00:00+00'::timestamptz + h * interval "
+        "'25.92 seconds', 1 + h % 5000, "
+        "  CASE WHEN h % 100 = 0 THEN gen_random_uuid() END FROM "
+        "generate_series(1, 100000) h; ");
     Execute(db_->url(), "ANALYZE");
   }
   static void TearDownTestSuite() {
@@ -153,7 +151,9 @@ TEST_F(InsightsPlanTest, OneDayReadsOnlyThroughIndexes) {
     const PgStatement statement = PgInsightsReader::Statement(query);
     pqxx::connection connection(db_->url());
     pqxx::work txn(connection);
+    // As the reader runs it (PgInsightsReader::Read).
     txn.exec("SET plan_cache_mode = force_custom_plan");
+    txn.exec("SET jit = off");
     txn.exec(absl::StrCat("PREPARE checked AS ", statement.sql));
     std::vector<std::string> literals;
     for (const std::string& param : statement.params) {
@@ -164,12 +164,22 @@ TEST_F(InsightsPlanTest, OneDayReadsOnlyThroughIndexes) {
                                "checked(",
                                absl::StrJoin(literals, ", "), ")"))[0]
             .as<std::string>();
+    boost::json::parse_options deep;
+    deep.max_depth = 1000;  // the plan nests deeper than the default 32
     const boost::json::object top =
-        boost::json::parse(text).as_array().at(0).as_object();
+        boost::json::parse(text, {}, deep).as_array().at(0).as_object();
     std::vector<std::string> seq_scanned, indexes;
     CollectScans(top.at("Plan").as_object(), seq_scanned, indexes);
+    // The month partitions the data does not reach (the current month's,
+    // made by the migrations) are empty: a Seq Scan of an empty table costs
+    // nothing, and the planner rightly picks it there.
     for (const std::string& relation : seq_scanned) {
-      EXPECT_FALSE(IsLogTable(relation)) << relation << "\n" << text;
+      if (!IsLogTable(relation)) continue;
+      EXPECT_EQ(QueryScalar(db_->url(),
+                            absl::StrCat("SELECT count(*) FROM ", relation)),
+                "0")
+          << "Seq Scan on " << relation << "\n"
+          << text;
     }
     EXPECT_FALSE(indexes.empty()) << text;
     std::cout << "insights plan "
