@@ -37,6 +37,8 @@ using smartshop::v1::InsightsRow;
 // last_click: each candidate's latest click of that product by that
 //   shopper on any served answer (rule b), through the shopper's
 //   (user_id|session_key, occurred_at) index; kept when the answer is in s.
+//   "product_id + 0" keeps the planner off the product's index: a shopper
+//   has a few events a day, a popular product thousands.
 //   Clicks on answers outside the range win too, so that a conversion is
 //   never counted in two ranges.
 // facts: one row per answer (per answer and position for POSITION), served
@@ -109,7 +111,8 @@ last_click AS (
        AND r.served_at > v.occurred_at - $5::interval
        AND v.product_id = ANY (r.product_ids)
       WHERE v.user_id = c.user_id
-        AND v.interaction_type = 'view_product' AND v.product_id = c.product_id
+        AND v.interaction_type = 'view_product'
+        AND v.product_id + 0 = c.product_id
         AND v.occurred_at <= c.occurred_at
         AND v.occurred_at > c.occurred_at - $5::interval
       UNION ALL
@@ -123,7 +126,8 @@ last_click AS (
        AND r.served_at > v.occurred_at - $5::interval
        AND v.product_id = ANY (r.product_ids)
       WHERE c.user_id IS NULL AND v.session_key = c.session_key
-        AND v.interaction_type = 'view_product' AND v.product_id = c.product_id
+        AND v.interaction_type = 'view_product'
+        AND v.product_id + 0 = c.product_id
         AND v.occurred_at <= c.occurred_at
         AND v.occurred_at > c.occurred_at - $5::interval) touch
     ORDER BY occurred_at DESC, id DESC LIMIT 1) t),
