@@ -49,8 +49,10 @@ constexpr char kInsightsSql[] = R"sql(
 WITH s AS (
   SELECT recommendation_id AS rid, served_at, product_ids,
     cardinality(product_ids) AS items,
-    coalesce(user_id, 's:' || session_key) AS shopper,
-    model_calls, model_cost_usd, latency_micros, cache_hit, fallback_code,
+    coalesce(NULLIF(user_id, ''), 's:' || NULLIF(session_key, ''))
+      AS shopper,
+    model_calls, model_cost_usd, latency_micros, cache_hit,
+    NULLIF(fallback_code, '') AS fallback_code,
     {KEY} AS key
   FROM served_recommendations
   WHERE served_at >= $1::timestamptz AND served_at < $2::timestamptz
@@ -71,7 +73,8 @@ tagged AS (
       AND i.product_id = ANY (s.product_ids)
     OFFSET 0) i),
 clicks AS (
-  SELECT DISTINCT ON (rid, served_at, product_id) rid, served_at, product_id, position
+  SELECT DISTINCT ON (rid, served_at, product_id)
+    rid, served_at, product_id, position
   FROM tagged WHERE interaction_type = 'view_product'
   ORDER BY rid, served_at, product_id, occurred_at, id),
 candidates AS (

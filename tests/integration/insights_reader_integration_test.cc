@@ -10,7 +10,9 @@
 //   A6     11-11 20:00  (none)   HOME      NO_DATA   -            101 102
 //   A7     11-10 20:00  u1       HOME      BUILTIN   -            105 101
 //   A5     11-09 20:00  u1 (before the range), A8 11-12 01:00 u2 (after).
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -26,6 +28,7 @@ namespace smartshop::testing {
 namespace {
 
 using smartshop::v1::GetInsightsResponse;
+using smartshop::v1::InsightsGrouping;
 using smartshop::v1::InsightsRow;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -210,9 +213,19 @@ class InsightsReaderTest : public ::testing::Test {
     db_ = nullptr;
   }
 
-  GetInsightsResponse Read(InsightsQuery query) {
+  // The fixture's range, [11-10, 11-12).
+  GetInsightsResponse Read(
+      InsightsGrouping group_by = smartshop::v1::INSIGHTS_GROUPING_STRATEGY,
+      const std::string& experiment = "",
+      std::optional<smartshop::v1::Placement> placement = std::nullopt,
+      absl::Duration window = absl::Hours(24)) {
     PgPool pool({.url = db_->url(), .size = 1});
     PgInsightsReader reader(&pool);
+    InsightsQuery query;
+    query.group_by = group_by;
+    query.experiment = experiment;
+    query.placement = placement;
+    query.conversion_window = window;
     query.since = Utc("2026-11-10T00:00:00Z");
     query.until = Utc("2026-11-12T00:00:00Z");
     auto response = reader.Read(query, absl::Now() + absl::Seconds(30));
@@ -226,7 +239,7 @@ class InsightsReaderTest : public ::testing::Test {
 TestDatabase* InsightsReaderTest::db_ = nullptr;
 
 TEST_F(InsightsReaderTest, GroupsByStrategy) {
-  const GetInsightsResponse r = Read({});
+  const GetInsightsResponse r = Read();
   EXPECT_THAT(
       AllCounts(r),
       ElementsAre("STRATEGY_BUILTIN: answers=3 items=8 impressed=1 clicks=5 "
@@ -257,7 +270,7 @@ TEST_F(InsightsReaderTest, GroupsByStrategy) {
 
 TEST_F(InsightsReaderTest, GroupsByPlacement) {
   EXPECT_THAT(
-      AllCounts(Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_PLACEMENT})),
+      AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_PLACEMENT)),
       ElementsAre("PLACEMENT_CART: answers=1 items=4 impressed=1 clicks=2 "
                   "carts=1 orders=2 revenue=400 shoppers=1/1/1 calls=0 hits=0 "
                   "fallbacks=1 products=4",
@@ -270,8 +283,8 @@ TEST_F(InsightsReaderTest, GroupsByPlacement) {
 }
 
 TEST_F(InsightsReaderTest, FiltersByPlacement) {
-  const GetInsightsResponse r =
-      Read({.placement = smartshop::v1::PLACEMENT_HOME});
+  const GetInsightsResponse r = Read(smartshop::v1::INSIGHTS_GROUPING_STRATEGY,
+                                     "", smartshop::v1::PLACEMENT_HOME);
   EXPECT_THAT(
       AllCounts(r),
       ElementsAre("STRATEGY_BUILTIN: answers=2 items=4 impressed=0 clicks=3 "
@@ -287,8 +300,7 @@ TEST_F(InsightsReaderTest, FiltersByPlacement) {
 // Served and shown per position; clicks and conversions at the position of
 // their product (recommendation_position when it names the product).
 TEST_F(InsightsReaderTest, GroupsByPosition) {
-  const GetInsightsResponse r =
-      Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_POSITION});
+  const GetInsightsResponse r = Read(smartshop::v1::INSIGHTS_GROUPING_POSITION);
   EXPECT_THAT(AllCounts(r),
               ElementsAre("1: answers=6 items=6 impressed=2 clicks=4 carts=0 "
                           "orders=2 revenue=2400 shoppers=3/3/2 calls=3 hits=1 "
@@ -309,8 +321,7 @@ TEST_F(InsightsReaderTest, GroupsByPosition) {
 
 TEST_F(InsightsReaderTest, GroupsByVariantOfOneExperiment) {
   const GetInsightsResponse r =
-      Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_VARIANT,
-            .experiment = "exp1"});
+      Read(smartshop::v1::INSIGHTS_GROUPING_VARIANT, "exp1");
   EXPECT_THAT(
       AllCounts(r),
       ElementsAre("control: answers=2 items=5 impressed=5 clicks=3 carts=1 "
@@ -322,15 +333,13 @@ TEST_F(InsightsReaderTest, GroupsByVariantOfOneExperiment) {
   EXPECT_THAT(
       r.fallbacks_by_code(),
       UnorderedElementsAre(Pair("model_timeout", 1), Pair("model_error", 1)));
-  EXPECT_TRUE(Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_VARIANT,
-                    .experiment = "exp2"})
-                  .rows()
-                  .empty());
+  EXPECT_TRUE(
+      Read(smartshop::v1::INSIGHTS_GROUPING_VARIANT, "exp2").rows().empty());
 }
 
 TEST_F(InsightsReaderTest, GroupsByUtcDay) {
   EXPECT_THAT(
-      AllCounts(Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_DAY})),
+      AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_DAY)),
       ElementsAre("2026-11-10: answers=3 items=7 impressed=5 clicks=5 "
                   "carts=3 orders=2 revenue=9500 shoppers=2/2/2 calls=1 "
                   "hits=1 fallbacks=1 products=5",
@@ -343,8 +352,8 @@ TEST_F(InsightsReaderTest, GroupsByUtcDay) {
 // every conversion but e1 (its carried id is an hour late, so rule b: the
 // click at 12:10) and A3's three (within the hour of their clicks).
 TEST_F(InsightsReaderTest, ConversionWindowBoundsClicksAndConversions) {
-  EXPECT_THAT(AllCounts(Read({.group_by = smartshop::v1::INSIGHTS_GROUPING_DAY,
-                              .conversion_window = absl::Hours(1)})),
+  EXPECT_THAT(AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_DAY, "",
+                             std::nullopt, absl::Hours(1))),
               ElementsAre("2026-11-10: answers=3 items=7 impressed=5 clicks=3 "
                           "carts=1 orders=0 revenue=0 shoppers=2/2/1 calls=1 "
                           "hits=1 fallbacks=1 products=5",
