@@ -45,8 +45,11 @@ using smartshop::v1::InsightsRow;
 //   has a few events a day, a popular product thousands.
 //   Clicks on answers outside the range win too, so that a conversion is
 //   never counted in two ranges.
-// facts: one row per answer (per answer and position for POSITION), served
-//   product, shown position, click and conversion, with its group.
+// answer_rows: one per answer (per answer and position for POSITION),
+//   with its group; answers, shoppers, products_served, impressed, clicked
+//   and converted: the counts per group, joined on the group. Distinct
+//   counts go through a DISTINCT (or a GROUP BY group, shopper) first, which
+//   hashes instead of sorting every group's rows.
 // The answer has three sections: 0 the groups, 1 fallbacks by code, 2 the
 // unknown ids.
 constexpr char kInsightsSql[] = R"sql(
@@ -149,58 +152,71 @@ conversions AS (
   UNION ALL
   SELECT rid, served_at, position, interaction_type, product_id, quantity
   FROM last_click),
-facts AS (
-  SELECT 'a' AS kind, coalesce(s.key, n::text) AS gkey,
+answer_rows AS (
+  SELECT coalesce(s.key, n::text) AS gkey,
     CASE WHEN n IS NULL THEN s.items ELSE 1 END AS items, s.shopper,
     s.model_calls, s.model_cost_usd, s.latency_micros, s.cache_hit,
-    s.fallback_code, NULL::bigint AS product_id, NULL::text AS conversion,
-    NULL::bigint AS revenue
+    s.fallback_code
   FROM s LEFT JOIN LATERAL generate_subscripts(s.product_ids, 1) n
-    ON s.key IS NULL
-  UNION ALL
-  SELECT 'p', coalesce(s.key, n::text), NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, s.product_ids[n], NULL, NULL
-  FROM s CROSS JOIN LATERAL generate_subscripts(s.product_ids, 1) n
-  UNION ALL
-  SELECT 'i', coalesce(s.key, n::text), NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, NULL, NULL, NULL
+    ON s.key IS NULL),
+answers AS (
+  SELECT gkey, count(*) AS served_answers, sum(items) AS served_items,
+    sum(model_calls) AS model_calls, sum(model_cost_usd) AS model_cost_usd,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_micros) / 1000.0
+      AS latency_p50_ms,
+    percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_micros) / 1000.0
+      AS latency_p99_ms,
+    count(*) FILTER (WHERE cache_hit) AS cache_hits,
+    count(*) FILTER (WHERE fallback_code IS NOT NULL) AS fallbacks
+  FROM answer_rows WHERE gkey IS NOT NULL GROUP BY gkey),
+shoppers AS (
+  SELECT gkey, count(*) AS shoppers
+  FROM (SELECT DISTINCT gkey, shopper FROM answer_rows
+        WHERE shopper IS NOT NULL) d
+  GROUP BY gkey),
+products_served AS (
+  SELECT gkey, count(*) AS distinct_products
+  FROM (SELECT DISTINCT coalesce(s.key, n::text) AS gkey, s.product_ids[n]
+        FROM s CROSS JOIN LATERAL generate_subscripts(s.product_ids, 1) n) d
+  GROUP BY gkey),
+impressed AS (
+  SELECT coalesce(s.key, n::text) AS gkey, count(*) AS impressed_items
   FROM s CROSS JOIN LATERAL (
       SELECT positions FROM recommendation_impressions m
       WHERE m.recommendation_id = s.rid OFFSET 0) m
     CROSS JOIN LATERAL generate_series(1, s.items) n
   WHERE m.positions IS NULL OR n = ANY (m.positions)
-  UNION ALL
-  SELECT 'c', coalesce(s.key, c.position::text), NULL, s.shopper, NULL, NULL,
-    NULL, NULL, NULL, NULL, NULL, NULL
-  FROM clicks c JOIN s USING (rid, served_at)
-  UNION ALL
-  SELECT 'v', coalesce(s.key, v.position::text), NULL, s.shopper, NULL, NULL,
-    NULL, NULL, NULL, NULL, v.interaction_type,
-    CASE WHEN v.interaction_type = 'order_placed'
-      THEN coalesce(p.price_cents, 0) * greatest(v.quantity, 1) END
-  FROM conversions v JOIN s USING (rid, served_at)
-    LEFT JOIN products p ON p.id = v.product_id)
-SELECT 0 AS section, gkey,
-  count(*) FILTER (WHERE kind = 'a'),
-  coalesce(sum(items) FILTER (WHERE kind = 'a'), 0),
-  count(*) FILTER (WHERE kind = 'i'),
-  count(*) FILTER (WHERE kind = 'c'),
-  count(*) FILTER (WHERE conversion = 'add_to_cart'),
-  count(*) FILTER (WHERE conversion = 'order_placed'),
-  coalesce(sum(revenue), 0)::bigint,
-  count(DISTINCT shopper) FILTER (WHERE kind = 'a'),
-  count(DISTINCT shopper) FILTER (WHERE kind = 'c'),
-  count(DISTINCT shopper) FILTER (WHERE kind = 'v'),
-  coalesce(sum(model_calls) FILTER (WHERE kind = 'a'), 0),
-  coalesce(sum(model_cost_usd) FILTER (WHERE kind = 'a'), 0),
-  coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_micros)
-    FILTER (WHERE kind = 'a') / 1000.0, 0),
-  coalesce(percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_micros)
-    FILTER (WHERE kind = 'a') / 1000.0, 0),
-  count(*) FILTER (WHERE kind = 'a' AND cache_hit),
-  count(*) FILTER (WHERE kind = 'a' AND fallback_code IS NOT NULL),
-  count(DISTINCT product_id) FILTER (WHERE kind = 'p')
-FROM facts WHERE gkey IS NOT NULL GROUP BY gkey
+  GROUP BY 1),
+clicked AS (
+  SELECT gkey, sum(clicks) AS clicks, count(shopper) AS shoppers_clicked
+  FROM (SELECT coalesce(s.key, c.position::text) AS gkey, s.shopper,
+          count(*) AS clicks
+        FROM clicks c JOIN s USING (rid, served_at) GROUP BY 1, 2) d
+  GROUP BY gkey),
+converted AS (
+  SELECT gkey, sum(carts) AS add_to_carts, sum(orders) AS orders,
+    sum(revenue) AS revenue_cents, count(shopper) AS shoppers_converted
+  FROM (SELECT coalesce(s.key, v.position::text) AS gkey, s.shopper,
+          count(*) FILTER (WHERE v.interaction_type = 'add_to_cart') AS carts,
+          count(*) FILTER (WHERE v.interaction_type = 'order_placed')
+            AS orders,
+          sum(CASE WHEN v.interaction_type = 'order_placed'
+            THEN coalesce(p.price_cents, 0) * greatest(v.quantity, 1)
+            ELSE 0 END) AS revenue
+        FROM conversions v JOIN s USING (rid, served_at)
+          LEFT JOIN products p ON p.id = v.product_id
+        GROUP BY 1, 2) d
+  GROUP BY gkey)
+SELECT 0 AS section, gkey, served_answers, served_items,
+  coalesce(impressed_items, 0), coalesce(clicks, 0)::bigint,
+  coalesce(add_to_carts, 0)::bigint, coalesce(orders, 0)::bigint,
+  coalesce(revenue_cents, 0)::bigint, coalesce(shoppers, 0),
+  coalesce(shoppers_clicked, 0), coalesce(shoppers_converted, 0),
+  model_calls, model_cost_usd, latency_p50_ms, latency_p99_ms, cache_hits,
+  fallbacks, coalesce(distinct_products, 0)
+FROM answers LEFT JOIN shoppers USING (gkey)
+  LEFT JOIN products_served USING (gkey) LEFT JOIN impressed USING (gkey)
+  LEFT JOIN clicked USING (gkey) LEFT JOIN converted USING (gkey)
 UNION ALL
 SELECT 1, fallback_code, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -208,13 +224,16 @@ FROM s WHERE fallback_code IS NOT NULL GROUP BY fallback_code
 UNION ALL
 SELECT 2, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM interactions i
-WHERE i.interaction_type IN ('view_product', 'add_to_cart', 'order_placed')
-  AND i.occurred_at >= $1::timestamptz AND i.occurred_at < $2::timestamptz
-  AND i.recommendation_id IS NOT NULL
-  AND NOT EXISTS (
-    SELECT 1 FROM served_recommendations r
-    WHERE r.recommendation_id = i.recommendation_id OFFSET 0))sql";
+FROM (
+  SELECT i.recommendation_id FROM interactions i
+  WHERE i.interaction_type IN ('view_product', 'add_to_cart', 'order_placed')
+    AND i.occurred_at >= $1::timestamptz AND i.occurred_at < $2::timestamptz
+    AND i.recommendation_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM s WHERE s.rid = i.recommendation_id)
+  OFFSET 0) i
+WHERE NOT EXISTS (
+  SELECT 1 FROM served_recommendations r
+  WHERE r.recommendation_id = i.recommendation_id OFFSET 0))sql";
 
 // The group of an answer, per grouping: the stored enum names, the
 // variant, the UTC day. NULL: by position.
@@ -284,6 +303,20 @@ PgStatement PgInsightsReader::Statement(const InsightsQuery& query) {
   return st;
 }
 
+// A custom plan each time: how many answers the range holds, and in which
+// months, decides the plan. No JIT: the estimated cost of the many
+// per-answer probes crosses jit_above_cost, and compiling the plan took
+// 5.5 s of a 6 s read (300 000 answers, one day read). More memory for its
+// sorts and hashes than the server's default (4 MB): a month's clicks
+// spilled to disk. One statement runs at a time per connection, from an
+// admin read.
+const std::string& PgInsightsReader::SettingsSql() {
+  static const std::string sql =
+      "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off; "
+      "SET LOCAL work_mem = '64MB'";
+  return sql;
+}
+
 absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
     const InsightsQuery& query, absl::Time deadline) {
   if (query.until <= query.since) {
@@ -303,18 +336,12 @@ absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
       absl::StrAppend(&arguments, arguments.empty() ? "" : ", ",
                       c.conn().quote(param));
     }
-    // One round trip: the timeout, the plan mode and the statement go in one
-    // message, which Postgres runs as one transaction. A custom plan each
-    // time: how many answers the range holds, and in which months, decides
-    // the plan. No JIT: the estimated cost of the many
-    // per-answer probes crosses jit_above_cost, and compiling the plan took
-    // 5.5 s of a 6 s read (300 000 answers, one day read).
+    // One round trip: the timeout, the settings and the statement go in one
+    // message, which Postgres runs as one transaction.
     pqxx::nontransaction txn(c.conn());
-    const pqxx::result rows =
-        txn.exec(absl::StrCat(StatementDeadlineSql(deadline),
-                              "; SET LOCAL plan_cache_mode = force_custom_plan"
-                              "; SET LOCAL jit = off; EXECUTE ",
-                              statement.name, "(", arguments, ")"));
+    const pqxx::result rows = txn.exec(
+        absl::StrCat(StatementDeadlineSql(deadline), "; ", SettingsSql(),
+                     "; EXECUTE ", statement.name, "(", arguments, ")"));
     for (const auto& r : rows) {
       switch (r[0].as<int>()) {
         case 0:

@@ -5,6 +5,8 @@
 #ifndef SMARTSHOP_SERVICES_TRACKING_PG_INSIGHTS_READER_H_
 #define SMARTSHOP_SERVICES_TRACKING_PG_INSIGHTS_READER_H_
 
+#include <string>
+
 #include "common/pg_pool.h"
 #include "services/tracking/insights_reader.h"
 #include "services/tracking/pg_interaction_store.h"
@@ -22,6 +24,9 @@ class PgInsightsReader : public InsightsReader {
   // The statement for `query` (one per grouping) with its parameters, exactly
   // as sent: tests EXPLAIN it.
   static PgStatement Statement(const InsightsQuery& query);
+  // The settings the statement runs under (SET LOCAL, inside its
+  // transaction).
+  static const std::string& SettingsSql();
 
  private:
   PgPool* pool_;
