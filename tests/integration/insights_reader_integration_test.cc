@@ -193,6 +193,14 @@ class InsightsReaderTest : public ::testing::Test {
              // e11: u2 clicked 102 on A2, then on A8 (after the range): the
              // last touch is A8's, so nothing in the range.
              Event("u2", "order_placed", "11-12T02:00:00", 102, 1, "", 0),
+             // e12: logged in (u9) in session s3: not matched to the
+             // session's anonymous click of 103 (matching is by user then).
+             std::string(
+                 "INSERT INTO interactions (event_id, user_id, "
+                 "session_key, "
+                 "interaction_type, occurred_at, product_id, quantity) VALUES "
+                 "(gen_random_uuid(), 'u9', 's3', 'order_placed', "
+                 "'2026-11-11T10:05:00+00', 103, 1);"),
              // Unknown ids: two in the range, one after it.
              Event("u3", "view_product", "11-10T13:00:00", 101, 0, "f1", 0),
              Event("u3", "order_placed", "11-11T13:00:00", 101, 1, "f2", 0),
