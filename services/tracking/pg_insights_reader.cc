@@ -157,8 +157,8 @@ answer_rows AS (
     CASE WHEN n IS NULL THEN s.items ELSE 1 END AS items, s.shopper,
     s.model_calls, s.model_cost_usd, s.latency_micros, s.cache_hit,
     s.fallback_code
-  FROM s LEFT JOIN LATERAL generate_subscripts(s.product_ids, 1) n
-    ON s.key IS NULL),
+  FROM s LEFT JOIN LATERAL generate_subscripts(
+      CASE WHEN s.key IS NULL THEN s.product_ids END, 1) n ON true),
 answers AS (
   SELECT gkey, count(*) AS served_answers, sum(items) AS served_items,
     sum(model_calls) AS model_calls, sum(model_cost_usd) AS model_cost_usd,

@@ -72,7 +72,8 @@ std::string Served(const std::string& name, const std::string& at,
       text(fallback));
 }
 
-// One interaction; `who` as for Served; `rid` "" = none, `position` 0 = none.
+// One interaction; `who` as for Served (a user's events are in session
+// "w-<user>"); `rid` "" = none, `position` 0 = none.
 std::string Event(const std::string& who, const std::string& type,
                   const std::string& at, int product, int quantity,
                   const std::string& rid, int position) {
@@ -83,7 +84,7 @@ std::string Event(const std::string& who, const std::string& type,
       "recommendation_id, recommendation_position) VALUES ("
       "gen_random_uuid(), %s, %s, '%s', '2026-%s+00', %d, %d, %s, %s);",
       session ? "NULL" : absl::StrCat("'", who, "'"),
-      session ? absl::StrCat("'", who.substr(2), "'") : "'web'", type, at,
+      absl::StrCat("'", session ? who.substr(2) : "w-" + who, "'"), type, at,
       product, quantity, rid.empty() ? "NULL" : Rid(rid),
       position == 0 ? "NULL" : absl::StrCat(position));
 }
