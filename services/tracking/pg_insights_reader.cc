@@ -41,17 +41,19 @@ using smartshop::v1::InsightsRow;
 // last_click: each candidate's latest click of that product by that
 //   shopper on any served answer (rule b), through the shopper's
 //   (user_id|session_key, occurred_at) index; kept when the answer is in s.
-//   "product_id + 0" keeps the planner off the product's index: a shopper
-//   has a few events a day, a popular product thousands.
 //   Clicks on answers outside the range win too, so that a conversion is
-//   never counted in two ranges.
+//   never counted in two ranges. "product_id + 0" keeps the planner off the
+//   product's index: a shopper has a few events a day, a popular product
+//   thousands.
 // answer_rows: one per answer (per answer and position for POSITION),
-//   with its group; answers, shoppers, products_served, impressed, clicked
-//   and converted: the counts per group, joined on the group. Distinct
-//   counts go through a DISTINCT (or a GROUP BY group, shopper) first, which
-//   hashes instead of sorting every group's rows.
+//   with its group; answers, shoppers, products_served, impressed (one
+//   probe of recommendation_impressions_answer per answer), clicked and
+//   converted: the counts per group, joined on the group. Distinct counts go
+//   through a DISTINCT (or a GROUP BY group, shopper) first, which hashes
+//   instead of sorting every group's rows.
 // The answer has three sections: 0 the groups, 1 fallbacks by code, 2 the
-// unknown ids.
+// unknown ids (the range's events with an id that is not an answer of s,
+// each then probed for in served_recommendations).
 constexpr char kInsightsSql[] = R"sql(
 WITH s AS (
   SELECT recommendation_id AS rid, served_at, product_ids,
