@@ -43,6 +43,8 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.TrackingService.TrackBatch",
       "smartshop.v1.TrackingService.StreamTrack",
       "smartshop.v1.TrackingService.DeleteUserData",
+      "smartshop.v1.InsightsService.RecordServed",
+      "smartshop.v1.InsightsService.TrackImpressions",
       "smartshop.v1.CatalogService.UpsertCategories",
       "smartshop.v1.CatalogService.UpsertProducts",
       "smartshop.v1.CatalogService.UpsertMerchandisingRules",
@@ -55,6 +57,7 @@ const std::set<std::string>& ReadMethods() {
   static const auto* const methods = new std::set<std::string>{
       "smartshop.v1.TrackingService.ListInteractions",
       "smartshop.v1.TrackingService.Subscribe",
+      "smartshop.v1.InsightsService.GetInsights",
       "smartshop.v1.CatalogService.ListProducts",
       "smartshop.v1.CatalogService.GetProducts",
       "smartshop.v1.CatalogService.ListMerchandisingRules",
@@ -180,6 +183,7 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
        std::vector<std::pair<std::string, int>>{
            {"smartshop.v1.TrackingService", tracking_port_},
            {"smartshop.v1.CatalogService", tracking_port_},
+           {"smartshop.v1.InsightsService", tracking_port_},
            {"smartshop.v1.RecommenderService", recommender_port}}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(

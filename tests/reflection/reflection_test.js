@@ -249,6 +249,7 @@ test('tracking: reflection lists its services', async () => {
   const services = await tracking.listServices();
   console.log(`tracking ${TRACKING_ADDR} lists: ${services.join(', ')}`);
   for (const name of ['smartshop.v1.TrackingService', 'smartshop.v1.CatalogService',
+    'smartshop.v1.InsightsService',
     'grpc.health.v1.Health']) {
     assert.ok(services.includes(name), `${name} is not listed: ${services}`);
   }
