@@ -1,4 +1,4 @@
-// The edge policy as callers meet it: every method of both tracking services
+// The edge policy as callers meet it: every method of the tracking services
 // (found through their descriptors, so a new method is covered) refuses a
 // call without a token, and answers UNAVAILABLE while the schema is not
 // migrated. The handlers' own work is tested through the integration tests.
@@ -18,6 +18,7 @@
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
 #include "services/tracking/catalog_service.h"
+#include "services/tracking/insights_service.h"
 #include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
@@ -34,8 +35,11 @@ class TrackingServicesEdgeTest : public ::testing::Test {
     // Never reached: every call stops at the edge.
     catalog_ = std::make_unique<CatalogServiceImpl>(
         nullptr, &ready_, CatalogServiceOptions{.auth = auth});
+    insights_ = std::make_unique<InsightsServiceImpl>(
+        nullptr, nullptr, &ready_, &Clock::Real(),
+        InsightsServiceOptions{.auth = auth});
     absl::StatusOr<StartedServer> started =
-        StartGrpcServer({}, {tracking_.get(), catalog_.get()});
+        StartGrpcServer({}, {tracking_.get(), catalog_.get(), insights_.get()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = std::move(started->server);
     stub_ = std::make_unique<grpc::GenericStub>(
@@ -64,7 +68,8 @@ class TrackingServicesEdgeTest : public ::testing::Test {
     std::vector<std::pair<std::string, std::string>> methods;
     for (const char* service_name :
          {smartshop::v1::TrackingService::service_full_name(),
-          smartshop::v1::CatalogService::service_full_name()}) {
+          smartshop::v1::CatalogService::service_full_name(),
+          smartshop::v1::InsightsService::service_full_name()}) {
       const ServiceDescriptor* service =
           google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
               service_name);
@@ -81,6 +86,7 @@ class TrackingServicesEdgeTest : public ::testing::Test {
   std::atomic<bool> ready_{true};
   std::unique_ptr<TrackingServiceImpl> tracking_;
   std::unique_ptr<CatalogServiceImpl> catalog_;
+  std::unique_ptr<InsightsServiceImpl> insights_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::GenericStub> stub_;
 };
