@@ -1,10 +1,15 @@
 #include "common/admin_http_server.h"
 
+#include <atomic>
+#include <map>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "prometheus/text_serializer.h"
@@ -17,6 +22,60 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+// Requests waiting for the route thread beyond this are refused (503):
+// dashboards are opened by people, not polled by machines.
+constexpr int kMaxQueuedRouteRequests = 8;
+
+bool IsBuiltinPath(absl::string_view path) {
+  return path == "/metrics" || path == "/healthz" || path == "/readyz";
+}
+
+absl::Status ValidateRoutes(const std::vector<AdminRoute>& routes) {
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const AdminRoute& route = routes[i];
+    const std::string field = absl::StrCat("routes[", i, "]");
+    if (route.path.empty() || route.path.front() != '/' ||
+        route.path.find('?') != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".path must start with '/' and hold no '?'"));
+    }
+    if (IsBuiltinPath(route.path)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".path ", route.path, " is built in"));
+    }
+    if (!seen.emplace(route.path, i).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".path ", route.path, " is also routes[",
+                       seen[route.path], "]"));
+    }
+    if (route.handler == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".handler is missing"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+http::response<http::string_body> ToHttp(AdminResponse reply,
+                                         unsigned version) {
+  http::response<http::string_body> response{
+      static_cast<http::status>(reply.status), version};
+  response.set(http::field::content_type, reply.content_type);
+  for (const auto& [name, value] : reply.headers) response.set(name, value);
+  response.body() = std::move(reply.body);
+  return response;
+}
+
+void Write(beast::tcp_stream& stream,
+           http::response<http::string_body> response) {
+  response.keep_alive(false);
+  response.prepare_payload();
+  beast::error_code ec;
+  http::write(stream, response, ec);
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
 }  // namespace
 
 std::string RenderMetrics(prometheus::Registry& registry) {
@@ -28,7 +87,12 @@ std::string RenderMetrics(prometheus::Registry& registry) {
 class AdminHttpServer::Impl {
  public:
   Impl(AdminHttpOptions options, tcp::endpoint endpoint)
-      : options_(std::move(options)), acceptor_(io_) {
+      : options_(std::move(options)),
+        acceptor_(io_),
+        route_work_(asio::make_work_guard(route_io_)) {
+    for (const AdminRoute& route : options_.routes) {
+      routes_.emplace(route.path, &route.handler);
+    }
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -42,11 +106,17 @@ class AdminHttpServer::Impl {
       Accept();
       io_.run();
     });
+    if (!routes_.empty())
+      route_thread_ = std::thread([this] { route_io_.run(); });
   }
 
   ~Impl() {
     io_.stop();
     if (thread_.joinable()) thread_.join();
+    // A handler under way finishes; queued ones are dropped with their
+    // connections (route_io_ goes before io_, which owns the sockets).
+    route_io_.stop();
+    if (route_thread_.joinable()) route_thread_.join();
   }
 
  private:
@@ -68,11 +138,46 @@ class AdminHttpServer::Impl {
     beast::error_code ec;
     http::read(stream, buffer, request, ec);
     if (ec) return;
-    http::response<http::string_body> response = Handle(request);
-    response.keep_alive(false);
-    response.prepare_payload();
-    http::write(stream, response, ec);
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    if (ServeRoute(stream, request)) return;
+    Write(stream, Handle(request));
+  }
+
+  // Hands a request for an extra route to the route thread; false when the
+  // request is not for one.
+  bool ServeRoute(beast::tcp_stream& stream,
+                  const http::request<http::string_body>& request) {
+    const absl::string_view target(request.target().data(),
+                                   request.target().size());
+    const size_t question = target.find('?');
+    const auto route = routes_.find(std::string(target.substr(0, question)));
+    if (route == routes_.end()) return false;
+    const unsigned version = request.version();
+    if (request.method() != http::verb::get &&
+        request.method() != http::verb::head) {
+      Write(stream, ToHttp({.status = 405, .body = "only GET\n"}, version));
+      return true;
+    }
+    if (queued_routes_.load() >= kMaxQueuedRouteRequests) {
+      Write(stream,
+            ToHttp({.status = 503, .body = "busy, try again\n"}, version));
+      return true;
+    }
+    AdminRequest input;
+    if (question != absl::string_view::npos) {
+      input.query = std::string(target.substr(question + 1));
+    }
+    const auto authorization = request.find(http::field::authorization);
+    if (authorization != request.end()) {
+      input.authorization = std::string(authorization->value());
+    }
+    ++queued_routes_;
+    asio::post(route_io_,
+               [this, stream = std::move(stream), input = std::move(input),
+                version, handler = route->second]() mutable {
+                 Write(stream, ToHttp((*handler)(input), version));
+                 --queued_routes_;
+               });
+    return true;
   }
 
   http::response<http::string_body> Handle(
@@ -110,9 +215,18 @@ class AdminHttpServer::Impl {
   }
 
   AdminHttpOptions options_;
+  // Points into options_.routes.
+  std::map<std::string,
+           const std::function<AdminResponse(const AdminRequest&)>*>
+      routes_;
   asio::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
+  // The extra routes' thread: declared after io_, so destroyed before it.
+  asio::io_context route_io_;
+  asio::executor_work_guard<asio::io_context::executor_type> route_work_;
+  std::thread route_thread_;
+  std::atomic<int> queued_routes_{0};
 };
 
 absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(
@@ -134,6 +248,9 @@ absl::StatusOr<std::unique_ptr<AdminHttpServer>> AdminHttpServer::Start(
   if (ec) {
     return absl::InvalidArgumentError(
         absl::StrCat("admin address ", address, ": host must be an IP"));
+  }
+  if (absl::Status routes = ValidateRoutes(options.routes); !routes.ok()) {
+    return routes;
   }
   if (options.registry == nullptr) {
     options.registry = std::make_shared<prometheus::Registry>();

@@ -68,7 +68,8 @@ absl::StatusOr<std::shared_ptr<const CallerAuth>> CallerAuth::Parse(
     auto bad = [&](absl::string_view why) {
       return absl::InvalidArgumentError(absl::StrCat(
           "tokens line ", line_number, ": ", why,
-          " (expected: <caller> <read|write|read,write> <token>)"));
+          " (expected: <caller> <scopes: read, write, record, comma-separated> "
+          "<token>)"));
     };
     if (fields.size() != 3) return bad("needs exactly three fields");
     Entry entry;
@@ -81,6 +82,8 @@ absl::StatusOr<std::shared_ptr<const CallerAuth>> CallerAuth::Parse(
         entry.read = true;
       } else if (scope == "write") {
         entry.write = true;
+      } else if (scope == "record") {
+        entry.record = true;
       } else {
         // Not repeated when long: swapped columns would put a token here.
         return bad(scope.size() <= 16
@@ -152,10 +155,25 @@ absl::StatusOr<std::string> CallerAuth::Authorize(
     }
   }
   if (match == nullptr) return absl::UnauthenticatedError("unknown token");
-  if (!(scope == Scope::kRead ? match->read : match->write)) {
+  bool allowed = false;
+  absl::string_view name;
+  switch (scope) {
+    case Scope::kRead:
+      allowed = match->read;
+      name = "read";
+      break;
+    case Scope::kWrite:
+      allowed = match->write;
+      name = "write";
+      break;
+    case Scope::kRecord:
+      allowed = match->record || match->write;
+      name = "record";
+      break;
+  }
+  if (!allowed) {
     return absl::PermissionDeniedError(
-        absl::StrCat("caller ", match->caller, " lacks the ",
-                     scope == Scope::kRead ? "read" : "write", " scope"));
+        absl::StrCat("caller ", match->caller, " lacks the ", name, " scope"));
   }
   return match->caller;
 }

@@ -5,7 +5,7 @@
 //
 //   # caller       scopes       token
 //   shop-backend   read,write   <at least 32 characters>
-//   recommender    read         <another token>
+//   recommender    read,record  <another token>
 //
 // A caller may have several lines (to rotate a token without downtime). The
 // servers keep only SHA-256 digests of the tokens and compare a presented
@@ -26,7 +26,10 @@ namespace smartshop {
 
 // Reads (listing, recommending, subscribing) and writes (tracking, catalog
 // upserts, invalidation, deletion) may be given to different callers.
-enum class Scope { kRead, kWrite };
+// Recording served answers (InsightsService.RecordServed) has a scope of
+// its own, so that the recommender may record them without being able to
+// write anything else; a writer may record too.
+enum class Scope { kRead, kWrite, kRecord };
 
 // The shortest token accepted in a tokens file: 32 characters from
 // `openssl rand -hex 16` or longer keep guessing out of reach.
@@ -69,6 +72,7 @@ class CallerAuth {
     Digest digest;
     bool read = false;
     bool write = false;
+    bool record = false;
   };
 
   CallerAuth(bool enabled, std::vector<Entry> entries)

@@ -67,6 +67,25 @@ TEST(CallerAuthTest, KnownCallerWithoutTheScopeIsPermissionDenied) {
       absl::StatusCode::kPermissionDenied);
 }
 
+TEST(CallerAuthTest, TheRecordScopeRecordsAndNothingElse) {
+  const std::string recorder(40, 'r');
+  auto auth = CallerAuth::Parse("recommender read,record " + recorder + "\n" +
+                                "shop-backend write " + kShopToken + "\n");
+  ASSERT_TRUE(auth.ok()) << auth.status();
+  EXPECT_TRUE((*auth)->Authorize(Bearer(recorder), Scope::kRecord).ok());
+  EXPECT_TRUE((*auth)->Authorize(Bearer(recorder), Scope::kRead).ok());
+  EXPECT_EQ((*auth)->Authorize(Bearer(recorder), Scope::kWrite).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A writer may record too.
+  EXPECT_TRUE((*auth)->Authorize(Bearer(kShopToken), Scope::kRecord).ok());
+  auto reader = CallerAuth::Parse("recommender read " + recorder + "\n");
+  ASSERT_TRUE(reader.ok());
+  const absl::Status denied =
+      (*reader)->Authorize(Bearer(recorder), Scope::kRecord).status();
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(denied.message(), HasSubstr("lacks the record scope"));
+}
+
 TEST(CallerAuthTest, DisabledLetsEveryCallThrough) {
   auto auth = CallerAuth::Disabled();
   EXPECT_FALSE(auth->enabled());

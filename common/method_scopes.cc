@@ -15,9 +15,9 @@ const absl::flat_hash_map<std::string, Scope>& Table() {
       {"smartshop.v1.TrackingService/ListInteractions", Scope::kRead},
       {"smartshop.v1.TrackingService/Subscribe", Scope::kRead},
       {"smartshop.v1.TrackingService/DeleteUserData", Scope::kWrite},
-      // The recommender's served log and the shop's impressions are writes
-      // as Track is; the outcomes a read.
-      {"smartshop.v1.InsightsService/RecordServed", Scope::kWrite},
+      // The recommender's served log has a scope of its own (record); the
+      // shop's impressions are writes as Track is; the outcomes a read.
+      {"smartshop.v1.InsightsService/RecordServed", Scope::kRecord},
       {"smartshop.v1.InsightsService/TrackImpressions", Scope::kWrite},
       {"smartshop.v1.InsightsService/GetInsights", Scope::kRead},
       {"smartshop.v1.CatalogService/UpsertCategories", Scope::kWrite},
@@ -31,6 +31,8 @@ const absl::flat_hash_map<std::string, Scope>& Table() {
       {"smartshop.v1.RecommenderService/InvalidateRecommendations",
        Scope::kWrite},
       {"smartshop.v1.RecommenderService/DeleteUserData", Scope::kWrite},
+      {"smartshop.v1.ExperimentService/ListExperiments", Scope::kRead},
+      {"smartshop.v1.ExperimentService/GetExperimentReport", Scope::kRead},
   };
   return *table;
 }

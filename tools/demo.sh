@@ -169,7 +169,7 @@ make_tokens() {
   tools_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
   recommender_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
   (umask 077
-    printf 'demo-tools read,write %s\nrecommender read %s\n' \
+    printf 'demo-tools read,write %s\nrecommender read,record %s\n' \
       "$tools_token" "$recommender_token" >"$demo_dir/tracking.tokens"
     printf 'demo-tools read,write %s\n' "$tools_token" >"$demo_dir/recommender.tokens")
   export SMARTSHOP_TOKEN=$tools_token TRACKING_TOKEN=$recommender_token

@@ -52,6 +52,7 @@ tests=(
   common/common_test
   services/tracking/tracking_unit_test
   services/recommender/recommender_unit_test
+  services/recommender/dashboard/recommender_dashboard_test
   services/recommender/cache/recommender_cache_unit_test
   services/recommender/openai/openai_client_unit_test
   services/recommender/openai/openai_client_test

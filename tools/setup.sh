@@ -15,6 +15,7 @@ packages=(
   postgresql redis-server
   prometheus yamllint
   clang-14 libclang-rt-14-dev openssl
+  chromium  # the dashboard's browser test (tests/dashboard)
 )
 # Not needed to build, only to build faster (CMakeLists.txt uses each when
 # present): ccache for rebuilds, lld for links; images leave them out.

@@ -19,7 +19,8 @@ AnswerCache::AnswerCache(RecommendationCache* cache,
       local_(options.local_cache, clock),
       retrier_(cache,
                {.scopes = {options_.cache_prefix, options_.session_cache_prefix,
-                           options_.placement_cache_prefix},
+                           options_.placement_cache_prefix,
+                           options_.experiment_cache_prefix},
                 .call_timeout = options_.cache_timeout},
                [counters](const char* result) {
                  counters->CountInvalidation(result);
@@ -37,6 +38,30 @@ std::string AnswerCache::Key(const Shopper& shopper) const {
     return absl::StrCat(options_.session_cache_prefix, shopper.session_key);
   }
   return Key(shopper.user_id);
+}
+
+std::string AnswerCache::Key(const Shopper& shopper,
+                             const VariantTag& tag) const {
+  std::string whose;
+  if (!shopper.user_id.empty()) {
+    whose = absl::StrCat("u:", shopper.user_id);
+  } else if (!shopper.session_key.empty()) {
+    whose = absl::StrCat("s:", shopper.session_key);
+  } else {
+    whose = kAnonymousId;
+  }
+  return absl::StrCat(options_.experiment_cache_prefix, tag.experiment, ":",
+                      tag.variant, ":", whose);
+}
+
+std::vector<std::string> AnswerCache::KeysOf(const Shopper& shopper) const {
+  std::vector<std::string> keys = {Key(shopper)};
+  if (variant_keys_ != nullptr) {
+    if (std::optional<VariantTag> tag = variant_keys_->Of(shopper)) {
+      keys.push_back(Key(shopper, *tag));
+    }
+  }
+  return keys;
 }
 
 namespace {
@@ -75,6 +100,9 @@ std::string AnswerCache::PlacementKey(const RequestContext& context) const {
 const std::string& AnswerCache::ScopeOf(const std::string& key) const {
   if (absl::StartsWith(key, options_.placement_cache_prefix)) {
     return options_.placement_cache_prefix;
+  }
+  if (absl::StartsWith(key, options_.experiment_cache_prefix)) {
+    return options_.experiment_cache_prefix;
   }
   return absl::StartsWith(key, options_.session_cache_prefix)
              ? options_.session_cache_prefix
@@ -175,6 +203,17 @@ absl::StatusOr<int64_t> AnswerCache::Drop(const std::string& key,
   return deleted;
 }
 
+absl::StatusOr<int64_t> AnswerCache::DropAll(
+    const std::vector<std::string>& keys, absl::Time deadline) {
+  int64_t deleted = 0;
+  for (const std::string& key : keys) {
+    absl::StatusOr<int64_t> removed = Drop(key, deadline);
+    if (!removed.ok()) return removed;
+    deleted += *removed;
+  }
+  return deleted;
+}
+
 absl::StatusOr<int64_t> AnswerCache::Invalidate(
     const smartshop::v1::InvalidateRecommendationsRequest& request,
     absl::Time deadline) {
@@ -185,18 +224,27 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
           !valid.ok()) {
         return valid;
       }
-      return Drop(Key(request.user_id()), deadline);
+      return DropAll(KeysOf(Shopper{request.user_id(), ""}), deadline);
     case Request::kSessionKey:
       if (absl::Status valid = CheckSessionTarget(request.session_key());
           !valid.ok()) {
         return valid;
       }
-      return Drop(Key(Shopper{"", request.session_key()}), deadline);
+      return DropAll(KeysOf(Shopper{"", request.session_key()}), deadline);
     case Request::kAnonymous:
       if (!request.anonymous()) {
         return absl::InvalidArgumentError("anonymous: must be true when set");
       }
-      return Drop(Key(""), deadline);
+      {
+        // With every variant's shared answer (sessions sharing one).
+        std::vector<std::string> keys = {Key("")};
+        if (variant_keys_ != nullptr) {
+          for (const VariantTag& tag : variant_keys_->All()) {
+            keys.push_back(Key(Shopper{}, tag));
+          }
+        }
+        return DropAll(keys, deadline);
+      }
     case Request::kAll: {
       if (!request.all()) {
         return absl::InvalidArgumentError("all: must be true when set");
@@ -208,7 +256,8 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
       int64_t deleted = 0;
       for (const std::string* prefix :
            {&options_.cache_prefix, &options_.session_cache_prefix,
-            &options_.placement_cache_prefix}) {
+            &options_.placement_cache_prefix,
+            &options_.experiment_cache_prefix}) {
         absl::StatusOr<int64_t> removed =
             cache_->DeletePrefix(*prefix, deadline);
         if (!removed.ok()) {
@@ -227,7 +276,7 @@ absl::StatusOr<int64_t> AnswerCache::Invalidate(
 }
 
 void AnswerCache::OnLiveEvent(const smartshop::v1::Interaction& event) {
-  std::string key;
+  Shopper shopper;
   if (!event.user_id().empty()) {
     const auto type = event.type();
     if (type != smartshop::v1::ORDER_PLACED &&
@@ -235,15 +284,17 @@ void AnswerCache::OnLiveEvent(const smartshop::v1::Interaction& event) {
         type != smartshop::v1::REMOVE_FROM_CART) {
       return;
     }
-    key = Key(event.user_id());
+    shopper.user_id = event.user_id();
   } else if (!event.session_key().empty()) {
-    key = Key(Shopper{"", event.session_key()});
+    shopper.session_key = event.session_key();
   } else {
     return;
   }
-  auto deleted = Drop(key, CallDeadline());
-  if (!deleted.ok()) retrier_.Add(key);
-  counters_->CountInvalidation(deleted.ok() ? "ok" : "error");
+  for (const std::string& key : KeysOf(shopper)) {
+    auto deleted = Drop(key, CallDeadline());
+    if (!deleted.ok()) retrier_.Add(key);
+    counters_->CountInvalidation(deleted.ok() ? "ok" : "error");
+  }
 }
 
 }  // namespace smartshop::recommender

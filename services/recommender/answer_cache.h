@@ -40,6 +40,24 @@ enum class AnswerKind {
 
 using AnswerFlights = FlightGroup<smartshop::v1::Recommendations>;
 
+// The experiment variant whose entry holds a shopper's home page answer.
+struct VariantTag {
+  std::string experiment;
+  std::string variant;
+};
+
+// Which variants' entries exist (the engine's experiments, as of now).
+class VariantKeys {
+ public:
+  virtual ~VariantKeys() = default;
+  // The variant `visitor` is assigned on the home page; nullopt when no
+  // experiment runs there, for the holdout and for visitors no experiment
+  // can assign (anonymous without a session).
+  virtual std::optional<VariantTag> Of(const Shopper& visitor) const = 0;
+  // Every variant of the experiments running on the home page.
+  virtual std::vector<VariantTag> All() const = 0;
+};
+
 class AnswerCache {
  public:
   // Pointers are not owned and must outlive this. `flights` are the
@@ -54,6 +72,14 @@ class AnswerCache {
   // the session's or the shared anonymous one.
   std::string Key(const std::string& user_id) const;
   std::string Key(const Shopper& shopper) const;
+  // The key of a variant's answer for `shopper` (whose answer it is: the
+  // user, the session, or anonymous when sessions share one).
+  std::string Key(const Shopper& shopper, const VariantTag& tag) const;
+  // Every key that may hold the shopper's own home page answer: the plain
+  // one, and their variant's.
+  std::vector<std::string> KeysOf(const Shopper& shopper) const;
+  // Not owned; set before the first request (null: no experiments).
+  void set_variant_keys(const VariantKeys* keys) { variant_keys_ = keys; }
   // The key of a placement's shared answer (not the home page's): the one
   // anonymous visitors share for a product page, a basket, trending.
   std::string PlacementKey(const RequestContext& context) const;
@@ -94,6 +120,9 @@ class AnswerCache {
   // Drops `key` (advancing its fence, here and in the local cache) and
   // marks the computation for it stale; how many entries went in Redis.
   absl::StatusOr<int64_t> Drop(const std::string& key, absl::Time deadline);
+  // Drops each of `keys`; the deleted entries in all, or the first error.
+  absl::StatusOr<int64_t> DropAll(const std::vector<std::string>& keys,
+                                  absl::Time deadline);
   // Drops what `request` names (a user's, a session's, the anonymous
   // answer, or all); INVALID_ARGUMENT for a bad target.
   absl::StatusOr<int64_t> Invalidate(
@@ -122,6 +151,7 @@ class AnswerCache {
   AnswerFlights* const flights_;
   EngineCounters* const counters_;
   std::atomic<bool> builtin_ready_{true};
+  const VariantKeys* variant_keys_ = nullptr;
   LocalAnswerCache local_;
   InvalidationRetrier retrier_;
 };

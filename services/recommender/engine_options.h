@@ -30,6 +30,11 @@ struct EngineOptions {
   // pages and baskets, trending): this prefix, then the placement. A
   // shopper's own placement answers are not cached.
   std::string placement_cache_prefix = "ai_recommended_placement_";
+  // An experiment variant's answers (home page): this prefix, then
+  // "<experiment>:<variant>:" and "u:<user>", "s:<session>" or
+  // "anonymous". Names of experiments and variants hold no ':', so no
+  // shopper's key can name another's.
+  std::string experiment_cache_prefix = "ai_recommended_experiment_";
   // How long product page and cart answers are cached; the shared ones
   // follow the shop's co-occurrence, which one event barely moves.
   absl::Duration placement_ttl = absl::Minutes(10);

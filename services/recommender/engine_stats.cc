@@ -34,6 +34,11 @@ void EngineCounters::CountModelCall() {
   ++stats_.model_calls;
 }
 
+void EngineCounters::CountAssignment(absl::string_view experiment,
+                                     absl::string_view variant) {
+  if (metrics_ != nullptr) metrics_->ExperimentAssignment(experiment, variant);
+}
+
 void EngineCounters::CountInvalidation(const char* result) {
   if (metrics_ != nullptr) metrics_->Invalidation(result);
 }

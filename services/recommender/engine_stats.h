@@ -36,6 +36,9 @@ class EngineCounters {
   // A fallback to top sellers: counted in the stats as well.
   void CountTopSellers(absl::string_view code);
   void CountModelCall();
+  // An answer served to a shopper in an experiment (variant "holdout" for
+  // the holdout).
+  void CountAssignment(absl::string_view experiment, absl::string_view variant);
   // A cache delete for invalidation: "ok", "error", "retried", ...
   void CountInvalidation(const char* result);
 

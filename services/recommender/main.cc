@@ -1,5 +1,6 @@
 // The recommender service: wiring only. See recommender_config.h.
 #include <cstdlib>
+#include <optional>
 
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -14,7 +15,11 @@
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
+#include "services/recommender/dashboard/dashboard_page.h"
+#include "services/recommender/dashboard/insights_dashboard_source.h"
 #include "services/recommender/event_feed.h"
+#include "services/recommender/experiment_service.h"
+#include "services/recommender/insights_client.h"
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
@@ -66,6 +71,23 @@ int Run(const RecommenderConfig& config) {
       MakePlacementChains(openai.get(), *prompt, config.engine, builtin,
                           &metrics));
   engine.set_builtin_ready(!config.follow_events);
+  if (!config.experiments->config().experiments().empty()) {
+    engine.set_experiments(config.experiments,
+                           MakeVariantChains(openai.get(), *prompt,
+                                             config.engine, builtin, &metrics));
+  }
+  GrpcInsightsClient insights(tracking_channel);
+  ExperimentServiceImpl experiment_service(config.experiments, &insights,
+                                           absl::Seconds(30), config.auth);
+  GrpcServedSink served_sink(tracking_channel);
+  std::optional<ServedLog> served_log;
+  if (config.served_log) {
+    served_log.emplace(&served_sink, config.served_log_options,
+                       [&metrics](const char* outcome, int64_t n) {
+                         metrics.ServedLog(outcome, n);
+                       });
+    engine.set_served_log(&*served_log);
+  }
   // Learns the history, then every new event; drops stale cached answers.
   EventFeed feed(tracking_channel, &model,
                  [&engine](const smartshop::v1::Interaction& event) {
@@ -80,7 +102,7 @@ int Run(const RecommenderConfig& config) {
                                   .max_threads = config.server_threads,
                                   .registry = registry,
                                   .tls = config.tls},
-                                 {&service});
+                                 {&service, &experiment_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
   // Warming (replaying the log) is not ready: answers would come from a
   // partial model, so traffic should go to replicas that have caught up.
@@ -88,6 +110,14 @@ int Run(const RecommenderConfig& config) {
   auto readiness = [&]() -> absl::Status {
     return ReplicaReadiness(catalog.Current() != nullptr, followed);
   };
+  // The dashboard: its page for anyone (it holds no data), its data for
+  // callers with the read scope (the same tokens as the gRPC port's).
+  InsightsDashboardSource dashboard(
+      &insights, config.experiments, [&catalog]() -> int64_t {
+        auto snapshot = catalog.Current();
+        return snapshot ? static_cast<int64_t>(snapshot->active_by_id().size())
+                        : 0;
+      });
   auto admin = AdminHttpServer::Start(
       {.listen_address = config.admin_address,
        .registry = registry,
@@ -104,10 +134,16 @@ int Run(const RecommenderConfig& config) {
                                .caught_up = feed.caught_up(),
                                .warming = Warming(followed),
                                .replayed_events = feed.replayed_events()});
+             metrics.SetServedLogPending(served_log ? served_log->pending()
+                                                    : 0);
              metrics.SetRedisBreaker((*cache)->breaker_open(),
                                      (*cache)->stats().short_circuited);
            },
-       .readiness = readiness});
+       .readiness = readiness,
+       .routes = DashboardRoutes(&dashboard,
+                                 [auth = config.auth](absl::string_view a) {
+                                   return auth->Authorize(a, Scope::kRead).ok();
+                                 })});
   if (!admin.ok()) return Fail("listen_failed", admin.status());
   {
     HealthMonitor health(started->server->GetHealthCheckService(),

@@ -57,6 +57,8 @@ struct Ranking {
   bool fill = true;
   // Picks the ranker had to drop (model answers naming no product).
   int dropped = 0;
+  // The model call's estimated cost (0 for rankers that call none).
+  double model_cost_usd = 0;
 };
 
 // Why a ranker gave no answer: for the reply and the logs ("model: rate

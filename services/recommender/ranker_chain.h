@@ -18,6 +18,7 @@
 #include "services/recommender/ranker.h"
 #include "services/recommender/session_model_budget.h"
 #include "services/recommender/shopper_activity.h"
+#include "smartshop/v1/experiments.pb.h"
 
 namespace smartshop::recommender {
 
@@ -88,6 +89,9 @@ class RankerChain {
 // The chain of each placement other than the home page.
 using PlacementChains =
     std::map<smartshop::v1::Placement, std::unique_ptr<RankerChain>>;
+// The home page's chain for each ranker an experiment variant may ask for.
+using VariantChains =
+    std::map<smartshop::v1::VariantRanker, std::unique_ptr<RankerChain>>;
 
 }  // namespace smartshop::recommender
 

@@ -4,6 +4,7 @@
 #include "services/recommender/model/builtin_candidates.h"
 #include "services/recommender/model/model_ranker.h"
 #include "services/recommender/placement_rankers.h"
+#include "services/recommender/top_sellers_ranker.h"
 
 namespace smartshop::recommender {
 
@@ -90,6 +91,27 @@ std::unique_ptr<RankerChain> MakeRankerChain(LlmClient* llm,
       std::move(model_ranker), std::move(builtin_ranker),
       RankerChainOptions{.session_model = options.session_model,
                          .session_model_budget = options.session_model_budget});
+}
+
+VariantChains MakeVariantChains(LlmClient* llm, const PromptBuilder& prompt,
+                                const EngineOptions& options,
+                                const InteractionModel* model,
+                                RecommenderMetrics* metrics) {
+  VariantChains chains;
+  EngineOptions original = options;
+  original.hybrid_prompt = false;
+  EngineOptions hybrid = options;
+  hybrid.hybrid_prompt = model != nullptr;
+  chains[smartshop::v1::VARIANT_RANKER_BUILTIN] =
+      MakeRankerChain(nullptr, prompt, options, model, metrics);
+  chains[smartshop::v1::VARIANT_RANKER_MODEL] =
+      MakeRankerChain(llm, prompt, original, model, metrics);
+  chains[smartshop::v1::VARIANT_RANKER_MODEL_HYBRID] =
+      MakeRankerChain(llm, prompt, hybrid, model, metrics);
+  chains[smartshop::v1::VARIANT_RANKER_TOP_SELLERS] =
+      std::make_unique<RankerChain>(
+          nullptr, std::make_unique<TopSellersRanker>(), RankerChainOptions{});
+  return chains;
 }
 
 }  // namespace smartshop::recommender

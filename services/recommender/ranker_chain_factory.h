@@ -37,6 +37,17 @@ PlacementChains MakePlacementChains(LlmClient* llm, const PromptBuilder& prompt,
                                     const InteractionModel* model,
                                     RecommenderMetrics* metrics);
 
+// The home page's chain for each ranker an experiment's variant may ask for
+// (experiments.proto), except VARIANT_RANKER_DEFAULT (the service's own
+// chain): the builtin ranker alone; the model with the original prompt,
+// then the builtin; the model with the hybrid prompt, then the builtin;
+// top sellers. Without an LLM client the model variants rank as the
+// builtin; without a builtin model, as top sellers.
+VariantChains MakeVariantChains(LlmClient* llm, const PromptBuilder& prompt,
+                                const EngineOptions& options,
+                                const InteractionModel* model,
+                                RecommenderMetrics* metrics);
+
 }  // namespace smartshop::recommender
 
 #endif  // SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_

@@ -3,6 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "boost/uuid/random_generator.hpp"
+#include "boost/uuid/uuid_io.hpp"
+#include "common/proto_time.h"
+#include "services/recommender/experiments/assignment.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -22,6 +26,36 @@ RecentSales RecentSalesOf(const InteractionModel* model) {
   return [model](int64_t product_id) {
     return model->Read().RecentPurchases(product_id);
   };
+}
+
+// A fresh random (version 4) UUID per served answer. The generator is
+// not thread-safe: one per thread, seeded from the system's entropy.
+std::string NewRecommendationId() {
+  thread_local boost::uuids::random_generator generator;
+  return boost::uuids::to_string(generator());
+}
+
+// The answer's fallback reason, cut to what the served log keeps.
+std::string FallbackCode(const Recommendations& answer) {
+  constexpr size_t kMaxBytes = 128;
+  const std::string& reason = answer.fallback_reason();
+  if (reason.size() <= kMaxBytes) return reason;
+  size_t cut = kMaxBytes;
+  // Never in the middle of a UTF-8 sequence.
+  while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) {
+    --cut;
+  }
+  return reason.substr(0, cut);
+}
+
+// The unit an experiment randomises: the user, else the session; none for
+// an anonymous visitor without one (who shares one cached answer).
+std::string AssignmentKey(const Shopper& visitor) {
+  if (!visitor.user_id.empty()) return absl::StrCat("u:", visitor.user_id);
+  if (!visitor.session_key.empty()) {
+    return absl::StrCat("s:", visitor.session_key);
+  }
+  return "";
 }
 
 }  // namespace
@@ -46,17 +80,63 @@ RecommendationEngine::RecommendationEngine(
 
 RecommendationEngine::~RecommendationEngine() = default;
 
+void RecommendationEngine::set_experiments(
+    std::shared_ptr<const experiments::ExperimentSet> set,
+    VariantChains chains) {
+  experiments_ = std::move(set);
+  variant_chains_ = std::move(chains);
+  answer_cache_.set_variant_keys(experiments_ != nullptr ? &variants_
+                                                         : nullptr);
+}
+
+void RecommendationEngine::Assign(RequestContext& context) const {
+  if (experiments_ == nullptr) return;
+  const std::string key = AssignmentKey(context.visitor);
+  if (key.empty()) return;
+  const smartshop::v1::Experiment* experiment =
+      experiments_->Active(context.placement(), answers_.now());
+  if (experiment == nullptr) return;
+  const experiments::Assignment assignment =
+      experiments::Assign(*experiment, key);
+  context.experiment = experiment;
+  context.variant =
+      assignment.index >= 0 ? &experiment->variants(assignment.index) : nullptr;
+}
+
+std::optional<VariantTag> RecommendationEngine::Variants::Of(
+    const Shopper& visitor) const {
+  RequestContext context{.visitor = visitor};
+  engine_->Assign(context);
+  if (context.variant == nullptr) return std::nullopt;
+  return VariantTag{context.experiment->name(), context.variant->name()};
+}
+
+std::vector<VariantTag> RecommendationEngine::Variants::All() const {
+  std::vector<VariantTag> tags;
+  const experiments::ExperimentSet* set = engine_->experiments_.get();
+  if (set == nullptr) return tags;
+  const smartshop::v1::Experiment* experiment =
+      set->Active(smartshop::v1::PLACEMENT_HOME, engine_->answers_.now());
+  if (experiment == nullptr) return tags;
+  for (const auto& variant : experiment->variants()) {
+    tags.push_back({experiment->name(), variant.name()});
+  }
+  return tags;
+}
+
 absl::StatusOr<Recommendations> RecommendationEngine::Get(
     const smartshop::v1::GetRecommendationsRequest& request,
     absl::Time deadline) {
+  const absl::Time started = absl::Now();
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (key.has_value()) {
     if (std::optional<Recommendations> hit =
             answer_cache_.Lookup(*key, deadline)) {
-      return Served(*context, *std::move(hit));
+      return Stamp(*context, Served(*context, *std::move(hit)), started, {});
     }
   }
   std::shared_ptr<const CatalogSnapshot> catalog =
@@ -66,35 +146,62 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
         "no catalog yet: the tracking service has not been reachable since "
         "start-up");
   }
-  Recommendations answer =
-      key.has_value() ? Shared(*context, *key, catalog, deadline)
-                      : Compute(*context, *catalog, deadline, {}).answer;
+  ModelSpend spend;
+  Recommendations answer;
+  if (key.has_value()) {
+    answer = Shared(*context, *key, catalog, deadline, spend);
+  } else {
+    Computed computed = Compute(*context, *catalog, deadline, {});
+    answer = std::move(computed.answer);
+    spend = computed.spend;
+  }
   AnswerBuilder::Finish(context->request, catalog.get(), answer, answers_.now(),
                         recent_sales_);
-  return answer;
+  return Stamp(*context, std::move(answer), started, spend);
 }
 
 std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
     const smartshop::v1::GetRecommendationsRequest& request) {
+  const absl::Time started = absl::Now();
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (!key.has_value()) return std::nullopt;
   std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
   if (!hit.has_value()) return std::nullopt;
-  return Served(*context, *std::move(hit));
+  return Stamp(*context, Served(*context, *std::move(hit)), started, {});
 }
 
 std::optional<std::string> RecommendationEngine::CacheKey(
     const RequestContext& context) const {
   if (!context.cacheable) return std::nullopt;
+  if (context.variant != nullptr) {
+    // Each variant's answers apart: a shopper moved by a new split never
+    // sees another variant's answer, and sessions sharing the anonymous
+    // answer share it per variant.
+    const VariantTag tag{context.experiment->name(), context.variant->name()};
+    return context.home() ? answer_cache_.Key(context.shopper, tag)
+                          : absl::StrCat(answer_cache_.PlacementKey(context),
+                                         ":", tag.experiment, ":", tag.variant);
+  }
   return context.home() ? answer_cache_.Key(context.shopper)
                         : answer_cache_.PlacementKey(context);
 }
 
 RankerChain* RecommendationEngine::ChainFor(
     const RequestContext& context) const {
+  if (context.variant != nullptr &&
+      context.variant->ranker() != smartshop::v1::VARIANT_RANKER_DEFAULT) {
+    // Other placements take only the top-sellers variant (validated).
+    auto it = variant_chains_.find(context.variant->ranker());
+    if (it != variant_chains_.end() &&
+        (context.home() || context.variant->ranker() ==
+                               smartshop::v1::VARIANT_RANKER_TOP_SELLERS)) {
+      return it->second.get();
+    }
+  }
   if (context.home()) return chain_.get();
   auto it = placements_.find(context.placement());
   return it == placements_.end() ? nullptr : it->second.get();
@@ -102,6 +209,11 @@ RankerChain* RecommendationEngine::ChainFor(
 
 absl::Duration RecommendationEngine::TtlOf(const RequestContext& context,
                                            AnswerKind kind) const {
+  if (context.variant != nullptr && context.variant->has_cache_ttl() &&
+      kind != AnswerKind::kBrief) {
+    return absl::Seconds(context.variant->cache_ttl().seconds()) +
+           absl::Nanoseconds(context.variant->cache_ttl().nanos());
+  }
   return context.home() ? answer_cache_.Ttl(kind, context.shopper)
                         : answer_cache_.PlacementTtl(kind, context.placement());
 }
@@ -127,17 +239,62 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
   return hit;
 }
 
+Recommendations RecommendationEngine::Stamp(const RequestContext& context,
+                                            Recommendations answer,
+                                            absl::Time started,
+                                            const ModelSpend& spend) {
+  answer.set_recommendation_id(NewRecommendationId());
+  if (context.experiment != nullptr) {
+    answer.set_experiment(context.experiment->name());
+    answer.set_variant(context.variant != nullptr
+                           ? context.variant->name()
+                           : std::string(experiments::kHoldoutVariant));
+    counters_.CountAssignment(answer.experiment(), answer.variant());
+  }
+  for (int i = 0; i < answer.items_size(); ++i) {
+    answer.mutable_items(i)->set_position(i + 1);
+  }
+  if (served_log_ == nullptr) return answer;
+  smartshop::v1::ServedRecommendation served;
+  served.set_recommendation_id(answer.recommendation_id());
+  const absl::Time now = absl::Now();
+  SetTimestamp(now, served.mutable_served_at());
+  served.set_user_id(context.visitor.user_id);
+  served.set_session_key(context.visitor.session_key);
+  served.set_placement(answer.placement());
+  served.set_strategy(answer.strategy());
+  served.set_experiment(answer.experiment());
+  served.set_variant(answer.variant());
+  served.set_cache_hit(answer.cache_hit());
+  for (const auto& item : answer.items()) {
+    served.add_product_ids(item.product().id());
+  }
+  served.set_model_calls(spend.calls);
+  served.set_model_cost_usd(spend.cost_usd);
+  served.set_latency_micros(
+      std::max<int64_t>(0, absl::ToInt64Microseconds(now - started)));
+  served.set_fallback_code(FallbackCode(answer));
+  served_log_->Record(std::move(served));
+  return answer;
+}
+
 Recommendations RecommendationEngine::Shared(
     const RequestContext& context, const std::string& key,
-    std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline) {
+    std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline,
+    ModelSpend& spend) {
   // The shared computation ignores the caller's exclusions, which are
   // applied to its copy after.
   RequestContext shared = context;
   shared.request.clear_exclude_product_ids();
+  // Written by the computation before it publishes its final answer; read
+  // only by the caller that started it, once it has seen that answer.
+  std::shared_ptr<ModelSpend> computation_spend;
   AnswerFlights::Joined joined =
       flights_.Join(key, [&]() -> AnswerFlights::Work {
-        return [this, shared, key, catalog](AnswerFlights::Flight& flight) {
-          return RunShared(shared, key, *catalog, flight);
+        computation_spend = std::make_shared<ModelSpend>();
+        return [this, shared, key, catalog,
+                out = computation_spend](AnswerFlights::Flight& flight) {
+          return RunShared(shared, key, *catalog, flight, *out);
         };
       });
   if (joined.flight == nullptr) {
@@ -151,7 +308,10 @@ Recommendations RecommendationEngine::Shared(
       may_wait ? deadline - options_.reply_margin : absl::Now();
   AnswerFlights::Flight::Seen seen = joined.flight->Await(until);
   waiting_callers_.fetch_sub(1);
-  if (seen.final) return *std::move(seen.value);
+  if (seen.final) {
+    if (computation_spend != nullptr) spend = *computation_spend;
+    return *std::move(seen.value);
+  }
   if (seen.value.has_value()) {
     // The builtin answer, published before the model was asked.
     counters_.CountFallback("caller_deadline");
@@ -168,7 +328,8 @@ Recommendations RecommendationEngine::Shared(
 Recommendations RecommendationEngine::RunShared(const RequestContext& context,
                                                 const std::string& key,
                                                 const CatalogSnapshot& catalog,
-                                                AnswerFlights::Flight& flight) {
+                                                AnswerFlights::Flight& flight,
+                                                ModelSpend& spend) {
   const AnswerCache::Reservation reservation = answer_cache_.Reserve(key);
   // Its own budget: no caller's deadline bounds what all of them share.
   // (Two tracking reads: the shopper's window, then recent orders.)
@@ -180,6 +341,7 @@ Recommendations RecommendationEngine::RunShared(const RequestContext& context,
                 flight.PublishInterim(interim);
               }});
   answer_cache_.Store(reservation, computed.answer, computed.ttl, flight);
+  spend = computed.spend;
   return std::move(computed.answer);
 }
 
@@ -234,11 +396,15 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     };
   }
   ChainOutcome outcome = chain->Rank(chain_request, deadline);
-  if (outcome.model_called) counters_.CountModelCall();
+  ModelSpend spend;
+  if (outcome.model_called) {
+    counters_.CountModelCall();
+    spend = {.calls = 1, .cost_usd = outcome.ranking.model_cost_usd};
+  }
   if (outcome.ranked_by == RankedBy::kNone) {
     return {Fallback(context, catalog, std::move(outcome.gave_up.reason),
                      outcome.gave_up.code),
-            brief};
+            brief, spend};
   }
   AnswerKind kind = outcome.ranked_by == RankedBy::kModel
                         ? AnswerKind::kModel
@@ -255,7 +421,7 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
   }
   return {
       answers_.FromRanking(outcome.ranking, catalog, limits, std::move(reason)),
-      TtlOf(context, kind)};
+      TtlOf(context, kind), spend};
 }
 
 absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
@@ -275,8 +441,8 @@ RecommendationEngine::DeleteUserData(
   if (!interactions.ok()) return interactions.status();
   response.set_deleted_interactions(*interactions);
   // After the rows are gone: an answer computed before cannot be stored.
-  absl::StatusOr<int64_t> cached =
-      answer_cache_.Drop(answer_cache_.Key(request.user_id()), deadline);
+  absl::StatusOr<int64_t> cached = answer_cache_.DropAll(
+      answer_cache_.KeysOf(Shopper{request.user_id(), ""}), deadline);
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;

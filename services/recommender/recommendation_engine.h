@@ -27,11 +27,13 @@
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/engine_options.h"
 #include "services/recommender/engine_stats.h"
+#include "services/recommender/experiments/experiment_config.h"
 #include "services/recommender/ranker_chain.h"
 #include "services/recommender/ranking_inputs.h"
 #include "services/recommender/recommendation_cache.h"
 #include "services/recommender/recommender_metrics.h"
 #include "services/recommender/request_context.h"
+#include "services/recommender/served_log.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.pb.h"
 
@@ -94,6 +96,17 @@ class RecommendationEngine {
   // answers are then cached only briefly. True by default.
   void set_builtin_ready(bool ready) { answer_cache_.set_builtin_ready(ready); }
 
+  // Every answer served from then on is recorded there (null: none). Set
+  // before the first request.
+  void set_served_log(ServedLog* log) { served_log_ = log; }
+  // The experiments to run and the chains their variants rank with
+  // (MakeVariantChains). Set before the first request.
+  void set_experiments(std::shared_ptr<const experiments::ExperimentSet> set,
+                       VariantChains chains);
+  const experiments::ExperimentSet* experiments() const {
+    return experiments_.get();
+  }
+
   EngineStats stats() const { return counters_.stats(); }
   // Deletes waiting to be retried (for metrics and tests).
   size_t pending_invalidations() const {
@@ -109,13 +122,25 @@ class RecommendationEngine {
   }
 
  private:
+  // What a computation spent on the model.
+  struct ModelSpend {
+    int calls = 0;
+    double cost_usd = 0;
+  };
   // A cached answer as it leaves: marked, checked against the catalog.
   smartshop::v1::Recommendations Served(
       const RequestContext& context, smartshop::v1::Recommendations hit) const;
+  // Every answer as it leaves, computed or cached: its own recommendation
+  // id and the items' positions; recorded in the served log.
+  smartshop::v1::Recommendations Stamp(const RequestContext& context,
+                                       smartshop::v1::Recommendations answer,
+                                       absl::Time started,
+                                       const ModelSpend& spend);
   // The answer for a cache miss, and how long to cache it.
   struct Computed {
     smartshop::v1::Recommendations answer;
     absl::Duration ttl;
+    ModelSpend spend{};
   };
   // How a computation may rank.
   struct ComputeMode {
@@ -126,6 +151,8 @@ class RecommendationEngine {
     std::function<void(const smartshop::v1::Recommendations&)> on_interim{};
   };
 
+  // Which experiment and variant the visitor is in, as of now.
+  void Assign(RequestContext& context) const;
   // The chain that ranks the request's page (null: none here).
   RankerChain* ChainFor(const RequestContext& context) const;
   // The answer when nothing ranked: top sellers (none for recently
@@ -142,13 +169,17 @@ class RecommendationEngine {
   // A miss on a cacheable key: shared with concurrent callers, computed on
   // its own budget, cached by the computation; this caller waits only
   // until its own deadline.
+  // `spend`: what the model cost, when this caller started the
+  // computation and got its final answer (a cost is recorded once).
   smartshop::v1::Recommendations Shared(
       const RequestContext& context, const std::string& key,
-      std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline);
+      std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline,
+      ModelSpend& spend);
   smartshop::v1::Recommendations RunShared(const RequestContext& context,
                                            const std::string& key,
                                            const CatalogSnapshot& catalog,
-                                           AnswerFlights::Flight& flight);
+                                           AnswerFlights::Flight& flight,
+                                           ModelSpend& spend);
   // Computed for this caller alone, without the model, never cached.
   smartshop::v1::Recommendations Alone(const RequestContext& context,
                                        const CatalogSnapshot& catalog,
@@ -169,6 +200,20 @@ class RecommendationEngine {
   std::atomic<int> waiting_callers_{0};
   AnswerFlights flights_{&executor_};
   AnswerCache answer_cache_;
+  ServedLog* served_log_ = nullptr;
+  // Answers AnswerCache's question of which variant entries exist.
+  class Variants : public VariantKeys {
+   public:
+    explicit Variants(const RecommendationEngine* engine) : engine_(engine) {}
+    std::optional<VariantTag> Of(const Shopper& visitor) const override;
+    std::vector<VariantTag> All() const override;
+
+   private:
+    const RecommendationEngine* const engine_;
+  };
+  std::shared_ptr<const experiments::ExperimentSet> experiments_;
+  VariantChains variant_chains_;
+  Variants variants_{this};
   // Last: destroyed first, so that computations still running finish while
   // everything they use is alive.
   BoundedExecutor executor_;

@@ -1,6 +1,8 @@
 #include "services/recommender/recommender_config.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -110,9 +112,46 @@ ABSL_FLAG(int, max_waiting_callers, 0,
           "callers waiting for shared computations at once; past it a miss "
           "takes what there is at once; 0 = half of --server_threads (env "
           "RECOMMENDER_MAX_WAITING_CALLERS)");
+ABSL_FLAG(bool, served_log, true,
+          "record every served answer in the tracking service "
+          "(InsightsService.RecordServed, batched) for attribution and "
+          "experiment reports (env RECOMMENDER_SERVED_LOG)");
+ABSL_FLAG(int64_t, served_log_max_pending, 100'000,
+          "served answers held while tracking cannot take them; past it "
+          "new ones are dropped and counted (env "
+          "RECOMMENDER_SERVED_LOG_MAX_PENDING)");
+ABSL_FLAG(std::string, experiments_file, "",
+          "A/B experiments to run: the text format of "
+          "smartshop.v1.ExperimentsConfig (docs/experiments.md); empty = "
+          "none (env RECOMMENDER_EXPERIMENTS_FILE)");
 
 namespace smartshop::recommender {
 namespace {
+
+absl::StatusOr<std::shared_ptr<const experiments::ExperimentSet>>
+LoadExperiments(const std::string& path) {
+  if (path.empty()) return std::make_shared<experiments::ExperimentSet>();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--experiments_file: cannot read ", path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<smartshop::v1::ExperimentsConfig> config =
+      experiments::ParseExperimentsConfig(text.str());
+  if (!config.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", config.status().message()));
+  }
+  absl::StatusOr<experiments::ExperimentSet> set =
+      experiments::ExperimentSet::Create(*std::move(config));
+  if (!set.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": ", set.status().message()));
+  }
+  return std::make_shared<const experiments::ExperimentSet>(*std::move(set));
+}
 
 std::string SecretFromEnv(const char* name) {
   const char* value = std::getenv(name);
@@ -238,6 +277,20 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
     return absl::InvalidArgumentError(
         "--max_waiting_callers must be 1 to --server_threads - 1 (cache "
         "hits need threads too)");
+  }
+  c.served_log = absl::GetFlag(FLAGS_served_log);
+  c.served_log_options.max_pending =
+      absl::GetFlag(FLAGS_served_log_max_pending);
+  if (c.served_log_options.max_pending < 1'000 ||
+      c.served_log_options.max_pending > 10'000'000) {
+    return absl::InvalidArgumentError(
+        "--served_log_max_pending must be 1000 to 10000000");
+  }
+  if (auto loaded = LoadExperiments(absl::GetFlag(FLAGS_experiments_file));
+      loaded.ok()) {
+    c.experiments = *std::move(loaded);
+  } else {
+    return loaded.status();
   }
   if (c.engine.cache_prefix.empty()) {
     return absl::InvalidArgumentError("--cache_prefix must not be empty");

@@ -13,8 +13,10 @@
 #include "common/env_flags.h"
 #include "common/tls_files.h"
 #include "services/recommender/cache/redis_options.h"
+#include "services/recommender/experiments/experiment_config.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/recommendation_engine.h"
+#include "services/recommender/served_log.h"
 
 namespace smartshop::recommender {
 
@@ -37,6 +39,13 @@ struct RecommenderConfig {
   ClientTlsFiles tracking_tls;  // the channel to tracking; plaintext when empty
   // Sent to tracking as "authorization: Bearer"; from TRACKING_TOKEN.
   std::string tracking_token;
+  // Record every served answer in tracking (served_log.h); off = no
+  // attribution.
+  bool served_log = true;
+  ServedLogOptions served_log_options;
+  // The A/B experiments to run (--experiments_file); empty without one.
+  std::shared_ptr<const experiments::ExperimentSet> experiments =
+      std::make_shared<experiments::ExperimentSet>();
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
@@ -77,6 +86,9 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"session_model_calls", "RECOMMENDER_SESSION_MODEL_CALLS"},
     {"max_computations", "RECOMMENDER_MAX_COMPUTATIONS"},
     {"max_waiting_callers", "RECOMMENDER_MAX_WAITING_CALLERS"},
+    {"served_log", "RECOMMENDER_SERVED_LOG"},
+    {"experiments_file", "RECOMMENDER_EXPERIMENTS_FILE"},
+    {"served_log_max_pending", "RECOMMENDER_SERVED_LOG_MAX_PENDING"},
     {"auth_tokens_file", "RECOMMENDER_AUTH_TOKENS_FILE"},
     {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
     {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},

@@ -45,6 +45,21 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
               .Help("Cached answers dropped because of a new "
                     "event, by result (ok, error).")
               .Register(registry)),
+      served_log_(prometheus::BuildCounter()
+                      .Name("smartshop_recommender_served_log_total")
+                      .Help("Served answers in the log sent to tracking, by "
+                            "outcome (recorded, sent, dropped, rejected, "
+                            "send_failed).")
+                      .Register(registry)),
+      served_log_pending_(Gauge(registry,
+                                "smartshop_recommender_served_log_pending",
+                                "Served answers waiting to be sent.")),
+      assignments_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_experiment_assignments_total")
+              .Help("Answers served in an experiment, by experiment "
+                    "and variant (holdout included).")
+              .Register(registry)),
       model_bytes_(Gauge(registry, "smartshop_recommender_builtin_model_bytes",
                          "Memory held by the builtin ranker's model "
                          "(estimated from its containers).")),
@@ -89,6 +104,23 @@ prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
                                              const std::string& help) {
   return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add(
       {});
+}
+
+void RecommenderMetrics::ServedLog(absl::string_view outcome, int64_t records) {
+  served_log_.Add({{"outcome", std::string(outcome)}})
+      .Increment(static_cast<double>(records));
+}
+
+void RecommenderMetrics::SetServedLogPending(int64_t pending) {
+  served_log_pending_.Set(static_cast<double>(pending));
+}
+
+void RecommenderMetrics::ExperimentAssignment(absl::string_view experiment,
+                                              absl::string_view variant) {
+  assignments_
+      .Add({{"experiment", std::string(experiment)},
+            {"variant", std::string(variant)}})
+      .Increment();
 }
 
 void RecommenderMetrics::Invalidation(absl::string_view result) {

@@ -34,6 +34,12 @@ class RecommenderMetrics {
   void SetCatalogProducts(int64_t products);
   // result: "ok" or "error" (cache unreachable).
   void Invalidation(absl::string_view result);
+  // The served log (served_log.h): records by outcome, and those waiting.
+  void ServedLog(absl::string_view outcome, int64_t records);
+  void SetServedLogPending(int64_t pending);
+  // An answer served in an experiment, by experiment and variant.
+  void ExperimentAssignment(absl::string_view experiment,
+                            absl::string_view variant);
   // The builtin ranker's model and the event feed that keeps it current.
   struct ModelState {
     int64_t bytes = 0;
@@ -65,6 +71,9 @@ class RecommenderMetrics {
   prometheus::Family<prometheus::Counter>& fallbacks_;
   prometheus::Gauge& catalog_products_;
   prometheus::Family<prometheus::Counter>& invalidations_;
+  prometheus::Family<prometheus::Counter>& served_log_;
+  prometheus::Gauge& served_log_pending_;
+  prometheus::Family<prometheus::Counter>& assignments_;
   prometheus::Gauge& model_bytes_;
   prometheus::Gauge& model_events_;
   prometheus::Gauge& model_products_;

@@ -115,7 +115,7 @@ Shopper ShopperOf(const GetRecommendationsRequest& r) {
 absl::StatusOr<RequestContext> MakeRequestContext(
     const GetRecommendationsRequest& request, bool personal_sessions) {
   if (absl::Status valid = Validate(request); !valid.ok()) return valid;
-  RequestContext context{.request = request};
+  RequestContext context{.request = request, .visitor = ShopperOf(request)};
   // A session's own views are its recently viewed products, whatever ranks.
   if (IsSession(ShopperOf(request)) && !personal_sessions &&
       request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED) {

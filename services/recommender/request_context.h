@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/recommender/shopper_activity.h"
+#include "smartshop/v1/experiments.pb.h"
 #include "smartshop/v1/recommender.pb.h"
 
 namespace smartshop::recommender {
@@ -23,6 +24,15 @@ struct RequestContext {
   // share the anonymous answer).
   smartshop::v1::GetRecommendationsRequest request;
   Shopper shopper{};
+  // Who asked, as the shop names them (the session kept even when it
+  // shares the anonymous answer): whom the served log records, and the
+  // unit experiments assign. Empty for an anonymous visitor without one.
+  Shopper visitor{};
+  // The experiment running on the placement that assigned the visitor
+  // (null: none), and their variant (null with an experiment: the
+  // holdout, answered as without one). Owned by the engine's experiments.
+  const smartshop::v1::Experiment* experiment = nullptr;
+  const smartshop::v1::ExperimentVariant* variant = nullptr;
   // Category pages are ranked afresh each time: cheap, and no entry per
   // category to invalidate.
   bool cacheable = true;

@@ -58,9 +58,6 @@ std::optional<FieldViolation> ServedProblem(const ServedRecommendation& s,
     return FieldViolation{"placement",
                           absl::StrCat("unknown placement ", s.placement())};
   }
-  if (s.strategy() == smartshop::v1::STRATEGY_UNSPECIFIED) {
-    return FieldViolation{"strategy", "required (STRATEGY_UNSPECIFIED)"};
-  }
   if (!smartshop::v1::Strategy_IsValid(s.strategy())) {
     return FieldViolation{"strategy",
                           absl::StrCat("unknown strategy ", s.strategy())};

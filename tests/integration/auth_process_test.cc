@@ -2,7 +2,7 @@
 // operators run them. Every method of every service refuses a call without
 // a valid token (UNAUTHENTICATED) or with a token lacking the method's
 // scope (PERMISSION_DENIED), and a refused write changes nothing; the
-// recommender reads tracking with its own read-only token; health and
+// recommender reads tracking with its own read,record token; health and
 // reflection stay open for probes and grpcurl; a server will not start
 // without a choice between a tokens file and --insecure_no_auth.
 #include <grpcpp/generic/generic_stub.h>
@@ -43,7 +43,6 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.TrackingService.TrackBatch",
       "smartshop.v1.TrackingService.StreamTrack",
       "smartshop.v1.TrackingService.DeleteUserData",
-      "smartshop.v1.InsightsService.RecordServed",
       "smartshop.v1.InsightsService.TrackImpressions",
       "smartshop.v1.CatalogService.UpsertCategories",
       "smartshop.v1.CatalogService.UpsertProducts",
@@ -51,6 +50,13 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.CatalogService.DeleteMerchandisingRules",
       "smartshop.v1.RecommenderService.InvalidateRecommendations",
       "smartshop.v1.RecommenderService.DeleteUserData"};
+  return *methods;
+}
+// Methods of the record scope (the recommender's served log): its
+// read,record token is let in, as a writer is.
+const std::set<std::string>& RecordMethods() {
+  static const auto* const methods =
+      new std::set<std::string>{"smartshop.v1.InsightsService.RecordServed"};
   return *methods;
 }
 const std::set<std::string>& ReadMethods() {
@@ -100,11 +106,11 @@ bool WaitUntilServing(int port, const std::string& service) {
 class AuthProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    tracking_tokens_ =
-        dir_.Write("tracking", absl::StrCat("# caller scopes token\n"
-                                            "shop-backend read,write ",
-                                            kShopToken, "\nrecommender read ",
-                                            kTrackingReadToken, "\n"));
+    tracking_tokens_ = dir_.Write(
+        "tracking", absl::StrCat("# caller scopes token\n"
+                                 "shop-backend read,write ",
+                                 kShopToken, "\nrecommender read,record ",
+                                 kTrackingReadToken, "\n"));
     recommender_tokens_ =
         dir_.Write("recommender", absl::StrCat("shop-backend read,write ",
                                                kShopToken, "\nstorefront read ",
@@ -194,8 +200,10 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
       const std::string name = method.full_name();
       seen.insert(name);
       const bool write = WriteMethods().count(name) > 0;
-      ASSERT_TRUE(write || ReadMethods().count(name) > 0)
-          << name << " is neither a read nor a write method: classify it";
+      ASSERT_TRUE(write || ReadMethods().count(name) > 0 ||
+                  RecordMethods().count(name) > 0)
+          << name << " is neither a read, a write nor a record method: "
+          << "classify it";
       for (const std::string& token : {std::string(), std::string(kWrongToken),
                                        std::string(kShopToken) + "x"}) {
         grpc::Status status = CallEmpty(Channel(port, token), method);
@@ -204,7 +212,8 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
             << "\": " << status.error_message();
         EXPECT_THAT(status.error_message(), Not(HasSubstr(kWrongToken)));
       }
-      // The read-only caller is let into reads and kept out of writes.
+      // The recommender's read,record caller is let into reads and records
+      // and kept out of writes.
       grpc::Status read_only =
           CallEmpty(Channel(port, kTrackingReadToken), method);
       if (write) {
@@ -223,6 +232,7 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
   }
   std::set<std::string> expected = WriteMethods();
   expected.insert(ReadMethods().begin(), ReadMethods().end());
+  expected.insert(RecordMethods().begin(), RecordMethods().end());
   EXPECT_EQ(seen, expected);
   const std::string logs = tracking_->log() + recommender->log();
   for (const char* token : {kShopToken, kTrackingReadToken, kWrongToken}) {

@@ -45,9 +45,10 @@ TEST(SecretsTest, NoSecretReachesLogsMetricsOrReplies) {
   const std::string url = absl::StrReplaceAll(
       db.url(), {{"postgres@", absl::StrCat("postgres:", kDbPassword, "@")}});
   ASSERT_NE(url, db.url());
-  const std::string tracking_tokens = dir.Write(
-      "tracking", absl::StrCat("shop read,write ", kShopToken,
-                               "\nrecommender read ", kTrackingToken, "\n"));
+  const std::string tracking_tokens =
+      dir.Write("tracking", absl::StrCat("shop read,write ", kShopToken,
+                                         "\nrecommender read,record ",
+                                         kTrackingToken, "\n"));
   const std::string recommender_tokens = dir.Write(
       "recommender", absl::StrCat("shop read,write ", kShopToken, "\n"));
   ServiceProcess tracking(

@@ -136,7 +136,7 @@ db_created=1
 random_token() { od -An -N24 -tx1 /dev/urandom | tr -d ' \n'; }
 client_token=$(random_token)
 recommender_token=$(random_token)
-printf 'reflection-test read,write %s\nrecommender read %s\n' \
+printf 'reflection-test read,write %s\nrecommender read,record %s\n' \
   "$client_token" "$recommender_token" >"$work/tracking.tokens"
 printf 'reflection-test read,write %s\n' "$client_token" >"$work/recommender.tokens"
 

@@ -166,6 +166,44 @@ constexpr absl::string_view kRulesDeleteUsage =
 Deletes merchandising rules by id and prints how many existed; unknown ids
 are ignored.)";
 
+constexpr absl::string_view kExperimentsListUsage =
+    R"(experiments list [--recommender=HOST:PORT]
+
+Prints the recommender's experiments (its --experiments_file) as proto JSON.)";
+
+constexpr absl::string_view kExperimentsReportUsage =
+    R"(experiments report --name=NAME [--until=TIME] [--window_hours=24] [--json]
+
+Per variant: shoppers, impressions, clicks, CTR with its 95% interval,
+carts and orders per click, revenue per 1000 impressions, shopper
+conversion with its interval, the lift against the control (the first
+variant) with its interval, the two-proportion z-test's p and the verdict
+(given only once every variant has the experiment's shoppers_per_variant:
+a fixed horizon, no peeking), model calls and cost, latency. See
+docs/experiments.md.)";
+
+constexpr absl::string_view kInsightsUsage =
+    R"(insights [--since=TIME] [--until=TIME] [--group_by=strategy] [--experiment=NAME] [--json]
+
+Served answers, impressions, clicks, carts, orders and revenue attributed to
+them (docs/attribution.md), model calls and cost, cache hit rate and
+latency, from the tracking service, grouped by strategy, placement,
+position (click position analysis), variant (of --experiment) or day.
+Default range: the last 24 hours.)";
+
+constexpr absl::string_view kSimulateUsage =
+    R"(simulate --csv=OnlineRetail.csv --experiment=NAME [--limit=ROWS] [--json]
+
+Replays the Online Retail sample as a shop against the running services:
+uploads its catalog (not its events), then one visit per invoice in time
+order: the shopper opens the home page and the product page of the
+invoice's first item (recommendations for each, reported as impressions),
+clicks every recommended product they are about to buy (view_product with
+the recommendation id and position, then add_to_cart), and buys the invoice
+as the data says. Then prints the experiment's report. Run it on an empty
+shop (tools/sim/simulate.sh starts one) whose recommender runs the
+experiment on PLACEMENT_HOME and PLACEMENT_PRODUCT.)";
+
 constexpr absl::string_view kTopUsage =
     R"(smartshop: the command line of the SmartShop tracking and recommender services.
 
@@ -308,6 +346,39 @@ std::vector<Command> MakeCommands() {
        kRulesDeleteUsage,
        {tracking, {"ids"}, timeout},
        RunRulesDelete},
+      {"experiments list",
+       "print the recommender's A/B experiments",
+       kExperimentsListUsage,
+       {recommender, timeout},
+       RunExperimentsList},
+      {"experiments report",
+       "an experiment's variants with intervals and a verdict",
+       kExperimentsReportUsage,
+       {recommender, {"name"}, {"until"}, {"window_hours"}, {"json"}, timeout},
+       RunExperimentsReport},
+      {"insights",
+       "clicks, conversions and cost of what was served",
+       kInsightsUsage,
+       {tracking,
+        {"since"},
+        {"until"},
+        {"group_by"},
+        {"experiment"},
+        {"window_hours"},
+        {"json"},
+        timeout},
+       RunInsights},
+      {"simulate",
+       "replay Online Retail as a shop with an experiment running",
+       kSimulateUsage,
+       {tracking,
+        recommender,
+        {"csv", "", "the Online Retail CSV"},
+        {"limit", "row_limit", "read at most this many data rows; 0 = all"},
+        {"experiment", "", "the experiment to report (required)"},
+        {"json"},
+        timeout},
+       RunSimulate},
   };
 }
 

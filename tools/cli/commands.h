@@ -1,7 +1,8 @@
 // The smartshop commands and the dispatch from a command line to them:
 // smartshop is the one client of the services (track, import, import-retail,
 // import-movielens, inspect, recommend, invalidate, health, rules upsert,
-// rules list, rules delete).
+// rules list, rules delete, experiments list, experiments report,
+// insights).
 //
 // Exit codes: 0 done; 1 a service failed or could not be reached, or
 // (health) is not SERVING; 2 the command line or the input is at fault:
@@ -44,6 +45,12 @@ absl::Status RunHealth(const Invocation& invocation, std::ostream& out);
 absl::Status RunRulesUpsert(const Invocation& invocation, std::ostream& out);
 absl::Status RunRulesList(const Invocation& invocation, std::ostream& out);
 absl::Status RunRulesDelete(const Invocation& invocation, std::ostream& out);
+absl::Status RunExperimentsList(const Invocation& invocation,
+                                std::ostream& out);
+absl::Status RunExperimentsReport(const Invocation& invocation,
+                                  std::ostream& out);
+absl::Status RunInsights(const Invocation& invocation, std::ostream& out);
+absl::Status RunSimulate(const Invocation& invocation, std::ostream& out);
 
 // track's event, from --json or from the field flags (not both).
 // INVALID_ARGUMENT naming the flag at fault.

@@ -57,7 +57,8 @@ TEST_F(CommandsTest, HelpListsEveryCommandOnStdoutAndExits0) {
     for (const char* command :
          {"track", "import", "import-retail", "import-movielens", "inspect",
           "recommend", "invalidate", "health", "rules upsert", "rules list",
-          "rules delete"}) {
+          "rules delete", "experiments list", "experiments report", "insights",
+          "simulate"}) {
       EXPECT_THAT(result.out, HasSubstr(absl::StrCat("  ", command, " ")))
           << help;
     }
@@ -144,6 +145,14 @@ TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
        "--tracking=127.0.0.1:1"},
       {"rules", "delete", "--tracking=127.0.0.1:1"},
       {"rules", "list", "--ids=a"},
+      {"experiments", "report", "--recommender=127.0.0.1:1"},
+      {"experiments", "report", "--name=x", "--until=yesterday",
+       "--recommender=127.0.0.1:1"},
+      {"insights", "--group_by=color", "--tracking=127.0.0.1:1"},
+      {"simulate", "--csv=/nonexistent.csv", "--tracking=127.0.0.1:1"},
+      {"simulate", "--experiment=x", "--csv=/nonexistent.csv",
+       "--tracking=127.0.0.1:1"},
+      {"insights", "--since=2026-13-01", "--tracking=127.0.0.1:1"},
   };
   for (const auto& args : cases) {
     const Result result = Run(args);
@@ -152,6 +161,12 @@ TEST_F(CommandsTest, BadValuesExit2BeforeAnyCall) {
   }
   EXPECT_THAT(Run({"track", "--type=look"}).err, HasSubstr("view_product"));
   EXPECT_THAT(Run({"rules", "upsert"}).err, HasSubstr("--file is required"));
+  EXPECT_THAT(Run({"experiments", "report"}).err,
+              HasSubstr("--name is required"));
+  EXPECT_THAT(Run({"insights", "--group_by=color"}).err,
+              HasSubstr("--group_by=color: one of strategy"));
+  EXPECT_THAT(Run({"insights", "--until=noon"}).err,
+              HasSubstr("--until=noon: not an RFC 3339 time"));
   EXPECT_THAT(Run({"rules", "delete"}).err, HasSubstr("--ids is required"));
   EXPECT_THAT(Run({"rules", "list", "--ids=a"}).err,
               HasSubstr("smartshop rules list: unknown flag --ids"));

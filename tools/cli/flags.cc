@@ -91,3 +91,18 @@ ABSL_FLAG(std::string, file, "",
           "{\"rules\": [...]}");
 ABSL_FLAG(std::vector<std::string>, ids, {},
           "comma-separated merchandising rule ids");
+
+ABSL_FLAG(std::string, name, "", "the experiment's name (required)");
+ABSL_FLAG(std::string, since, "",
+          "served from this time, RFC 3339; empty = --until less 24 h");
+ABSL_FLAG(std::string, until, "",
+          "served before this time, RFC 3339; empty = now (experiments: "
+          "now or the stop)");
+ABSL_FLAG(std::string, group_by, "strategy",
+          "strategy, placement, position, variant (with --experiment) or "
+          "day");
+ABSL_FLAG(std::string, experiment, "",
+          "only this experiment's answers (required with --group_by=variant)");
+ABSL_FLAG(int, window_hours, 0,
+          "a cart or order counts when it follows the click within this "
+          "many hours; 0 = 24, at most 720");

@@ -72,4 +72,12 @@ ABSL_DECLARE_FLAG(std::string, service);
 ABSL_DECLARE_FLAG(std::string, file);
 ABSL_DECLARE_FLAG(std::vector<std::string>, ids);
 
+// experiments report and insights.
+ABSL_DECLARE_FLAG(std::string, name);
+ABSL_DECLARE_FLAG(std::string, since);
+ABSL_DECLARE_FLAG(std::string, until);
+ABSL_DECLARE_FLAG(std::string, group_by);
+ABSL_DECLARE_FLAG(std::string, experiment);
+ABSL_DECLARE_FLAG(int, window_hours);
+
 #endif  // SMARTSHOP_TOOLS_CLI_FLAGS_H_

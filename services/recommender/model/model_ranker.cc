@@ -123,6 +123,7 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   ranking.strategy = smartshop::v1::STRATEGY_MODEL;
   ranking.source = smartshop::v1::MODEL;
   ranking.dropped = match.unmatched + match.duplicates;
+  ranking.model_cost_usd = completion->estimated_cost_usd;
   for (const MatchedPick& pick : match.matched) {
     ranking.items.push_back({pick.product, pick.relevance_score, pick.reason});
   }

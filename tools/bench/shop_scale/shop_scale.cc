@@ -338,10 +338,11 @@ class ShopScale {
   }
 
   absl::Status StartTracking() {
-    if (absl::Status s = WriteFile(
-            WorkPath("tracking.tokens"),
-            absl::StrCat("bench read,write ", bench_token_,
-                         "\nrecommender read ", recommender_token_, "\n"));
+    if (absl::Status s =
+            WriteFile(WorkPath("tracking.tokens"),
+                      absl::StrCat("bench read,write ", bench_token_,
+                                   "\nrecommender read,record ",
+                                   recommender_token_, "\n"));
         !s.ok()) {
       return s;
     }
