@@ -15,6 +15,11 @@ const absl::flat_hash_map<std::string, Scope>& Table() {
       {"smartshop.v1.TrackingService/ListInteractions", Scope::kRead},
       {"smartshop.v1.TrackingService/Subscribe", Scope::kRead},
       {"smartshop.v1.TrackingService/DeleteUserData", Scope::kWrite},
+      // The recommender's served log has a scope of its own (record); the
+      // shop's impressions are writes as Track is; the outcomes a read.
+      {"smartshop.v1.InsightsService/RecordServed", Scope::kRecord},
+      {"smartshop.v1.InsightsService/TrackImpressions", Scope::kWrite},
+      {"smartshop.v1.InsightsService/GetInsights", Scope::kRead},
       {"smartshop.v1.CatalogService/UpsertCategories", Scope::kWrite},
       {"smartshop.v1.CatalogService/UpsertProducts", Scope::kWrite},
       {"smartshop.v1.CatalogService/ListProducts", Scope::kRead},

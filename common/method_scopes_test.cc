@@ -79,6 +79,14 @@ TEST(MethodScopesTest, ReadsAndWritesAreTheDocumentedOnes) {
       Scope::kRead);
   EXPECT_EQ(MethodScope("smartshop.v1.RecommenderService", "DeleteUserData"),
             Scope::kWrite);
+  // The recommender's served log is recorded; the shop's impressions write,
+  // as Track.
+  EXPECT_EQ(MethodScope("smartshop.v1.InsightsService", "RecordServed"),
+            Scope::kRecord);
+  EXPECT_EQ(MethodScope("smartshop.v1.InsightsService", "TrackImpressions"),
+            Scope::kWrite);
+  EXPECT_EQ(MethodScope("smartshop.v1.InsightsService", "GetInsights"),
+            Scope::kRead);
   EXPECT_EQ(MethodScope("smartshop.v1.TrackingService", "Nope"), std::nullopt);
 }
 

@@ -29,8 +29,15 @@ absl::StatusOr<std::vector<EventResult>> BatchIngestor::Ingest(
     }
     Interaction event = Normalize(*events[i], now);
     result.set_event_id(event.event_id());
+    // Set now, kept only if the event is stored (below).
+    if (auto problem = FindAttributionProblem(*events[i])) {
+      result.set_field(problem->field);
+      result.set_error(problem->description);
+    }
     if (!seen_ids.insert(event.event_id()).second) {
       result.set_outcome(smartshop::v1::DUPLICATE);
+      result.clear_field();
+      result.clear_error();
       continue;
     }
     stored_positions.push_back(i);
@@ -45,11 +52,16 @@ absl::StatusOr<std::vector<EventResult>> BatchIngestor::Ingest(
     if (!outcome.status.ok()) {
       // No field to name: the database refused the row as a whole.
       result.set_outcome(smartshop::v1::REJECTED);
+      result.clear_field();
       result.set_error(std::string(outcome.status.message()));
       continue;
     }
     result.set_outcome(outcome.stored ? smartshop::v1::STORED
                                       : smartshop::v1::DUPLICATE);
+    if (!outcome.stored) {
+      result.clear_field();
+      result.clear_error();
+    }
   }
   return results;
 }

@@ -25,7 +25,9 @@ class BatchIngestor {
   // One result per event, in order, with index = first_index + position.
   // Events repeating an event_id seen earlier in the batch are DUPLICATE; an
   // event the database refused is REJECTED with no field and the error
-  // "storage: event rejected". An error means the store failed (unavailable,
+  // "storage: event rejected". A STORED event whose attribution fields were
+  // malformed (FindAttributionProblem) carries that warning in field and
+  // error. An error means the store failed (unavailable,
   // timed out): some events may be stored, and retrying the whole batch is
   // safe.
   absl::StatusOr<std::vector<smartshop::v1::EventResult>> Ingest(

@@ -96,3 +96,46 @@ TEST_F(BatchIngestorTest, StoreFailureFailsTheCall) {
 
 }  // namespace
 }  // namespace smartshop::tracking
+
+namespace smartshop::tracking {
+namespace {
+
+// The attribution fields never cost an event: a malformed id is left out
+// and the event's result says so, as a warning on STORED.
+TEST_F(BatchIngestorTest, StoresEventsWithoutMalformedAttribution) {
+  std::vector<Interaction> events = {View(1), View(2), View(3)};
+  events[0].set_recommendation_id("6F1D1B4E-8C39-4D0E-9D43-4B1C8A8D1E01");
+  events[0].set_position(2);
+  events[1].set_recommendation_id("garbage");
+  events[1].set_position(2);
+  events[1].set_event_id("00000000-0000-4000-8000-000000000001");
+  events[2].set_position(5);
+  auto results = ingestor_.Ingest(Pointers(events), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 3u);
+  EXPECT_EQ((*results)[0].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[0].field(), "");
+  EXPECT_EQ((*results)[1].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[1].field(), "recommendation_id");
+  EXPECT_EQ((*results)[1].error(), "not a UUID; stored without it");
+  EXPECT_EQ((*results)[2].outcome(), smartshop::v1::STORED);
+  EXPECT_EQ((*results)[2].field(), "position");
+  ASSERT_EQ(store_.stored().size(), 3u);
+  EXPECT_EQ(store_.stored()[0].recommendation_id(),
+            "6f1d1b4e-8c39-4d0e-9d43-4b1c8a8d1e01");
+  EXPECT_EQ(store_.stored()[0].position(), 2);
+  EXPECT_EQ(store_.stored()[1].recommendation_id(), "");
+  EXPECT_EQ(store_.stored()[1].position(), 0);
+  EXPECT_EQ(store_.stored()[2].position(), 0);
+
+  // A retry is a duplicate, without the warning (nothing was stored now).
+  std::vector<Interaction> retry = {events[1]};
+  auto again = ingestor_.Ingest(Pointers(retry), 0, absl::InfiniteFuture());
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)[0].outcome(), smartshop::v1::DUPLICATE);
+  EXPECT_EQ((*again)[0].field(), "");
+  EXPECT_EQ((*again)[0].error(), "");
+}
+
+}  // namespace
+}  // namespace smartshop::tracking

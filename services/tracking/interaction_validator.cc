@@ -45,46 +45,6 @@ bool NeedsProduct(InteractionType type) {
   }
 }
 
-// Postgres text cannot hold NUL and must be valid UTF-8; gRPC already
-// enforces UTF-8 for proto3 strings, but in-process callers do not.
-bool IsStorableText(absl::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return false;
-    int extra = 0;
-    uint32_t code_point = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      code_point = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      code_point = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      code_point = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;  // truncated sequence
-    for (int k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (cc & 0x3F);
-    }
-    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[extra] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 std::optional<FieldViolation> CheckText(absl::string_view field,
                                         absl::string_view value,
                                         size_t max_bytes) {
@@ -153,6 +113,46 @@ bool IsIpAddress(const std::string& text) {
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
+}  // namespace
+
+bool IsStorableText(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    int extra = 0;
+    uint32_t code_point = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      code_point = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      code_point = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      code_point = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;  // truncated sequence
+    for (int k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (cc & 0x3F);
+    }
+    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinForLength[extra] || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 std::optional<std::string> CanonicalUuid(const std::string& text) {
   try {
     return boost::uuids::to_string(boost::uuids::string_generator()(text));
@@ -161,7 +161,22 @@ std::optional<std::string> CanonicalUuid(const std::string& text) {
   }
 }
 
-}  // namespace
+std::optional<FieldViolation> FindAttributionProblem(const Interaction& event) {
+  if (!event.recommendation_id().empty() &&
+      !CanonicalUuid(event.recommendation_id())) {
+    return FieldViolation{"recommendation_id", "not a UUID; stored without it"};
+  }
+  if (event.position() < 0 || event.position() > kMaxInteractionPosition) {
+    return FieldViolation{"position",
+                          absl::StrCat("must be 0 to ", kMaxInteractionPosition,
+                                       "; stored without it")};
+  }
+  if (event.position() != 0 && event.recommendation_id().empty()) {
+    return FieldViolation{"position",
+                          "only with a recommendation_id; stored without it"};
+  }
+  return std::nullopt;
+}
 
 absl::string_view TypeName(InteractionType type) {
   for (const auto& [t, name] : kTypeNames) {
@@ -284,6 +299,14 @@ Interaction Normalize(Interaction event, absl::Time now) {
   }
   if (event.extra_data().empty()) event.set_extra_data("{}");
   event.set_sequence(0);
+  if (auto problem = FindAttributionProblem(event)) {
+    // A bad id takes its position with it: a position means nothing alone.
+    if (problem->field == "recommendation_id") event.clear_recommendation_id();
+    event.clear_position();
+  }
+  if (!event.recommendation_id().empty()) {
+    event.set_recommendation_id(*CanonicalUuid(event.recommendation_id()));
+  }
   return event;
 }
 

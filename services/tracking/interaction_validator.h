@@ -50,12 +50,31 @@ bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
 // INVALID_ARGUMENT "<field>: <description>".
 absl::Status ToStatus(const FieldViolation& violation);
 
+// Most positions an interaction may name (Interaction.position; 0 = none).
+inline constexpr int kMaxInteractionPosition = 1000;
+
+// What is wrong with the attribution fields (recommendation_id, position),
+// or nullopt when nothing is. Never a reason to refuse the event: Normalize
+// stores it without the field at fault (a malformed recommendation_id
+// drops its position too) and the caller reports this as a warning.
+std::optional<FieldViolation> FindAttributionProblem(
+    const smartshop::v1::Interaction& event);
+
 // REQUIRES: FindViolation(event, now) is nullopt.
 // The event as stored: event_id generated when empty and otherwise in
 // canonical lower case, timestamp = now when unset, extra_data "{}" when
-// empty, sequence cleared.
+// empty, sequence cleared, recommendation_id in canonical lower case, and
+// the attribution field FindAttributionProblem names cleared.
 smartshop::v1::Interaction Normalize(smartshop::v1::Interaction event,
                                      absl::Time now);
+
+// Whether Postgres text can hold `s`: valid UTF-8 without NUL (gRPC
+// enforces UTF-8 for proto3 strings, in-process callers do not).
+bool IsStorableText(absl::string_view s);
+
+// The canonical lower-case form of a UUID in any accepted spelling (any
+// case, with or without braces and dashes); nullopt for anything else.
+std::optional<std::string> CanonicalUuid(const std::string& text);
 
 // The database name of a type ("view_product"); empty for unknown values.
 absl::string_view TypeName(smartshop::v1::InteractionType type);

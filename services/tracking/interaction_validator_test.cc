@@ -271,3 +271,75 @@ TEST(TypeNameTest, RoundTripsEveryType) {
 
 }  // namespace
 }  // namespace smartshop::tracking
+
+namespace smartshop::tracking {
+namespace {
+
+constexpr char kRecommendationUpper[] = "6F1D1B4E-8C39-4D0E-9D43-4B1C8A8D1E01";
+constexpr char kRecommendation[] = "6f1d1b4e-8c39-4d0e-9d43-4b1c8a8d1e01";
+
+Interaction AttributedView(std::string recommendation_id, int position) {
+  Interaction event = ValidView();
+  event.set_recommendation_id(std::move(recommendation_id));
+  event.set_position(position);
+  return event;
+}
+
+std::string AttributionField(const Interaction& event) {
+  auto problem = FindAttributionProblem(event);
+  return problem ? problem->field : "";
+}
+
+TEST(InteractionAttributionTest, AcceptsAnIdInAnyCaseWithAPosition) {
+  for (int position : {0, 1, 8, kMaxInteractionPosition}) {
+    const Interaction event = AttributedView(kRecommendationUpper, position);
+    EXPECT_EQ(AttributionField(event), "") << position;
+    // Never a reason to refuse the event.
+    EXPECT_FALSE(FindViolation(event, kValidationTime));
+    const Interaction stored = Normalize(event, kValidationTime);
+    EXPECT_EQ(stored.recommendation_id(), kRecommendation);
+    EXPECT_EQ(stored.position(), position);
+  }
+}
+
+TEST(InteractionAttributionTest, AMalformedIdIsDroppedWithItsPosition) {
+  for (const char* id : {"not-a-uuid", "6f1d1b4e-8c39-4d0e-9d43",
+                         "6f1d1b4e-8c39-4d0e-9d43-4b1c8a8d1e01x"}) {
+    const Interaction event = AttributedView(id, 3);
+    EXPECT_FALSE(FindViolation(event, kValidationTime)) << id;
+    auto problem = FindAttributionProblem(event);
+    ASSERT_TRUE(problem) << id;
+    EXPECT_EQ(problem->field, "recommendation_id");
+    EXPECT_EQ(problem->description, "not a UUID; stored without it");
+    const Interaction stored = Normalize(event, kValidationTime);
+    EXPECT_EQ(stored.recommendation_id(), "");
+    EXPECT_EQ(stored.position(), 0);
+    EXPECT_EQ(stored.product_id(), 7);  // the event itself is kept
+  }
+}
+
+TEST(InteractionAttributionTest, ABadPositionIsDroppedAndTheIdKept) {
+  for (int position : {-1, kMaxInteractionPosition + 1}) {
+    const Interaction event = AttributedView(kRecommendation, position);
+    auto problem = FindAttributionProblem(event);
+    ASSERT_TRUE(problem) << position;
+    EXPECT_EQ(problem->field, "position");
+    EXPECT_THAT(problem->description, HasSubstr("0 to 1000"));
+    const Interaction stored = Normalize(event, kValidationTime);
+    EXPECT_EQ(stored.recommendation_id(), kRecommendation);
+    EXPECT_EQ(stored.position(), 0);
+  }
+}
+
+TEST(InteractionAttributionTest, APositionWithoutAnIdIsDropped) {
+  const Interaction event = AttributedView("", 2);
+  auto problem = FindAttributionProblem(event);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->field, "position");
+  EXPECT_EQ(problem->description,
+            "only with a recommendation_id; stored without it");
+  EXPECT_EQ(Normalize(event, kValidationTime).position(), 0);
+}
+
+}  // namespace
+}  // namespace smartshop::tracking

@@ -16,8 +16,11 @@
 #include "common/json_log.h"
 #include "common/pg_pool.h"
 #include "services/tracking/catalog_service.h"
+#include "services/tracking/insights_service.h"
 #include "services/tracking/migrations.h"
 #include "services/tracking/pg_catalog_store.h"
+#include "services/tracking/pg_insights_reader.h"
+#include "services/tracking/pg_insights_store.h"
 #include "services/tracking/pg_interaction_store.h"
 #include "services/tracking/pii_retention.h"
 #include "services/tracking/tracking_config.h"
@@ -75,6 +78,7 @@ int Run(const TrackingConfig& config) {
   TrackingMetrics metrics(*registry);
   PgInteractionStore interactions(&pool);
   PgCatalogStore catalog(&pool);
+  PgInsightsStore insights(&pool);
   // Reads of the log and of ListInteractions go to the read URL if given;
   // subscriptions always over their own pool (see the flags).
   const std::string& read_url = config.database_read_url.empty()
@@ -98,7 +102,16 @@ int Run(const TrackingConfig& config) {
        .subscription_store = &subscription_log,
        .read_store = read_interactions ? &*read_interactions : nullptr,
        .metrics = &metrics,
+       .insights = &insights,
        .auth = config.auth});
+  // Reports (GetInsights: up to seconds each) over two connections of
+  // their own, on the read URL when given, so that they never take the
+  // ingest's connections.
+  PgPool insights_pool({.url = read_url, .size = 2});
+  PgInsightsReader insights_reader(&insights_pool);
+  InsightsServiceImpl insights_service(
+      &insights, &insights_reader, &ready, &Clock::Real(),
+      {.metrics = &metrics, .auth = config.auth});
   CatalogServiceImpl catalog_service(
       &catalog, &ready,
       {.max_batch_size = config.max_batch_size, .auth = config.auth});
@@ -108,7 +121,7 @@ int Run(const TrackingConfig& config) {
                        .max_message_bytes = config.max_message_bytes,
                        .registry = registry,
                        .tls = config.tls},
-                      {&tracking_service, &catalog_service});
+                      {&tracking_service, &catalog_service, &insights_service});
   if (!started.ok()) return Fail("listen_failed", started.status());
   auto readiness = [&]() -> absl::Status {
     if (!ready) return absl::UnavailableError("schema not migrated yet");
@@ -141,7 +154,9 @@ int Run(const TrackingConfig& config) {
       &interactions, &interactions,
       {.retention = absl::Hours(24) * config.pii_retention_days,
        .interval = config.pii_retention_interval,
-       .retention_months = config.retention_months});
+       .retention_months = config.retention_months,
+       .insights_partitions = &insights,
+       .insights_retention = absl::Hours(24) * config.insights_retention_days});
   // Always started, once the schema is there: it also makes the months ahead.
   std::thread migrator([&] {
     MigrateUntilDone(pool, *migrations, ready, stopping);
@@ -150,7 +165,8 @@ int Run(const TrackingConfig& config) {
   {
     HealthMonitor health(
         started->server->GetHealthCheckService(),
-        {"smartshop.v1.TrackingService", "smartshop.v1.CatalogService"},
+        {"smartshop.v1.TrackingService", "smartshop.v1.CatalogService",
+         "smartshop.v1.InsightsService"},
         readiness, absl::Seconds(2));
     Log(LogLevel::kInfo, "started",
         {{"service", "tracking"},
@@ -168,6 +184,7 @@ int Run(const TrackingConfig& config) {
          {"server_threads", int64_t{config.server_threads}},
          {"max_queued_events", int64_t{config.max_queued_events}},
          {"retention_months", int64_t{config.retention_months}},
+         {"insights_retention_days", int64_t{config.insights_retention_days}},
          {"auth_callers", int64_t{config.auth->caller_count()}}});
     if (!config.auth->enabled()) {
       Log(LogLevel::kWarning, "authentication_off",

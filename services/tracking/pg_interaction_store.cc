@@ -31,12 +31,12 @@ constexpr char kInsertName[] = "insert_interactions";
 constexpr char kInsertSql[] = R"sql(
 WITH batch AS (
   SELECT e::uuid AS event_id, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x,
-    n AS position
+    ri, rp, n AS position
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
               $6::bigint[], $7::bigint[], $8::bigint[], $9::integer[],
               $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-              $15::text[]) WITH ORDINALITY
-    AS r(e, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x, n)),
+              $15::text[], $16::text[], $17::integer[]) WITH ORDINALITY
+    AS r(e, u, s, t, ts, p, c, o, q, sq, pu, ru, ip, ua, x, ri, rp, n)),
 claimed AS (
   INSERT INTO interaction_event_ids (event_id)
   SELECT event_id FROM batch
@@ -44,11 +44,12 @@ claimed AS (
   RETURNING event_id)
 INSERT INTO interactions (event_id, user_id, session_key, interaction_type,
   occurred_at, product_id, category_id, order_id, quantity, search_query,
-  page_url, referrer_url, ip_address, user_agent, extra_data)
+  page_url, referrer_url, ip_address, user_agent, extra_data,
+  recommendation_id, recommendation_position)
 SELECT batch.event_id, NULLIF(u, ''), NULLIF(s, ''), t, ts::timestamptz,
   NULLIF(p, 0), NULLIF(c, 0), NULLIF(o, 0), q, NULLIF(sq, ''),
   NULLIF(pu, ''), NULLIF(ru, ''), NULLIF(ip, '')::inet, NULLIF(ua, ''),
-  x::jsonb
+  x::jsonb, NULLIF(ri, '')::uuid, NULLIF(rp, 0)
 FROM batch JOIN claimed USING (event_id)
 ORDER BY batch.position
 RETURNING event_id::text)sql";
@@ -59,7 +60,8 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   coalesce(product_id, 0), coalesce(category_id, 0), coalesce(order_id, 0),
   quantity, coalesce(search_query, ''), coalesce(page_url, ''),
   coalesce(referrer_url, ''), coalesce(host(ip_address), ''),
-  coalesce(user_agent, ''), extra_data::text
+  coalesce(user_agent, ''), extra_data::text,
+  coalesce(recommendation_id::text, ''), coalesce(recommendation_position, 0)
 FROM interactions)sql";
 
 // ISO 8601 with a four-digit year, which Postgres reads literally whatever
@@ -94,6 +96,8 @@ Interaction FromRow(const pqxx::row& row, int first = 0) {
   event.set_ip_address(row[first + 13].as<std::string>());
   event.set_user_agent(row[first + 14].as<std::string>());
   event.set_extra_data(row[first + 15].as<std::string>());
+  event.set_recommendation_id(row[first + 16].as<std::string>());
+  event.set_position(row[first + 17].as<int32_t>());
   return event;
 }
 
@@ -174,7 +178,8 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
   std::vector<bool> stored(events.size(), false);
   if (events.empty()) return stored;
   PgArrayBuilder ids, users, sessions, types, times, products, categories,
-      orders, quantities, queries, pages, referrers, ips, agents, extras;
+      orders, quantities, queries, pages, referrers, ips, agents, extras,
+      recommendations, positions;
   absl::flat_hash_map<std::string, size_t> index_of;
   for (size_t i = 0; i < events.size(); ++i) {
     const Interaction& e = events[i];
@@ -194,12 +199,14 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     ips.Add(e.ip_address());
     agents.Add(e.user_agent());
     extras.Add(e.extra_data());
+    recommendations.Add(e.recommendation_id());
+    positions.Add(int64_t{e.position()});
   }
   std::vector<std::string> arrays;
   for (PgArrayBuilder* array :
        {&ids, &users, &sessions, &types, &times, &products, &categories,
         &orders, &quantities, &queries, &pages, &referrers, &ips, &agents,
-        &extras}) {
+        &extras, &recommendations, &positions}) {
     arrays.push_back(std::move(*array).Finish());
   }
   std::string arguments;

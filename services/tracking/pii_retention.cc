@@ -19,11 +19,17 @@ void PiiRetention::Start() {
       if (!upkeep.ok()) {
         Log(LogLevel::kWarning, "partition_upkeep_failed",
             {{"error", upkeep.status().ToString()}});
-      } else if (upkeep->created > 0 || upkeep->dropped.months > 0) {
+      } else if (upkeep->created > 0 || upkeep->dropped.months > 0 ||
+                 upkeep->insights_created > 0 ||
+                 upkeep->insights_dropped.months > 0) {
         Log(LogLevel::kInfo, "partition_upkeep",
             {{"months_created", int64_t{upkeep->created}},
              {"months_dropped", int64_t{upkeep->dropped.months}},
-             {"events_dropped", upkeep->dropped.events}});
+             {"events_dropped", upkeep->dropped.events},
+             {"insights_months_created", int64_t{upkeep->insights_created}},
+             {"insights_months_dropped",
+              int64_t{upkeep->insights_dropped.months}},
+             {"insights_rows_dropped", upkeep->insights_dropped.events}});
       }
       if (options_.retention > absl::ZeroDuration()) {
         absl::StatusOr<int64_t> cleared = RunOnce();
@@ -59,6 +65,21 @@ absl::StatusOr<PartitionUpkeep> PiiRetention::KeepPartitions() {
         now - options_.retention_months, deadline);
     if (!dropped.ok()) return dropped.status();
     upkeep.dropped = *dropped;
+  }
+  if (options_.insights_partitions != nullptr) {
+    absl::StatusOr<int> made =
+        options_.insights_partitions->CreateMonths(months, deadline);
+    if (!made.ok()) return made.status();
+    upkeep.insights_created = *made;
+    if (options_.insights_retention > absl::ZeroDuration()) {
+      // The first month that still holds a moment within the retention.
+      const absl::CivilMonth first_kept(absl::ToCivilSecond(
+          clock_->Now() - options_.insights_retention, absl::UTCTimeZone()));
+      absl::StatusOr<DroppedMonths> dropped =
+          options_.insights_partitions->DropMonthsBefore(first_kept, deadline);
+      if (!dropped.ok()) return dropped.status();
+      upkeep.insights_dropped = *dropped;
+    }
   }
   return upkeep;
 }

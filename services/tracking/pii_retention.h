@@ -4,7 +4,9 @@
 // batches, so it never holds long locks; the events themselves stay for the
 // recommender. On the same schedule it keeps the log's monthly partitions:
 // the months ahead are made before events need them, and, with a retention
-// in months, whole months older than that are dropped.
+// in months, whole months older than that are dropped. The insights
+// tables' months (served answers, impressions) are kept alongside, with a
+// retention in days (default 400).
 #ifndef SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 #define SMARTSHOP_SERVICES_TRACKING_PII_RETENTION_H_
 
@@ -33,11 +35,20 @@ struct PiiRetentionOptions {
   // Months kept besides the current one; older months are dropped whole.
   // Zero: every month is kept.
   int retention_months = 0;
+  // The insights tables' months (PgInsightsStore), kept on the same
+  // schedule: made ahead as the interactions' are, and dropped once they
+  // ended longer than insights_retention ago (zero: kept). Null = none.
+  // Not owned.
+  InteractionPartitions* insights_partitions = nullptr;
+  absl::Duration insights_retention = absl::Hours(24 * 400);
 };
 
 struct PartitionUpkeep {
   int created = 0;
   DroppedMonths dropped;
+  // Of the insights tables (both counted together).
+  int insights_created = 0;
+  DroppedMonths insights_dropped;
 };
 
 class PiiRetention {
@@ -60,7 +71,8 @@ class PiiRetention {
   absl::StatusOr<int64_t> RunOnce();
 
   // One run of the partition upkeep: makes this month and the months ahead,
-  // then drops the months before the retention (if any).
+  // then drops the months before the retention (if any); the same for the
+  // insights tables when there are any.
   absl::StatusOr<PartitionUpkeep> KeepPartitions();
 
  private:

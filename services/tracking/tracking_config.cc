@@ -44,6 +44,11 @@ ABSL_FLAG(int, retention_months, 0,
           "than this many months before the current one, on the retention "
           "job's schedule; 0 = keep everything "
           "(env TRACKING_RETENTION_MONTHS)");
+ABSL_FLAG(int, insights_retention_days, 400,
+          "drop whole months of served answers and impressions "
+          "(InsightsService) that ended more than this many days ago, on the "
+          "retention job's schedule; 0 = keep everything "
+          "(env TRACKING_INSIGHTS_RETENTION_DAYS)");
 
 namespace smartshop::tracking {
 namespace {
@@ -80,6 +85,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.tls = server->tls;
   c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
   c.retention_months = absl::GetFlag(FLAGS_retention_months);
+  c.insights_retention_days = absl::GetFlag(FLAGS_insights_retention_days);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("--listen=", c.listen_address, " is not host:port"));
@@ -96,7 +102,9 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
         CheckRange("group_commit_writers", c.group_commit_writers, 1, 1000),
         CheckRange("max_queued_events", c.max_queued_events, 1, 10'000'000),
         CheckRange("pii_retention_days", c.pii_retention_days, 0, 36'500),
-        CheckRange("retention_months", c.retention_months, 0, 1200)}) {
+        CheckRange("retention_months", c.retention_months, 0, 1200),
+        CheckRange("insights_retention_days", c.insights_retention_days, 0,
+                   36'500)}) {
     if (!s.ok()) return s;
   }
   if (c.pii_retention_interval < absl::Minutes(1)) {

@@ -33,7 +33,10 @@ struct TrackingConfig {
   int pii_retention_days;  // 0 = keep IP addresses and user agents
   absl::Duration pii_retention_interval;
   int retention_months;  // 0 = keep every month of interactions
-  ServerTlsFiles tls;    // plaintext when empty
+  // Served answers and impressions: months that ended longer ago are
+  // dropped; 0 = keep every month.
+  int insights_retention_days;
+  ServerTlsFiles tls;  // plaintext when empty
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
 };
@@ -58,6 +61,7 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"drain_timeout", "TRACKING_DRAIN_TIMEOUT"},
     {"auth_tokens_file", "TRACKING_AUTH_TOKENS_FILE"},
     {"retention_months", "TRACKING_RETENTION_MONTHS"},
+    {"insights_retention_days", "TRACKING_INSIGHTS_RETENTION_DAYS"},
 };
 
 // Reads the parsed flags. INVALID_ARGUMENT naming the flag when a value is

@@ -48,7 +48,32 @@ TrackingMetrics::TrackingMetrics(prometheus::Registry& registry)
                     "open; 0 = none waiting, NaN = the database did not "
                     "answer.")
               .Register(registry)
-              .Add({})) {}
+              .Add({})),
+      served_(prometheus::BuildCounter()
+                  .Name("smartshop_tracking_served_recommendations_total")
+                  .Help("Served answers sent by the recommender "
+                        "(RecordServed), by outcome (stored, duplicate).")
+                  .Register(registry)),
+      impressions_(prometheus::BuildCounter()
+                       .Name("smartshop_tracking_impressions_total")
+                       .Help("Impressions received (TrackImpressions), by "
+                             "outcome (stored, duplicate, rejected).")
+                       .Register(registry)),
+      unknown_impression_recommendations_(
+          prometheus::BuildCounter()
+              .Name("smartshop_tracking_impression_unknown_recommendation_"
+                    "ids_total")
+              .Help("Stored impressions whose recommendation_id the served "
+                    "log did not hold when they arrived.")
+              .Register(registry)
+              .Add({})),
+      attributed_interactions_(
+          prometheus::BuildCounter()
+              .Name("smartshop_tracking_attributed_interactions_total")
+              .Help("Stored interactions that came with a recommendation_id, "
+                    "by outcome: kept, or dropped_malformed (stored without "
+                    "the attribution fields).")
+              .Register(registry)) {}
 
 void TrackingMetrics::Events(int64_t stored, int64_t duplicates,
                              int64_t rejected) {
@@ -82,6 +107,34 @@ void TrackingMetrics::GroupCommitRefused() {
 
 void TrackingMetrics::SubscribeHorizonLag(double seconds) {
   horizon_lag_.Set(seconds);
+}
+
+void TrackingMetrics::ServedRecorded(int64_t stored, int64_t duplicates) {
+  served_.Add({{"outcome", "stored"}}).Increment(static_cast<double>(stored));
+  served_.Add({{"outcome", "duplicate"}})
+      .Increment(static_cast<double>(duplicates));
+}
+
+void TrackingMetrics::Impressions(int64_t stored, int64_t duplicates,
+                                  int64_t rejected) {
+  impressions_.Add({{"outcome", "stored"}})
+      .Increment(static_cast<double>(stored));
+  impressions_.Add({{"outcome", "duplicate"}})
+      .Increment(static_cast<double>(duplicates));
+  impressions_.Add({{"outcome", "rejected"}})
+      .Increment(static_cast<double>(rejected));
+}
+
+void TrackingMetrics::UnknownImpressionRecommendations(int64_t count) {
+  unknown_impression_recommendations_.Increment(static_cast<double>(count));
+}
+
+void TrackingMetrics::AttributedInteractions(int64_t kept,
+                                             int64_t dropped_malformed) {
+  attributed_interactions_.Add({{"outcome", "kept"}})
+      .Increment(static_cast<double>(kept));
+  attributed_interactions_.Add({{"outcome", "dropped_malformed"}})
+      .Increment(static_cast<double>(dropped_malformed));
 }
 
 }  // namespace smartshop::tracking

@@ -1,6 +1,7 @@
 // The tracking service's Prometheus metrics: events by outcome, batch sizes
 // by kind, Postgres pool use, the group-commit queue, the Subscribe feed's
-// lag. Thread-safe (prometheus-cpp metrics are).
+// lag, the insights ingest (served answers, impressions, interactions
+// carrying a recommendation id). Thread-safe (prometheus-cpp metrics are).
 #ifndef SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 #define SMARTSHOP_SERVICES_TRACKING_TRACKING_METRICS_H_
 
@@ -32,6 +33,16 @@ class TrackingMetrics {
   // yet has waited (InteractionStore::LogHorizonLag); NaN when unknown.
   void SubscribeHorizonLag(double seconds);
 
+  // InsightsService.RecordServed: answers newly stored and already there.
+  void ServedRecorded(int64_t stored, int64_t duplicates);
+  // InsightsService.TrackImpressions: impressions by outcome, and the stored
+  // ones whose recommendation_id the served log does not hold (yet).
+  void Impressions(int64_t stored, int64_t duplicates, int64_t rejected);
+  void UnknownImpressionRecommendations(int64_t count);
+  // Stored interactions that came with a recommendation_id: kept with it,
+  // or stored without it because it was malformed.
+  void AttributedInteractions(int64_t kept, int64_t dropped_malformed);
+
  private:
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Family<prometheus::Histogram>& batches_;
@@ -40,6 +51,10 @@ class TrackingMetrics {
   prometheus::Gauge& group_commit_queued_;
   prometheus::Counter& group_commit_refused_;
   prometheus::Gauge& horizon_lag_;
+  prometheus::Family<prometheus::Counter>& served_;
+  prometheus::Family<prometheus::Counter>& impressions_;
+  prometheus::Counter& unknown_impression_recommendations_;
+  prometheus::Family<prometheus::Counter>& attributed_interactions_;
 };
 
 }  // namespace smartshop::tracking

@@ -32,6 +32,23 @@ void Count(const EventResult& result, int64_t* stored, int64_t* duplicates,
   }
 }
 
+// Counts the stored events that came with a recommendation_id: kept, or
+// stored without it (the result's warning names the field).
+void CountAttribution(TrackingMetrics* metrics,
+                      absl::Span<const smartshop::v1::Interaction* const> in,
+                      absl::Span<const EventResult> results) {
+  if (metrics == nullptr) return;
+  int64_t kept = 0, dropped = 0;
+  for (size_t i = 0; i < in.size() && i < results.size(); ++i) {
+    if (in[i]->recommendation_id().empty() ||
+        results[i].outcome() != smartshop::v1::STORED) {
+      continue;
+    }
+    ++(results[i].field() == "recommendation_id" ? dropped : kept);
+  }
+  if (kept > 0 || dropped > 0) metrics->AttributedInteractions(kept, dropped);
+}
+
 absl::StatusOr<InteractionQuery> ToQuery(
     const smartshop::v1::ListInteractionsRequest& request) {
   InteractionQuery query;
@@ -136,9 +153,13 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
   }
   smartshop::v1::Interaction event = Normalize(request->interaction(), now);
   response->set_event_id(event.event_id());
+  std::optional<FieldViolation> warning =
+      FindAttributionProblem(request->interaction());
+  const bool carries_recommendation =
+      !request->interaction().recommendation_id().empty();
   committer_.SubmitAsync(
       std::move(event), CallDeadline(*context, options_.max_call_time),
-      [reactor, response,
+      [reactor, response, warning, carries_recommendation,
        metrics = options_.metrics](absl::StatusOr<bool> stored) {
         if (!stored.ok()) {
           reactor->Finish(ToGrpcStatus(stored.status()));
@@ -146,8 +167,18 @@ grpc::ServerUnaryReactor* TrackingServiceImpl::Track(
         }
         response->set_outcome(*stored ? smartshop::v1::STORED
                                       : smartshop::v1::DUPLICATE);
-        if (metrics != nullptr)
+        if (*stored && warning) {
+          response->set_field(warning->field);
+          response->set_error(warning->description);
+        }
+        if (metrics != nullptr) {
           metrics->Events(*stored ? 1 : 0, *stored ? 0 : 1, 0);
+          if (*stored && carries_recommendation) {
+            const bool dropped =
+                warning && warning->field == "recommendation_id";
+            metrics->AttributedInteractions(dropped ? 0 : 1, dropped ? 1 : 0);
+          }
+        }
         reactor->Finish(grpc::Status::OK);
       });
   return reactor;
@@ -171,6 +202,10 @@ grpc::Status TrackingServiceImpl::TrackBatch(
                                            request->interactions_size()),
                        0, CallDeadline(*context, options_.max_call_time));
   if (!results.ok()) return ToGrpcStatus(results.status());
+  CountAttribution(options_.metrics,
+                   absl::MakeConstSpan(request->interactions().data(),
+                                       request->interactions_size()),
+                   *results);
   int64_t stored = 0, duplicates = 0, rejected = 0;
   for (EventResult& result : *results) {
     Count(result, &stored, &duplicates, &rejected);
@@ -218,6 +253,9 @@ grpc::Status TrackingServiceImpl::StreamTrack(
                          "that are committed, retrying them is safe)")));
       }
       received += count;
+      CountAttribution(options_.metrics,
+                       absl::MakeConstSpan(events.data() + start, count),
+                       *results);
       if (options_.metrics != nullptr) {
         options_.metrics->Batch("stream_slice", count);
       }
@@ -298,8 +336,21 @@ grpc::Status TrackingServiceImpl::DeleteUserData(
       request->user_id(), CallDeadline(*context, options_.max_call_time));
   if (!deleted.ok()) return ToGrpcStatus(deleted.status());
   response->set_deleted_interactions(*deleted);
+  InsightsErasure erased;
+  if (options_.insights != nullptr) {
+    absl::StatusOr<InsightsErasure> insights = options_.insights->DeleteUser(
+        request->user_id(), CallDeadline(*context, options_.max_call_time));
+    // Interactions already gone: a retry deletes the rest (idempotent).
+    if (!insights.ok()) return ToGrpcStatus(insights.status());
+    erased = *insights;
+  }
+  response->set_deleted_served_recommendations(erased.served_recommendations);
+  response->set_deleted_impressions(erased.impressions);
+  // Never the user id: it is personal.
   Log(LogLevel::kInfo, "user_data_deleted",
-      {{"interactions", *deleted}});  // never the user id: it is personal
+      {{"interactions", *deleted},
+       {"served_recommendations", erased.served_recommendations},
+       {"impressions", erased.impressions}});
   return grpc::Status::OK;
 }
 

@@ -12,6 +12,7 @@
 #include "services/tracking/batch_ingestor.h"
 #include "services/tracking/commit_signal.h"
 #include "services/tracking/group_committer.h"
+#include "services/tracking/insights_store.h"
 #include "services/tracking/interaction_store.h"
 #include "services/tracking/signalling_store.h"
 #include "services/tracking/subscription.h"
@@ -44,6 +45,9 @@ struct TrackingServiceOptions {
   InteractionStore* read_store = nullptr;
   // Where to count events and batch sizes; may be null. Not owned.
   TrackingMetrics* metrics = nullptr;
+  // Where DeleteUserData also erases the user's served answers and
+  // impressions (InsightsService); null = nothing to erase there. Not owned.
+  InsightsStore* insights = nullptr;
   // Who may call which method (edge_policy.h, method_scopes.h). The
   // binaries set this from --auth_tokens_file (or --insecure_no_auth).
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();

@@ -1,4 +1,4 @@
-// The edge policy as callers meet it: every method of both tracking services
+// The edge policy as callers meet it: every method of the tracking services
 // (found through their descriptors, so a new method is covered) refuses a
 // call without a token, and answers UNAVAILABLE while the schema is not
 // migrated. The handlers' own work is tested through the integration tests.
@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,7 +18,9 @@
 #include "common/status_util.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "services/tracking/catalog_service.h"
+#include "services/tracking/insights_service.h"
 #include "tests/testing/fake_interaction_store.h"
 
 namespace smartshop::tracking {
@@ -34,8 +37,11 @@ class TrackingServicesEdgeTest : public ::testing::Test {
     // Never reached: every call stops at the edge.
     catalog_ = std::make_unique<CatalogServiceImpl>(
         nullptr, &ready_, CatalogServiceOptions{.auth = auth});
+    insights_ = std::make_unique<InsightsServiceImpl>(
+        nullptr, nullptr, &ready_, &Clock::Real(),
+        InsightsServiceOptions{.auth = auth});
     absl::StatusOr<StartedServer> started =
-        StartGrpcServer({}, {tracking_.get(), catalog_.get()});
+        StartGrpcServer({}, {tracking_.get(), catalog_.get(), insights_.get()});
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = std::move(started->server);
     stub_ = std::make_unique<grpc::GenericStub>(
@@ -64,7 +70,8 @@ class TrackingServicesEdgeTest : public ::testing::Test {
     std::vector<std::pair<std::string, std::string>> methods;
     for (const char* service_name :
          {smartshop::v1::TrackingService::service_full_name(),
-          smartshop::v1::CatalogService::service_full_name()}) {
+          smartshop::v1::CatalogService::service_full_name(),
+          smartshop::v1::InsightsService::service_full_name()}) {
       const ServiceDescriptor* service =
           google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
               service_name);
@@ -81,6 +88,7 @@ class TrackingServicesEdgeTest : public ::testing::Test {
   std::atomic<bool> ready_{true};
   std::unique_ptr<TrackingServiceImpl> tracking_;
   std::unique_ptr<CatalogServiceImpl> catalog_;
+  std::unique_ptr<InsightsServiceImpl> insights_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::GenericStub> stub_;
 };
@@ -108,6 +116,42 @@ TEST_F(TrackingServicesEdgeTest, EveryMethodIsUnavailableUntilMigrated) {
               "migrated yet")
         << name;
   }
+}
+
+// Stored events that came with a recommendation_id are counted: kept, or
+// stored without it because it was malformed.
+TEST(TrackingServiceMetricsTest, CountsAttributedInteractions) {
+  testing::FakeInteractionStore store;
+  std::atomic<bool> ready{true};
+  prometheus::Registry registry;
+  TrackingMetrics metrics(registry);
+  TrackingServiceImpl service(
+      &store, &ready, &Clock::Real(),
+      {.metrics = &metrics, .auth = CallerAuth::Disabled()});
+  smartshop::v1::TrackBatchRequest request;
+  for (const char* id : {"6f1d1b4e-8c39-4d0e-9d43-4b1c8a8d1e01",
+                         "6F1D1B4E-8C39-4D0E-9D43-4B1C8A8D1E02", "bad", ""}) {
+    auto* event = request.add_interactions();
+    event->set_session_key("s");
+    event->set_type(smartshop::v1::VIEW_PRODUCT);
+    event->set_product_id(4);
+    event->set_recommendation_id(id);
+  }
+  grpc::ServerContext context;
+  smartshop::v1::TrackBatchResponse response;
+  ASSERT_TRUE(service.TrackBatch(&context, &request, &response).ok());
+  EXPECT_EQ(response.stored(), 4);
+  std::map<std::string, double> counted;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "smartshop_tracking_attributed_interactions_total") {
+      continue;
+    }
+    for (const auto& metric : family.metric) {
+      counted[metric.label.at(0).value] = metric.counter.value;
+    }
+  }
+  EXPECT_EQ(counted, (std::map<std::string, double>{{"dropped_malformed", 1},
+                                                    {"kept", 2}}));
 }
 
 }  // namespace

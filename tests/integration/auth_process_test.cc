@@ -43,6 +43,7 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.TrackingService.TrackBatch",
       "smartshop.v1.TrackingService.StreamTrack",
       "smartshop.v1.TrackingService.DeleteUserData",
+      "smartshop.v1.InsightsService.TrackImpressions",
       "smartshop.v1.CatalogService.UpsertCategories",
       "smartshop.v1.CatalogService.UpsertProducts",
       "smartshop.v1.CatalogService.UpsertMerchandisingRules",
@@ -51,10 +52,18 @@ const std::set<std::string>& WriteMethods() {
       "smartshop.v1.RecommenderService.DeleteUserData"};
   return *methods;
 }
+// Methods of the record scope (the recommender's served log): its
+// read,record token is let in, as a writer is.
+const std::set<std::string>& RecordMethods() {
+  static const auto* const methods =
+      new std::set<std::string>{"smartshop.v1.InsightsService.RecordServed"};
+  return *methods;
+}
 const std::set<std::string>& ReadMethods() {
   static const auto* const methods = new std::set<std::string>{
       "smartshop.v1.TrackingService.ListInteractions",
       "smartshop.v1.TrackingService.Subscribe",
+      "smartshop.v1.InsightsService.GetInsights",
       "smartshop.v1.CatalogService.ListProducts",
       "smartshop.v1.CatalogService.GetProducts",
       "smartshop.v1.CatalogService.ListMerchandisingRules",
@@ -180,6 +189,7 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
        std::vector<std::pair<std::string, int>>{
            {"smartshop.v1.TrackingService", tracking_port_},
            {"smartshop.v1.CatalogService", tracking_port_},
+           {"smartshop.v1.InsightsService", tracking_port_},
            {"smartshop.v1.RecommenderService", recommender_port}}) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
@@ -190,8 +200,10 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
       const std::string name = method.full_name();
       seen.insert(name);
       const bool write = WriteMethods().count(name) > 0;
-      ASSERT_TRUE(write || ReadMethods().count(name) > 0)
-          << name << " is neither a read nor a write method: classify it";
+      ASSERT_TRUE(write || ReadMethods().count(name) > 0 ||
+                  RecordMethods().count(name) > 0)
+          << name << " is neither a read, a write nor a record method: "
+          << "classify it";
       for (const std::string& token : {std::string(), std::string(kWrongToken),
                                        std::string(kShopToken) + "x"}) {
         grpc::Status status = CallEmpty(Channel(port, token), method);
@@ -200,7 +212,8 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
             << "\": " << status.error_message();
         EXPECT_THAT(status.error_message(), Not(HasSubstr(kWrongToken)));
       }
-      // The read-only caller is let into reads and kept out of writes.
+      // The recommender's read,record caller is let into reads and records
+      // and kept out of writes.
       grpc::Status read_only =
           CallEmpty(Channel(port, kTrackingReadToken), method);
       if (write) {
@@ -219,6 +232,7 @@ TEST_F(AuthProcessTest, EveryMethodNeedsAValidTokenWithItsScope) {
   }
   std::set<std::string> expected = WriteMethods();
   expected.insert(ReadMethods().begin(), ReadMethods().end());
+  expected.insert(RecordMethods().begin(), RecordMethods().end());
   EXPECT_EQ(seen, expected);
   const std::string logs = tracking_->log() + recommender->log();
   for (const char* token : {kShopToken, kTrackingReadToken, kWrongToken}) {

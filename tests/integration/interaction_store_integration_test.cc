@@ -105,6 +105,46 @@ TEST_F(InteractionStoreIntegrationTest, TimestampsRoundTripExactly) {
             "1990,1990,2000,2025,2026,2026");
 }
 
+// The recommendation an event came from (recommendation_id, position) is
+// stored and read back by both reads, List and the log (ListAfter); events
+// without one read back empty.
+TEST_F(InteractionStoreIntegrationTest, RecommendationIdAndPositionRoundTrip) {
+  Interaction attributed = ViewAt(1, absl::Now() - absl::Minutes(2));
+  attributed.set_recommendation_id("0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5a");
+  attributed.set_position(7);
+  Interaction id_only = ViewAt(2, absl::Now() - absl::Minutes(1));
+  id_only.set_recommendation_id("0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5b");
+  const Interaction plain = ViewAt(3, absl::Now());
+  ASSERT_TRUE(store_.Insert({attributed, id_only, plain}, Deadline()).ok());
+
+  tracking::InteractionQuery all;
+  auto page = store_.List(all, Deadline());
+  ASSERT_TRUE(page.ok()) << page.status();
+  std::vector<std::string> listed;
+  for (const Interaction& e : page->interactions) {
+    listed.push_back(absl::StrCat(e.product_id(), ":", e.recommendation_id(),
+                                  ":", e.position()));
+  }
+  EXPECT_THAT(listed,
+              ElementsAre("3::0", "2:0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5b:0",
+                          "1:0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5a:7"));
+  auto log = store_.ListAfter({}, 10, Deadline());
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::vector<std::string> followed;
+  for (const auto& entry : *log) {
+    followed.push_back(absl::StrCat(entry.event.product_id(), ":",
+                                    entry.event.recommendation_id(), ":",
+                                    entry.event.position()));
+  }
+  EXPECT_THAT(followed,
+              ElementsAre("1:0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5a:7",
+                          "2:0b7c6d5e-4f3a-4b2c-9d1e-0f9e8d7c6b5b:0", "3::0"));
+  EXPECT_EQ(QueryScalar(db_.url(),
+                        "SELECT count(*) FROM interactions WHERE "
+                        "recommendation_position IS NULL"),
+            "2");
+}
+
 // Below the validator: the store itself writes years with four digits, so
 // even an event from year 12 keeps its year instead of becoming 2012.
 TEST_F(InteractionStoreIntegrationTest, EarlyYearsAreWrittenAsThemselves) {

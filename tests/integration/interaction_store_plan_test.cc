@@ -234,7 +234,9 @@ TEST_F(InteractionStorePlanTest, ListingsAndEventIdClaimUseIndexes) {
         "{\"\"}",
         "{\"\"}",
         "{\"\"}",
-        "{\"{}\"}"};
+        "{\"{}\"}",
+        "{6f1d1b4e-8c39-4d0e-9d43-4b1c8a8d1e02}",
+        "{3}"};
     const PlanSummary plan = Explain(
         {"insert_interactions", PgInteractionStore::InsertSql(), one_event});
     EXPECT_THAT(plan.arbiter_indexes,

@@ -20,16 +20,20 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
                             : nullptr),
       interactions_(&pool_),
       catalog_store_(&pool_),
+      insights_store_(&pool_),
       tracking_service_(&interactions_, &ready_, &Clock::Real(),
                         {.max_batch_size = options.max_batch_size,
                          .max_stream_results = options.max_stream_results,
                          .subscription_store = subscription_log_.get(),
+                         .insights = &insights_store_,
                          .auth = CallerAuth::Disabled()}),
       catalog_service_(
           &catalog_store_, &ready_,
           {.max_batch_size = options.max_batch_size,
            .max_merchandising_rules = options.max_merchandising_rules,
-           .auth = CallerAuth::Disabled()}) {
+           .auth = CallerAuth::Disabled()}),
+      insights_service_(&insights_store_, /*reader=*/nullptr, &ready_,
+                        &Clock::Real(), {.auth = CallerAuth::Disabled()}) {
   if (options.migrate) {
     auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
     EXPECT_TRUE(migrations.ok()) << migrations.status();
@@ -41,7 +45,7 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
   auto started = StartGrpcServer(
       {.listen_address = absl::StrCat("127.0.0.1:", options.port),
        .tls = options.tls},
-      {&tracking_service_, &catalog_service_});
+      {&tracking_service_, &catalog_service_, &insights_service_});
   EXPECT_TRUE(started.ok()) << started.status();
   server_ = std::move(started->server);
   port_ = started->port;
@@ -49,6 +53,7 @@ TrackingHarness::TrackingHarness(const std::string& database_url,
                                      grpc::InsecureChannelCredentials());
   tracking_ = smartshop::v1::TrackingService::NewStub(channel);
   catalog_ = smartshop::v1::CatalogService::NewStub(channel);
+  insights_ = smartshop::v1::InsightsService::NewStub(channel);
 }
 
 TrackingHarness::~TrackingHarness() {

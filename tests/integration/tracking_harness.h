@@ -12,10 +12,13 @@
 #include "common/grpc_server.h"
 #include "common/pg_pool.h"
 #include "services/tracking/catalog_service.h"
+#include "services/tracking/insights_service.h"
 #include "services/tracking/pg_catalog_store.h"
+#include "services/tracking/pg_insights_store.h"
 #include "services/tracking/pg_interaction_store.h"
 #include "services/tracking/tracking_service.h"
 #include "smartshop/v1/catalog.grpc.pb.h"
+#include "smartshop/v1/insights.grpc.pb.h"
 #include "smartshop/v1/tracking.grpc.pb.h"
 
 namespace smartshop::testing {
@@ -45,6 +48,9 @@ class TrackingHarness {
 
   smartshop::v1::TrackingService::Stub& tracking() { return *tracking_; }
   smartshop::v1::CatalogService::Stub& catalog() { return *catalog_; }
+  // InsightsService without a reader (GetInsights: UNIMPLEMENTED).
+  smartshop::v1::InsightsService::Stub& insights() { return *insights_; }
+  tracking::PgInsightsStore& insights_store() { return insights_store_; }
   PgPool& pool() { return pool_; }
   // Null unless Options::subscription_pool_size was set.
   PgPool* subscription_pool() { return subscription_pool_.get(); }
@@ -64,12 +70,15 @@ class TrackingHarness {
   std::atomic<bool> ready_{false};
   tracking::PgInteractionStore interactions_;
   tracking::PgCatalogStore catalog_store_;
+  tracking::PgInsightsStore insights_store_;
   tracking::TrackingServiceImpl tracking_service_;
   tracking::CatalogServiceImpl catalog_service_;
+  tracking::InsightsServiceImpl insights_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::unique_ptr<smartshop::v1::TrackingService::Stub> tracking_;
   std::unique_ptr<smartshop::v1::CatalogService::Stub> catalog_;
+  std::unique_ptr<smartshop::v1::InsightsService::Stub> insights_;
 };
 
 // Holds one connection of a pool from construction until Release() (or
