@@ -153,6 +153,21 @@ absl::Status RunSimulate(const Invocation& /*invocation*/, std::ostream& out) {
     return sent.status();
   }
   Shop shop;
+  // The recommender loads the catalog every --catalog_refresh_interval:
+  // visits before it sees the products would be shown nothing.
+  const absl::Time catalog_deadline = absl::Now() + absl::Seconds(60);
+  while (true) {
+    absl::StatusOr<smartshop::v1::Recommendations> probe =
+        Recommend(shop, sim::Invoice{}, smartshop::v1::PLACEMENT_HOME, 0);
+    if (!probe.ok()) return probe.status();
+    if (probe->items_size() > 0) break;
+    if (absl::Now() > catalog_deadline) {
+      return absl::DeadlineExceededError(
+          "the recommender showed no products within 60 s of the catalog "
+          "upload (its --catalog_refresh_interval?)");
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
   int64_t clicks = 0;
   for (size_t i = 0; i < invoices.size(); ++i) {
     const sim::Invoice& invoice = invoices[i];

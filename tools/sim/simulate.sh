@@ -49,7 +49,8 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # Starts a service logging to $2 and waits until its log has "started"
-# and $3; prints its gRPC and admin ports.
+# and $3; sets $ports to its gRPC and admin ports.
+ports=()
 start_service() {
   local name=$1 log=$2 ready=$3
   shift 3
@@ -58,8 +59,9 @@ start_service() {
   for _ in $(seq 1 600); do
     kill -0 "${pids[-1]}" 2>/dev/null || { tail -n 20 "$log" >&2; die "$name exited"; }
     if grep -q '"event":"started"' "$log" && grep -q "$ready" "$log"; then
-      grep -m1 -o '"event":"started".*' "$log" |
-        grep -o '"\(port\|admin_port\)":[0-9]*' | cut -d: -f2 | tr '\n' ' '
+      # shellcheck disable=SC2207
+      ports=($(grep -m1 -o '"event":"started".*' "$log" |
+        grep -o '"\(port\|admin_port\)":[0-9]*' | cut -d: -f2))
       return
     fi
     sleep 0.1
@@ -90,17 +92,18 @@ recommender_token=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
 export SMARTSHOP_TOKEN=$tools_token
 
 say "Starting the tracking service and the recommender (experiment $experiment)"
-read -r tracking_port _ < <(start_service tracking "$dir/tracking.log" \
-  '"migrations_applied"' "$build_dir/services/tracking/tracking" \
-  --listen=127.0.0.1:0 --admin_listen=127.0.0.1:0 \
-  --auth_tokens_file="$dir/tracking.tokens")
-read -r recommender_port admin_port < <(TRACKING_TOKEN=$recommender_token \
-  TRACKING_TARGET=127.0.0.1:$tracking_port start_service recommender \
-  "$dir/recommender.log" '"event":"model_caught_up"' \
+start_service tracking "$dir/tracking.log" '"migrations_applied"' \
+  "$build_dir/services/tracking/tracking" --listen=127.0.0.1:0 \
+  --admin_listen=127.0.0.1:0 --auth_tokens_file="$dir/tracking.tokens"
+tracking_port=${ports[0]}
+export TRACKING_TOKEN=$recommender_token TRACKING_TARGET=127.0.0.1:$tracking_port
+start_service recommender "$dir/recommender.log" '"event":"model_caught_up"' \
   "$build_dir/services/recommender/recommender" --listen=127.0.0.1:0 \
   --admin_listen=127.0.0.1:0 --auth_tokens_file="$dir/recommender.tokens" \
   --catalog_refresh_interval=2s \
-  --experiments_file="$root/tools/sim/experiment.textproto")
+  --experiments_file="$root/tools/sim/experiment.textproto"
+recommender_port=${ports[0]}
+admin_port=${ports[1]}
 
 say "Replaying $(basename "$csv") as a shop (smartshop simulate)"
 "$smartshop" simulate --tracking=127.0.0.1:$tracking_port \
