@@ -16,6 +16,7 @@ packages=(
   prometheus yamllint
   clang-14 libclang-rt-14-dev openssl
   chromium  # the dashboard's browser test (tests/dashboard)
+  curl      # tools/sim/simulate.sh reads the dashboard's data
 )
 # Not needed to build, only to build faster (CMakeLists.txt uses each when
 # present): ccache for rebuilds, lld for links; images leave them out.

@@ -435,11 +435,12 @@ RecommendationEngine::DeleteUserData(
   if (model_ != nullptr) {
     model_->ForgetActor(absl::StrCat("u:", request.user_id()));
   }
-  smartshop::v1::DeleteUserDataResponse response;
-  absl::StatusOr<int64_t> interactions = tracking_->DeleteUserData(
-      request.user_id(), deadline, caller_authorization);
-  if (!interactions.ok()) return interactions.status();
-  response.set_deleted_interactions(*interactions);
+  // Tracking's counts: interactions, served answers, impressions.
+  absl::StatusOr<smartshop::v1::DeleteUserDataResponse> erased =
+      tracking_->DeleteUserData(request.user_id(), deadline,
+                                caller_authorization);
+  if (!erased.ok()) return erased.status();
+  smartshop::v1::DeleteUserDataResponse response = *std::move(erased);
   // After the rows are gone: an answer computed before cannot be stored.
   absl::StatusOr<int64_t> cached = answer_cache_.DropAll(
       answer_cache_.KeysOf(Shopper{request.user_id(), ""}), deadline);

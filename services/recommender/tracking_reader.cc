@@ -76,9 +76,10 @@ GrpcTrackingReader::ListMerchandisingRules(absl::Time deadline) {
       std::make_move_iterator(response.mutable_rules()->end()));
 }
 
-absl::StatusOr<int64_t> GrpcTrackingReader::DeleteUserData(
-    const std::string& user_id, absl::Time deadline,
-    const std::string& caller_authorization) {
+absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
+GrpcTrackingReader::DeleteUserData(const std::string& user_id,
+                                   absl::Time deadline,
+                                   const std::string& caller_authorization) {
   grpc::ClientContext context;
   SetDeadline(context, deadline);
   // Taken instead of the channel's own token (bearer_channel.cc).
@@ -90,7 +91,7 @@ absl::StatusOr<int64_t> GrpcTrackingReader::DeleteUserData(
   smartshop::v1::DeleteUserDataResponse response;
   grpc::Status status = tracking_->DeleteUserData(&context, request, &response);
   if (!status.ok()) return FromGrpcStatus(status, "tracking DeleteUserData");
-  return response.deleted_interactions();
+  return response;
 }
 
 }  // namespace smartshop::recommender

@@ -36,11 +36,12 @@ class TrackingReader {
     return std::vector<smartshop::v1::MerchandisingRule>();
   }
 
-  // TrackingService.DeleteUserData: interactions deleted. Thread-safe.
+  // TrackingService.DeleteUserData: what tracking erased (interactions,
+  // served answers, impressions). Thread-safe.
   // `caller_authorization` is the erasing caller's own "authorization"
   // value, forwarded so that tracking decides whether that caller may
   // delete (the recommender's own token only reads); empty = its own.
-  virtual absl::StatusOr<int64_t> DeleteUserData(
+  virtual absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
       const std::string& user_id, absl::Time deadline,
       const std::string& caller_authorization) = 0;
 };
@@ -68,7 +69,7 @@ class GrpcTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
   ListMerchandisingRules(absl::Time deadline) override;
-  absl::StatusOr<int64_t> DeleteUserData(
+  absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
       const std::string& user_id, absl::Time deadline,
       const std::string& caller_authorization) override;
 

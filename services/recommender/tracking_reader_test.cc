@@ -226,7 +226,7 @@ TEST_F(GrpcTrackingReaderTest, DeleteUserDataForwardsTheCallersAuthorization) {
       reader_->DeleteUserData("shopper-9", deadline_, "Bearer caller-token");
 
   ASSERT_TRUE(deleted.ok()) << deleted.status();
-  EXPECT_EQ(*deleted, 12);
+  EXPECT_EQ(deleted->deleted_interactions(), 12);
   EXPECT_EQ(sent.deadline, absl::ToChronoTime(deadline_));
   EXPECT_THAT(sent.metadata, ::testing::ElementsAre(::testing::Pair(
                                  "authorization", "Bearer caller-token")));
@@ -245,7 +245,7 @@ TEST_F(GrpcTrackingReaderTest, DeleteUserDataWithoutCallerAddsNoMetadata) {
   auto deleted = reader_->DeleteUserData("shopper-9", deadline_, "");
 
   ASSERT_TRUE(deleted.ok()) << deleted.status();
-  EXPECT_EQ(*deleted, 0);
+  EXPECT_EQ(deleted->deleted_interactions(), 0);
   EXPECT_TRUE(sent.metadata.empty());
 }
 

@@ -22,10 +22,10 @@ import subprocess
 import sys
 
 # Installed by tools/setup.sh for the tests and demo only, not for building.
-# Test-only tools (servers, promtool, linters, the fuzzers' clang) the image
-# build does not need.
+# Test-only tools (servers, promtool, linters, the fuzzers' clang, the
+# dashboard's browser, the simulation's curl) the image build does not need.
 SETUP_ONLY = {"postgresql", "redis-server", "prometheus", "yamllint", "nodejs", "npm",
-              "clang-14", "libclang-rt-14-dev", "openssl"}
+              "clang-14", "libclang-rt-14-dev", "openssl", "chromium", "curl"}
 SECRET_NAME = re.compile(r"(KEY|TOKEN|PASSWORD|PASSWD|SECRET|CREDENTIAL)", re.I)
 
 

@@ -34,6 +34,13 @@ void TrackAll(TrackingHarness& server, const std::vector<Interaction>& events) {
   ASSERT_EQ(response.stored(), static_cast<int>(events.size()));
 }
 
+int64_t ServedCount(const std::string& url, const std::string& user) {
+  return std::stoll(QueryScalar(
+      url, absl::StrCat("SELECT count(*) FROM served_recommendations WHERE "
+                        "user_id = '",
+                        user, "'")));
+}
+
 int64_t Count(const std::string& url, const std::string& where) {
   return std::stoll(QueryScalar(
       url, absl::StrCat("SELECT count(*) FROM interactions WHERE ", where)));
@@ -113,6 +120,13 @@ TEST(PrivacyTest, RecommenderErasesInteractionsCacheAndModelHistory) {
   h.Get("carol");
   const std::string key = absl::StrCat(h.key_prefix(), "carol");
   ASSERT_GT(RedisPttl(h.redis_url(), key), 0);
+  // The served log reaches tracking within a batch interval.
+  const absl::Time logged_by = absl::Now() + absl::Seconds(10);
+  while (ServedCount(h.database_url(), "carol") == 0 &&
+         absl::Now() < logged_by) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(ServedCount(h.database_url(), "carol"), 1);
 
   smartshop::v1::DeleteUserDataRequest request;
   request.set_user_id("carol");
@@ -122,6 +136,9 @@ TEST(PrivacyTest, RecommenderErasesInteractionsCacheAndModelHistory) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.deleted_interactions(), 2);
   EXPECT_EQ(response.deleted_cache_entries(), 1);
+  // The served answers go with the interactions, counted through.
+  EXPECT_EQ(response.deleted_served_recommendations(), 1);
+  EXPECT_EQ(ServedCount(h.database_url(), "carol"), 0);
   EXPECT_EQ(RedisPttl(h.redis_url(), key), -2);
   EXPECT_EQ(Count(h.database_url(), "user_id = 'carol'"), 0);
   EXPECT_EQ(Count(h.database_url(), "user_id = 'dave'"), 1);

@@ -65,6 +65,8 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
   engine_options.session_cache_prefix = absl::StrCat(key_prefix_, "session_");
   engine_options.placement_cache_prefix =
       absl::StrCat(key_prefix_, "placement_");
+  engine_options.experiment_cache_prefix =
+      absl::StrCat(key_prefix_, "experiment_");
   if (options_.builtin) {
     model_ = std::make_unique<recommender::InteractionModel>();
   }
@@ -79,6 +81,12 @@ RecommenderHarness::RecommenderHarness(RecommenderHarnessOptions options)
       engine_options, Clock::Real(), nullptr, model_.get(),
       recommender::MakePlacementChains(llm, prompt, engine_options,
                                        model_.get(), nullptr));
+  served_sink_ =
+      std::make_unique<recommender::GrpcServedSink>(tracking_channel);
+  served_log_ = std::make_unique<recommender::ServedLog>(
+      served_sink_.get(),
+      recommender::ServedLogOptions{.flush_interval = absl::Milliseconds(20)});
+  engine_->set_served_log(served_log_.get());
   if (options_.builtin) {
     feed_ = std::make_unique<recommender::EventFeed>(
         tracking_channel, model_.get(),

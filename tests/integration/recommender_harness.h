@@ -15,6 +15,7 @@
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/recommender_service.h"
+#include "services/recommender/served_log.h"
 #include "services/recommender/tracking_reader.h"
 #include "smartshop/v1/recommender.grpc.pb.h"
 #include "tests/integration/tracking_harness.h"
@@ -56,6 +57,8 @@ class RecommenderHarness {
   recommender::InteractionModel* model() { return model_.get(); }
   recommender::EventFeed* feed() { return feed_.get(); }
   const std::string& database_url() const { return db_.url(); }
+  // Every answer served is recorded in tracking (batches every 20 ms).
+  recommender::ServedLog& served_log() { return *served_log_; }
 
   // Catalog: categories 1 "Kitchen", 2 "Garden"; products 1..12 named
   // "Product <i>", category 1 for odd i, units_sold = 10 * i, all active.
@@ -86,6 +89,8 @@ class RecommenderHarness {
   int tracking_port_ = 0;
   std::unique_ptr<recommender::InteractionModel> model_;
   std::unique_ptr<recommender::RecommendationEngine> engine_;
+  std::unique_ptr<recommender::GrpcServedSink> served_sink_;
+  std::unique_ptr<recommender::ServedLog> served_log_;
   std::unique_ptr<recommender::EventFeed> feed_;
   std::unique_ptr<recommender::RecommenderServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -40,15 +40,19 @@ FakeTrackingReader::ListInteractions(
   return out;
 }
 
-absl::StatusOr<int64_t> FakeTrackingReader::DeleteUserData(
-    const std::string& user_id, absl::Time, const std::string&) {
+absl::StatusOr<smartshop::v1::DeleteUserDataResponse>
+FakeTrackingReader::DeleteUserData(const std::string& user_id, absl::Time,
+                                   const std::string&) {
   absl::MutexLock lock(&mu_);
   if (!failure_.ok()) return failure_;
   const size_t before = interactions_.size();
   std::erase_if(interactions_, [&](const smartshop::v1::Interaction& i) {
     return i.user_id() == user_id;
   });
-  return static_cast<int64_t>(before - interactions_.size());
+  smartshop::v1::DeleteUserDataResponse response;
+  response.set_deleted_interactions(
+      static_cast<int64_t>(before - interactions_.size()));
+  return response;
 }
 
 absl::StatusOr<std::vector<smartshop::v1::Product>>

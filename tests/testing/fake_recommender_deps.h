@@ -27,7 +27,7 @@ class FakeTrackingReader : public recommender::TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::MerchandisingRule>>
   ListMerchandisingRules(absl::Time deadline) override;
-  absl::StatusOr<int64_t> DeleteUserData(
+  absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
       const std::string& user_id, absl::Time deadline,
       const std::string& caller_authorization) override;
 

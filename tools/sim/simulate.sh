@@ -15,6 +15,10 @@
 # script builds its targets there). OUT_DIR (default build/sim) keeps the
 # report, the dashboard's JSON and its screenshot. KEEP_SIM=1 leaves the
 # services running until Enter is pressed (to open the dashboard).
+# SIM_CHECK=1 (the ctest simulation_check) skips the build and fails unless
+# the report finds the builtin ranker better than top sellers and the
+# dashboard, loaded in headless chromium, draws the experiment from the
+# running services with a silent console.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -71,9 +75,12 @@ start_service() {
 }
 
 [ -r "$csv" ] || die "cannot read $csv"
-say "Building tracking, recommender and smartshop into $build_dir"
-cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null
-cmake --build "$build_dir" --target tracking recommender smartshop >/dev/null
+check=${SIM_CHECK:-0}
+if [ "$check" != 1 ]; then
+  say "Building tracking, recommender and smartshop into $build_dir"
+  cmake -S "$root" -B "$build_dir" -G Ninja >/dev/null
+  cmake --build "$build_dir" --target tracking recommender smartshop >/dev/null
+fi
 smartshop=$build_dir/tools/cli/smartshop
 mkdir -p "$out_dir"
 
@@ -116,12 +123,31 @@ curl -sf -H "authorization: Bearer $tools_token" \
   "http://127.0.0.1:$admin_port/dashboard/data?range=24h" >"$out_dir/dashboard.json" ||
   die "the dashboard's data could not be read"
 echo "    its data: $out_dir/dashboard.json ($(wc -c <"$out_dir/dashboard.json") bytes)"
+chromium_args=(--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage
+  --user-data-dir="$dir/chromium" --window-size=1280,2400
+  --virtual-time-budget=8000)
+page="http://127.0.0.1:$admin_port/dashboard#token=$tools_token"
 if command -v chromium >/dev/null; then
-  chromium --headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage \
-    --window-size=1280,2400 --virtual-time-budget=5000 \
-    --screenshot="$out_dir/dashboard.png" \
-    "http://127.0.0.1:$admin_port/dashboard#token=$tools_token" >/dev/null 2>&1 &&
-    echo "    screenshot: $out_dir/dashboard.png"
+  timeout 60 chromium "${chromium_args[@]}" --screenshot="$out_dir/dashboard.png" \
+    "$page" >/dev/null 2>&1 && echo "    screenshot: $out_dir/dashboard.png"
+fi
+if [ "$check" = 1 ]; then
+  say "Checking the report and the dashboard"
+  grep -Eq '^builtin .* better ' "$out_dir/report.txt" ||
+    die "the report does not find builtin better than top sellers"
+  command -v chromium >/dev/null || die "chromium is not installed (tools/setup.sh installs it)"
+  timeout 60 chromium "${chromium_args[@]}" --enable-logging=stderr --v=0 \
+    --dump-dom "$page" >"$out_dir/dashboard.html" 2>"$out_dir/chromium.log" ||
+    die "chromium failed (log: $out_dir/chromium.log)"
+  points=$(grep -o 'data-series="shopper_conversion"' "$out_dir/dashboard.html" | wc -l)
+  [ "$points" = 2 ] ||
+    die "the experiment's chart has $points points, not 2 (page: $out_dir/dashboard.html)"
+  grep -q 'data-chart="variant_rates"' "$out_dir/dashboard.html" ||
+    die "no variant chart on the page"
+  if grep -E 'CONSOLE|Uncaught' "$out_dir/chromium.log"; then
+    die "the page wrote to the console (above)"
+  fi
+  echo "    report: builtin better; dashboard: the experiment drawn, console silent"
 fi
 if [ "${KEEP_SIM:-0}" = 1 ]; then
   echo "    dashboard token: $tools_token"

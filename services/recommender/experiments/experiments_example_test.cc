@@ -38,7 +38,7 @@ TEST(ExperimentsExampleTest, ParsesAndValidates) {
             smartshop::v1::VARIANT_RANKER_TOP_SELLERS);
 
   const smartshop::v1::Experiment& ttl = config->experiments(1);
-  EXPECT_EQ(ttl.placements(0), smartshop::v1::PLACEMENT_PRODUCT);
+  EXPECT_EQ(ttl.placements(0), smartshop::v1::PLACEMENT_TRENDING);
   ASSERT_EQ(ttl.variants_size(), 2);
   EXPECT_EQ(ttl.variants(0).cache_ttl().seconds(), 300);
   EXPECT_EQ(ttl.variants(1).cache_ttl().seconds(), 3600);
@@ -56,10 +56,10 @@ TEST(ExperimentsExampleTest, EachPlacementHasItsExperimentInDecember) {
   ASSERT_NE(set->Active(smartshop::v1::PLACEMENT_HOME, mid_december), nullptr);
   EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_HOME, mid_december)->name(),
             "home-ranker-2026-12");
-  ASSERT_NE(set->Active(smartshop::v1::PLACEMENT_PRODUCT, mid_december),
+  ASSERT_NE(set->Active(smartshop::v1::PLACEMENT_TRENDING, mid_december),
             nullptr);
-  EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_PRODUCT, mid_december)->name(),
-            "product-cache-ttl");
+  EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_TRENDING, mid_december)->name(),
+            "trending-cache-ttl");
   EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_CART, mid_december), nullptr);
 }
 
