@@ -58,8 +58,9 @@ TEST(ExperimentsExampleTest, EachPlacementHasItsExperimentInDecember) {
             "home-ranker-2026-12");
   ASSERT_NE(set->Active(smartshop::v1::PLACEMENT_TRENDING, mid_december),
             nullptr);
-  EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_TRENDING, mid_december)->name(),
-            "trending-cache-ttl");
+  EXPECT_EQ(
+      set->Active(smartshop::v1::PLACEMENT_TRENDING, mid_december)->name(),
+      "trending-cache-ttl");
   EXPECT_EQ(set->Active(smartshop::v1::PLACEMENT_CART, mid_december), nullptr);
 }
 
