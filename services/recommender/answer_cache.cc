@@ -54,12 +54,16 @@ std::string AnswerCache::Key(const Shopper& shopper,
                       tag.variant, ":", whose);
 }
 
-std::vector<std::string> AnswerCache::KeysOf(const Shopper& shopper) const {
+std::vector<std::string> AnswerCache::KeysOf(const Shopper& shopper,
+                                             bool every_variant) const {
   std::vector<std::string> keys = {Key(shopper)};
-  if (variant_keys_ != nullptr) {
-    if (std::optional<VariantTag> tag = variant_keys_->Of(shopper)) {
-      keys.push_back(Key(shopper, *tag));
+  if (variant_keys_ == nullptr) return keys;
+  if (every_variant) {
+    for (const VariantTag& tag : variant_keys_->Configured()) {
+      keys.push_back(Key(shopper, tag));
     }
+  } else if (std::optional<VariantTag> tag = variant_keys_->Of(shopper)) {
+    keys.push_back(Key(shopper, *tag));
   }
   return keys;
 }

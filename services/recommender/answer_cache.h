@@ -56,6 +56,9 @@ class VariantKeys {
   virtual std::optional<VariantTag> Of(const Shopper& visitor) const = 0;
   // Every variant of the experiments running on the home page.
   virtual std::vector<VariantTag> All() const = 0;
+  // Every variant of every experiment of the configuration, running or
+  // not (erasure: an entry may outlive its experiment by its TTL).
+  virtual std::vector<VariantTag> Configured() const = 0;
 };
 
 class AnswerCache {
@@ -76,8 +79,10 @@ class AnswerCache {
   // user, the session, or anonymous when sessions share one).
   std::string Key(const Shopper& shopper, const VariantTag& tag) const;
   // Every key that may hold the shopper's own home page answer: the plain
-  // one, and their variant's.
-  std::vector<std::string> KeysOf(const Shopper& shopper) const;
+  // one, and their variant's (with `every_variant`, each configured
+  // variant's, for an erasure).
+  std::vector<std::string> KeysOf(const Shopper& shopper,
+                                  bool every_variant = false) const;
   // Not owned; set before the first request (null: no experiments).
   void set_variant_keys(const VariantKeys* keys) { variant_keys_ = keys; }
   // The key of a placement's shared answer (not the home page's): the one
@@ -116,6 +121,7 @@ class AnswerCache {
   // False while the builtin model is still replaying the history: its
   // answers are then kept only briefly.
   void set_builtin_ready(bool ready) { builtin_ready_ = ready; }
+  bool builtin_ready() const { return builtin_ready_.load(); }
 
   // Drops `key` (advancing its fence, here and in the local cache) and
   // marks the computation for it stale; how many entries went in Redis.

@@ -74,7 +74,9 @@ int Run(const RecommenderConfig& config) {
   if (!config.experiments->config().experiments().empty()) {
     engine.set_experiments(config.experiments,
                            MakeVariantChains(openai.get(), *prompt,
-                                             config.engine, builtin, &metrics));
+                                             config.engine, builtin, &metrics),
+                           MakePlacementChains(nullptr, *prompt, config.engine,
+                                               builtin, &metrics));
   }
   GrpcInsightsClient insights(tracking_channel);
   ExperimentServiceImpl experiment_service(config.experiments, &insights,
@@ -140,10 +142,14 @@ int Run(const RecommenderConfig& config) {
                                      (*cache)->stats().short_circuited);
            },
        .readiness = readiness,
-       .routes = DashboardRoutes(&dashboard,
-                                 [auth = config.auth](absl::string_view a) {
-                                   return auth->Authorize(a, Scope::kRead).ok();
-                                 })});
+       // Reports take seconds at shop scale (README, "Scale"): the page
+       // waits up to 30 s for a range it has not computed this period.
+       .routes = DashboardRoutes(
+           &dashboard,
+           [auth = config.auth](absl::string_view a) {
+             return auth->Authorize(a, Scope::kRead).ok();
+           },
+           absl::Seconds(30))});
   if (!admin.ok()) return Fail("listen_failed", admin.status());
   {
     HealthMonitor health(started->server->GetHealthCheckService(),

@@ -81,10 +81,11 @@ RecommendationEngine::RecommendationEngine(
 RecommendationEngine::~RecommendationEngine() = default;
 
 void RecommendationEngine::set_experiments(
-    std::shared_ptr<const experiments::ExperimentSet> set,
-    VariantChains chains) {
+    std::shared_ptr<const experiments::ExperimentSet> set, VariantChains chains,
+    PlacementChains builtin_placements) {
   experiments_ = std::move(set);
   variant_chains_ = std::move(chains);
+  builtin_placements_ = std::move(builtin_placements);
   answer_cache_.set_variant_keys(experiments_ != nullptr ? &variants_
                                                          : nullptr);
 }
@@ -105,10 +106,23 @@ void RecommendationEngine::Assign(RequestContext& context) const {
 
 std::optional<VariantTag> RecommendationEngine::Variants::Of(
     const Shopper& visitor) const {
-  RequestContext context{.visitor = visitor};
+  RequestContext context;
+  context.visitor = visitor;
   engine_->Assign(context);
   if (context.variant == nullptr) return std::nullopt;
   return VariantTag{context.experiment->name(), context.variant->name()};
+}
+
+std::vector<VariantTag> RecommendationEngine::Variants::Configured() const {
+  std::vector<VariantTag> tags;
+  const experiments::ExperimentSet* set = engine_->experiments_.get();
+  if (set == nullptr) return tags;
+  for (const auto& experiment : set->config().experiments()) {
+    for (const auto& variant : experiment.variants()) {
+      tags.push_back({experiment.name(), variant.name()});
+    }
+  }
+  return tags;
 }
 
 std::vector<VariantTag> RecommendationEngine::Variants::All() const {
@@ -194,11 +208,18 @@ RankerChain* RecommendationEngine::ChainFor(
     const RequestContext& context) const {
   if (context.variant != nullptr &&
       context.variant->ranker() != smartshop::v1::VARIANT_RANKER_DEFAULT) {
-    // Other placements take only the top-sellers variant (validated).
-    auto it = variant_chains_.find(context.variant->ranker());
+    const auto ranker = context.variant->ranker();
+    if (!context.home() && ranker == smartshop::v1::VARIANT_RANKER_BUILTIN) {
+      // The placement's builtin ranking alone (its own chain may hold the
+      // model for shared answers).
+      auto it = builtin_placements_.find(context.placement());
+      if (it != builtin_placements_.end()) return it->second.get();
+    }
+    // Off the home page only top sellers (validation refuses the model).
+    auto it = variant_chains_.find(ranker);
     if (it != variant_chains_.end() &&
-        (context.home() || context.variant->ranker() ==
-                               smartshop::v1::VARIANT_RANKER_TOP_SELLERS)) {
+        (context.home() ||
+         ranker == smartshop::v1::VARIANT_RANKER_TOP_SELLERS)) {
       return it->second.get();
     }
   }
@@ -209,10 +230,14 @@ RankerChain* RecommendationEngine::ChainFor(
 
 absl::Duration RecommendationEngine::TtlOf(const RequestContext& context,
                                            AnswerKind kind) const {
-  if (context.variant != nullptr && context.variant->has_cache_ttl() &&
-      kind != AnswerKind::kBrief) {
-    return absl::Seconds(context.variant->cache_ttl().seconds()) +
-           absl::Nanoseconds(context.variant->cache_ttl().nanos());
+  // Not for builtin answers while the model is still replaying the log:
+  // those are kept briefly, as without an experiment.
+  if (context.variant != nullptr && kind != AnswerKind::kBrief &&
+      (kind == AnswerKind::kModel || answer_cache_.builtin_ready())) {
+    if (std::optional<absl::Duration> ttl =
+            experiments::VariantCacheTtl(*context.variant)) {
+      return *ttl;
+    }
   }
   return context.home() ? answer_cache_.Ttl(kind, context.shopper)
                         : answer_cache_.PlacementTtl(kind, context.placement());
@@ -431,10 +456,12 @@ RecommendationEngine::DeleteUserData(
   if (absl::Status valid = CheckUserTarget(request.user_id()); !valid.ok()) {
     return valid;
   }
-  // Forgotten first, so that nothing is recomputed from it meanwhile.
+  // Forgotten first, so that nothing is recomputed from it meanwhile, nor
+  // recorded again after tracking's delete.
   if (model_ != nullptr) {
     model_->ForgetActor(absl::StrCat("u:", request.user_id()));
   }
+  if (served_log_ != nullptr) served_log_->Forget(request.user_id());
   // Tracking's counts: interactions, served answers, impressions.
   absl::StatusOr<smartshop::v1::DeleteUserDataResponse> erased =
       tracking_->DeleteUserData(request.user_id(), deadline,
@@ -442,8 +469,10 @@ RecommendationEngine::DeleteUserData(
   if (!erased.ok()) return erased.status();
   smartshop::v1::DeleteUserDataResponse response = *std::move(erased);
   // After the rows are gone: an answer computed before cannot be stored.
-  absl::StatusOr<int64_t> cached = answer_cache_.DropAll(
-      answer_cache_.KeysOf(Shopper{request.user_id(), ""}), deadline);
+  absl::StatusOr<int64_t> cached =
+      answer_cache_.DropAll(answer_cache_.KeysOf(Shopper{request.user_id(), ""},
+                                                 /*every_variant=*/true),
+                            deadline);
   if (!cached.ok()) return cached.status();
   response.set_deleted_cache_entries(*cached);
   return response;

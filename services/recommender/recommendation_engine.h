@@ -100,9 +100,12 @@ class RecommendationEngine {
   // before the first request.
   void set_served_log(ServedLog* log) { served_log_ = log; }
   // The experiments to run and the chains their variants rank with
-  // (MakeVariantChains). Set before the first request.
+  // (MakeVariantChains for the home page; the other placements' builtin
+  // chains, MakePlacementChains without a model, for their builtin
+  // variants). Set before the first request.
   void set_experiments(std::shared_ptr<const experiments::ExperimentSet> set,
-                       VariantChains chains);
+                       VariantChains chains,
+                       PlacementChains builtin_placements = {});
   const experiments::ExperimentSet* experiments() const {
     return experiments_.get();
   }
@@ -207,12 +210,14 @@ class RecommendationEngine {
     explicit Variants(const RecommendationEngine* engine) : engine_(engine) {}
     std::optional<VariantTag> Of(const Shopper& visitor) const override;
     std::vector<VariantTag> All() const override;
+    std::vector<VariantTag> Configured() const override;
 
    private:
     const RecommendationEngine* const engine_;
   };
   std::shared_ptr<const experiments::ExperimentSet> experiments_;
   VariantChains variant_chains_;
+  PlacementChains builtin_placements_;
   Variants variants_{this};
   // Last: destroyed first, so that computations still running finish while
   // everything they use is alive.

@@ -11,6 +11,7 @@
 #include "services/recommender/experiments/experiment_config.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
+#include "tests/testing/catalog_builders.h"
 #include "tests/testing/fake_recommender_deps.h"
 #include "tests/testing/recommendation_views.h"
 #include "tests/testing/simulated_clock.h"
@@ -34,7 +35,12 @@ constexpr char kHomeExperiment[] = R"pb(
       ranker: VARIANT_RANKER_MODEL
       cache_ttl { seconds: 120 }
     }
-    variants { name: "top" weight: 1 ranker: VARIANT_RANKER_TOP_SELLERS }
+    variants {
+      name: "top"
+      weight: 1
+      ranker: VARIANT_RANKER_TOP_SELLERS
+      cache_ttl { seconds: 600 }
+    }
     holdout: 0.2
     start { seconds: 1796083200 }
     stop { seconds: 1900000000 }
@@ -54,17 +60,7 @@ smartshop::v1::Interaction ExperimentTestEvent(
 class EngineExperimentTest : public ::testing::Test {
  protected:
   EngineExperimentTest() {
-    std::vector<smartshop::v1::Product> products;
-    for (int i = 1; i <= 12; ++i) {
-      smartshop::v1::Product p;
-      p.set_id(i);
-      p.set_name(absl::StrCat("Item ", i));
-      p.set_category_name("Cat");
-      p.set_is_active(true);
-      p.set_units_sold(i * 10);
-      products.push_back(p);
-    }
-    tracking_.SetProducts(products);
+    tracking_.SetProducts(testing::SoldItems(12));
     EXPECT_TRUE(catalog_.Refresh().ok());
     llm_.Reply(
         R"j([{"product": "Item 2 (Cat)", "relevance_score": 97, "reason": "Viewed"}])j");
@@ -180,6 +176,44 @@ TEST_F(EngineExperimentTest, DropsReachTheVariantsEntry) {
   ASSERT_TRUE(deleted.ok()) << deleted.status();
   EXPECT_EQ(*deleted, 1);
   EXPECT_FALSE(cache_.contains(key));
+}
+
+TEST_F(EngineExperimentTest, WhileWarmingAVariantsTtlGivesWayToTheShortOne) {
+  const std::string user = UserIn("top");
+  const std::string key =
+      absl::StrCat("ai_recommended_experiment_home-test:top:u:", user);
+  auto engine = MakeEngine();
+  engine->set_builtin_ready(false);  // a builtin-kind answer: brief
+  Get(*engine, user);
+  EXPECT_EQ(cache_.ttl(key), absl::Seconds(60));
+  engine->set_builtin_ready(true);
+  smartshop::v1::InvalidateRecommendationsRequest invalidate;
+  invalidate.set_user_id(user);
+  ASSERT_TRUE(
+      engine->Invalidate(invalidate, absl::Now() + absl::Seconds(1)).ok());
+  Get(*engine, user);
+  EXPECT_EQ(cache_.ttl(key), absl::Seconds(600));
+}
+
+TEST_F(EngineExperimentTest, AnErasureDropsEveryVariantsEntry) {
+  const std::string user = UserIn("model");
+  auto engine = MakeEngine();
+  Get(*engine, user);
+  // An entry of another variant, left from an earlier split.
+  smartshop::v1::Recommendations stale;
+  stale.add_items()->mutable_product()->set_id(1);
+  const std::string other =
+      absl::StrCat("ai_recommended_experiment_home-test:top:u:", user);
+  ASSERT_TRUE(
+      cache_.Set(other, stale, absl::Hours(1), absl::InfiniteFuture()).ok());
+  smartshop::v1::DeleteUserDataRequest erase;
+  erase.set_user_id(user);
+  auto erased = engine->DeleteUserData(erase, absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->deleted_cache_entries(), 2);
+  EXPECT_FALSE(cache_.contains(other));
+  EXPECT_FALSE(cache_.contains(
+      absl::StrCat("ai_recommended_experiment_home-test:model:u:", user)));
 }
 
 TEST_F(EngineExperimentTest, AnonymousVisitorsWithoutASessionAreNotAssigned) {

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
+#include "tests/testing/catalog_builders.h"
 #include "tests/testing/fake_recommender_deps.h"
 #include "tests/testing/simulated_clock.h"
 
@@ -63,15 +64,7 @@ class EngineResilienceTest : public ::testing::Test {
  protected:
   SimulatedClock clock_{kResilienceNow};
   EngineResilienceTest() {
-    for (int i = 1; i <= 12; ++i) {
-      smartshop::v1::Product p;
-      p.set_id(i);
-      p.set_name(absl::StrCat("Item ", i));
-      p.set_category_name("Cat");
-      p.set_is_active(true);
-      p.set_units_sold(i * 10);
-      products_.push_back(p);
-    }
+    products_ = testing::SoldItems(12);
     tracking_.SetProducts(products_);
     EXPECT_TRUE(catalog_.Refresh().ok());
     // Shoppers who viewed 1 then 7: the builtin ranker has something.

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
+#include "tests/testing/catalog_builders.h"
 #include "tests/testing/fake_recommender_deps.h"
 #include "tests/testing/recommendation_views.h"
 #include "tests/testing/simulated_clock.h"
@@ -62,17 +63,7 @@ smartshop::v1::Interaction ServedTestView(std::string user, int64_t product) {
 class ServedAnswersTest : public ::testing::Test {
  protected:
   ServedAnswersTest() {
-    std::vector<smartshop::v1::Product> products;
-    for (int i = 1; i <= 12; ++i) {
-      smartshop::v1::Product p;
-      p.set_id(i);
-      p.set_name(absl::StrCat("Item ", i));
-      p.set_category_name("Cat");
-      p.set_is_active(true);
-      p.set_units_sold(i * 10);
-      products.push_back(p);
-    }
-    tracking_.SetProducts(products);
+    tracking_.SetProducts(testing::SoldItems(12));
     EXPECT_TRUE(catalog_.Refresh().ok());
     llm_.Reply(
         R"j([{"product": "Item 2 (Cat)", "relevance_score": 97, "reason": "Viewed"}])j");

@@ -1,6 +1,7 @@
 #include "services/recommender/request_context.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/storable_text.h"
 #include "services/recommender/top_sellers.h"
 
 namespace smartshop::recommender {
@@ -77,6 +78,15 @@ absl::Status ValidatePlacement(const GetRecommendationsRequest& r) {
 absl::Status Validate(const GetRecommendationsRequest& r) {
   if (r.user_id().size() > kMaxIdBytes) {
     return absl::InvalidArgumentError("user_id: longer than 128 bytes");
+  }
+  // The served log stores both in tracking's Postgres.
+  if (!IsStorableText(r.user_id())) {
+    return absl::InvalidArgumentError(
+        "user_id: must be UTF-8 without NUL characters");
+  }
+  if (!IsStorableText(r.session_key())) {
+    return absl::InvalidArgumentError(
+        "session_key: must be UTF-8 without NUL characters");
   }
   if (r.user_id() == kAnonymousId) {
     // Its cache key would be the one all anonymous visitors share.

@@ -22,7 +22,14 @@ TEST(RequestContextTest, EachBadFieldIsRefusedWithItsName) {
   EXPECT_EQ(Rejection(r),
             absl::InvalidArgumentError("user_id: \"anonymous\" is reserved "
                                        "for the anonymous cache key"));
+  r.set_user_id(std::string("a\0b", 3));
+  EXPECT_EQ(Rejection(r), absl::InvalidArgumentError(
+                              "user_id: must be UTF-8 without NUL characters"));
   r.clear_user_id();
+  r.set_session_key("\xff");
+  EXPECT_EQ(Rejection(r),
+            absl::InvalidArgumentError(
+                "session_key: must be UTF-8 without NUL characters"));
   r.set_session_key(std::string(129, 's'));
   EXPECT_EQ(Rejection(r),
             absl::InvalidArgumentError("session_key: longer than 128 bytes"));

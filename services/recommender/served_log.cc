@@ -51,6 +51,15 @@ void ServedLog::Record(smartshop::v1::ServedRecommendation served) {
   Count("recorded", 1);
 }
 
+int64_t ServedLog::Forget(const std::string& user_id) {
+  absl::MutexLock lock(&mu_);
+  const size_t before = queue_.size();
+  std::erase_if(queue_, [&](const smartshop::v1::ServedRecommendation& s) {
+    return s.user_id() == user_id;
+  });
+  return static_cast<int64_t>(before - queue_.size());
+}
+
 int64_t ServedLog::pending() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int64_t>(queue_.size());
@@ -106,13 +115,31 @@ bool ServedLog::SendWithRetry(
       return true;
     }
     if (sent.code() == absl::StatusCode::kInvalidArgument) {
+      if (batch.size() > 1) {
+        // Halves until the record at fault stands alone: the others go.
+        const auto middle = batch.begin() + batch.size() / 2;
+        return SendWithRetry({batch.begin(), middle}, stop_by) &&
+               SendWithRetry({middle, batch.end()}, stop_by);
+      }
       // A bug on this side: retrying would block every later record.
       Count("rejected", n);
       Log(LogLevel::kError, "served_log_rejected",
           {{"records", n}, {"error", sent.ToString()}});
       return true;
     }
-    Count("send_failed", n);
+    if (sent.code() == absl::StatusCode::kPermissionDenied ||
+        sent.code() == absl::StatusCode::kUnauthenticated) {
+      // Retried (a fixed tokens file lets it through), but said loudly:
+      // records pile up to the bound meanwhile.
+      Count("refused", n);
+      Log(LogLevel::kError, "served_log_refused",
+          {{"records", n},
+           {"error", sent.ToString()},
+           {"hint",
+            "the recommender's TRACKING_TOKEN needs the record scope"}});
+    } else {
+      Count("send_failed", n);
+    }
     Log(LogLevel::kWarning, "served_log_retry",
         {{"records", n},
          {"error", sent.ToString()},

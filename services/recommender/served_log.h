@@ -62,17 +62,25 @@ class ServedLog {
  public:
   // `sink` is not owned and must outlive this. `count` (may be null) hears
   // each outcome with how many records it concerned: "recorded", "sent",
-  // "dropped" (queue full), "rejected" (tracking refused the batch as
-  // invalid: not retried), "send_failed" (retried).
+  // "dropped" (queue full, or left at shutdown), "rejected" (a record
+  // tracking refused as invalid: the batch is halved until it stands
+  // alone, and only it is dropped), "refused" (tracking denied the
+  // recommender's token: retried), "send_failed" (the records of each
+  // failed attempt: retried).
   ServedLog(ServedSink* sink, ServedLogOptions options,
             std::function<void(const char* outcome, int64_t n)> count = {});
-  // Sends what is left, for at most drain_timeout, then stops.
+  // Sends what is left, for at most drain_timeout (plus the rest of a call
+  // already under way), then stops.
   ~ServedLog();
 
   // Thread-safe, never blocks on I/O.
   void Record(smartshop::v1::ServedRecommendation served);
 
   int64_t pending() const;
+  // Erasure: drops the user's records not sent yet (a batch already on its
+  // way may still land after tracking's delete: at most one batch).
+  // How many were dropped.
+  int64_t Forget(const std::string& user_id);
 
  private:
   void Run();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
@@ -146,18 +147,76 @@ TEST(ServedLogTest, RetriesWhileTrackingIsAwayAndLosesNothing) {
   EXPECT_EQ(counts["sent"], 8);
 }
 
-TEST(ServedLogTest, AnInvalidBatchIsDroppedNotRetried) {
+TEST(ServedLogTest, AnInvalidRecordAloneIsDroppedNotRetried) {
   FakeServedSink sink;
   sink.Fail(1, absl::InvalidArgumentError("served[0].recommendation_id"));
   OutcomeCounts counts;
-  ServedLog log(&sink, {.batch_size = 2, .flush_interval = absl::Seconds(10)},
+  ServedLog log(&sink, {.batch_size = 1, .flush_interval = absl::Seconds(10)},
                 counts.Hook());
-  for (int i = 0; i < 4; ++i) log.Record(ServedNumber(i));
+  for (int i = 0; i < 3; ++i) log.Record(ServedNumber(i));
   EXPECT_TRUE(smartshop::testing::Eventually(
       [&] { return sink.ids().size() == 2; }, absl::Seconds(10)));
-  EXPECT_THAT(sink.ids(), ElementsAre("id-2", "id-3"));
-  EXPECT_EQ(counts["rejected"], 2);
-  EXPECT_EQ(sink.calls(), 2);
+  EXPECT_THAT(sink.ids(), ElementsAre("id-1", "id-2"));
+  EXPECT_EQ(counts["rejected"], 1);
+  EXPECT_EQ(sink.calls(), 3);
+}
+
+// Refuses any batch holding a record whose id starts with "bad".
+class PickySink : public ServedSink {
+ public:
+  absl::Status Send(const std::vector<ServedRecommendation>& batch,
+                    absl::Time) override {
+    absl::MutexLock lock(&mu_);
+    for (const auto& served : batch) {
+      if (absl::StartsWith(served.recommendation_id(), "bad")) {
+        return absl::InvalidArgumentError("served[0].user_id: NUL");
+      }
+    }
+    for (const auto& served : batch) ids_.push_back(served.recommendation_id());
+    return absl::OkStatus();
+  }
+  std::vector<std::string> ids() const {
+    absl::MutexLock lock(&mu_);
+    return ids_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<std::string> ids_ ABSL_GUARDED_BY(mu_);
+};
+
+TEST(ServedLogTest, OneInvalidRecordCostsOnlyItself) {
+  PickySink sink;
+  OutcomeCounts counts;
+  {
+    ServedLog log(&sink, {.batch_size = 8, .flush_interval = absl::Seconds(10)},
+                  counts.Hook());
+    for (int i = 0; i < 8; ++i) {
+      ServedRecommendation served = ServedNumber(i);
+      if (i == 5) served.set_recommendation_id("bad-5");
+      log.Record(served);
+    }
+  }
+  EXPECT_THAT(sink.ids(), ElementsAre("id-0", "id-1", "id-2", "id-3", "id-4",
+                                      "id-6", "id-7"));
+  EXPECT_EQ(counts["rejected"], 1);
+  EXPECT_EQ(counts["sent"], 7);
+}
+
+TEST(ServedLogTest, ForgetDropsAUsersRecordsNotYetSent) {
+  FakeServedSink sink;
+  sink.Hold(true);
+  ServedLog log(&sink, {.batch_size = 100,
+                        .flush_interval = absl::Seconds(10),
+                        .drain_timeout = absl::Milliseconds(100)});
+  for (const char* user : {"carol", "dave", "carol"}) {
+    ServedRecommendation served = ServedNumber(0);
+    served.set_user_id(user);
+    log.Record(served);
+  }
+  EXPECT_EQ(log.Forget("carol"), 2);
+  EXPECT_EQ(log.pending(), 1);
+  sink.Hold(false);
 }
 
 TEST(ServedLogTest, PastTheBoundNewRecordsAreDroppedWithoutWaiting) {

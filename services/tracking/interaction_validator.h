@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/storable_text.h"
 #include "smartshop/v1/interaction.pb.h"
 
 namespace smartshop::tracking {
@@ -68,9 +69,8 @@ std::optional<FieldViolation> FindAttributionProblem(
 smartshop::v1::Interaction Normalize(smartshop::v1::Interaction event,
                                      absl::Time now);
 
-// Whether Postgres text can hold `s`: valid UTF-8 without NUL (gRPC
-// enforces UTF-8 for proto3 strings, in-process callers do not).
-bool IsStorableText(absl::string_view s);
+// IsStorableText: common/storable_text.h.
+using ::smartshop::IsStorableText;
 
 // The canonical lower-case form of a UUID in any accepted spelling (any
 // case, with or without braces and dashes); nullopt for anything else.

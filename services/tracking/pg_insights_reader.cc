@@ -63,7 +63,7 @@ constexpr char kInsightsSql[] = R"sql(
 WITH s AS (
   SELECT recommendation_id AS rid, served_at, product_ids,
     cardinality(product_ids) AS items,
-    coalesce(NULLIF(user_id, ''), 's:' || NULLIF(session_key, ''))
+    coalesce('u:' || NULLIF(user_id, ''), 's:' || NULLIF(session_key, ''))
       AS shopper,
     model_calls, model_cost_usd, latency_micros, cache_hit,
     NULLIF(fallback_code, '') AS fallback_code,

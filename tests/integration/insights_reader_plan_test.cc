@@ -15,6 +15,7 @@
 #include "pqxx/pqxx"
 #include "services/tracking/migrations.h"
 #include "services/tracking/pg_insights_reader.h"
+#include "tests/testing/private_postgres.h"
 #include "tests/testing/test_database.h"
 
 namespace smartshop::testing {
@@ -56,7 +57,11 @@ bool IsLogTable(const std::string& relation) {
 class InsightsPlanTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    db_ = new TestDatabase();
+    // A server of its own: the fill is one long transaction, and a
+    // transaction open anywhere in a cluster holds back every tracking
+    // service's Subscribe there (the log horizon), so on the shared server
+    // it stalled the other tests' event feeds for its 25 s.
+    db_ = new PrivatePostgres();
     PgPool pool({.url = db_->url(), .size = 1});
     auto migrations = tracking::ParseMigrations(tracking::EmbeddedMigrations());
     ASSERT_TRUE(migrations.ok()) << migrations.status();
@@ -130,10 +135,10 @@ class InsightsPlanTest : public ::testing::Test {
     db_ = nullptr;
   }
 
-  static TestDatabase* db_;
+  static PrivatePostgres* db_;
 };
 
-TestDatabase* InsightsPlanTest::db_ = nullptr;
+PrivatePostgres* InsightsPlanTest::db_ = nullptr;
 
 TEST_F(InsightsPlanTest, OneDayReadsOnlyThroughIndexes) {
   for (auto grouping : {smartshop::v1::INSIGHTS_GROUPING_STRATEGY,

@@ -18,6 +18,20 @@ smartshop::v1::UpsertProductsRequest NumberedProducts(int count,
   return products;
 }
 
+std::vector<smartshop::v1::Product> SoldItems(int count) {
+  std::vector<smartshop::v1::Product> products;
+  for (int i = 1; i <= count; ++i) {
+    smartshop::v1::Product p;
+    p.set_id(i);
+    p.set_name(absl::StrCat("Item ", i));
+    p.set_category_name("Cat");
+    p.set_is_active(true);
+    p.set_units_sold(i * 10);
+    products.push_back(std::move(p));
+  }
+  return products;
+}
+
 smartshop::v1::Product CategorisedProduct(int64_t id, int64_t category,
                                           std::optional<int64_t> stock) {
   smartshop::v1::Product p;

@@ -15,6 +15,11 @@ namespace smartshop::testing {
 smartshop::v1::UpsertProductsRequest NumberedProducts(int count,
                                                       int64_t sold_step = 1);
 
+// Products 1..count named "Item <i>" of category "Cat", active, units_sold
+// = i * 10 (top sellers: count, count - 1, ...): the engine's unit tests'
+// catalog, as a catalog snapshot serves it.
+std::vector<smartshop::v1::Product> SoldItems(int count);
+
 // Product `id` named "Product <id>", active, of `category` (its name
 // "Category <category>" filled in, as a catalog snapshot serves it); with a
 // known `stock` when given.

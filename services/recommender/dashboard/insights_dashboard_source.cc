@@ -16,10 +16,31 @@ InsightsDashboardSource::InsightsDashboardSource(
       active_products_(std::move(active_products)),
       clock_(clock) {}
 
+absl::Duration InsightsDashboardSource::FreshFor(absl::string_view range) {
+  if (range == "7d") return absl::Minutes(5);
+  if (range == "30d") return absl::Minutes(15);
+  return absl::Minutes(1);
+}
+
 absl::StatusOr<DashboardData> InsightsDashboardSource::Load(
     absl::string_view range, absl::Time deadline) {
   absl::StatusOr<DashboardRange> parsed = ParseDashboardRange(range);
   if (!parsed.ok()) return parsed.status();
+  // Held while computing: concurrent loads of a range wait for one.
+  absl::MutexLock lock(&mu_);
+  auto it = kept_.find(parsed->name);
+  if (it != kept_.end() &&
+      clock_.Now() - it->second.computed_at < FreshFor(parsed->name)) {
+    return it->second.data;
+  }
+  absl::StatusOr<DashboardData> data = Compute(*parsed, deadline);
+  if (data.ok()) kept_[parsed->name] = {*data, clock_.Now()};
+  return data;
+}
+
+absl::StatusOr<DashboardData> InsightsDashboardSource::Compute(
+    const DashboardRange& range, absl::Time deadline) {
+  const DashboardRange* const parsed = &range;
   const absl::Time now = clock_.Now();
   DashboardData data;
   data.range = parsed->name;

@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "services/recommender/dashboard/dashboard_page.h"
 #include "services/recommender/experiments/experiment_config.h"
@@ -27,11 +29,24 @@ class InsightsDashboardSource : public DashboardSource {
 
   // Tracking's error as it comes when any call fails (the page says 503;
   // the route logs it). INVALID_ARGUMENT for a range not of
-  // ParseDashboardRange.
+  // ParseDashboardRange. A range's data is kept for FreshFor(range) (1 min
+  // for 24h, 5 min for 7d, 15 min for 30d): however many managers look,
+  // each range costs tracking one computation per period.
   absl::StatusOr<DashboardData> Load(absl::string_view range,
                                      absl::Time deadline) override;
 
+  static absl::Duration FreshFor(absl::string_view range);
+
  private:
+  struct Kept {
+    DashboardData data;
+    absl::Time computed_at;
+  };
+  absl::StatusOr<DashboardData> Compute(const DashboardRange& range,
+                                        absl::Time deadline);
+
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Kept> kept_ ABSL_GUARDED_BY(mu_);
   InsightsClient* const insights_;
   const std::shared_ptr<const experiments::ExperimentSet> experiments_;
   const std::function<int64_t()> active_products_;

@@ -97,6 +97,29 @@ TEST(InsightsDashboardSourceTest, AsksOncePerGroupingOverTheRange) {
   EXPECT_EQ(data->experiments[0].state(), "running");
 }
 
+TEST(InsightsDashboardSourceTest, KeepsEachRangeForItsPeriod) {
+  GroupingInsights insights;
+  SimulatedClock clock(absl::FromUnixSeconds(kNow));
+  InsightsDashboardSource source(
+      &insights, Experiments(), [] { return int64_t{0}; }, clock);
+  const absl::Time deadline = absl::FromUnixSeconds(kNow + 5);
+  ASSERT_TRUE(source.Load("24h", deadline).ok());
+  EXPECT_EQ(insights.requests.size(), 5u);
+  // Another viewer within the minute: no call to tracking.
+  clock.AdvanceBy(absl::Seconds(59));
+  ASSERT_TRUE(source.Load("24h", deadline).ok());
+  EXPECT_EQ(insights.requests.size(), 5u);
+  // Another range is its own.
+  ASSERT_TRUE(source.Load("30d", deadline).ok());
+  EXPECT_EQ(insights.requests.size(), 10u);
+  // Past the minute the day is read again; the month is still kept.
+  clock.AdvanceBy(absl::Seconds(2));
+  ASSERT_TRUE(source.Load("24h", deadline).ok());
+  ASSERT_TRUE(source.Load("30d", deadline).ok());
+  EXPECT_EQ(insights.requests.size(), 15u);
+  EXPECT_EQ(InsightsDashboardSource::FreshFor("30d"), absl::Minutes(15));
+}
+
 TEST(InsightsDashboardSourceTest, PassesTrackingsErrorOn) {
   for (size_t fail_at : {1u, 4u, 5u}) {
     GroupingInsights insights;
