@@ -161,9 +161,10 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
         "start-up");
   }
   ModelSpend spend;
+  std::shared_ptr<ComputationSpend> started_computation;
   Recommendations answer;
   if (key.has_value()) {
-    answer = Shared(*context, *key, catalog, deadline, spend);
+    answer = Shared(*context, *key, catalog, deadline, started_computation);
   } else {
     Computed computed = Compute(*context, *catalog, deadline, {});
     answer = std::move(computed.answer);
@@ -171,7 +172,8 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   }
   AnswerBuilder::Finish(context->request, catalog.get(), answer, answers_.now(),
                         recent_sales_);
-  return Stamp(*context, std::move(answer), started, spend);
+  return Stamp(*context, std::move(answer), started, spend,
+               started_computation.get());
 }
 
 std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
@@ -267,7 +269,8 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
 Recommendations RecommendationEngine::Stamp(const RequestContext& context,
                                             Recommendations answer,
                                             absl::Time started,
-                                            const ModelSpend& spend) {
+                                            ModelSpend spend,
+                                            ComputationSpend* computation) {
   answer.set_recommendation_id(NewRecommendationId());
   if (context.experiment != nullptr) {
     answer.set_experiment(context.experiment->name());
@@ -294,11 +297,21 @@ Recommendations RecommendationEngine::Stamp(const RequestContext& context,
   for (const auto& item : answer.items()) {
     served.add_product_ids(item.product().id());
   }
-  served.set_model_calls(spend.calls);
-  served.set_model_cost_usd(spend.cost_usd);
   served.set_latency_micros(
       std::max<int64_t>(0, absl::ToInt64Microseconds(now - started)));
   served.set_fallback_code(FallbackCode(answer));
+  if (computation != nullptr) {
+    // This caller started a shared computation: its spend is this answer's,
+    // now if it is over, else recorded by the computation when it is.
+    absl::MutexLock lock(&computation->mu);
+    if (computation->done) {
+      spend = computation->spend;
+    } else {
+      computation->owed = served;
+    }
+  }
+  served.set_model_calls(spend.calls);
+  served.set_model_cost_usd(spend.cost_usd);
   served_log_->Record(std::move(served));
   return answer;
 }
@@ -306,19 +319,16 @@ Recommendations RecommendationEngine::Stamp(const RequestContext& context,
 Recommendations RecommendationEngine::Shared(
     const RequestContext& context, const std::string& key,
     std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline,
-    ModelSpend& spend) {
+    std::shared_ptr<ComputationSpend>& started_computation) {
   // The shared computation ignores the caller's exclusions, which are
   // applied to its copy after.
   RequestContext shared = context;
   shared.request.clear_exclude_product_ids();
-  // Written by the computation before it publishes its final answer; read
-  // only by the caller that started it, once it has seen that answer.
-  std::shared_ptr<ModelSpend> computation_spend;
   AnswerFlights::Joined joined =
       flights_.Join(key, [&]() -> AnswerFlights::Work {
-        computation_spend = std::make_shared<ModelSpend>();
+        started_computation = std::make_shared<ComputationSpend>();
         return [this, shared, key, catalog,
-                out = computation_spend](AnswerFlights::Flight& flight) {
+                out = started_computation](AnswerFlights::Flight& flight) {
           return RunShared(shared, key, *catalog, flight, *out);
         };
       });
@@ -333,10 +343,7 @@ Recommendations RecommendationEngine::Shared(
       may_wait ? deadline - options_.reply_margin : absl::Now();
   AnswerFlights::Flight::Seen seen = joined.flight->Await(until);
   waiting_callers_.fetch_sub(1);
-  if (seen.final) {
-    if (computation_spend != nullptr) spend = *computation_spend;
-    return *std::move(seen.value);
-  }
+  if (seen.final) return *std::move(seen.value);
   if (seen.value.has_value()) {
     // The builtin answer, published before the model was asked.
     counters_.CountFallback("caller_deadline");
@@ -354,7 +361,7 @@ Recommendations RecommendationEngine::RunShared(const RequestContext& context,
                                                 const std::string& key,
                                                 const CatalogSnapshot& catalog,
                                                 AnswerFlights::Flight& flight,
-                                                ModelSpend& spend) {
+                                                ComputationSpend& spend) {
   const AnswerCache::Reservation reservation = answer_cache_.Reserve(key);
   // Its own budget: no caller's deadline bounds what all of them share.
   // (Two tracking reads: the shopper's window, then recent orders.)
@@ -366,7 +373,20 @@ Recommendations RecommendationEngine::RunShared(const RequestContext& context,
                 flight.PublishInterim(interim);
               }});
   answer_cache_.Store(reservation, computed.answer, computed.ttl, flight);
-  spend = computed.spend;
+  std::optional<smartshop::v1::ServedRecommendation> owed;
+  {
+    absl::MutexLock lock(&spend.mu);
+    spend.spend = computed.spend;
+    spend.done = true;
+    owed = std::move(spend.owed);
+  }
+  if (owed.has_value() && computed.spend.calls > 0 && served_log_ != nullptr) {
+    // The starter's answer, again, with the spend (RecordServed keeps the
+    // larger one).
+    owed->set_model_calls(computed.spend.calls);
+    owed->set_model_cost_usd(computed.spend.cost_usd);
+    served_log_->Record(*std::move(owed));
+  }
   return std::move(computed.answer);
 }
 

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "services/recommender/answer_builder.h"
@@ -130,15 +131,26 @@ class RecommendationEngine {
     int calls = 0;
     double cost_usd = 0;
   };
+  // What a shared computation spent, and the served answer of the caller
+  // that started it when that caller left first (the computation records
+  // the spend on it then).
+  struct ComputationSpend {
+    absl::Mutex mu;
+    bool done ABSL_GUARDED_BY(mu) = false;
+    ModelSpend spend ABSL_GUARDED_BY(mu);
+    std::optional<smartshop::v1::ServedRecommendation> owed ABSL_GUARDED_BY(mu);
+  };
   // A cached answer as it leaves: marked, checked against the catalog.
   smartshop::v1::Recommendations Served(
       const RequestContext& context, smartshop::v1::Recommendations hit) const;
   // Every answer as it leaves, computed or cached: its own recommendation
-  // id and the items' positions; recorded in the served log.
+  // id and the items' positions; recorded in the served log with `spend`,
+  // or with the spend of the shared `computation` this caller started
+  // (null: none).
   smartshop::v1::Recommendations Stamp(const RequestContext& context,
                                        smartshop::v1::Recommendations answer,
-                                       absl::Time started,
-                                       const ModelSpend& spend);
+                                       absl::Time started, ModelSpend spend,
+                                       ComputationSpend* computation = nullptr);
   // The answer for a cache miss, and how long to cache it.
   struct Computed {
     smartshop::v1::Recommendations answer;
@@ -172,17 +184,17 @@ class RecommendationEngine {
   // A miss on a cacheable key: shared with concurrent callers, computed on
   // its own budget, cached by the computation; this caller waits only
   // until its own deadline.
-  // `spend`: what the model cost, when this caller started the
-  // computation and got its final answer (a cost is recorded once).
+  // `started_computation`: set when this caller started the computation
+  // (its spend is recorded on this caller's answer, once).
   smartshop::v1::Recommendations Shared(
       const RequestContext& context, const std::string& key,
       std::shared_ptr<const CatalogSnapshot> catalog, absl::Time deadline,
-      ModelSpend& spend);
+      std::shared_ptr<ComputationSpend>& started_computation);
   smartshop::v1::Recommendations RunShared(const RequestContext& context,
                                            const std::string& key,
                                            const CatalogSnapshot& catalog,
                                            AnswerFlights::Flight& flight,
-                                           ModelSpend& spend);
+                                           ComputationSpend& spend);
   // Computed for this caller alone, without the model, never cached.
   smartshop::v1::Recommendations Alone(const RequestContext& context,
                                        const CatalogSnapshot& catalog,

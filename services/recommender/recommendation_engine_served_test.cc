@@ -141,6 +141,35 @@ TEST_F(ServedAnswersTest, TheServedLogRecordsEveryAnswerWithItsCost) {
   EXPECT_DOUBLE_EQ(served[1].model_cost_usd(), 0);
 }
 
+TEST_F(ServedAnswersTest, AModelCallFinishingAfterTheReplyIsStillCounted) {
+  llm_.SetDelay(absl::Milliseconds(400));
+  std::string id;
+  {
+    ServedLog log(&sink_, {.flush_interval = absl::Milliseconds(5)});
+    {
+      auto engine = MakeEngine();
+      engine.set_served_log(&log);
+      smartshop::v1::GetRecommendationsRequest request;
+      request.set_user_id("42");
+      // The caller cannot wait for the model: it leaves with top sellers.
+      auto answer = engine.Get(request, absl::Now() + absl::Milliseconds(150));
+      ASSERT_TRUE(answer.ok()) << answer.status();
+      EXPECT_NE(answer->strategy(), smartshop::v1::STRATEGY_MODEL);
+      id = answer->recommendation_id();
+    }  // the engine waits for the model call
+  }
+  const std::vector<ServedRecommendation> served = sink_.served();
+  ASSERT_THAT(served, SizeIs(2));
+  // Served without the spend, then the same answer again with it.
+  EXPECT_EQ(served[0].recommendation_id(), id);
+  EXPECT_EQ(served[0].model_calls(), 0);
+  EXPECT_EQ(served[1].recommendation_id(), id);
+  EXPECT_EQ(served[1].served_at().seconds(), served[0].served_at().seconds());
+  EXPECT_EQ(served[1].served_at().nanos(), served[0].served_at().nanos());
+  EXPECT_EQ(served[1].model_calls(), 1);
+  EXPECT_DOUBLE_EQ(served[1].model_cost_usd(), 0.0001);
+}
+
 TEST_F(ServedAnswersTest, ASessionSharingTheAnonymousAnswerIsRecordedAsItself) {
   {
     ServedLog log(&sink_, {.flush_interval = absl::Milliseconds(5)});

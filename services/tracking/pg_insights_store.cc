@@ -24,20 +24,41 @@ constexpr const char* kPartitionedTables[] = {"served_recommendations",
                                               "recommendation_impressions"};
 
 // A retried batch carries the same (recommendation_id, served_at), so the
-// primary key refuses it row by row and DO NOTHING keeps the first; the
-// affected row count is then what was new.
+// primary key finds the row and nothing is stored twice: idempotent. One
+// change is taken: a larger model spend, which the recommender sends again
+// for an answer whose model call finished after it left (its caller could
+// not wait); GREATEST keeps retries of that idempotent too. Within a batch
+// an answer's largest spend wins (DISTINCT ON). The first column counts the
+// new answers. (RETURNING xmax cannot tell inserts from updates on a
+// partitioned table, hence the insert and the update apart.)
 constexpr char kRecordServedSql[] = R"sql(
-INSERT INTO served_recommendations (recommendation_id, served_at, user_id,
-  session_key, placement, strategy, experiment, variant, cache_hit,
-  product_ids, model_calls, model_cost_usd, latency_micros, fallback_code)
-SELECT r::uuid, ts::timestamptz, NULLIF(u, ''), NULLIF(s, ''), pl, st,
-  NULLIF(ex, ''), NULLIF(va, ''), ch, pi::bigint[], mc, mu, lm, NULLIF(fb, '')
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-            $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
-            $11::integer[], $12::double precision[], $13::bigint[],
-            $14::text[])
-  AS b(r, ts, u, s, pl, st, ex, va, ch, pi, mc, mu, lm, fb)
-ON CONFLICT (recommendation_id, served_at) DO NOTHING)sql";
+WITH b AS (
+  SELECT DISTINCT ON (r, ts) r::uuid AS rid, ts::timestamptz AS at,
+    NULLIF(u, '') AS u, NULLIF(s, '') AS s, pl, st, NULLIF(ex, '') AS ex,
+    NULLIF(va, '') AS va, ch, pi::bigint[] AS pi, mc, mu, lm,
+    NULLIF(fb, '') AS fb
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+              $6::text[], $7::text[], $8::text[], $9::boolean[], $10::text[],
+              $11::integer[], $12::double precision[], $13::bigint[],
+              $14::text[])
+    AS b(r, ts, u, s, pl, st, ex, va, ch, pi, mc, mu, lm, fb)
+  ORDER BY r, ts, mc DESC, mu DESC),
+inserted AS (
+  INSERT INTO served_recommendations (recommendation_id, served_at, user_id,
+    session_key, placement, strategy, experiment, variant, cache_hit,
+    product_ids, model_calls, model_cost_usd, latency_micros, fallback_code)
+  SELECT rid, at, u, s, pl, st, ex, va, ch, pi, mc, mu, lm, fb FROM b
+  ON CONFLICT (recommendation_id, served_at) DO NOTHING
+  RETURNING 1),
+raised AS (
+  UPDATE served_recommendations o
+  SET model_calls = GREATEST(o.model_calls, b.mc),
+      model_cost_usd = GREATEST(o.model_cost_usd, b.mu)
+  FROM b
+  WHERE o.recommendation_id = b.rid AND o.served_at = b.at
+    AND (b.mc > o.model_calls OR b.mu > o.model_cost_usd)
+  RETURNING 1)
+SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM raised))sql";
 
 // As interactions (pg_interaction_store.cc, kInsertSql): each impression
 // first claims its event_id in impression_event_ids, which holds ids across
@@ -183,10 +204,10 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
           pqxx::work txn(c.conn());
           SetStatementDeadline(txn, deadline);
           try {
-            stored =
-                txn.exec_prepared("record_served",
-                                  pqxx::prepare::make_dynamic_params(arrays))
-                    .affected_rows();
+            stored = txn.exec_prepared1(
+                            "record_served",
+                            pqxx::prepare::make_dynamic_params(arrays))[0]
+                         .as<int64_t>();
           } catch (const pqxx::check_violation&) {
             if (!catch_missing) throw;
             *missing = true;

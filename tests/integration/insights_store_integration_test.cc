@@ -107,6 +107,36 @@ class InsightsStoreIntegrationTest : public ::testing::Test {
   PgInsightsStore store_{&pool_};
 };
 
+TEST_F(InsightsStoreIntegrationTest, ALaterLargerModelSpendIsTakenOnce) {
+  const absl::Time now = absl::Now() - absl::Minutes(1);
+  ServedRecommendation first = ServedAt(4, now);
+  first.set_model_calls(0);
+  first.set_model_cost_usd(0);
+  EXPECT_EQ(Record({first}), 1);
+  // The model call that answer started ended after it left.
+  ServedRecommendation spent = first;
+  spent.set_model_calls(1);
+  spent.set_model_cost_usd(0.002);
+  EXPECT_EQ(Record({spent}), 0);         // not a new answer
+  EXPECT_EQ(Record({spent, first}), 0);  // retried, in any order
+  EXPECT_EQ(QueryScalar(db_.url(),
+                        "SELECT model_calls || ',' || model_cost_usd FROM "
+                        "served_recommendations WHERE recommendation_id = '" +
+                            AnswerId(4) + "'"),
+            "1,0.002");
+  // Both in one batch: the larger spend wins, one row.
+  ServedRecommendation other = ServedAt(5, now);
+  other.set_model_calls(0);
+  ServedRecommendation other_spent = other;
+  other_spent.set_model_calls(1);
+  EXPECT_EQ(Record({other, other_spent}), 1);
+  EXPECT_EQ(QueryScalar(db_.url(),
+                        "SELECT model_calls FROM served_recommendations WHERE "
+                        "recommendation_id = '" +
+                            AnswerId(5) + "'"),
+            "1");
+}
+
 TEST_F(InsightsStoreIntegrationTest, RecordServedIsIdempotentOnRetry) {
   const absl::Time now = absl::Now() - absl::Minutes(1);
   const std::vector<ServedRecommendation> batch = {ServedAt(1, now),
