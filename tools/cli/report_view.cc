@@ -8,7 +8,8 @@ namespace smartshop::cli {
 namespace {
 
 using import::TextTable;
-constexpr auto kRight = TextTable::Align::kRight;
+// (experiments_commands.cc has its own kRight: one unit in unity builds.)
+constexpr auto kRightAligned = TextTable::Align::kRight;
 
 }  // namespace
 
@@ -46,20 +47,20 @@ std::string VerdictText(smartshop::v1::Verdict verdict) {
 std::string ExperimentReportTable(
     const smartshop::v1::ExperimentReport& report) {
   TextTable table({{"variant"},
-                   {"shoppers", kRight},
-                   {"impressions", kRight},
-                   {"clicks", kRight},
-                   {"CTR [95% CI]", kRight},
-                   {"cart/click", kRight},
-                   {"order/click", kRight},
-                   {"rev/1000 impr", kRight},
-                   {"shopper conv. [95% CI]", kRight},
-                   {"lift [95% CI]", kRight},
-                   {"p", kRight},
+                   {"shoppers", kRightAligned},
+                   {"impressions", kRightAligned},
+                   {"clicks", kRightAligned},
+                   {"CTR [95% CI]", kRightAligned},
+                   {"cart/click", kRightAligned},
+                   {"order/click", kRightAligned},
+                   {"rev/1000 impr", kRightAligned},
+                   {"shopper conv. [95% CI]", kRightAligned},
+                   {"lift [95% CI]", kRightAligned},
+                   {"p", kRightAligned},
                    {"verdict"},
-                   {"model calls", kRight},
-                   {"cost $", kRight},
-                   {"p50/p99 ms", kRight}});
+                   {"model calls", kRightAligned},
+                   {"cost $", kRightAligned},
+                   {"p50/p99 ms", kRightAligned}});
   for (const auto& v : report.variants()) {
     table.AddRow(
         {v.variant(), absl::StrCat(v.shoppers()),
