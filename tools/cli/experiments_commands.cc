@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "common/proto_time.h"
 #include "smartshop/v1/experiments.grpc.pb.h"
 #include "smartshop/v1/insights.grpc.pb.h"
 #include "tools/cli/commands.h"
@@ -41,12 +42,6 @@ absl::StatusOr<absl::Time> TimeFlag(const std::string& name,
   return t;
 }
 
-void SetTime(absl::Time t, google::protobuf::Timestamp* out) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  out->set_seconds(nanos / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-}
-
 }  // namespace
 
 absl::Status RunExperimentsList(const Invocation& /*invocation*/,
@@ -75,7 +70,7 @@ absl::Status RunExperimentsReport(const Invocation& invocation,
     absl::StatusOr<absl::Time> until =
         TimeFlag("until", absl::GetFlag(FLAGS_until));
     if (!until.ok()) return until.status();
-    SetTime(*until, request.mutable_until());
+    SetTimestamp(*until, request.mutable_until());
   }
   request.set_conversion_window_hours(absl::GetFlag(FLAGS_window_hours));
   const Peer peer = RecommenderPeer();
@@ -126,8 +121,8 @@ absl::Status RunInsights(const Invocation& invocation, std::ostream& out) {
   } else {
     since = until - absl::Hours(24);
   }
-  SetTime(since, request.mutable_since());
-  SetTime(until, request.mutable_until());
+  SetTimestamp(since, request.mutable_since());
+  SetTimestamp(until, request.mutable_until());
   const std::string group =
       absl::AsciiStrToUpper(absl::GetFlag(FLAGS_group_by));
   smartshop::v1::InsightsGrouping grouping;

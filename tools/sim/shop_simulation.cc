@@ -5,24 +5,10 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_time.h"
 
 namespace smartshop::sim {
-namespace {
-
 using smartshop::v1::Interaction;
-
-absl::Time EventTime(const Interaction& e) {
-  return absl::FromUnixSeconds(e.timestamp().seconds()) +
-         absl::Nanoseconds(e.timestamp().nanos());
-}
-
-void SetTime(absl::Time t, Interaction& e) {
-  const int64_t nanos = absl::ToUnixNanos(t);
-  e.mutable_timestamp()->set_seconds(nanos / 1'000'000'000);
-  e.mutable_timestamp()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
-}
-
-}  // namespace
 
 std::vector<Invoice> InvoicesOf(absl::Span<const Interaction> events) {
   std::vector<Invoice> invoices;
@@ -39,10 +25,10 @@ std::vector<Invoice> InvoicesOf(absl::Span<const Interaction> events) {
       invoices.push_back({.user_id = e.user_id(),
                           .session_key = e.session_key(),
                           .order_id = e.order_id(),
-                          .time = EventTime(e)});
+                          .time = ToTime(e.timestamp())});
     }
     Invoice& invoice = invoices[it->second];
-    invoice.time = std::min(invoice.time, EventTime(e));
+    invoice.time = std::min(invoice.time, ToTime(e.timestamp()));
     const int32_t quantity = std::max(1, e.quantity());
     auto line = std::find_if(
         invoice.lines.begin(), invoice.lines.end(),
@@ -69,7 +55,8 @@ std::vector<Interaction> VisitEvents(
     e.set_session_key(invoice.session_key);
     e.set_type(type);
     e.set_product_id(product);
-    SetTime(now + absl::Milliseconds(static_cast<int64_t>(events.size())), e);
+    SetTimestamp(now + absl::Milliseconds(static_cast<int64_t>(events.size())),
+                 e.mutable_timestamp());
     events.push_back(std::move(e));
     return &events.back();
   };
