@@ -22,6 +22,7 @@
 #include "services/tracking/pg_insights_reader.h"
 #include "services/tracking/pg_insights_store.h"
 #include "services/tracking/pg_interaction_store.h"
+#include "services/tracking/pg_outcome_settler.h"
 #include "services/tracking/pii_retention.h"
 #include "services/tracking/tracking_config.h"
 #include "services/tracking/tracking_metrics.h"
@@ -157,10 +158,16 @@ int Run(const TrackingConfig& config) {
        .retention_months = config.retention_months,
        .insights_partitions = &insights,
        .insights_retention = absl::Hours(24) * config.insights_retention_days});
+  PgOutcomeSettler settler(&pool,
+                           {.interval = config.insights_settle_interval});
   // Always started, once the schema is there: it also makes the months ahead.
   std::thread migrator([&] {
     MigrateUntilDone(pool, *migrations, ready, stopping);
-    if (ready) retention.Start();
+    if (!ready) return;
+    retention.Start();
+    if (config.insights_settle_interval > absl::ZeroDuration()) {
+      settler.Start();
+    }
   });
   {
     HealthMonitor health(
@@ -185,6 +192,8 @@ int Run(const TrackingConfig& config) {
          {"max_queued_events", int64_t{config.max_queued_events}},
          {"retention_months", int64_t{config.retention_months}},
          {"insights_retention_days", int64_t{config.insights_retention_days}},
+         {"insights_settle_interval",
+          absl::FormatDuration(config.insights_settle_interval)},
          {"auth_callers", int64_t{config.auth->caller_count()}}});
     if (!config.auth->enabled()) {
       Log(LogLevel::kWarning, "authentication_off",

@@ -18,13 +18,15 @@ using smartshop::v1::GetInsightsResponse;
 using smartshop::v1::InsightsGrouping;
 using smartshop::v1::InsightsRow;
 
-// The rules of docs/attribution.md, as one statement. $1, $2: the range of
-// serving; $3: the experiment ('' = any); $4: the placement's enum name
-// ('' = any); $5: the conversion window. {KEY} is the group of an answer,
-// or NULL for the POSITION grouping, where each fact takes its position
-// instead (coalesce(s.key, position)).
+// The rules of docs/attribution.md as SQL: the facts of each served answer
+// (what was shown, clicked, carted, ordered, by position), computed from
+// the log when read and, for settled answers, kept in served_outcomes.
 //
-// s: the served answers of the range (index on served_at per month).
+// kAnswerFactsCtes: CTEs ending in live_facts, one row per answer served in
+// [{FROM}, $2), of experiment $3 ('' = any) and placement $4 (the enum
+// name, '' = any), attributed with the conversion window $5.
+//
+// s: the served answers (index on served_at per month).
 // tagged: the interactions carrying the id of an answer in s, of one of
 //   its products, within the window after serving: one probe of
 //   interactions_recommendation per answer (OFFSET 0 keeps the lateral a
@@ -32,7 +34,7 @@ using smartshop::v1::InsightsRow;
 //   are the clicks; its carts and orders are touched by the id they carry
 //   (rule a).
 // conversion_events: every cart and order that can follow a click on an
-//   answer of s: [since, until + 2 window), one range of the
+//   answer of s: [{FROM}, $2 + 2 window), one range of the
 //   (interaction_type, occurred_at) index.
 // candidates: those of a clicking shopper's product within the window after
 //   a click, that rule (a) does not claim for any answer (in s or not). Two
@@ -50,26 +52,19 @@ using smartshop::v1::InsightsRow;
 //   partitions) the planner took them for a row or two and re-ran them
 //   inside a nested loop per answer: 12 s instead of 0.05 s on 900
 //   answers; 0.45 s so.
-// answer_rows: one per answer (per answer and position for POSITION),
-//   with its group; answers, shoppers, products_served, impressed (one
-//   probe of recommendation_impressions_answer per answer), clicked and
-//   converted: the counts per group, joined on the group. Distinct counts go
-//   through a DISTINCT (or a GROUP BY group, shopper) first, which hashes
-//   instead of sorting every group's rows.
-// The answer has three sections: 0 the groups, 1 fallbacks by code, 2 the
-// unknown ids (the range's events with an id that is not an answer of s,
-// each then probed for in served_recommendations).
-constexpr char kInsightsSql[] = R"sql(
-WITH s AS (
-  SELECT recommendation_id AS rid, served_at, product_ids,
-    cardinality(product_ids) AS items,
+// live_facts: s with its facts as arrays of positions; impressions by one
+//   probe of recommendation_impressions_answer per answer. Revenue at the
+//   catalog's price when computed.
+constexpr char kAnswerFactsCtes[] = R"sql(
+s AS (
+  SELECT recommendation_id AS rid, served_at, user_id,
     coalesce('u:' || NULLIF(user_id, ''), 's:' || NULLIF(session_key, ''))
       AS shopper,
-    model_calls, model_cost_usd, latency_micros, cache_hit,
-    NULLIF(fallback_code, '') AS fallback_code,
-    {KEY} AS key
+    placement, strategy, experiment, variant, cache_hit, product_ids,
+    cardinality(product_ids) AS items, model_calls, model_cost_usd,
+    latency_micros, NULLIF(fallback_code, '') AS fallback_code
   FROM served_recommendations
-  WHERE served_at >= $1::timestamptz AND served_at < $2::timestamptz
+  WHERE served_at >= {FROM}::timestamptz AND served_at < $2::timestamptz
     AND ($3::text = '' OR experiment = $3::text)
     AND ($4::text = '' OR placement = $4::text)),
 tagged AS (
@@ -96,7 +91,7 @@ conversion_events AS (
     e.session_key, e.quantity, e.recommendation_id
   FROM interactions e
   WHERE e.interaction_type IN ('add_to_cart', 'order_placed')
-    AND e.occurred_at >= $1::timestamptz
+    AND e.occurred_at >= {FROM}::timestamptz
     AND e.occurred_at < $2::timestamptz + 2 * $5::interval),
 candidates AS MATERIALIZED (
   SELECT DISTINCT e.id, e.occurred_at, e.interaction_type, e.product_id,
@@ -159,13 +154,148 @@ conversions AS (
   UNION ALL
   SELECT rid, served_at, position, interaction_type, product_id, quantity
   FROM last_click),
-answer_rows AS (
-  SELECT coalesce(s.key, n::text) AS gkey,
-    CASE WHEN n IS NULL THEN s.items ELSE 1 END AS items, s.shopper,
-    s.model_calls, s.model_cost_usd, s.latency_micros, s.cache_hit,
-    s.fallback_code
-  FROM s LEFT JOIN LATERAL generate_subscripts(
-      CASE WHEN s.key IS NULL THEN s.product_ids END, 1) n ON true),
+live_facts AS (
+  SELECT s.rid, s.served_at, s.user_id, s.shopper, s.placement, s.strategy,
+    s.experiment, s.variant, s.cache_hit, s.product_ids, s.model_calls,
+    s.model_cost_usd, s.latency_micros, s.fallback_code,
+    coalesce(im.positions, '{}') AS impressed,
+    coalesce(ck.positions, '{}') AS clicked,
+    coalesce(cv.carted, '{}') AS carted,
+    coalesce(cv.ordered, '{}') AS ordered,
+    coalesce(cv.revenue, '{}') AS order_revenue_cents,
+    coalesce(cv.revenue_cents, 0) AS revenue_cents
+  FROM s
+    LEFT JOIN (
+      SELECT rid, served_at, array_agg(position ORDER BY position) AS positions
+      FROM clicks GROUP BY rid, served_at) ck
+      ON ck.rid = s.rid AND ck.served_at = s.served_at
+    LEFT JOIN (
+      SELECT v.rid, v.served_at,
+        array_agg(v.position ORDER BY v.position)
+          FILTER (WHERE v.interaction_type = 'add_to_cart') AS carted,
+        array_agg(v.position ORDER BY v.position, v.revenue)
+          FILTER (WHERE v.interaction_type = 'order_placed') AS ordered,
+        array_agg(v.revenue ORDER BY v.position, v.revenue)
+          FILTER (WHERE v.interaction_type = 'order_placed') AS revenue,
+        sum(v.revenue) FILTER (WHERE v.interaction_type = 'order_placed')
+          AS revenue_cents
+      FROM (SELECT c.*,
+              coalesce(p.price_cents, 0) * greatest(c.quantity, 1) AS revenue
+            FROM conversions c LEFT JOIN products p ON p.id = c.product_id) v
+      GROUP BY v.rid, v.served_at) cv
+      ON cv.rid = s.rid AND cv.served_at = s.served_at
+    CROSS JOIN LATERAL (
+      SELECT array_agg(n ORDER BY n) AS positions
+      FROM (SELECT positions FROM recommendation_impressions m
+            WHERE m.recommendation_id = s.rid OFFSET 0) m
+        CROSS JOIN LATERAL generate_series(1, s.items) n
+      WHERE m.positions IS NULL OR n = ANY (m.positions)) im))sql";
+
+// The columns of a fact row, as live_facts and served_outcomes both order
+// them.
+constexpr char kFactColumns[] =
+    "rid, served_at, user_id, shopper, placement, strategy, experiment, "
+    "variant, cache_hit, product_ids, model_calls, model_cost_usd, "
+    "latency_micros, fallback_code, impressed, clicked, carted, ordered, "
+    "order_revenue_cents, revenue_cents";
+
+// Settles the answers served in [$1, $2): their facts into served_outcomes
+// (again when an earlier settlement was undone: a late record or event).
+constexpr char kSettleSql[] = R"sql(
+INSERT INTO served_outcomes (recommendation_id, served_at, user_id, shopper,
+  placement, strategy, experiment, variant, cache_hit, product_ids,
+  model_calls, model_cost_usd, latency_micros, fallback_code, impressed,
+  clicked, carted, ordered, order_revenue_cents, revenue_cents)
+SELECT {COLUMNS} FROM live_facts
+ON CONFLICT (recommendation_id, served_at) DO UPDATE SET
+  user_id = EXCLUDED.user_id, shopper = EXCLUDED.shopper,
+  placement = EXCLUDED.placement, strategy = EXCLUDED.strategy,
+  experiment = EXCLUDED.experiment, variant = EXCLUDED.variant,
+  cache_hit = EXCLUDED.cache_hit, product_ids = EXCLUDED.product_ids,
+  model_calls = EXCLUDED.model_calls,
+  model_cost_usd = EXCLUDED.model_cost_usd,
+  latency_micros = EXCLUDED.latency_micros,
+  fallback_code = EXCLUDED.fallback_code, impressed = EXCLUDED.impressed,
+  clicked = EXCLUDED.clicked, carted = EXCLUDED.carted,
+  ordered = EXCLUDED.ordered,
+  order_revenue_cents = EXCLUDED.order_revenue_cents,
+  revenue_cents = EXCLUDED.revenue_cents)sql";
+
+// The insights of [$1, $2): answers before $6 from served_outcomes (settled),
+// the rest attributed now (kAnswerFactsCtes from $6), then counted together,
+// so that distinct counts and percentiles cover the whole range: the CTEs
+// below, then the groups (kByKeySql or kByPositionSql), then kSectionsSql.
+// {KEY} is the group of an answer, NULL for the POSITION grouping.
+constexpr char kFactsSql[] = R"sql(,
+settled AS (
+  SELECT recommendation_id AS rid, served_at, user_id, shopper, placement,
+    strategy, experiment, variant, cache_hit, product_ids, model_calls,
+    model_cost_usd, latency_micros, fallback_code, impressed, clicked,
+    carted, ordered, order_revenue_cents, revenue_cents
+  FROM served_outcomes
+  WHERE served_at >= $1::timestamptz AND served_at < $6::timestamptz
+    AND ($3::text = '' OR experiment = $3::text)
+    AND ($4::text = '' OR placement = $4::text)),
+facts AS (
+  SELECT f.*, cardinality(f.product_ids) AS items, {KEY} AS key
+  FROM (SELECT {COLUMNS} FROM live_facts
+        UNION ALL SELECT {COLUMNS} FROM settled) f),
+)sql";
+
+// The groups of answers: the sums in one hashed pass over the facts; the
+// latency percentiles apart, sorting only (group, latency); distinct
+// shoppers and products through a GROUP BY (hashed) first rather than
+// count(DISTINCT), which sorts every group's rows.
+constexpr char kByKeySql[] = R"sql(grouped AS (
+  SELECT key AS gkey, count(*) AS served_answers, sum(items) AS served_items,
+    sum(cardinality(impressed)) AS impressed_items,
+    sum(cardinality(clicked)) AS clicks,
+    sum(cardinality(carted)) AS add_to_carts,
+    sum(cardinality(ordered)) AS orders, sum(revenue_cents) AS revenue_cents,
+    sum(model_calls) AS model_calls, sum(model_cost_usd) AS model_cost_usd,
+    count(*) FILTER (WHERE cache_hit) AS cache_hits,
+    count(*) FILTER (WHERE fallback_code IS NOT NULL) AS fallbacks
+  FROM facts GROUP BY key),
+latencies AS (
+  SELECT gkey, percentile_cont(ARRAY[0.5, 0.99])
+      WITHIN GROUP (ORDER BY latency_micros) AS latency_micros
+  FROM (SELECT key AS gkey, latency_micros FROM facts) l GROUP BY gkey),
+shoppers AS (
+  SELECT gkey, count(*) AS shoppers,
+    count(*) FILTER (WHERE clicked) AS shoppers_clicked,
+    count(*) FILTER (WHERE converted) AS shoppers_converted
+  FROM (SELECT key AS gkey, shopper,
+          bool_or(cardinality(clicked) > 0) AS clicked,
+          bool_or(cardinality(carted) + cardinality(ordered) > 0) AS converted
+        FROM facts WHERE shopper IS NOT NULL GROUP BY key, shopper) d
+  GROUP BY gkey),
+products_served AS (
+  SELECT gkey, count(*) AS distinct_products
+  FROM (SELECT DISTINCT key AS gkey, unnest(product_ids) AS p FROM facts) d
+  GROUP BY gkey)
+SELECT 0 AS section, gkey, served_answers, served_items, impressed_items,
+  clicks, add_to_carts, orders, revenue_cents, coalesce(shoppers, 0),
+  coalesce(shoppers_clicked, 0), coalesce(shoppers_converted, 0),
+  model_calls, model_cost_usd, latency_micros[1] / 1000.0,
+  latency_micros[2] / 1000.0, cache_hits, fallbacks,
+  coalesce(distinct_products, 0)
+FROM grouped JOIN latencies USING (gkey) LEFT JOIN shoppers USING (gkey)
+  LEFT JOIN products_served USING (gkey)
+)sql";
+
+// By position: each fact counts at its position.
+// answer_rows: one per answer and position; answers, shoppers,
+//   products_served, impressed, clicked and converted: the counts per
+//   position, joined on it. Distinct counts go through a DISTINCT (or a
+//   GROUP BY group, shopper) first, which hashes instead of sorting every
+//   group's rows.
+constexpr char kByPositionSql[] = R"sql(answer_rows AS (
+  SELECT coalesce(f.key, n::text) AS gkey,
+    CASE WHEN n IS NULL THEN f.items ELSE 1 END AS items, f.shopper,
+    f.model_calls, f.model_cost_usd, f.latency_micros, f.cache_hit,
+    f.fallback_code
+  FROM facts f LEFT JOIN LATERAL generate_subscripts(
+      CASE WHEN f.key IS NULL THEN f.product_ids END, 1) n ON true),
 answers AS (
   SELECT gkey, count(*) AS served_answers, sum(items) AS served_items,
     sum(model_calls) AS model_calls, sum(model_cost_usd) AS model_cost_usd,
@@ -183,35 +313,33 @@ shoppers AS (
   GROUP BY gkey),
 products_served AS (
   SELECT gkey, count(*) AS distinct_products
-  FROM (SELECT DISTINCT coalesce(s.key, n::text) AS gkey, s.product_ids[n]
-        FROM s CROSS JOIN LATERAL generate_subscripts(s.product_ids, 1) n) d
+  FROM (SELECT DISTINCT coalesce(f.key, n::text) AS gkey, f.product_ids[n]
+        FROM facts f CROSS JOIN LATERAL generate_subscripts(f.product_ids, 1)
+          n) d
   GROUP BY gkey),
 impressed AS (
-  SELECT coalesce(s.key, n::text) AS gkey, count(*) AS impressed_items
-  FROM s CROSS JOIN LATERAL (
-      SELECT positions FROM recommendation_impressions m
-      WHERE m.recommendation_id = s.rid OFFSET 0) m
-    CROSS JOIN LATERAL generate_series(1, s.items) n
-  WHERE m.positions IS NULL OR n = ANY (m.positions)
+  SELECT coalesce(f.key, n::text) AS gkey, count(*) AS impressed_items
+  FROM facts f CROSS JOIN LATERAL unnest(f.impressed) n
   GROUP BY 1),
 clicked AS (
   SELECT gkey, sum(clicks) AS clicks, count(shopper) AS shoppers_clicked
-  FROM (SELECT coalesce(s.key, c.position::text) AS gkey, s.shopper,
+  FROM (SELECT coalesce(f.key, n::text) AS gkey, f.shopper,
           count(*) AS clicks
-        FROM clicks c JOIN s USING (rid, served_at) GROUP BY 1, 2) d
+        FROM facts f CROSS JOIN LATERAL unnest(f.clicked) n GROUP BY 1, 2) d
   GROUP BY gkey),
 converted AS (
   SELECT gkey, sum(carts) AS add_to_carts, sum(orders) AS orders,
     sum(revenue) AS revenue_cents, count(shopper) AS shoppers_converted
-  FROM (SELECT coalesce(s.key, v.position::text) AS gkey, s.shopper,
-          count(*) FILTER (WHERE v.interaction_type = 'add_to_cart') AS carts,
-          count(*) FILTER (WHERE v.interaction_type = 'order_placed')
-            AS orders,
-          sum(CASE WHEN v.interaction_type = 'order_placed'
-            THEN coalesce(p.price_cents, 0) * greatest(v.quantity, 1)
-            ELSE 0 END) AS revenue
-        FROM conversions v JOIN s USING (rid, served_at)
-          LEFT JOIN products p ON p.id = v.product_id
+  FROM (SELECT coalesce(f.key, c.n::text) AS gkey, f.shopper,
+          count(*) FILTER (WHERE NOT c.is_order) AS carts,
+          count(*) FILTER (WHERE c.is_order) AS orders,
+          sum(c.revenue) AS revenue
+        FROM facts f CROSS JOIN LATERAL (
+          SELECT n, false AS is_order, 0::bigint AS revenue
+          FROM unnest(f.carted) n
+          UNION ALL
+          SELECT n, true, r FROM unnest(f.ordered, f.order_revenue_cents)
+            AS o(n, r)) c
         GROUP BY 1, 2) d
   GROUP BY gkey)
 SELECT 0 AS section, gkey, served_answers, served_items,
@@ -224,10 +352,15 @@ SELECT 0 AS section, gkey, served_answers, served_items,
 FROM answers LEFT JOIN shoppers USING (gkey)
   LEFT JOIN products_served USING (gkey) LEFT JOIN impressed USING (gkey)
   LEFT JOIN clicked USING (gkey) LEFT JOIN converted USING (gkey)
-UNION ALL
+)sql";
+
+// Section 1: fallbacks by code; section 2: the unknown ids (the range's
+// events with an id that is not an answer of the range, each then probed
+// for in served_recommendations).
+constexpr char kSectionsSql[] = R"sql(UNION ALL
 SELECT 1, fallback_code, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM s WHERE fallback_code IS NOT NULL GROUP BY fallback_code
+FROM facts WHERE fallback_code IS NOT NULL GROUP BY fallback_code
 UNION ALL
 SELECT 2, NULL, count(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -236,7 +369,7 @@ FROM (
   WHERE i.interaction_type IN ('view_product', 'add_to_cart', 'order_placed')
     AND i.occurred_at >= $1::timestamptz AND i.occurred_at < $2::timestamptz
     AND i.recommendation_id IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM s WHERE s.rid = i.recommendation_id)
+    AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.rid = i.recommendation_id)
   OFFSET 0) i
 WHERE NOT EXISTS (
   SELECT 1 FROM served_recommendations r
@@ -297,17 +430,41 @@ void FillRow(const pqxx::row& r, InsightsRow* row) {
 
 }  // namespace
 
-PgStatement PgInsightsReader::Statement(const InsightsQuery& query) {
+std::string PgInsightsReader::FactsCtes(absl::string_view from_param) {
+  return absl::StrReplaceAll(kAnswerFactsCtes, {{"{FROM}", from_param}});
+}
+
+PgStatement PgInsightsReader::Statement(const InsightsQuery& query,
+                                        absl::Time settled_until) {
   PgStatement st;
   const InsightsGrouping grouping = query.group_by;
   st.name = absl::StrCat("insights_", static_cast<int>(grouping));
-  st.sql =
-      absl::StrReplaceAll(kInsightsSql, {{"{KEY}", KeyExpression(grouping)}});
+  st.sql = absl::StrCat(
+      "WITH ", FactsCtes("$6"),
+      absl::StrReplaceAll(
+          absl::StrCat(kFactsSql,
+                       grouping == smartshop::v1::INSIGHTS_GROUPING_POSITION
+                           ? kByPositionSql
+                           : kByKeySql,
+                       kSectionsSql),
+          {{"{KEY}", KeyExpression(grouping)}, {"{COLUMNS}", kFactColumns}}));
+  // Settled answers are read from $1 to the split, the rest attributed now.
+  const absl::Time split = std::clamp(settled_until, query.since, query.until);
   st.params = {
-      FormatUtc(query.since), FormatUtc(query.until), query.experiment,
+      FormatUtc(query.since),
+      FormatUtc(query.until),
+      query.experiment,
       query.placement ? smartshop::v1::Placement_Name(*query.placement) : "",
-      absl::StrCat(absl::ToInt64Seconds(query.conversion_window), " seconds")};
+      absl::StrCat(absl::ToInt64Seconds(query.conversion_window), " seconds"),
+      FormatUtc(split)};
   return st;
+}
+
+const std::string& PgInsightsReader::SettleSql() {
+  static const std::string sql = absl::StrCat(
+      "WITH ", FactsCtes("$1"),
+      absl::StrReplaceAll(kSettleSql, {{"{COLUMNS}", kFactColumns}}));
+  return sql;
 }
 
 // A custom plan each time: how many answers the range holds, and in which
@@ -333,22 +490,30 @@ absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
     return absl::InvalidArgumentError(
         "conversion_window: must be at least one second");
   }
-  const PgStatement statement = Statement(query);
+  const std::string window =
+      absl::StrCat(absl::ToInt64Seconds(query.conversion_window), " seconds");
   GetInsightsResponse response;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     response.Clear();
-    c.EnsurePreparedForExecute(statement.name, statement.sql, deadline);
-    std::string arguments;
-    for (const std::string& param : statement.params) {
-      absl::StrAppend(&arguments, arguments.empty() ? "" : ", ",
-                      c.conn().quote(param));
-    }
-    // One round trip: the timeout, the settings and the statement go in one
-    // message, which Postgres runs as one transaction.
-    pqxx::nontransaction txn(c.conn());
-    const pqxx::result rows = txn.exec(
-        absl::StrCat(StatementDeadlineSql(deadline), "; ", SettingsSql(),
-                     "; EXECUTE ", statement.name, "(", arguments, ")"));
+    // One snapshot for how far settlement has come and for the facts: the
+    // settling job's chunks commit their rows and the new mark together.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> txn(c.conn());
+    SetStatementDeadline(txn, deadline);
+    txn.exec(SettingsSql());
+    // Settled answers count only for the window they were settled with.
+    const pqxx::result mark = txn.exec_params(
+        "SELECT extract(epoch FROM settled_until)::float8 FROM "
+        "served_outcomes_settled WHERE conversion_window = $1::interval",
+        window);
+    const absl::Time settled_until =
+        mark.empty() ? absl::InfinitePast()
+                     : absl::FromUnixMicros(
+                           static_cast<int64_t>(mark[0][0].as<double>() * 1e6));
+    const PgStatement statement = Statement(query, settled_until);
+    // Unnamed, so planned with its values: how many answers the range
+    // holds, and in which months, decides the plan.
+    const pqxx::result rows = txn.exec_params(
+        statement.sql, pqxx::prepare::make_dynamic_params(statement.params));
     for (const auto& r : rows) {
       switch (r[0].as<int>()) {
         case 0:
@@ -362,6 +527,7 @@ absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
           response.set_unknown_recommendation_ids(r[2].as<int64_t>());
       }
     }
+    txn.commit();
   });
   if (!status.ok()) return StorageErrorForCaller(status, "read_insights");
   std::sort(response.mutable_rows()->begin(), response.mutable_rows()->end(),

@@ -11,6 +11,7 @@
 #include "common/pg_array.h"
 #include "common/proto_time.h"
 #include "common/storage_error.h"
+#include "services/tracking/outcome_settlement.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -18,10 +19,10 @@ namespace {
 using smartshop::v1::Impression;
 using smartshop::v1::ServedRecommendation;
 
-// The tables partitioned by month (migration 0005), each partition named
-// <table>_yYYYYmMM by insights_ensure_partition.
-constexpr const char* kPartitionedTables[] = {"served_recommendations",
-                                              "recommendation_impressions"};
+// The tables partitioned by month (migrations 0005 and 0006), each
+// partition named <table>_yYYYYmMM by insights_ensure_partition.
+constexpr const char* kPartitionedTables[] = {
+    "served_recommendations", "recommendation_impressions", "served_outcomes"};
 
 // A retried batch carries the same (recommendation_id, served_at), so the
 // primary key finds the row and nothing is stored twice: idempotent. One
@@ -64,8 +65,9 @@ SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM raised))sql";
 // first claims its event_id in impression_event_ids, which holds ids across
 // months (a unique key of the partitioned table would have to include
 // shown_at); only claimed impressions are written, in the same statement.
-// Each stored one says whether the served log holds its answer, by the
-// primary key of served_recommendations (one probe per month).
+// Each stored one says whether the served log holds its answer, and when it
+// was served, by the primary key of served_recommendations (one probe per
+// month).
 constexpr char kInsertImpressionsSql[] = R"sql(
 WITH batch AS (
   SELECT e::uuid AS event_id, r::uuid AS recommendation_id,
@@ -85,15 +87,22 @@ inserted AS (
   FROM batch JOIN claimed USING (event_id)
   ORDER BY batch.position
   RETURNING event_id, recommendation_id)
-SELECT inserted.event_id::text,
-  EXISTS (SELECT 1 FROM served_recommendations sr
-          WHERE sr.recommendation_id = inserted.recommendation_id)
-FROM inserted)sql";
+SELECT inserted.event_id::text, k.served_at IS NOT NULL,
+  (extract(epoch FROM k.served_at) * 1000000)::bigint
+FROM inserted CROSS JOIN LATERAL (
+  SELECT min(sr.served_at) AS served_at FROM served_recommendations sr
+  WHERE sr.recommendation_id = inserted.recommendation_id) k)sql";
 
 constexpr char kDeleteServedSql[] =
     "DELETE FROM served_recommendations WHERE user_id = $1";
 constexpr char kDeleteImpressionsSql[] =
     "DELETE FROM recommendation_impressions WHERE user_id = $1";
+constexpr char kDeleteOutcomesSql[] =
+    "DELETE FROM served_outcomes WHERE user_id = $1";
+
+// Something older than this that arrives can change a settled answer
+// (outcome_settlement.h): it moves the settlement back, in its transaction.
+bool MaySettle(absl::Time t) { return t < absl::Now() - kSettlementDelay; }
 
 // As pg_interaction_store.cc writes times: four-digit years, microseconds.
 std::string FormatUtc(absl::Time t) {
@@ -195,6 +204,10 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
         &fallbacks}) {
     arrays.push_back(std::move(*array).Finish());
   }
+  absl::Time first_served = absl::InfiniteFuture();
+  for (const ServedRecommendation& s : served) {
+    first_served = std::min(first_served, ToTime(s.served_at()));
+  }
   int64_t stored = 0;
   absl::Status status = InsertMakingMonths(
       *this, MonthsOf<ServedRecommendation>(served, &ServedAt), deadline,
@@ -212,6 +225,12 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
             if (!catch_missing) throw;
             *missing = true;
             return;
+          }
+          // A late answer (a served log held back for hours) or a larger
+          // spend of a settled one: settle it again.
+          if (MaySettle(first_served)) {
+            txn.exec_params(kUndoSettlementForAnswersSql,
+                            FormatUtc(first_served));
           }
           txn.commit();
         });
@@ -262,6 +281,18 @@ PgInsightsStore::InsertImpressions(absl::Span<const Impression> impressions,
             *missing = true;
             return;
           }
+          // An impression of an answer already settled counts again.
+          absl::Time first_served = absl::InfiniteFuture();
+          for (const auto& row : rows) {
+            if (!row[2].is_null()) {
+              first_served = std::min(
+                  first_served, absl::FromUnixMicros(row[2].as<int64_t>()));
+            }
+          }
+          if (MaySettle(first_served)) {
+            txn.exec_params(kUndoSettlementForAnswersSql,
+                            FormatUtc(first_served));
+          }
           txn.commit();
           for (const auto& row : rows) {
             auto it = index_of.find(row[0].as<std::string>());
@@ -281,8 +312,12 @@ absl::StatusOr<InsightsErasure> PgInsightsStore::DeleteUser(
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {
     pqxx::work txn(c.conn());
     SetStatementDeadline(txn, deadline);
+    // After any settling chunk under way (it holds this row), so that none
+    // stores the facts of an answer erased meanwhile.
+    txn.exec("SELECT 1 FROM served_outcomes_settled FOR UPDATE");
     erased.served_recommendations =
         txn.exec_params(kDeleteServedSql, user_id).affected_rows();
+    txn.exec_params(kDeleteOutcomesSql, user_id);
     // The impressions' event ids stay claimed: random ids, nothing
     // personal, and a retried impression must not come back after erasure.
     erased.impressions =
@@ -308,7 +343,8 @@ absl::StatusOr<int> PgInsightsStore::CreateMonths(
                   "SELECT count(*) FILTER (WHERE insights_ensure_partition"
                   "(t, m)) FROM unnest($1::timestamptz[]) AS m CROSS JOIN "
                   "unnest(ARRAY['served_recommendations', "
-                  "'recommendation_impressions']::regclass[]) AS t",
+                  "'recommendation_impressions', 'served_outcomes']"
+                  "::regclass[]) AS t",
                   std::move(firsts).Finish())[0]
                .as<int>();
     txn.commit();

@@ -7,11 +7,13 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "common/pg_array.h"
 #include "common/proto_time.h"
 #include "common/storage_error.h"
 #include "services/tracking/interaction_validator.h"
+#include "services/tracking/outcome_settlement.h"
 
 namespace smartshop::tracking {
 namespace {
@@ -209,6 +211,17 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
         &extras, &recommendations, &positions}) {
     arrays.push_back(std::move(*array).Finish());
   }
+  // A late click, cart or order can change answers already settled: the
+  // same transaction moves the settlement back (outcome_settlement.h).
+  absl::Time first_late = absl::InfiniteFuture();
+  for (const Interaction& e : events) {
+    if (e.type() == smartshop::v1::VIEW_PRODUCT ||
+        e.type() == smartshop::v1::ADD_TO_CART ||
+        e.type() == smartshop::v1::ORDER_PLACED) {
+      first_late = std::min(first_late, ToTime(e.timestamp()));
+    }
+  }
+  const bool late = first_late < absl::Now() - kSettlementDelay;
   std::string arguments;
   // A month without its partition (an import of old history, a clock far
   // ahead) fails the insert with a check violation: make the months and try
@@ -232,9 +245,15 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
       pqxx::nontransaction txn(c.conn());
       pqxx::result inserted;
       try {
-        inserted =
-            txn.exec(absl::StrCat(StatementDeadlineSql(deadline), "; EXECUTE ",
-                                  kInsertName, "(", arguments, ")"));
+        const std::string undo =
+            late ? absl::StrReplaceAll(
+                       kUndoSettlementForEventsSql,
+                       {{"$1", c.conn().quote(FormatUtc(first_late))}}) +
+                       "; "
+                 : "";
+        inserted = txn.exec(absl::StrCat(StatementDeadlineSql(deadline), "; ",
+                                         undo, "EXECUTE ", kInsertName, "(",
+                                         arguments, ")"));
       } catch (const pqxx::check_violation&) {
         if (!catch_missing) throw;
         missing_month = true;

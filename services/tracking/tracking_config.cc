@@ -49,6 +49,11 @@ ABSL_FLAG(int, insights_retention_days, 400,
           "(InsightsService) that ended more than this many days ago, on the "
           "retention job's schedule; 0 = keep everything "
           "(env TRACKING_INSIGHTS_RETENTION_DAYS)");
+ABSL_FLAG(absl::Duration, insights_settle_interval, absl::Minutes(5),
+          "how often served answers whose attribution can no longer change "
+          "are settled (their facts kept for long-range insights); 0 = never "
+          "(every read attributes its whole range) "
+          "(env TRACKING_INSIGHTS_SETTLE_INTERVAL)");
 
 namespace smartshop::tracking {
 namespace {
@@ -86,6 +91,7 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   c.pii_retention_interval = absl::GetFlag(FLAGS_pii_retention_interval);
   c.retention_months = absl::GetFlag(FLAGS_retention_months);
   c.insights_retention_days = absl::GetFlag(FLAGS_insights_retention_days);
+  c.insights_settle_interval = absl::GetFlag(FLAGS_insights_settle_interval);
   if (c.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("--listen=", c.listen_address, " is not host:port"));
@@ -110,6 +116,11 @@ absl::StatusOr<TrackingConfig> LoadTrackingConfig() {
   if (c.pii_retention_interval < absl::Minutes(1)) {
     return absl::InvalidArgumentError(
         "--pii_retention_interval must be at least 1m");
+  }
+  if (c.insights_settle_interval != absl::ZeroDuration() &&
+      c.insights_settle_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        "--insights_settle_interval must be 0 (never) or at least 1s");
   }
   if (c.drain_timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--drain_timeout must not be negative");

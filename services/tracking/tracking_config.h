@@ -36,6 +36,9 @@ struct TrackingConfig {
   // Served answers and impressions: months that ended longer ago are
   // dropped; 0 = keep every month.
   int insights_retention_days;
+  // How often settled answers' facts are kept (PgOutcomeSettler); zero =
+  // never.
+  absl::Duration insights_settle_interval;
   ServerTlsFiles tls;  // plaintext when empty
   // Who may call (caller_auth.h); Disabled() only with --insecure_no_auth.
   std::shared_ptr<const CallerAuth> auth = CallerAuth::DenyAll();
@@ -62,6 +65,7 @@ inline constexpr FlagEnv kTrackingFlagEnv[] = {
     {"auth_tokens_file", "TRACKING_AUTH_TOKENS_FILE"},
     {"retention_months", "TRACKING_RETENTION_MONTHS"},
     {"insights_retention_days", "TRACKING_INSIGHTS_RETENTION_DAYS"},
+    {"insights_settle_interval", "TRACKING_INSIGHTS_SETTLE_INTERVAL"},
 };
 
 // Reads the parsed flags. INVALID_ARGUMENT naming the flag when a value is

@@ -10,6 +10,10 @@
 //   A6     11-11 20:00  (none)   HOME      NO_DATA   -            101 102
 //   A7     11-10 20:00  u1       HOME      BUILTIN   -            105 101
 //   A5     11-09 20:00  u1 (before the range), A8 11-12 01:00 u2 (after).
+//
+// Each test runs three times: every answer attributed when read, the
+// answers served before 11-11 settled (PgOutcomeSettler) and the rest
+// attributed when read, and every answer settled. The counts are the same.
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +25,8 @@
 #include "gtest/gtest.h"
 #include "services/tracking/migrations.h"
 #include "services/tracking/pg_insights_reader.h"
+#include "services/tracking/pg_outcome_settler.h"
+#include "tests/testing/simulated_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -115,7 +121,21 @@ std::vector<std::string> AllCounts(const GetInsightsResponse& response) {
   return rows;
 }
 
-class InsightsReaderTest : public ::testing::Test {
+// How much of the fixture is settled when read.
+enum class Settled { kNothing, kBefore1111, kEverything };
+
+std::string SettledName(const ::testing::TestParamInfo<Settled>& info) {
+  switch (info.param) {
+    case Settled::kNothing:
+      return "Live";
+    case Settled::kBefore1111:
+      return "HalfSettled";
+    default:
+      return "Settled";
+  }
+}
+
+class InsightsReaderTest : public ::testing::TestWithParam<Settled> {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase();
@@ -222,6 +242,25 @@ class InsightsReaderTest : public ::testing::Test {
     db_ = nullptr;
   }
 
+  // Settles as the parameter says: from scratch, up to 11-11 (the horizon
+  // is 2 windows and an hour before the job's now) or up to 12-01.
+  void SetUp() override {
+    Execute(db_->url(),
+            "DELETE FROM served_outcomes_settled; DELETE FROM served_outcomes");
+    if (GetParam() == Settled::kNothing) return;
+    const absl::Time horizon = GetParam() == Settled::kBefore1111
+                                   ? Utc("2026-11-11T00:00:00Z")
+                                   : Utc("2026-12-01T00:00:00Z");
+    SimulatedClock clock(horizon + absl::Hours(49));
+    PgPool pool({.url = db_->url(), .size = 1});
+    tracking::PgOutcomeSettler settler(&pool, {}, &clock);
+    auto progress = settler.RunOnce();
+    ASSERT_TRUE(progress.ok()) << progress.status();
+    EXPECT_EQ(progress->settled_until, horizon);
+    // A5, A1, A2, A7 before 11-11; then A3, A4, A6, A8.
+    EXPECT_EQ(progress->answers, GetParam() == Settled::kBefore1111 ? 4 : 8);
+  }
+
   // The fixture's range, [11-10, 11-12).
   GetInsightsResponse Read(
       InsightsGrouping group_by = smartshop::v1::INSIGHTS_GROUPING_STRATEGY,
@@ -247,7 +286,7 @@ class InsightsReaderTest : public ::testing::Test {
 
 TestDatabase* InsightsReaderTest::db_ = nullptr;
 
-TEST_F(InsightsReaderTest, GroupsByStrategy) {
+TEST_P(InsightsReaderTest, GroupsByStrategy) {
   const GetInsightsResponse r = Read();
   EXPECT_THAT(
       AllCounts(r),
@@ -277,7 +316,7 @@ TEST_F(InsightsReaderTest, GroupsByStrategy) {
       UnorderedElementsAre(Pair("model_timeout", 2), Pair("model_error", 1)));
 }
 
-TEST_F(InsightsReaderTest, GroupsByPlacement) {
+TEST_P(InsightsReaderTest, GroupsByPlacement) {
   EXPECT_THAT(
       AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_PLACEMENT)),
       ElementsAre("PLACEMENT_CART: answers=1 items=4 impressed=1 clicks=2 "
@@ -291,7 +330,7 @@ TEST_F(InsightsReaderTest, GroupsByPlacement) {
                   "hits=0 fallbacks=1 products=4"));
 }
 
-TEST_F(InsightsReaderTest, FiltersByPlacement) {
+TEST_P(InsightsReaderTest, FiltersByPlacement) {
   const GetInsightsResponse r = Read(smartshop::v1::INSIGHTS_GROUPING_STRATEGY,
                                      "", smartshop::v1::PLACEMENT_HOME);
   EXPECT_THAT(
@@ -308,7 +347,7 @@ TEST_F(InsightsReaderTest, FiltersByPlacement) {
 
 // Served and shown per position; clicks and conversions at the position of
 // their product (recommendation_position when it names the product).
-TEST_F(InsightsReaderTest, GroupsByPosition) {
+TEST_P(InsightsReaderTest, GroupsByPosition) {
   const GetInsightsResponse r = Read(smartshop::v1::INSIGHTS_GROUPING_POSITION);
   EXPECT_THAT(AllCounts(r),
               ElementsAre("1: answers=6 items=6 impressed=2 clicks=4 carts=0 "
@@ -328,7 +367,7 @@ TEST_F(InsightsReaderTest, GroupsByPosition) {
   EXPECT_NEAR(r.rows(0).latency_p50_ms(), 45, 1e-9);
 }
 
-TEST_F(InsightsReaderTest, GroupsByVariantOfOneExperiment) {
+TEST_P(InsightsReaderTest, GroupsByVariantOfOneExperiment) {
   const GetInsightsResponse r =
       Read(smartshop::v1::INSIGHTS_GROUPING_VARIANT, "exp1");
   EXPECT_THAT(
@@ -346,7 +385,7 @@ TEST_F(InsightsReaderTest, GroupsByVariantOfOneExperiment) {
       Read(smartshop::v1::INSIGHTS_GROUPING_VARIANT, "exp2").rows().empty());
 }
 
-TEST_F(InsightsReaderTest, GroupsByUtcDay) {
+TEST_P(InsightsReaderTest, GroupsByUtcDay) {
   EXPECT_THAT(
       AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_DAY)),
       ElementsAre("2026-11-10: answers=3 items=7 impressed=5 clicks=5 "
@@ -360,7 +399,7 @@ TEST_F(InsightsReaderTest, GroupsByUtcDay) {
 // A one-hour window: A1's click at 11:00 (served 10:00) is out, and so is
 // every conversion but e1 (its carried id is an hour late, so rule b: the
 // click at 12:10) and A3's three (within the hour of their clicks).
-TEST_F(InsightsReaderTest, ConversionWindowBoundsClicksAndConversions) {
+TEST_P(InsightsReaderTest, ConversionWindowBoundsClicksAndConversions) {
   EXPECT_THAT(AllCounts(Read(smartshop::v1::INSIGHTS_GROUPING_DAY, "",
                              std::nullopt, absl::Hours(1))),
               ElementsAre("2026-11-10: answers=3 items=7 impressed=5 clicks=3 "
@@ -371,7 +410,7 @@ TEST_F(InsightsReaderTest, ConversionWindowBoundsClicksAndConversions) {
                           "hits=0 fallbacks=2 products=5"));
 }
 
-TEST_F(InsightsReaderTest, RefusesAnEmptyRange) {
+TEST_P(InsightsReaderTest, RefusesAnEmptyRange) {
   PgPool pool({.url = db_->url(), .size = 1});
   PgInsightsReader reader(&pool);
   InsightsQuery query;
@@ -380,7 +419,7 @@ TEST_F(InsightsReaderTest, RefusesAnEmptyRange) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("until")));
 }
 
-TEST_F(InsightsReaderTest, StorageErrorsCarryNoDatabaseText) {
+TEST_P(InsightsReaderTest, StorageErrorsCarryNoDatabaseText) {
   // Nothing listens on port 1.
   PgPool pool({.url = "postgresql://postgres@127.0.0.1:1/none", .size = 1});
   PgInsightsReader reader(&pool);
@@ -391,6 +430,12 @@ TEST_F(InsightsReaderTest, StorageErrorsCarryNoDatabaseText) {
       reader.Read(query, absl::Now() + absl::Seconds(5)),
       StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("127.0.0.1"))));
 }
+
+INSTANTIATE_TEST_SUITE_P(AttributedWhenReadOrSettled, InsightsReaderTest,
+                         ::testing::Values(Settled::kNothing,
+                                           Settled::kBefore1111,
+                                           Settled::kEverything),
+                         SettledName);
 
 }  // namespace
 }  // namespace smartshop::testing

@@ -230,10 +230,11 @@ TEST_F(InsightsStoreIntegrationTest, DeleteUserErasesServedAndImpressions) {
   EXPECT_EQ(erased->served_recommendations + erased->impressions, 0);
 }
 
-// The retention job keeps both tables' months beside the interactions':
-// months ahead made, months that ended before the retention dropped whole
-// with the impressions' event ids, so such an id may come again.
-TEST_F(InsightsStoreIntegrationTest, RetentionDropsOldMonthsOfBothTables) {
+// The retention job keeps the insights tables' months (served answers,
+// impressions, settled outcomes) beside the interactions': months ahead
+// made, months that ended before the retention dropped whole with the
+// impressions' event ids, so such an id may come again.
+TEST_F(InsightsStoreIntegrationTest, RetentionDropsOldMonthsOfEveryTable) {
   const absl::Time now = InsightsUtc(2027, 3, 15);
   SimulatedClock clock(now);
   tracking::PgInteractionStore interactions(&pool_);
@@ -257,9 +258,10 @@ TEST_F(InsightsStoreIntegrationTest, RetentionDropsOldMonthsOfBothTables) {
 
   auto upkeep = retention.KeepPartitions();
   ASSERT_TRUE(upkeep.ok()) << upkeep.status();
-  // April and May 2027 for both tables (March exists already).
-  EXPECT_EQ(upkeep->insights_created, 4);
-  EXPECT_EQ(upkeep->insights_dropped.months, 2);
+  // April and May 2027 for the three tables (March exists already; the
+  // outcomes' Januaries and Februaries were made when answers came in).
+  EXPECT_EQ(upkeep->insights_created, 6);
+  EXPECT_EQ(upkeep->insights_dropped.months, 3);
   EXPECT_EQ(upkeep->insights_dropped.events, 2);  // one answer, one impression
   EXPECT_EQ(QueryScalar(db_.url(),
                         "SELECT string_agg(to_char(served_at, 'YYYY-MM'), ',' "
@@ -271,17 +273,22 @@ TEST_F(InsightsStoreIntegrationTest, RetentionDropsOldMonthsOfBothTables) {
             "2026-02,2027-03");
   EXPECT_EQ(
       InsightsCount(db_.url(), "SELECT count(*) FROM impression_event_ids"), 2);
-  for (const char* table : {"served_recommendations_y2027m05",
-                            "recommendation_impressions_y2027m05"}) {
+  for (const char* table :
+       {"served_recommendations_y2027m05",
+        "recommendation_impressions_y2027m05", "served_outcomes_y2027m05",
+        "served_outcomes_y2026m02"}) {
     EXPECT_EQ(QueryScalar(db_.url(), absl::StrCat("SELECT to_regclass('", table,
                                                   "') IS NOT NULL")),
               "t")
         << table;
   }
-  EXPECT_EQ(QueryScalar(db_.url(),
-                        "SELECT to_regclass('served_recommendations_y2026m01') "
-                        "IS NULL"),
-            "t");
+  for (const char* table :
+       {"served_recommendations_y2026m01", "served_outcomes_y2026m01"}) {
+    EXPECT_EQ(QueryScalar(db_.url(), absl::StrCat("SELECT to_regclass('", table,
+                                                  "') IS NULL")),
+              "t")
+        << table;
+  }
   // A second run changes nothing.
   upkeep = retention.KeepPartitions();
   ASSERT_TRUE(upkeep.ok()) << upkeep.status();
