@@ -40,6 +40,12 @@ struct ChatRequest {
 
 struct ChatCompletion {
   std::string content;  // choices[0].message.content; "" for a refusal
+  int64_t prompt_tokens = 0;  // all of the prompt, cached ones included
+  int64_t completion_tokens = 0;
+  double estimated_cost_usd = 0;
+  // Prompt tokens served from OpenAI's prompt cache (cheaper);
+  // usage.prompt_tokens_details.cached_tokens, 0 when absent.
+  int64_t cached_prompt_tokens = 0;
   // choices[0].message.refusal: the model declined (structured outputs
   // report it here instead of in content). "" = no refusal.
   std::string refusal;
@@ -49,12 +55,6 @@ struct ChatCompletion {
   // True when the request went out with its response_schema, so the
   // content must follow it; false for plain requests and after a fallback.
   bool structured = false;
-  int64_t prompt_tokens = 0;  // all of the prompt, cached ones included
-  // Prompt tokens served from OpenAI's prompt cache (cheaper);
-  // usage.prompt_tokens_details.cached_tokens, 0 when absent.
-  int64_t cached_prompt_tokens = 0;
-  int64_t completion_tokens = 0;
-  double estimated_cost_usd = 0;
 };
 
 class LlmClient {
