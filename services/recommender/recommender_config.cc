@@ -258,9 +258,9 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   c.engine.hybrid_prompt = model_prompt == "hybrid";
   c.prompt_version = absl::GetFlag(FLAGS_model_prompt_version);
-  absl::StatusOr<StructuredOutput> structured = ParseStructuredOutput(
-      absl::GetFlag(FLAGS_openai_structured_output),
-      "--openai_structured_output");
+  absl::StatusOr<StructuredOutput> structured =
+      ParseStructuredOutput(absl::GetFlag(FLAGS_openai_structured_output),
+                            "--openai_structured_output");
   if (!structured.ok()) return structured.status();
   c.structured_output = *structured;
   if (c.engine.placement_model && !c.follow_events) {

@@ -28,9 +28,9 @@ struct RecommenderConfig {
   int server_threads;
   absl::Duration drain_timeout;
   absl::Duration catalog_refresh_interval;
-  std::string model;     // OPENAI_MODEL
-  OpenAiOptions openai;  // api_key empty = no model
-  std::string prompt_version = "v2";  // --model_prompt_version
+  std::string model;                    // OPENAI_MODEL
+  OpenAiOptions openai;                 // api_key empty = no model
+  std::string prompt_version = "v2";    // --model_prompt_version
   StructuredOutput structured_output =  // --openai_structured_output
       StructuredOutput::kAuto;
   RedisCacheOptions redis;

@@ -173,12 +173,13 @@ void RecommenderMetrics::ModelUsage(int64_t prompt_tokens,
                                     int64_t completion_tokens,
                                     double cost_usd) {
   // Each token counted once, by the price it is charged at.
-  const int64_t cached =
-      std::clamp<int64_t>(cached_prompt_tokens, 0, std::max<int64_t>(0, prompt_tokens));
+  const int64_t cached = std::clamp<int64_t>(
+      cached_prompt_tokens, 0, std::max<int64_t>(0, prompt_tokens));
   tokens_.Add({{"kind", "cached_input"}})
       .Increment(static_cast<double>(cached));
   tokens_.Add({{"kind", "input"}})
-      .Increment(static_cast<double>(std::max<int64_t>(0, prompt_tokens) - cached));
+      .Increment(
+          static_cast<double>(std::max<int64_t>(0, prompt_tokens) - cached));
   tokens_.Add({{"kind", "output"}})
       .Increment(static_cast<double>(std::max<int64_t>(0, completion_tokens)));
   cost_.Increment(cost_usd);

@@ -134,9 +134,9 @@ absl::Status Run() {
   } else if (mode == "schema_violation") {
     options.default_reply = FakeReply::Completion(SchemaViolatingJson());
   } else if (mode != "recommendations") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--reply_mode=", mode,
-        " must be recommendations, refusal or schema_violation"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--reply_mode=", mode,
+                     " must be recommendations, refusal or schema_violation"));
   }
   options.reject_response_format = absl::GetFlag(FLAGS_reject_response_format);
   options.default_reply.delay = absl::GetFlag(FLAGS_reply_delay);

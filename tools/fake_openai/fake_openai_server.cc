@@ -67,8 +67,8 @@ struct State {
 // What the answer depends on in a chat request.
 struct ChatView {
   json::value request;
-  bool structured = false;  // response_format json_schema
-  bool by_id = false;       // answer with product ids
+  bool structured = false;             // response_format json_schema
+  bool by_id = false;                  // answer with product ids
   std::vector<int64_t> candidate_ids;  // in the prompt's order
   int64_t prompt_tokens = 0;           // estimated
   int64_t cached_tokens = 0;
@@ -289,9 +289,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!reply) {
       reply = is_chat ? state_->NextReply()
-                      : FakeReply::Error(404, absl::StrCat("no route for ",
-                                                           record.method, " ",
-                                                           record.target));
+                      : FakeReply::Error(
+                            404, absl::StrCat("no route for ", record.method,
+                                              " ", record.target));
     }
     if (reply->delay <= absl::ZeroDuration()) {
       return Answer(*std::move(reply), std::move(view), id, keep_alive);

@@ -35,7 +35,8 @@ struct FakeOpenAiOptions {
   std::string key_file;
   // Answer when no scripted reply is queued: the default picks, written
   // as each request asks (structured or not, by id or by name).
-  FakeReply default_reply = FakeReply::Recommendations(DefaultRecommendations());
+  FakeReply default_reply =
+      FakeReply::Recommendations(DefaultRecommendations());
   // Answer every request with response_format 400 "... 'response_format'
   // ... not supported" (a gateway or model without structured outputs);
   // requests without it are answered as usual.

@@ -141,7 +141,8 @@ TEST(PromptCacheTest, CachesTheSharedPrefixInBlocksFrom1024Tokens) {
   PromptCache cache;
   // 4 characters a token: 1024 tokens are 4096 characters, a block 512.
   const std::string shared(5000, 's');
-  EXPECT_EQ(cache.LookupAndInsert(shared + "first shopper"), 0);  // nothing seen
+  EXPECT_EQ(cache.LookupAndInsert(shared + "first shopper"),
+            0);  // nothing seen
   // 5000 shared characters: 9 whole blocks of 128 tokens.
   EXPECT_EQ(cache.LookupAndInsert(shared + "second shopper"), 9 * 128);
   // The very same prompt again: all of its whole blocks.
@@ -174,8 +175,10 @@ TEST(FakeReplyTest, StructuredBuilders) {
   const boost::json::value by_name =
       boost::json::parse(StructuredRecommendationsJson(items));
   ASSERT_EQ(by_name.at("recommendations").as_array().size(), 8u);
-  EXPECT_TRUE(by_name.at("recommendations").as_array()[0].as_object().contains(
-      "product"));
+  EXPECT_TRUE(by_name.at("recommendations")
+                  .as_array()[0]
+                  .as_object()
+                  .contains("product"));
   const boost::json::value by_id =
       boost::json::parse(StructuredRecommendationsJson(items, {5, 7}));
   const auto& picks = by_id.at("recommendations").as_array();

@@ -91,21 +91,21 @@ std::string RecommendationsJson(const std::vector<FakeRecommendation>& items,
                                 const std::vector<int64_t>& ids) {
   // Pretty-printed by hand (Boost.JSON 1.81 has no pretty printer): models
   // answer with one object per line, and parsers should see that shape.
-  const size_t n = ids.empty() ? items.size() : std::min(items.size(), ids.size());
+  const size_t n =
+      ids.empty() ? items.size() : std::min(items.size(), ids.size());
   std::string out = "[\n";
   for (size_t i = 0; i < n; ++i) {
     const FakeRecommendation& item = items[i];
     // Numbers by hand too: Boost.JSON writes 97.5 as 9.75E1, which no
     // model does.
     const std::string key =
-        ids.empty()
-            ? absl::StrCat("\"product\": ",
-                           json::serialize(json::string(item.product)))
-            : absl::StrCat("\"product_id\": ", ids[i]);
-    absl::StrAppend(&out, "  {", key,
-                    ", \"relevance_score\": ", item.relevance_score,
-                    ", \"reason\": ", json::serialize(json::string(item.reason)),
-                    i + 1 < n ? "},\n" : "}\n");
+        ids.empty() ? absl::StrCat("\"product\": ",
+                                   json::serialize(json::string(item.product)))
+                    : absl::StrCat("\"product_id\": ", ids[i]);
+    absl::StrAppend(
+        &out, "  {", key, ", \"relevance_score\": ", item.relevance_score,
+        ", \"reason\": ", json::serialize(json::string(item.reason)),
+        i + 1 < n ? "},\n" : "}\n");
   }
   out += "]";
   return out;
@@ -123,8 +123,8 @@ std::string StructuredRecommendationsJson(
     absl::StrAppend(&out, first ? "" : ",", "{");
     first = false;
     if (ids.empty()) {
-      absl::StrAppend(&out, "\"product\":",
-                      json::serialize(json::string(item.product)));
+      absl::StrAppend(
+          &out, "\"product\":", json::serialize(json::string(item.product)));
     } else {
       absl::StrAppend(&out, "\"product_id\":", ids[i]);
     }

@@ -67,7 +67,8 @@ struct FakeReply {
   static FakeReply Recommendations(std::vector<FakeRecommendation> items);
   // 200 with message.refusal = `text` and content null, as structured
   // outputs report a refusal.
-  static FakeReply Refusal(std::string text = "I'm sorry, I cannot help with that.");
+  static FakeReply Refusal(
+      std::string text = "I'm sorry, I cannot help with that.");
   // `status` with an OpenAI-style error body {"error": {"message", ...}}.
   static FakeReply Error(int status, absl::string_view message = "");
   // 429 with Retry-After: `retry_after_seconds`.

@@ -36,7 +36,10 @@ std::string PromptText(const boost::json::value& request) {
     for (const char* key : {"role", "content"}) {
       const boost::json::value* v = message->if_contains(key);
       if (v != nullptr && v->is_string()) {
-        absl::StrAppend(&text, absl::string_view(v->get_string().data(), v->get_string().size()), "\n");
+        absl::StrAppend(
+            &text,
+            absl::string_view(v->get_string().data(), v->get_string().size()),
+            "\n");
       }
     }
   }
@@ -48,7 +51,8 @@ int64_t PromptCache::LookupAndInsert(absl::string_view prompt) {
   // A prefix of k blocks seen implies all shorter ones were: stop at the
   // first miss.
   size_t matched = 0;
-  while (matched < blocks && prefixes_.contains(PrefixHash(prompt, matched + 1))) {
+  while (matched < blocks &&
+         prefixes_.contains(PrefixHash(prompt, matched + 1))) {
     ++matched;
   }
   if (prefixes_.size() + blocks > kMaxPrefixes) prefixes_.clear();

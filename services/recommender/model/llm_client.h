@@ -23,7 +23,7 @@ struct ChatMessage {
 // A JSON schema the reply must follow (OpenAI's structured outputs, sent
 // as response_format json_schema with strict: true).
 struct ResponseSchema {
-  std::string name;            // a-z, A-Z, 0-9, '_' and '-', at most 64
+  std::string name;           // a-z, A-Z, 0-9, '_' and '-', at most 64
   boost::json::value schema;  // the JSON Schema object
 };
 
@@ -39,7 +39,7 @@ struct ChatRequest {
 };
 
 struct ChatCompletion {
-  std::string content;  // choices[0].message.content; "" for a refusal
+  std::string content;        // choices[0].message.content; "" for a refusal
   int64_t prompt_tokens = 0;  // all of the prompt, cached ones included
   int64_t completion_tokens = 0;
   double estimated_cost_usd = 0;
@@ -69,8 +69,8 @@ class LlmClient {
   //   UNAVAILABLE         network error, TLS failure, 5xx after one retry
   //   DEADLINE_EXCEEDED   no answer by the deadline
   //   DATA_LOSS           a reply that is not the Chat Completions shape
-// A refusal or a cut-off reply is OK here (the fields say so): whether it
-// is usable is the caller's decision.
+  // A refusal or a cut-off reply is OK here (the fields say so): whether it
+  // is usable is the caller's decision.
   //   FAILED_PRECONDITION not configured (no key)
   virtual absl::StatusOr<ChatCompletion> Complete(const ChatRequest& request,
                                                   absl::Time deadline) = 0;

@@ -119,26 +119,25 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
         completion->content,
         hybrid ? PickKey::kProductId : PickKey::kProductName);
     if (!picks.ok()) {
-      unusable =
-          RankingFailure{kModelSchemaViolationReason, kModelSchemaViolationCode};
+      unusable = RankingFailure{kModelSchemaViolationReason,
+                                kModelSchemaViolationCode};
       Log(LogLevel::kInfo, "model_reply_schema_violation",
           {{"error", picks.status().message()}});
     }
   } else {
     picks = ParseModelReply(completion->content);
     if (!picks.ok()) {
-      unusable =
-          RankingFailure{absl::StrCat("model reply: ", picks.status().message()),
-                         "model_reply_unparsable"};
+      unusable = RankingFailure{
+          absl::StrCat("model reply: ", picks.status().message()),
+          "model_reply_unparsable"};
     }
   }
   if (metrics_ != nullptr) {
     metrics_->ModelCall(unusable ? absl::string_view(unusable->code) : "ok",
                         absl::Now() - model_start);
-    metrics_->ModelUsage(completion->prompt_tokens,
-                         completion->cached_prompt_tokens,
-                         completion->completion_tokens,
-                         completion->estimated_cost_usd);
+    metrics_->ModelUsage(
+        completion->prompt_tokens, completion->cached_prompt_tokens,
+        completion->completion_tokens, completion->estimated_cost_usd);
   }
   breaker_.Record(!unusable.has_value());
   if (unusable) return *std::move(unusable);

@@ -193,7 +193,7 @@ class ModelRankerReplyTest : public ModelRankerTest {
 
 TEST_F(ModelRankerReplyTest, AStructuredReplyIsReadByName) {
   auto ranked = RankWith(StructuredCompletion(
-      R"({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)"
+      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
       R"("reason":"Fits"}]})"));
   ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
   const Ranking& ranking = std::get<Ranking>(ranked);
@@ -229,7 +229,7 @@ TEST_F(ModelRankerReplyTest, ARefusalIsModelRefused) {
 
 TEST_F(ModelRankerReplyTest, AReplyCutOffAtMaxTokensIsAFailure) {
   ChatCompletion cut = StructuredCompletion(
-      R"({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)"
+      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
       R"("reason":"Fits"}]})");
   cut.finish_reason = "length";
   const RankingFailure failure = FailureOf(RankWith(cut));
@@ -240,14 +240,15 @@ TEST_F(ModelRankerReplyTest, AReplyCutOffAtMaxTokensIsAFailure) {
 TEST_F(ModelRankerReplyTest, AStructuredReplyOffTheSchemaIsNotReadTolerantly) {
   // Each of these the tolerant parser would have accepted.
   for (const char* content : {
-           R"([{"product":"C (Shelf)","relevance_score":91,"reason":"x"}])",
-           R"({"recommendations":[{"product":"C (Shelf)",)"
+           R"j([{"product":"C (Shelf)","relevance_score":91,"reason":"x"}])j",
+           R"j({"recommendations":[{"product":"C (Shelf)",)j"
            R"("relevance_score":150,"reason":"x"}]})",
-           R"({"recommendations":[{"product":"C (Shelf)","reason":"x"}]})",
+           R"j({"recommendations":[{"product":"C (Shelf)","reason":"x"}]})j",
            "```json\n{\"recommendations\":[{\"product\":\"C (Shelf)\","
            "\"relevance_score\":9,\"reason\":\"x\"}]}\n```",
        }) {
-    const RankingFailure failure = FailureOf(RankWith(StructuredCompletion(content)));
+    const RankingFailure failure =
+        FailureOf(RankWith(StructuredCompletion(content)));
     EXPECT_EQ(failure.reason, "model: reply violates the schema") << content;
     EXPECT_EQ(failure.code, "model_schema_violation") << content;
   }

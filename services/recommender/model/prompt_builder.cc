@@ -35,15 +35,15 @@ std::string CatalogJson(const CatalogSnapshot& catalog) {
 int DateNumber(absl::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return 0;
   int number = 0;
-  const std::string digits = absl::StrCat(text.substr(0, 4), text.substr(5, 2),
-                                          text.substr(8, 2));
+  const std::string digits =
+      absl::StrCat(text.substr(0, 4), text.substr(5, 2), text.substr(8, 2));
   return absl::SimpleAtoi(digits, &number) ? number : 0;
 }
 
 }  // namespace
 
-absl::StatusOr<StructuredOutput> ParseStructuredOutput(absl::string_view text,
-                                                      absl::string_view field) {
+absl::StatusOr<StructuredOutput> ParseStructuredOutput(
+    absl::string_view text, absl::string_view field) {
   const std::string lower = absl::AsciiStrToLower(text);
   if (lower == "auto") return StructuredOutput::kAuto;
   if (lower == "on") return StructuredOutput::kOn;
@@ -64,7 +64,8 @@ bool ModelSupportsStructuredOutput(absl::string_view model) {
   if (absl::StartsWith(name, "gpt-4.1") || absl::StartsWith(name, "gpt-5")) {
     return true;
   }
-  if (absl::StartsWith(name, "o1-mini") || absl::StartsWith(name, "o1-preview")) {
+  if (absl::StartsWith(name, "o1-mini") ||
+      absl::StartsWith(name, "o1-preview")) {
     return false;
   }
   for (absl::string_view family : {"o1", "o3", "o4-mini"}) {
@@ -84,10 +85,9 @@ PromptBuilder::PromptBuilder(PromptSettings settings, std::string system,
       system_(std::move(system)),
       user_template_(std::move(user_template)),
       hybrid_template_(std::move(hybrid_template)) {
-  structured_ =
-      settings_.structured_output == StructuredOutput::kOn ||
-      (settings_.structured_output == StructuredOutput::kAuto &&
-       ModelSupportsStructuredOutput(settings_.model));
+  structured_ = settings_.structured_output == StructuredOutput::kOn ||
+                (settings_.structured_output == StructuredOutput::kAuto &&
+                 ModelSupportsStructuredOutput(settings_.model));
 }
 
 absl::StatusOr<PromptBuilder> PromptBuilder::Create(PromptSettings settings) {
@@ -131,24 +131,26 @@ absl::StatusOr<ChatRequest> PromptBuilder::BuildHybrid(
                     {"why", c.why}});
   }
   // Serialised as JSON: catalog text cannot break out of its place.
-  return Request(absl::StrReplaceAll(
-      hybrid_template_, {{"{user_context}", for_user ? "this specific user"
-                                                     : "anonymous visitors"},
-                         {"{interaction_summary}", SummaryJson(summary)},
-                         {"{candidates}", boost::json::serialize(list)}}),
-                 PickKey::kProductId);
+  return Request(
+      absl::StrReplaceAll(hybrid_template_,
+                          {{"{user_context}", for_user ? "this specific user"
+                                                       : "anonymous visitors"},
+                           {"{interaction_summary}", SummaryJson(summary)},
+                           {"{candidates}", boost::json::serialize(list)}}),
+      PickKey::kProductId);
 }
 
 ChatRequest PromptBuilder::Build(const std::vector<ProductActivity>& summary,
                                  const CatalogSnapshot& catalog,
                                  bool for_user) const {
   // One pass over the template: inserted text is never scanned again.
-  return Request(absl::StrReplaceAll(
-      user_template_, {{"{user_context}",
-                        for_user ? "this specific user" : "anonymous visitors"},
-                       {"{interaction_summary}", SummaryJson(summary)},
-                       {"{product_catalog}", CatalogJson(catalog)}}),
-                 PickKey::kProductName);
+  return Request(
+      absl::StrReplaceAll(user_template_,
+                          {{"{user_context}", for_user ? "this specific user"
+                                                       : "anonymous visitors"},
+                           {"{interaction_summary}", SummaryJson(summary)},
+                           {"{product_catalog}", CatalogJson(catalog)}}),
+      PickKey::kProductName);
 }
 
 }  // namespace smartshop::recommender

@@ -28,7 +28,7 @@ enum class StructuredOutput { kAuto, kOn, kOff };
 
 // "auto", "on" or "off"; INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<StructuredOutput> ParseStructuredOutput(absl::string_view text,
-                                                      absl::string_view field);
+                                                       absl::string_view field);
 
 // Models with strict structured outputs: gpt-4o-mini, gpt-4o (the alias and
 // snapshots from 2024-08-06), gpt-4.1*, gpt-5*, o1 (not o1-mini /

@@ -137,8 +137,10 @@ TEST(PromptBuilderTest, V2HybridPutsCandidatesBeforeTheShopper) {
       {{catalog.Find(7), "Trending"}}, true);
   ASSERT_TRUE(chat.ok()) << chat.status();
   const std::string& user = chat->messages[1].content;
-  EXPECT_LT(user.find("Return ONLY a JSON array"), user.find("Candidate Products"));
-  EXPECT_LT(user.find("Candidate Products"), user.find("User Interaction Data"));
+  EXPECT_LT(user.find("Return ONLY a JSON array"),
+            user.find("Candidate Products"));
+  EXPECT_LT(user.find("Candidate Products"),
+            user.find("User Interaction Data"));
   EXPECT_THAT(user, HasSubstr("from the candidates above only"));
 }
 
@@ -155,7 +157,7 @@ TEST(PromptBuilderTest, V1IsTheOriginalOrder) {
                         "would be most relevant for this specific user."));
   EXPECT_LT(user.find("User Interaction Data"),
             user.find("Available Products in Catalog"));
-  EXPECT_THAT(user, ::testing::EndsWith("  ...\n]"));
+  EXPECT_THAT(user, ::testing::EndsWith("  ...\n]\n"));
 }
 
 TEST(PromptBuilderTest, StructuredOutputAttachesTheSchemaOfTheAnswerKind) {
@@ -185,16 +187,16 @@ TEST(PromptBuilderTest, StructuredOutputAttachesTheSchemaOfTheAnswerKind) {
 }
 
 TEST(StructuredOutputTest, KnownModels) {
-  for (const char* yes : {"gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o",
-                          "GPT-4o", "gpt-4o-2024-08-06", "gpt-4o-2024-11-20",
-                          "gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano-2025-04-14",
-                          "gpt-5-mini", "o1", "o1-2024-12-17", "o3", "o3-mini",
-                          "o4-mini", "o4-mini-2025-04-16"}) {
+  for (const char* yes :
+       {"gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4o", "GPT-4o",
+        "gpt-4o-2024-08-06", "gpt-4o-2024-11-20", "gpt-4.1", "gpt-4.1-mini",
+        "gpt-4.1-nano-2025-04-14", "gpt-5-mini", "o1", "o1-2024-12-17", "o3",
+        "o3-mini", "o4-mini", "o4-mini-2025-04-16"}) {
     EXPECT_TRUE(ModelSupportsStructuredOutput(yes)) << yes;
   }
-  for (const char* no : {"gpt-4o-2024-05-13", "gpt-4-turbo", "gpt-3.5-turbo",
-                         "o1-mini", "o1-preview", "o10", "gpt-4o-latest-x",
-                         "llama-3", ""}) {
+  for (const char* no :
+       {"gpt-4o-2024-05-13", "gpt-4-turbo", "gpt-3.5-turbo", "o1-mini",
+        "o1-preview", "o10", "gpt-4o-latest-x", "llama-3", ""}) {
     EXPECT_FALSE(ModelSupportsStructuredOutput(no)) << no;
   }
 }

@@ -115,13 +115,12 @@ ResponseSchema PicksSchema(PickKey key) {
       {"properties",
        json::object{
            {product_field, std::move(product)},
-           {kScoreField, json::object{{"type", "number"},
-                                      {"minimum", 0},
-                                      {"maximum", 100}}},
+           {kScoreField,
+            json::object{{"type", "number"}, {"minimum", 0}, {"maximum", 100}}},
            {kReasonField,
-            json::object{{"type", "string"},
-                         {"description",
-                          "brief reason, at most 200 characters"}}}}},
+            json::object{
+                {"type", "string"},
+                {"description", "brief reason, at most 200 characters"}}}}},
       {"required", json::array{product_field, kScoreField, kReasonField}},
       {"additionalProperties", false}};
   json::object schema{
@@ -160,10 +159,11 @@ absl::StatusOr<std::vector<ModelPick>> ParseStructuredReply(
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string where = absl::StrCat("recommendations[", i, "]");
     const boost::json::object* entry = items[i].if_object();
-    if (entry == nullptr) return Violation(absl::StrCat(where, " not an object"));
+    if (entry == nullptr)
+      return Violation(absl::StrCat(where, " not an object"));
     if (entry->size() != 3) {
-      return Violation(absl::StrCat(where, " must have exactly ",
-                                    product_field, ", relevance_score, reason"));
+      return Violation(absl::StrCat(where, " must have exactly ", product_field,
+                                    ", relevance_score, reason"));
     }
     ModelPick pick;
     const boost::json::value* product = entry->if_contains(product_field);

@@ -128,11 +128,13 @@ std::string Picks(const std::string& items) {
 
 TEST(ParseStructuredReplyTest, ReadsTheSchemaObjectByName) {
   auto picks = ParseStructuredReply(
-      Picks(R"({"product":"Mug (Kitchen)","relevance_score":95.5,"reason":" Hot\n"},)"
-            R"({"product":"Teapot (Kitchen)","relevance_score":0,"reason":""})"),
+      Picks(
+          R"j({"product":"Mug (Kitchen)","relevance_score":95.5,"reason":" Hot\n"},)j"
+          R"j({"product":"Teapot (Kitchen)","relevance_score":0,"reason":""})j"),
       PickKey::kProductName);
   ASSERT_TRUE(picks.ok()) << picks.status();
-  EXPECT_THAT(Products(*picks), ElementsAre("Mug (Kitchen)", "Teapot (Kitchen)"));
+  EXPECT_THAT(Products(*picks),
+              ElementsAre("Mug (Kitchen)", "Teapot (Kitchen)"));
   EXPECT_DOUBLE_EQ((*picks)[0].relevance_score, 95.5);
   EXPECT_EQ((*picks)[0].reason, "Hot");
   EXPECT_EQ((*picks)[1].relevance_score, 0);
@@ -158,7 +160,8 @@ TEST(ParseStructuredReplyTest, CutsALongReasonTo200Characters) {
 }
 
 TEST(ParseStructuredReplyTest, EveryDepartureFromTheSchemaIsRejected) {
-  const std::string ok = R"({"product":"Mug","relevance_score":50,"reason":"r"})";
+  const std::string ok =
+      R"({"product":"Mug","relevance_score":50,"reason":"r"})";
   std::string nine;
   for (int i = 0; i < 9; ++i) absl::StrAppend(&nine, i ? "," : "", ok);
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -193,9 +196,10 @@ TEST(ParseStructuredReplyTest, EveryDepartureFromTheSchemaIsRejected) {
     EXPECT_THAT(picks.status().message(), ::testing::HasSubstr(why)) << reply;
   }
   // By id: a name where an id belongs, or an id that cannot be one.
-  for (const char* item : {R"({"product":"Mug","relevance_score":5,"reason":"r"})",
-                           R"({"product_id":0,"relevance_score":5,"reason":"r"})",
-                           R"({"product_id":2.5,"relevance_score":5,"reason":"r"})"}) {
+  for (const char* item :
+       {R"({"product":"Mug","relevance_score":5,"reason":"r"})",
+        R"({"product_id":0,"relevance_score":5,"reason":"r"})",
+        R"({"product_id":2.5,"relevance_score":5,"reason":"r"})"}) {
     EXPECT_FALSE(ParseStructuredReply(Picks(item), PickKey::kProductId).ok())
         << item;
   }

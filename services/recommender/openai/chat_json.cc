@@ -62,9 +62,10 @@ std::string BuildChatCompletionsBody(const ChatRequest& request) {
   if (request.response_schema.has_value()) {
     body["response_format"] = json::object{
         {"type", "json_schema"},
-        {"json_schema", json::object{{"name", request.response_schema->name},
-                                     {"strict", true},
-                                     {"schema", request.response_schema->schema}}}};
+        {"json_schema",
+         json::object{{"name", request.response_schema->name},
+                      {"strict", true},
+                      {"schema", request.response_schema->schema}}}};
   }
   return json::serialize(body);
 }
@@ -135,8 +136,8 @@ absl::StatusOr<ChatCompletion> ParseChatCompletionsBody(
 
 double EstimateCostUsd(int64_t prompt_tokens, int64_t cached_prompt_tokens,
                        int64_t completion_tokens, const TokenPrices& prices) {
-  const int64_t cached = std::clamp<int64_t>(cached_prompt_tokens, 0,
-                                             std::max<int64_t>(0, prompt_tokens));
+  const int64_t cached = std::clamp<int64_t>(
+      cached_prompt_tokens, 0, std::max<int64_t>(0, prompt_tokens));
   return (static_cast<double>(prompt_tokens - cached) *
               prices.input_per_million +
           static_cast<double>(cached) * prices.cached_input_per_million +

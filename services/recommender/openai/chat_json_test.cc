@@ -42,8 +42,8 @@ TEST(BuildChatCompletionsBodyTest, NoResponseFormatWithoutSchema) {
 TEST(BuildChatCompletionsBodyTest, StrictJsonSchemaResponseFormat) {
   ChatRequest request;
   request.model = "gpt-4o-mini";
-  request.response_schema = ResponseSchema{
-      "picks", json::parse(R"({"type":"object","properties":{},
+  request.response_schema =
+      ResponseSchema{"picks", json::parse(R"({"type":"object","properties":{},
                                "additionalProperties":false})")};
   const json::value body = json::parse(BuildChatCompletionsBody(request));
   const json::value& format = body.at("response_format");
@@ -98,7 +98,8 @@ TEST(ParseChatCompletionsBodyTest, CachedTokensNeverExceedThePrompt) {
       TokenPrices{});
   ASSERT_TRUE(completion.ok()) << completion.status();
   EXPECT_EQ(completion->cached_prompt_tokens, 100);
-  EXPECT_THAT(completion->estimated_cost_usd, DoubleNear(100 * 0.075e-6, 1e-12));
+  EXPECT_THAT(completion->estimated_cost_usd,
+              DoubleNear(100 * 0.075e-6, 1e-12));
 }
 
 TEST(EstimateCostUsdTest, NoCachedTokensIsThePlainInputPrice) {
@@ -110,9 +111,11 @@ TEST(EstimateCostUsdTest, NoCachedTokensIsThePlainInputPrice) {
 
 TEST(RejectsResponseFormatTest, OnlyA400AboutResponseFormat) {
   EXPECT_TRUE(RejectsResponseFormat(
-      400, R"({"error":{"message":"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.","param":"response_format"}})"));
+      400,
+      R"({"error":{"message":"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.","param":"response_format"}})"));
   EXPECT_TRUE(RejectsResponseFormat(
-      400, R"({"error":{"message":"unknown field","param":"response_format.json_schema"}})"));
+      400,
+      R"({"error":{"message":"unknown field","param":"response_format.json_schema"}})"));
   EXPECT_TRUE(
       RejectsResponseFormat(400, R"({"error":{"message":"JSON_SCHEMA off"}})"));
   EXPECT_FALSE(RejectsResponseFormat(

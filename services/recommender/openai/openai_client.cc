@@ -234,8 +234,7 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
   }
 }
 
-std::string OpenAiClient::BodyFor(const ChatRequest& request,
-                                  bool structured) {
+std::string OpenAiClient::BodyFor(const ChatRequest& request, bool structured) {
   if (structured || !request.response_schema.has_value()) {
     return BuildChatCompletionsBody(request);
   }

@@ -663,15 +663,14 @@ TEST_F(OpenAiClientTest, ARepeatedLongPrefixIsCachedAndCostsLess) {
   const TokenPrices prices;
   EXPECT_THAT(
       second->estimated_cost_usd,
-      DoubleNear(((second->prompt_tokens - second->cached_prompt_tokens) *
-                      prices.input_per_million +
-                  second->cached_prompt_tokens *
-                      prices.cached_input_per_million +
-                  100 * prices.output_per_million) /
-                     1e6,
-                 1e-12));
-  EXPECT_EQ(client->stats().cached_prompt_tokens,
-            second->cached_prompt_tokens);
+      DoubleNear(
+          ((second->prompt_tokens - second->cached_prompt_tokens) *
+               prices.input_per_million +
+           second->cached_prompt_tokens * prices.cached_input_per_million +
+           100 * prices.output_per_million) /
+              1e6,
+          1e-12));
+  EXPECT_EQ(client->stats().cached_prompt_tokens, second->cached_prompt_tokens);
   EXPECT_EQ(server_->usage().cached_prompt_tokens,
             second->cached_prompt_tokens);
   EXPECT_EQ(server_->usage().completions, 2);

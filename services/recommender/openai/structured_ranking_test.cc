@@ -29,7 +29,8 @@ class ListedCandidates : public CandidateSource {
   std::vector<PromptBuilder::Candidate> Candidates(
       const RankingRequest& request) const override {
     std::vector<PromptBuilder::Candidate> out;
-    for (int64_t id : ids_) out.push_back({request.catalog.Find(id), "Popular"});
+    for (int64_t id : ids_)
+      out.push_back({request.catalog.Find(id), "Popular"});
     return out;
   }
 
@@ -172,8 +173,9 @@ TEST_F(StructuredRankingTest, AnObjectOffTheSchemaIsASchemaViolation) {
 TEST_F(StructuredRankingTest, AGatewayWithoutItFallsBackToTheTolerantParser) {
   server_->SetRejectResponseFormat(true);
   // A plain answer in a fence, as models without structured outputs write.
-  server_->SetDefaultReply(FakeReply::Completion(fake_openai::InMarkdownFence(
-      fake_openai::RecommendationsJson(fake_openai::DefaultRecommendations()))));
+  server_->SetDefaultReply(FakeReply::Completion(
+      fake_openai::InMarkdownFence(fake_openai::RecommendationsJson(
+          fake_openai::DefaultRecommendations()))));
   auto ranker = Ranker();
   for (int call = 0; call < 2; ++call) {
     auto ranked = Rank(*ranker);
