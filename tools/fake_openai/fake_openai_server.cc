@@ -154,8 +154,10 @@ std::string CompletionBody(const FakeReply& reply, const ChatView& view,
     }
   }
   json::object message{{"role", "assistant"}};
+  std::string content;
   if (reply.refusal.empty()) {
-    message["content"] = ContentFor(reply, view);
+    content = ContentFor(reply, view);
+    message["content"] = content;
     message["refusal"] = nullptr;
   } else {
     message["content"] = nullptr;
@@ -169,7 +171,10 @@ std::string CompletionBody(const FakeReply& reply, const ChatView& view,
                              ? view.prompt_tokens
                              : reply.prompt_tokens;
   usage->cached_tokens = std::min(view.cached_tokens, usage->prompt_tokens);
-  usage->completion_tokens = reply.completion_tokens;
+  usage->completion_tokens =
+      reply.completion_tokens == FakeReply::kEstimateTokens
+          ? EstimateTokens(content)
+          : reply.completion_tokens;
   json::object usage_json{
       {"prompt_tokens", usage->prompt_tokens},
       {"completion_tokens", usage->completion_tokens},

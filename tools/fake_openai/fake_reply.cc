@@ -27,6 +27,7 @@ FakeReply FakeReply::Recommendations(std::vector<FakeRecommendation> items) {
   FakeReply reply;
   reply.recommendations = std::move(items);
   reply.prompt_tokens = kEstimateTokens;
+  reply.completion_tokens = kEstimateTokens;
   return reply;
 }
 

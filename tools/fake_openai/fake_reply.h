@@ -48,6 +48,7 @@ struct FakeReply {
   // usage.prompt_tokens_details.cached_tokens is the server's (see
   // FakeOpenAiServer), never more than this.
   int64_t prompt_tokens = 1200;
+  // usage.completion_tokens; kEstimateTokens: from the content's length.
   int64_t completion_tokens = 350;
   int status = 200;  // kRaw
   std::string body;  // kRaw
@@ -63,7 +64,7 @@ struct FakeReply {
   // 200 with `content` in a proper envelope.
   static FakeReply Completion(std::string content);
   // 200 with `items` written as the request asks (see recommendations),
-  // prompt tokens estimated.
+  // prompt and completion tokens estimated.
   static FakeReply Recommendations(std::vector<FakeRecommendation> items);
   // 200 with message.refusal = `text` and content null, as structured
   // outputs report a refusal.
