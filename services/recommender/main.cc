@@ -48,6 +48,8 @@ int Run(const RecommenderConfig& config) {
   }
   PromptSettings prompt_settings;
   prompt_settings.model = config.model;
+  prompt_settings.version = config.prompt_version;
+  prompt_settings.structured_output = config.structured_output;
   auto prompt = PromptBuilder::Create(prompt_settings);
   if (!prompt.ok()) return Fail("bad_config", prompt.status());
 
@@ -171,6 +173,8 @@ int Run(const RecommenderConfig& config) {
                                 ? int64_t{-1}
                                 : absl::ToInt64Hours(config.model_window)},
          {"model_prompt", config.engine.hybrid_prompt ? "hybrid" : "original"},
+         {"model_prompt_version", config.prompt_version},
+         {"structured_output", prompt->structured()},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
          {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)},

@@ -73,6 +73,16 @@ ABSL_FLAG(std::string, model_prompt, "original",
           "first 50 catalog products, answered by name) or \"hybrid\" (the "
           "builtin ranker's top 20 candidates with ids, answered by id) "
           "(env RECOMMENDER_MODEL_PROMPT)");
+ABSL_FLAG(std::string, model_prompt_version, "v2",
+          "prompt templates (prompts/*_<version>.txt): v1 is the original's "
+          "text, v2 the same with the stable part (instructions, catalog or "
+          "candidates) first and the shopper's data last, for OpenAI's "
+          "prompt caching (env RECOMMENDER_MODEL_PROMPT_VERSION)");
+ABSL_FLAG(std::string, openai_structured_output, "auto",
+          "ask for structured output (response_format json_schema, strict): "
+          "auto = when the model is known to support it, on, off; a server "
+          "that rejects it is asked without from then on (env "
+          "OPENAI_STRUCTURED_OUTPUT)");
 ABSL_FLAG(bool, follow_events, true,
           "build the builtin ranker's model from the tracking service's "
           "history and keep it current from its Subscribe stream (env "
@@ -247,6 +257,12 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         "--model_prompt=", model_prompt, " must be original or hybrid"));
   }
   c.engine.hybrid_prompt = model_prompt == "hybrid";
+  c.prompt_version = absl::GetFlag(FLAGS_model_prompt_version);
+  absl::StatusOr<StructuredOutput> structured =
+      ParseStructuredOutput(absl::GetFlag(FLAGS_openai_structured_output),
+                            "--openai_structured_output");
+  if (!structured.ok()) return structured.status();
+  c.structured_output = *structured;
   if (c.engine.placement_model && !c.follow_events) {
     return absl::InvalidArgumentError(
         "--placement_model needs --follow_events (the builtin model)");

@@ -14,6 +14,7 @@
 #include "common/tls_files.h"
 #include "services/recommender/cache/redis_options.h"
 #include "services/recommender/experiments/experiment_config.h"
+#include "services/recommender/model/prompt_builder.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/served_log.h"
@@ -27,8 +28,11 @@ struct RecommenderConfig {
   int server_threads;
   absl::Duration drain_timeout;
   absl::Duration catalog_refresh_interval;
-  std::string model;     // OPENAI_MODEL
-  OpenAiOptions openai;  // api_key empty = no model
+  std::string model;                    // OPENAI_MODEL
+  OpenAiOptions openai;                 // api_key empty = no model
+  std::string prompt_version = "v2";    // --model_prompt_version
+  StructuredOutput structured_output =  // --openai_structured_output
+      StructuredOutput::kAuto;
   RedisCacheOptions redis;
   EngineOptions engine;
   // Follow the event log (the builtin ranker's model, live invalidation).
@@ -74,6 +78,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"follow_events", "RECOMMENDER_FOLLOW_EVENTS"},
     {"model_window", "RECOMMENDER_MODEL_WINDOW"},
     {"model_prompt", "RECOMMENDER_MODEL_PROMPT"},
+    {"model_prompt_version", "RECOMMENDER_MODEL_PROMPT_VERSION"},
+    {"openai_structured_output", "OPENAI_STRUCTURED_OUTPUT"},
     {"tls_cert_file", "RECOMMENDER_TLS_CERT_FILE"},
     {"tls_key_file", "RECOMMENDER_TLS_KEY_FILE"},
     {"tls_client_ca_file", "RECOMMENDER_TLS_CLIENT_CA_FILE"},

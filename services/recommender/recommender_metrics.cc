@@ -1,5 +1,7 @@
 #include "services/recommender/recommender_metrics.h"
 
+#include <algorithm>
+
 namespace smartshop::recommender {
 
 RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
@@ -23,7 +25,9 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
                        0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30})),
       tokens_(prometheus::BuildCounter()
                   .Name("smartshop_recommender_model_tokens_total")
-                  .Help("Tokens the model reported using, by kind.")
+                  .Help("Tokens the model reported using, by kind: "
+                        "cached_input (prompt tokens from OpenAI's prompt "
+                        "cache), input (the rest of the prompt), output.")
                   .Register(registry)),
       cost_(prometheus::BuildCounter()
                 .Name("smartshop_recommender_model_cost_usd_total")
@@ -165,12 +169,19 @@ void RecommenderMetrics::ModelCall(absl::string_view outcome,
 }
 
 void RecommenderMetrics::ModelUsage(int64_t prompt_tokens,
+                                    int64_t cached_prompt_tokens,
                                     int64_t completion_tokens,
                                     double cost_usd) {
-  tokens_.Add({{"kind", "prompt"}})
-      .Increment(static_cast<double>(prompt_tokens));
-  tokens_.Add({{"kind", "completion"}})
-      .Increment(static_cast<double>(completion_tokens));
+  // Each token counted once, by the price it is charged at.
+  const int64_t cached = std::clamp<int64_t>(
+      cached_prompt_tokens, 0, std::max<int64_t>(0, prompt_tokens));
+  tokens_.Add({{"kind", "cached_input"}})
+      .Increment(static_cast<double>(cached));
+  tokens_.Add({{"kind", "input"}})
+      .Increment(
+          static_cast<double>(std::max<int64_t>(0, prompt_tokens) - cached));
+  tokens_.Add({{"kind", "output"}})
+      .Increment(static_cast<double>(std::max<int64_t>(0, completion_tokens)));
   cost_.Increment(cost_usd);
 }
 

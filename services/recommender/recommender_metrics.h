@@ -27,8 +27,11 @@ class RecommenderMetrics {
   void CacheResult(absl::string_view result);
   // outcome: "ok" or a failure code (see ModelFailureCode).
   void ModelCall(absl::string_view outcome, absl::Duration latency);
-  void ModelUsage(int64_t prompt_tokens, int64_t completion_tokens,
-                  double cost_usd);
+  // `cached_prompt_tokens` is the part of `prompt_tokens` OpenAI served
+  // from its prompt cache; tokens are counted by kind cached_input / input
+  // (the rest of the prompt) / output.
+  void ModelUsage(int64_t prompt_tokens, int64_t cached_prompt_tokens,
+                  int64_t completion_tokens, double cost_usd);
   // reason: a short code, e.g. "model_rate_limited", "tracking_error".
   void Fallback(absl::string_view reason);
   void SetCatalogProducts(int64_t products);

@@ -1,6 +1,8 @@
 // fake_openai: a stand-in for api.openai.com for the demo and for manual
 // tests. Serves POST .../chat/completions over HTTPS until SIGTERM/SIGINT,
-// answering every request with the same content.
+// answering every request with the same picks (written as each request
+// asks: structured or not, by id or by name) or --reply_file's content.
+// GET .../fake/stats answers what it served (requests, tokens by kind).
 //
 //   fake_openai --make_cert_dir=/tmp/fake --port_file=/tmp/fake/port &
 //   OPENAI_BASE_URL=https://127.0.0.1:$(cat /tmp/fake/port)/v1
@@ -40,6 +42,13 @@ ABSL_FLAG(std::string, make_cert_dir, "",
 ABSL_FLAG(std::string, reply_file, "",
           "content of every reply (choices[0].message.content); default: "
           "a valid array of 8 products");
+ABSL_FLAG(std::string, reply_mode, "recommendations",
+          "without --reply_file: recommendations (the default picks), refusal "
+          "(message.refusal, content null) or schema_violation (an object "
+          "off the picks' schema)");
+ABSL_FLAG(bool, reject_response_format, false,
+          "answer requests with response_format 400 (a gateway without "
+          "structured outputs)");
 ABSL_FLAG(absl::Duration, reply_delay, absl::ZeroDuration(),
           "wait this long before each answer, as a slow model does");
 
@@ -119,7 +128,17 @@ absl::Status Run() {
     absl::StatusOr<std::string> content = ReadFile(path);
     if (!content.ok()) return content.status();
     options.default_reply = FakeReply::Completion(*std::move(content));
+  } else if (const std::string mode = absl::GetFlag(FLAGS_reply_mode);
+             mode == "refusal") {
+    options.default_reply = FakeReply::Refusal();
+  } else if (mode == "schema_violation") {
+    options.default_reply = FakeReply::Completion(SchemaViolatingJson());
+  } else if (mode != "recommendations") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--reply_mode=", mode,
+                     " must be recommendations, refusal or schema_violation"));
   }
+  options.reject_response_format = absl::GetFlag(FLAGS_reject_response_format);
   options.default_reply.delay = absl::GetFlag(FLAGS_reply_delay);
 
   absl::StatusOr<std::unique_ptr<FakeOpenAiServer>> server =
@@ -138,9 +157,15 @@ absl::Status Run() {
 
   const int signal = WaitForTerminationSignal();
   (*server)->Stop();
+  const FakeUsage usage = (*server)->usage();
   Log(LogLevel::kInfo, "fake_openai_stopped",
       {{"signal", static_cast<int64_t>(signal)},
-       {"requests", static_cast<int64_t>((*server)->request_count())}});
+       {"requests", static_cast<int64_t>((*server)->request_count())},
+       {"chat_requests", usage.chat_requests},
+       {"completions", usage.completions},
+       {"prompt_tokens", usage.prompt_tokens},
+       {"cached_prompt_tokens", usage.cached_prompt_tokens},
+       {"completion_tokens", usage.completion_tokens}});
   return absl::OkStatus();
 }
 

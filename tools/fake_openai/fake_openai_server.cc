@@ -2,6 +2,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "boost/beast/http.hpp"
 #include "boost/beast/ssl.hpp"
 #include "boost/json.hpp"
+#include "tools/fake_openai/prompt_cache.h"
 
 namespace smartshop::fake_openai {
 namespace {
@@ -49,6 +51,9 @@ struct State {
   std::vector<RecordedRequest> requests ABSL_GUARDED_BY(mu);
   int connections_accepted ABSL_GUARDED_BY(mu) = 0;
   int handshakes_failed ABSL_GUARDED_BY(mu) = 0;
+  bool reject_response_format ABSL_GUARDED_BY(mu) = false;
+  PromptCache prompt_cache ABSL_GUARDED_BY(mu);
+  FakeUsage usage ABSL_GUARDED_BY(mu);
 
   FakeReply NextReply() {
     absl::MutexLock lock(&mu);
@@ -59,8 +64,88 @@ struct State {
   }
 };
 
-std::string CompletionBody(const FakeReply& reply, const json::value& request,
-                           int64_t id) {
+// What the answer depends on in a chat request.
+struct ChatView {
+  json::value request;
+  bool structured = false;             // response_format json_schema
+  bool by_id = false;                  // answer with product ids
+  std::vector<int64_t> candidate_ids;  // in the prompt's order
+  int64_t prompt_tokens = 0;           // estimated
+  int64_t cached_tokens = 0;
+};
+
+// The ids of the hybrid prompt's candidates, {"product_id":N,"product":...}
+// (the summary's entries carry product_id too, but not first).
+std::vector<int64_t> CandidateIds(absl::string_view prompt) {
+  constexpr absl::string_view kOpen = "{\"product_id\":";
+  std::vector<int64_t> ids;
+  for (size_t at = prompt.find(kOpen); at != absl::string_view::npos;
+       at = prompt.find(kOpen, at + 1)) {
+    size_t end = at + kOpen.size();
+    int64_t id = 0;
+    size_t digits = 0;
+    while (end < prompt.size() && prompt[end] >= '0' && prompt[end] <= '9' &&
+           digits < 18) {
+      id = id * 10 + (prompt[end] - '0');
+      ++end;
+      ++digits;
+    }
+    if (digits > 0 && absl::StartsWith(prompt.substr(end), ",\"product\":")) {
+      ids.push_back(id);
+    }
+  }
+  return ids;
+}
+
+ChatView ViewOf(json::value request) {
+  ChatView view;
+  view.request = std::move(request);
+  const json::object* object = view.request.if_object();
+  if (object == nullptr) return view;
+  const json::value* format = object->if_contains("response_format");
+  if (format != nullptr && format->is_object()) {
+    const json::value* type = format->get_object().if_contains("type");
+    view.structured = type != nullptr && type->is_string() &&
+                      type->get_string() == "json_schema";
+  }
+  const std::string prompt = PromptText(view.request);
+  view.candidate_ids = CandidateIds(prompt);
+  if (view.structured) {
+    // The schema says how picks are named.
+    boost::system::error_code ec;
+    const json::value* items = format->find_pointer(
+        "/json_schema/schema/properties/recommendations/items/properties", ec);
+    view.by_id = items != nullptr && items->is_object() &&
+                 items->get_object().contains("product_id");
+  } else {
+    view.by_id = !view.candidate_ids.empty();
+  }
+  if (view.by_id && view.candidate_ids.empty()) {
+    for (int64_t id = 1; id <= 8; ++id) view.candidate_ids.push_back(id);
+  }
+  view.prompt_tokens = EstimateTokens(prompt);
+  return view;
+}
+
+// The message content `reply` stands for, given the request.
+std::string ContentFor(const FakeReply& reply, const ChatView& view) {
+  if (!reply.recommendations) return reply.content;
+  const std::vector<int64_t> no_ids;
+  const std::vector<int64_t>& ids = view.by_id ? view.candidate_ids : no_ids;
+  return view.structured
+             ? StructuredRecommendationsJson(*reply.recommendations, ids)
+             : RecommendationsJson(*reply.recommendations, ids);
+}
+
+struct Usage {
+  int64_t prompt_tokens = 0;
+  int64_t cached_tokens = 0;
+  int64_t completion_tokens = 0;
+};
+
+std::string CompletionBody(const FakeReply& reply, const ChatView& view,
+                           int64_t id, Usage* usage) {
+  const json::value& request = view.request;
   std::string model = "gpt-4o-mini";
   if (const json::object* object = request.if_object()) {
     if (const json::value* m = object->if_contains("model");
@@ -68,22 +153,50 @@ std::string CompletionBody(const FakeReply& reply, const json::value& request,
       model = std::string(m->get_string());
     }
   }
-  json::object message{{"role", "assistant"}, {"content", reply.content}};
+  json::object message{{"role", "assistant"}};
+  std::string content;
+  if (reply.refusal.empty()) {
+    content = ContentFor(reply, view);
+    message["content"] = content;
+    message["refusal"] = nullptr;
+  } else {
+    message["content"] = nullptr;
+    message["refusal"] = reply.refusal;
+  }
   json::object choice{{"index", 0},
                       {"message", std::move(message)},
                       {"logprobs", nullptr},
-                      {"finish_reason", "stop"}};
-  json::object usage{
-      {"prompt_tokens", reply.prompt_tokens},
-      {"completion_tokens", reply.completion_tokens},
-      {"total_tokens", reply.prompt_tokens + reply.completion_tokens}};
+                      {"finish_reason", reply.finish_reason}};
+  usage->prompt_tokens = reply.prompt_tokens == FakeReply::kEstimateTokens
+                             ? view.prompt_tokens
+                             : reply.prompt_tokens;
+  usage->cached_tokens = std::min(view.cached_tokens, usage->prompt_tokens);
+  usage->completion_tokens =
+      reply.completion_tokens == FakeReply::kEstimateTokens
+          ? EstimateTokens(content)
+          : reply.completion_tokens;
+  json::object usage_json{
+      {"prompt_tokens", usage->prompt_tokens},
+      {"completion_tokens", usage->completion_tokens},
+      {"total_tokens", usage->prompt_tokens + usage->completion_tokens},
+      {"prompt_tokens_details",
+       json::object{{"cached_tokens", usage->cached_tokens}}}};
   json::object body{{"id", absl::StrCat("chatcmpl-fake-", id)},
                     {"object", "chat.completion"},
                     {"created", absl::ToUnixSeconds(absl::Now())},
                     {"model", model},
                     {"choices", json::array{std::move(choice)}},
-                    {"usage", std::move(usage)}};
+                    {"usage", std::move(usage_json)}};
   return json::serialize(body);
+}
+
+std::string UsageJson(const FakeUsage& usage) {
+  return json::serialize(
+      json::object{{"chat_requests", usage.chat_requests},
+                   {"completions", usage.completions},
+                   {"prompt_tokens", usage.prompt_tokens},
+                   {"cached_prompt_tokens", usage.cached_prompt_tokens},
+                   {"completion_tokens", usage.completion_tokens}});
 }
 
 // One client connection: handshake, then requests until the client closes,
@@ -153,32 +266,51 @@ class Session : public std::enable_shared_from_this<Session> {
     path = path.substr(0, path.find('?'));
     const bool is_chat = request.method() == http::verb::post &&
                          absl::EndsWith(path, "/chat/completions");
+    const bool is_stats = request.method() == http::verb::get &&
+                          absl::EndsWith(path, "/fake/stats");
     int64_t id = 0;
+    ChatView view;
+    if (is_chat) view = ViewOf(record.json);
+    const std::string prompt = is_chat ? PromptText(record.json) : "";
+    std::optional<FakeReply> reply;
     {
       absl::MutexLock lock(&state_->mu);
       state_->requests.push_back(record);
       id = static_cast<int64_t>(state_->requests.size());
+      if (is_chat) {
+        ++state_->usage.chat_requests;
+        view.cached_tokens = state_->prompt_cache.LookupAndInsert(prompt);
+        if (view.structured && state_->reject_response_format) {
+          // A gateway without structured outputs; the script is kept for
+          // the retry.
+          reply = FakeReply::Error(
+              400,
+              "Invalid parameter: 'response_format' of type 'json_schema' is "
+              "not supported with this model.");
+        }
+      } else if (is_stats) {
+        reply = FakeReply::Raw(200, UsageJson(state_->usage));
+      }
     }
-
-    FakeReply reply =
-        is_chat
-            ? state_->NextReply()
-            : FakeReply::Error(404, absl::StrCat("no route for ", record.method,
-                                                 " ", record.target));
-    if (reply.delay <= absl::ZeroDuration()) {
-      return Answer(std::move(reply), record.json, id, keep_alive);
+    if (!reply) {
+      reply = is_chat ? state_->NextReply()
+                      : FakeReply::Error(
+                            404, absl::StrCat("no route for ", record.method,
+                                              " ", record.target));
     }
-    timer_.expires_after(absl::ToChronoNanoseconds(reply.delay));
-    timer_.async_wait([self = shared_from_this(), reply = std::move(reply),
-                       json = std::move(record.json), id,
+    if (reply->delay <= absl::ZeroDuration()) {
+      return Answer(*std::move(reply), std::move(view), id, keep_alive);
+    }
+    timer_.expires_after(absl::ToChronoNanoseconds(reply->delay));
+    timer_.async_wait([self = shared_from_this(), reply = *std::move(reply),
+                       view = std::move(view), id,
                        keep_alive](beast::error_code ec) mutable {
       if (ec || self->aborted_) return;
-      self->Answer(std::move(reply), json, id, keep_alive);
+      self->Answer(std::move(reply), std::move(view), id, keep_alive);
     });
   }
 
-  void Answer(FakeReply reply, const json::value& request_json, int64_t id,
-              bool keep_alive) {
+  void Answer(FakeReply reply, ChatView view, int64_t id, bool keep_alive) {
     if (reply.kind == FakeReply::Kind::kReset) {
       // Linger 0 turns close() into a TCP RST: what a crashing proxy does.
       tcp::socket& socket = beast::get_lowest_layer(stream_).socket();
@@ -193,7 +325,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (reply.kind == FakeReply::Kind::kCompletion) {
       response->result(http::status::ok);
       response->set(http::field::content_type, "application/json");
-      response->body() = CompletionBody(reply, request_json, id);
+      Usage usage;
+      response->body() = CompletionBody(reply, view, id, &usage);
+      absl::MutexLock lock(&state_->mu);
+      ++state_->usage.completions;
+      state_->usage.prompt_tokens += usage.prompt_tokens;
+      state_->usage.cached_prompt_tokens += usage.cached_tokens;
+      state_->usage.completion_tokens += usage.completion_tokens;
     } else {
       response->result(static_cast<unsigned>(reply.status));
       response->set(http::field::content_type, reply.content_type);
@@ -248,6 +386,7 @@ class FakeOpenAiServer::Impl {
     {
       absl::MutexLock lock(&state_->mu);
       state_->default_reply = options.default_reply;
+      state_->reject_response_format = options.reject_response_format;
     }
     // tlsv12_server caps the version at 1.2; let clients use TLS 1.3.
     SSL_CTX_set_max_proto_version(ssl_context_.native_handle(), 0);
@@ -382,6 +521,16 @@ void FakeOpenAiServer::SetDefaultReply(FakeReply reply) {
 void FakeOpenAiServer::EnqueueReply(FakeReply reply) {
   absl::MutexLock lock(&impl_->state().mu);
   impl_->state().script.push_back(std::move(reply));
+}
+
+void FakeOpenAiServer::SetRejectResponseFormat(bool reject) {
+  absl::MutexLock lock(&impl_->state().mu);
+  impl_->state().reject_response_format = reject;
+}
+
+FakeUsage FakeOpenAiServer::usage() const {
+  absl::MutexLock lock(&impl_->state().mu);
+  return impl_->state().usage;
 }
 
 std::vector<RecordedRequest> FakeOpenAiServer::requests() const {

@@ -2,7 +2,11 @@
 // tests of the OpenAI client and for the demo. It records every request and
 // answers with scripted replies (fake_reply.h): completions, error
 // statuses, hangs, resets. Keep-alive is supported, and accepted
-// connections are counted, so tests can check connection reuse.
+// connections are counted, so tests can check connection reuse. It reports
+// cached prompt tokens like OpenAI's prompt caching (prompt_cache.h) and
+// counts what it served: usage(), and GET .../fake/stats as JSON
+// {"chat_requests", "completions", "prompt_tokens", "cached_prompt_tokens",
+// "completion_tokens"} for a process outside.
 #ifndef SMARTSHOP_TOOLS_FAKE_OPENAI_FAKE_OPENAI_SERVER_H_
 #define SMARTSHOP_TOOLS_FAKE_OPENAI_FAKE_OPENAI_SERVER_H_
 
@@ -29,9 +33,25 @@ struct FakeOpenAiOptions {
   // PEM files of the server certificate (e.g. from WriteSelfSignedCert).
   std::string cert_file;
   std::string key_file;
-  // Answer when no scripted reply is queued.
+  // Answer when no scripted reply is queued: the default picks, written
+  // as each request asks (structured or not, by id or by name).
   FakeReply default_reply =
-      FakeReply::Completion(RecommendationsJson(DefaultRecommendations()));
+      FakeReply::Recommendations(DefaultRecommendations());
+  // Answer every request with response_format 400 "... 'response_format'
+  // ... not supported" (a gateway or model without structured outputs);
+  // requests without it are answered as usual.
+  bool reject_response_format = false;
+};
+
+// What the server served, for a replay to count calls and tokens at the
+// fake. Cached tokens follow prompt_cache.h.
+struct FakeUsage {
+  int64_t chat_requests = 0;  // POST .../chat/completions, errors included
+  int64_t completions = 0;    // 200 completions among them
+  // Of the completions:
+  int64_t prompt_tokens = 0;
+  int64_t cached_prompt_tokens = 0;  // part of prompt_tokens
+  int64_t completion_tokens = 0;
 };
 
 struct RecordedRequest {
@@ -76,6 +96,10 @@ class FakeOpenAiServer {
   void SetDefaultReply(FakeReply reply);
   // Answers for the next requests, one each, in order.
   void EnqueueReply(FakeReply reply);
+  // See FakeOpenAiOptions::reject_response_format.
+  void SetRejectResponseFormat(bool reject);
+
+  FakeUsage usage() const;
 
   // A copy of every request read so far (whatever its path).
   std::vector<RecordedRequest> requests() const;

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "tools/fake_openai/fake_openai_server.h"
 #include "tools/fake_openai/fake_reply.h"
+#include "tools/fake_openai/prompt_cache.h"
 #include "tools/fake_openai/self_signed_cert.h"
 
 namespace smartshop::fake_openai {
@@ -134,6 +135,67 @@ TEST(FakeReplyTest, ContentBuilders) {
   EXPECT_THAT(InMarkdownFence(json), ::testing::StartsWith("```json\n["));
   EXPECT_THAT(WithProse(json), HasSubstr("\n[\n"));
   EXPECT_EQ(DefaultRecommendations().size(), 8u);
+}
+
+TEST(PromptCacheTest, CachesTheSharedPrefixInBlocksFrom1024Tokens) {
+  PromptCache cache;
+  // 4 characters a token: 1024 tokens are 4096 characters, a block 512.
+  const std::string shared(5000, 's');
+  EXPECT_EQ(cache.LookupAndInsert(shared + "first shopper"),
+            0);  // nothing seen
+  // 5000 shared characters: 9 whole blocks of 128 tokens.
+  EXPECT_EQ(cache.LookupAndInsert(shared + "second shopper"), 9 * 128);
+  // The very same prompt again: all of its whole blocks.
+  const std::string again = shared + "second shopper";
+  EXPECT_EQ(cache.LookupAndInsert(again), 128 * (again.size() / 512));
+}
+
+TEST(PromptCacheTest, NothingBelow1024TokensAndOnlyFromTheStart) {
+  PromptCache cache;
+  const std::string short_shared(4000, 'a');  // 1000 tokens, 7 blocks
+  cache.LookupAndInsert(short_shared + "x");
+  EXPECT_EQ(cache.LookupAndInsert(short_shared + "y"), 0);
+  // The same text after a different start shares no prefix.
+  cache.LookupAndInsert(std::string(6000, 'b'));
+  EXPECT_EQ(cache.LookupAndInsert("z" + std::string(6000, 'b')), 0);
+}
+
+TEST(PromptCacheTest, PromptTextIsRolesAndContentsInOrder) {
+  const boost::json::value request = boost::json::parse(
+      R"({"model":"m","messages":[{"role":"system","content":"S"},
+                                  {"role":"user","content":"U"}]})");
+  EXPECT_EQ(PromptText(request), "system\nS\nuser\nU\n");
+  EXPECT_EQ(PromptText(boost::json::parse("[1]")), "");
+  EXPECT_EQ(EstimateTokens("abcde"), 2);
+  EXPECT_EQ(EstimateTokens(""), 0);
+}
+
+TEST(FakeReplyTest, StructuredBuilders) {
+  const auto items = DefaultRecommendations();
+  const boost::json::value by_name =
+      boost::json::parse(StructuredRecommendationsJson(items));
+  ASSERT_EQ(by_name.at("recommendations").as_array().size(), 8u);
+  EXPECT_TRUE(by_name.at("recommendations")
+                  .as_array()[0]
+                  .as_object()
+                  .contains("product"));
+  const boost::json::value by_id =
+      boost::json::parse(StructuredRecommendationsJson(items, {5, 7}));
+  const auto& picks = by_id.at("recommendations").as_array();
+  ASSERT_EQ(picks.size(), 2u);
+  EXPECT_EQ(picks[1].at("product_id").as_int64(), 7);
+  EXPECT_FALSE(picks[1].as_object().contains("product"));
+  EXPECT_EQ(boost::json::parse(RecommendationsJson(items, {4}))
+                .as_array()[0]
+                .at("product_id")
+                .as_int64(),
+            4);
+  EXPECT_EQ(boost::json::parse(SchemaViolatingJson())
+                .at("recommendations")
+                .as_array()[0]
+                .at("relevance_score")
+                .as_int64(),
+            150);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "tools/fake_openai/fake_reply.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,21 @@ constexpr char kCategory[] = "Online Retail (uncategorised)";
 FakeReply FakeReply::Completion(std::string content) {
   FakeReply reply;
   reply.content = std::move(content);
+  return reply;
+}
+
+FakeReply FakeReply::Recommendations(std::vector<FakeRecommendation> items) {
+  FakeReply reply;
+  reply.recommendations = std::move(items);
+  reply.prompt_tokens = kEstimateTokens;
+  reply.completion_tokens = kEstimateTokens;
+  return reply;
+}
+
+FakeReply FakeReply::Refusal(std::string text) {
+  FakeReply reply;
+  reply.refusal = std::move(text);
+  reply.completion_tokens = 12;
   return reply;
 }
 
@@ -61,7 +77,7 @@ FakeReply FakeReply::JsonWithoutChoices() {
 }
 
 FakeReply FakeReply::Hang(absl::Duration delay) {
-  FakeReply reply = Completion(RecommendationsJson(DefaultRecommendations()));
+  FakeReply reply = Recommendations(DefaultRecommendations());
   reply.delay = delay;
   return reply;
 }
@@ -72,22 +88,58 @@ FakeReply FakeReply::Reset() {
   return reply;
 }
 
-std::string RecommendationsJson(const std::vector<FakeRecommendation>& items) {
+std::string RecommendationsJson(const std::vector<FakeRecommendation>& items,
+                                const std::vector<int64_t>& ids) {
   // Pretty-printed by hand (Boost.JSON 1.81 has no pretty printer): models
   // answer with one object per line, and parsers should see that shape.
+  const size_t n =
+      ids.empty() ? items.size() : std::min(items.size(), ids.size());
   std::string out = "[\n";
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const FakeRecommendation& item = items[i];
     // Numbers by hand too: Boost.JSON writes 97.5 as 9.75E1, which no
     // model does.
+    const std::string key =
+        ids.empty() ? absl::StrCat("\"product\": ",
+                                   json::serialize(json::string(item.product)))
+                    : absl::StrCat("\"product_id\": ", ids[i]);
     absl::StrAppend(
-        &out, "  {\"product\": ", json::serialize(json::string(item.product)),
-        ", \"relevance_score\": ", item.relevance_score,
+        &out, "  {", key, ", \"relevance_score\": ", item.relevance_score,
         ", \"reason\": ", json::serialize(json::string(item.reason)),
-        i + 1 < items.size() ? "},\n" : "}\n");
+        i + 1 < n ? "},\n" : "}\n");
   }
   out += "]";
   return out;
+}
+
+std::string StructuredRecommendationsJson(
+    const std::vector<FakeRecommendation>& items,
+    const std::vector<int64_t>& ids) {
+  // Compact, as structured outputs come; numbers by hand as above.
+  std::string out = "{\"recommendations\":[";
+  bool first = true;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!ids.empty() && i >= ids.size()) break;
+    const FakeRecommendation& item = items[i];
+    absl::StrAppend(&out, first ? "" : ",", "{");
+    first = false;
+    if (ids.empty()) {
+      absl::StrAppend(
+          &out, "\"product\":", json::serialize(json::string(item.product)));
+    } else {
+      absl::StrAppend(&out, "\"product_id\":", ids[i]);
+    }
+    absl::StrAppend(&out, ",\"relevance_score\":", item.relevance_score,
+                    ",\"reason\":", json::serialize(json::string(item.reason)),
+                    "}");
+  }
+  out += "]}";
+  return out;
+}
+
+std::string SchemaViolatingJson() {
+  return R"({"recommendations":[{"product":"HAND WARMER OWL DESIGN",)"
+         R"("relevance_score":150,"reason":"too good","extra":true}]})";
 }
 
 std::string InMarkdownFence(absl::string_view json) {

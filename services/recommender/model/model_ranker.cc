@@ -1,6 +1,7 @@
 #include "services/recommender/model/model_ranker.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
@@ -88,17 +89,11 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   const absl::Time model_start = absl::Now();
   absl::StatusOr<ChatCompletion> completion =
       llm_->Complete(*chat, model_deadline);
-  if (metrics_ != nullptr) {
-    metrics_->ModelCall(
-        completion.ok() ? "ok" : ModelFailureCode(completion.status()),
-        absl::Now() - model_start);
-    if (completion.ok()) {
-      metrics_->ModelUsage(completion->prompt_tokens,
-                           completion->completion_tokens,
-                           completion->estimated_cost_usd);
-    }
-  }
   if (!completion.ok()) {
+    if (metrics_ != nullptr) {
+      metrics_->ModelCall(ModelFailureCode(completion.status()),
+                          absl::Now() - model_start);
+    }
     if (completion.status().code() == absl::StatusCode::kDeadlineExceeded &&
         model_deadline < own_limit) {
       // Only the caller's own deadline ran out: no verdict on the model.
@@ -109,14 +104,43 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     return RankingFailure{ModelFailureReason(completion.status()),
                           std::string(ModelFailureCode(completion.status()))};
   }
-  absl::StatusOr<std::vector<ModelPick>> picks =
-      ParseModelReply(completion->content);
-  breaker_.Record(picks.ok());
-  if (!picks.ok()) {
-    return RankingFailure{
-        absl::StrCat("model reply: ", picks.status().message()),
-        "model_reply_unparsable"};
+  // A reply arrived (and is paid for); whether it is usable is decided here.
+  std::optional<RankingFailure> unusable;
+  absl::StatusOr<std::vector<ModelPick>> picks;
+  if (!completion->refusal.empty()) {
+    unusable = RankingFailure{kModelRefusedReason, kModelRefusedCode};
+  } else if (completion->finish_reason == "length") {
+    // Cut off by max_tokens: whatever parses is a fragment of the answer.
+    unusable = RankingFailure{kModelTruncatedReason, kModelTruncatedCode};
+  } else if (completion->structured) {
+    // Asked with the schema: a reply off it is a model failure, not
+    // something to guess at.
+    picks = ParseStructuredReply(
+        completion->content,
+        hybrid ? PickKey::kProductId : PickKey::kProductName);
+    if (!picks.ok()) {
+      unusable = RankingFailure{kModelSchemaViolationReason,
+                                kModelSchemaViolationCode};
+      Log(LogLevel::kInfo, "model_reply_schema_violation",
+          {{"error", picks.status().message()}});
+    }
+  } else {
+    picks = ParseModelReply(completion->content);
+    if (!picks.ok()) {
+      unusable = RankingFailure{
+          absl::StrCat("model reply: ", picks.status().message()),
+          "model_reply_unparsable"};
+    }
   }
+  if (metrics_ != nullptr) {
+    metrics_->ModelCall(unusable ? absl::string_view(unusable->code) : "ok",
+                        absl::Now() - model_start);
+    metrics_->ModelUsage(
+        completion->prompt_tokens, completion->cached_prompt_tokens,
+        completion->completion_tokens, completion->estimated_cost_usd);
+  }
+  breaker_.Record(!unusable.has_value());
+  if (unusable) return *std::move(unusable);
   const MatchResult match = hybrid ? MatchPicksById(*picks, shown)
                                    : MatchPicks(*picks, request.catalog);
   Ranking ranking;

@@ -1,7 +1,10 @@
 // The model (the LLM) as a Ranker: the original prompt (summary + first 50
 // catalog products, answered by name) or the hybrid one (a CandidateSource's
 // products with ids, answered by id), the call, the untrusted reply parsed
-// and mapped onto the catalog. Each failure is reported with its own reason.
+// and mapped onto the catalog. Each failure is reported with its own reason:
+// the client's (ModelFailureReason), a refusal, a reply cut off at
+// max_tokens, a structured reply off its schema (read strictly), or a plain
+// reply the tolerant parser cannot read.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_MODEL_MODEL_RANKER_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_MODEL_MODEL_RANKER_H_
 
@@ -46,6 +49,16 @@ class ModelRanker : public Ranker {
   RecommenderMetrics* const metrics_;
   CircuitBreaker breaker_;
 };
+
+// Failures of a reply that did arrive, as fallback reason and metric code
+// (in line with ModelFailureReason / ModelFailureCode below).
+inline constexpr char kModelRefusedReason[] = "model: refused";
+inline constexpr char kModelRefusedCode[] = "model_refused";
+inline constexpr char kModelTruncatedReason[] = "model: reply cut off";
+inline constexpr char kModelTruncatedCode[] = "model_reply_truncated";
+inline constexpr char kModelSchemaViolationReason[] =
+    "model: reply violates the schema";
+inline constexpr char kModelSchemaViolationCode[] = "model_schema_violation";
 
 // The fallback reason for a model failure ("model: rate limited", ...).
 std::string ModelFailureReason(const absl::Status& status);

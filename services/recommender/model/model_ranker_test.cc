@@ -142,5 +142,128 @@ TEST_F(ModelRankerTest, RepeatedFailuresPauseTheModel) {
   EXPECT_EQ(llm_.requests().size(), 2u);
 }
 
+// Answers every call with one whole ChatCompletion (refusal, finish_reason,
+// structured), which FakeLlmClient cannot script.
+class CompletionLlm : public LlmClient {
+ public:
+  explicit CompletionLlm(ChatCompletion completion)
+      : completion_(std::move(completion)) {}
+  absl::StatusOr<ChatCompletion> Complete(const ChatRequest& request,
+                                          absl::Time) override {
+    requests_.push_back(request);
+    return completion_;
+  }
+  std::vector<ChatRequest> requests_;
+
+ private:
+  ChatCompletion completion_;
+};
+
+ChatCompletion StructuredCompletion(std::string content) {
+  ChatCompletion completion;
+  completion.content = std::move(content);
+  completion.finish_reason = "stop";
+  completion.structured = true;
+  return completion;
+}
+
+class ModelRankerReplyTest : public ModelRankerTest {
+ protected:
+  std::variant<Ranking, RankingFailure> RankWith(
+      const ChatCompletion& completion, bool hybrid = false) {
+    llm_ = std::make_unique<CompletionLlm>(completion);
+    PromptSettings settings;
+    settings.structured_output = StructuredOutput::kOn;
+    ModelRanker ranker(
+        llm_.get(), *PromptBuilder::Create(settings), {},
+        hybrid ? std::make_unique<FixedCandidates>(std::vector<int64_t>{3, 1})
+               : nullptr,
+        nullptr);
+    return Rank(ranker);
+  }
+  static RankingFailure FailureOf(
+      const std::variant<Ranking, RankingFailure>& ranked) {
+    EXPECT_TRUE(std::holds_alternative<RankingFailure>(ranked));
+    return std::holds_alternative<RankingFailure>(ranked)
+               ? std::get<RankingFailure>(ranked)
+               : RankingFailure{};
+  }
+  std::unique_ptr<CompletionLlm> llm_;
+};
+
+TEST_F(ModelRankerReplyTest, AStructuredReplyIsReadByName) {
+  auto ranked = RankWith(StructuredCompletion(
+      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
+      R"("reason":"Fits"}]})"));
+  ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
+  const Ranking& ranking = std::get<Ranking>(ranked);
+  ASSERT_EQ(ranking.items.size(), 1u);
+  EXPECT_EQ(ranking.items[0].product->id(), 3);
+  EXPECT_EQ(ranking.items[0].score, 91);
+  // The request carried the by-name schema.
+  ASSERT_TRUE(llm_->requests_[0].response_schema.has_value());
+  EXPECT_EQ(llm_->requests_[0].response_schema->name, "product_picks_by_name");
+}
+
+TEST_F(ModelRankerReplyTest, AStructuredHybridReplyIsReadById) {
+  auto ranked = RankWith(
+      StructuredCompletion(
+          R"({"recommendations":[{"product_id":1,"relevance_score":70,)"
+          R"("reason":"a"},{"product_id":3,"relevance_score":60,"reason":"b"}]})"),
+      /*hybrid=*/true);
+  ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
+  const Ranking& ranking = std::get<Ranking>(ranked);
+  ASSERT_EQ(ranking.items.size(), 2u);
+  EXPECT_EQ(ranking.items[0].product->id(), 1);
+  EXPECT_EQ(ranking.items[1].product->id(), 3);
+  EXPECT_EQ(llm_->requests_[0].response_schema->name, "product_picks_by_id");
+}
+
+TEST_F(ModelRankerReplyTest, ARefusalIsModelRefused) {
+  ChatCompletion refused = StructuredCompletion("");
+  refused.refusal = "I can't help with that.";
+  const RankingFailure failure = FailureOf(RankWith(refused));
+  EXPECT_EQ(failure.reason, "model: refused");
+  EXPECT_EQ(failure.code, "model_refused");
+}
+
+TEST_F(ModelRankerReplyTest, AReplyCutOffAtMaxTokensIsAFailure) {
+  ChatCompletion cut = StructuredCompletion(
+      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
+      R"("reason":"Fits"}]})");
+  cut.finish_reason = "length";
+  const RankingFailure failure = FailureOf(RankWith(cut));
+  EXPECT_EQ(failure.reason, "model: reply cut off");
+  EXPECT_EQ(failure.code, "model_reply_truncated");
+}
+
+TEST_F(ModelRankerReplyTest, AStructuredReplyOffTheSchemaIsNotReadTolerantly) {
+  // Each of these the tolerant parser would have accepted.
+  for (const char* content : {
+           R"j([{"product":"C (Shelf)","relevance_score":91,"reason":"x"}])j",
+           R"j({"recommendations":[{"product":"C (Shelf)",)j"
+           R"("relevance_score":150,"reason":"x"}]})",
+           R"j({"recommendations":[{"product":"C (Shelf)","reason":"x"}]})j",
+           "```json\n{\"recommendations\":[{\"product\":\"C (Shelf)\","
+           "\"relevance_score\":9,\"reason\":\"x\"}]}\n```",
+       }) {
+    const RankingFailure failure =
+        FailureOf(RankWith(StructuredCompletion(content)));
+    EXPECT_EQ(failure.reason, "model: reply violates the schema") << content;
+    EXPECT_EQ(failure.code, "model_schema_violation") << content;
+  }
+}
+
+TEST_F(ModelRankerReplyTest, APlainReplyAfterAFallbackIsReadTolerantly) {
+  // The client sent it without response_format (structured false).
+  ChatCompletion plain;
+  plain.content =
+      "Sure!\n```json\n[{\"product\": \"B (Shelf)\", "
+      "\"relevance_score\": 93}]\n```";
+  auto ranked = RankWith(plain);
+  ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
+  EXPECT_EQ(std::get<Ranking>(ranked).items[0].product->id(), 2);
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

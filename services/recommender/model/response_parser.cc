@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "boost/json.hpp"
 
@@ -82,7 +83,125 @@ double ScoreOf(const boost::json::object& entry) {
   return std::clamp(score, 0.0, 100.0);
 }
 
+constexpr char kPicksField[] = "recommendations";
+constexpr char kScoreField[] = "relevance_score";
+constexpr char kReasonField[] = "reason";
+
+absl::Status Violation(absl::string_view why) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("reply violates the schema: ", why));
+}
+
+absl::string_view View(const boost::json::string& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
 }  // namespace
+
+ResponseSchema PicksSchema(PickKey key) {
+  namespace json = boost::json;
+  const bool by_id = key == PickKey::kProductId;
+  const char* product_field = by_id ? "product_id" : "product";
+  json::object product =
+      by_id ? json::object{{"type", "integer"},
+                           {"minimum", 1},
+                           {"description", "a product_id from the candidates"}}
+            : json::object{{"type", "string"},
+                           {"description",
+                            "Product Name (Category Name) as listed in the "
+                            "catalog"}};
+  json::object item{
+      {"type", "object"},
+      {"properties",
+       json::object{
+           {product_field, std::move(product)},
+           {kScoreField,
+            json::object{{"type", "number"}, {"minimum", 0}, {"maximum", 100}}},
+           {kReasonField,
+            json::object{
+                {"type", "string"},
+                {"description", "brief reason, at most 200 characters"}}}}},
+      {"required", json::array{product_field, kScoreField, kReasonField}},
+      {"additionalProperties", false}};
+  json::object schema{
+      {"type", "object"},
+      {"properties",
+       json::object{{kPicksField, json::object{{"type", "array"},
+                                               {"minItems", 1},
+                                               {"maxItems", kMaxPicks},
+                                               {"items", std::move(item)}}}}},
+      {"required", json::array{kPicksField}},
+      {"additionalProperties", false}};
+  return ResponseSchema{by_id ? "product_picks_by_id" : "product_picks_by_name",
+                        std::move(schema)};
+}
+
+absl::StatusOr<std::vector<ModelPick>> ParseStructuredReply(
+    absl::string_view reply, PickKey key) {
+  std::optional<boost::json::value> json = TryParse(reply);
+  if (!json) return Violation("not JSON");
+  const boost::json::object* root = json->if_object();
+  if (root == nullptr) return Violation("not an object");
+  const boost::json::value* list = root->if_contains(kPicksField);
+  if (list == nullptr || !list->is_array()) {
+    return Violation("no \"recommendations\" array");
+  }
+  if (root->size() != 1) return Violation("fields besides \"recommendations\"");
+  const boost::json::array& items = list->get_array();
+  if (items.empty()) return Violation("no recommendations");
+  if (items.size() > kMaxPicks) {
+    return Violation(absl::StrCat(items.size(), " recommendations, at most ",
+                                  kMaxPicks, " allowed"));
+  }
+  const bool by_id = key == PickKey::kProductId;
+  const char* product_field = by_id ? "product_id" : "product";
+  std::vector<ModelPick> picks;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string where = absl::StrCat("recommendations[", i, "]");
+    const boost::json::object* entry = items[i].if_object();
+    if (entry == nullptr)
+      return Violation(absl::StrCat(where, " not an object"));
+    if (entry->size() != 3) {
+      return Violation(absl::StrCat(where, " must have exactly ", product_field,
+                                    ", relevance_score, reason"));
+    }
+    ModelPick pick;
+    const boost::json::value* product = entry->if_contains(product_field);
+    if (by_id) {
+      if (product == nullptr || !product->is_int64() ||
+          product->get_int64() < 1) {
+        return Violation(
+            absl::StrCat(where, ".product_id is not a positive integer"));
+      }
+      pick.product_id = product->get_int64();
+    } else {
+      if (product == nullptr || !product->is_string()) {
+        return Violation(absl::StrCat(where, ".product is not a string"));
+      }
+      pick.product =
+          SanitizeReason(View(product->get_string()), /*max_chars=*/512);
+      if (pick.product.empty()) {
+        return Violation(absl::StrCat(where, ".product is empty"));
+      }
+    }
+    const boost::json::value* score = entry->if_contains(kScoreField);
+    if (score == nullptr || !score->is_number()) {
+      return Violation(absl::StrCat(where, ".relevance_score is not a number"));
+    }
+    pick.relevance_score = score->to_number<double>();
+    if (!std::isfinite(pick.relevance_score) || pick.relevance_score < 0 ||
+        pick.relevance_score > 100) {
+      return Violation(absl::StrCat(where, ".relevance_score outside 0-100"));
+    }
+    const boost::json::value* reason = entry->if_contains(kReasonField);
+    if (reason == nullptr || !reason->is_string()) {
+      return Violation(absl::StrCat(where, ".reason is not a string"));
+    }
+    pick.reason = SanitizeReason(View(reason->get_string()), kMaxReasonChars);
+    picks.push_back(std::move(pick));
+  }
+  return picks;
+}
 
 std::string SanitizeReason(absl::string_view text, size_t max_chars) {
   std::string clean;

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/recommender/model/llm_client.h"
 
 namespace smartshop::recommender {
 
@@ -30,6 +31,29 @@ struct ModelPick {
 // "product_id" are skipped. INVALID_ARGUMENT when no
 // JSON array can be found or none of its entries is usable.
 absl::StatusOr<std::vector<ModelPick>> ParseModelReply(absl::string_view reply);
+
+// How a structured reply names a product: by the id the hybrid prompt
+// shows, or by the "Name (Category)" the original prompt lists.
+enum class PickKey { kProductId, kProductName };
+
+// The strict JSON schema of the 8 picks, for ChatRequest::response_schema:
+//   {"recommendations": [{"product_id": integer >= 1 | "product": string,
+//                         "relevance_score": number 0-100,
+//                         "reason": string}, 1 to 8 items]}
+// with every field required and additionalProperties false (what strict
+// mode demands). The reason's 200-character limit is in its description
+// only: OpenAI's strict mode has rejected maxLength, and a schema it
+// rejects would switch structured output off.
+ResponseSchema PicksSchema(PickKey key);
+
+// A reply asked for with PicksSchema(key), checked against it without any
+// tolerance: INVALID_ARGUMENT naming what is wrong unless `reply` is exactly
+// that JSON object (no fence, no prose, no extra or missing field, no wrong
+// type, 1 to 8 items, score within 0-100, product_id >= 1, a non-empty
+// product). Reasons are sanitised and cut to 200 characters like
+// ParseModelReply's.
+absl::StatusOr<std::vector<ModelPick>> ParseStructuredReply(
+    absl::string_view reply, PickKey key);
 
 // `text` without control characters, whitespace-trimmed, cut at a UTF-8
 // character boundary to at most `max_chars` characters.

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "boost/json.hpp"
@@ -58,6 +59,14 @@ std::string BuildChatCompletionsBody(const ChatRequest& request) {
   body["messages"] = std::move(messages);
   body["temperature"] = request.temperature;
   body["max_tokens"] = request.max_tokens;
+  if (request.response_schema.has_value()) {
+    body["response_format"] = json::object{
+        {"type", "json_schema"},
+        {"json_schema",
+         json::object{{"name", request.response_schema->name},
+                      {"strict", true},
+                      {"schema", request.response_schema->schema}}}};
+  }
   return json::serialize(body);
 }
 
@@ -82,37 +91,78 @@ absl::StatusOr<ChatCompletion> ParseChatCompletionsBody(
   if (message == nullptr || !message->is_object()) {
     return Malformed("choices[0] has no message");
   }
-  const json::value* content = message->get_object().if_contains("content");
-  if (content == nullptr || !content->is_string()) {
-    // A refusal or a tool call leaves content null.
-    std::string finish;
-    if (const json::value* f = choice->if_contains("finish_reason");
-        f != nullptr && f->is_string()) {
-      finish = std::string(f->get_string());
-    }
+  const json::object& message_object = message->get_object();
+  std::string finish;
+  if (const json::value* f = choice->if_contains("finish_reason");
+      f != nullptr && f->is_string()) {
+    finish = std::string(f->get_string());
+  }
+  ChatCompletion completion;
+  completion.finish_reason = finish;
+  const json::value* content = message_object.if_contains("content");
+  const json::value* refusal = message_object.if_contains("refusal");
+  if (refusal != nullptr && refusal->is_string()) {
+    // Structured outputs report a refusal here, content null.
+    completion.refusal = std::string(refusal->get_string());
+  }
+  if (content != nullptr && content->is_string()) {
+    completion.content = std::string(content->get_string());
+  } else if (refusal == nullptr || !refusal->is_string()) {
+    // A tool call leaves content null.
     return Malformed(absl::StrCat("choices[0].message.content is not text",
                                   finish.empty() ? "" : " (finish_reason ",
                                   finish, finish.empty() ? "" : ")"));
   }
 
-  ChatCompletion completion;
-  completion.content = std::string(content->get_string());
   if (const json::value* usage = object->if_contains("usage");
       usage != nullptr && usage->is_object()) {
-    completion.prompt_tokens = TokenCount(usage->get_object(), "prompt_tokens");
-    completion.completion_tokens =
-        TokenCount(usage->get_object(), "completion_tokens");
+    const json::object& u = usage->get_object();
+    completion.prompt_tokens = TokenCount(u, "prompt_tokens");
+    completion.completion_tokens = TokenCount(u, "completion_tokens");
+    if (const json::value* details = u.if_contains("prompt_tokens_details");
+        details != nullptr && details->is_object()) {
+      // Never more than the prompt: a bad count must not make a call
+      // look cheaper than free.
+      completion.cached_prompt_tokens =
+          std::min(completion.prompt_tokens,
+                   TokenCount(details->get_object(), "cached_tokens"));
+    }
   }
-  completion.estimated_cost_usd = EstimateCostUsd(
-      completion.prompt_tokens, completion.completion_tokens, prices);
+  completion.estimated_cost_usd =
+      EstimateCostUsd(completion.prompt_tokens, completion.cached_prompt_tokens,
+                      completion.completion_tokens, prices);
   return completion;
 }
 
-double EstimateCostUsd(int64_t prompt_tokens, int64_t completion_tokens,
-                       const TokenPrices& prices) {
-  return (static_cast<double>(prompt_tokens) * prices.input_per_million +
+double EstimateCostUsd(int64_t prompt_tokens, int64_t cached_prompt_tokens,
+                       int64_t completion_tokens, const TokenPrices& prices) {
+  const int64_t cached = std::clamp<int64_t>(
+      cached_prompt_tokens, 0, std::max<int64_t>(0, prompt_tokens));
+  return (static_cast<double>(prompt_tokens - cached) *
+              prices.input_per_million +
+          static_cast<double>(cached) * prices.cached_input_per_million +
           static_cast<double>(completion_tokens) * prices.output_per_million) /
          1e6;
+}
+
+bool RejectsResponseFormat(int http_status, absl::string_view body) {
+  if (http_status != 400) return false;
+  boost::system::error_code ec;
+  json::value root = json::parse(Std(body), ec);
+  if (ec || !root.is_object()) return false;
+  const json::value* error = root.get_object().if_contains("error");
+  if (error == nullptr || !error->is_object()) return false;
+  for (std::string_view key : {"message", "param"}) {
+    const json::value* v = error->get_object().if_contains(key);
+    if (v == nullptr || !v->is_string()) continue;
+    const std::string text = absl::AsciiStrToLower(
+        absl::string_view(v->get_string().data(), v->get_string().size()));
+    if (absl::StrContains(text, "response_format") ||
+        absl::StrContains(text, "json_schema")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string ErrorMessageFromBody(absl::string_view body, size_t max_chars) {

@@ -18,17 +18,30 @@
 namespace smartshop::recommender {
 
 // {"model", "messages": [{"role", "content"}...], "temperature",
-// "max_tokens"} as compact JSON.
+// "max_tokens"} as compact JSON, plus, when request.response_schema is set,
+// "response_format": {"type": "json_schema", "json_schema": {"name",
+// "strict": true, "schema"}}.
 std::string BuildChatCompletionsBody(const ChatRequest& request);
 
 // DATA_LOSS unless `body` is a Chat Completions object whose
-// choices[0].message.content is a string. Missing usage counts as zero
-// tokens; the cost is estimated from `prices`.
+// choices[0].message has a string content or a string refusal (then
+// content is ""). finish_reason is copied. Missing usage counts as zero
+// tokens, missing usage.prompt_tokens_details.cached_tokens as none cached;
+// the cost is estimated from `prices`. `structured` is left false (the
+// client knows what it sent).
 absl::StatusOr<ChatCompletion> ParseChatCompletionsBody(
     absl::string_view body, const TokenPrices& prices);
 
-double EstimateCostUsd(int64_t prompt_tokens, int64_t completion_tokens,
-                       const TokenPrices& prices);
+// `cached_prompt_tokens` (part of `prompt_tokens`) at the cached input
+// price, the rest of the prompt at the input price, the completion at the
+// output price.
+double EstimateCostUsd(int64_t prompt_tokens, int64_t cached_prompt_tokens,
+                       int64_t completion_tokens, const TokenPrices& prices);
+
+// Whether an error reply says that response_format / json_schema is not
+// supported (a gateway or model without structured outputs): HTTP 400
+// whose error message or error.param mentions either.
+bool RejectsResponseFormat(int http_status, absl::string_view body);
 
 // error.message of an OpenAI error body, cut to `max_chars`; "" when there
 // is none. Lets a status say "The model `x` does not exist" rather than

@@ -32,6 +32,99 @@ TEST(BuildChatCompletionsBodyTest, HasModelMessagesTemperatureAndMaxTokens) {
   EXPECT_EQ(messages[1].at("content"), "Recommend \"8\" products\n");
 }
 
+TEST(BuildChatCompletionsBodyTest, NoResponseFormatWithoutSchema) {
+  ChatRequest request;
+  request.model = "gpt-4o-mini";
+  const json::value body = json::parse(BuildChatCompletionsBody(request));
+  EXPECT_EQ(body.as_object().if_contains("response_format"), nullptr);
+}
+
+TEST(BuildChatCompletionsBodyTest, StrictJsonSchemaResponseFormat) {
+  ChatRequest request;
+  request.model = "gpt-4o-mini";
+  request.response_schema =
+      ResponseSchema{"picks", json::parse(R"({"type":"object","properties":{},
+                               "additionalProperties":false})")};
+  const json::value body = json::parse(BuildChatCompletionsBody(request));
+  const json::value& format = body.at("response_format");
+  EXPECT_EQ(format.at("type"), "json_schema");
+  EXPECT_EQ(format.at("json_schema").at("name"), "picks");
+  EXPECT_EQ(format.at("json_schema").at("strict"), true);
+  EXPECT_EQ(format.at("json_schema").at("schema").at("additionalProperties"),
+            false);
+}
+
+TEST(ParseChatCompletionsBodyTest, RefusalWithNullContentIsNotDataLoss) {
+  absl::StatusOr<ChatCompletion> completion = ParseChatCompletionsBody(
+      R"({"choices":[{"message":{"role":"assistant","content":null,
+          "refusal":"I can't help with that."},"finish_reason":"stop"}]})",
+      TokenPrices{});
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->refusal, "I can't help with that.");
+  EXPECT_EQ(completion->content, "");
+  EXPECT_EQ(completion->finish_reason, "stop");
+  EXPECT_FALSE(completion->structured);
+}
+
+TEST(ParseChatCompletionsBodyTest, NullRefusalIsNoRefusal) {
+  absl::StatusOr<ChatCompletion> completion = ParseChatCompletionsBody(
+      R"({"choices":[{"message":{"content":"[]","refusal":null},
+          "finish_reason":"length"}]})",
+      TokenPrices{});
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->refusal, "");
+  EXPECT_EQ(completion->finish_reason, "length");
+}
+
+TEST(ParseChatCompletionsBodyTest, CachedTokensArePricedAtTheCachedRate) {
+  const char* body = R"({"choices":[{"message":{"content":"[]"}}],
+    "usage":{"prompt_tokens":2000000,"completion_tokens":1000000,
+             "prompt_tokens_details":{"cached_tokens":1000000}}})";
+  absl::StatusOr<ChatCompletion> completion =
+      ParseChatCompletionsBody(body, TokenPrices{});
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->prompt_tokens, 2000000);
+  EXPECT_EQ(completion->cached_prompt_tokens, 1000000);
+  // 1M uncached at 0.15, 1M cached at 0.075, 1M output at 0.60.
+  EXPECT_THAT(completion->estimated_cost_usd,
+              DoubleNear(0.15 + 0.075 + 0.60, 1e-9));
+}
+
+TEST(ParseChatCompletionsBodyTest, CachedTokensNeverExceedThePrompt) {
+  absl::StatusOr<ChatCompletion> completion = ParseChatCompletionsBody(
+      R"({"choices":[{"message":{"content":"[]"}}],
+          "usage":{"prompt_tokens":100,"completion_tokens":0,
+                   "prompt_tokens_details":{"cached_tokens":5000}}})",
+      TokenPrices{});
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->cached_prompt_tokens, 100);
+  EXPECT_THAT(completion->estimated_cost_usd,
+              DoubleNear(100 * 0.075e-6, 1e-12));
+}
+
+TEST(EstimateCostUsdTest, NoCachedTokensIsThePlainInputPrice) {
+  EXPECT_THAT(EstimateCostUsd(1000000, 0, 0, TokenPrices{}),
+              DoubleNear(0.15, 1e-12));
+  EXPECT_THAT(EstimateCostUsd(1000000, 1000000, 0, TokenPrices{}),
+              DoubleNear(0.075, 1e-12));
+}
+
+TEST(RejectsResponseFormatTest, OnlyA400AboutResponseFormat) {
+  EXPECT_TRUE(RejectsResponseFormat(
+      400,
+      R"({"error":{"message":"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.","param":"response_format"}})"));
+  EXPECT_TRUE(RejectsResponseFormat(
+      400,
+      R"({"error":{"message":"unknown field","param":"response_format.json_schema"}})"));
+  EXPECT_TRUE(
+      RejectsResponseFormat(400, R"({"error":{"message":"JSON_SCHEMA off"}})"));
+  EXPECT_FALSE(RejectsResponseFormat(
+      400, R"({"error":{"message":"max_tokens is too large"}})"));
+  EXPECT_FALSE(RejectsResponseFormat(
+      500, R"({"error":{"message":"response_format broke us"}})"));
+  EXPECT_FALSE(RejectsResponseFormat(400, "response_format: not json"));
+}
+
 TEST(ParseChatCompletionsBodyTest, ReadsContentTokensAndCost) {
   const char* body = R"({"id":"x","object":"chat.completion",
     "choices":[{"index":0,"message":{"role":"assistant","content":"[1]"},

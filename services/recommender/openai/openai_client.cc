@@ -129,12 +129,12 @@ absl::StatusOr<ChatCompletion> OpenAiClient::Complete(
   const absl::Duration latency = absl::Now() - start;
   if (result.ok()) {
     stats_.RecordCall(absl::OkStatus(), result->prompt_tokens,
-                      result->completion_tokens, result->estimated_cost_usd,
-                      latency);
+                      result->cached_prompt_tokens, result->completion_tokens,
+                      result->estimated_cost_usd, latency);
     return result;
   }
   absl::Status status = WithoutKey(result.status());
-  stats_.RecordCall(status, 0, 0, 0, latency);
+  stats_.RecordCall(status, 0, 0, 0, 0, latency);
   LogFailure(status);
   return status;
 }
@@ -145,7 +145,10 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
     return absl::FailedPreconditionError(
         "OpenAI API key not configured (OPENAI_API_KEY)");
   }
-  const std::string body = BuildChatCompletionsBody(request);
+  // Structured output unless the server already said it has none.
+  bool structured = request.response_schema.has_value() &&
+                    !structured_unsupported_.load(std::memory_order_relaxed);
+  std::string body = BodyFor(request, structured);
   const RetryOptions& retry = options_.retry;
   int server_retries = 0;
   int rate_limit_retries = 0;
@@ -168,9 +171,27 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
     RemoveKey(options_.api_key, &response.body);
     const int code = response.status;
     if (code >= 200 && code < 300) {
-      return ParseChatCompletionsBody(response.body, options_.prices);
+      absl::StatusOr<ChatCompletion> completion =
+          ParseChatCompletionsBody(response.body, options_.prices);
+      if (completion.ok()) completion->structured = structured;
+      return completion;
     }
     const std::string detail = Detail(ErrorMessageFromBody(response.body));
+    if (structured && RejectsResponseFormat(code, response.body)) {
+      // A gateway or model without structured outputs: the same request
+      // once more without response_format, and never again with it (the
+      // caller then parses the reply tolerantly). Not counted as a retry.
+      structured = false;
+      body = BodyFor(request, false);
+      stats_.RecordStructuredFallback();
+      if (!structured_unsupported_.exchange(true)) {
+        Log(LogLevel::kWarning, "openai_structured_output_unsupported",
+            {{"model", request.model},
+             {"http_status", int64_t{code}},
+             {"message", ErrorMessageFromBody(response.body)}});
+      }
+      continue;
+    }
     if (code == 401) {
       // OpenAI's message quotes part of the key; say what to do instead.
       return absl::UnauthenticatedError(
@@ -211,6 +232,15 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
     return absl::InternalError(
         absl::StrCat("OpenAI answered HTTP ", code, detail));
   }
+}
+
+std::string OpenAiClient::BodyFor(const ChatRequest& request, bool structured) {
+  if (structured || !request.response_schema.has_value()) {
+    return BuildChatCompletionsBody(request);
+  }
+  ChatRequest plain = request;
+  plain.response_schema.reset();
+  return BuildChatCompletionsBody(plain);
 }
 
 TransportStatus OpenAiClient::Exchange(const std::string& body,

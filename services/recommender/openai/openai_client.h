@@ -6,6 +6,7 @@
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_OPENAI_OPENAI_CLIENT_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_OPENAI_OPENAI_CLIENT_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,11 @@ class OpenAiClient : public LlmClient {
   //     transparently (not counted as a retry);
   //   - an untrusted certificate is UNAVAILABLE "TLS handshake failed: ..."
   //     and the request is never sent;
+  //   - a 400 about response_format / json_schema to a request with a
+  //     response_schema (no structured outputs behind this base_url) is
+  //     answered by sending the request once more without it; from then on
+  //     no request of this client carries response_format (logged once);
+  //     ChatCompletion::structured says which way a reply was asked for;
   //   - other HTTP statuses are INTERNAL, with OpenAI's error message.
   // No status message ever contains the API key. Failures are logged once
   // per burst (options.log_interval), not once per call.
@@ -58,6 +64,10 @@ class OpenAiClient : public LlmClient {
                                           absl::Time deadline) override;
 
   OpenAiStatsSnapshot stats() const { return stats_.Snapshot(); }
+  // False once the server rejected response_format.
+  bool structured_output_supported() const {
+    return !structured_unsupported_.load(std::memory_order_relaxed);
+  }
 
  private:
   OpenAiClient(OpenAiOptions options, BaseUrl base_url,
@@ -65,6 +75,8 @@ class OpenAiClient : public LlmClient {
 
   absl::StatusOr<ChatCompletion> CompleteWithRetries(const ChatRequest& request,
                                                      absl::Time deadline);
+  // The request body, with response_format only when `structured`.
+  static std::string BodyFor(const ChatRequest& request, bool structured);
   // One HTTP exchange; fills `response` when one arrived.
   openai_internal::TransportStatus Exchange(
       const std::string& body, absl::Time deadline, bool is_retry,
@@ -85,6 +97,9 @@ class OpenAiClient : public LlmClient {
   const std::unique_ptr<openai_internal::ConnectionPool> pool_;
   OpenAiStats stats_;
   LogThrottle log_throttle_;
+  // Set for the life of the process once the server rejected
+  // response_format.
+  std::atomic<bool> structured_unsupported_{false};
 };
 
 }  // namespace smartshop::recommender

@@ -518,6 +518,164 @@ TEST_F(OpenAiClientTest, ConcurrentCallsAllSucceedOnFewConnections) {
   EXPECT_EQ(client->stats().ok, 12);
 }
 
+// A schema shaped like the picks' (model/response_parser.h), by name.
+ResponseSchema NameSchema() {
+  return ResponseSchema{"product_picks_by_name", boost::json::parse(R"({
+    "type": "object", "additionalProperties": false,
+    "required": ["recommendations"],
+    "properties": {"recommendations": {"type": "array", "maxItems": 8,
+      "items": {"type": "object", "additionalProperties": false,
+        "required": ["product", "relevance_score", "reason"],
+        "properties": {"product": {"type": "string"},
+                       "relevance_score": {"type": "number"},
+                       "reason": {"type": "string"}}}}}})")};
+}
+
+bool HasResponseFormat(const RecordedRequest& request) {
+  return request.json.is_object() &&
+         request.json.as_object().contains("response_format");
+}
+
+TEST_F(OpenAiClientTest, AStructuredRequestGetsTheSchemaObject) {
+  ChatRequest request = Request();
+  request.response_schema = NameSchema();
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(request, In(absl::Seconds(5)));
+
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_TRUE(completion->structured);
+  EXPECT_EQ(completion->finish_reason, "stop");
+  const boost::json::value content = boost::json::parse(completion->content);
+  const boost::json::array& picks = content.at("recommendations").as_array();
+  ASSERT_EQ(picks.size(), 8u);
+  EXPECT_THAT(std::string(picks[0].at("product").as_string()),
+              StartsWith("HAND WARMER UNION JACK ("));
+  EXPECT_EQ(content.as_object().size(), 1u);
+  const std::vector<RecordedRequest> seen = server_->requests();
+  ASSERT_EQ(seen.size(), 1u);
+  const boost::json::value& format = seen[0].json.at("response_format");
+  EXPECT_EQ(format.at("type"), "json_schema");
+  EXPECT_EQ(format.at("json_schema").at("strict"), true);
+  EXPECT_EQ(format.at("json_schema").at("name"), "product_picks_by_name");
+}
+
+TEST_F(OpenAiClientTest, APlainRequestGetsTheArrayAsBefore) {
+  auto client = MakeClient(Options());
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_FALSE(completion->structured);
+  EXPECT_TRUE(boost::json::parse(completion->content).is_array());
+  EXPECT_FALSE(HasResponseFormat(server_->requests()[0]));
+}
+
+TEST_F(OpenAiClientTest, ARejectedResponseFormatIsDroppedForGood) {
+  server_->SetRejectResponseFormat(true);
+  ChatRequest request = Request();
+  request.response_schema = NameSchema();
+  auto client = MakeClient(Options());
+
+  absl::StatusOr<ChatCompletion> first =
+      client->Complete(request, In(absl::Seconds(5)));
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->structured);
+  EXPECT_TRUE(boost::json::parse(first->content).is_array());
+  std::vector<RecordedRequest> seen = server_->requests();
+  ASSERT_EQ(seen.size(), 2u);  // one retry, without response_format
+  EXPECT_TRUE(HasResponseFormat(seen[0]));
+  EXPECT_FALSE(HasResponseFormat(seen[1]));
+  EXPECT_FALSE(client->structured_output_supported());
+
+  absl::StatusOr<ChatCompletion> second =
+      client->Complete(request, In(absl::Seconds(5)));
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(second->structured);
+  seen = server_->requests();
+  ASSERT_EQ(seen.size(), 3u);  // no second attempt with it
+  EXPECT_FALSE(HasResponseFormat(seen[2]));
+  EXPECT_EQ(client->stats().structured_fallbacks, 1);
+  EXPECT_EQ(client->stats().ok, 2);
+}
+
+TEST_F(OpenAiClientTest, AnOther400IsNotRetriedWithoutResponseFormat) {
+  server_->EnqueueReply(
+      FakeReply::Error(400, "max_tokens is too large: 100000"));
+  ChatRequest request = Request();
+  request.response_schema = NameSchema();
+  auto client = MakeClient(Options());
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(request, In(absl::Seconds(5)));
+  EXPECT_THAT(completion, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_EQ(server_->request_count(), 1);
+  EXPECT_TRUE(client->structured_output_supported());
+}
+
+TEST_F(OpenAiClientTest, ARefusalArrivesAsSuch) {
+  server_->EnqueueReply(FakeReply::Refusal("I can't help with that."));
+  ChatRequest request = Request();
+  request.response_schema = NameSchema();
+  auto client = MakeClient(Options());
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(request, In(absl::Seconds(5)));
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->refusal, "I can't help with that.");
+  EXPECT_EQ(completion->content, "");
+}
+
+TEST_F(OpenAiClientTest, AReplyCutOffSaysSo) {
+  FakeReply cut = FakeReply::Completion(R"({"recommendations":[{"prod)");
+  cut.finish_reason = "length";
+  server_->EnqueueReply(cut);
+  auto client = MakeClient(Options());
+  absl::StatusOr<ChatCompletion> completion =
+      client->Complete(Request(), In(absl::Seconds(5)));
+  ASSERT_TRUE(completion.ok()) << completion.status();
+  EXPECT_EQ(completion->finish_reason, "length");
+}
+
+TEST_F(OpenAiClientTest, ARepeatedLongPrefixIsCachedAndCostsLess) {
+  FakeReply reply = FakeReply::Completion("[]");
+  reply.prompt_tokens = FakeReply::kEstimateTokens;
+  reply.completion_tokens = 100;
+  server_->SetDefaultReply(reply);
+  ChatRequest request = Request();
+  // About 2000 tokens of instructions and catalog shared by both calls.
+  request.messages[0].content = std::string(8000, 'c');
+  auto client = MakeClient(Options());
+
+  request.messages[1].content = "shopper one";
+  absl::StatusOr<ChatCompletion> first =
+      client->Complete(request, In(absl::Seconds(5)));
+  request.messages[1].content = "shopper two, who differs";
+  absl::StatusOr<ChatCompletion> second =
+      client->Complete(request, In(absl::Seconds(5)));
+
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->cached_prompt_tokens, 0);
+  EXPECT_GE(second->cached_prompt_tokens, 1024);
+  EXPECT_EQ(second->cached_prompt_tokens % 128, 0);
+  EXPECT_LE(second->cached_prompt_tokens, 2000);
+  EXPECT_GT(second->prompt_tokens, first->prompt_tokens);  // a longer tail
+  // Cached tokens at half the input price: the longer prompt costs less.
+  EXPECT_LT(second->estimated_cost_usd, first->estimated_cost_usd);
+  const TokenPrices prices;
+  EXPECT_THAT(
+      second->estimated_cost_usd,
+      DoubleNear(
+          ((second->prompt_tokens - second->cached_prompt_tokens) *
+               prices.input_per_million +
+           second->cached_prompt_tokens * prices.cached_input_per_million +
+           100 * prices.output_per_million) /
+              1e6,
+          1e-12));
+  EXPECT_EQ(client->stats().cached_prompt_tokens, second->cached_prompt_tokens);
+  EXPECT_EQ(server_->usage().cached_prompt_tokens,
+            second->cached_prompt_tokens);
+  EXPECT_EQ(server_->usage().completions, 2);
+}
+
 TEST(OpenAiClientCreateTest, RejectsBadOptionsNamingTheField) {
   OpenAiOptions options;
   options.base_url = "ftp://example.com";

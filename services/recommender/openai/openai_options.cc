@@ -138,6 +138,7 @@ absl::Status ValidateOpenAiOptions(const OpenAiOptions& options) {
     return absl::InvalidArgumentError("max_response_bytes: must be positive");
   }
   if (!(options.prices.input_per_million >= 0) ||
+      !(options.prices.cached_input_per_million >= 0) ||
       !(options.prices.output_per_million >= 0)) {
     return absl::InvalidArgumentError("prices: must not be negative");
   }

@@ -18,6 +18,8 @@ namespace smartshop::recommender {
 // US dollars per one million tokens. Defaults: gpt-4o-mini list prices.
 struct TokenPrices {
   double input_per_million = 0.15;
+  // Prompt tokens OpenAI served from its prompt cache.
+  double cached_input_per_million = 0.075;
   double output_per_million = 0.60;
 };
 

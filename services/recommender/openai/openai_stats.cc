@@ -3,6 +3,7 @@
 namespace smartshop::recommender {
 
 void OpenAiStats::RecordCall(const absl::Status& status, int64_t prompt_tokens,
+                             int64_t cached_prompt_tokens,
                              int64_t completion_tokens, double cost_usd,
                              absl::Duration latency) {
   absl::MutexLock lock(&mu_);
@@ -11,6 +12,7 @@ void OpenAiStats::RecordCall(const absl::Status& status, int64_t prompt_tokens,
     case absl::StatusCode::kOk:
       ++totals_.ok;
       totals_.prompt_tokens += prompt_tokens;
+      totals_.cached_prompt_tokens += cached_prompt_tokens;
       totals_.completion_tokens += completion_tokens;
       totals_.estimated_cost_usd += cost_usd;
       return;
@@ -39,6 +41,11 @@ void OpenAiStats::RecordCall(const absl::Status& status, int64_t prompt_tokens,
       ++totals_.other;
       return;
   }
+}
+
+void OpenAiStats::RecordStructuredFallback() {
+  absl::MutexLock lock(&mu_);
+  ++totals_.structured_fallbacks;
 }
 
 void OpenAiStats::RecordRequestSent(bool is_retry) {

@@ -29,8 +29,12 @@ struct OpenAiStatsSnapshot {
   // New TLS connections, and requests that went over a kept-alive one.
   int64_t connections_opened = 0;
   int64_t connections_reused = 0;
+  // Requests sent again without response_format after the server rejected
+  // it (at most one per process, see OpenAiClient).
+  int64_t structured_fallbacks = 0;
   // Successful calls only.
   int64_t prompt_tokens = 0;
+  int64_t cached_prompt_tokens = 0;  // part of prompt_tokens
   int64_t completion_tokens = 0;
   double estimated_cost_usd = 0;
   // Wall time of the most recent Complete(), whatever its outcome.
@@ -43,8 +47,9 @@ class OpenAiStats {
   // One finished Complete() call. Tokens and cost count only when `status`
   // is OK.
   void RecordCall(const absl::Status& status, int64_t prompt_tokens,
-                  int64_t completion_tokens, double cost_usd,
-                  absl::Duration latency);
+                  int64_t cached_prompt_tokens, int64_t completion_tokens,
+                  double cost_usd, absl::Duration latency);
+  void RecordStructuredFallback();
   void RecordRequestSent(bool is_retry);
   void RecordConnection(bool reused);
 
