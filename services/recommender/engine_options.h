@@ -11,6 +11,7 @@
 #include "services/recommender/builtin/placement_ranking.h"
 #include "services/recommender/cache/local_answer_cache.h"
 #include "services/recommender/circuit_breaker.h"
+#include "services/recommender/model/model_reply_store.h"
 #include "services/recommender/session_model_budget.h"
 
 namespace smartshop::recommender {
@@ -65,6 +66,13 @@ struct EngineOptions {
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
   CircuitBreakerOptions model_breaker{};
+  // Reuse of model replies (model/model_reply_store.h): a request the model
+  // answered before, word for word, is answered from its stored reply
+  // without a call, for `model_reply_ttl`. On only with a store (not owned;
+  // main.cc gives the cache's Redis).
+  bool model_answer_reuse = true;
+  ModelReplyStore* model_replies = nullptr;
+  absl::Duration model_reply_ttl = absl::Hours(24);
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

@@ -13,6 +13,7 @@
 #include "common/json_log.h"
 #include "common/tls_files.h"
 #include "services/recommender/builtin/interaction_model.h"
+#include "services/recommender/cache/redis_model_reply_store.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/dashboard/dashboard_page.h"
@@ -64,20 +65,24 @@ int Run(const RecommenderConfig& config) {
   auto registry = std::make_shared<prometheus::Registry>();
   RecommenderMetrics metrics(*registry);
   InteractionModel model({.history_window = config.model_window});
+  // The model's replies, kept by request in the cache's Redis.
+  RedisModelReplyStore replies(cache->get());
+  EngineOptions engine_options = config.engine;
+  engine_options.model_replies = &replies;
   // Without the event feed there is no builtin model to rank with.
   InteractionModel* const builtin = config.follow_events ? &model : nullptr;
   RecommendationEngine engine(
       &tracking, &catalog, cache->get(),
-      MakeRankerChain(openai.get(), *prompt, config.engine, builtin, &metrics),
-      config.engine, Clock::Real(), &metrics, builtin,
-      MakePlacementChains(openai.get(), *prompt, config.engine, builtin,
+      MakeRankerChain(openai.get(), *prompt, engine_options, builtin, &metrics),
+      engine_options, Clock::Real(), &metrics, builtin,
+      MakePlacementChains(openai.get(), *prompt, engine_options, builtin,
                           &metrics));
   engine.set_builtin_ready(!config.follow_events);
   if (!config.experiments->config().experiments().empty()) {
     engine.set_experiments(config.experiments,
                            MakeVariantChains(openai.get(), *prompt,
-                                             config.engine, builtin, &metrics),
-                           MakePlacementChains(nullptr, *prompt, config.engine,
+                                             engine_options, builtin, &metrics),
+                           MakePlacementChains(nullptr, *prompt, engine_options,
                                                builtin, &metrics));
   }
   GrpcInsightsClient insights(tracking_channel);
@@ -177,6 +182,7 @@ int Run(const RecommenderConfig& config) {
          {"structured_output", prompt->structured()},
          {"openai_base_url", config.openai.base_url},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
+         {"model_answer_reuse", config.engine.model_answer_reuse},
          {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)},
          {"auth_callers", int64_t{config.auth->caller_count()}}});
     if (!config.auth->enabled()) {

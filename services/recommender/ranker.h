@@ -59,6 +59,8 @@ struct Ranking {
   int dropped = 0;
   // The model call's estimated cost (0 for rankers that call none).
   double model_cost_usd = 0;
+  // The model's answer to this same request made earlier, reused: no call.
+  bool model_reused = false;
 };
 
 // Why a ranker gave no answer: for the reply and the logs ("model: rate

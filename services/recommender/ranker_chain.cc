@@ -57,6 +57,7 @@ ChainOutcome RankerChain::Rank(const ChainRequest& request,
   auto ranked = model_->Rank(request.ranking, deadline);
   if (auto* ranking = std::get_if<Ranking>(&ranked)) {
     outcome.ranked_by = RankedBy::kModel;
+    outcome.model_called = !ranking->model_reused;
     outcome.ranking = std::move(*ranking);
     return outcome;
   }

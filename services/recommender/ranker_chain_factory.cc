@@ -11,9 +11,12 @@ namespace smartshop::recommender {
 namespace {
 
 ModelRankerOptions ModelOptionsOf(const EngineOptions& options) {
-  return {.model_timeout = options.model_timeout,
-          .reply_margin = options.reply_margin,
-          .breaker = options.model_breaker};
+  return {
+      .model_timeout = options.model_timeout,
+      .reply_margin = options.reply_margin,
+      .breaker = options.model_breaker,
+      .replies = options.model_answer_reuse ? options.model_replies : nullptr,
+      .reply_ttl = options.model_reply_ttl};
 }
 
 // A product page's or a cart's chain.

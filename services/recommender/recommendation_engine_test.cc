@@ -389,3 +389,48 @@ TEST(RecommendationEngineNoCatalogTest, UnavailableUntilTheCatalogLoads) {
 
 }  // namespace
 }  // namespace smartshop::recommender
+
+namespace smartshop::recommender {
+namespace {
+
+// Reuse (model_reply_store.h): an answer that expired is made again from
+// the model's reply to the same request, without a call; new data is a
+// call.
+TEST_F(RecommendationEngineTest, AnExpiredAnswerIsMadeAgainWithoutACall) {
+  tracking_.SetInteractions({View("42", 2), View("7", 5)});
+  InMemoryModelReplyStore replies(clock_);
+  EngineOptions options;
+  options.model_replies = &replies;
+  auto engine = MakeEngine(&llm_, options);
+  const Recommendations first = Get(engine, "42");
+  ASSERT_EQ(llm_.requests().size(), 1u);
+  // The hour is up: the cached answer is gone; nothing it depends on moved.
+  clock_.AdvanceBy(absl::Hours(1));
+  ASSERT_TRUE(
+      cache_.Delete("ai_recommended_products_42", absl::InfiniteFuture()).ok());
+  const Recommendations again = Get(engine, "42");
+  EXPECT_FALSE(again.cache_hit());
+  EXPECT_EQ(again.strategy(), smartshop::v1::STRATEGY_MODEL);
+  EXPECT_EQ(ProductIds(again), ProductIds(first));
+  EXPECT_EQ(again.items(0).reason(), "You viewed it");
+  EXPECT_EQ(llm_.requests().size(), 1u);
+  // The shopper viewed something else: another prompt, a call. (A minute
+  // on: the in-process cache in front of the shared one has let go too.)
+  tracking_.SetInteractions({View("42", 9), View("42", 2), View("7", 5)});
+  clock_.AdvanceBy(absl::Minutes(1));
+  ASSERT_TRUE(
+      cache_.Delete("ai_recommended_products_42", absl::InfiniteFuture()).ok());
+  Get(engine, "42");
+  EXPECT_EQ(llm_.requests().size(), 2u);
+  // Off: every computation is a call.
+  options.model_answer_reuse = false;
+  auto without = MakeEngine(&llm_, options);
+  clock_.AdvanceBy(absl::Minutes(1));
+  ASSERT_TRUE(
+      cache_.Delete("ai_recommended_products_42", absl::InfiniteFuture()).ok());
+  Get(without, "42");
+  EXPECT_EQ(llm_.requests().size(), 3u);
+}
+
+}  // namespace
+}  // namespace smartshop::recommender

@@ -24,6 +24,14 @@ ABSL_FLAG(std::string, cache_prefix, "ai_recommended_products_",
           "cache key prefix (env RECOMMENDER_CACHE_PREFIX)");
 ABSL_FLAG(absl::Duration, cache_ttl, absl::Hours(1),
           "how long a model answer is cached (env RECOMMENDER_CACHE_TTL)");
+ABSL_FLAG(bool, model_answer_reuse, true,
+          "answer a model request asked before, word for word (same "
+          "instructions, catalog sample or candidates, shopper summary, model "
+          "and parameters), from the model's stored reply in Redis without a "
+          "call, for --model_reply_ttl (env RECOMMENDER_MODEL_ANSWER_REUSE)");
+ABSL_FLAG(absl::Duration, model_reply_ttl, absl::Hours(24),
+          "how long a model reply is kept for reuse (env "
+          "RECOMMENDER_MODEL_REPLY_TTL)");
 ABSL_FLAG(absl::Duration, error_cache_ttl, absl::Seconds(60),
           "how long a fallback or no-data answer is cached (env "
           "RECOMMENDER_ERROR_CACHE_TTL)");
@@ -198,6 +206,8 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.tracking_token = SecretFromEnv("TRACKING_TOKEN");
   c.engine.cache_prefix = absl::GetFlag(FLAGS_cache_prefix);
   c.engine.cache_ttl = absl::GetFlag(FLAGS_cache_ttl);
+  c.engine.model_answer_reuse = absl::GetFlag(FLAGS_model_answer_reuse);
+  c.engine.model_reply_ttl = absl::GetFlag(FLAGS_model_reply_ttl);
   c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
   c.engine.tracking_timeout = absl::GetFlag(FLAGS_tracking_timeout);
   c.engine.model_timeout = c.openai.request_timeout;
@@ -316,6 +326,7 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   for (const absl::Status& s :
        {Positive("cache_ttl", c.engine.cache_ttl),
+        Positive("model_reply_ttl", c.engine.model_reply_ttl),
         Positive("error_cache_ttl", c.engine.short_ttl),
         Positive("builtin_cache_ttl", c.engine.builtin_ttl),
         Positive("session_cache_ttl", c.engine.session_ttl),

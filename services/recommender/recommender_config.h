@@ -99,6 +99,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
     {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},
     {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
+    {"model_answer_reuse", "RECOMMENDER_MODEL_ANSWER_REUSE"},
+    {"model_reply_ttl", "RECOMMENDER_MODEL_REPLY_TTL"},
 };
 
 // Reads the parsed flags and the secret environment variables.

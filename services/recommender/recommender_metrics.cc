@@ -34,6 +34,13 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
                 .Help("Estimated model cost in US dollars.")
                 .Register(registry)
                 .Add({})),
+      replies_reused_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_model_replies_reused_total")
+              .Help("Model answers made again from the stored reply to the "
+                    "same request (model_reply_store.h): calls not made.")
+              .Register(registry)
+              .Add({})),
       fallbacks_(prometheus::BuildCounter()
                      .Name("smartshop_recommender_fallbacks_total")
                      .Help("Answers that fell back to top sellers, by reason.")
@@ -184,6 +191,8 @@ void RecommenderMetrics::ModelUsage(int64_t prompt_tokens,
       .Increment(static_cast<double>(std::max<int64_t>(0, completion_tokens)));
   cost_.Increment(cost_usd);
 }
+
+void RecommenderMetrics::ModelReplyReused() { replies_reused_.Increment(); }
 
 void RecommenderMetrics::Fallback(absl::string_view reason) {
   fallbacks_.Add({{"reason", std::string(reason)}}).Increment();

@@ -32,6 +32,8 @@ class RecommenderMetrics {
   // (the rest of the prompt) / output.
   void ModelUsage(int64_t prompt_tokens, int64_t cached_prompt_tokens,
                   int64_t completion_tokens, double cost_usd);
+  // A stored reply answered instead of a call.
+  void ModelReplyReused();
   // reason: a short code, e.g. "model_rate_limited", "tracking_error".
   void Fallback(absl::string_view reason);
   void SetCatalogProducts(int64_t products);
@@ -71,6 +73,7 @@ class RecommenderMetrics {
   prometheus::Histogram& model_latency_;
   prometheus::Family<prometheus::Counter>& tokens_;
   prometheus::Counter& cost_;
+  prometheus::Counter& replies_reused_;
   prometheus::Family<prometheus::Counter>& fallbacks_;
   prometheus::Gauge& catalog_products_;
   prometheus::Family<prometheus::Counter>& invalidations_;

@@ -138,6 +138,42 @@ absl::Status RedisRecommendationCache::Set(
   }));
 }
 
+absl::StatusOr<std::optional<std::string>> RedisRecommendationCache::GetText(
+    const std::string& key, absl::Time deadline) {
+  std::optional<std::string> found;
+  absl::Status status =
+      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+        found.reset();
+        absl::StatusOr<RedisReply> reply = session.Command({"GET", key});
+        if (!reply.ok()) return reply.status();
+        if ((*reply)->type == REDIS_REPLY_NIL) return absl::OkStatus();
+        if ((*reply)->type != REDIS_REPLY_STRING) {
+          return UnexpectedReply("GET", (*reply)->type);
+        }
+        found.emplace((*reply)->str, (*reply)->len);
+        return absl::OkStatus();
+      }));
+  if (!status.ok()) return status;
+  return found;
+}
+
+absl::Status RedisRecommendationCache::SetText(const std::string& key,
+                                               const std::string& value,
+                                               absl::Duration ttl,
+                                               absl::Time deadline) {
+  absl::StatusOr<std::string> ttl_ms = TtlMillis(ttl);
+  if (!ttl_ms.ok()) return Count(ttl_ms.status());
+  return Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
+    absl::StatusOr<RedisReply> reply =
+        session.Command({"SET", key, value, "PX", *ttl_ms});
+    if (!reply.ok()) return reply.status();
+    if ((*reply)->type != REDIS_REPLY_STATUS) {
+      return UnexpectedReply("SET", (*reply)->type);
+    }
+    return absl::OkStatus();
+  }));
+}
+
 absl::StatusOr<int64_t> RedisRecommendationCache::Delete(const std::string& key,
                                                          absl::Time deadline) {
   int64_t deleted = 0;

@@ -89,6 +89,14 @@ class RedisRecommendationCache : public RecommendationCache {
       const smartshop::v1::Recommendations& value, absl::Duration ttl,
       const Fence& fence, absl::Time deadline) override;
 
+  // Plain text values beside the entries (the model's stored replies,
+  // model_reply_store.h), on the same connections, timeouts and breaker;
+  // not counted as the entries' hits and misses.
+  absl::StatusOr<std::optional<std::string>> GetText(const std::string& key,
+                                                     absl::Time deadline);
+  absl::Status SetText(const std::string& key, const std::string& value,
+                       absl::Duration ttl, absl::Time deadline);
+
   // PING within `deadline`; for readiness logs and tests.
   absl::Status Ping(absl::Time deadline);
 

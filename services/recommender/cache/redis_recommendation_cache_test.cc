@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "services/recommender/cache/redis_model_reply_store.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/loopback_port.h"
 #include "tests/testing/private_redis.h"
@@ -107,6 +108,36 @@ TEST_F(SharedRedisTest, GetReturnsWhatWasSet) {
   EXPECT_TRUE(Same(**got, value)) << (*got)->DebugString();
   EXPECT_EQ(cache_->stats().hits, 1);
   EXPECT_EQ(cache_->stats().errors, 0);
+}
+
+// The model's stored replies beside the entries (RedisModelReplyStore).
+TEST_F(SharedRedisTest, ModelRepliesAreKeptAsStoredWithTheirTtl) {
+  RedisModelReplyStore store(cache_.get());
+  const std::string key = prefix_ + "smartshop:model_reply:ab12";
+  auto missing = store.Get(key, Soon());
+  ASSERT_TRUE(missing.ok()) << missing.status();
+  EXPECT_FALSE(missing->has_value());
+  ASSERT_TRUE(
+      store
+          .Put(key, {.content = "{\"recommendations\":[]}", .structured = true},
+               absl::Hours(24), Soon())
+          .ok());
+  auto got = store.Get(key, Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->content, "{\"recommendations\":[]}");
+  EXPECT_TRUE((*got)->structured);
+  RawRedisClient raw(url_);
+  RedisReply pttl = raw.Command({"PTTL", key});
+  ASSERT_NE(pttl, nullptr);
+  EXPECT_GT(pttl->integer, 23 * 3600 * 1000);
+  // Not the answers' hits and misses.
+  EXPECT_EQ(cache_->stats().hits + cache_->stats().misses, 0);
+  // Something else under the key reads as a miss.
+  raw.Command({"SET", key, "garbage"});
+  got = store.Get(key, Soon());
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->has_value());
 }
 
 TEST_F(SharedRedisTest, EntryExpiresAfterItsTtl) {

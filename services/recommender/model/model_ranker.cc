@@ -56,12 +56,46 @@ ModelRanker::ModelRanker(LlmClient* llm, PromptBuilder prompt,
       metrics_(metrics),
       breaker_(options_.breaker) {}
 
+namespace {
+
+// Parses a reply that arrived: the picks, or why the reply is unusable.
+std::variant<std::vector<ModelPick>, RankingFailure> UsablePicks(
+    const ChatCompletion& completion, bool by_id) {
+  if (!completion.refusal.empty()) {
+    return RankingFailure{kModelRefusedReason, kModelRefusedCode};
+  }
+  if (completion.finish_reason == "length") {
+    // Cut off by max_tokens: whatever parses is a fragment of the answer.
+    return RankingFailure{kModelTruncatedReason, kModelTruncatedCode};
+  }
+  if (completion.structured) {
+    // Asked with the schema: a reply off it is a model failure, not
+    // something to guess at.
+    absl::StatusOr<std::vector<ModelPick>> picks =
+        ParseStructuredReply(completion.content, by_id ? PickKey::kProductId
+                                                       : PickKey::kProductName);
+    if (!picks.ok()) {
+      Log(LogLevel::kInfo, "model_reply_schema_violation",
+          {{"error", picks.status().message()}});
+      return RankingFailure{kModelSchemaViolationReason,
+                            kModelSchemaViolationCode};
+    }
+    return *std::move(picks);
+  }
+  absl::StatusOr<std::vector<ModelPick>> picks =
+      ParseModelReply(completion.content);
+  if (!picks.ok()) {
+    return RankingFailure{
+        absl::StrCat("model reply: ", picks.status().message()),
+        "model_reply_unparsable"};
+  }
+  return *std::move(picks);
+}
+
+}  // namespace
+
 std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     const RankingRequest& request, absl::Time deadline) {
-  if (!breaker_.Allow()) {
-    return RankingFailure{"model: paused after repeated failures",
-                          "model_circuit_open"};
-  }
   // The prompt, and how its answer maps onto products.
   absl::StatusOr<ChatRequest> chat;
   std::vector<const smartshop::v1::Product*> shown;
@@ -73,7 +107,6 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     chat =
         prompt_.BuildHybrid(request.summary, candidates, request.personalised);
     if (!chat.ok()) {
-      breaker_.Abandon();
       return RankingFailure{
           absl::StrCat("hybrid prompt: ", chat.status().message()),
           "hybrid_prompt_missing"};
@@ -82,7 +115,49 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     chat =
         prompt_.Build(request.summary, request.catalog, request.personalised);
   }
+  auto to_ranking = [&](const std::vector<ModelPick>& picks) {
+    const MatchResult match = hybrid ? MatchPicksById(picks, shown)
+                                     : MatchPicks(picks, request.catalog);
+    Ranking ranking;
+    ranking.strategy = smartshop::v1::STRATEGY_MODEL;
+    ranking.source = smartshop::v1::MODEL;
+    ranking.dropped = match.unmatched + match.duplicates;
+    for (const MatchedPick& pick : match.matched) {
+      ranking.items.push_back(
+          {pick.product, pick.relevance_score, pick.reason});
+    }
+    if (ranking.dropped > 0) {
+      Log(LogLevel::kInfo, "model_picks_dropped",
+          {{"unmatched", int64_t{match.unmatched}},
+           {"duplicates", int64_t{match.duplicates}}});
+    }
+    return ranking;
+  };
 
+  // The same request answered before: that answer, without a call (and
+  // whatever the breaker says: no call is made).
+  const std::string reply_key =
+      options_.replies != nullptr ? ModelReplyKey(*chat) : "";
+  if (options_.replies != nullptr) {
+    absl::StatusOr<std::optional<StoredReply>> stored = options_.replies->Get(
+        reply_key, std::min(deadline, absl::Now() + options_.store_timeout));
+    if (stored.ok() && stored->has_value()) {
+      ChatCompletion reused{.content = (*stored)->content,
+                            .structured = (*stored)->structured};
+      auto picks = UsablePicks(reused, hybrid);
+      if (auto* usable = std::get_if<std::vector<ModelPick>>(&picks)) {
+        if (metrics_ != nullptr) metrics_->ModelReplyReused();
+        Ranking ranking = to_ranking(*usable);
+        ranking.model_reused = true;
+        return ranking;
+      }
+    }
+  }
+
+  if (!breaker_.Allow()) {
+    return RankingFailure{"model: paused after repeated failures",
+                          "model_circuit_open"};
+  }
   const absl::Time own_limit = absl::Now() + options_.model_timeout;
   const absl::Time model_deadline =
       std::min(deadline - options_.reply_margin, own_limit);
@@ -105,33 +180,8 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
                           std::string(ModelFailureCode(completion.status()))};
   }
   // A reply arrived (and is paid for); whether it is usable is decided here.
-  std::optional<RankingFailure> unusable;
-  absl::StatusOr<std::vector<ModelPick>> picks;
-  if (!completion->refusal.empty()) {
-    unusable = RankingFailure{kModelRefusedReason, kModelRefusedCode};
-  } else if (completion->finish_reason == "length") {
-    // Cut off by max_tokens: whatever parses is a fragment of the answer.
-    unusable = RankingFailure{kModelTruncatedReason, kModelTruncatedCode};
-  } else if (completion->structured) {
-    // Asked with the schema: a reply off it is a model failure, not
-    // something to guess at.
-    picks = ParseStructuredReply(
-        completion->content,
-        hybrid ? PickKey::kProductId : PickKey::kProductName);
-    if (!picks.ok()) {
-      unusable = RankingFailure{kModelSchemaViolationReason,
-                                kModelSchemaViolationCode};
-      Log(LogLevel::kInfo, "model_reply_schema_violation",
-          {{"error", picks.status().message()}});
-    }
-  } else {
-    picks = ParseModelReply(completion->content);
-    if (!picks.ok()) {
-      unusable = RankingFailure{
-          absl::StrCat("model reply: ", picks.status().message()),
-          "model_reply_unparsable"};
-    }
-  }
+  auto picks = UsablePicks(*completion, hybrid);
+  const auto* unusable = std::get_if<RankingFailure>(&picks);
   if (metrics_ != nullptr) {
     metrics_->ModelCall(unusable ? absl::string_view(unusable->code) : "ok",
                         absl::Now() - model_start);
@@ -139,23 +189,20 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
         completion->prompt_tokens, completion->cached_prompt_tokens,
         completion->completion_tokens, completion->estimated_cost_usd);
   }
-  breaker_.Record(!unusable.has_value());
-  if (unusable) return *std::move(unusable);
-  const MatchResult match = hybrid ? MatchPicksById(*picks, shown)
-                                   : MatchPicks(*picks, request.catalog);
-  Ranking ranking;
-  ranking.strategy = smartshop::v1::STRATEGY_MODEL;
-  ranking.source = smartshop::v1::MODEL;
-  ranking.dropped = match.unmatched + match.duplicates;
+  breaker_.Record(unusable == nullptr);
+  if (unusable != nullptr) return *unusable;
+  if (options_.replies != nullptr) {
+    // Best effort: a store that cannot keep it costs the next call only.
+    options_.replies
+        ->Put(reply_key,
+              {.content = completion->content,
+               .structured = completion->structured},
+              options_.reply_ttl,
+              std::min(deadline, absl::Now() + options_.store_timeout))
+        .IgnoreError();
+  }
+  Ranking ranking = to_ranking(std::get<std::vector<ModelPick>>(picks));
   ranking.model_cost_usd = completion->estimated_cost_usd;
-  for (const MatchedPick& pick : match.matched) {
-    ranking.items.push_back({pick.product, pick.relevance_score, pick.reason});
-  }
-  if (ranking.dropped > 0) {
-    Log(LogLevel::kInfo, "model_picks_dropped",
-        {{"unmatched", int64_t{match.unmatched}},
-         {"duplicates", int64_t{match.duplicates}}});
-  }
   return ranking;
 }
 

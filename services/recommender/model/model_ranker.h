@@ -14,6 +14,7 @@
 #include "services/recommender/circuit_breaker.h"
 #include "services/recommender/model/candidate_source.h"
 #include "services/recommender/model/llm_client.h"
+#include "services/recommender/model/model_reply_store.h"
 #include "services/recommender/model/prompt_builder.h"
 #include "services/recommender/ranker.h"
 #include "services/recommender/recommender_metrics.h"
@@ -28,6 +29,16 @@ struct ModelRankerOptions {
   // After this many failed calls in a row the model is not called for a
   // cool-down (answers fall back at once), then probed once.
   CircuitBreakerOptions breaker;
+  // Usable replies are kept here by their request (model_reply_store.h),
+  // and a request asked before is answered from it without a call. Not
+  // owned; null = every request is a call.
+  ModelReplyStore* replies = nullptr;
+  // How long a reply is kept: longer than the answer cache, so that an
+  // answer that expired is made again from the same reply when nothing it
+  // depends on changed.
+  absl::Duration reply_ttl = absl::Hours(24);
+  // Bound on each store call.
+  absl::Duration store_timeout = absl::Milliseconds(100);
 };
 
 class ModelRanker : public Ranker {
