@@ -15,6 +15,8 @@
 
 namespace smartshop::recommender {
 
+class ModelBudget;  // model/model_budget.h
+
 struct EngineOptions {
   // Cache keys are prefix + user id, or prefix + "anonymous".
   std::string cache_prefix = "ai_recommended_products_";
@@ -65,6 +67,9 @@ struct EngineOptions {
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
   CircuitBreakerOptions model_breaker{};
+  // The daily spend and per-minute call caps every model ranker made from
+  // these options shares. Not owned; null = no caps.
+  ModelBudget* model_budget = nullptr;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

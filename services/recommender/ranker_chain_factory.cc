@@ -13,7 +13,8 @@ namespace {
 ModelRankerOptions ModelOptionsOf(const EngineOptions& options) {
   return {.model_timeout = options.model_timeout,
           .reply_margin = options.reply_margin,
-          .breaker = options.model_breaker};
+          .breaker = options.model_breaker,
+          .budget = options.model_budget};
 }
 
 // A product page's or a cart's chain.

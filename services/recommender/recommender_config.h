@@ -14,6 +14,7 @@
 #include "common/tls_files.h"
 #include "services/recommender/cache/redis_options.h"
 #include "services/recommender/experiments/experiment_config.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/served_log.h"
@@ -31,6 +32,10 @@ struct RecommenderConfig {
   OpenAiOptions openai;  // api_key empty = no model
   RedisCacheOptions redis;
   EngineOptions engine;
+  // The model's caps (--model_daily_budget_usd, --model_calls_per_minute)
+  // and the hold per call; main.cc makes the budget and sets
+  // engine.model_budget.
+  ModelBudgetOptions model_budget;
   // Follow the event log (the builtin ranker's model, live invalidation).
   bool follow_events = true;
   // The builtin model's history window (ModelOptions::history_window).
@@ -93,6 +98,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"placement_model", "RECOMMENDER_PLACEMENT_MODEL"},
     {"placement_cache_ttl", "RECOMMENDER_PLACEMENT_CACHE_TTL"},
     {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
+    {"model_daily_budget_usd", "RECOMMENDER_MODEL_DAILY_BUDGET_USD"},
+    {"model_calls_per_minute", "RECOMMENDER_MODEL_CALLS_PER_MINUTE"},
 };
 
 // Reads the parsed flags and the secret environment variables.

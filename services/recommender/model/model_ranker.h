@@ -11,6 +11,7 @@
 #include "services/recommender/circuit_breaker.h"
 #include "services/recommender/model/candidate_source.h"
 #include "services/recommender/model/llm_client.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/model/prompt_builder.h"
 #include "services/recommender/ranker.h"
 #include "services/recommender/recommender_metrics.h"
@@ -25,6 +26,9 @@ struct ModelRankerOptions {
   // After this many failed calls in a row the model is not called for a
   // cool-down (answers fall back at once), then probed once.
   CircuitBreakerOptions breaker;
+  // Not owned; null = no caps. Shared by every ModelRanker of the process:
+  // past a cap the model is not called ("model: budget reached").
+  ModelBudget* budget = nullptr;
 };
 
 class ModelRanker : public Ranker {
