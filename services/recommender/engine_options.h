@@ -16,6 +16,8 @@
 
 namespace smartshop::recommender {
 
+class ModelBudget;  // model/model_budget.h
+
 struct EngineOptions {
   // Cache keys are prefix + user id, or prefix + "anonymous".
   std::string cache_prefix = "ai_recommended_products_";
@@ -73,6 +75,9 @@ struct EngineOptions {
   bool model_answer_reuse = true;
   ModelReplyStore* model_replies = nullptr;
   absl::Duration model_reply_ttl = absl::Hours(24);
+  // The daily spend and per-minute call caps every model ranker made from
+  // these options shares. Not owned; null = no caps.
+  ModelBudget* model_budget = nullptr;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

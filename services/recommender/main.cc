@@ -14,6 +14,7 @@
 #include "common/tls_files.h"
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_model_reply_store.h"
+#include "services/recommender/cache/redis_pool.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
 #include "services/recommender/catalog_refresher.h"
 #include "services/recommender/dashboard/dashboard_page.h"
@@ -21,6 +22,7 @@
 #include "services/recommender/event_feed.h"
 #include "services/recommender/experiment_service.h"
 #include "services/recommender/insights_client.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/openai/openai_client.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
@@ -64,10 +66,24 @@ int Run(const RecommenderConfig& config) {
   catalog.Start();
   auto registry = std::make_shared<prometheus::Registry>();
   RecommenderMetrics metrics(*registry);
+  // The model's budget: counted in the cache's Redis (its own few
+  // connections), shared by every model ranker below.
+  std::optional<RedisPool> budget_redis;
+  std::optional<ModelBudget> budget;
+  EngineOptions engine_options = config.engine;
+  if (openai != nullptr) {
+    RedisCacheOptions budget_redis_options = config.redis;
+    budget_redis_options.pool_size = 4;
+    absl::StatusOr<RedisAddress> address = ParseRedisUrl(config.redis.url);
+    if (!address.ok()) return Fail("bad_config", address.status());
+    budget_redis.emplace(*std::move(address), budget_redis_options);
+    budget.emplace(config.model_budget, &*budget_redis, Clock::Real(),
+                   &metrics);
+    engine_options.model_budget = &*budget;
+  }
   InteractionModel model({.history_window = config.model_window});
   // The model's replies, kept by request in the cache's Redis.
   RedisModelReplyStore replies(cache->get());
-  EngineOptions engine_options = config.engine;
   engine_options.model_replies = &replies;
   // Without the event feed there is no builtin model to rank with.
   InteractionModel* const builtin = config.follow_events ? &model : nullptr;
@@ -147,6 +163,10 @@ int Run(const RecommenderConfig& config) {
                                                     : 0);
              metrics.SetRedisBreaker((*cache)->breaker_open(),
                                      (*cache)->stats().short_circuited);
+             // Other replicas' spend and a new day show up here too.
+             if (budget) {
+               budget->SpendTodayUsd(absl::Now() + absl::Milliseconds(50));
+             }
            },
        .readiness = readiness,
        // Reports take seconds at shop scale (README, "Scale"): the page
@@ -181,6 +201,8 @@ int Run(const RecommenderConfig& config) {
          {"model_prompt_version", config.prompt_version},
          {"structured_output", prompt->structured()},
          {"openai_base_url", config.openai.base_url},
+         {"model_daily_budget_usd", config.model_budget.daily_spend_cap_usd},
+         {"model_calls_per_minute", config.model_budget.calls_per_minute_cap},
          {"cache_ttl_s", absl::ToInt64Seconds(config.engine.cache_ttl)},
          {"model_answer_reuse", config.engine.model_answer_reuse},
          {"error_cache_ttl_s", absl::ToInt64Seconds(config.engine.short_ttl)},

@@ -68,6 +68,9 @@ struct Ranking {
 struct RankingFailure {
   std::string reason;
   std::string code;
+  // The ranker gave up before calling the model (a budget cap): no call to
+  // count, no spend.
+  bool no_call = false;
 };
 
 class Ranker {

@@ -62,6 +62,7 @@ ChainOutcome RankerChain::Rank(const ChainRequest& request,
     return outcome;
   }
   outcome.gave_up = std::get<RankingFailure>(std::move(ranked));
+  if (outcome.gave_up.no_call) outcome.model_called = false;
   if (builtin_ != nullptr) {
     Log(LogLevel::kWarning, "recommendation_fallback",
         {{"reason", outcome.gave_up.reason},

@@ -16,7 +16,8 @@ ModelRankerOptions ModelOptionsOf(const EngineOptions& options) {
       .reply_margin = options.reply_margin,
       .breaker = options.model_breaker,
       .replies = options.model_answer_reuse ? options.model_replies : nullptr,
-      .reply_ttl = options.model_reply_ttl};
+      .reply_ttl = options.model_reply_ttl,
+      .budget = options.model_budget};
 }
 
 // A product page's or a cart's chain.

@@ -3,7 +3,8 @@
 // when asked for and a builtin model is given), then the builtin ranker
 // (when a builtin model is given). The one place that decides which rankers
 // exist: main.cc, the integration harness and the benchmarks all build
-// their chain here.
+// their chain here. Every model ranker made here draws on
+// `options.model_budget` (one budget per process).
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_FACTORY_H_
 

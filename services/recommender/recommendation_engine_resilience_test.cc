@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/testing/catalog_builders.h"
@@ -165,6 +166,28 @@ TEST_F(EngineResilienceTest, AHangingModelOpensTheBreakerWhateverTheDeadlines) {
   EXPECT_EQ(paused.fallback_reason(), "model: paused after repeated failures");
   EXPECT_LT(took, absl::Milliseconds(100));
   EXPECT_EQ(llm_.requests().size(), static_cast<size_t>(threshold));
+}
+
+TEST_F(EngineResilienceTest, PastTheModelBudgetTheBuiltinRankerAnswers) {
+  ModelBudget budget({.calls_per_minute_cap = 1}, nullptr, clock_);
+  EngineOptions options;
+  options.model_budget = &budget;
+  auto engine = MakeEngine(options);
+  auto [first, took] = Timed(*engine, RequestForUser("a"), absl::Seconds(2));
+  EXPECT_EQ(first.strategy(), smartshop::v1::STRATEGY_MODEL);
+  auto [second, took2] = Timed(*engine, RequestForUser("b"), absl::Seconds(2));
+  EXPECT_EQ(second.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+  EXPECT_EQ(second.fallback_reason(), "model: budget reached");
+  EXPECT_FALSE(second.items().empty());
+  // Kept briefly, so that the model is asked again once the cap allows.
+  EXPECT_EQ(cache_.ttl("ai_recommended_products_b"), options.short_ttl);
+  EXPECT_EQ(llm_.requests().size(), 1u);
+  // A refused call is no model call (nor spend on the served answer).
+  EXPECT_EQ(engine->stats().model_calls, 1);
+  // The next minute the model answers again.
+  clock_.AdvanceBy(absl::Minutes(1));
+  auto [third, took3] = Timed(*engine, RequestForUser("c"), absl::Seconds(2));
+  EXPECT_EQ(third.strategy(), smartshop::v1::STRATEGY_MODEL);
 }
 
 TEST_F(EngineResilienceTest, TheBulkheadAnswersAtOnceAndHitsAreNeverRefused) {

@@ -1,5 +1,6 @@
 #include "services/recommender/recommender_config.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -7,6 +8,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/server_flags.h"
+#include "services/recommender/model/prompt_builder.h"
 
 SMARTSHOP_SERVER_FLAGS("RECOMMENDER", "127.0.0.1:50052", "127.0.0.1:9091");
 
@@ -142,9 +144,53 @@ ABSL_FLAG(std::string, experiments_file, "",
           "A/B experiments to run: the text format of "
           "smartshop.v1.ExperimentsConfig (docs/experiments.md); empty = "
           "none (env RECOMMENDER_EXPERIMENTS_FILE)");
+ABSL_FLAG(double, model_daily_budget_usd, 0,
+          "most US dollars the model may cost per day (UTC), all replicas "
+          "together (counted in Redis); past it the builtin ranker answers "
+          "(\"model: budget reached\"); 0 = no cap (env "
+          "RECOMMENDER_MODEL_DAILY_BUDGET_USD)");
+ABSL_FLAG(int64_t, model_calls_per_minute, 0,
+          "most model calls per minute, all replicas together; past it the "
+          "builtin ranker answers; 0 = no cap (env "
+          "RECOMMENDER_MODEL_CALLS_PER_MINUTE)");
 
 namespace smartshop::recommender {
 namespace {
+
+// Input tokens held per call besides max_tokens of output: the original
+// prompt (instructions, a summary, 50 products) is about 2 000; the hold
+// is settled at the call's real cost afterwards.
+constexpr int64_t kPromptTokensEstimate = 4000;
+
+absl::Status LoadModelBudget(const OpenAiOptions& openai,
+                             ModelBudgetOptions& budget) {
+  budget.daily_spend_cap_usd = absl::GetFlag(FLAGS_model_daily_budget_usd);
+  if (!std::isfinite(budget.daily_spend_cap_usd) ||
+      budget.daily_spend_cap_usd < 0 || budget.daily_spend_cap_usd > 1e6) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--model_daily_budget_usd must be 0 (no cap) to 1000000 US dollars, "
+        "got ",
+        budget.daily_spend_cap_usd));
+  }
+  budget.calls_per_minute_cap = absl::GetFlag(FLAGS_model_calls_per_minute);
+  if (budget.calls_per_minute_cap < 0 ||
+      budget.calls_per_minute_cap > 1'000'000) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--model_calls_per_minute must be 0 (no cap) to 1000000, got ",
+        budget.calls_per_minute_cap));
+  }
+  budget.reserve_per_call_usd = WorstCaseCallCostUsd(
+      PromptSettings{}.max_tokens, kPromptTokensEstimate,
+      openai.prices.input_per_million, openai.prices.output_per_million);
+  if (budget.daily_spend_cap_usd > 0 &&
+      budget.daily_spend_cap_usd < budget.reserve_per_call_usd) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--model_daily_budget_usd=", budget.daily_spend_cap_usd,
+        " is below the worst-case cost of one model call (",
+        budget.reserve_per_call_usd, " US dollars): no call could be made"));
+  }
+  return ValidateModelBudgetOptions(budget);
+}
 
 absl::StatusOr<std::shared_ptr<const experiments::ExperimentSet>>
 LoadExperiments(const std::string& path) {
@@ -337,6 +383,10 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         Positive("catalog_refresh_interval", c.catalog_refresh_interval),
         ValidateRedisCacheOptions(c.redis), ValidateOpenAiOptions(c.openai)}) {
     if (!s.ok()) return s;
+  }
+  if (absl::Status budget = LoadModelBudget(c.openai, c.model_budget);
+      !budget.ok()) {
+    return budget;
   }
   if (absl::StatusOr<std::shared_ptr<const CallerAuth>> auth =
           server->LoadAuth();

@@ -15,6 +15,7 @@
 #include "services/recommender/cache/redis_options.h"
 #include "services/recommender/experiments/experiment_config.h"
 #include "services/recommender/model/prompt_builder.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/openai/openai_options.h"
 #include "services/recommender/recommendation_engine.h"
 #include "services/recommender/served_log.h"
@@ -35,6 +36,10 @@ struct RecommenderConfig {
       StructuredOutput::kAuto;
   RedisCacheOptions redis;
   EngineOptions engine;
+  // The model's caps (--model_daily_budget_usd, --model_calls_per_minute)
+  // and the hold per call; main.cc makes the budget and sets
+  // engine.model_budget.
+  ModelBudgetOptions model_budget;
   // Follow the event log (the builtin ranker's model, live invalidation).
   bool follow_events = true;
   // The builtin model's history window (ModelOptions::history_window).
@@ -101,6 +106,8 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
     {"model_answer_reuse", "RECOMMENDER_MODEL_ANSWER_REUSE"},
     {"model_reply_ttl", "RECOMMENDER_MODEL_REPLY_TTL"},
+    {"model_daily_budget_usd", "RECOMMENDER_MODEL_DAILY_BUDGET_USD"},
+    {"model_calls_per_minute", "RECOMMENDER_MODEL_CALLS_PER_MINUTE"},
 };
 
 // Reads the parsed flags and the secret environment variables.

@@ -108,7 +108,24 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
               .Help("Redis calls refused at once while paused after "
                     "repeated timeouts.")
               .Register(registry)
-              .Add({})) {}
+              .Add({})),
+      model_spend_today_(
+          Gauge(registry, "smartshop_recommender_model_spend_today_usd",
+                "Estimated model spend today (UTC), reservations of calls "
+                "in flight included: all replicas' as Redis counts it, or "
+                "this replica's estimate while Redis is out.")),
+      model_daily_budget_(
+          Gauge(registry, "smartshop_recommender_model_daily_budget_usd",
+                "The daily model spend cap in US dollars; 0 = none.")),
+      model_calls_per_minute_cap_(
+          Gauge(registry, "smartshop_recommender_model_calls_per_minute_cap",
+                "The cap on model calls per minute (all replicas); 0 = none.")),
+      model_budget_refusals_(
+          prometheus::BuildCounter()
+              .Name("smartshop_recommender_model_budget_refusals_total")
+              .Help("Model calls not made because a budget cap was reached, "
+                    "by cap (daily_spend, calls_per_minute).")
+              .Register(registry)) {}
 
 prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
                                              const std::string& name,
@@ -163,6 +180,24 @@ void RecommenderMetrics::SetRedisBreaker(bool open,
     redis_short_circuited_.Increment(
         static_cast<double>(short_circuited_total - seen));
   }
+}
+
+void RecommenderMetrics::SetModelBudget(double daily_cap_usd,
+                                        int64_t calls_per_minute_cap) {
+  model_daily_budget_.Set(daily_cap_usd);
+  model_calls_per_minute_cap_.Set(static_cast<double>(calls_per_minute_cap));
+  // Both series from the start (at 0), so that rate() sees the first one.
+  for (const char* cap : {"daily_spend", "calls_per_minute"}) {
+    model_budget_refusals_.Add({{"cap", cap}});
+  }
+}
+
+void RecommenderMetrics::SetModelSpendToday(double usd) {
+  model_spend_today_.Set(usd);
+}
+
+void RecommenderMetrics::ModelBudgetRefused(absl::string_view cap) {
+  model_budget_refusals_.Add({{"cap", std::string(cap)}}).Increment();
 }
 
 void RecommenderMetrics::CacheResult(absl::string_view result) {

@@ -62,6 +62,11 @@ class RecommenderMetrics {
   // The Redis breaker (cache/redis_breaker.h): whether it is open, and the
   // calls it has refused so far, a running total the counter follows.
   void SetRedisBreaker(bool open, int64_t short_circuited_total);
+  // The model's budget (model/model_budget.h): its caps (0 = none), today's
+  // spend, and calls it refused by cap ("daily_spend", "calls_per_minute").
+  void SetModelBudget(double daily_cap_usd, int64_t calls_per_minute_cap);
+  void SetModelSpendToday(double usd);
+  void ModelBudgetRefused(absl::string_view cap);
 
  private:
   static prometheus::Gauge& Gauge(prometheus::Registry& registry,
@@ -92,6 +97,10 @@ class RecommenderMetrics {
   prometheus::Gauge& redis_breaker_open_;
   prometheus::Counter& redis_short_circuited_;
   std::atomic<int64_t> redis_short_circuited_seen_{0};
+  prometheus::Gauge& model_spend_today_;
+  prometheus::Gauge& model_daily_budget_;
+  prometheus::Gauge& model_calls_per_minute_cap_;
+  prometheus::Family<prometheus::Counter>& model_budget_refusals_;
 };
 
 }  // namespace smartshop::recommender

@@ -29,8 +29,9 @@ using smartshop::v1::Recommendations;
 constexpr absl::Duration kPageDeadline = absl::Milliseconds(300);
 
 fake_openai::FakeReply SlowModel(absl::Duration delay) {
-  fake_openai::FakeReply reply = fake_openai::FakeReply::Completion(
-      fake_openai::RecommendationsJson(fake_openai::DefaultRecommendations()));
+  // As the request asks (the service asks for structured output).
+  fake_openai::FakeReply reply = fake_openai::FakeReply::Recommendations(
+      fake_openai::DefaultRecommendations());
   reply.delay = delay;
   return reply;
 }

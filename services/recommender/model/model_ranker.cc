@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
@@ -158,12 +159,30 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
     return RankingFailure{"model: paused after repeated failures",
                           "model_circuit_open"};
   }
+  // Released (settled at 0) by its destructor on the paths that make no
+  // call; settled at the call's cost after it.
+  std::optional<ModelBudget::Reservation> reservation;
+  if (options_.budget != nullptr) {
+    auto reserved = options_.budget->TryReserve(deadline);
+    if (std::holds_alternative<BudgetCap>(reserved)) {
+      breaker_.Abandon();
+      return RankingFailure{.reason = "model: budget reached",
+                            .code = "model_budget_reached",
+                            .no_call = true};
+    }
+    reservation = std::get<ModelBudget::Reservation>(std::move(reserved));
+  }
   const absl::Time own_limit = absl::Now() + options_.model_timeout;
   const absl::Time model_deadline =
       std::min(deadline - options_.reply_margin, own_limit);
   const absl::Time model_start = absl::Now();
   absl::StatusOr<ChatCompletion> completion =
       llm_->Complete(*chat, model_deadline);
+  if (reservation.has_value()) {
+    options_.budget->Settle(
+        *std::move(reservation),
+        completion.ok() ? completion->estimated_cost_usd : 0.0, deadline);
+  }
   if (!completion.ok()) {
     if (metrics_ != nullptr) {
       metrics_->ModelCall(ModelFailureCode(completion.status()),

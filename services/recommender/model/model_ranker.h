@@ -15,6 +15,7 @@
 #include "services/recommender/model/candidate_source.h"
 #include "services/recommender/model/llm_client.h"
 #include "services/recommender/model/model_reply_store.h"
+#include "services/recommender/model/model_budget.h"
 #include "services/recommender/model/prompt_builder.h"
 #include "services/recommender/ranker.h"
 #include "services/recommender/recommender_metrics.h"
@@ -39,6 +40,9 @@ struct ModelRankerOptions {
   absl::Duration reply_ttl = absl::Hours(24);
   // Bound on each store call.
   absl::Duration store_timeout = absl::Milliseconds(100);
+  // Not owned; null = no caps. Shared by every ModelRanker of the process:
+  // past a cap the model is not called ("model: budget reached").
+  ModelBudget* budget = nullptr;
 };
 
 class ModelRanker : public Ranker {

@@ -265,5 +265,47 @@ TEST_F(ModelRankerReplyTest, APlainReplyAfterAFallbackIsReadTolerantly) {
   EXPECT_EQ(std::get<Ranking>(ranked).items[0].product->id(), 2);
 }
 
+TEST_F(ModelRankerTest, PastTheBudgetTheModelIsNotCalled) {
+  llm_.Reply(R"j([{"product": "B (Shelf)", "relevance_score": 93}])j");
+  ModelBudget budget({.calls_per_minute_cap = 1}, nullptr);
+  ModelRanker ranker = Original({.budget = &budget});
+  ASSERT_TRUE(std::holds_alternative<Ranking>(Rank(ranker)));
+  auto refused = Rank(ranker);
+  ASSERT_TRUE(std::holds_alternative<RankingFailure>(refused));
+  EXPECT_EQ(std::get<RankingFailure>(refused).reason, "model: budget reached");
+  EXPECT_EQ(std::get<RankingFailure>(refused).code, "model_budget_reached");
+  EXPECT_TRUE(std::get<RankingFailure>(refused).no_call);
+  EXPECT_EQ(llm_.requests().size(), 1u);
+}
+
+TEST_F(ModelRankerTest, TheBudgetIsChargedWhatEachCallCost) {
+  // The fake bills $0.0001 a call; each call holds $0.0002 while it runs.
+  llm_.Reply(R"j([{"product": "B (Shelf)", "relevance_score": 93}])j");
+  ModelBudget budget(
+      {.daily_spend_cap_usd = 0.00045, .reserve_per_call_usd = 0.0002},
+      nullptr);
+  ModelRanker ranker = Original({.budget = &budget});
+  // Charged holds would refuse the third; charged costs let it through.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(std::holds_alternative<Ranking>(Rank(ranker))) << i;
+  }
+  EXPECT_NEAR(budget.SpendTodayUsd(absl::Now() + absl::Seconds(1)), 0.0003,
+              1e-12);
+  // 0.0003 + a 0.0002 hold > 0.00045.
+  EXPECT_TRUE(std::holds_alternative<RankingFailure>(Rank(ranker)));
+  EXPECT_EQ(llm_.requests().size(), 3u);
+}
+
+TEST_F(ModelRankerTest, AFailedCallCostsTheBudgetNothing) {
+  ModelBudget budget({.reserve_per_call_usd = 0.0002}, nullptr);
+  llm_.FailWith(absl::UnavailableError("reset"));
+  ModelRanker ranker = Original({.budget = &budget});
+  auto failed = Rank(ranker);
+  ASSERT_TRUE(std::holds_alternative<RankingFailure>(failed));
+  EXPECT_FALSE(std::get<RankingFailure>(failed).no_call);
+  EXPECT_EQ(llm_.requests().size(), 1u);
+  EXPECT_EQ(budget.SpendTodayUsd(absl::Now() + absl::Seconds(1)), 0);
+}
+
 }  // namespace
 }  // namespace smartshop::recommender
