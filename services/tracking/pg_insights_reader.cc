@@ -502,13 +502,14 @@ absl::StatusOr<GetInsightsResponse> PgInsightsReader::Read(
     txn.exec(SettingsSql());
     // Settled answers count only for the window they were settled with.
     const pqxx::result mark = txn.exec_params(
-        "SELECT extract(epoch FROM settled_until)::float8 FROM "
+        "SELECT CASE WHEN settled_until > '-infinity' THEN (extract(epoch "
+        "FROM settled_until) * 1000000)::bigint END FROM "
         "served_outcomes_settled WHERE conversion_window = $1::interval",
         window);
     const absl::Time settled_until =
-        mark.empty() ? absl::InfinitePast()
-                     : absl::FromUnixMicros(
-                           static_cast<int64_t>(mark[0][0].as<double>() * 1e6));
+        mark.empty() || mark[0][0].is_null()
+            ? absl::InfinitePast()
+            : absl::FromUnixMicros(mark[0][0].as<int64_t>());
     const PgStatement statement = Statement(query, settled_until);
     // Unnamed, so planned with its values: how many answers the range
     // holds, and in which months, decides the plan.

@@ -21,8 +21,9 @@ using smartshop::v1::ServedRecommendation;
 
 // The tables partitioned by month (migrations 0005 and 0006), each
 // partition named <table>_yYYYYmMM by insights_ensure_partition.
+// Settled outcomes first: a month of them never outlives its answers.
 constexpr const char* kPartitionedTables[] = {
-    "served_recommendations", "recommendation_impressions", "served_outcomes"};
+    "served_outcomes", "served_recommendations", "recommendation_impressions"};
 
 // A retried batch carries the same (recommendation_id, served_at), so the
 // primary key finds the row and nothing is stored twice: idempotent. One
@@ -100,9 +101,9 @@ constexpr char kDeleteImpressionsSql[] =
 constexpr char kDeleteOutcomesSql[] =
     "DELETE FROM served_outcomes WHERE user_id = $1";
 
-// Something older than this that arrives can change a settled answer
+// Something this old that arrives can change a settled answer
 // (outcome_settlement.h): it moves the settlement back, in its transaction.
-bool MaySettle(absl::Time t) { return t < absl::Now() - kSettlementDelay; }
+bool MaySettle(absl::Time t) { return t < absl::Now() - kLateArrival; }
 
 // As pg_interaction_store.cc writes times: four-digit years, microseconds.
 std::string FormatUtc(absl::Time t) {
@@ -216,6 +217,13 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
           c.EnsurePrepared("record_served", kRecordServedSql);
           pqxx::work txn(c.conn());
           SetStatementDeadline(txn, deadline);
+          // A late answer (a served log held back for hours) or a larger
+          // spend of a settled one: settle again. First, so that the mark
+          // is locked before the served rows, as DeleteUser locks them.
+          if (MaySettle(first_served)) {
+            txn.exec_params(kUndoSettlementTwoWindowsSql,
+                            FormatUtc(first_served));
+          }
           try {
             stored = txn.exec_prepared1(
                             "record_served",
@@ -225,12 +233,6 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
             if (!catch_missing) throw;
             *missing = true;
             return;
-          }
-          // A late answer (a served log held back for hours) or a larger
-          // spend of a settled one: settle it again.
-          if (MaySettle(first_served)) {
-            txn.exec_params(kUndoSettlementForAnswersSql,
-                            FormatUtc(first_served));
           }
           txn.commit();
         });
@@ -290,8 +292,7 @@ PgInsightsStore::InsertImpressions(absl::Span<const Impression> impressions,
             }
           }
           if (MaySettle(first_served)) {
-            txn.exec_params(kUndoSettlementForAnswersSql,
-                            FormatUtc(first_served));
+            txn.exec_params(kUndoSettlementSql, FormatUtc(first_served));
           }
           txn.commit();
           for (const auto& row : rows) {
@@ -412,7 +413,8 @@ ORDER BY c.relname)sql";
       txn.exec(absl::StrCat("DROP TABLE ", table));
       txn.commit();
       ++dropped.months;
-      dropped.events += rows;
+      // Settled outcomes repeat their answers: counted once, as answers.
+      if (month.table != std::string("served_outcomes")) dropped.events += rows;
     });
   }
   if (!status.ok())

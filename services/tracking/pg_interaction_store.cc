@@ -213,15 +213,17 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
   }
   // A late click, cart or order can change answers already settled: the
   // same transaction moves the settlement back (outcome_settlement.h).
+  // Views count only with an answer's id: only those are clicks.
   absl::Time first_late = absl::InfiniteFuture();
   for (const Interaction& e : events) {
-    if (e.type() == smartshop::v1::VIEW_PRODUCT ||
+    if ((e.type() == smartshop::v1::VIEW_PRODUCT &&
+         !e.recommendation_id().empty()) ||
         e.type() == smartshop::v1::ADD_TO_CART ||
         e.type() == smartshop::v1::ORDER_PLACED) {
       first_late = std::min(first_late, ToTime(e.timestamp()));
     }
   }
-  const bool late = first_late < absl::Now() - kSettlementDelay;
+  const bool late = first_late < absl::Now() - kLateArrival;
   std::string arguments;
   // A month without its partition (an import of old history, a clock far
   // ahead) fails the insert with a check violation: make the months and try
@@ -245,9 +247,10 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
       pqxx::nontransaction txn(c.conn());
       pqxx::result inserted;
       try {
+        // First: the mark is locked before the rows, as everywhere.
         const std::string undo =
             late ? absl::StrReplaceAll(
-                       kUndoSettlementForEventsSql,
+                       kUndoSettlementTwoWindowsSql,
                        {{"$1", c.conn().quote(FormatUtc(first_late))}}) +
                        "; "
                  : "";

@@ -1,6 +1,7 @@
 #include "services/tracking/pg_outcome_settler.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -23,8 +24,10 @@ absl::Time FromMicrosField(const pqxx::field& field) {
   return absl::FromUnixMicros(field.as<int64_t>());
 }
 
+// Microseconds since the epoch, exactly; NULL for '-infinity'.
 std::string Micros(absl::string_view column) {
-  return absl::StrCat("(extract(epoch FROM ", column, ") * 1000000)::bigint");
+  return absl::StrCat("CASE WHEN ", column, " > '-infinity' THEN (extract(",
+                      "epoch FROM ", column, ") * 1000000)::bigint END");
 }
 
 }  // namespace
@@ -81,61 +84,25 @@ absl::StatusOr<bool> PgOutcomeSettler::SettleChunk(absl::Time horizon,
       progress.busy = true;
       return;
     }
-    // The first run starts from the first answer ever served.
-    txn.exec_params(
-        "INSERT INTO served_outcomes_settled (conversion_window, "
-        "settled_until) SELECT $1::interval, coalesce((SELECT min(served_at) "
-        "FROM served_recommendations), $2::timestamptz) "
-        "ON CONFLICT DO NOTHING",
-        window, FormatUtc(horizon));
-    // Locked until commit: a late answer or event that moves the mark back
-    // waits for this chunk and then moves it back from where it ends; an
-    // erasure waits too, so that no chunk stores the facts of an answer it
-    // erased meanwhile.
-    const pqxx::row mark = txn.exec_params1(
-        absl::StrCat("SELECT conversion_window = $1::interval, ",
-                     Micros("settled_until"),
-                     " FROM served_outcomes_settled FOR UPDATE"),
-        window);
-    if (!mark[0].as<bool>()) {
+    std::optional<absl::Time> from = LockMark(txn, window);
+    if (!from.has_value()) {
       // Settled with another window: start over with this one.
-      txn.exec("TRUNCATE served_outcomes");
-      txn.exec_params(
-          "UPDATE served_outcomes_settled SET conversion_window = "
-          "$1::interval, settled_until = coalesce((SELECT min(served_at) "
-          "FROM served_recommendations), $2::timestamptz)",
-          window, FormatUtc(horizon));
+      RestartWith(txn, window);
       txn.commit();
-      Log(LogLevel::kInfo, "outcome_settling_restarted",
-          {{"conversion_window", window}});
       more = true;
       return;
     }
-    const absl::Time from = FromMicrosField(mark[1]);
-    progress.settled_until = from;
-    if (from >= horizon) return;
-    // Skip time without answers: the chunk starts at the next one.
-    const pqxx::row next = txn.exec_params1(
-        absl::StrCat("SELECT ", Micros("min(served_at)"),
-                     " FROM served_recommendations WHERE served_at >= "
-                     "$1::timestamptz AND served_at < $2::timestamptz"),
-        FormatUtc(from), FormatUtc(horizon));
+    progress.settled_until = *from;
+    if (*from >= horizon) return;
+    std::optional<absl::Time> next = NextAnswer(txn, *from, horizon);
     const absl::Time to =
-        next[0].is_null()
-            ? horizon
-            : std::min(FromMicrosField(next[0]) + options_.chunk, horizon);
-    if (!next[0].is_null()) {
-      // The months of the chunk, when the retention job has not made them
-      // (answers older than the migration that added the table).
-      txn.exec_params(
-          "SELECT insights_ensure_partition('served_outcomes'::regclass, "
-          "m AT TIME ZONE 'UTC') FROM generate_series(date_trunc('month', "
-          "$1::timestamptz AT TIME ZONE 'UTC'), $2::timestamptz AT TIME ZONE "
-          "'UTC', interval '1 month') m WHERE to_regclass('served_outcomes_' "
-          "|| to_char(m, '\"y\"YYYY\"m\"MM')) IS NULL",
-          FormatUtc(from), FormatUtc(to));
+        next.has_value() ? ChunkEnd(txn, *next, horizon) : horizon;
+    if (next.has_value()) {
+      MakeMonths(txn, *next, to);
+      // From the next answer: nothing was served since the mark, and the
+      // carts and orders read start there.
       progress.answers +=
-          txn.exec_params(PgInsightsReader::SettleSql(), FormatUtc(from),
+          txn.exec_params(PgInsightsReader::SettleSql(), FormatUtc(*next),
                           FormatUtc(to), "", "", window)
               .affected_rows();
       ++progress.chunks;
@@ -149,6 +116,84 @@ absl::StatusOr<bool> PgOutcomeSettler::SettleChunk(absl::Time horizon,
   });
   if (!status.ok()) return StorageErrorForCaller(status, "settle_outcomes");
   return more;
+}
+
+std::optional<absl::Time> PgOutcomeSettler::LockMark(pqxx::work& txn,
+                                                     const std::string& window) {
+  // Made by migration 0006; again here should it have been deleted.
+  txn.exec_params(
+      "INSERT INTO served_outcomes_settled VALUES (true, $1::interval, "
+      "'-infinity') ON CONFLICT DO NOTHING",
+      window);
+  // Locked until commit: a late answer or event that moves the mark back
+  // waits for this chunk and then moves it back from where it ends; an
+  // erasure waits too, so that no chunk stores the facts of an answer it
+  // erased meanwhile.
+  const pqxx::row mark = txn.exec_params1(
+      absl::StrCat("SELECT conversion_window = $1::interval, ",
+                   Micros("settled_until"),
+                   " FROM served_outcomes_settled FOR UPDATE"),
+      window);
+  if (!mark[0].as<bool>()) return std::nullopt;
+  return mark[1].is_null() ? absl::InfinitePast() : FromMicrosField(mark[1]);
+}
+
+void PgOutcomeSettler::RestartWith(pqxx::work& txn, const std::string& window) {
+  // DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe (a read's snapshot
+  // would find the table empty) and waits for every reader. Rare: a change
+  // of the settled window.
+  txn.exec("SET LOCAL lock_timeout = '5s'");
+  txn.exec("DELETE FROM served_outcomes");
+  txn.exec_params(
+      "UPDATE served_outcomes_settled SET conversion_window = $1::interval, "
+      "settled_until = '-infinity'",
+      window);
+  Log(LogLevel::kInfo, "outcome_settling_restarted",
+      {{"conversion_window", window}});
+}
+
+std::optional<absl::Time> PgOutcomeSettler::NextAnswer(pqxx::work& txn,
+                                                       absl::Time from,
+                                                       absl::Time horizon) {
+  // Time without answers is skipped: the chunk starts at the next one.
+  const pqxx::row next = txn.exec_params1(
+      absl::StrCat("SELECT ", Micros("min(served_at)"),
+                   " FROM served_recommendations WHERE served_at >= "
+                   "$1::timestamptz AND served_at < $2::timestamptz"),
+      from == absl::InfinitePast() ? "-infinity" : FormatUtc(from),
+      FormatUtc(horizon));
+  if (next[0].is_null()) return std::nullopt;
+  return FromMicrosField(next[0]);
+}
+
+absl::Time PgOutcomeSettler::ChunkEnd(pqxx::work& txn, absl::Time next,
+                                      absl::Time horizon) {
+  absl::Time to = std::min(next + options_.chunk, horizon);
+  // At most max_chunk_answers, so that a busy hour fits the statement
+  // timeout.
+  const pqxx::result capped = txn.exec_params(
+      absl::StrCat("SELECT ", Micros("served_at"),
+                   " FROM served_recommendations WHERE served_at >= "
+                   "$1::timestamptz ORDER BY served_at OFFSET $2 LIMIT 1"),
+      FormatUtc(next), options_.max_chunk_answers);
+  if (!capped.empty()) {
+    const absl::Time cap = FromMicrosField(capped[0][0]);
+    if (cap > next) to = std::min(to, cap);
+  }
+  return to;
+}
+
+void PgOutcomeSettler::MakeMonths(pqxx::work& txn, absl::Time first,
+                                  absl::Time to) {
+  // The months of the chunk's answers, when the retention job has not made
+  // them (answers older than the migration that added the table).
+  txn.exec_params(
+      "SELECT insights_ensure_partition('served_outcomes'::regclass, "
+      "m AT TIME ZONE 'UTC') FROM generate_series(date_trunc('month', "
+      "$1::timestamptz AT TIME ZONE 'UTC'), $2::timestamptz AT TIME ZONE "
+      "'UTC', interval '1 month') m WHERE to_regclass('served_outcomes_' "
+      "|| to_char(m, '\"y\"YYYY\"m\"MM')) IS NULL",
+      FormatUtc(first), FormatUtc(to));
 }
 
 }  // namespace smartshop::tracking

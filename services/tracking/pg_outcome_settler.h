@@ -9,6 +9,8 @@
 #define SMARTSHOP_SERVICES_TRACKING_PG_OUTCOME_SETTLER_H_
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -16,6 +18,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/pg_pool.h"
+#include "pqxx/pqxx"
 #include "services/tracking/outcome_settlement.h"
 
 namespace smartshop::tracking {
@@ -31,6 +34,9 @@ struct OutcomeSettlerOptions {
   absl::Duration chunk = absl::Hours(1);
   // How often the job runs.
   absl::Duration interval = absl::Minutes(5);
+  // And at most this many answers per chunk, so that a busy hour fits
+  // the transaction's bound.
+  int max_chunk_answers = 20'000;
   // Bound on each chunk's transaction.
   absl::Duration statement_timeout = absl::Seconds(60);
 };
@@ -65,6 +71,16 @@ class PgOutcomeSettler {
   // Settles the next chunk before `horizon`; false when there is none.
   absl::StatusOr<bool> SettleChunk(absl::Time horizon,
                                    SettleProgress& progress);
+  // The steps of a chunk, in its transaction. LockMark: where settlement
+  // stands (InfinitePast: nothing settled), locked; nullopt when it was
+  // settled with another window.
+  std::optional<absl::Time> LockMark(pqxx::work& txn,
+                                     const std::string& window);
+  void RestartWith(pqxx::work& txn, const std::string& window);
+  std::optional<absl::Time> NextAnswer(pqxx::work& txn, absl::Time from,
+                                       absl::Time horizon);
+  absl::Time ChunkEnd(pqxx::work& txn, absl::Time next, absl::Time horizon);
+  void MakeMonths(pqxx::work& txn, absl::Time first, absl::Time to);
 
   PgPool* const pool_;
   const OutcomeSettlerOptions options_;

@@ -240,8 +240,8 @@ TEST_F(InsightsPlanTest, OneDayReadsOnlyThroughIndexes) {
   // Settled from the week's start to its end (the job's now is 2 windows
   // and an hour later).
   Execute(db_->url(),
-          "INSERT INTO served_outcomes_settled VALUES (true, '24 hours', "
-          "'2026-11-01T00:00:00+00')");
+          "UPDATE served_outcomes_settled SET settled_until = "
+          "'2026-11-01T00:00:00+00'");
   SimulatedClock clock(week.until + absl::Hours(49));
   tracking::PgOutcomeSettler settler(&pool, {}, &clock);
   begin = absl::Now();

@@ -42,7 +42,8 @@ CREATE INDEX served_outcomes_user ON served_outcomes (user_id)
 
 -- How far settlement has come: every answer served before settled_until is
 -- in served_outcomes, as attributed with conversion_window; later ones are
--- attributed when read. One row, made by the settling job. Anything that
+-- attributed when read. One row, from the start (so that an erasure always
+-- has it to lock; '-infinity' = nothing settled yet). Anything that
 -- can still change an earlier answer (a late served record, a late event,
 -- a late impression) moves settled_until back to before that answer, in
 -- the transaction that stores it; the job then settles from there again.
@@ -51,6 +52,7 @@ CREATE TABLE served_outcomes_settled (
   conversion_window interval NOT NULL,
   settled_until     timestamptz NOT NULL
 );
+INSERT INTO served_outcomes_settled VALUES (true, '24 hours', '-infinity');
 
 SELECT insights_ensure_partition('served_outcomes'::regclass,
          to_date(substr(right(c.relname, 8), 2, 4) || right(c.relname, 2),
