@@ -8,6 +8,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -173,7 +174,9 @@ absl::Status StartFakeModel(FakeModel& model) {
 
 }  // namespace
 
-std::vector<ReplayAction> ReplayTraffic(absl::Span<const Invoice> invoices) {
+std::vector<ReplayAction> ReplayTraffic(absl::Span<const Invoice> invoices,
+                                        int home_requests_per_visit) {
+  const int extra = std::max(1, home_requests_per_visit) - 1;
   std::vector<ReplayAction> actions;
   // When each shopper's last visit ended.
   absl::flat_hash_map<std::string, absl::Time> visit_end;
@@ -188,15 +191,24 @@ std::vector<ReplayAction> ReplayTraffic(absl::Span<const Invoice> invoices) {
       start = std::max(start, it->second + kVisitGap);
     }
     request.at = start;
-    actions.push_back(std::move(request));
+    actions.push_back(request);
     // No answers: no clicks, so that the traffic is the same for every
     // policy.
     std::vector<Interaction> events = VisitEvents(invoice, {}, start);
     absl::Time at = start;
-    for (Interaction& event : events) {
+    const size_t n = events.size();
+    size_t next_extra = 1;  // the extra request due after event k*n/extra
+    for (size_t i = 0; i < n; ++i) {
       at += kEventSpacing;
-      SetTimestamp(at, event.mutable_timestamp());
-      actions.push_back({.at = at, .event = std::move(event)});
+      SetTimestamp(at, events[i].mutable_timestamp());
+      actions.push_back({.at = at, .event = std::move(events[i])});
+      while (next_extra <= static_cast<size_t>(extra) &&
+             i + 1 >= next_extra * n / extra) {
+        at += kEventSpacing;
+        request.at = at;
+        actions.push_back(request);
+        ++next_extra;
+      }
     }
     visit_end[shopper] = at;
   }
@@ -260,8 +272,9 @@ absl::StatusOr<PolicyResult> RunPolicy(
 #endif
   // TODO(issue 16): without model_reply_store.h (answer reuse not merged)
   // "ours" runs without reuse; the table says which.
-  result.name = absl::StrCat(
-      result.name, ours && SMARTSHOP_REPLAY_ANSWER_REUSE ? " (reuse on)" : "");
+  result.answer_reuse = ours && SMARTSHOP_REPLAY_ANSWER_REUSE;
+  result.name =
+      absl::StrCat(result.name, result.answer_reuse ? " (reuse on)" : "");
   recommender::RecommendationEngine engine(
       &tracking, &catalog, &cache,
       recommender::MakeRankerChain(fake.client.get(), *prompt, options, builtin,
@@ -296,18 +309,29 @@ absl::StatusOr<PolicyResult> RunPolicy(
     request.set_session_key(action.visitor.session_key());
     request.set_placement(smartshop::v1::PLACEMENT_HOME);
     ++result.requests;
+    const int64_t calls_before = fake.server->usage().chat_requests;
     absl::StatusOr<Recommendations> answer =
         engine.Get(request, absl::Now() + absl::Seconds(30));
     if (!answer.ok()) {
-      return absl::Status(answer.status().code(),
-                          absl::StrCat(result.name, ": request ",
-                                       result.requests, ": ",
-                                       answer.status().message()));
+      return absl::Status(
+          answer.status().code(),
+          absl::StrCat(result.name, ": request ", result.requests, ": ",
+                       answer.status().message()));
     }
     ++result.answers;
     if (answer->cache_hit()) ++result.cache_hits;
     ++result.strategies[smartshop::v1::Strategy_Name(answer->strategy())];
     auto last = last_event.find(ShopperOf(action.visitor));
+    // Get waits for the computation it starts, so the calls are this
+    // request's.
+    const int64_t calls = fake.server->usage().chat_requests - calls_before;
+    if (action.visitor.user_id().empty()) {
+      result.calls_guests += calls;
+    } else if (last == last_event.end()) {
+      result.calls_new_users += calls;
+    } else {
+      result.calls_returning_users += calls;
+    }
     // Events at the request's own time are not before it (the visit gap
     // keeps a shopper's events off their next request's instant anyway).
     if (last != last_event.end() && last->second < action.at &&
@@ -320,6 +344,11 @@ absl::StatusOr<PolicyResult> RunPolicy(
   result.prompt_tokens = usage.prompt_tokens;
   result.cached_prompt_tokens = usage.cached_prompt_tokens;
   result.completion_tokens = usage.completion_tokens;
+  absl::flat_hash_set<std::string> bodies;
+  for (const fake_openai::RecordedRequest& r : fake.server->requests()) {
+    if (absl::EndsWith(r.target, "/chat/completions")) bodies.insert(r.body);
+  }
+  result.distinct_requests = static_cast<int64_t>(bodies.size());
   return result;
 }
 
@@ -329,20 +358,29 @@ std::string MarkdownTable(const PolicyResult& original,
     if (b == 0) return a == 0 ? "—" : "∞";
     return absl::StrFormat("%.0f %%", 100.0 * a / b);
   };
-  std::string out = absl::StrFormat("| | %s | %s | %s / %s |\n|---|---:|---:|---:|\n",
-                                    original.name, ours.name, "ours",
-                                    "original");
+  std::string out =
+      absl::StrFormat("| | %s | %s | %s / %s |\n|---|---:|---:|---:|\n",
+                      original.name, ours.name, "ours", "original");
   auto row = [&](const std::string& label, int64_t a, int64_t b) {
-    absl::StrAppendFormat(&out, "| %s | %d | %d | %s |\n", label, a, b,
-                          ratio(static_cast<double>(b), static_cast<double>(a)));
+    absl::StrAppendFormat(
+        &out, "| %s | %d | %d | %s |\n", label, a, b,
+        ratio(static_cast<double>(b), static_cast<double>(a)));
   };
   row("home page answers served", original.answers, ours.answers);
   row("model calls", original.model_calls, ours.model_calls);
+  row("… for guests", original.calls_guests, ours.calls_guests);
+  row("… for users with no event yet", original.calls_new_users,
+      ours.calls_new_users);
+  row("… for users with events before", original.calls_returning_users,
+      ours.calls_returning_users);
+  row("distinct model requests (calls if repeats were reused)",
+      original.distinct_requests, ours.distinct_requests);
   row("prompt tokens", original.prompt_tokens, ours.prompt_tokens);
   row("cached prompt tokens (of the above)", original.cached_prompt_tokens,
       ours.cached_prompt_tokens);
   row("completion tokens", original.completion_tokens, ours.completion_tokens);
-  absl::StrAppendFormat(&out, "| cost (gpt-4o-mini prices) | $%.4f | $%.4f | %s |\n",
+  absl::StrAppendFormat(&out,
+                        "| cost (gpt-4o-mini prices) | $%.4f | $%.4f | %s |\n",
                         original.cost_usd(), ours.cost_usd(),
                         ratio(ours.cost_usd(), original.cost_usd()));
   row("cache hits", original.cache_hits, ours.cache_hits);

@@ -7,11 +7,11 @@
 // Behaviour model (kBehaviourModel below says it to the reader): every
 // invoice is a visit by its customer (a guest invoice: a visitor with the
 // session "guest-<InvoiceNo>"). At the invoice's time the shopper opens the
-// home page (one GetRecommendations, PLACEMENT_HOME), then views, carts
-// and orders the invoice's lines (the simulation's VisitEvents without
-// clicks, so the traffic is the same whatever is recommended), one event
-// every 2 s. A shopper's next visit is their next invoice, no earlier than
-// a minute after their previous visit's last event.
+// home page (one GetRecommendations, PLACEMENT_HOME; optionally more
+// during the visit), then views, carts and orders the invoice's lines (the
+// simulation's VisitEvents without clicks, so the traffic is the same whatever
+// is recommended), one event every 2 s. A shopper's next visit is their next
+// invoice, no earlier than a minute after their previous visit's last event.
 #ifndef SMARTSHOP_TOOLS_SIM_MODEL_COST_REPLAY_H_
 #define SMARTSHOP_TOOLS_SIM_MODEL_COST_REPLAY_H_
 
@@ -34,7 +34,9 @@ inline constexpr char kBehaviourModel[] =
     "(a guest invoice: an anonymous visitor with session guest-<InvoiceNo>). "
     "At the invoice time the shopper opens the home page (one "
     "GetRecommendations), then views, carts and orders the invoice's lines, "
-    "one event every 2 s (no clicks on recommendations: both policies see "
+    "one event every 2 s; with N home page requests per visit, N-1 more "
+    "are spread evenly over the visit's events, the last after the order "
+    "(no clicks on recommendations: both policies see "
     "the same traffic). A customer's next visit is their next invoice, no "
     "earlier than 1 min after their previous visit's last event. Time is "
     "simulated (TTLs in sample time); the model is the in-process fake "
@@ -57,8 +59,11 @@ struct ReplayAction {
 };
 
 // The traffic of `invoices` (InvoicesOf) under the behaviour model, in time
-// order (ties: in the order made).
-std::vector<ReplayAction> ReplayTraffic(absl::Span<const Invoice> invoices);
+// order (ties: in the order made). `home_requests_per_visit` (at least 1):
+// the first at arrival, the others spread evenly over the visit's events
+// (the last right after the order: the shopper back on the home page).
+std::vector<ReplayAction> ReplayTraffic(absl::Span<const Invoice> invoices,
+                                        int home_requests_per_visit = 1);
 
 enum class Policy {
   // The original system's: the model ranks for everyone, anonymous visitors
@@ -79,11 +84,21 @@ struct PolicyResult {
   int64_t cache_hits = 0;  // of the answers
   int64_t stale = 0;       // of the answers, see kStaleDefinition
   std::map<std::string, int64_t> strategies;  // answers by strategy name
+  // Model calls made while answering, by who asked: a guest, a user with
+  // no event yet, a user with events before the request.
+  int64_t calls_guests = 0;
+  int64_t calls_new_users = 0;
+  int64_t calls_returning_users = 0;
   // At the fake OpenAI.
   int64_t model_calls = 0;  // chat completion requests
   int64_t prompt_tokens = 0;
   int64_t cached_prompt_tokens = 0;  // part of prompt_tokens
   int64_t completion_tokens = 0;
+  // Chat requests whose body no earlier request had: the calls left if
+  // every repeated request were answered from an earlier reply (an upper
+  // bound on what content-addressed reuse saves, TTLs aside).
+  int64_t distinct_requests = 0;
+  bool answer_reuse = false;  // compiled in and on for this policy
   // gpt-4o-mini list prices: $0.15 / $0.075 (cached) / $0.60 per 1M.
   double cost_usd() const;
 };

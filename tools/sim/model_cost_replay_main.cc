@@ -28,6 +28,9 @@ ABSL_FLAG(std::string, csv,
           "Online Retail CSV (InvoiceNo,StockCode,Description,Quantity,"
           "InvoiceDate,UnitPrice,CustomerID,Country)");
 ABSL_FLAG(int64_t, limit, 0, "data rows to read (0 = all)");
+ABSL_FLAG(int, home_requests_per_visit, 1,
+          "home page requests per visit, 1 to 10: at arrival, and the others "
+          "spread evenly over the visit's events, the last after the order");
 
 namespace smartshop::sim {
 namespace {
@@ -42,19 +45,25 @@ int Run() {
   if (absl::GetFlag(FLAGS_limit) < 0) {
     return Fail(absl::InvalidArgumentError("--limit must be >= 0"));
   }
+  const int per_visit = absl::GetFlag(FLAGS_home_requests_per_visit);
+  if (per_visit < 1 || per_visit > 10) {
+    return Fail(absl::InvalidArgumentError(
+        "--home_requests_per_visit must be 1 to 10"));
+  }
   std::ifstream in(path);
   if (!in) {
-    return Fail(absl::InvalidArgumentError(
-        absl::StrFormat("cannot open --csv=%s: %s", path, std::strerror(errno))));
+    return Fail(absl::InvalidArgumentError(absl::StrFormat(
+        "cannot open --csv=%s: %s", path, std::strerror(errno))));
   }
   absl::StatusOr<import::RetailImport> data =
       import::ReadRetailCsv(in, absl::GetFlag(FLAGS_limit));
   if (!data.ok()) return Fail(data.status());
   const std::vector<Invoice> invoices = InvoicesOf(data->events);
-  const std::vector<ReplayAction> traffic = ReplayTraffic(invoices);
+  const std::vector<ReplayAction> traffic = ReplayTraffic(invoices, per_visit);
   const std::vector<smartshop::v1::Product> products = data->catalog.Products();
   std::cout << absl::StrFormat(
-      "Model cost replay of %s: %d visits, %d products, %d events\n\n%s\n\n%s\n\n"
+      "Model cost replay of %s: %d visits, %d home page requests per visit, "
+      "%d products, %d events\n\n%s\n\n%s\n\n"
       "Policies: original = the model ranks everyone (no builtin ranker), "
       "one shared key for all anonymous visitors, answers cached 1 h, no "
       "invalidation by events, prompt v1, no structured output, no answer "
@@ -63,12 +72,14 @@ int Run() {
       "sessions keyed and ranked by the builtin ranker, model answers cached "
       "1 h, prompt v2, structured output auto, answer reuse when compiled "
       "in (\"reuse on\").\n\n",
-      path, invoices.size(), products.size(),
-      traffic.size() - invoices.size(), kBehaviourModel, kStaleDefinition);
+      path, invoices.size(), per_visit, products.size(),
+      traffic.size() - invoices.size() * per_visit, kBehaviourModel,
+      kStaleDefinition);
   absl::StatusOr<PolicyResult> original =
       RunPolicy(Policy::kOriginal, products, traffic);
   if (!original.ok()) return Fail(original.status());
-  absl::StatusOr<PolicyResult> ours = RunPolicy(Policy::kOurs, products, traffic);
+  absl::StatusOr<PolicyResult> ours =
+      RunPolicy(Policy::kOurs, products, traffic);
   if (!ours.ok()) return Fail(ours.status());
   std::cout << MarkdownTable(*original, *ours);
   return EXIT_SUCCESS;
