@@ -232,8 +232,9 @@ double PolicyResult::cost_usd() const {
 
 absl::StatusOr<PolicyResult> RunPolicy(
     Policy policy, absl::Span<const smartshop::v1::Product> products,
-    absl::Span<const ReplayAction> traffic) {
+    absl::Span<const ReplayAction> traffic, WhatIf what_if) {
   const bool ours = policy == Policy::kOurs;
+  const bool share_new = ours && what_if.new_users_share_anonymous;
   PolicyResult result{.name = PolicyName(policy)};
   if (traffic.empty()) return result;
   SimulatedClock clock(traffic.front().at - absl::Minutes(1));
@@ -274,7 +275,8 @@ absl::StatusOr<PolicyResult> RunPolicy(
   // "ours" runs without reuse; the table says which.
   result.answer_reuse = ours && SMARTSHOP_REPLAY_ANSWER_REUSE;
   result.name =
-      absl::StrCat(result.name, result.answer_reuse ? " (reuse on)" : "");
+      absl::StrCat(result.name, result.answer_reuse ? " (reuse on)" : "",
+                   share_new ? ", new users as anonymous" : "");
   recommender::RecommendationEngine engine(
       &tracking, &catalog, &cache,
       recommender::MakeRankerChain(fake.client.get(), *prompt, options, builtin,
@@ -304,9 +306,13 @@ absl::StatusOr<PolicyResult> RunPolicy(
       tracking.SetInteractions({seen.rbegin(), seen.rend()});  // newest first
       tracking_behind = false;
     }
+    auto last = last_event.find(ShopperOf(action.visitor));
     smartshop::v1::GetRecommendationsRequest request;
-    request.set_user_id(action.visitor.user_id());
-    request.set_session_key(action.visitor.session_key());
+    if (!(share_new && !action.visitor.user_id().empty() &&
+          last == last_event.end())) {
+      request.set_user_id(action.visitor.user_id());
+      request.set_session_key(action.visitor.session_key());
+    }
     request.set_placement(smartshop::v1::PLACEMENT_HOME);
     ++result.requests;
     const int64_t calls_before = fake.server->usage().chat_requests;
@@ -321,7 +327,6 @@ absl::StatusOr<PolicyResult> RunPolicy(
     ++result.answers;
     if (answer->cache_hit()) ++result.cache_hits;
     ++result.strategies[smartshop::v1::Strategy_Name(answer->strategy())];
-    auto last = last_event.find(ShopperOf(action.visitor));
     // Get waits for the computation it starts, so the calls are this
     // request's.
     const int64_t calls = fake.server->usage().chat_requests - calls_before;

@@ -103,12 +103,20 @@ struct PolicyResult {
   double cost_usd() const;
 };
 
+// A what-if on top of kOurs, emulated in the traffic (the engine has no
+// such option): a user with no event yet asks as an anonymous visitor
+// without a session, so that new users share the one anonymous answer as
+// guests did in the original.
+struct WhatIf {
+  bool new_users_share_anonymous = false;
+};
+
 // Runs `traffic` against a fresh engine (own cache, fake OpenAI, builtin
 // model) under `policy`. Errors: the fake OpenAI or the client cannot be
 // set up, or a request fails.
 absl::StatusOr<PolicyResult> RunPolicy(
     Policy policy, absl::Span<const smartshop::v1::Product> products,
-    absl::Span<const ReplayAction> traffic);
+    absl::Span<const ReplayAction> traffic, WhatIf what_if = {});
 
 // Both policies side by side, a markdown table with the ratio column
 // (ours / original).
