@@ -1,9 +1,10 @@
 #include "tools/sim/model_cost_replay.h"
 
 #include <algorithm>
-#include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <system_error>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -145,7 +146,8 @@ struct FakeModel {
   ~FakeModel() {
     client.reset();
     if (server != nullptr) server->Stop();
-    if (!dir.empty()) std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
+    std::error_code ignored;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
   }
 };
 
