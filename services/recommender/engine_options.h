@@ -68,6 +68,10 @@ struct EngineOptions {
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
   CircuitBreakerOptions model_breaker{};
+  // A user with no event of their own yet (the builtin model knows none)
+  // shares the anonymous visitors' home page answer, as their prompt is
+  // theirs: no model call per new user.
+  bool new_users_share_anonymous = false;
   // Reuse of model replies (model/model_reply_store.h): a request the model
   // answered before, word for word, is answered from its stored reply
   // without a call, for `model_reply_ttl`. On only with a store (not owned;

@@ -145,6 +145,7 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  ShareAnonymousIfNew(*context);
   Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (key.has_value()) {
@@ -182,12 +183,32 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
+  ShareAnonymousIfNew(*context);
   Assign(*context);
   const std::optional<std::string> key = CacheKey(*context);
   if (!key.has_value()) return std::nullopt;
   std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
   if (!hit.has_value()) return std::nullopt;
   return Stamp(*context, Served(*context, *std::move(hit)), started, {});
+}
+
+void RecommendationEngine::ShareAnonymousIfNew(RequestContext& context) const {
+  // A user without an event of their own is asked about exactly as an
+  // anonymous visitor is (the same summary of the shop, the same prompt):
+  // they share its cached answer instead of a model call each. Their first
+  // event gives them their own (the model then knows them). Only while the
+  // builtin model has seen the whole log and forgot no one, so that "not
+  // known" means "no events".
+  if (!options_.new_users_share_anonymous || model_ == nullptr ||
+      !context.home() || context.request.category_id() != 0 ||
+      context.shopper.user_id.empty() || !answer_cache_.builtin_ready() ||
+      !model_->KnowsEveryShopper() ||
+      model_->Knows(absl::StrCat("u:", context.shopper.user_id))) {
+    return;
+  }
+  context.request.clear_user_id();
+  context.request.clear_session_key();
+  context.shopper = Shopper{};
 }
 
 std::optional<std::string> RecommendationEngine::CacheKey(

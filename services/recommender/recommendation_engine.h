@@ -120,6 +120,8 @@ class RecommendationEngine {
   // The cache key of a request's answer; nullopt when it is not cached (a
   // category page, a shopper's own placement answer).
   std::optional<std::string> CacheKey(const RequestContext& context) const;
+  // A new user (no events) is answered as an anonymous visitor.
+  void ShareAnonymousIfNew(RequestContext& context) const;
   // The cache key for a user id ("" = anonymous).
   std::string CacheKey(const std::string& user_id) const {
     return answer_cache_.Key(user_id);

@@ -31,6 +31,11 @@ ABSL_FLAG(bool, model_answer_reuse, true,
           "instructions, catalog sample or candidates, shopper summary, model "
           "and parameters), from the model's stored reply in Redis without a "
           "call, for --model_reply_ttl (env RECOMMENDER_MODEL_ANSWER_REUSE)");
+ABSL_FLAG(bool, new_users_share_anonymous, false,
+          "a user with no event of their own yet gets the anonymous visitors' "
+          "home page answer (their prompt is the same) instead of a model call "
+          "each; needs --follow_events (env "
+          "RECOMMENDER_NEW_USERS_SHARE_ANONYMOUS)");
 ABSL_FLAG(absl::Duration, model_reply_ttl, absl::Hours(24),
           "how long a model reply is kept for reuse (env "
           "RECOMMENDER_MODEL_REPLY_TTL)");
@@ -254,6 +259,8 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.cache_ttl = absl::GetFlag(FLAGS_cache_ttl);
   c.engine.model_answer_reuse = absl::GetFlag(FLAGS_model_answer_reuse);
   c.engine.model_reply_ttl = absl::GetFlag(FLAGS_model_reply_ttl);
+  c.engine.new_users_share_anonymous =
+      absl::GetFlag(FLAGS_new_users_share_anonymous);
   c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
   c.engine.tracking_timeout = absl::GetFlag(FLAGS_tracking_timeout);
   c.engine.model_timeout = c.openai.request_timeout;

@@ -106,6 +106,7 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"trending_cache_ttl", "RECOMMENDER_TRENDING_CACHE_TTL"},
     {"model_answer_reuse", "RECOMMENDER_MODEL_ANSWER_REUSE"},
     {"model_reply_ttl", "RECOMMENDER_MODEL_REPLY_TTL"},
+    {"new_users_share_anonymous", "RECOMMENDER_NEW_USERS_SHARE_ANONYMOUS"},
     {"model_daily_budget_usd", "RECOMMENDER_MODEL_DAILY_BUDGET_USD"},
     {"model_calls_per_minute", "RECOMMENDER_MODEL_CALLS_PER_MINUTE"},
 };

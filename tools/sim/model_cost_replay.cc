@@ -273,12 +273,15 @@ absl::StatusOr<PolicyResult> RunPolicy(
   options.model_answer_reuse = ours;
   options.model_replies = ours ? &replies : nullptr;
 #endif
+  // The cost profile (docs/model-cost.md): new users share the anonymous
+  // answer.
+  options.new_users_share_anonymous = share_new;
   // TODO(issue 16): without model_reply_store.h (answer reuse not merged)
   // "ours" runs without reuse; the table says which.
   result.answer_reuse = ours && SMARTSHOP_REPLAY_ANSWER_REUSE;
   result.name =
       absl::StrCat(result.name, result.answer_reuse ? " (reuse on)" : "",
-                   share_new ? ", new users as anonymous" : "");
+                   share_new ? ", new users share the anonymous answer" : "");
   recommender::RecommendationEngine engine(
       &tracking, &catalog, &cache,
       recommender::MakeRankerChain(fake.client.get(), *prompt, options, builtin,
@@ -310,11 +313,8 @@ absl::StatusOr<PolicyResult> RunPolicy(
     }
     auto last = last_event.find(ShopperOf(action.visitor));
     smartshop::v1::GetRecommendationsRequest request;
-    if (!(share_new && !action.visitor.user_id().empty() &&
-          last == last_event.end())) {
-      request.set_user_id(action.visitor.user_id());
-      request.set_session_key(action.visitor.session_key());
-    }
+    request.set_user_id(action.visitor.user_id());
+    request.set_session_key(action.visitor.session_key());
     request.set_placement(smartshop::v1::PLACEMENT_HOME);
     ++result.requests;
     const int64_t calls_before = fake.server->usage().chat_requests;

@@ -32,10 +32,10 @@ ABSL_FLAG(int, home_requests_per_visit, 1,
           "home page requests per visit, 1 to 10: at arrival, and the others "
           "spread evenly over the visit's events, the last after the order");
 
-ABSL_FLAG(bool, what_if_new_users_share_anonymous, false,
-          "a third column: ours, with users who have no event yet asking as "
-          "anonymous visitors (sharing the one anonymous answer), emulated "
-          "in the traffic");
+ABSL_FLAG(bool, what_if_new_users_share_anonymous, true,
+          "also a table for the cost profile: ours with "
+          "--new_users_share_anonymous (users with no event yet share the "
+          "anonymous visitors' answer)");
 
 namespace smartshop::sim {
 namespace {
@@ -91,8 +91,8 @@ int Run() {
     absl::StatusOr<PolicyResult> shared = RunPolicy(
         Policy::kOurs, products, traffic, {.new_users_share_anonymous = true});
     if (!shared.ok()) return Fail(shared.status());
-    std::cout << "\nWhat if new users shared the anonymous answer (emulated: "
-                 "a user with no event yet asks as an anonymous visitor):\n\n"
+    std::cout << "\nThe cost profile: --new_users_share_anonymous (a user "
+                 "with no event yet gets the anonymous visitors' answer):\n\n"
               << MarkdownTable(*original, *shared);
   }
   return EXIT_SUCCESS;

@@ -200,6 +200,7 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
 }
 
 void InteractionModel::ForgetOldestHistories() {
+  forgot_for_room_ = true;
   std::vector<absl::Time> lasts;
   lasts.reserve(histories_.size());
   for (const auto& [_, h] : histories_) lasts.push_back(h.last);
@@ -210,6 +211,17 @@ void InteractionModel::ForgetOldestHistories() {
   absl::erase_if(histories_, [&](const auto& entry) {
     return entry.second.last < oldest_kept;
   });
+}
+
+bool InteractionModel::Knows(absl::string_view actor) const {
+  absl::MutexLock lock(&mu_);
+  return histories_.contains(actor);
+}
+
+bool InteractionModel::KnowsEveryShopper() const {
+  absl::MutexLock lock(&mu_);
+  return !forgot_for_room_ &&
+         options_.history_window == absl::InfiniteDuration();
 }
 
 bool InteractionModel::ForgetActor(absl::string_view actor) {

@@ -182,6 +182,12 @@ class InteractionModel {
   // Forgets a shopper's recent products (erasure); true if there were any.
   bool ForgetActor(absl::string_view actor);
 
+  // Whether the model holds products of `actor` ("u:<user>", "s:<session>").
+  bool Knows(absl::string_view actor) const;
+  // True while no shopper's history was forgotten for room (max_histories)
+  // or age (history_window): then an actor it does not know has no events.
+  bool KnowsEveryShopper() const;
+
   // "u:<user>" for a user id, else "s:<session>"; empty when both are.
   static std::string ActorKey(const smartshop::v1::Interaction& event);
 
@@ -258,6 +264,7 @@ class InteractionModel {
   // Each shopper's last `window` distinct products, oldest first.
   absl::flat_hash_map<std::string, History> histories_ ABSL_GUARDED_BY(mu_);
   int64_t events_ ABSL_GUARDED_BY(mu_) = 0;
+  bool forgot_for_room_ ABSL_GUARDED_BY(mu_) = false;
   int64_t neighbour_entries_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time latest_event_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   // The model's now for the window: max(latest_event_, AdvanceTo's).
