@@ -65,6 +65,19 @@ struct EngineOptions {
   bool hybrid_prompt = false;
   int hybrid_candidates = 20;
   CircuitBreakerOptions model_breaker{};
+  // Routing by history length (RankerChainOptions::route_max_history): a
+  // shopper with more interactions of their own than this is ranked by the
+  // builtin ranker, no model call. 0 = off.
+  int model_route_max_history = 0;
+  // The secondary model (OPENAI_FALLBACK_MODEL): the same client and
+  // prompt with this model name, asked when the model fails, before the
+  // builtin ranker. Empty = none.
+  std::string fallback_model;
+  // With a secondary model, the primary's call is bounded by this share of
+  // `model_timeout`, so that a slow primary leaves the secondary the rest
+  // of the request's budget (the secondary is bounded by `model_timeout`
+  // and the request's deadline).
+  double primary_timeout_share = 0.5;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

@@ -101,7 +101,17 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
               .Help("Redis calls refused at once while paused after "
                     "repeated timeouts.")
               .Register(registry)
-              .Add({})) {}
+              .Add({})),
+      routing_(prometheus::BuildCounter()
+                   .Name("smartshop_model_routing_total")
+                   .Help("Home page requests routed by the shopper's history "
+                         "length: to the model, or past it to the builtin "
+                         "ranker (--model_route_max_history).")
+                   .Register(registry)) {}
+
+void RecommenderMetrics::ModelRoute(absl::string_view route) {
+  routing_.Add({{"route", std::string(route)}}).Increment();
+}
 
 prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
                                              const std::string& name,

@@ -60,6 +60,9 @@ class RecommenderMetrics {
   // The Redis breaker (cache/redis_breaker.h): whether it is open, and the
   // calls it has refused so far, a running total the counter follows.
   void SetRedisBreaker(bool open, int64_t short_circuited_total);
+  // Routing by history length (--model_route_max_history): route "model"
+  // or "builtin".
+  void ModelRoute(absl::string_view route);
 
  private:
   static prometheus::Gauge& Gauge(prometheus::Registry& registry,
@@ -89,6 +92,7 @@ class RecommenderMetrics {
   prometheus::Gauge& redis_breaker_open_;
   prometheus::Counter& redis_short_circuited_;
   std::atomic<int64_t> redis_short_circuited_seen_{0};
+  prometheus::Family<prometheus::Counter>& routing_;
 };
 
 }  // namespace smartshop::recommender
