@@ -1,5 +1,6 @@
 #include "services/recommender/recommender_config.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/flags/reflection.h"
@@ -43,6 +44,22 @@ TEST_F(RecommenderConfigTest, TheNewFlagsReachTheEngine) {
   EXPECT_EQ(config->engine.fallback_model, "gpt-4.1-nano");
   EXPECT_EQ(config->fallback_model, "gpt-4.1-nano");
   EXPECT_EQ(config->engine.primary_timeout_share, 1.0);
+}
+
+TEST_F(RecommenderConfigTest, TheNewSettingsComeFromTheEnvironmentToo) {
+  setenv("OPENAI_FALLBACK_MODEL", "gpt-4.1-nano", 1);
+  setenv("RECOMMENDER_MODEL_ROUTE_MAX_HISTORY", "12", 1);
+  setenv("OPENAI_PRIMARY_TIMEOUT_SHARE", "0.25", 1);
+  const absl::Status applied = ApplyEnvironmentToFlags(kRecommenderFlagEnv);
+  unsetenv("OPENAI_FALLBACK_MODEL");
+  unsetenv("RECOMMENDER_MODEL_ROUTE_MAX_HISTORY");
+  unsetenv("OPENAI_PRIMARY_TIMEOUT_SHARE");
+  ASSERT_TRUE(applied.ok()) << applied;
+  absl::StatusOr<RecommenderConfig> config = LoadRecommenderConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->engine.fallback_model, "gpt-4.1-nano");
+  EXPECT_EQ(config->engine.model_route_max_history, 12);
+  EXPECT_EQ(config->engine.primary_timeout_share, 0.25);
 }
 
 TEST_F(RecommenderConfigTest, BadRoutingThresholdsNameTheFlag) {
