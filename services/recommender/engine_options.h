@@ -69,8 +69,9 @@ struct EngineOptions {
   int hybrid_candidates = 20;
   CircuitBreakerOptions model_breaker{};
   // A user with no event of their own yet (the builtin model knows none)
-  // shares the anonymous visitors' home page answer, as their prompt is
-  // theirs: no model call per new user.
+  // shares the anonymous visitors' home page answer: their prompt is the
+  // anonymous one (the shop's recent activity), so no model call per new
+  // user. Off by default (the original asks the model per user).
   bool new_users_share_anonymous = false;
   // Reuse of model replies (model/model_reply_store.h): a request the model
   // answered before, word for word, is answered from its stored reply
@@ -82,6 +83,19 @@ struct EngineOptions {
   // The daily spend and per-minute call caps every model ranker made from
   // these options shares. Not owned; null = no caps.
   ModelBudget* model_budget = nullptr;
+  // Routing by history length (RankerChainOptions::route_max_history): a
+  // shopper with more interactions of their own than this is ranked by the
+  // builtin ranker, no model call. 0 = off.
+  int model_route_max_history = 0;
+  // The secondary model (OPENAI_FALLBACK_MODEL): the same client and
+  // prompt with this model name, asked when the model fails, before the
+  // builtin ranker. Empty = none.
+  std::string fallback_model;
+  // With a secondary model, the primary's call is bounded by this share of
+  // `model_timeout`, so that a slow primary leaves the secondary the rest
+  // of the request's budget (the secondary is bounded by `model_timeout`
+  // and the request's deadline).
+  double primary_timeout_share = 0.5;
   // How long a fallback or no-data answer is cached: briefly, so that the
   // service retries the model (or sees new data) soon.
   absl::Duration short_ttl = absl::Seconds(60);

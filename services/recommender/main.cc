@@ -193,6 +193,11 @@ int Run(const RecommenderConfig& config) {
                            : absl::string_view("builtin (no OPENAI_API_KEY)")},
          {"model",
           openai ? absl::string_view(config.model) : absl::string_view("none")},
+         {"fallback_model", openai && !config.fallback_model.empty()
+                                ? absl::string_view(config.fallback_model)
+                                : absl::string_view("none")},
+         {"model_route_max_history",
+          int64_t{config.engine.model_route_max_history}},
          {"follow_events", config.follow_events},
          {"model_window_h", config.model_window == absl::InfiniteDuration()
                                 ? int64_t{-1}

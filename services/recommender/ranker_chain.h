@@ -4,8 +4,11 @@
 // reason. The chain also says which entries a request may use: the model
 // ranks the home page of users, and of anonymous sessions only with
 // `session_model` and within their budget; category pages and the other
-// sessions are the builtin ranker's. Built once (ranker_chain_factory.h)
-// and given to the engine; an experiment's variant is another chain.
+// sessions are the builtin ranker's. Optionally a secondary model is tried
+// between the model and the builtin ranker, and shoppers with long
+// histories are routed past the model (RouteToModel). Built once
+// (ranker_chain_factory.h) and given to the engine; an experiment's variant is
+// another chain.
 #ifndef SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_
 #define SMARTSHOP_SERVICES_RECOMMENDER_RANKER_CHAIN_H_
 
@@ -16,6 +19,7 @@
 
 #include "absl/time/time.h"
 #include "services/recommender/ranker.h"
+#include "services/recommender/recommender_metrics.h"
 #include "services/recommender/session_model_budget.h"
 #include "services/recommender/shopper_activity.h"
 #include "smartshop/v1/experiments.pb.h"
@@ -29,7 +33,31 @@ struct RankerChainOptions {
   // False: the model ranks only the answers anonymous visitors share (a
   // placement's, cached per page), a shopper's own are the builtin's.
   bool model_for_shoppers = true;
+  // Routing: > 0, a shopper with more than this many interactions of their
+  // own (RankingRequest::builtin.own, the original window: a user's last
+  // 50, a session's last 50) is ranked by the builtin ranker without a
+  // model call. 0 = off: every shopper the policy allows goes to the model.
+  int route_max_history = 0;
+  // Counts the routing decisions (smartshop_recommender_model_routing_total); may be
+  // null. Not owned.
+  RecommenderMetrics* metrics = nullptr;
 };
+
+// The builtin ranker's reason when routing sent the shopper past the model
+// (not a failure: not counted as a fallback, cached as a builtin answer).
+inline constexpr char kRoutedLongHistoryReason[] = "routed: long history";
+// The secondary model is not asked after the primary met this failure code
+// (the spend budget, which the secondary would spend as well).
+inline constexpr char kModelBudgetReachedCode[] = "model_budget_reached";
+
+// Whether routing lets the model rank a shopper with `own_interactions`
+// events of their own: always with `route_max_history` 0; otherwise up to
+// and including that many. Anonymous visitors and shoppers without history
+// (0 events) always go to the model.
+inline bool RouteToModel(int route_max_history, size_t own_interactions) {
+  return route_max_history <= 0 ||
+         own_interactions <= static_cast<size_t>(route_max_history);
+}
 
 // What one request asks of the chain.
 struct ChainRequest {
@@ -54,10 +82,17 @@ struct ChainOutcome {
   // this request may use ranked.
   RankingFailure gave_up{};
   bool model_called = false;
+  // The secondary model was called (after the primary failed); ranked_by is
+  // then kModel with STRATEGY_MODEL_FALLBACK when it answered.
+  bool fallback_model_called = false;
+  // Routing sent the shopper to the builtin ranker (gave_up holds
+  // kRoutedLongHistoryReason); not a stand-in.
+  bool routed = false;
 
   // The builtin ranker ranked in the model's place.
   bool stand_in() const {
-    return ranked_by == RankedBy::kBuiltin && !gave_up.reason.empty();
+    return ranked_by == RankedBy::kBuiltin && !gave_up.reason.empty() &&
+           !routed;
   }
 };
 
@@ -66,6 +101,10 @@ class RankerChain {
   // Either ranker may be null (no model configured; no builtin model).
   RankerChain(std::unique_ptr<Ranker> model, std::unique_ptr<Ranker> builtin,
               RankerChainOptions options);
+  // With a secondary model (may be null), asked when `model` fails.
+  RankerChain(std::unique_ptr<Ranker> model,
+              std::unique_ptr<Ranker> fallback_model,
+              std::unique_ptr<Ranker> builtin, RankerChainOptions options);
 
   // Thread-safe; done or abandoned by `deadline`. The builtin ranker ranks
   // at most once per call.
@@ -81,6 +120,7 @@ class RankerChain {
                             std::optional<Ranking> builtin) const;
 
   const std::unique_ptr<Ranker> model_;
+  const std::unique_ptr<Ranker> fallback_model_;
   const std::unique_ptr<Ranker> builtin_;
   const RankerChainOptions options_;
   SessionModelBudget session_budget_;

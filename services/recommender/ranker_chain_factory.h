@@ -1,6 +1,7 @@
 // The ranker chain as the service runs it, from its settings: the model
 // (when an LLM client is given; with the hybrid prompt's builtin candidates
-// when asked for and a builtin model is given), then the builtin ranker
+// when asked for and a builtin model is given), then the secondary model
+// (options.fallback_model), then the builtin ranker
 // (when a builtin model is given). The one place that decides which rankers
 // exist: main.cc, the integration harness and the benchmarks all build
 // their chain here. Every model ranker made here draws on
@@ -42,8 +43,12 @@ PlacementChains MakePlacementChains(LlmClient* llm, const PromptBuilder& prompt,
 // (experiments.proto), except VARIANT_RANKER_DEFAULT (the service's own
 // chain): the builtin ranker alone; the model with the original prompt,
 // then the builtin; the model with the hybrid prompt, then the builtin;
-// top sellers. Without an LLM client the model variants rank as the
-// builtin; without a builtin model, as top sellers.
+// top sellers; the model routed by history length (the service's prompt,
+// --model_route_max_history or else 10); the model then the secondary
+// model (the service's prompt; as the model without one). The other model
+// variants use neither routing nor the secondary model. Without an LLM
+// client the model variants rank as the builtin; without a builtin model,
+// as top sellers.
 VariantChains MakeVariantChains(LlmClient* llm, const PromptBuilder& prompt,
                                 const EngineOptions& options,
                                 const InteractionModel* model,

@@ -467,6 +467,12 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     counters_.CountModelCall();
     spend = {.calls = 1, .cost_usd = outcome.ranking.model_cost_usd};
   }
+  if (outcome.fallback_model_called) {
+    // The secondary model's call (the cost is the answer's, when it made
+    // one: the primary's failed reply is not known here).
+    counters_.CountModelCall();
+    ++spend.calls;
+  }
   if (outcome.ranked_by == RankedBy::kNone) {
     return {Fallback(context, catalog, std::move(outcome.gave_up.reason),
                      outcome.gave_up.code),
@@ -478,6 +484,16 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
   if (outcome.stand_in()) {
     counters_.CountFallback(outcome.gave_up.code);
     kind = AnswerKind::kBrief;
+  } else if (outcome.ranked_by == RankedBy::kModel &&
+             outcome.fallback_model_called) {
+    // The secondary model's answer: a fallback (the primary failed), kept
+    // as a model answer.
+    counters_.CountFallback(outcome.gave_up.code);
+  }
+  std::string routing;
+  if (outcome.routed) {
+    routing = std::move(outcome.gave_up.reason);
+    outcome.gave_up = {};
   }
   std::string reason = std::move(outcome.gave_up.reason);
   if (!inputs->degraded.empty()) {
@@ -485,9 +501,10 @@ RecommendationEngine::Computed RecommendationEngine::Compute(
     reason = inputs->degraded;
     kind = AnswerKind::kBrief;
   }
-  return {
-      answers_.FromRanking(outcome.ranking, catalog, limits, std::move(reason)),
-      TtlOf(context, kind), spend};
+  Recommendations answer =
+      answers_.FromRanking(outcome.ranking, catalog, limits, std::move(reason));
+  answer.set_routing_reason(std::move(routing));
+  return {std::move(answer), TtlOf(context, kind), spend};
 }
 
 absl::StatusOr<smartshop::v1::DeleteUserDataResponse>

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/server_flags.h"
 #include "services/recommender/model/prompt_builder.h"
+#include "services/recommender/shopper_activity.h"
 
 SMARTSHOP_SERVER_FLAGS("RECOMMENDER", "127.0.0.1:50052", "127.0.0.1:9091");
 
@@ -50,6 +51,20 @@ ABSL_FLAG(std::string, openai_base_url, "https://api.openai.com/v1",
           "OPENAI_API_KEY)");
 ABSL_FLAG(std::string, openai_model, "gpt-4o-mini",
           "model name (env OPENAI_MODEL)");
+ABSL_FLAG(std::string, openai_fallback_model, "",
+          "a secondary (cheaper) model asked with the same prompt when the "
+          "model fails (error, timeout, paused, unusable reply) before the "
+          "builtin ranker; not after a budget refusal; empty = none (env "
+          "OPENAI_FALLBACK_MODEL)");
+ABSL_FLAG(double, openai_primary_timeout_share, 0.5,
+          "with --openai_fallback_model: the model's call is bounded by this "
+          "share of --openai_timeout, leaving the secondary the rest; "
+          "more than 0, at most 1 (env OPENAI_PRIMARY_TIMEOUT_SHARE)");
+ABSL_FLAG(int, model_route_max_history, 0,
+          "routing: a shopper with more than this many interactions of "
+          "their own (of the latest 50 read) is ranked by the builtin "
+          "ranker without a model call; 0 = off, every shopper goes to the "
+          "model; at most 49 (env RECOMMENDER_MODEL_ROUTE_MAX_HISTORY)");
 ABSL_FLAG(std::string, openai_ca_file, "",
           "extra CA certificates to trust, PEM (env OPENAI_CA_FILE)");
 ABSL_FLAG(absl::Duration, openai_timeout, absl::Seconds(20),
@@ -264,6 +279,23 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   c.engine.short_ttl = absl::GetFlag(FLAGS_error_cache_ttl);
   c.engine.tracking_timeout = absl::GetFlag(FLAGS_tracking_timeout);
   c.engine.model_timeout = c.openai.request_timeout;
+  c.fallback_model = absl::GetFlag(FLAGS_openai_fallback_model);
+  c.engine.fallback_model = c.fallback_model;
+  c.engine.primary_timeout_share =
+      absl::GetFlag(FLAGS_openai_primary_timeout_share);
+  if (!(c.engine.primary_timeout_share > 0 &&
+        c.engine.primary_timeout_share <= 1)) {
+    return absl::InvalidArgumentError(
+        "--openai_primary_timeout_share must be more than 0 and at most 1");
+  }
+  c.engine.model_route_max_history =
+      absl::GetFlag(FLAGS_model_route_max_history);
+  if (c.engine.model_route_max_history < 0 ||
+      c.engine.model_route_max_history >= kOwnWindowSize) {
+    // 50 or more would route nobody: no more than 50 events are read.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--model_route_max_history must be 0 (off) to ", kOwnWindowSize - 1));
+  }
   c.engine.builtin_ttl = absl::GetFlag(FLAGS_builtin_cache_ttl);
   c.engine.session_ttl = absl::GetFlag(FLAGS_session_cache_ttl);
   c.engine.placement_ttl = absl::GetFlag(FLAGS_placement_cache_ttl);
@@ -376,6 +408,10 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
   }
   if (c.model.empty()) {
     return absl::InvalidArgumentError("--openai_model must not be empty");
+  }
+  if (c.fallback_model == c.model) {
+    return absl::InvalidArgumentError(
+        "--openai_fallback_model must differ from --openai_model");
   }
   for (const absl::Status& s :
        {Positive("cache_ttl", c.engine.cache_ttl),

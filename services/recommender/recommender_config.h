@@ -29,7 +29,9 @@ struct RecommenderConfig {
   int server_threads;
   absl::Duration drain_timeout;
   absl::Duration catalog_refresh_interval;
-  std::string model;                    // OPENAI_MODEL
+  std::string model;  // OPENAI_MODEL
+  // OPENAI_FALLBACK_MODEL, also engine.fallback_model; empty = none.
+  std::string fallback_model;
   OpenAiOptions openai;                 // api_key empty = no model
   std::string prompt_version = "v2";    // --model_prompt_version
   StructuredOutput structured_output =  // --openai_structured_output
@@ -85,6 +87,9 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"model_prompt", "RECOMMENDER_MODEL_PROMPT"},
     {"model_prompt_version", "RECOMMENDER_MODEL_PROMPT_VERSION"},
     {"openai_structured_output", "OPENAI_STRUCTURED_OUTPUT"},
+    {"openai_fallback_model", "OPENAI_FALLBACK_MODEL"},
+    {"openai_primary_timeout_share", "OPENAI_PRIMARY_TIMEOUT_SHARE"},
+    {"model_route_max_history", "RECOMMENDER_MODEL_ROUTE_MAX_HISTORY"},
     {"tls_cert_file", "RECOMMENDER_TLS_CERT_FILE"},
     {"tls_key_file", "RECOMMENDER_TLS_KEY_FILE"},
     {"tls_client_ca_file", "RECOMMENDER_TLS_CLIENT_CA_FILE"},

@@ -125,7 +125,17 @@ RecommenderMetrics::RecommenderMetrics(prometheus::Registry& registry)
               .Name("smartshop_recommender_model_budget_refusals_total")
               .Help("Model calls not made because a budget cap was reached, "
                     "by cap (daily_spend, calls_per_minute).")
-              .Register(registry)) {}
+              .Register(registry)),
+      routing_(prometheus::BuildCounter()
+                   .Name("smartshop_recommender_model_routing_total")
+                   .Help("Home page requests routed by the shopper's history "
+                         "length: to the model, or past it to the builtin "
+                         "ranker (--model_route_max_history).")
+                   .Register(registry)) {}
+
+void RecommenderMetrics::ModelRoute(absl::string_view route) {
+  routing_.Add({{"route", std::string(route)}}).Increment();
+}
 
 prometheus::Gauge& RecommenderMetrics::Gauge(prometheus::Registry& registry,
                                              const std::string& name,

@@ -67,6 +67,9 @@ class RecommenderMetrics {
   void SetModelBudget(double daily_cap_usd, int64_t calls_per_minute_cap);
   void SetModelSpendToday(double usd);
   void ModelBudgetRefused(absl::string_view cap);
+  // Routing by history length (--model_route_max_history): route "model"
+  // or "builtin".
+  void ModelRoute(absl::string_view route);
 
  private:
   static prometheus::Gauge& Gauge(prometheus::Registry& registry,
@@ -101,6 +104,7 @@ class RecommenderMetrics {
   prometheus::Gauge& model_daily_budget_;
   prometheus::Gauge& model_calls_per_minute_cap_;
   prometheus::Family<prometheus::Counter>& model_budget_refusals_;
+  prometheus::Family<prometheus::Counter>& routing_;
 };
 
 }  // namespace smartshop::recommender

@@ -7,7 +7,7 @@
 namespace smartshop::recommender {
 namespace {
 
-constexpr int kOwnWindow = 50;
+constexpr int kOwnWindow = kOwnWindowSize;
 constexpr int kOthersWindow = 50;
 constexpr int kAnonymousWindow = 100;
 constexpr int kRecentOrdersLimit = 1000;

@@ -25,6 +25,10 @@ inline bool IsSession(const Shopper& shopper) {
   return shopper.user_id.empty() && !shopper.session_key.empty();
 }
 
+// How many of a user's (or a session's) own latest events are read: the
+// original window.
+inline constexpr int kOwnWindowSize = 50;
+
 struct ShopperActivity {
   // The user's or the session's own events, newest first.
   std::vector<smartshop::v1::Interaction> own;

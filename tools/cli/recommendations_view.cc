@@ -46,6 +46,9 @@ std::string RecommendationsTable(const smartshop::v1::Recommendations& reply) {
       reply.fallback_reason().empty()
           ? ""
           : absl::StrCat(", because ", reply.fallback_reason()),
+      reply.routing_reason().empty()
+          ? ""
+          : absl::StrCat(", ", reply.routing_reason()),
       "\n");
   TextTable table({{"#", TextTable::Align::kRight},
                    {"id", TextTable::Align::kRight},

@@ -109,6 +109,8 @@ struct PolicyResult {
 // guests did in the original.
 struct WhatIf {
   bool new_users_share_anonymous = false;
+  // --model_route_max_history: 0 = off.
+  int route_max_history = 0;
 };
 
 // Runs `traffic` against a fresh engine (own cache, fake OpenAI, builtin

@@ -32,6 +32,8 @@ ABSL_FLAG(int, home_requests_per_visit, 1,
           "home page requests per visit, 1 to 10: at arrival, and the others "
           "spread evenly over the visit's events, the last after the order");
 
+ABSL_FLAG(int, cost_profile_route_max_history, 20,
+          "the cost profile's --model_route_max_history");
 ABSL_FLAG(bool, what_if_new_users_share_anonymous, true,
           "also a table for the cost profile: ours with "
           "--new_users_share_anonymous (users with no event yet share the "
@@ -88,12 +90,23 @@ int Run() {
   if (!ours.ok()) return Fail(ours.status());
   std::cout << MarkdownTable(*original, *ours);
   if (absl::GetFlag(FLAGS_what_if_new_users_share_anonymous)) {
-    absl::StatusOr<PolicyResult> shared = RunPolicy(
-        Policy::kOurs, products, traffic, {.new_users_share_anonymous = true});
+    const int route = absl::GetFlag(FLAGS_cost_profile_route_max_history);
+    absl::StatusOr<PolicyResult> shared =
+        RunPolicy(Policy::kOurs, products, traffic,
+                  {.new_users_share_anonymous = true});
     if (!shared.ok()) return Fail(shared.status());
-    std::cout << "\nThe cost profile: --new_users_share_anonymous (a user "
-                 "with no event yet gets the anonymous visitors' answer):\n\n"
+    std::cout << "\nWith --new_users_share_anonymous (a user with no event "
+                 "yet gets the anonymous visitors' answer):\n\n"
               << MarkdownTable(*original, *shared);
+    absl::StatusOr<PolicyResult> profile = RunPolicy(
+        Policy::kOurs, products, traffic,
+        {.new_users_share_anonymous = true, .route_max_history = route});
+    if (!profile.ok()) return Fail(profile.status());
+    std::cout << "\nThe cost profile: that, and --model_route_max_history="
+              << route
+              << " (shoppers with more events of their own than that are "
+                 "ranked by the builtin ranker):\n\n"
+              << MarkdownTable(*original, *profile);
   }
   return EXIT_SUCCESS;
 }

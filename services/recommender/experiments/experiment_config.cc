@@ -143,7 +143,9 @@ absl::Status ValidateRankerPlacements(absl::string_view path,
     for (int j = 0; j < e.variants_size(); ++j) {
       const auto ranker = e.variants(j).ranker();
       if (ranker == smartshop::v1::VARIANT_RANKER_MODEL ||
-          ranker == smartshop::v1::VARIANT_RANKER_MODEL_HYBRID) {
+          ranker == smartshop::v1::VARIANT_RANKER_MODEL_HYBRID ||
+          ranker == smartshop::v1::VARIANT_RANKER_MODEL_ROUTED ||
+          ranker == smartshop::v1::VARIANT_RANKER_MODEL_WITH_FALLBACK_MODEL) {
         return Invalid(
             absl::StrCat(path, ".variants[", j, "].ranker"),
             absl::StrCat(smartshop::v1::VariantRanker_Name(ranker),

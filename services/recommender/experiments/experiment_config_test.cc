@@ -146,6 +146,36 @@ TEST(ValidateExperimentsConfigTest, ModelVariantsRankOnlyTheHomePage) {
               }).ok());
 }
 
+TEST(ValidateExperimentsConfigTest, RoutedAndFallbackModelVariantsValidate) {
+  EXPECT_TRUE(ValidateWith([](ExperimentsConfig& c) {
+                c.mutable_experiments(0)->mutable_variants(1)->set_ranker(
+                    smartshop::v1::VARIANT_RANKER_MODEL_ROUTED);
+              }).ok());
+  EXPECT_TRUE(ValidateWith([](ExperimentsConfig& c) {
+                c.mutable_experiments(0)->mutable_variants(1)->set_ranker(
+                    smartshop::v1::VARIANT_RANKER_MODEL_WITH_FALLBACK_MODEL);
+              }).ok());
+  // They are model variants: the home page only.
+  EXPECT_THAT(
+      ValidateWith([](ExperimentsConfig& c) {
+        c.mutable_experiments(0)->mutable_variants(1)->set_ranker(
+            smartshop::v1::VARIANT_RANKER_MODEL_ROUTED);
+        c.mutable_experiments(0)->add_placements(PLACEMENT_CART);
+      }),
+      InvalidWith("experiments[0].variants[1].ranker: "
+                  "VARIANT_RANKER_MODEL_ROUTED ranks only PLACEMENT_HOME (the "
+                  "experiment also runs on PLACEMENT_CART)"));
+  EXPECT_THAT(ValidateWith([](ExperimentsConfig& c) {
+                c.mutable_experiments(0)->mutable_variants(1)->set_ranker(
+                    smartshop::v1::VARIANT_RANKER_MODEL_WITH_FALLBACK_MODEL);
+                c.mutable_experiments(0)->add_placements(PLACEMENT_PRODUCT);
+              }),
+              InvalidWith("experiments[0].variants[1].ranker: "
+                          "VARIANT_RANKER_MODEL_WITH_FALLBACK_MODEL ranks only "
+                          "PLACEMENT_HOME (the experiment also runs on "
+                          "PLACEMENT_PRODUCT)"));
+}
+
 TEST(ValidateExperimentsConfigTest, Placements) {
   EXPECT_THAT(ValidateWith([](ExperimentsConfig& c) {
                 c.mutable_experiments(0)->clear_placements();

@@ -90,6 +90,13 @@ PromptBuilder::PromptBuilder(PromptSettings settings, std::string system,
                  ModelSupportsStructuredOutput(settings_.model));
 }
 
+PromptBuilder PromptBuilder::WithModel(std::string model) const {
+  PromptSettings settings = settings_;
+  settings.model = std::move(model);
+  return PromptBuilder(std::move(settings), system_, user_template_,
+                       hybrid_template_);
+}
+
 absl::StatusOr<PromptBuilder> PromptBuilder::Create(PromptSettings settings) {
   const std::string* system =
       FindPrompt(absl::StrCat("system_", settings.version, ".txt"));

@@ -59,6 +59,10 @@ class PromptBuilder {
   // Whether requests carry the picks' schema (settings and model).
   bool structured() const { return structured_; }
 
+  // The same prompt for another model (the secondary model): the same
+  // templates, the structured-output choice made again for `model`.
+  PromptBuilder WithModel(std::string model) const;
+
   // The request for one user ("this specific user") or for anonymous
   // visitors: the summary, then the first 50 active products (by id) as
   // "Name (Category)". Values are inserted as JSON, so text from the catalog
