@@ -38,8 +38,8 @@ struct RankerChainOptions {
   // 50, a session's last 50) is ranked by the builtin ranker without a
   // model call. 0 = off: every shopper the policy allows goes to the model.
   int route_max_history = 0;
-  // Counts the routing decisions (smartshop_recommender_model_routing_total); may be
-  // null. Not owned.
+  // Counts the routing decisions (smartshop_recommender_model_routing_total);
+  // may be null. Not owned.
   RecommenderMetrics* metrics = nullptr;
 };
 

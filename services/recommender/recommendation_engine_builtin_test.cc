@@ -320,3 +320,41 @@ TEST_F(BuiltinEngineTest, AnOrderDuringTheComputationKeepsItsAnswerUncached) {
 
 }  // namespace
 }  // namespace smartshop::recommender
+
+namespace smartshop::recommender {
+namespace {
+
+// --new_users_share_anonymous: a user the builtin model knows no event of
+// gets the anonymous visitors' answer (one model call for all of them); a
+// user it knows gets their own.
+TEST_F(BuiltinEngineTest, NewUsersShareTheAnonymousAnswer) {
+  tracking_.SetInteractions({BuiltinEvent(smartshop::v1::ORDER_PLACED, "a", "",
+                                          1, kBuiltinNow - absl::Hours(2))});
+  llm_.Reply(R"j([{"product": "Item 7 (Cat 2)", "relevance_score": 90}])j");
+  EngineOptions options;
+  options.new_users_share_anonymous = true;
+  RecommendationEngine engine(&tracking_, &catalog_, &cache_,
+                              MakeRankerChain(&llm_, *PromptBuilder::Create({}),
+                                              options, &model_, nullptr),
+                              options, clock_, nullptr, &model_);
+  const Recommendations anonymous = Get(engine, GetRecommendationsRequest());
+  ASSERT_EQ(llm_.requests().size(), 1u);
+  for (const char* newcomer : {"n1", "n2", "n3"}) {
+    const Recommendations r = Get(engine, ForUser(newcomer));
+    EXPECT_TRUE(r.cache_hit()) << newcomer;
+    EXPECT_EQ(ProductIds(r), ProductIds(anonymous)) << newcomer;
+  }
+  EXPECT_EQ(llm_.requests().size(), 1u);
+  EXPECT_FALSE(cache_.contains("ai_recommended_products_n1"));
+  // Known to the model: their own answer (and a call).
+  Get(engine, ForUser("a"));
+  EXPECT_EQ(llm_.requests().size(), 2u);
+  EXPECT_GT(cache_.ttl("ai_recommended_products_a"), absl::ZeroDuration());
+  // A newcomer's first event: their own answer from then on.
+  Learn(smartshop::v1::VIEW_PRODUCT, "n1", "", 3, kBuiltinNow);
+  Get(engine, ForUser("n1"));
+  EXPECT_EQ(llm_.requests().size(), 3u);
+}
+
+}  // namespace
+}  // namespace smartshop::recommender

@@ -16,8 +16,8 @@ inline constexpr absl::Duration kSettlementDelay = absl::Hours(1);
 
 // What a writer counts as late: anything older than this may touch an
 // answer settled already, and moves the settlement back in the writer's
-// transaction. Half the delay (kSettlementDelay), so that replicas' clocks may differ by half
-// an hour without a late arrival slipping between the two.
+// transaction. Half the delay (kSettlementDelay), so that replicas' clocks may
+// differ by half an hour without a late arrival slipping between the two.
 inline constexpr absl::Duration kLateArrival = absl::Minutes(30);
 
 // Moves settled_until back to $1 (a timestamptz) minus `windows` conversion

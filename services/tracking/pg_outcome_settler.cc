@@ -118,8 +118,8 @@ absl::StatusOr<bool> PgOutcomeSettler::SettleChunk(absl::Time horizon,
   return more;
 }
 
-std::optional<absl::Time> PgOutcomeSettler::LockMark(pqxx::work& txn,
-                                                     const std::string& window) {
+std::optional<absl::Time> PgOutcomeSettler::LockMark(
+    pqxx::work& txn, const std::string& window) {
   // Made by migration 0006; again here should it have been deleted.
   txn.exec_params(
       "INSERT INTO served_outcomes_settled VALUES (true, $1::interval, "
@@ -129,11 +129,11 @@ std::optional<absl::Time> PgOutcomeSettler::LockMark(pqxx::work& txn,
   // waits for this chunk and then moves it back from where it ends; an
   // erasure waits too, so that no chunk stores the facts of an answer it
   // erased meanwhile.
-  const pqxx::row mark = txn.exec_params1(
-      absl::StrCat("SELECT conversion_window = $1::interval, ",
-                   Micros("settled_until"),
-                   " FROM served_outcomes_settled FOR UPDATE"),
-      window);
+  const pqxx::row mark =
+      txn.exec_params1(absl::StrCat("SELECT conversion_window = $1::interval, ",
+                                    Micros("settled_until"),
+                                    " FROM served_outcomes_settled FOR UPDATE"),
+                       window);
   if (!mark[0].as<bool>()) return std::nullopt;
   return mark[1].is_null() ? absl::InfinitePast() : FromMicrosField(mark[1]);
 }
@@ -170,12 +170,14 @@ absl::Time PgOutcomeSettler::ChunkEnd(pqxx::work& txn, absl::Time next,
                                       absl::Time horizon) {
   absl::Time to = std::min(next + options_.chunk, horizon);
   // At most max_chunk_answers, so that a busy hour fits the statement
-  // timeout.
+  // timeout; looked for within the chunk, so a quiet hour reads only its
+  // own answers.
   const pqxx::result capped = txn.exec_params(
       absl::StrCat("SELECT ", Micros("served_at"),
                    " FROM served_recommendations WHERE served_at >= "
-                   "$1::timestamptz ORDER BY served_at OFFSET $2 LIMIT 1"),
-      FormatUtc(next), options_.max_chunk_answers);
+                   "$1::timestamptz AND served_at < $2::timestamptz "
+                   "ORDER BY served_at OFFSET $3 LIMIT 1"),
+      FormatUtc(next), FormatUtc(to), options_.max_chunk_answers);
   if (!capped.empty()) {
     const absl::Time cap = FromMicrosField(capped[0][0]);
     if (cap > next) to = std::min(to, cap);

@@ -208,9 +208,8 @@ TEST_F(OutcomeSettlerTest, ALateClickDuringAChunkMovesBackWhereTheChunkEnds) {
   holding.exec("SELECT 1 FROM served_outcomes_settled FOR UPDATE");
   std::atomic<bool> stored{false};
   std::thread late([&] {
-    auto result =
-        interactions_.Insert({Click(1, "u1", 101, SettleUtc(11, 10, 10, 30))},
-                             SettleDeadline());
+    auto result = interactions_.Insert(
+        {Click(1, "u1", 101, SettleUtc(11, 10, 10, 30))}, SettleDeadline());
     EXPECT_TRUE(result.ok()) << result.status();
     stored = true;
   });

@@ -280,13 +280,12 @@ absl::StatusOr<PolicyResult> RunPolicy(
   // TODO(issue 16): without model_reply_store.h (answer reuse not merged)
   // "ours" runs without reuse; the table says which.
   result.answer_reuse = ours && SMARTSHOP_REPLAY_ANSWER_REUSE;
-  result.name =
-      absl::StrCat(result.name, result.answer_reuse ? " (reuse on)" : "",
-                   share_new ? ", new users share the anonymous answer" : "",
-                   ours && what_if.route_max_history > 0
-                       ? absl::StrCat(", routed past ",
-                                      what_if.route_max_history, " events")
-                       : "");
+  result.name = absl::StrCat(
+      result.name, result.answer_reuse ? " (reuse on)" : "",
+      share_new ? ", new users share the anonymous answer" : "",
+      ours && what_if.route_max_history > 0
+          ? absl::StrCat(", routed past ", what_if.route_max_history, " events")
+          : "");
   recommender::RecommendationEngine engine(
       &tracking, &catalog, &cache,
       recommender::MakeRankerChain(fake.client.get(), *prompt, options, builtin,

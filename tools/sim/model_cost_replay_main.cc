@@ -91,9 +91,8 @@ int Run() {
   std::cout << MarkdownTable(*original, *ours);
   if (absl::GetFlag(FLAGS_what_if_new_users_share_anonymous)) {
     const int route = absl::GetFlag(FLAGS_cost_profile_route_max_history);
-    absl::StatusOr<PolicyResult> shared =
-        RunPolicy(Policy::kOurs, products, traffic,
-                  {.new_users_share_anonymous = true});
+    absl::StatusOr<PolicyResult> shared = RunPolicy(
+        Policy::kOurs, products, traffic, {.new_users_share_anonymous = true});
     if (!shared.ok()) return Fail(shared.status());
     std::cout << "\nWith --new_users_share_anonymous (a user with no event "
                  "yet gets the anonymous visitors' answer):\n\n"

@@ -90,52 +90,39 @@ absl::Status RedisRecommendationCache::Count(absl::Status status) {
 
 absl::StatusOr<std::optional<smartshop::v1::Recommendations>>
 RedisRecommendationCache::Get(const std::string& key, absl::Time deadline) {
-  std::optional<smartshop::v1::Recommendations> found;
-  absl::Status status =
-      Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
-        found.reset();
-        absl::StatusOr<RedisReply> reply = session.Command({"GET", key});
-        if (!reply.ok()) return reply.status();
-        if ((*reply)->type == REDIS_REPLY_NIL) return absl::OkStatus();
-        if ((*reply)->type != REDIS_REPLY_STRING) {
-          return UnexpectedReply("GET", (*reply)->type);
-        }
-        smartshop::v1::Recommendations value;
-        if (!value.ParseFromArray((*reply)->str,
-                                  static_cast<int>((*reply)->len))) {
-          // Left in place, it would cost every request for this key an
-          // error until it expires; gone, the next miss rewrites it.
-          session.Command({"DEL", key}).status().IgnoreError();
-          return absl::DataLossError(absl::StrCat(
-              "cached value under \"", key, "\" (", (*reply)->len,
-              " bytes) is not a smartshop.v1.Recommendations; deleted"));
-        }
-        found = std::move(value);
-        return absl::OkStatus();
-      }));
-  if (!status.ok()) return status;
-  (found ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
-  return found;
+  absl::StatusOr<std::optional<std::string>> bytes = GetText(key, deadline);
+  if (!bytes.ok()) return bytes.status();
+  if (!bytes->has_value()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  smartshop::v1::Recommendations value;
+  if (!value.ParseFromString(**bytes)) {
+    // Left in place, it would cost every request for this key an error
+    // until it expires; gone, the next miss rewrites it.
+    pool_
+        .Run(deadline,
+             [&](RedisSession& session) {
+               return session.Command({"DEL", key}).status();
+             })
+        .IgnoreError();
+    return Count(absl::DataLossError(
+        absl::StrCat("cached value under \"", key, "\" (", (*bytes)->size(),
+                     " bytes) is not a smartshop.v1.Recommendations; "
+                     "deleted")));
+  }
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  return value;
 }
 
 absl::Status RedisRecommendationCache::Set(
     const std::string& key, const smartshop::v1::Recommendations& value,
     absl::Duration ttl, absl::Time deadline) {
-  absl::StatusOr<std::string> ttl_ms = TtlMillis(ttl);
-  if (!ttl_ms.ok()) return Count(ttl_ms.status());
   std::string bytes;
   if (!value.SerializeToString(&bytes)) {
     return Count(absl::InternalError("cannot serialize recommendations"));
   }
-  return Count(pool_.Run(deadline, [&](RedisSession& session) -> absl::Status {
-    absl::StatusOr<RedisReply> reply =
-        session.Command({"SET", key, bytes, "PX", *ttl_ms});
-    if (!reply.ok()) return reply.status();
-    if ((*reply)->type != REDIS_REPLY_STATUS) {
-      return UnexpectedReply("SET", (*reply)->type);
-    }
-    return absl::OkStatus();
-  }));
+  return SetText(key, bytes, ttl, deadline);
 }
 
 absl::StatusOr<std::optional<std::string>> RedisRecommendationCache::GetText(
