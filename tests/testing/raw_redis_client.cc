@@ -37,16 +37,22 @@ recommender::RedisReply RawRedisClient::Command(
     ADD_FAILURE() << "raw redis connection is broken";
     return nullptr;
   }
+  recommender::RedisReply reply = TryCommand(args);
+  if (reply == nullptr) ADD_FAILURE() << "raw redis: " << context_->errstr;
+  return reply;
+}
+
+recommender::RedisReply RawRedisClient::TryCommand(
+    std::initializer_list<absl::string_view> args) {
+  if (context_ == nullptr || context_->err != 0) return nullptr;
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (absl::string_view arg : args) {
     argv.push_back(arg.data());
     lengths.push_back(arg.size());
   }
-  recommender::RedisReply reply(static_cast<redisReply*>(redisCommandArgv(
+  return recommender::RedisReply(static_cast<redisReply*>(redisCommandArgv(
       context_, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-  if (reply == nullptr) ADD_FAILURE() << "raw redis: " << context_->errstr;
-  return reply;
 }
 
 }  // namespace smartshop::testing

@@ -27,6 +27,10 @@ class RawRedisClient {
   // The reply, or null (with a test failure) on a connection error.
   recommender::RedisReply Command(
       std::initializer_list<absl::string_view> args);
+  // The same, null without a failure: for polls across a failover, whose
+  // servers close their clients' connections.
+  recommender::RedisReply TryCommand(
+      std::initializer_list<absl::string_view> args);
 
  private:
   redisContext* context_ = nullptr;

@@ -702,9 +702,9 @@ TEST_F(RedisSentinelTest, FollowsTheSentinelsToTheNewPrimaryAfterAFailover) {
   ASSERT_TRUE(smartshop::testing::Eventually(
       [&] {
         RawRedisClient promoted("127.0.0.1", replica_->port());
-        RedisReply role = promoted.Command({"ROLE"});
-        RedisReply named =
-            sentinel.Command({"SENTINEL", "get-master-addr-by-name", "shop"});
+        RedisReply role = promoted.TryCommand({"ROLE"});
+        RedisReply named = sentinel.TryCommand(
+            {"SENTINEL", "get-master-addr-by-name", "shop"});
         return role != nullptr && role->type == REDIS_REPLY_ARRAY &&
                absl::string_view(role->element[0]->str,
                                  role->element[0]->len) == "master" &&

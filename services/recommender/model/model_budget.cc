@@ -168,15 +168,17 @@ std::string ModelBudget::MinuteOf(absl::Time now) const {
 }
 
 void ModelBudget::Roll(absl::Time now) {
+  // Forward only: a caller that read the clock before a Redis round trip
+  // must not take the day (or minute) back from one that rolled it since.
   std::string day = DayOf(now);
-  if (day != day_) {
+  if (day > day_) {
     day_ = std::move(day);
     own_nanos_ = unsynced_nanos_ = 0;
     heard_ = false;
     heard_nanos_ = own_at_heard_ = 0;
   }
   std::string minute = MinuteOf(now);
-  if (minute != minute_) {
+  if (minute > minute_) {
     minute_ = std::move(minute);
     own_calls_ = 0;
   }

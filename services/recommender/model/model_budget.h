@@ -91,6 +91,9 @@ class ModelBudget {
     Reservation& operator=(const Reservation&) = delete;
     ~Reservation();
 
+    // What it holds: a call's worst case.
+    double held_usd() const { return static_cast<double>(held_nanos_) * 1e-9; }
+
    private:
     friend class ModelBudget;
     Reservation(ModelBudget* budget, std::string day, int64_t held_nanos)
@@ -118,7 +121,8 @@ class ModelBudget {
   std::variant<Reservation, BudgetCap> TryReserve(absl::Time deadline);
 
   // Replaces the hold by what the call cost (0 for a call that failed
-  // before anything was billed), on the budget and the day it was taken
+  // before anything was billed; its hold for one that may have been billed
+  // without a reply, e.g. a timeout), on the budget and the day it was taken
   // from. Bounded like TryReserve; without Redis the difference is kept and
   // added by a later call.
   void Settle(Reservation reservation, double actual_cost_usd,

@@ -179,9 +179,17 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   absl::StatusOr<ChatCompletion> completion =
       llm_->Complete(*chat, model_deadline);
   if (reservation.has_value()) {
-    options_.budget->Settle(
-        *std::move(reservation),
-        completion.ok() ? completion->estimated_cost_usd : 0.0, deadline);
+    // A reply is billed at its cost. Without one, a call that timed out
+    // (or whose reply could not be read) may still be billed by OpenAI:
+    // charged its hold, the worst case; a refused or unreachable one (an
+    // error status, a reset), nothing.
+    const absl::StatusCode code = completion.status().code();
+    const bool maybe_billed = code == absl::StatusCode::kDeadlineExceeded ||
+                              code == absl::StatusCode::kDataLoss;
+    const double cost = completion.ok() ? completion->estimated_cost_usd
+                        : maybe_billed  ? reservation->held_usd()
+                                        : 0.0;
+    options_.budget->Settle(*std::move(reservation), cost, deadline);
   }
   if (!completion.ok()) {
     if (metrics_ != nullptr) {

@@ -307,5 +307,15 @@ TEST_F(ModelRankerTest, AFailedCallCostsTheBudgetNothing) {
   EXPECT_EQ(budget.SpendTodayUsd(absl::Now() + absl::Seconds(1)), 0);
 }
 
+// A call that timed out may have been billed all the same: its hold stays.
+TEST_F(ModelRankerTest, ATimedOutCallCostsTheBudgetItsHold) {
+  ModelBudget budget({.reserve_per_call_usd = 0.0002}, nullptr);
+  llm_.FailWith(absl::DeadlineExceededError("no answer"));
+  ModelRanker ranker = Original({.budget = &budget});
+  ASSERT_TRUE(std::holds_alternative<RankingFailure>(Rank(ranker)));
+  EXPECT_NEAR(budget.SpendTodayUsd(absl::Now() + absl::Seconds(1)), 0.0002,
+              1e-12);
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

@@ -139,15 +139,27 @@ absl::StatusOr<ChatCompletion> OpenAiClient::Complete(
   return status;
 }
 
+bool OpenAiClient::StructuredOutputSupported(const std::string& model) const {
+  absl::MutexLock lock(&structured_mu_);
+  return !structured_unsupported_.contains(model);
+}
+
+bool OpenAiClient::MarkStructuredOutputUnsupported(const std::string& model) {
+  absl::MutexLock lock(&structured_mu_);
+  return structured_unsupported_.insert(model).second;
+}
+
 absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
     const ChatRequest& request, absl::Time deadline) {
   if (options_.api_key.empty()) {
     return absl::FailedPreconditionError(
         "OpenAI API key not configured (OPENAI_API_KEY)");
   }
-  // Structured output unless the server already said it has none.
+  // Structured output unless the server already said this model has none
+  // (each model apart: a secondary model's gateway may lack it while the
+  // primary's has it).
   bool structured = request.response_schema.has_value() &&
-                    !structured_unsupported_.load(std::memory_order_relaxed);
+                    StructuredOutputSupported(request.model);
   std::string body = BodyFor(request, structured);
   const RetryOptions& retry = options_.retry;
   int server_retries = 0;
@@ -184,7 +196,7 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
       structured = false;
       body = BodyFor(request, false);
       stats_.RecordStructuredFallback();
-      if (!structured_unsupported_.exchange(true)) {
+      if (MarkStructuredOutputUnsupported(request.model)) {
         Log(LogLevel::kWarning, "openai_structured_output_unsupported",
             {{"model", request.model},
              {"http_status", int64_t{code}},

@@ -10,8 +10,11 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "boost/asio/ssl/context.hpp"
 #include "services/recommender/model/llm_client.h"
@@ -64,10 +67,8 @@ class OpenAiClient : public LlmClient {
                                           absl::Time deadline) override;
 
   OpenAiStatsSnapshot stats() const { return stats_.Snapshot(); }
-  // False once the server rejected response_format.
-  bool structured_output_supported() const {
-    return !structured_unsupported_.load(std::memory_order_relaxed);
-  }
+  // False once the server rejected response_format for `model`.
+  bool StructuredOutputSupported(const std::string& model) const;
 
  private:
   OpenAiClient(OpenAiOptions options, BaseUrl base_url,
@@ -99,7 +100,12 @@ class OpenAiClient : public LlmClient {
   LogThrottle log_throttle_;
   // Set for the life of the process once the server rejected
   // response_format.
-  std::atomic<bool> structured_unsupported_{false};
+  // True when it was not marked before.
+  bool MarkStructuredOutputUnsupported(const std::string& model);
+
+  mutable absl::Mutex structured_mu_;
+  absl::flat_hash_set<std::string> structured_unsupported_
+      ABSL_GUARDED_BY(structured_mu_);
 };
 
 }  // namespace smartshop::recommender

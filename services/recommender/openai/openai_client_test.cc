@@ -586,7 +586,9 @@ TEST_F(OpenAiClientTest, ARejectedResponseFormatIsDroppedForGood) {
   ASSERT_EQ(seen.size(), 2u);  // one retry, without response_format
   EXPECT_TRUE(HasResponseFormat(seen[0]));
   EXPECT_FALSE(HasResponseFormat(seen[1]));
-  EXPECT_FALSE(client->structured_output_supported());
+  EXPECT_FALSE(client->StructuredOutputSupported(request.model));
+  // Another model of the same client (a secondary model) keeps its own.
+  EXPECT_TRUE(client->StructuredOutputSupported("another-model"));
 
   absl::StatusOr<ChatCompletion> second =
       client->Complete(request, In(absl::Seconds(5)));
@@ -609,7 +611,7 @@ TEST_F(OpenAiClientTest, AnOther400IsNotRetriedWithoutResponseFormat) {
       client->Complete(request, In(absl::Seconds(5)));
   EXPECT_THAT(completion, StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(server_->request_count(), 1);
-  EXPECT_TRUE(client->structured_output_supported());
+  EXPECT_TRUE(client->StructuredOutputSupported(request.model));
 }
 
 TEST_F(OpenAiClientTest, ARefusalArrivesAsSuch) {
