@@ -138,6 +138,10 @@ absl::Status PgPool::Ping(absl::Time deadline) {
   });
 }
 
+std::string PgTimestamp(absl::Time t) {
+  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
+}
+
 std::string StatementDeadlineSql(absl::Time deadline) {
   const int64_t ms =
       std::max<int64_t>(1, absl::ToInt64Milliseconds(deadline - absl::Now()));

@@ -99,6 +99,12 @@ void SetStatementDeadline(pqxx::transaction_base& txn, absl::Time deadline);
 // setting holds for them and ends with it.
 std::string StatementDeadlineSql(absl::Time deadline);
 
+// `t` as a timestamptz literal Postgres reads the same whatever its
+// DateStyle: ISO 8601 with a four-digit year ("%Y" wrote year 12 as "12-...",
+// which Postgres takes for 2012), UTC, exact to the microsecond (Postgres's
+// resolution; finer nanos are truncated).
+std::string PgTimestamp(absl::Time t);
+
 // Adds connect_timeout to a connection string or URL unless it has one.
 std::string WithConnectTimeout(absl::string_view url, absl::Duration timeout);
 

@@ -392,10 +392,6 @@ std::string KeyExpression(InsightsGrouping grouping) {
   }
 }
 
-std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
 // Positions in numeric order ("2" before "10"), other keys as text.
 bool KeyLess(InsightsGrouping grouping, const std::string& a,
              const std::string& b) {
@@ -451,12 +447,12 @@ PgStatement PgInsightsReader::Statement(const InsightsQuery& query,
   // Settled answers are read from $1 to the split, the rest attributed now.
   const absl::Time split = std::clamp(settled_until, query.since, query.until);
   st.params = {
-      FormatUtc(query.since),
-      FormatUtc(query.until),
+      PgTimestamp(query.since),
+      PgTimestamp(query.until),
       query.experiment,
       query.placement ? smartshop::v1::Placement_Name(*query.placement) : "",
       absl::StrCat(absl::ToInt64Seconds(query.conversion_window), " seconds"),
-      FormatUtc(split)};
+      PgTimestamp(split)};
   return st;
 }
 

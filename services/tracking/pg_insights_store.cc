@@ -105,11 +105,6 @@ constexpr char kDeleteOutcomesSql[] =
 // (outcome_settlement.h): it moves the settlement back, in its transaction.
 bool MaySettle(absl::Time t) { return t < absl::Now() - kLateArrival; }
 
-// As pg_interaction_store.cc writes times: four-digit years, microseconds.
-std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
 std::string IntArrayLiteral(const google::protobuf::RepeatedField<int64_t>& v) {
   return absl::StrCat("{", absl::StrJoin(v, ","), "}");
 }
@@ -183,7 +178,7 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
       fallbacks;
   for (const ServedRecommendation& s : served) {
     ids.Add(s.recommendation_id());
-    times.Add(FormatUtc(ToTime(s.served_at())));
+    times.Add(PgTimestamp(ToTime(s.served_at())));
     users.Add(s.user_id());
     sessions.Add(s.session_key());
     placements.Add(smartshop::v1::Placement_Name(s.placement()));
@@ -222,7 +217,7 @@ absl::StatusOr<int64_t> PgInsightsStore::RecordServed(
           // is locked before the served rows, as DeleteUser locks them.
           if (MaySettle(first_served)) {
             txn.exec_params(kUndoSettlementTwoWindowsSql,
-                            FormatUtc(first_served));
+                            PgTimestamp(first_served));
           }
           try {
             stored = txn.exec_prepared1(
@@ -253,7 +248,7 @@ PgInsightsStore::InsertImpressions(absl::Span<const Impression> impressions,
     index_of[m.event_id()] = i;
     ids.Add(m.event_id());
     recommendations.Add(m.recommendation_id());
-    times.Add(FormatUtc(ToTime(m.timestamp())));
+    times.Add(PgTimestamp(ToTime(m.timestamp())));
     users.Add(m.user_id());
     sessions.Add(m.session_key());
     // Empty = every served item: NULL in the table.
@@ -292,7 +287,7 @@ PgInsightsStore::InsertImpressions(absl::Span<const Impression> impressions,
             }
           }
           if (MaySettle(first_served)) {
-            txn.exec_params(kUndoSettlementSql, FormatUtc(first_served));
+            txn.exec_params(kUndoSettlementSql, PgTimestamp(first_served));
           }
           txn.commit();
           for (const auto& row : rows) {
@@ -334,7 +329,7 @@ absl::StatusOr<int> PgInsightsStore::CreateMonths(
   if (months.empty()) return 0;
   PgArrayBuilder firsts;
   for (absl::CivilMonth month : months) {
-    firsts.Add(FormatUtc(absl::FromCivil(month, absl::UTCTimeZone())));
+    firsts.Add(PgTimestamp(absl::FromCivil(month, absl::UTCTimeZone())));
   }
   int made = 0;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {

@@ -66,15 +66,6 @@ SELECT id, event_id::text, coalesce(user_id, ''), coalesce(session_key, ''),
   coalesce(recommendation_id::text, ''), coalesce(recommendation_position, 0)
 FROM interactions)sql";
 
-// ISO 8601 with a four-digit year, which Postgres reads literally whatever
-// its DateStyle: "%Y" wrote year 12 as "12-...", which Postgres takes for a
-// two-digit year (2012) or refuses. Exact to the microsecond (Postgres's
-// resolution; finer nanos are truncated) over google.protobuf.Timestamp's
-// whole range, 0001 to 9999.
-std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
 void SetTimestampMicros(int64_t micros, google::protobuf::Timestamp* ts) {
   SetTimestamp(absl::FromUnixMicros(micros), ts);
 }
@@ -150,8 +141,8 @@ PgStatement PgInteractionStore::ListStatement(const InteractionQuery& q) {
     where.push_back(absl::StrCat("interaction_type = ANY($", st.params.size(),
                                  "::text[])"));
   }
-  if (q.since) add(16, "occurred_at >= ", FormatUtc(*q.since));
-  if (q.until) add(32, "occurred_at < ", FormatUtc(*q.until));
+  if (q.since) add(16, "occurred_at >= ", PgTimestamp(*q.since));
+  if (q.until) add(32, "occurred_at < ", PgTimestamp(*q.until));
   if (q.after) {
     mask |= 64;
     st.params.push_back(absl::StrCat(q.after->timestamp_micros));
@@ -190,7 +181,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
     users.Add(e.user_id());
     sessions.Add(e.session_key());
     types.Add(TypeName(e.type()));
-    times.Add(FormatUtc(ToTime(e.timestamp())));
+    times.Add(PgTimestamp(ToTime(e.timestamp())));
     products.Add(e.product_id());
     categories.Add(e.category_id());
     orders.Add(e.order_id());
@@ -251,7 +242,7 @@ absl::StatusOr<std::vector<bool>> PgInteractionStore::Insert(
         const std::string undo =
             late ? absl::StrReplaceAll(
                        kUndoSettlementTwoWindowsSql,
-                       {{"$1", c.conn().quote(FormatUtc(first_late))}}) +
+                       {{"$1", c.conn().quote(PgTimestamp(first_late))}}) +
                        "; "
                  : "";
         inserted = txn.exec(absl::StrCat(StatementDeadlineSql(deadline), "; ",
@@ -396,7 +387,7 @@ WHERE id IN (
   WHERE occurred_at < $1::timestamptz
     AND (ip_address IS NOT NULL OR user_agent IS NOT NULL)
   LIMIT $2))sql",
-                              FormatUtc(cutoff), limit)
+                              PgTimestamp(cutoff), limit)
                   .affected_rows();
     txn.commit();
   });
@@ -409,7 +400,7 @@ absl::StatusOr<int> PgInteractionStore::CreateMonths(
   if (months.empty()) return 0;
   PgArrayBuilder firsts;
   for (absl::CivilMonth month : months) {
-    firsts.Add(FormatUtc(absl::FromCivil(month, absl::UTCTimeZone())));
+    firsts.Add(PgTimestamp(absl::FromCivil(month, absl::UTCTimeZone())));
   }
   int made = 0;
   absl::Status status = pool_->Run(deadline, [&](PgConnection& c) {

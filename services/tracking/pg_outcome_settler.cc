@@ -15,10 +15,6 @@ namespace {
 // One settling transaction in the whole cluster at a time.
 constexpr int64_t kSettleLock = 7596553517003597934;
 
-std::string FormatUtc(absl::Time t) {
-  return absl::FormatTime("%E4Y-%m-%dT%H:%M:%E6S+00", t, absl::UTCTimeZone());
-}
-
 // Exact to the microsecond, as the column holds it.
 absl::Time FromMicrosField(const pqxx::field& field) {
   return absl::FromUnixMicros(field.as<int64_t>());
@@ -49,7 +45,7 @@ void PgOutcomeSettler::Start() {
         Log(LogLevel::kInfo, "outcomes_settled",
             {{"answers", progress->answers},
              {"chunks", int64_t{progress->chunks}},
-             {"settled_until", FormatUtc(progress->settled_until)}});
+             {"settled_until", PgTimestamp(progress->settled_until)}});
       }
     } while (!stopping_.WaitForNotificationWithTimeout(options_.interval));
   });
@@ -102,14 +98,14 @@ absl::StatusOr<bool> PgOutcomeSettler::SettleChunk(absl::Time horizon,
       // From the next answer: nothing was served since the mark, and the
       // carts and orders read start there.
       progress.answers +=
-          txn.exec_params(PgInsightsReader::SettleSql(), FormatUtc(*next),
-                          FormatUtc(to), "", "", window)
+          txn.exec_params(PgInsightsReader::SettleSql(), PgTimestamp(*next),
+                          PgTimestamp(to), "", "", window)
               .affected_rows();
       ++progress.chunks;
     }
     txn.exec_params(
         "UPDATE served_outcomes_settled SET settled_until = $1::timestamptz",
-        FormatUtc(to));
+        PgTimestamp(to));
     txn.commit();
     progress.settled_until = to;
     more = to < horizon;
@@ -160,8 +156,8 @@ std::optional<absl::Time> PgOutcomeSettler::NextAnswer(pqxx::work& txn,
       absl::StrCat("SELECT ", Micros("min(served_at)"),
                    " FROM served_recommendations WHERE served_at >= "
                    "$1::timestamptz AND served_at < $2::timestamptz"),
-      from == absl::InfinitePast() ? "-infinity" : FormatUtc(from),
-      FormatUtc(horizon));
+      from == absl::InfinitePast() ? "-infinity" : PgTimestamp(from),
+      PgTimestamp(horizon));
   if (next[0].is_null()) return std::nullopt;
   return FromMicrosField(next[0]);
 }
@@ -177,7 +173,7 @@ absl::Time PgOutcomeSettler::ChunkEnd(pqxx::work& txn, absl::Time next,
                    " FROM served_recommendations WHERE served_at >= "
                    "$1::timestamptz AND served_at < $2::timestamptz "
                    "ORDER BY served_at OFFSET $3 LIMIT 1"),
-      FormatUtc(next), FormatUtc(to), options_.max_chunk_answers);
+      PgTimestamp(next), PgTimestamp(to), options_.max_chunk_answers);
   if (!capped.empty()) {
     const absl::Time cap = FromMicrosField(capped[0][0]);
     if (cap > next) to = std::min(to, cap);
@@ -195,7 +191,7 @@ void PgOutcomeSettler::MakeMonths(pqxx::work& txn, absl::Time first,
       "$1::timestamptz AT TIME ZONE 'UTC'), $2::timestamptz AT TIME ZONE "
       "'UTC', interval '1 month') m WHERE to_regclass('served_outcomes_' "
       "|| to_char(m, '\"y\"YYYY\"m\"MM')) IS NULL",
-      FormatUtc(first), FormatUtc(to));
+      PgTimestamp(first), PgTimestamp(to));
 }
 
 }  // namespace smartshop::tracking
