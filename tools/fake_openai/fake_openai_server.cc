@@ -553,4 +553,14 @@ int FakeOpenAiServer::handshakes_failed() const {
   return impl_->state().handshakes_failed;
 }
 
+bool FakeOpenAiServer::WaitForFailedHandshakes(int count,
+                                               absl::Duration timeout) const {
+  State& state = impl_->state();
+  absl::MutexLock lock(&state.mu);
+  auto reached = [&state, count]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(state.mu) {
+    return state.handshakes_failed >= count;
+  };
+  return state.mu.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
 }  // namespace smartshop::fake_openai

@@ -107,6 +107,9 @@ class FakeOpenAiServer {
   // TCP connections accepted, and TLS handshakes that failed among them.
   int connections_accepted() const;
   int handshakes_failed() const;
+  // The server learns of a failed handshake after the client has given up
+  // (the client's alert reaches it later): waits until `count` have failed.
+  bool WaitForFailedHandshakes(int count, absl::Duration timeout) const;
 
  private:
   class Impl;
