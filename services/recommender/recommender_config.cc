@@ -1,9 +1,11 @@
 #include "services/recommender/recommender_config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -56,6 +58,11 @@ ABSL_FLAG(std::string, openai_fallback_model, "",
           "model fails (error, timeout, paused, unusable reply) before the "
           "builtin ranker; not after a budget refusal; empty = none (env "
           "OPENAI_FALLBACK_MODEL)");
+ABSL_FLAG(std::string, openai_prices, "",
+          "prices of models the service does not know, or other prices: "
+          "model=input/cached_input/output[,...] in US dollars per million "
+          "tokens; known: gpt-4o-mini, gpt-4o, gpt-4.1, gpt-4.1-mini, "
+          "gpt-4.1-nano at list prices (env OPENAI_PRICES)");
 ABSL_FLAG(double, openai_primary_timeout_share, 0.5,
           "with --openai_fallback_model: the model's call is bounded by this "
           "share of --openai_timeout, leaving the secondary the rest; "
@@ -182,7 +189,41 @@ namespace {
 // is settled at the call's real cost afterwards.
 constexpr int64_t kPromptTokensEstimate = 4000;
 
-absl::Status LoadModelBudget(const OpenAiOptions& openai,
+// The prices of the configured model and secondary model, which must be
+// known: a model priced wrongly would make the spend and its cap wrong.
+absl::Status LoadPrices(RecommenderConfig& c) {
+  absl::StatusOr<ModelPrices> prices =
+      WithPrices(ListPrices(), absl::GetFlag(FLAGS_openai_prices));
+  if (!prices.ok()) return prices.status();
+  c.openai.prices = *std::move(prices);
+  for (const auto& [flag, model] :
+       {std::pair<absl::string_view, absl::string_view>{"--openai_model",
+                                                        c.model},
+        {"--openai_fallback_model", c.fallback_model}}) {
+    if (model.empty() || PricesFor(c.openai.prices, model).ok()) continue;
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, "=", model, " has no known price: give it with --openai_prices=",
+        model, "=input/cached_input/output (US dollars per million tokens)"));
+  }
+  return absl::OkStatus();
+}
+
+// The most a call can cost: the dearer of the two models.
+double DearestCallCostUsd(const RecommenderConfig& c) {
+  double worst = 0;
+  for (absl::string_view model : {c.model, c.fallback_model}) {
+    if (model.empty()) continue;
+    const TokenPrices prices =
+        PricesFor(c.openai.prices, model).value_or(TokenPrices{});
+    worst = std::max(worst, WorstCaseCallCostUsd(PromptSettings{}.max_tokens,
+                                                 kPromptTokensEstimate,
+                                                 prices.input_per_million,
+                                                 prices.output_per_million));
+  }
+  return worst;
+}
+
+absl::Status LoadModelBudget(double worst_call_usd,
                              ModelBudgetOptions& budget) {
   budget.daily_spend_cap_usd = absl::GetFlag(FLAGS_model_daily_budget_usd);
   if (!std::isfinite(budget.daily_spend_cap_usd) ||
@@ -199,9 +240,7 @@ absl::Status LoadModelBudget(const OpenAiOptions& openai,
         "--model_calls_per_minute must be 0 (no cap) to 1000000, got ",
         budget.calls_per_minute_cap));
   }
-  budget.reserve_per_call_usd = WorstCaseCallCostUsd(
-      PromptSettings{}.max_tokens, kPromptTokensEstimate,
-      openai.prices.input_per_million, openai.prices.output_per_million);
+  budget.reserve_per_call_usd = worst_call_usd;
   if (budget.daily_spend_cap_usd > 0 &&
       budget.daily_spend_cap_usd < budget.reserve_per_call_usd) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -427,7 +466,9 @@ absl::StatusOr<RecommenderConfig> LoadRecommenderConfig() {
         ValidateRedisCacheOptions(c.redis), ValidateOpenAiOptions(c.openai)}) {
     if (!s.ok()) return s;
   }
-  if (absl::Status budget = LoadModelBudget(c.openai, c.model_budget);
+  if (absl::Status prices = LoadPrices(c); !prices.ok()) return prices;
+  if (absl::Status budget =
+          LoadModelBudget(DearestCallCostUsd(c), c.model_budget);
       !budget.ok()) {
     return budget;
   }

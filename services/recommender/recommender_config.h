@@ -88,6 +88,7 @@ inline constexpr FlagEnv kRecommenderFlagEnv[] = {
     {"model_prompt_version", "RECOMMENDER_MODEL_PROMPT_VERSION"},
     {"openai_structured_output", "OPENAI_STRUCTURED_OUTPUT"},
     {"openai_fallback_model", "OPENAI_FALLBACK_MODEL"},
+    {"openai_prices", "OPENAI_PRICES"},
     {"openai_primary_timeout_share", "OPENAI_PRIMARY_TIMEOUT_SHARE"},
     {"model_route_max_history", "RECOMMENDER_MODEL_ROUTE_MAX_HISTORY"},
     {"tls_cert_file", "RECOMMENDER_TLS_CERT_FILE"},

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/flags/reflection.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -88,6 +89,45 @@ TEST_F(RecommenderConfigTest, TheFallbackModelMustDifferFromTheModel) {
   absl::StatusOr<RecommenderConfig> config = LoadRecommenderConfig();
   ASSERT_FALSE(config.ok());
   EXPECT_THAT(config.status().message(), HasSubstr("--openai_fallback_model"));
+}
+
+TEST_F(RecommenderConfigTest, AModelWithoutAKnownPriceIsRefused) {
+  for (const char* flag : {"openai_model", "openai_fallback_model"}) {
+    absl::FlagSaver restore;
+    Set(flag, "acme-large");
+    absl::StatusOr<RecommenderConfig> config = LoadRecommenderConfig();
+    ASSERT_FALSE(config.ok()) << flag;
+    EXPECT_THAT(config.status().message(),
+                HasSubstr(absl::StrCat("--", flag, "=acme-large")));
+    EXPECT_THAT(config.status().message(), HasSubstr("--openai_prices"));
+  }
+}
+
+TEST_F(RecommenderConfigTest, GivenPricesPriceTheModelAndBoundTheHold) {
+  Set("openai_model", "gpt-4o-mini");
+  Set("openai_fallback_model", "acme-large");
+  Set("openai_prices", "acme-large=10/5/40");
+  absl::StatusOr<RecommenderConfig> config = LoadRecommenderConfig();
+  ASSERT_TRUE(config.ok()) << config.status();
+  absl::StatusOr<TokenPrices> prices =
+      PricesFor(config->openai.prices, "acme-large");
+  ASSERT_TRUE(prices.ok());
+  EXPECT_EQ(prices->output_per_million, 40);
+  // A call is held at the dearer model's worst case: 4 000 prompt tokens
+  // and 1 000 completion tokens of acme-large.
+  EXPECT_DOUBLE_EQ(config->model_budget.reserve_per_call_usd,
+                   (4000 * 10.0 + 1000 * 40.0) / 1e6);
+}
+
+TEST_F(RecommenderConfigTest, MalformedPricesNameTheFlag) {
+  for (const char* value :
+       {"acme", "acme=1/2", "=1/2/3", "acme=1/x/3", "acme=-1/0/0"}) {
+    Set("openai_prices", value);
+    absl::StatusOr<RecommenderConfig> config = LoadRecommenderConfig();
+    ASSERT_FALSE(config.ok()) << value;
+    EXPECT_THAT(config.status().message(), HasSubstr("--openai_prices"))
+        << value;
+  }
 }
 
 }  // namespace

@@ -183,8 +183,9 @@ absl::StatusOr<ChatCompletion> OpenAiClient::CompleteWithRetries(
     RemoveKey(options_.api_key, &response.body);
     const int code = response.status;
     if (code >= 200 && code < 300) {
-      absl::StatusOr<ChatCompletion> completion =
-          ParseChatCompletionsBody(response.body, options_.prices);
+      absl::StatusOr<ChatCompletion> completion = ParseChatCompletionsBody(
+          response.body,
+          PricesFor(options_.prices, request.model).value_or(TokenPrices{}));
       if (completion.ok()) completion->structured = structured;
       return completion;
     }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -635,6 +636,32 @@ TEST_F(OpenAiClientTest, AReplyCutOffSaysSo) {
       client->Complete(Request(), In(absl::Seconds(5)));
   ASSERT_TRUE(completion.ok()) << completion.status();
   EXPECT_EQ(completion->finish_reason, "length");
+}
+
+TEST_F(OpenAiClientTest, EachModelIsPricedAtItsOwnPrices) {
+  FakeReply reply = FakeReply::Completion("[]");
+  reply.prompt_tokens = 1000;
+  reply.completion_tokens = 100;
+  server_->SetDefaultReply(reply);
+  OpenAiOptions options = Options();
+  options.prices["acme-large"] = TokenPrices{10, 5, 40};
+  auto client = MakeClient(options);
+  ChatRequest request = Request();
+  const std::pair<const char*, double> kCosts[] = {
+      {"gpt-4o-mini", (1000 * 0.15 + 100 * 0.60) / 1e6},
+      {"gpt-4.1-nano", (1000 * 0.10 + 100 * 0.40) / 1e6},
+      // A dated snapshot at its model's prices.
+      {"gpt-4o-2024-08-06", (1000 * 2.50 + 100 * 10.00) / 1e6},
+      {"acme-large", (1000 * 10.0 + 100 * 40.0) / 1e6},
+  };
+  for (const auto& [model, cost] : kCosts) {
+    request.model = model;
+    absl::StatusOr<ChatCompletion> completion =
+        client->Complete(request, In(absl::Seconds(5)));
+    ASSERT_TRUE(completion.ok()) << model << ": " << completion.status();
+    EXPECT_THAT(completion->estimated_cost_usd, DoubleNear(cost, 1e-12))
+        << model;
+  }
 }
 
 TEST_F(OpenAiClientTest, ARepeatedLongPrefixIsCachedAndCostsLess) {

@@ -1,13 +1,16 @@
 #include "services/recommender/openai/openai_options.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 
 namespace smartshop::recommender {
@@ -29,7 +32,73 @@ bool IsPathChar(char c) {
   return c > 0x20 && c < 0x7f && c != '?' && c != '#' && c != '\\';
 }
 
+bool ValidPrice(double usd_per_million) {
+  return std::isfinite(usd_per_million) && usd_per_million >= 0;
+}
+
 }  // namespace
+
+const ModelPrices& ListPrices() {
+  // US dollars per million tokens: input, cached input, output.
+  static const ModelPrices* const kPrices = new ModelPrices{
+      {"gpt-4o-mini", {0.15, 0.075, 0.60}},
+      {"gpt-4o", {2.50, 1.25, 10.00}},
+      {"gpt-4.1", {2.00, 0.50, 8.00}},
+      {"gpt-4.1-mini", {0.40, 0.10, 1.60}},
+      {"gpt-4.1-nano", {0.10, 0.025, 0.40}},
+  };
+  return *kPrices;
+}
+
+absl::StatusOr<TokenPrices> PricesFor(const ModelPrices& prices,
+                                      absl::string_view model) {
+  if (auto it = prices.find(model); it != prices.end()) return it->second;
+  const TokenPrices* best = nullptr;
+  size_t best_length = 0;
+  for (const auto& [name, entry] : prices) {
+    if (name.size() > best_length && model.size() > name.size() &&
+        absl::StartsWith(model, name) && model[name.size()] == '-') {
+      best = &entry;
+      best_length = name.size();
+    }
+  }
+  if (best != nullptr) return *best;
+  return absl::NotFoundError(
+      absl::StrCat("no price for model \"", model, "\""));
+}
+
+absl::StatusOr<ModelPrices> WithPrices(ModelPrices prices,
+                                       absl::string_view text) {
+  for (absl::string_view entry :
+       absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+    entry = absl::StripAsciiWhitespace(entry);
+    auto bad = [entry](absl::string_view why) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--openai_prices: \"", entry, "\" ", why,
+                       " (want model=input/cached_input/output, US dollars "
+                       "per million tokens)"));
+    };
+    const std::vector<absl::string_view> name_and_prices =
+        absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    if (name_and_prices.size() != 2 ||
+        absl::StripAsciiWhitespace(name_and_prices[0]).empty()) {
+      return bad("has no model name");
+    }
+    const std::vector<absl::string_view> numbers =
+        absl::StrSplit(name_and_prices[1], '/');
+    if (numbers.size() != 3) return bad("needs three prices");
+    double values[3];
+    for (int i = 0; i < 3; ++i) {
+      if (!absl::SimpleAtod(numbers[i], &values[i]) || !ValidPrice(values[i]) ||
+          values[i] > 1000) {
+        return bad("has a price that is not a number from 0 to 1000");
+      }
+    }
+    prices[std::string(absl::StripAsciiWhitespace(name_and_prices[0]))] =
+        TokenPrices{values[0], values[1], values[2]};
+  }
+  return prices;
+}
 
 absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url) {
   constexpr absl::string_view kScheme = "https://";
@@ -137,10 +206,13 @@ absl::Status ValidateOpenAiOptions(const OpenAiOptions& options) {
   if (options.max_response_bytes <= 0) {
     return absl::InvalidArgumentError("max_response_bytes: must be positive");
   }
-  if (!(options.prices.input_per_million >= 0) ||
-      !(options.prices.cached_input_per_million >= 0) ||
-      !(options.prices.output_per_million >= 0)) {
-    return absl::InvalidArgumentError("prices: must not be negative");
+  for (const auto& [model, prices] : options.prices) {
+    if (!ValidPrice(prices.input_per_million) ||
+        !ValidPrice(prices.cached_input_per_million) ||
+        !ValidPrice(prices.output_per_million)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "prices: ", model, "'s must be finite and not negative"));
+    }
   }
   const RetryOptions& retry = options.retry;
   if (retry.max_server_error_retries < 0 || retry.max_rate_limit_retries < 0) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -22,6 +23,27 @@ struct TokenPrices {
   double cached_input_per_million = 0.075;
   double output_per_million = 0.60;
 };
+
+// Prices by model name. A dated snapshot ("gpt-4o-mini-2024-07-18") is
+// priced as its model (see PricesFor).
+using ModelPrices = absl::flat_hash_map<std::string, TokenPrices>;
+
+// OpenAI's list prices (standard tier) of the models this service is
+// meant to run with: gpt-4o-mini, gpt-4o, gpt-4.1, gpt-4.1-mini,
+// gpt-4.1-nano. Others are given with --openai_prices.
+const ModelPrices& ListPrices();
+
+// The prices of `model`: its own entry, else that of the longest name in
+// `prices` that it starts with followed by '-' (a dated snapshot);
+// NOT_FOUND naming the model otherwise.
+absl::StatusOr<TokenPrices> PricesFor(const ModelPrices& prices,
+                                      absl::string_view model);
+
+// `prices` with the entries of `text` added or replaced:
+// "model=input/cached_input/output[,model=...]", US dollars per million
+// tokens, e.g. "my-model=0.2/0.1/0.8". INVALID_ARGUMENT naming the entry.
+absl::StatusOr<ModelPrices> WithPrices(ModelPrices prices,
+                                       absl::string_view text);
 
 struct RetryOptions {
   // Further attempts after a 5xx or a network failure (reset, refused),
@@ -65,7 +87,10 @@ struct OpenAiOptions {
   absl::Duration dns_cache_ttl = absl::Seconds(60);
   // Larger replies are refused with DATA_LOSS.
   int64_t max_response_bytes = 1 << 20;
-  TokenPrices prices;
+  // What each model's tokens cost: the estimated cost of every reply, and
+  // so the budget's spend. A model without an entry is priced at the
+  // TokenPrices defaults; the service refuses to start with such a model.
+  ModelPrices prices = ListPrices();
   RetryOptions retry;
   // Failures of one kind are logged the first time and then at most once
   // per interval, with the number suppressed in between.

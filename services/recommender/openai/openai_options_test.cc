@@ -70,8 +70,8 @@ TEST(ValidateOpenAiOptionsTest, NamesTheBadField) {
   options.max_idle_connections = -1;
   EXPECT_THAT(message_of(options), HasSubstr("max_idle_connections"));
   options = {};
-  options.prices.output_per_million = -1;
-  EXPECT_THAT(message_of(options), HasSubstr("prices"));
+  options.prices["gpt-4o-mini"].output_per_million = -1;
+  EXPECT_THAT(message_of(options), HasSubstr("prices: gpt-4o-mini"));
   options = {};
   options.retry.backoff_min = absl::Seconds(2);
   EXPECT_THAT(message_of(options), HasSubstr("backoff"));
@@ -84,6 +84,41 @@ TEST(ValidateOpenAiOptionsTest, KeyWithNewlineIsRejectedWithoutQuotingIt) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("api_key"));
   EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("sk-secret")));
+}
+
+TEST(PricesForTest, ExactNameThenTheLongestModelASnapshotBelongsTo) {
+  const ModelPrices& prices = ListPrices();
+  EXPECT_EQ(PricesFor(prices, "gpt-4o")->input_per_million, 2.50);
+  EXPECT_EQ(PricesFor(prices, "gpt-4o-mini")->input_per_million, 0.15);
+  EXPECT_EQ(PricesFor(prices, "gpt-4o-mini-2024-07-18")->input_per_million,
+            0.15);
+  EXPECT_EQ(PricesFor(prices, "gpt-4.1-nano-2025-04-14")->output_per_million,
+            0.40);
+  EXPECT_EQ(PricesFor(prices, "gpt-4o-2024-08-06")->output_per_million, 10.0);
+  for (const char* unknown : {"gpt-4", "gpt-4omni", "o3", ""}) {
+    absl::StatusOr<TokenPrices> found = PricesFor(prices, unknown);
+    EXPECT_EQ(found.status().code(), absl::StatusCode::kNotFound) << unknown;
+  }
+}
+
+TEST(WithPricesTest, AddsAndReplacesEntries) {
+  absl::StatusOr<ModelPrices> prices =
+      WithPrices(ListPrices(), " acme=1/0.5/4 , gpt-4o-mini=0.2/0.1/0.8");
+  ASSERT_TRUE(prices.ok()) << prices.status();
+  EXPECT_EQ(PricesFor(*prices, "acme")->cached_input_per_million, 0.5);
+  EXPECT_EQ(PricesFor(*prices, "gpt-4o-mini")->output_per_million, 0.8);
+  EXPECT_EQ(PricesFor(*prices, "gpt-4o")->input_per_million, 2.50);
+  EXPECT_TRUE(WithPrices(ListPrices(), "").ok());
+}
+
+TEST(WithPricesTest, MalformedEntriesNameTheEntry) {
+  for (const char* text : {"acme", "acme=1/2", "=1/2/3", "acme=1/x/3",
+                           "acme=-1/0/0", "acme=1/1/nan", "acme=1/1/5000"}) {
+    absl::StatusOr<ModelPrices> prices = WithPrices(ListPrices(), text);
+    ASSERT_FALSE(prices.ok()) << text;
+    EXPECT_EQ(prices.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(prices.status().message(), HasSubstr("--openai_prices"));
+  }
 }
 
 }  // namespace
