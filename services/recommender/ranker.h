@@ -68,8 +68,8 @@ struct Ranking {
 struct RankingFailure {
   std::string reason;
   std::string code;
-  // The ranker gave up before calling the model (a budget cap): no call to
-  // count, no spend.
+  // The ranker gave up before calling the model (a budget cap, an open
+  // circuit, no prompt): no call to count, no spend.
   bool no_call = false;
 };
 

@@ -109,8 +109,9 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
         prompt_.BuildHybrid(request.summary, candidates, request.personalised);
     if (!chat.ok()) {
       return RankingFailure{
-          absl::StrCat("hybrid prompt: ", chat.status().message()),
-          "hybrid_prompt_missing"};
+          .reason = absl::StrCat("hybrid prompt: ", chat.status().message()),
+          .code = "hybrid_prompt_missing",
+          .no_call = true};
     }
   } else {
     chat =
@@ -156,8 +157,9 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   }
 
   if (!breaker_.Allow()) {
-    return RankingFailure{"model: paused after repeated failures",
-                          "model_circuit_open"};
+    return RankingFailure{.reason = "model: paused after repeated failures",
+                          .code = "model_circuit_open",
+                          .no_call = true};
   }
   // Released (settled at 0) by its destructor on the paths that make no
   // call; settled at the call's cost after it.

@@ -139,6 +139,8 @@ TEST_F(ModelRankerTest, RepeatedFailuresPauseTheModel) {
   EXPECT_EQ(std::get<RankingFailure>(paused).reason,
             "model: paused after repeated failures");
   EXPECT_EQ(std::get<RankingFailure>(paused).code, "model_circuit_open");
+  // Neither a call nor spend on the served answer.
+  EXPECT_TRUE(std::get<RankingFailure>(paused).no_call);
   EXPECT_EQ(llm_.requests().size(), 2u);
 }
 
