@@ -69,6 +69,10 @@ std::variant<std::vector<ModelPick>, RankingFailure> UsablePicks(
     // Cut off by max_tokens: whatever parses is a fragment of the answer.
     return RankingFailure{kModelTruncatedReason, kModelTruncatedCode};
   }
+  if (completion.finish_reason == "content_filter") {
+    // Left out or cut short by OpenAI's filter: not the model's answer.
+    return RankingFailure{kModelFilteredReason, kModelFilteredCode};
+  }
   if (completion.structured) {
     // Asked with the schema: a reply off it is a model failure, not
     // something to guess at.

@@ -71,6 +71,9 @@ inline constexpr char kModelRefusedReason[] = "model: refused";
 inline constexpr char kModelRefusedCode[] = "model_refused";
 inline constexpr char kModelTruncatedReason[] = "model: reply cut off";
 inline constexpr char kModelTruncatedCode[] = "model_reply_truncated";
+inline constexpr char kModelFilteredReason[] =
+    "model: reply withheld by the content filter";
+inline constexpr char kModelFilteredCode[] = "model_content_filtered";
 inline constexpr char kModelSchemaViolationReason[] =
     "model: reply violates the schema";
 inline constexpr char kModelSchemaViolationCode[] = "model_schema_violation";

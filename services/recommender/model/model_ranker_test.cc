@@ -239,6 +239,17 @@ TEST_F(ModelRankerReplyTest, AReplyCutOffAtMaxTokensIsAFailure) {
   EXPECT_EQ(failure.code, "model_reply_truncated");
 }
 
+TEST_F(ModelRankerReplyTest, AFilteredReplyIsAFailureOfItsOwn) {
+  // What the filter left may even parse: it is still not the answer.
+  ChatCompletion filtered = StructuredCompletion(
+      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
+      R"("reason":"Fits"}]})");
+  filtered.finish_reason = "content_filter";
+  const RankingFailure failure = FailureOf(RankWith(filtered));
+  EXPECT_EQ(failure.reason, "model: reply withheld by the content filter");
+  EXPECT_EQ(failure.code, "model_content_filtered");
+}
+
 TEST_F(ModelRankerReplyTest, AStructuredReplyOffTheSchemaIsNotReadTolerantly) {
   // Each of these the tolerant parser would have accepted.
   for (const char* content : {
