@@ -90,7 +90,7 @@ struct EngineOptions {
   // The secondary model (OPENAI_FALLBACK_MODEL): the same client and
   // prompt with this model name, asked when the model fails, before the
   // builtin ranker. Empty = none.
-  std::string fallback_model;
+  std::string fallback_model = {};
   // With a secondary model, the primary's call is bounded by this share of
   // `model_timeout`, so that a slow primary leaves the secondary the rest
   // of the request's budget (the secondary is bounded by `model_timeout`

@@ -110,7 +110,7 @@ RankingInputs RankingInputReader::ReadPlacement(const RequestContext& context,
   input.own = ShopperEvents(*own);
   if (recent_orders &&
       context.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED) {
-    ShopperActivity activity{.own = *std::move(own), .others = {}};
+    ShopperActivity activity{.own = *std::move(own)};
     absl::flat_hash_set<int64_t> ordered =
         RecentlyOrdered(request.user_id(), activity, deadline);
     input.exclude.insert(ordered.begin(), ordered.end());

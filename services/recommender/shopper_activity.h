@@ -33,7 +33,7 @@ struct ShopperActivity {
   // The user's or the session's own events, newest first.
   std::vector<smartshop::v1::Interaction> own;
   // Everyone else's recent events, newest first.
-  std::vector<smartshop::v1::Interaction> others;
+  std::vector<smartshop::v1::Interaction> others = {};
 };
 
 // View, cart and order events only. Fails when a tracking call fails.

@@ -28,11 +28,12 @@ struct InvoiceLine {
 
 // One visit: an invoice of the data.
 struct Invoice {
-  std::string user_id;      // the customer; empty for a guest
-  std::string session_key;  // guests: "guest-<InvoiceNo>"
+  std::string user_id = {};      // the customer; empty for a guest
+  std::string session_key = {};  // guests: "guest-<InvoiceNo>"
   int64_t order_id = 0;
-  absl::Time time;
-  std::vector<InvoiceLine> lines;  // in the file's order, products distinct
+  absl::Time time = {};
+  std::vector<InvoiceLine> lines =
+      {};  // in the file's order, products distinct
 };
 
 // The invoices of an import's ORDER_PLACED events, in time order (ties in

@@ -87,8 +87,8 @@ TEST(VisitEventsTest, ClicksOnlyRecommendedProductsOfTheBasket) {
 }
 
 TEST(VisitEventsTest, NothingRecommendedMeansNoClicks) {
-  Invoice invoice{.session_key = "guest-1", .order_id = 1};
-  invoice.lines = {{5, 1}, {6, 1}};
+  Invoice invoice{
+      .session_key = "guest-1", .order_id = 1, .lines = {{5, 1}, {6, 1}}};
   const std::vector<Interaction> events = VisitEvents(
       invoice, {Answer("home", {1, 2})}, absl::FromUnixSeconds(1000));
   EXPECT_THAT(Describe(events),

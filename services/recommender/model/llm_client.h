@@ -48,10 +48,10 @@ struct ChatCompletion {
   int64_t cached_prompt_tokens = 0;
   // choices[0].message.refusal: the model declined (structured outputs
   // report it here instead of in content). "" = no refusal.
-  std::string refusal;
+  std::string refusal = {};
   // choices[0].finish_reason: "stop", "length" (cut off by max_tokens),
   // "content_filter", ...; "" when absent.
-  std::string finish_reason;
+  std::string finish_reason = {};
   // True when the request went out with its response_schema, so the
   // content must follow it; false for plain requests and after a fallback.
   bool structured = false;

@@ -29,7 +29,7 @@ struct ModelRankerOptions {
   absl::Duration reply_margin = absl::Milliseconds(50);
   // After this many failed calls in a row the model is not called for a
   // cool-down (answers fall back at once), then probed once.
-  CircuitBreakerOptions breaker;
+  CircuitBreakerOptions breaker = {};
   // Usable replies are kept here by their request (model_reply_store.h),
   // and a request asked before is answered from it without a call. Not
   // owned; null = every request is a call.
