@@ -1,10 +1,13 @@
 #include "services/recommender/builtin/placement_ranking.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -139,8 +142,30 @@ class Candidates {
   absl::flat_hash_map<int64_t, Candidate> candidates_;
 };
 
+// Calls `visit(word)` for each word of `name` of 3 letters or digits or
+// more, lower-cased ("and", "of" and "set" count; "a", "of" do not).
+template <typename Visit>
+void ForEachNameWord(absl::string_view name, Visit visit) {
+  std::string word;
+  auto flush = [&] {
+    if (word.size() >= 3) visit(word);
+    word.clear();
+  };
+  for (const char ch : name) {
+    if (std::isalnum(static_cast<unsigned char>(ch))) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
 // A product page's fill: active products of the page product's category
-// that are not already listed, the most popular first.
+// that are not already listed, those sharing the most words of the page
+// product's name first (a product line, "... RETROSPOT ...": what a page
+// without co-occurrence, a product new to the shop, has to go on), then the
+// most popular.
 void FillWithSimilar(const PlacementInput& input,
                      const CatalogSnapshot& catalog,
                      const InteractionModel::Reader& reader,
@@ -148,30 +173,47 @@ void FillWithSimilar(const PlacementInput& input,
                      std::vector<PlacementItem>& items) {
   const Product* page = catalog.Find(input.product_id);
   if (page == nullptr || page->category_id() == 0) return;
-  std::vector<std::pair<double, const Product*>> similar;
+  absl::flat_hash_set<std::string> page_words;
+  ForEachNameWord(page->name(),
+                  [&](const std::string& w) { page_words.insert(w); });
+  struct Similar {
+    int shared_words;
+    double popularity;
+    const Product* product;
+  };
+  std::vector<Similar> similar;
   for (const Product* product : catalog.ActiveInCategory(page->category_id())) {
     if (product->id() == input.product_id || listed.Has(product->id()) ||
         !Allowed(product, input.exclude)) {
       continue;
     }
-    similar.emplace_back(reader.Popularity(product->id()), product);
+    int shared = 0;
+    if (!page_words.empty()) {
+      ForEachNameWord(product->name(), [&](const std::string& w) {
+        shared += page_words.contains(w) ? 1 : 0;
+      });
+    }
+    similar.push_back({shared, reader.Popularity(product->id()), product});
   }
   const size_t wanted = static_cast<size_t>(input.count) - items.size();
   const size_t keep = std::min(similar.size(), wanted);
-  auto more_popular = [](const auto& a, const auto& b) {
-    if (a.first != b.first) return a.first > b.first;
-    return a.second->units_sold() != b.second->units_sold()
-               ? a.second->units_sold() > b.second->units_sold()
-               : a.second->id() > b.second->id();
+  auto more_similar = [](const Similar& a, const Similar& b) {
+    if (a.shared_words != b.shared_words) {
+      return a.shared_words > b.shared_words;
+    }
+    if (a.popularity != b.popularity) return a.popularity > b.popularity;
+    return a.product->units_sold() != b.product->units_sold()
+               ? a.product->units_sold() > b.product->units_sold()
+               : a.product->id() > b.product->id();
   };
   std::partial_sort(similar.begin(), similar.begin() + keep, similar.end(),
-                    more_popular);
+                    more_similar);
   const std::string name = ShortName(page->name());
   // Below every co-occurrence item.
   previous = std::min(previous, 70.0);
   for (size_t i = 0; i < keep; ++i) {
     previous = std::max(60.0, previous - 1);
-    items.push_back({.product = similar[i].second,
+    items.push_back({.product = similar[i].product,
                      .score = previous,
                      .reason = absl::StrCat("Similar to ", name),
                      .source = smartshop::v1::SIMILAR});

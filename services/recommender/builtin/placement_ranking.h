@@ -83,7 +83,8 @@ struct PlacementInput {
 };
 
 // Products often bought, carted or viewed with `input.product_id`, then
-// products of its category (co-viewed first, then popular) to fill.
+// products of its category to fill: those sharing the most words of its
+// name first (its product line), then the most popular.
 std::vector<PlacementItem> RankProductPage(
     const PlacementInput& input, const CatalogSnapshot& catalog,
     const InteractionModel& model, const PlacementOptions& options = {});

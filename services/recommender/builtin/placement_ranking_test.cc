@@ -79,6 +79,27 @@ TEST_F(PlacementRankingTest, ProductPageFillsWithItsCategoryNeverItself) {
   EXPECT_LE(items[2].score, items[1].score);
 }
 
+TEST_F(PlacementRankingTest, ProductPageFillPrefersItsOwnProductLine) {
+  // Nobody has seen product 1 with anything (new to the shop): its fill
+  // is its category, the products sharing words of its name first.
+  auto named = [](int64_t id, const std::string& name) {
+    auto p = testing::CategorisedProduct(id, 1);
+    p.set_name(name);
+    return p;
+  };
+  const CatalogSnapshot catalog = Catalog(
+      {named(1, "Red Retrospot Lunch Bag"), named(2, "White Hanging Heart"),
+       named(3, "Red Retrospot Cake Cases"),
+       named(4, "Jumbo Bag Red Retrospot"), named(5, "Doormat")});
+  for (const char* user : {"a", "b", "c"}) Event(user, 2, Signal::kView);
+  Event("d", 5, Signal::kView);
+  const auto items =
+      RankProductPage({.product_id = 1, .count = 8}, catalog, model_);
+  // 4 shares three words (bag, red, retrospot), 3 two; then by popularity.
+  EXPECT_THAT(Ids(items), ElementsAre(4, 3, 2, 5));
+  EXPECT_EQ(items[0].source, smartshop::v1::SIMILAR);
+}
+
 TEST_F(PlacementRankingTest, ProductPageHonoursExclusionsAndStock) {
   for (const char* user : {"a", "b"}) {
     Event(user, 1, Signal::kView);
