@@ -26,8 +26,10 @@ void PrivatePostgres::Start() { Script("pg-start"); }
 
 void PrivatePostgres::Script(const std::string& command) {
   // SERVICES_SCRIPT: the path of tools/dev/services.sh, set by CMake.
-  const std::string line = absl::StrCat("bash ", SERVICES_SCRIPT, " ", command,
-                                        " ", dir_.path(), " >/dev/null");
+  // A throwaway server: no fsync (see services.sh).
+  const std::string line =
+      absl::StrCat("SMARTSHOP_PG_NO_FSYNC=1 bash ", SERVICES_SCRIPT, " ",
+                   command, " ", dir_.path(), " >/dev/null");
   EXPECT_EQ(std::system(line.c_str()), 0) << line;
 }
 

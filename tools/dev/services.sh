@@ -19,6 +19,17 @@ find_pg_bin() {
   exit 1
 }
 
+pg_settings="-c listen_addresses=127.0.0.1 -c max_connections=200"
+# SMARTSHOP_PG_NO_FSYNC=1 (the test suite's servers): Postgres skips fsync
+# and full-page writes. A crash of Postgres itself still loses nothing (the
+# WAL is written to the kernel before a commit returns); only a machine
+# crash would, which a throwaway test server does not survive anyway. The
+# plan tests' bulk fills take half the time. Benchmarks and the demo keep
+# the defaults, so that commit costs are real there.
+if [ "${SMARTSHOP_PG_NO_FSYNC:-0}" = 1 ]; then
+  pg_settings="$pg_settings -c fsync=off -c full_page_writes=off"
+fi
+
 # shellcheck source=tools/dev/free_port.sh
 . "$(dirname "$0")/free_port.sh"
 
@@ -43,7 +54,7 @@ start() {
   for attempt in 1 2 3; do
     pg_port=$(free_port)
     as_pg "$bin/pg_ctl" -D "$pgdata" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $pg_port -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
+      -o "-p $pg_port -k $dir/pg.sock $pg_settings" \
       start >/dev/null && break
     grep -q "Address already in use" "$dir/postgres.log" && [ "$attempt" -lt 3 ] ||
       { cat "$dir/postgres.log" >&2; exit 1; }
@@ -105,7 +116,7 @@ pg_ctl_again() {
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
   else
     as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$dir/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $dir/pg.sock -c listen_addresses=127.0.0.1 -c max_connections=200" \
+      -o "-p $PG_PORT -k $dir/pg.sock $pg_settings" \
       start >/dev/null
   fi
 }

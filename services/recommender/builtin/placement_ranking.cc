@@ -143,7 +143,7 @@ class Candidates {
 };
 
 // Calls `visit(word)` for each word of `name` of 3 letters or digits or
-// more, lower-cased ("and", "of" and "set" count; "a", "of" do not).
+// more, lower-cased ("and" and "set" count; "a" and "of" do not).
 template <typename Visit>
 void ForEachNameWord(absl::string_view name, Visit visit) {
   std::string word;
