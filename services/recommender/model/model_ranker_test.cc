@@ -229,25 +229,26 @@ TEST_F(ModelRankerReplyTest, ARefusalIsModelRefused) {
   EXPECT_EQ(failure.code, "model_refused");
 }
 
-TEST_F(ModelRankerReplyTest, AReplyCutOffAtMaxTokensIsAFailure) {
-  ChatCompletion cut = StructuredCompletion(
-      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
-      R"("reason":"Fits"}]})");
-  cut.finish_reason = "length";
-  const RankingFailure failure = FailureOf(RankWith(cut));
-  EXPECT_EQ(failure.reason, "model: reply cut off");
-  EXPECT_EQ(failure.code, "model_reply_truncated");
-}
-
-TEST_F(ModelRankerReplyTest, AFilteredReplyIsAFailureOfItsOwn) {
-  // What the filter left may even parse: it is still not the answer.
-  ChatCompletion filtered = StructuredCompletion(
-      R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
-      R"("reason":"Fits"}]})");
-  filtered.finish_reason = "content_filter";
-  const RankingFailure failure = FailureOf(RankWith(filtered));
-  EXPECT_EQ(failure.reason, "model: reply withheld by the content filter");
-  EXPECT_EQ(failure.code, "model_content_filtered");
+TEST_F(ModelRankerReplyTest, AReplyCutOffOrFilteredIsAFailureOfItsOwn) {
+  // What arrived may even parse: it is still not the model's whole answer.
+  const struct {
+    const char* finish_reason;
+    const char* reason;
+    const char* code;
+  } kCases[] = {
+      {"length", "model: reply cut off", "model_reply_truncated"},
+      {"content_filter", "model: reply withheld by the content filter",
+       "model_content_filtered"},
+  };
+  for (const auto& c : kCases) {
+    ChatCompletion ended = StructuredCompletion(
+        R"j({"recommendations":[{"product":"C (Shelf)","relevance_score":91,)j"
+        R"("reason":"Fits"}]})");
+    ended.finish_reason = c.finish_reason;
+    const RankingFailure failure = FailureOf(RankWith(ended));
+    EXPECT_EQ(failure.reason, c.reason);
+    EXPECT_EQ(failure.code, c.code);
+  }
 }
 
 TEST_F(ModelRankerReplyTest, AStructuredReplyOffTheSchemaIsNotReadTolerantly) {
