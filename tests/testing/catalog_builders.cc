@@ -1,5 +1,7 @@
 #include "tests/testing/catalog_builders.h"
 
+#include <string>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
@@ -55,6 +57,17 @@ std::vector<smartshop::v1::Product> FiveByCategory(
     }
   }
   for (auto& p : changed) products.push_back(std::move(p));
+  return products;
+}
+
+std::vector<smartshop::v1::Product> LetteredProducts(int count) {
+  std::vector<smartshop::v1::Product> products(count);
+  for (int i = 0; i < count; ++i) {
+    products[i].set_id(i + 1);
+    products[i].set_name(std::string(1, static_cast<char>('A' + i)));
+    products[i].set_category_name("Shelf");
+    products[i].set_is_active(true);
+  }
   return products;
 }
 

@@ -32,6 +32,11 @@ smartshop::v1::Product CategorisedProduct(
 std::vector<smartshop::v1::Product> FiveByCategory(
     std::vector<smartshop::v1::Product> changed = {});
 
+// Products 1..count named "A", "B", ... (count <= 26), active, of category
+// name "Shelf": the model ranker's tests' catalog (a prompt lists them as
+// "A (Shelf)").
+std::vector<smartshop::v1::Product> LetteredProducts(int count);
+
 }  // namespace smartshop::testing
 
 #endif  // SMARTSHOP_TESTS_TESTING_CATALOG_BUILDERS_H_

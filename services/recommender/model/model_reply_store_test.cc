@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/recommender/model/model_ranker.h"
+#include "tests/testing/catalog_builders.h"
 #include "tests/testing/fake_recommender_deps.h"
 #include "tests/testing/simulated_clock.h"
 
@@ -75,14 +76,7 @@ TEST(InMemoryModelReplyStoreTest, ExpiresAndStaysBounded) {
 }
 
 CatalogSnapshot ReuseCatalog() {
-  std::vector<smartshop::v1::Product> products(3);
-  for (int i = 0; i < 3; ++i) {
-    products[i].set_id(i + 1);
-    products[i].set_name(std::string(1, static_cast<char>('A' + i)));
-    products[i].set_category_name("Shelf");
-    products[i].set_is_active(true);
-  }
-  return CatalogSnapshot(std::move(products), absl::Now());
+  return CatalogSnapshot(testing::LetteredProducts(3), absl::Now());
 }
 
 // A store that cannot answer.
