@@ -548,11 +548,6 @@ int FakeOpenAiServer::connections_accepted() const {
   return impl_->state().connections_accepted;
 }
 
-int FakeOpenAiServer::handshakes_failed() const {
-  absl::MutexLock lock(&impl_->state().mu);
-  return impl_->state().handshakes_failed;
-}
-
 bool FakeOpenAiServer::WaitForFailedHandshakes(int count,
                                                absl::Duration timeout) const {
   State& state = impl_->state();

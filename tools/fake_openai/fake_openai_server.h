@@ -104,11 +104,11 @@ class FakeOpenAiServer {
   // A copy of every request read so far (whatever its path).
   std::vector<RecordedRequest> requests() const;
   int request_count() const;
-  // TCP connections accepted, and TLS handshakes that failed among them.
+  // TCP connections accepted.
   int connections_accepted() const;
-  int handshakes_failed() const;
-  // The server learns of a failed handshake after the client has given up
-  // (the client's alert reaches it later): waits until `count` have failed.
+  // Waits until `count` TLS handshakes have failed: the server learns of a
+  // failed handshake after the client has given up (the client's alert
+  // reaches it later), so a count read at once could be short.
   bool WaitForFailedHandshakes(int count, absl::Duration timeout) const;
 
  private:
