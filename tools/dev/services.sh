@@ -23,9 +23,10 @@ pg_settings="-c listen_addresses=127.0.0.1 -c max_connections=200"
 # SMARTSHOP_PG_NO_FSYNC=1 (the test suite's servers): Postgres skips fsync
 # and full-page writes. A crash of Postgres itself still loses nothing (the
 # WAL is written to the kernel before a commit returns); only a machine
-# crash would, which a throwaway test server does not survive anyway. The
-# plan tests' bulk fills take half the time. Benchmarks and the demo keep
-# the defaults, so that commit costs are real there.
+# crash would, which a throwaway test server does not survive anyway.
+# Commits stop waiting for the disk (the plan tests' bulk fills are bound by
+# CPU and gain little). Benchmarks and the demo keep the defaults, so that
+# commit costs are real there.
 if [ "${SMARTSHOP_PG_NO_FSYNC:-0}" = 1 ]; then
   pg_settings="$pg_settings -c fsync=off -c full_page_writes=off"
 fi
