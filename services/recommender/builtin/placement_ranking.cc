@@ -1,11 +1,11 @@
 #include "services/recommender/builtin/placement_ranking.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -152,8 +152,8 @@ void ForEachNameWord(absl::string_view name, Visit visit) {
     word.clear();
   };
   for (const char ch : name) {
-    if (std::isalnum(static_cast<unsigned char>(ch))) {
-      word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (absl::ascii_isalnum(static_cast<unsigned char>(ch))) {
+      word += absl::ascii_tolower(static_cast<unsigned char>(ch));
     } else {
       flush();
     }

@@ -80,8 +80,9 @@ absl::StatusOr<ModelPrices> WithPrices(ModelPrices prices,
     };
     const std::vector<absl::string_view> name_and_prices =
         absl::StrSplit(entry, absl::MaxSplits('=', 1));
-    if (name_and_prices.size() != 2 ||
-        absl::StripAsciiWhitespace(name_and_prices[0]).empty()) {
+    const absl::string_view model =
+        absl::StripAsciiWhitespace(name_and_prices[0]);
+    if (name_and_prices.size() != 2 || model.empty()) {
       return bad("has no model name");
     }
     const std::vector<absl::string_view> numbers =
@@ -94,8 +95,7 @@ absl::StatusOr<ModelPrices> WithPrices(ModelPrices prices,
         return bad("has a price that is not a number from 0 to 1000");
       }
     }
-    prices[std::string(absl::StripAsciiWhitespace(name_and_prices[0]))] =
-        TokenPrices{values[0], values[1], values[2]};
+    prices[std::string(model)] = TokenPrices{values[0], values[1], values[2]};
   }
   return prices;
 }
