@@ -50,12 +50,12 @@ inline constexpr char kStaleDefinition[] =
 
 // One step of the traffic, in time order.
 struct ReplayAction {
-  absl::Time at;
+  absl::Time at = {};
   // A home page request by `visitor` (user_id or session_key set) when
   // true, else `event`.
   bool request = false;
-  smartshop::v1::Interaction visitor;  // user_id / session_key only
-  smartshop::v1::Interaction event;
+  smartshop::v1::Interaction visitor = {};  // user_id / session_key only
+  smartshop::v1::Interaction event = {};
 };
 
 // The traffic of `invoices` (InvoicesOf) under the behaviour model, in time
@@ -83,7 +83,7 @@ struct PolicyResult {
   int64_t answers = 0;     // requests answered OK
   int64_t cache_hits = 0;  // of the answers
   int64_t stale = 0;       // of the answers, see kStaleDefinition
-  std::map<std::string, int64_t> strategies;  // answers by strategy name
+  std::map<std::string, int64_t> strategies = {};  // answers by strategy name
   // Model calls made while answering, by who asked: a guest, a user with
   // no event yet, a user with events before the request.
   int64_t calls_guests = 0;
