@@ -174,6 +174,9 @@ TEST(SharedFlightTest, NoRoomOnTheExecutorIsSaidAndNothingIsLeftBehind) {
   EXPECT_EQ(again.flight, first.flight);
   EXPECT_FALSE(again.started);
   release.Notify();
+  // Done (and forgotten by `group`) before `group` goes, which the
+  // executor's worker would otherwise still touch.
+  EXPECT_EQ(first.flight->Await(absl::Now() + absl::Seconds(10)).value, "a");
 }
 
 TEST(SharedFlightTest, MarkStaleReachesOnlyTheFlightOfThatKey) {
@@ -195,6 +198,9 @@ TEST(SharedFlightTest, MarkStaleReachesOnlyTheFlightOfThatKey) {
   group.MarkAllStale();
   EXPECT_TRUE(b.flight->stale());
   release.Notify();
+  // Both done before `group` goes (see above).
+  EXPECT_EQ(a.flight->Await(absl::Now() + absl::Seconds(10)).value, "x");
+  EXPECT_EQ(b.flight->Await(absl::Now() + absl::Seconds(10)).value, "x");
 }
 
 TEST(SharedFlightTest, AStaleComputationIsNotJoinedButReplaced) {
