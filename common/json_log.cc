@@ -35,17 +35,20 @@ void Log(LogLevel level, absl::string_view event,
   };
   line["level"] = std_view(LevelName(level));
   line["event"] = std_view(event);
-  for (const auto& [key, value] : fields) {
+  for (const auto& field : fields) {
+    // A named key, not a structured binding: clang 14 (the sanitized
+    // build's compiler) cannot capture those in a lambda.
+    const std::string_view key = std_view(field.first);
     std::visit(
         [&](const auto& v) {
           if constexpr (std::is_same_v<std::decay_t<decltype(v)>,
                                        absl::string_view>) {
-            line[std_view(key)] = std_view(v);
+            line[key] = std_view(v);
           } else {
-            line[std_view(key)] = v;
+            line[key] = v;
           }
         },
-        value);
+        field.second);
   }
   std::string text = boost::json::serialize(line);
   text.push_back('\n');

@@ -165,7 +165,7 @@ class RoutingChainTest : public ::testing::Test {
   }
 
   const CatalogSnapshot catalog_ = Catalog();
-  const std::vector<ProductActivity> summary_;
+  const std::vector<ProductActivity> summary_{};
   RankingInput input_;
   const RankingRequest ranking_{
       .catalog = catalog_, .summary = summary_, .builtin = input_};
@@ -313,7 +313,7 @@ class RoutingFactoryTest : public ::testing::Test {
   }
 
   const CatalogSnapshot catalog_{{}, absl::Now()};
-  const std::vector<ProductActivity> summary_;
+  const std::vector<ProductActivity> summary_{};
   RankingInput input_;
   const RankingRequest ranking_{
       .catalog = catalog_, .summary = summary_, .builtin = input_};

@@ -54,8 +54,8 @@ class RankerChainTest : public ::testing::Test {
   }
 
   const CatalogSnapshot catalog_{{}, absl::Now()};
-  const std::vector<ProductActivity> summary_;
-  const RankingInput input_;
+  const std::vector<ProductActivity> summary_{};
+  const RankingInput input_{};
   const RankingRequest ranking_{
       .catalog = catalog_, .summary = summary_, .builtin = input_};
   const Shopper user_{"42", ""};

@@ -47,8 +47,8 @@ class ModelRankerTest : public ::testing::Test {
   }
 
   const CatalogSnapshot catalog_ = RankerCatalog();
-  const std::vector<ProductActivity> summary_;
-  const RankingInput input_;
+  const std::vector<ProductActivity> summary_{};
+  const RankingInput input_{};
   testing::FakeLlmClient llm_;
 };
 

@@ -121,7 +121,7 @@ class ModelReuseTest : public ::testing::Test {
   const CatalogSnapshot catalog_ = ReuseCatalog();
   const std::vector<ProductActivity> tea_ = {
       {.key = "A (Shelf)", .product_id = 1, .views = 2}};
-  const RankingInput input_;
+  const RankingInput input_{};
   SimulatedClock clock_{absl::FromUnixSeconds(1'000'000)};
   InMemoryModelReplyStore store_{clock_};
   testing::FakeLlmClient llm_;

@@ -129,7 +129,7 @@ class StructuredRankingTest : public ::testing::Test {
   const CatalogSnapshot catalog_ = FakePicksCatalog();
   const std::vector<ProductActivity> summary_ = {
       {.key = "Extra 0 (Other)", .product_id = 9, .views = 2}};
-  const RankingInput input_;
+  const RankingInput input_{};
 };
 
 TEST_F(StructuredRankingTest, TheOriginalPromptIsAnsweredByNameInTheSchema) {
