@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the unit tests with AddressSanitizer + UndefinedBehaviorSanitizer
-# (g++) into BUILD_DIR and runs them: memory errors, leaks and undefined
+# (clang when installed, else g++) into BUILD_DIR and runs them: memory errors, leaks and undefined
 # behaviour fail the run. CI runs this (tools/test.sh ends with it).
 #   bash tools/sanitize.sh [BUILD_DIR]         (default build-asan)
 #   bash tools/sanitize.sh --build-only [BUILD_DIR]   (builds, runs nothing)
@@ -22,6 +22,10 @@ if [ "${1:-}" = --all ]; then all=1; shift; fi
 if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 build=${1:-$root/build-asan}
 shift || true
+# clang compiles the sanitized code in half the CPU time of g++ (the Beast
+# client's unit 21 s against 41 s, a test unit 11 s against 22 s); it also
+# gives what the fuzzers use. tools/setup.sh installs it.
+cxx=$(command -v clang++-14 || command -v g++)
 flags="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -37,7 +41,7 @@ if [ "$all" = 1 ]; then
   done
   # Sanitized code is slower: the service-backed tests get longer timeouts.
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DSMARTSHOP_JEMALLOC=OFF \
+    -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DSMARTSHOP_JEMALLOC=OFF \
     -DSMARTSHOP_TEST_TIMEOUT=600 >/dev/null
   cmake --build "$build"
   # fuzz_smoke builds its own clang+ASan targets; the rest is what CI runs.
@@ -64,7 +68,7 @@ tests=(
 # Each target's sources in one unity unit: the least CPU (this build runs
 # beside ctest, niced), parallelism matters less here.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DSMARTSHOP_UNITY_BATCH_SIZE=0 \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DSMARTSHOP_UNITY_BATCH_SIZE=0 \
   -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" -DSMARTSHOP_JEMALLOC=OFF >/dev/null
 targets=()
 for t in "${tests[@]}"; do targets+=("$(basename "$t")"); done
