@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the unit tests with AddressSanitizer + UndefinedBehaviorSanitizer
-# (clang when installed, else g++) into BUILD_DIR and runs them: memory errors, leaks and undefined
-# behaviour fail the run. CI runs this (tools/test.sh ends with it).
+# (clang when installed, else g++) into BUILD_DIR and runs them: memory
+# errors, leaks and undefined behaviour fail the run. CI runs this (tools/test.sh ends with it).
 #   bash tools/sanitize.sh [BUILD_DIR]         (default build-asan)
 #   bash tools/sanitize.sh --build-only [BUILD_DIR]   (builds, runs nothing)
 #
