@@ -55,10 +55,10 @@ class SyntheticTrackingReader : public TrackingReader {
       absl::Time deadline) override;
   absl::StatusOr<std::vector<smartshop::v1::Product>> ListAllProducts(
       absl::Time deadline) override;
-  // Nothing to erase in a synthetic shop: 0.
-  absl::StatusOr<int64_t> DeleteUserData(const std::string&, absl::Time,
-                                         const std::string&) override {
-    return 0;
+  // Nothing to erase in a synthetic shop: an empty response.
+  absl::StatusOr<smartshop::v1::DeleteUserDataResponse> DeleteUserData(
+      const std::string&, absl::Time, const std::string&) override {
+    return smartshop::v1::DeleteUserDataResponse();
   }
 
  private:
