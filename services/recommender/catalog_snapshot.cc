@@ -25,6 +25,10 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
       if (products_[i].category_id() > 0) {
         active_by_category_[products_[i].category_id()].push_back(
             &products_[i]);
+        auto& by_word = active_by_category_word_[products_[i].category_id()];
+        for (std::string& word : NameWords(products_[i].name())) {
+          by_word[std::move(word)].push_back(&products_[i]);
+        }
       }
       active_lower_names_.push_back(absl::AsciiStrToLower(products_[i].name()));
     }
@@ -87,9 +91,43 @@ const std::vector<const Product*>& CatalogSnapshot::ActiveInCategory(
   return it == active_by_category_.end() ? *kNone : it->second;
 }
 
+const std::vector<const Product*>& CatalogSnapshot::ActiveInCategoryNamed(
+    int64_t category_id, absl::string_view word) const {
+  static const auto* const kNone = new std::vector<const Product*>();
+  auto category = active_by_category_word_.find(category_id);
+  if (category == active_by_category_word_.end()) return *kNone;
+  auto it = category->second.find(word);
+  return it == category->second.end() ? *kNone : it->second;
+}
+
 const Product* CatalogSnapshot::Find(int64_t id) const {
   auto it = index_.find(id);
   return it == index_.end() ? nullptr : &products_[it->second];
+}
+
+std::vector<std::string> NameWords(absl::string_view name) {
+  std::vector<std::string> words;
+  std::string word;
+  bool has_letter = false;
+  auto flush = [&] {
+    if (word.size() >= 3 && has_letter &&
+        std::find(words.begin(), words.end(), word) == words.end()) {
+      words.push_back(word);
+    }
+    word.clear();
+    has_letter = false;
+  };
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (absl::ascii_isalnum(c)) {
+      word += absl::ascii_tolower(c);
+      has_letter |= absl::ascii_isalpha(c);
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return words;
 }
 
 std::string DisplayName(const Product& product) {

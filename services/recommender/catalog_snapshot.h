@@ -39,6 +39,11 @@ class CatalogSnapshot {
   // category without any.
   const std::vector<const smartshop::v1::Product*>& ActiveInCategory(
       int64_t category_id) const;
+  // The active products of a category (> 0) whose name has `word` (one of
+  // NameWords), by ascending id: the product lines of a product page's
+  // fill, found without scanning the category.
+  const std::vector<const smartshop::v1::Product*>& ActiveInCategoryNamed(
+      int64_t category_id, absl::string_view word) const;
   // Lower-cased name of an active product, parallel to active_by_id().
   const std::vector<std::string>& active_lower_names() const {
     return active_lower_names_;
@@ -67,6 +72,10 @@ class CatalogSnapshot {
   std::vector<const smartshop::v1::Product*> top_sellers_;
   absl::flat_hash_map<int64_t, std::vector<const smartshop::v1::Product*>>
       active_by_category_;
+  absl::flat_hash_map<
+      int64_t, absl::flat_hash_map<std::string,
+                                   std::vector<const smartshop::v1::Product*>>>
+      active_by_category_word_;
   std::vector<std::string> active_lower_names_;
   std::vector<smartshop::v1::MerchandisingRule> rules_;
   absl::flat_hash_map<int64_t, RuleList> rules_by_product_;
@@ -75,6 +84,11 @@ class CatalogSnapshot {
   RuleList pins_;
   absl::Time loaded_at_;
 };
+
+// The distinct words of a product name that can tell its product line, in
+// order: runs of 3 or more letters or digits, lower-cased, not digits only
+// ("Set of 12 Red Retrospot Cases" -> set, red, retrospot, cases).
+std::vector<std::string> NameWords(absl::string_view name);
 
 // "Name (Category)", or "Name" when the category is unknown: how products
 // are shown to the model and how it names them back.

@@ -112,8 +112,6 @@ class Candidates {
     return ranked;
   }
 
-  bool Has(int64_t id) const { return candidates_.contains(id); }
-
  private:
   Candidate* Find(int64_t id) {
     auto it = candidates_.find(id);
@@ -142,82 +140,100 @@ class Candidates {
   absl::flat_hash_map<int64_t, Candidate> candidates_;
 };
 
-// Calls `visit(word)` for each word of `name` of 3 letters or digits or
-// more, lower-cased ("and" and "set" count; "a" and "of" do not).
-template <typename Visit>
-void ForEachNameWord(absl::string_view name, Visit visit) {
-  std::string word;
-  auto flush = [&] {
-    if (word.size() >= 3) visit(word);
-    word.clear();
-  };
-  for (const char ch : name) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(ch))) {
-      word += absl::ascii_tolower(static_cast<unsigned char>(ch));
-    } else {
-      flush();
+// A product page's similar products: the active products of the page
+// product's category sharing words of its name (its product line, "...
+// RETROSPOT ...": what a page without co-occurrence, a product new to the
+// shop, has to go on), each word weighted by how rare it is in the category
+// (inverse document frequency: "retrospot" tells more than "bag"), words
+// of more than `options.line_word_share` of a large category not at all
+// ("the", "set"), best first. Equally similar ones go the least popular first:
+// the popular ones of a line reach the page through co-occurrence as well, the
+// new ones have no other way in.
+std::vector<const Product*> ProductLine(const PlacementInput& input,
+                                        const CatalogSnapshot& catalog,
+                                        const InteractionModel::Reader& reader,
+                                        const PlacementOptions& options,
+                                        size_t page_size) {
+  const Product* page = catalog.Find(input.product_id);
+  if (page == nullptr || page->category_id() == 0 || page_size == 0) {
+    return {};
+  }
+  const double in_category =
+      static_cast<double>(catalog.ActiveInCategory(page->category_id()).size());
+  // A word no more products have than a page holds counts, unless the
+  // whole category has it.
+  const double most_named =
+      std::min(in_category - 1, std::max(options.line_word_share * in_category,
+                                         static_cast<double>(page_size)));
+  absl::flat_hash_map<const Product*, double> shared;
+  for (const std::string& word : NameWords(page->name())) {
+    const auto& named =
+        catalog.ActiveInCategoryNamed(page->category_id(), word);
+    if (static_cast<double>(named.size()) > most_named) continue;
+    const double weight =
+        std::log((in_category + 1) / (static_cast<double>(named.size()) + 0.5));
+    for (const Product* product : named) {
+      if (Allowed(product, input.exclude)) shared[product] += weight;
     }
   }
-  flush();
-}
-
-// A product page's fill: active products of the page product's category
-// that are not already listed, those sharing the most words of the page
-// product's name first (a product line, "... RETROSPOT ...": what a page
-// without co-occurrence, a product new to the shop, has to go on), then the
-// most popular.
-void FillWithSimilar(const PlacementInput& input,
-                     const CatalogSnapshot& catalog,
-                     const InteractionModel::Reader& reader,
-                     const Candidates& listed, double& previous,
-                     std::vector<PlacementItem>& items) {
-  const Product* page = catalog.Find(input.product_id);
-  if (page == nullptr || page->category_id() == 0) return;
-  absl::flat_hash_set<std::string> page_words;
-  ForEachNameWord(page->name(),
-                  [&](const std::string& w) { page_words.insert(w); });
   struct Similar {
-    int shared_words;
+    double shared;
     double popularity;
     const Product* product;
   };
   std::vector<Similar> similar;
-  for (const Product* product : catalog.ActiveInCategory(page->category_id())) {
-    if (product->id() == input.product_id || listed.Has(product->id()) ||
-        !Allowed(product, input.exclude)) {
-      continue;
-    }
-    int shared = 0;
-    if (!page_words.empty()) {
-      ForEachNameWord(product->name(), [&](const std::string& w) {
-        shared += page_words.contains(w) ? 1 : 0;
-      });
-    }
-    similar.push_back({shared, reader.Popularity(product->id()), product});
+  similar.reserve(shared.size());
+  for (const auto& [product, weight] : shared) {
+    similar.push_back({weight, reader.Popularity(product->id()), product});
   }
-  const size_t wanted = static_cast<size_t>(input.count) - items.size();
-  const size_t keep = std::min(similar.size(), wanted);
-  auto more_similar = [](const Similar& a, const Similar& b) {
-    if (a.shared_words != b.shared_words) {
-      return a.shared_words > b.shared_words;
-    }
-    if (a.popularity != b.popularity) return a.popularity > b.popularity;
-    return a.product->units_sold() != b.product->units_sold()
-               ? a.product->units_sold() > b.product->units_sold()
-               : a.product->id() > b.product->id();
-  };
+  // Enough for the page, whichever of them it shows already.
+  const size_t keep = std::min(similar.size(), 2 * page_size);
   std::partial_sort(similar.begin(), similar.begin() + keep, similar.end(),
-                    more_similar);
-  const std::string name = ShortName(page->name());
-  // Below every co-occurrence item.
-  previous = std::min(previous, 70.0);
-  for (size_t i = 0; i < keep; ++i) {
-    previous = std::max(60.0, previous - 1);
-    items.push_back({.product = similar[i].product,
-                     .score = previous,
-                     .reason = absl::StrCat("Similar to ", name),
-                     .source = smartshop::v1::SIMILAR});
+                    [](const Similar& a, const Similar& b) {
+                      if (a.shared != b.shared) return a.shared > b.shared;
+                      if (a.popularity != b.popularity) {
+                        return a.popularity < b.popularity;
+                      }
+                      return a.product->id() > b.product->id();
+                    });
+  std::vector<const Product*> line;
+  for (size_t i = 0; i < keep; ++i) line.push_back(similar[i].product);
+  return line;
+}
+
+// The most popular active products of the page product's category that are
+// not listed: the last of a product page's fill.
+std::vector<const Product*> PopularInCategory(
+    const PlacementInput& input, const CatalogSnapshot& catalog,
+    const InteractionModel::Reader& reader,
+    const absl::flat_hash_set<int64_t>& listed, size_t wanted) {
+  const Product* page = catalog.Find(input.product_id);
+  if (page == nullptr || page->category_id() == 0 || wanted == 0) return {};
+  struct Popular {
+    double popularity;
+    const Product* product;
+  };
+  std::vector<Popular> popular;
+  for (const Product* product : catalog.ActiveInCategory(page->category_id())) {
+    if (!listed.contains(product->id()) && Allowed(product, input.exclude)) {
+      popular.push_back({reader.Popularity(product->id()), product});
+    }
   }
+  const size_t keep = std::min(popular.size(), wanted);
+  std::partial_sort(popular.begin(), popular.begin() + keep, popular.end(),
+                    [](const Popular& a, const Popular& b) {
+                      if (a.popularity != b.popularity) {
+                        return a.popularity > b.popularity;
+                      }
+                      if (a.product->units_sold() != b.product->units_sold()) {
+                        return a.product->units_sold() >
+                               b.product->units_sold();
+                      }
+                      return a.product->id() > b.product->id();
+                    });
+  std::vector<const Product*> list;
+  for (size_t i = 0; i < keep; ++i) list.push_back(popular[i].product);
+  return list;
 }
 
 PlacementInput WithoutSources(const PlacementInput& input) {
@@ -234,28 +250,62 @@ std::vector<PlacementItem> RankProductPage(const PlacementInput& original,
                                            const InteractionModel& model,
                                            const PlacementOptions& options) {
   const PlacementInput input = WithoutSources(original);
+  const size_t count = static_cast<size_t>(std::max(input.count, 0));
   const InteractionModel::Reader reader = model.Read();
   Candidates candidates(input, catalog, reader, options);
   candidates.AddNeighboursOf(input.product_id, 1.0);
   candidates.AddPersonal();
   const std::vector<Candidate*> ranked =
       candidates.Ranked(options.candidate_damping);
+  const std::vector<const Product*> line =
+      ProductLine(input, catalog, reader, options, count);
 
   std::vector<PlacementItem> items;
+  absl::flat_hash_set<int64_t> listed;
   const std::string name = NameOf(input.product_id, catalog);
   double previous = 99;
-  for (const Candidate* c : ranked) {
-    if (static_cast<int>(items.size()) == input.count) break;
-    items.push_back({.product = c->product,
-                     .score = Score(c->total, ranked.front()->total, previous),
-                     .reason = c->because_bought
-                                   ? absl::StrCat("Often bought with ", name)
-                                   : absl::StrCat("Customers who viewed ", name,
-                                                  " also viewed")});
-  }
-  if (static_cast<int>(items.size()) < input.count) {
-    FillWithSimilar(input, catalog, reader, candidates, previous, items);
-  }
+  auto co_occurring = ranked.begin();
+  auto add_co_occurring = [&](size_t up_to) {
+    for (; co_occurring != ranked.end() && items.size() < up_to;
+         ++co_occurring) {
+      const Candidate* c = *co_occurring;
+      if (!listed.insert(c->product->id()).second) continue;
+      items.push_back(
+          {.product = c->product,
+           .score = Score(c->total, ranked.front()->total, previous),
+           .reason = c->because_bought
+                         ? absl::StrCat("Often bought with ", name)
+                         : absl::StrCat("Customers who viewed ", name,
+                                        " also viewed")});
+    }
+  };
+  auto add_similar = [&](const std::vector<const Product*>& products,
+                         size_t up_to) {
+    for (const Product* product : products) {
+      if (items.size() >= up_to) break;
+      if (!listed.insert(product->id()).second) continue;
+      // Below every co-occurrence item.
+      previous = std::max(60.0, std::min(previous, 70.0) - 1);
+      items.push_back({.product = product,
+                       .score = previous,
+                       .reason = absl::StrCat("Similar to ", name),
+                       .source = smartshop::v1::SIMILAR});
+    }
+  };
+  // Co-occurrence first, its product line kept in the last places (what is
+  // bought next is often the same line in another colour, which a line's
+  // newer products have not co-occurred with yet), then the rest of
+  // either, then the category's most popular.
+  const size_t line_places =
+      std::min({count, line.size(),
+                static_cast<size_t>(std::max(options.product_line_places, 0))});
+  add_co_occurring(count - line_places);
+  add_similar(line, count);
+  add_co_occurring(count);
+  add_similar(line, count);
+  add_similar(PopularInCategory(input, catalog, reader, listed,
+                                count - std::min(count, items.size())),
+              count);
   return items;
 }
 

@@ -33,7 +33,7 @@ struct PlacementOptions {
   // shoppers^this (a cosine-like normalisation: a blockbuster is
   // everybody's neighbour). Lighter than cosine's 0.5: what is bought next
   // is more often a popular product than cosine admits.
-  double candidate_damping = 0.2;
+  double candidate_damping = 0.25;
   // The same for a cart's candidates: summed over several items, popular
   // products gather more, so they are damped more.
   double cart_candidate_damping = 0.4;
@@ -43,6 +43,14 @@ struct PlacementOptions {
   // Cart items whose neighbours are summed, the last ones given first, so
   // that a request's work stays bounded whatever the cart (up to 100).
   int max_cart_sources = 30;
+  // A product page keeps its last this many places for its product line
+  // (the products of its category sharing the rarest words of its name)
+  // even when co-occurrence would fill them.
+  int product_line_places = 1;
+  // A word of more than this share of a category's names, and of more
+  // names than a page holds, tells no product line apart ("the", "set"):
+  // it does not count as shared.
+  double line_word_share = 0.1;
   // How much the shopper's own recent products shift a product page's or a
   // cart's order (0 = not at all): their co-occurrence with each candidate,
   // normalised, times this.
@@ -82,9 +90,10 @@ struct PlacementInput {
   int count = 8;
 };
 
-// Products often bought, carted or viewed with `input.product_id`, then
-// products of its category to fill: those sharing the most words of its
-// name first (its product line), then the most popular.
+// Products often bought, carted or viewed with `input.product_id`, the last
+// place (PlacementOptions::product_line_places) kept for its product line:
+// the products of its category sharing the rarest words of its name. Then,
+// to fill, the rest of its product line and the category's most popular.
 std::vector<PlacementItem> RankProductPage(
     const PlacementInput& input, const CatalogSnapshot& catalog,
     const InteractionModel& model, const PlacementOptions& options = {});

@@ -100,6 +100,58 @@ TEST_F(PlacementRankingTest, ProductPageFillPrefersItsOwnProductLine) {
   EXPECT_EQ(items[0].source, smartshop::v1::SIMILAR);
 }
 
+TEST_F(PlacementRankingTest, ProductPageWeighsTheRarerWordsOfItsName) {
+  // In category 1, "red" is in three names, "retrospot" in two: sharing
+  // "retrospot" says more than sharing "red", however popular. Equally
+  // similar products go the least popular first (the popular ones have
+  // co-occurrence too); those sharing nothing last.
+  auto named = [](int64_t id, const std::string& name) {
+    auto p = testing::CategorisedProduct(id, 1);
+    p.set_name(name);
+    return p;
+  };
+  const CatalogSnapshot catalog =
+      Catalog({named(1, "Red Retrospot Lunch Bag"),
+               named(2, "Red Heart Doormat"), named(3, "Spot Retrospot Tin"),
+               named(4, "Red Candle"), named(5, "Blue Paper")});
+  for (const char* user : {"a", "b", "c"}) Event(user, 2, Signal::kView);
+  Event("d", 5, Signal::kView);
+  const auto items =
+      RankProductPage({.product_id = 1, .count = 8}, catalog, model_);
+  EXPECT_THAT(Ids(items), ElementsAre(3, 4, 2, 5));
+}
+
+TEST_F(PlacementRankingTest, ProductPageKeepsItsLastPlaceForItsProductLine) {
+  // Product 1 co-occurs with 6..13, more than a page holds; 4, of its
+  // product line, with nothing (new to the shop).
+  auto named = [](int64_t id, const std::string& name) {
+    auto p = testing::CategorisedProduct(id, 1);
+    p.set_name(name);
+    return p;
+  };
+  for (int64_t other = 6; other <= 13; ++other) {
+    for (int user = 0; user < other; ++user) {
+      const std::string shopper = absl::StrCat(other, "-", user);
+      Event(shopper, 1, Signal::kView);
+      Event(shopper, other, Signal::kView, kPlacementDay + absl::Minutes(1));
+    }
+  }
+  const CatalogSnapshot catalog =
+      Catalog({named(1, "Red Retrospot Lunch Bag"),
+               named(4, "Jumbo Bag Red Retrospot")});
+  const auto items =
+      RankProductPage({.product_id = 1, .count = 8}, catalog, model_);
+  ASSERT_THAT(Ids(items), ElementsAre(13, 12, 11, 10, 9, 8, 7, 4));
+  EXPECT_EQ(items[7].source, smartshop::v1::SIMILAR);
+  EXPECT_EQ(items[7].reason, "Similar to Red Retrospot Lunch Bag");
+  EXPECT_LT(items[7].score, items[6].score);
+
+  const auto co_occurrence_only =
+      RankProductPage({.product_id = 1, .count = 8}, catalog, model_,
+                      {.product_line_places = 0});
+  EXPECT_THAT(Ids(co_occurrence_only), ElementsAre(13, 12, 11, 10, 9, 8, 7, 6));
+}
+
 TEST_F(PlacementRankingTest, ProductPageHonoursExclusionsAndStock) {
   for (const char* user : {"a", "b"}) {
     Event(user, 1, Signal::kView);
