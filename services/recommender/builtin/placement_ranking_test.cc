@@ -29,6 +29,12 @@ class PlacementRankingTest : public ::testing::Test {
              absl::Time at = kPlacementDay) {
     model_.Observe(absl::StrCat("u:", user), product, signal, at);
   }
+  // A product of category 1 named `name`.
+  static smartshop::v1::Product Named(int64_t id, const std::string& name) {
+    auto p = testing::CategorisedProduct(id, 1);
+    p.set_name(name);
+    return p;
+  }
   static std::vector<int64_t> Ids(const std::vector<PlacementItem>& items) {
     std::vector<int64_t> ids;
     for (const auto& item : items) ids.push_back(item.product->id());
@@ -82,15 +88,10 @@ TEST_F(PlacementRankingTest, ProductPageFillsWithItsCategoryNeverItself) {
 TEST_F(PlacementRankingTest, ProductPageFillPrefersItsOwnProductLine) {
   // Nobody has seen product 1 with anything (new to the shop): its fill
   // is its category, the products sharing words of its name first.
-  auto named = [](int64_t id, const std::string& name) {
-    auto p = testing::CategorisedProduct(id, 1);
-    p.set_name(name);
-    return p;
-  };
   const CatalogSnapshot catalog = Catalog(
-      {named(1, "Red Retrospot Lunch Bag"), named(2, "White Hanging Heart"),
-       named(3, "Red Retrospot Cake Cases"),
-       named(4, "Jumbo Bag Red Retrospot"), named(5, "Doormat")});
+      {Named(1, "Red Retrospot Lunch Bag"), Named(2, "White Hanging Heart"),
+       Named(3, "Red Retrospot Cake Cases"),
+       Named(4, "Jumbo Bag Red Retrospot"), Named(5, "Doormat")});
   for (const char* user : {"a", "b", "c"}) Event(user, 2, Signal::kView);
   Event("d", 5, Signal::kView);
   const auto items =
@@ -105,15 +106,10 @@ TEST_F(PlacementRankingTest, ProductPageWeighsTheRarerWordsOfItsName) {
   // "retrospot" says more than sharing "red", however popular. Equally
   // similar products go the least popular first (the popular ones have
   // co-occurrence too); those sharing nothing last.
-  auto named = [](int64_t id, const std::string& name) {
-    auto p = testing::CategorisedProduct(id, 1);
-    p.set_name(name);
-    return p;
-  };
   const CatalogSnapshot catalog =
-      Catalog({named(1, "Red Retrospot Lunch Bag"),
-               named(2, "Red Heart Doormat"), named(3, "Spot Retrospot Tin"),
-               named(4, "Red Candle"), named(5, "Blue Paper")});
+      Catalog({Named(1, "Red Retrospot Lunch Bag"),
+               Named(2, "Red Heart Doormat"), Named(3, "Spot Retrospot Tin"),
+               Named(4, "Red Candle"), Named(5, "Blue Paper")});
   for (const char* user : {"a", "b", "c"}) Event(user, 2, Signal::kView);
   Event("d", 5, Signal::kView);
   const auto items =
@@ -124,11 +120,6 @@ TEST_F(PlacementRankingTest, ProductPageWeighsTheRarerWordsOfItsName) {
 TEST_F(PlacementRankingTest, ProductPageKeepsItsLastPlaceForItsProductLine) {
   // Product 1 co-occurs with 6..13, more than a page holds; 4, of its
   // product line, with nothing (new to the shop).
-  auto named = [](int64_t id, const std::string& name) {
-    auto p = testing::CategorisedProduct(id, 1);
-    p.set_name(name);
-    return p;
-  };
   for (int64_t other = 6; other <= 13; ++other) {
     for (int user = 0; user < other; ++user) {
       const std::string shopper = absl::StrCat(other, "-", user);
@@ -137,8 +128,8 @@ TEST_F(PlacementRankingTest, ProductPageKeepsItsLastPlaceForItsProductLine) {
     }
   }
   const CatalogSnapshot catalog =
-      Catalog({named(1, "Red Retrospot Lunch Bag"),
-               named(4, "Jumbo Bag Red Retrospot")});
+      Catalog({Named(1, "Red Retrospot Lunch Bag"),
+               Named(4, "Jumbo Bag Red Retrospot")});
   const auto items =
       RankProductPage({.product_id = 1, .count = 8}, catalog, model_);
   ASSERT_THAT(Ids(items), ElementsAre(13, 12, 11, 10, 9, 8, 7, 4));
