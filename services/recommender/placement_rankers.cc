@@ -67,7 +67,7 @@ std::vector<PromptBuilder::Candidate> PlacementCandidates::Candidates(
   input.count = count_;
   for (PlacementItem& item :
        ranking_(input, request.catalog, *model_, options_)) {
-    candidates.push_back({item.product, std::move(item.reason)});
+    candidates.push_back({item.product, std::move(item.reason), item.source});
   }
   return candidates;
 }

@@ -4,6 +4,7 @@
 // erasure and the optional hybrid model.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/builtin/placement_ranking.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
 #include "tests/testing/fake_recommender_deps.h"
@@ -327,6 +328,21 @@ TEST_F(PlacementEngineTest, TheHybridModelReordersOnlyTheSharedAnswers) {
   EXPECT_THAT(prompt, HasSubstr("Item 1 (Cat 1)"));
   EXPECT_THAT(prompt, HasSubstr(R"j("product_id":7,)j"));
   EXPECT_EQ(shared.items(0).source(), smartshop::v1::MODEL);
+  // The candidates the model did not name follow in the builtin order, with
+  // their builtin sources, before any top seller.
+  std::vector<std::pair<int64_t, smartshop::v1::RecommendationSource>> unpicked;
+  for (const PlacementItem& item :
+       RankProductPage({.product_id = 1}, *catalog_.Current(), model_)) {
+    if (item.product->id() != 14 && item.product->id() != 7) {
+      unpicked.emplace_back(item.product->id(), item.source);
+    }
+  }
+  ASSERT_GE(unpicked.size(), 2u);
+  ASSERT_GE(shared.items_size(), 2 + static_cast<int>(unpicked.size()));
+  for (size_t i = 0; i < unpicked.size(); ++i) {
+    EXPECT_EQ(shared.items(2 + i).product().id(), unpicked[i].first) << i;
+    EXPECT_EQ(shared.items(2 + i).source(), unpicked[i].second) << i;
+  }
   // A shopper's own page: the builtin's, no model call.
   const Recommendations own = Get(*engine, ProductPage(1, "z"));
   EXPECT_EQ(own.strategy(), smartshop::v1::STRATEGY_BUILTIN);

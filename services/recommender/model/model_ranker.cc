@@ -4,6 +4,7 @@
 #include <optional>
 #include <variant>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
 #include "services/recommender/model/product_matcher.h"
@@ -97,6 +98,28 @@ std::variant<std::vector<ModelPick>, RankingFailure> UsablePicks(
   return *std::move(picks);
 }
 
+// The hybrid model reorders the builtin candidates: those it did not name
+// follow its picks in the builtin order, with the builtin's reasons and
+// sources, before any top seller fills the page.
+void AppendUnpicked(const std::vector<PromptBuilder::Candidate>& candidates,
+                    Ranking& ranking) {
+  absl::flat_hash_set<int64_t> picked;
+  // Below every pick and the gap-fill score (top sellers come after).
+  double score = ranking.gap_fill_score;
+  for (const RankedProduct& item : ranking.items) {
+    picked.insert(item.product->id());
+    score = std::min(score, item.score);
+  }
+  for (const PromptBuilder::Candidate& candidate : candidates) {
+    if (!picked.insert(candidate.product->id()).second) continue;
+    score = std::max(0.0, score - 1);
+    ranking.items.push_back({.product = candidate.product,
+                             .score = score,
+                             .reason = candidate.why,
+                             .source = candidate.source});
+  }
+}
+
 }  // namespace
 
 std::variant<Ranking, RankingFailure> ModelRanker::Rank(
@@ -104,10 +127,10 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
   // The prompt, and how its answer maps onto products.
   absl::StatusOr<ChatRequest> chat;
   std::vector<const smartshop::v1::Product*> shown;
+  std::vector<PromptBuilder::Candidate> candidates;
   const bool hybrid = candidates_ != nullptr;
   if (hybrid) {
-    const std::vector<PromptBuilder::Candidate> candidates =
-        candidates_->Candidates(request);
+    candidates = candidates_->Candidates(request);
     for (const auto& candidate : candidates) shown.push_back(candidate.product);
     chat =
         prompt_.BuildHybrid(request.summary, candidates, request.personalised);
@@ -132,6 +155,7 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
       ranking.items.push_back(
           {pick.product, pick.relevance_score, pick.reason});
     }
+    if (hybrid) AppendUnpicked(candidates, ranking);
     if (ranking.dropped > 0) {
       Log(LogLevel::kInfo, "model_picks_dropped",
           {{"unmatched", int64_t{match.unmatched}},

@@ -90,6 +90,32 @@ TEST_F(ModelRankerTest, ACandidateSourceMakesTheHybridPromptAnsweredById) {
       ::testing::Not(::testing::HasSubstr("Available Products in Catalog")));
 }
 
+TEST_F(ModelRankerTest, TheHybridModelsUnpickedCandidatesFollowInBuiltinOrder) {
+  llm_.Reply(
+      R"j([{"product_id": 1, "relevance_score": 90, "reason": "Pair"}])j");
+  ModelRanker ranker(
+      &llm_, *PromptBuilder::Create({}), {},
+      std::make_unique<FixedCandidates>(std::vector<int64_t>{3, 1, 2}),
+      nullptr);
+  auto ranked = Rank(ranker);
+  ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
+  const Ranking& ranking = std::get<Ranking>(ranked);
+  ASSERT_EQ(ranking.items.size(), 3u);
+  EXPECT_EQ(ranking.items[0].product->id(), 1);
+  EXPECT_EQ(ranking.items[0].reason, "Pair");
+  EXPECT_EQ(ranking.items[0].source,
+            smartshop::v1::RECOMMENDATION_SOURCE_UNSPECIFIED);  // the model's
+  EXPECT_EQ(ranking.items[1].product->id(), 3);
+  EXPECT_EQ(ranking.items[2].product->id(), 2);
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_EQ(ranking.items[i].source, smartshop::v1::BUILTIN);
+    EXPECT_EQ(ranking.items[i].reason, "Bought together");
+    EXPECT_LT(ranking.items[i].score, ranking.items[i - 1].score);
+    EXPECT_LT(ranking.items[i].score, ranking.gap_fill_score);
+  }
+  EXPECT_EQ(ranking.dropped, 0);
+}
+
 TEST_F(ModelRankerTest, EachFailureSaysWhyWithItsCode) {
   const std::vector<std::pair<absl::Status, RankingFailure>> cases = {
       {absl::UnauthenticatedError("401"),

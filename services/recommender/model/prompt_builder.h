@@ -13,6 +13,7 @@
 #include "services/recommender/catalog_snapshot.h"
 #include "services/recommender/model/llm_client.h"
 #include "services/recommender/model/response_parser.h"
+#include "smartshop/v1/recommender.pb.h"
 
 namespace smartshop::recommender {
 
@@ -74,6 +75,9 @@ class PromptBuilder {
   struct Candidate {
     const smartshop::v1::Product* product;
     std::string why;  // the builtin ranker's reason
+    // Where the builtin ranker found it (a product page's SIMILAR fill):
+    // what the answer reports when the model leaves it unpicked.
+    smartshop::v1::RecommendationSource source = smartshop::v1::BUILTIN;
   };
   // The hybrid prompt (prompts/hybrid_<v>.txt): the summary and the builtin
   // ranker's candidates with their ids, answered with ids. FAILED_PRECONDITION
