@@ -21,9 +21,15 @@ class MerchandisingIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override { h_.SeedCatalog(); }
 
-  void UpsertRules(const std::string& text) {
+  static smartshop::v1::UpsertMerchandisingRulesRequest Rules(
+      const std::string& text) {
     smartshop::v1::UpsertMerchandisingRulesRequest request;
-    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request));
+    EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &request));
+    return request;
+  }
+  void UpsertRules(const std::string& text) { UpsertRules(Rules(text)); }
+  void UpsertRules(
+      const smartshop::v1::UpsertMerchandisingRulesRequest& request) {
     smartshop::v1::UpsertMerchandisingRulesResponse response;
     grpc::Status status = h_.tracking().catalog().UpsertMerchandisingRules(
         TrackingHarness::Context().get(), request, &response);
@@ -93,6 +99,46 @@ TEST_F(MerchandisingIntegrationTest, ABoostLiftsAProductIntoThePage) {
   EXPECT_EQ(r.items(0).relevance_score(), 100);
   EXPECT_EQ(r.items(0).source(), smartshop::v1::MERCHANDISED);
   EXPECT_EQ(r.items(0).merchandising_rule_id(), "lift-3");
+}
+
+// Every placement applies the rules after ranking, each rule only where
+// and when it holds. Without a builtin model the product page and the cart
+// answer top sellers (12, 11, ...), which makes the rules' effect exact.
+TEST_F(MerchandisingIntegrationTest,
+       RulesHoldOnProductPagesAndCartsWhenInForce) {
+  smartshop::v1::UpsertMerchandisingRulesRequest rules = Rules(R"(
+    rules { id: "cart-only" product_id: 11 action: MERCHANDISING_EXCLUDE
+            placements: PLACEMENT_CART }
+    rules { id: "garden-down" category_id: 2 action: MERCHANDISING_BURY
+            placements: PLACEMENT_PRODUCT }
+    rules { id: "ended-pin" product_id: 2 action: MERCHANDISING_PIN
+            pin_position: 1 }
+    rules { id: "later-boost" product_id: 3 action: MERCHANDISING_BOOST
+            multiplier: 100 })");
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  rules.mutable_rules(2)->mutable_starts_at()->set_seconds(now - 7200);
+  rules.mutable_rules(2)->mutable_ends_at()->set_seconds(now - 3600);
+  rules.mutable_rules(3)->mutable_starts_at()->set_seconds(now + 3600);
+  UpsertRules(rules);
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  cart.add_cart_product_ids(5);
+  const Recommendations in_cart = h_.Get(cart);
+  // 11 excluded in the cart only; the pin has ended, the boost not begun.
+  EXPECT_THAT(ProductIds(in_cart), ElementsAre(12, 10, 9, 8, 7, 6, 4, 3));
+
+  smartshop::v1::GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  const Recommendations product_page = h_.Get(page);
+  // Category 2 (even ids) after category 1 on the product page only.
+  EXPECT_THAT(ProductIds(product_page), ElementsAre(11, 9, 7, 5, 3, 12, 10, 8));
+  EXPECT_EQ(product_page.items(5).merchandising_rule_id(), "garden-down");
+  EXPECT_EQ(product_page.items(0).merchandising_rule_id(), "");
+
+  EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
 }
 
 // Slow movers on the live builtin model: recent sales are its decayed
