@@ -84,6 +84,59 @@ TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
   EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), 0);
 }
 
+TEST_F(PlacementsIntegrationTest,
+       AGuestSessionsPagesAreItsOwnAndRuledAsServed) {
+  SeedHistory();
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "", "guest-1", 6));
+  h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "", "guest-1", 1));
+  AwaitLearnt(12);
+  GetRecommendationsRequest recent;
+  recent.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  recent.set_session_key("guest-1");
+  EXPECT_THAT(ProductIds(h_.Get(recent)), ElementsAre(1, 6));
+
+  // The session's own product page: computed for it, never the shared
+  // answer, and what the page already shows is left out.
+  GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  page.set_session_key("guest-1");
+  page.add_exclude_product_ids(3);
+  const smartshop::v1::Recommendations own = h_.Get(page);
+  EXPECT_EQ(own.strategy(), smartshop::v1::STRATEGY_BUILTIN);
+  ASSERT_EQ(own.items_size(), 8);
+  EXPECT_EQ(own.items(0).product().id(), 6);
+  EXPECT_THAT(ProductIds(own), Not(Contains(1)));
+  EXPECT_THAT(ProductIds(own), Not(Contains(3)));
+  EXPECT_FALSE(h_.Get(page).cache_hit());
+  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("product:1")), -2);
+
+  // A product sold out after the shared page was cached leaves it as served.
+  GetRecommendationsRequest shared;
+  shared.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  shared.set_product_id(1);
+  ASSERT_EQ(h_.Get(shared).items(0).product().id(), 3);
+  smartshop::v1::UpsertProductsRequest sold_out;
+  smartshop::v1::Product* p = sold_out.add_products();
+  p->set_id(3);
+  p->set_name("Product 3");
+  p->set_category_id(1);
+  p->set_is_active(true);
+  p->set_units_sold(30);
+  p->set_stock(0);
+  smartshop::v1::UpsertProductsResponse upserted;
+  ASSERT_TRUE(
+      h_.tracking()
+          .catalog()
+          .UpsertProducts(TrackingHarness::Context().get(), sold_out, &upserted)
+          .ok());
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+  const smartshop::v1::Recommendations served = h_.Get(shared);
+  EXPECT_TRUE(served.cache_hit());
+  EXPECT_EQ(served.items_size(), 8);
+  EXPECT_THAT(ProductIds(served), Not(Contains(3)));
+}
+
 TEST_F(PlacementsIntegrationTest, RecentlyViewedFollowsTheShoppersViews) {
   for (int64_t product : {2, 4, 2}) {
     h_.Track(ShopperEvent(smartshop::v1::VIEW_PRODUCT, "u", "", product));
