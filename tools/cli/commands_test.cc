@@ -9,9 +9,11 @@
 
 #include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/grpc_server.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "smartshop/v1/recommender.grpc.pb.h"
 
 namespace smartshop::cli {
 namespace {
@@ -280,6 +282,82 @@ TEST_F(CommandsTest, HealthExits0OnlyWhenEveryCheckSaysServing) {
   result = Run(args);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.err, IsEmpty());
+  server->server->Shutdown();
+}
+
+// Answers GetRecommendations with one product and keeps the requests.
+class RecordingRecommender final
+    : public smartshop::v1::RecommenderService::Service {
+ public:
+  grpc::Status GetRecommendations(
+      grpc::ServerContext* /*context*/,
+      const smartshop::v1::GetRecommendationsRequest* request,
+      smartshop::v1::Recommendations* reply) override {
+    absl::MutexLock lock(&mu_);
+    requests_.push_back(*request);
+    reply->set_placement(request->placement());
+    reply->set_strategy(smartshop::v1::STRATEGY_BUILTIN);
+    auto* item = reply->add_items();
+    item->mutable_product()->set_id(77);
+    item->mutable_product()->set_name("Copper kettle");
+    item->set_relevance_score(91);
+    item->set_reason("Often bought with Teapot");
+    return grpc::Status::OK;
+  }
+  smartshop::v1::GetRecommendationsRequest Last() {
+    absl::MutexLock lock(&mu_);
+    return requests_.empty() ? smartshop::v1::GetRecommendationsRequest()
+                             : requests_.back();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<smartshop::v1::GetRecommendationsRequest> requests_;
+};
+
+TEST_F(CommandsTest, RecommendSendsEachPlacementsFieldsAndPrintsTheAnswer) {
+  RecordingRecommender service;
+  absl::StatusOr<StartedServer> server = StartGrpcServer({}, {&service});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string address =
+      absl::StrCat("--recommender=127.0.0.1:", server->port);
+
+  Result result = Run({"recommend", "--placement=product", "--product_id=5",
+                       "--exclude=3,4", address});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, AllOf(HasSubstr("Copper kettle"),
+                                HasSubstr("Often bought with Teapot")));
+  smartshop::v1::GetRecommendationsRequest sent = service.Last();
+  EXPECT_EQ(sent.placement(), smartshop::v1::PLACEMENT_PRODUCT);
+  EXPECT_EQ(sent.product_id(), 5);
+  EXPECT_THAT(sent.exclude_product_ids(), ::testing::ElementsAre(3, 4));
+  EXPECT_THAT(sent.cart_product_ids(), IsEmpty());
+
+  result = Run({"recommend", "--placement=cart", "--cart=7,12", "--user_id=42",
+                "--json", address});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("\"Copper kettle\""));
+  sent = service.Last();
+  EXPECT_EQ(sent.placement(), smartshop::v1::PLACEMENT_CART);
+  EXPECT_THAT(sent.cart_product_ids(), ::testing::ElementsAre(7, 12));
+  EXPECT_EQ(sent.user_id(), "42");
+
+  result = Run({"recommend", "--placement=recently-viewed",
+                "--session_key=guest-1", "--exclude_purchased", address});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  sent = service.Last();
+  EXPECT_EQ(sent.placement(), smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  EXPECT_EQ(sent.session_key(), "guest-1");
+  EXPECT_TRUE(sent.exclude_purchased());
+
+  result = Run({"recommend", "--placement=trending", "--trending_window=week",
+                "--category_id=2", "--limit=4", address});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  sent = service.Last();
+  EXPECT_EQ(sent.placement(), smartshop::v1::PLACEMENT_TRENDING);
+  EXPECT_EQ(sent.trending_window(), smartshop::v1::TRENDING_WINDOW_WEEK);
+  EXPECT_EQ(sent.category_id(), 2);
+  EXPECT_EQ(sent.limit(), 4);
   server->server->Shutdown();
 }
 
