@@ -58,19 +58,27 @@ class RecentlyViewedRanker : public Ranker {
 // ranking, with the reasons.
 class PlacementCandidates : public CandidateSource {
  public:
-  // `model` is not owned and must outlive this; `count` candidates at most.
+  // `model` is not owned and must outlive this; `count` candidates at most;
+  // `max_per_category` the diversity rule the answer keeps (0 = none).
   PlacementCandidates(const InteractionModel* model, PlacementOptions options,
-                      PlacementRanking ranking, int count)
-      : model_(model), options_(options), ranking_(ranking), count_(count) {}
+                      PlacementRanking ranking, int count,
+                      int max_per_category = 0)
+      : model_(model),
+        options_(options),
+        ranking_(ranking),
+        count_(count),
+        max_per_category_(max_per_category) {}
 
   std::vector<PromptBuilder::Candidate> Candidates(
       const RankingRequest& request) const override;
+  int MaxPerCategory() const override { return max_per_category_; }
 
  private:
   const InteractionModel* const model_;
   const PlacementOptions options_;
   const PlacementRanking ranking_;
   const int count_;
+  const int max_per_category_;
 };
 
 }  // namespace smartshop::recommender

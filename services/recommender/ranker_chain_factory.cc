@@ -39,12 +39,10 @@ std::unique_ptr<Ranker> HomeModelRanker(LlmClient* llm, PromptBuilder prompt,
 }
 
 // A product page's or a cart's chain.
-std::unique_ptr<RankerChain> PageChain(LlmClient* llm,
-                                       const PromptBuilder& prompt,
-                                       const EngineOptions& options,
-                                       const InteractionModel* model,
-                                       RecommenderMetrics* metrics,
-                                       PlacementRanking ranking) {
+std::unique_ptr<RankerChain> PageChain(
+    LlmClient* llm, const PromptBuilder& prompt, const EngineOptions& options,
+    const InteractionModel* model, RecommenderMetrics* metrics,
+    PlacementRanking ranking, int max_per_category) {
   if (model == nullptr)
     return std::make_unique<RankerChain>(nullptr, nullptr,
                                          RankerChainOptions{});
@@ -53,7 +51,8 @@ std::unique_ptr<RankerChain> PageChain(LlmClient* llm,
     model_ranker = std::make_unique<ModelRanker>(
         llm, prompt, ModelOptionsOf(options),
         std::make_unique<PlacementCandidates>(model, options.placement, ranking,
-                                              options.hybrid_candidates),
+                                              options.hybrid_candidates,
+                                              max_per_category),
         metrics);
   }
   return std::make_unique<RankerChain>(
@@ -71,9 +70,12 @@ PlacementChains MakePlacementChains(LlmClient* llm, const PromptBuilder& prompt,
                                     RecommenderMetrics* metrics) {
   PlacementChains chains;
   chains[smartshop::v1::PLACEMENT_PRODUCT] =
-      PageChain(llm, prompt, options, model, metrics, &RankProductPage);
+      PageChain(llm, prompt, options, model, metrics, &RankProductPage,
+                /*max_per_category=*/0);
+  // The cart keeps the diversity rule whoever orders it.
   chains[smartshop::v1::PLACEMENT_CART] =
-      PageChain(llm, prompt, options, model, metrics, &RankCart);
+      PageChain(llm, prompt, options, model, metrics, &RankCart,
+                options.placement.ranker.max_per_category);
   std::unique_ptr<Ranker> trending;
   if (model != nullptr) {
     trending = std::make_unique<PlacementRanker>(

@@ -20,6 +20,10 @@ class CandidateSource {
   // Best first; pointers into `request.catalog`. Thread-safe.
   virtual std::vector<PromptBuilder::Candidate> Candidates(
       const RankingRequest& request) const = 0;
+  // The diversity rule these candidates' builtin ranking keeps (at most
+  // this many of one category while others are left; 0 = none), kept on
+  // the model's order too: a cart's "complete your order".
+  virtual int MaxPerCategory() const { return 0; }
 };
 
 }  // namespace smartshop::recommender

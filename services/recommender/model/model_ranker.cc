@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/json_log.h"
+#include "services/recommender/builtin/builtin_ranker.h"
 #include "services/recommender/model/product_matcher.h"
 #include "services/recommender/model/response_parser.h"
 
@@ -120,6 +121,24 @@ void AppendUnpicked(const std::vector<PromptBuilder::Candidate>& candidates,
   }
 }
 
+// The builtin ranking's diversity rule on the model's order: a pick past
+// its category's share goes after the others (scores kept best first).
+void KeepCategoriesVaried(int max_per_category, Ranking& ranking) {
+  if (max_per_category <= 0) return;
+  std::vector<const RankedProduct*> order;
+  for (const RankedProduct& item : ranking.items) order.push_back(&item);
+  order = Diversify(order, static_cast<int>(order.size()), max_per_category);
+  std::vector<RankedProduct> varied;
+  for (const RankedProduct* item : order) {
+    varied.push_back(*item);
+    if (varied.size() > 1) {
+      varied.back().score =
+          std::min(varied.back().score, varied[varied.size() - 2].score);
+    }
+  }
+  ranking.items = std::move(varied);
+}
+
 }  // namespace
 
 std::variant<Ranking, RankingFailure> ModelRanker::Rank(
@@ -155,7 +174,10 @@ std::variant<Ranking, RankingFailure> ModelRanker::Rank(
       ranking.items.push_back(
           {pick.product, pick.relevance_score, pick.reason});
     }
-    if (hybrid) AppendUnpicked(candidates, ranking);
+    if (hybrid) {
+      AppendUnpicked(candidates, ranking);
+      KeepCategoriesVaried(candidates_->MaxPerCategory(), ranking);
+    }
     if (ranking.dropped > 0) {
       Log(LogLevel::kInfo, "model_picks_dropped",
           {{"unmatched", int64_t{match.unmatched}},

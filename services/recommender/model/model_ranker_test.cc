@@ -14,7 +14,9 @@ namespace {
 // Shows the model exactly the products it was given.
 class FixedCandidates : public CandidateSource {
  public:
-  explicit FixedCandidates(std::vector<int64_t> ids) : ids_(std::move(ids)) {}
+  explicit FixedCandidates(std::vector<int64_t> ids, int max_per_category = 0)
+      : ids_(std::move(ids)), max_per_category_(max_per_category) {}
+  int MaxPerCategory() const override { return max_per_category_; }
   std::vector<PromptBuilder::Candidate> Candidates(
       const RankingRequest& request) const override {
     std::vector<PromptBuilder::Candidate> candidates;
@@ -26,6 +28,7 @@ class FixedCandidates : public CandidateSource {
 
  private:
   const std::vector<int64_t> ids_;
+  const int max_per_category_;
 };
 
 CatalogSnapshot RankerCatalog() {
@@ -114,6 +117,33 @@ TEST_F(ModelRankerTest, TheHybridModelsUnpickedCandidatesFollowInBuiltinOrder) {
     EXPECT_LT(ranking.items[i].score, ranking.gap_fill_score);
   }
   EXPECT_EQ(ranking.dropped, 0);
+}
+
+TEST_F(ModelRankerTest, TheHybridModelsOrderKeepsTheCandidatesDiversityRule) {
+  // 1 and 2 of category 1, 3 of category 2; one of a category while
+  // another is left.
+  std::vector<smartshop::v1::Product> products = testing::LetteredProducts(3);
+  for (auto& p : products) p.set_category_id(p.id() == 3 ? 2 : 1);
+  const CatalogSnapshot catalog(products, absl::Now());
+  llm_.Reply(R"j([{"product_id": 1, "relevance_score": 90, "reason": "a"},
+                  {"product_id": 2, "relevance_score": 85, "reason": "b"}])j");
+  ModelRanker ranker(&llm_, *PromptBuilder::Create({}), {},
+                     std::make_unique<FixedCandidates>(
+                         std::vector<int64_t>{1, 2, 3}, /*max_per_category=*/1),
+                     nullptr);
+  auto ranked = ranker.Rank({.catalog = catalog,
+                             .summary = summary_,
+                             .personalised = false,
+                             .builtin = input_},
+                            absl::Now() + absl::Seconds(5));
+  ASSERT_TRUE(std::holds_alternative<Ranking>(ranked));
+  const Ranking& ranking = std::get<Ranking>(ranked);
+  ASSERT_EQ(ranking.items.size(), 3u);
+  EXPECT_EQ(ranking.items[0].product->id(), 1);
+  EXPECT_EQ(ranking.items[1].product->id(), 3);  // unpicked, lifted
+  EXPECT_EQ(ranking.items[2].product->id(), 2);  // held back
+  EXPECT_EQ(ranking.items[2].reason, "b");
+  EXPECT_LE(ranking.items[2].score, ranking.items[1].score);
 }
 
 TEST_F(ModelRankerTest, EachFailureSaysWhyWithItsCode) {
