@@ -82,6 +82,26 @@ TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
   EXPECT_THAT(ProductIds(basket), Not(Contains(1)));
   EXPECT_THAT(ProductIds(basket), Not(Contains(3)));
   EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), 0);
+
+  // The home page's shared answer is another entry: dropping it leaves the
+  // placements' answers; dropping everything takes them too.
+  smartshop::v1::InvalidateRecommendationsRequest drop;
+  smartshop::v1::InvalidateRecommendationsResponse dropped;
+  drop.set_anonymous(true);
+  ASSERT_TRUE(h_.recommender()
+                  .InvalidateRecommendations(TrackingHarness::Context().get(),
+                                             drop, &dropped)
+                  .ok());
+  EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("product:1")), 0);
+  drop.set_all(true);
+  ASSERT_TRUE(h_.recommender()
+                  .InvalidateRecommendations(TrackingHarness::Context().get(),
+                                             drop, &dropped)
+                  .ok());
+  EXPECT_GE(dropped.deleted(), 2);
+  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("product:1")), -2);
+  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), -2);
+  EXPECT_FALSE(h_.Get(page).cache_hit());
 }
 
 TEST_F(PlacementsIntegrationTest,
