@@ -1,7 +1,6 @@
 // Merchandising rules end to end: upserted through a real tracking
 // service's CatalogService (Postgres), loaded by the recommender's next
 // catalog refresh, applied to GetRecommendations, cached answers included.
-#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -148,22 +147,12 @@ TEST(SlowMoverIntegrationTest, PromotesInStockProductsNobodyBuysLately) {
   live.SeedCatalog();
   // 3 and 4 are stocked; 4 sells, 3 does not; 5 sells nothing but its
   // stock is not tracked.
-  smartshop::v1::UpsertProductsRequest stocked;
+  std::vector<smartshop::v1::Product> stocked;
   for (int64_t id : {3, 4}) {
-    smartshop::v1::Product* p = stocked.add_products();
-    p->set_id(id);
-    p->set_name(absl::StrCat("Product ", id));
-    p->set_category_id(id % 2 == 1 ? 1 : 2);
-    p->set_is_active(true);
-    p->set_units_sold(10 * id);
-    p->set_stock(50);
+    stocked.push_back(SeededProduct(id));
+    stocked.back().set_stock(50);
   }
-  smartshop::v1::UpsertProductsResponse upserted;
-  ASSERT_TRUE(
-      live.tracking()
-          .catalog()
-          .UpsertProducts(TrackingHarness::Context().get(), stocked, &upserted)
-          .ok());
+  live.UpsertProducts(stocked);
   for (const char* user : {"a", "b", "c"}) {
     live.Track(smartshop::v1::ORDER_PLACED, user, 4);
   }

@@ -136,20 +136,9 @@ TEST_F(PlacementsIntegrationTest,
   shared.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
   shared.set_product_id(1);
   ASSERT_EQ(h_.Get(shared).items(0).product().id(), 3);
-  smartshop::v1::UpsertProductsRequest sold_out;
-  smartshop::v1::Product* p = sold_out.add_products();
-  p->set_id(3);
-  p->set_name("Product 3");
-  p->set_category_id(1);
-  p->set_is_active(true);
-  p->set_units_sold(30);
-  p->set_stock(0);
-  smartshop::v1::UpsertProductsResponse upserted;
-  ASSERT_TRUE(
-      h_.tracking()
-          .catalog()
-          .UpsertProducts(TrackingHarness::Context().get(), sold_out, &upserted)
-          .ok());
+  smartshop::v1::Product sold_out = SeededProduct(3);
+  sold_out.set_stock(0);
+  h_.UpsertProducts({sold_out});
   ASSERT_TRUE(h_.catalog().Refresh().ok());
   const smartshop::v1::Recommendations served = h_.Get(shared);
   EXPECT_TRUE(served.cache_hit());

@@ -132,22 +132,31 @@ void RecommenderHarness::SeedCatalog() {
       tracking_->catalog()
           .UpsertCategories(TrackingHarness::Context().get(), categories, &cr)
           .ok());
-  smartshop::v1::UpsertProductsRequest products;
-  for (int i = 1; i <= 12; ++i) {
-    auto* p = products.add_products();
-    p->set_id(i);
-    p->set_name(absl::StrCat("Product ", i));
-    p->set_category_id(i % 2 == 1 ? 1 : 2);
-    p->set_is_active(true);
-    p->set_units_sold(10 * i);
-    p->set_price_cents(100 * i);
-  }
-  smartshop::v1::UpsertProductsResponse pr;
-  ASSERT_TRUE(
-      tracking_->catalog()
-          .UpsertProducts(TrackingHarness::Context().get(), products, &pr)
-          .ok());
+  std::vector<smartshop::v1::Product> products;
+  for (int64_t id = 1; id <= 12; ++id) products.push_back(SeededProduct(id));
+  UpsertProducts(products);
   ASSERT_TRUE(catalog_->Refresh().ok());
+}
+
+void RecommenderHarness::UpsertProducts(
+    const std::vector<smartshop::v1::Product>& products) {
+  smartshop::v1::UpsertProductsRequest request;
+  for (const smartshop::v1::Product& p : products) *request.add_products() = p;
+  smartshop::v1::UpsertProductsResponse response;
+  const grpc::Status status = tracking_->catalog().UpsertProducts(
+      TrackingHarness::Context().get(), request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+smartshop::v1::Product SeededProduct(int64_t id) {
+  smartshop::v1::Product p;
+  p.set_id(id);
+  p.set_name(absl::StrCat("Product ", id));
+  p.set_category_id(id % 2 == 1 ? 1 : 2);
+  p.set_is_active(true);
+  p.set_units_sold(10 * id);
+  p.set_price_cents(100 * id);
+  return p;
 }
 
 void RecommenderHarness::Track(smartshop::v1::InteractionType type,

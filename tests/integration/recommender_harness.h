@@ -5,8 +5,10 @@
 #ifndef SMARTSHOP_TESTS_INTEGRATION_RECOMMENDER_HARNESS_H_
 #define SMARTSHOP_TESTS_INTEGRATION_RECOMMENDER_HARNESS_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "services/recommender/builtin/interaction_model.h"
 #include "services/recommender/cache/redis_recommendation_cache.h"
@@ -60,9 +62,12 @@ class RecommenderHarness {
   // Every answer served is recorded in tracking (batches every 20 ms).
   recommender::ServedLog& served_log() { return *served_log_; }
 
-  // Catalog: categories 1 "Kitchen", 2 "Garden"; products 1..12 named
-  // "Product <i>", category 1 for odd i, units_sold = 10 * i, all active.
+  // Catalog: categories 1 "Kitchen", 2 "Garden"; products 1..12 as
+  // SeededProduct makes them.
   void SeedCatalog();
+  // Through the tracking service's CatalogService; fails the test on an
+  // error. The recommender sees them after its next catalog refresh.
+  void UpsertProducts(const std::vector<smartshop::v1::Product>& products);
   // One event through the tracking service.
   void Track(smartshop::v1::InteractionType type, const std::string& user,
              int64_t product);
@@ -96,6 +101,10 @@ class RecommenderHarness {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<smartshop::v1::RecommenderService::Stub> stub_;
 };
+
+// Product `id` as SeedCatalog seeds it: "Product <id>", category 1 for an
+// odd id (else 2), units_sold 10 * id, price 100 * id cents, active.
+smartshop::v1::Product SeededProduct(int64_t id);
 
 // PTTL of `key` in milliseconds (-2: no such key), straight from Redis.
 int64_t RedisPttl(const std::string& redis_url, const std::string& key);
