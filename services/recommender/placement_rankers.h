@@ -59,26 +59,29 @@ class RecentlyViewedRanker : public Ranker {
 class PlacementCandidates : public CandidateSource {
  public:
   // `model` is not owned and must outlive this; `count` candidates at most;
-  // `max_per_category` the diversity rule the answer keeps (0 = none).
+  // `keeps_categories_varied` when `ranking` keeps the diversity rule
+  // (options.ranker.max_per_category), as the cart's does.
   PlacementCandidates(const InteractionModel* model, PlacementOptions options,
                       PlacementRanking ranking, int count,
-                      int max_per_category = 0)
+                      bool keeps_categories_varied)
       : model_(model),
         options_(options),
         ranking_(ranking),
         count_(count),
-        max_per_category_(max_per_category) {}
+        keeps_categories_varied_(keeps_categories_varied) {}
 
   std::vector<PromptBuilder::Candidate> Candidates(
       const RankingRequest& request) const override;
-  int MaxPerCategory() const override { return max_per_category_; }
+  int MaxPerCategory() const override {
+    return keeps_categories_varied_ ? options_.ranker.max_per_category : 0;
+  }
 
  private:
   const InteractionModel* const model_;
   const PlacementOptions options_;
   const PlacementRanking ranking_;
   const int count_;
-  const int max_per_category_;
+  const bool keeps_categories_varied_;
 };
 
 }  // namespace smartshop::recommender

@@ -42,7 +42,7 @@ std::unique_ptr<Ranker> HomeModelRanker(LlmClient* llm, PromptBuilder prompt,
 std::unique_ptr<RankerChain> PageChain(
     LlmClient* llm, const PromptBuilder& prompt, const EngineOptions& options,
     const InteractionModel* model, RecommenderMetrics* metrics,
-    PlacementRanking ranking, int max_per_category) {
+    PlacementRanking ranking, bool keeps_categories_varied) {
   if (model == nullptr)
     return std::make_unique<RankerChain>(nullptr, nullptr,
                                          RankerChainOptions{});
@@ -52,7 +52,7 @@ std::unique_ptr<RankerChain> PageChain(
         llm, prompt, ModelOptionsOf(options),
         std::make_unique<PlacementCandidates>(model, options.placement, ranking,
                                               options.hybrid_candidates,
-                                              max_per_category),
+                                              keeps_categories_varied),
         metrics);
   }
   return std::make_unique<RankerChain>(
@@ -71,11 +71,11 @@ PlacementChains MakePlacementChains(LlmClient* llm, const PromptBuilder& prompt,
   PlacementChains chains;
   chains[smartshop::v1::PLACEMENT_PRODUCT] =
       PageChain(llm, prompt, options, model, metrics, &RankProductPage,
-                /*max_per_category=*/0);
+                /*keeps_categories_varied=*/false);
   // The cart keeps the diversity rule whoever orders it.
   chains[smartshop::v1::PLACEMENT_CART] =
       PageChain(llm, prompt, options, model, metrics, &RankCart,
-                options.placement.ranker.max_per_category);
+                /*keeps_categories_varied=*/true);
   std::unique_ptr<Ranker> trending;
   if (model != nullptr) {
     trending = std::make_unique<PlacementRanker>(
