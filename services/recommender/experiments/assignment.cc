@@ -1,11 +1,10 @@
 #include "services/recommender/experiments/assignment.h"
 
-#include <openssl/evp.h>
-
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/stable_hash.h"
 
 namespace smartshop::recommender::experiments {
 
@@ -13,16 +12,7 @@ double AssignmentPoint(absl::string_view salt, absl::string_view shopper_key) {
   // The NUL keeps ("ab", "c") and ("a", "bc") apart.
   const std::string input =
       absl::StrCat(salt, absl::string_view("\0", 1), shopper_key);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  // EVP_Digest with SHA-256 fails only when out of memory.
-  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(),
-                 nullptr) != 1 ||
-      length < 8) {
-    return 0;
-  }
-  uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i) bits = (bits << 8) | digest[i];
+  const uint64_t bits = StableHash64(input);
   // The top 53 bits fit a double exactly, so u < 1 (bits / 2^64 would round
   // up to 1 for the largest values).
   return static_cast<double>(bits >> 11) * 0x1p-53;
