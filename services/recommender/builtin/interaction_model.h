@@ -151,6 +151,12 @@ class InteractionModel {
     // Purchases of it, decayed with the popularity half-life, at
     // latest_event(): about the purchases of the last half-life / ln 2.
     double RecentPurchases(int64_t product_id) const;
+    // How many times what the model holds of the product changed: its
+    // co-occurrence or purchase co-occurrence with another product, its
+    // popularity (0 when unknown). A product page's answer is as old as it.
+    uint64_t Changes(int64_t product_id) const;
+    // Time buckets forgotten so far (each changes many products' counts).
+    int64_t buckets_forgotten() const { return model_.buckets_forgotten_; }
     // Every product the model knows (ids).
     const std::vector<int64_t>& AllProducts() const {
       return model_.product_ids_;
@@ -253,12 +259,18 @@ class InteractionModel {
   void Prune(absl::flat_hash_map<uint32_t, float>& neighbours)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ForgetOldestHistories() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CountChange(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++changes_[index];
+  }
 
   const ModelOptions options_;
   mutable absl::Mutex mu_;
   // Product ids by item index: an index stays valid while buckets go.
   std::vector<int64_t> product_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, uint32_t> index_ ABSL_GUARDED_BY(mu_);
+  // Reader::Changes by item index.
+  std::vector<uint64_t> changes_ ABSL_GUARDED_BY(mu_);
+  int64_t buckets_forgotten_ ABSL_GUARDED_BY(mu_) = 0;
   // By bucket number, oldest first.
   std::map<int64_t, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   // Each shopper's last `window` distinct products, oldest first.

@@ -43,6 +43,23 @@ TEST(InteractionModelTest, RepeatsInTheWindowOnlyUpgradeTheSignal) {
   EXPECT_GT(model.Read().Popularity(2), before);  // purchases weigh more
 }
 
+TEST(InteractionModelTest, ChangesCountWhatEachEventTaughtOfAProduct) {
+  InteractionModel model;
+  EXPECT_EQ(model.Read().Changes(1), 0u);  // unknown
+  model.Observe("u:a", 1, Signal::kView, kModelT0);
+  model.Observe("u:a", 2, Signal::kView, kModelT0);
+  // 1's row gained 2, and 2 was learnt.
+  EXPECT_EQ(model.Read().Changes(1), 2u);
+  EXPECT_EQ(model.Read().Changes(2), 1u);
+  model.Observe("u:a", 2, Signal::kView, kModelT0);  // teaches nothing new
+  EXPECT_EQ(model.Read().Changes(2), 1u);
+  model.Observe("u:a", 2, Signal::kPurchase, kModelT0);  // a stronger signal
+  EXPECT_EQ(model.Read().Changes(2), 2u);
+  model.Observe("u:b", 3, Signal::kView, kModelT0);  // someone else's
+  EXPECT_EQ(model.Read().Changes(1), 2u);
+  EXPECT_EQ(model.Read().buckets_forgotten(), 0);
+}
+
 TEST(InteractionModelTest, SessionsAndUsersHaveSeparateHistories) {
   InteractionModel model;
   smartshop::v1::Interaction event;
@@ -165,6 +182,7 @@ TEST(InteractionModelTest, WindowForgetsWholeBucketsAsTimeMoves) {
   EXPECT_EQ(model.neighbour_entries(), 0);
   EXPECT_EQ(model.buckets(), 0);
   EXPECT_EQ(model.histories(), 0);  // nothing pairs with the old products
+  EXPECT_EQ(model.Read().buckets_forgotten(), 1);
   model.Observe("u:a", 3, Signal::kView, kModelT0 + absl::Hours(10));
   EXPECT_TRUE(Neighbours(model, 3).empty());
 }
