@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/stable_hash.h"
 
 namespace smartshop::recommender {
 
@@ -32,6 +33,15 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
       }
       active_lower_names_.push_back(absl::AsciiStrToLower(products_[i].name()));
     }
+  }
+  for (const auto& [category, members] : active_by_category_) {
+    std::string canonical;
+    for (const Product* p : members) {
+      // Unit and record separators keep names from running into ids.
+      absl::StrAppend(&canonical, p->id(), "\x1f", p->name(), "\x1f",
+                      p->has_stock() && p->stock() == 0 ? "0" : "1", "\x1e");
+    }
+    category_fingerprints_[category] = StableHash64(canonical);
   }
   top_sellers_ = active_by_id_;
   std::stable_sort(top_sellers_.begin(), top_sellers_.end(),
@@ -68,6 +78,11 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
                    [](const MerchandisingRule* a, const MerchandisingRule* b) {
                      return a->pin_position() < b->pin_position();
                    });
+}
+
+uint64_t CatalogSnapshot::CategoryFingerprint(int64_t category_id) const {
+  auto it = category_fingerprints_.find(category_id);
+  return it == category_fingerprints_.end() ? 0 : it->second;
 }
 
 const CatalogSnapshot::RuleList& CatalogSnapshot::RulesForProduct(

@@ -44,6 +44,11 @@ class CatalogSnapshot {
   // fill, found without scanning the category.
   const std::vector<const smartshop::v1::Product*>& ActiveInCategoryNamed(
       int64_t category_id, absl::string_view word) const;
+  // A hash of what a category's products are to a ranking: which are
+  // active, their names and whether they are sold out (not their stock or
+  // sales figures, which move with every order). Equal in every process
+  // for equal catalogs; 0 for category 0 and for one without products.
+  uint64_t CategoryFingerprint(int64_t category_id) const;
   // Lower-cased name of an active product, parallel to active_by_id().
   const std::vector<std::string>& active_lower_names() const {
     return active_lower_names_;
@@ -77,6 +82,7 @@ class CatalogSnapshot {
                                    std::vector<const smartshop::v1::Product*>>>
       active_by_category_word_;
   std::vector<std::string> active_lower_names_;
+  absl::flat_hash_map<int64_t, uint64_t> category_fingerprints_;
   std::vector<smartshop::v1::MerchandisingRule> rules_;
   absl::flat_hash_map<int64_t, RuleList> rules_by_product_;
   absl::flat_hash_map<int64_t, RuleList> rules_by_category_;
