@@ -96,9 +96,12 @@ std::string PlacementPart(const smartshop::v1::GetRecommendationsRequest& r) {
 
 }  // namespace
 
-std::string AnswerCache::PlacementKey(const RequestContext& context) const {
-  return absl::StrCat(options_.placement_cache_prefix,
-                      PlacementPart(context.request));
+std::string AnswerCache::PlacementKey(const RequestContext& context,
+                                      absl::string_view inputs_version) const {
+  std::string key = absl::StrCat(options_.placement_cache_prefix,
+                                 PlacementPart(context.request));
+  if (!inputs_version.empty()) absl::StrAppend(&key, "@", inputs_version);
+  return key;
 }
 
 const std::string& AnswerCache::ScopeOf(const std::string& key) const {

@@ -86,8 +86,11 @@ class AnswerCache {
   // Not owned; set before the first request (null: no experiments).
   void set_variant_keys(const VariantKeys* keys) { variant_keys_ = keys; }
   // The key of a placement's shared answer (not the home page's): the one
-  // anonymous visitors share for a product page, a basket, trending.
-  std::string PlacementKey(const RequestContext& context) const;
+  // anonymous visitors share for a product page, a basket, trending; with
+  // the version of its inputs after an "@" (placement_version.h) when it
+  // has one.
+  std::string PlacementKey(const RequestContext& context,
+                           absl::string_view inputs_version = "") const;
 
   // The cached answer (counted as a hit, or a local hit when it came from
   // memory), nullopt on a miss or an error (counted; the caller computes

@@ -7,6 +7,7 @@
 #include "boost/uuid/uuid_io.hpp"
 #include "common/proto_time.h"
 #include "services/recommender/experiments/assignment.h"
+#include "services/recommender/placement_version.h"
 
 namespace smartshop::recommender {
 namespace {
@@ -214,17 +215,22 @@ void RecommendationEngine::ShareAnonymousIfNew(RequestContext& context) const {
 std::optional<std::string> RecommendationEngine::CacheKey(
     const RequestContext& context) const {
   if (!context.cacheable) return std::nullopt;
+  const std::string placement_key =
+      context.home()
+          ? ""
+          : answer_cache_.PlacementKey(
+                context, PlacementInputsVersion(context.request, model_,
+                                                catalog_->Current().get()));
   if (context.variant != nullptr) {
     // Each variant's answers apart: a shopper moved by a new split never
     // sees another variant's answer, and sessions sharing the anonymous
     // answer share it per variant.
     const VariantTag tag{context.experiment->name(), context.variant->name()};
     return context.home() ? answer_cache_.Key(context.shopper, tag)
-                          : absl::StrCat(answer_cache_.PlacementKey(context),
-                                         ":", tag.experiment, ":", tag.variant);
+                          : absl::StrCat(placement_key, ":", tag.experiment,
+                                         ":", tag.variant);
   }
-  return context.home() ? answer_cache_.Key(context.shopper)
-                        : answer_cache_.PlacementKey(context);
+  return context.home() ? answer_cache_.Key(context.shopper) : placement_key;
 }
 
 RankerChain* RecommendationEngine::ChainFor(

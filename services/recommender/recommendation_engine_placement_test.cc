@@ -91,6 +91,14 @@ class PlacementEngineTest : public ::testing::Test {
         MakePlacementChains(llm, prompt, options, model, nullptr));
   }
 
+  // The key of the one shared entry held for `placement` ("product:1"),
+  // whatever its inputs' version; "" unless exactly one is held.
+  std::string SharedKey(const std::string& placement) const {
+    std::vector<std::string> keys = cache_.KeysStartingWith(
+        absl::StrCat("ai_recommended_placement_", placement, "@"));
+    return keys.size() == 1 ? keys[0] : "";
+  }
+
   Recommendations Get(RecommendationEngine& engine,
                       const GetRecommendationsRequest& request) {
     auto answer = engine.Get(request, absl::Now() + absl::Seconds(5));
@@ -128,13 +136,83 @@ TEST_F(PlacementEngineTest, AProductPageIsSharedByAnonymousVisitors) {
   EXPECT_THAT(ProductIds(r), Not(Contains(20)));
   // Anonymous: no tracking read at all, one entry for every visitor.
   EXPECT_TRUE(tracking_.requests().empty());
-  EXPECT_EQ(cache_.ttl("ai_recommended_placement_product:1"),
-            absl::Minutes(10));
+  EXPECT_EQ(cache_.ttl(SharedKey("product:1")), absl::Minutes(10));
   EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
   // The caller's exclusions hold on a hit.
   GetRecommendationsRequest without_7 = ProductPage(1);
   without_7.add_exclude_product_ids(7);
   EXPECT_EQ(Get(*engine, without_7).items(0).product().id(), 14);
+}
+
+TEST_F(PlacementEngineTest, ASharedPageIsRecomputedAfterAnEventThatChangesIt) {
+  auto engine = MakeEngine();
+  ASSERT_EQ(Get(*engine, ProductPage(1)).items(0).product().id(), 7);
+  const std::string first = SharedKey("product:1");
+  ASSERT_NE(first, "");
+  // Events that do not involve 1 leave its page cached.
+  Learn(smartshop::v1::VIEW_PRODUCT, "f", 9, kPlacementNow);
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  // Four shoppers now buy 1 with 12: the page moves at once, under a new
+  // key (the old entry goes by its TTL).
+  for (const char* u : {"f", "g", "h", "i"}) {
+    Learn(smartshop::v1::ORDER_PLACED, u, 1, kPlacementNow);
+    Learn(smartshop::v1::ORDER_PLACED, u, 12, kPlacementNow);
+  }
+  const Recommendations moved = Get(*engine, ProductPage(1));
+  EXPECT_FALSE(moved.cache_hit());
+  EXPECT_EQ(moved.items(0).product().id(), 12);
+  EXPECT_TRUE(cache_.contains(first));
+  EXPECT_EQ(
+      cache_.KeysStartingWith("ai_recommended_placement_product:1@").size(),
+      2u);
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  // One more order of 1 grows its data by less than a tenth: kept.
+  Learn(smartshop::v1::ORDER_PLACED, "j", 1, kPlacementNow);
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  // A basket moves with any of its products: 3 had no data, so its first
+  // event counts.
+  GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  cart.add_cart_product_ids(1);
+  cart.add_cart_product_ids(3);
+  Get(*engine, cart);
+  EXPECT_TRUE(Get(*engine, cart).cache_hit());
+  Learn(smartshop::v1::VIEW_PRODUCT, "k", 3, kPlacementNow);
+  EXPECT_FALSE(Get(*engine, cart).cache_hit());
+}
+
+TEST_F(PlacementEngineTest, ASharedPageIsRecomputedWhenItsCategoryChanges) {
+  auto engine = MakeEngine();
+  Get(*engine, ProductPage(1));
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  std::vector<smartshop::v1::Product> products;
+  for (const auto* p : catalog_.Current()->active_by_id()) {
+    products.push_back(*p);
+  }
+  // A sale figure moved (every order does that): still the cached page.
+  products[3].set_units_sold(99);
+  tracking_.SetProducts(products);
+  ASSERT_TRUE(catalog_.Refresh().ok());
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  // Another category's new product: still the cached page.
+  smartshop::v1::Product added = products[0];
+  added.set_id(21);
+  added.set_category_id(4);
+  products.push_back(added);
+  tracking_.SetProducts(products);
+  ASSERT_TRUE(catalog_.Refresh().ok());
+  EXPECT_TRUE(Get(*engine, ProductPage(1)).cache_hit());
+  // A new product in 1's own category: computed again, and shown.
+  added.set_id(22);
+  added.set_name("Item 22");
+  added.set_category_id(1);
+  added.set_units_sold(1000);
+  products.push_back(added);
+  tracking_.SetProducts(products);
+  ASSERT_TRUE(catalog_.Refresh().ok());
+  const Recommendations fresh = Get(*engine, ProductPage(1));
+  EXPECT_FALSE(fresh.cache_hit());
+  EXPECT_THAT(ProductIds(fresh), Contains(22));
 }
 
 TEST_F(PlacementEngineTest, AShoppersOwnPageIsComputedForThemEachTime) {
@@ -147,7 +225,8 @@ TEST_F(PlacementEngineTest, AShoppersOwnPageIsComputedForThemEachTime) {
   EXPECT_EQ(r.items(0).product().id(), 7);
   EXPECT_FALSE(Get(*engine, ProductPage(1, "z")).cache_hit());
   // Nothing of z's is stored; the shared page is not z's.
-  EXPECT_FALSE(cache_.contains("ai_recommended_placement_product:1"));
+  EXPECT_THAT(cache_.KeysStartingWith("ai_recommended_placement_product:1"),
+              ::testing::IsEmpty());
   EXPECT_THAT(ProductIds(Get(*engine, ProductPage(1))), Contains(14));
   // z's next order counts on z's next request.
   tracking_.SetInteractions(
@@ -168,7 +247,7 @@ TEST_F(PlacementEngineTest, ACartIsCompletedAsAWholeAndKeyedByItsContents) {
   EXPECT_EQ(r.items(0).product().id(), 14);
   EXPECT_THAT(ProductIds(r), Not(Contains(1)));
   EXPECT_THAT(ProductIds(r), Not(Contains(7)));
-  EXPECT_TRUE(cache_.contains("ai_recommended_placement_cart:1,7"));
+  EXPECT_NE(SharedKey("cart:1,7"), "");
   GetRecommendationsRequest same;
   same.set_placement(smartshop::v1::PLACEMENT_CART);
   for (int64_t id : {1, 7}) same.add_cart_product_ids(id);

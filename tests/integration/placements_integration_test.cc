@@ -44,6 +44,18 @@ class PlacementsIntegrationTest : public ::testing::Test {
   std::string PlacementKey(absl::string_view rest) const {
     return absl::StrCat(h_.key_prefix(), "placement_", rest);
   }
+  // The shared entries held for a product page or a basket ("product:1"),
+  // one per version of their inputs.
+  std::vector<std::string> SharedKeys(absl::string_view placement) const {
+    return RedisKeys(h_.redis_url(),
+                     PlacementKey(absl::StrCat(placement, "@*")));
+  }
+  // The TTL of the one entry held, -2 when there is none, -3 for several.
+  int64_t SharedPttl(absl::string_view placement) const {
+    const std::vector<std::string> keys = SharedKeys(placement);
+    if (keys.empty()) return -2;
+    return keys.size() == 1 ? RedisPttl(h_.redis_url(), keys[0]) : -3;
+  }
 
   static RecommenderHarnessOptions Options() {
     RecommenderHarnessOptions options;
@@ -67,7 +79,7 @@ TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
   EXPECT_EQ(r.items(0).reason(), "Often bought with Product 1");
   EXPECT_EQ(r.items(1).product().id(), 6);
   EXPECT_THAT(ProductIds(r), Not(Contains(1)));
-  const int64_t ttl = RedisPttl(h_.redis_url(), PlacementKey("product:1"));
+  const int64_t ttl = SharedPttl("product:1");
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 600'000);
   EXPECT_TRUE(h_.Get(page).cache_hit());
@@ -81,7 +93,7 @@ TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
   EXPECT_EQ(basket.items(0).product().id(), 6);
   EXPECT_THAT(ProductIds(basket), Not(Contains(1)));
   EXPECT_THAT(ProductIds(basket), Not(Contains(3)));
-  EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), 0);
+  EXPECT_GT(SharedPttl("cart:1,3"), 0);
 
   // The home page's shared answer is another entry: dropping it leaves the
   // placements' answers; dropping everything takes them too.
@@ -92,15 +104,15 @@ TEST_F(PlacementsIntegrationTest, ProductPageAndCartComeFromTheLiveModel) {
                   .InvalidateRecommendations(TrackingHarness::Context().get(),
                                              drop, &dropped)
                   .ok());
-  EXPECT_GT(RedisPttl(h_.redis_url(), PlacementKey("product:1")), 0);
+  EXPECT_GT(SharedPttl("product:1"), 0);
   drop.set_all(true);
   ASSERT_TRUE(h_.recommender()
                   .InvalidateRecommendations(TrackingHarness::Context().get(),
                                              drop, &dropped)
                   .ok());
   EXPECT_GE(dropped.deleted(), 2);
-  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("product:1")), -2);
-  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("cart:1,3")), -2);
+  EXPECT_EQ(SharedPttl("product:1"), -2);
+  EXPECT_EQ(SharedPttl("cart:1,3"), -2);
   EXPECT_FALSE(h_.Get(page).cache_hit());
 }
 
@@ -129,21 +141,58 @@ TEST_F(PlacementsIntegrationTest,
   EXPECT_THAT(ProductIds(own), Not(Contains(1)));
   EXPECT_THAT(ProductIds(own), Not(Contains(3)));
   EXPECT_FALSE(h_.Get(page).cache_hit());
-  EXPECT_EQ(RedisPttl(h_.redis_url(), PlacementKey("product:1")), -2);
+  EXPECT_EQ(SharedPttl("product:1"), -2);
 
-  // A product sold out after the shared page was cached leaves it as served.
+  // A product of another category sold out after the shared page was
+  // cached: the page stays cached and leaves it out as served.
   GetRecommendationsRequest shared;
   shared.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
   shared.set_product_id(1);
-  ASSERT_EQ(h_.Get(shared).items(0).product().id(), 3);
-  smartshop::v1::Product sold_out = SeededProduct(3);
+  ASSERT_THAT(ProductIds(h_.Get(shared)), Contains(6));
+  smartshop::v1::Product sold_out = SeededProduct(6);
   sold_out.set_stock(0);
   h_.UpsertProducts({sold_out});
   ASSERT_TRUE(h_.catalog().Refresh().ok());
   const smartshop::v1::Recommendations served = h_.Get(shared);
   EXPECT_TRUE(served.cache_hit());
   EXPECT_EQ(served.items_size(), 8);
-  EXPECT_THAT(ProductIds(served), Not(Contains(3)));
+  EXPECT_THAT(ProductIds(served), Not(Contains(6)));
+}
+
+TEST_F(PlacementsIntegrationTest,
+       SharedPagesFollowTheEventsAndCatalogThatChangeThem) {
+  SeedHistory();
+  GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  ASSERT_EQ(h_.Get(page).items(0).product().id(), 3);
+  ASSERT_TRUE(h_.Get(page).cache_hit());
+
+  // Four shoppers buy 1 with 8, through tracking and the live feed: the
+  // next anonymous visitor sees it, from a new entry.
+  for (const char* user : {"f", "g", "h", "i"}) {
+    h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, user, "", 1));
+    h_.Track(ShopperEvent(smartshop::v1::ORDER_PLACED, user, "", 8));
+  }
+  AwaitLearnt(18);
+  smartshop::v1::Recommendations moved = h_.Get(page);
+  EXPECT_FALSE(moved.cache_hit());
+  EXPECT_EQ(moved.items(0).product().id(), 8);
+  EXPECT_EQ(moved.items(0).reason(), "Often bought with Product 1");
+  EXPECT_EQ(SharedKeys("product:1").size(), 2u);  // the old one by its TTL
+  EXPECT_TRUE(h_.Get(page).cache_hit());
+
+  // A product of its own category sold out: computed again, without it
+  // (and its place filled).
+  smartshop::v1::Product sold_out = SeededProduct(3);
+  sold_out.set_stock(0);
+  h_.UpsertProducts({sold_out});
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+  moved = h_.Get(page);
+  EXPECT_FALSE(moved.cache_hit());
+  EXPECT_EQ(moved.items_size(), 8);
+  EXPECT_THAT(ProductIds(moved), Not(Contains(3)));
+  EXPECT_EQ(SharedKeys("product:1").size(), 3u);
 }
 
 TEST_F(PlacementsIntegrationTest, RecentlyViewedFollowsTheShoppersViews) {

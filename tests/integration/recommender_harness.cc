@@ -3,6 +3,8 @@
 #include <hiredis/hiredis.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "gtest/gtest.h"
@@ -223,6 +225,26 @@ int64_t RedisPttl(const std::string& redis_url, const std::string& key) {
   freeReplyObject(reply);
   redisFree(c);
   return pttl;
+}
+
+std::vector<std::string> RedisKeys(const std::string& redis_url,
+                                   const std::string& pattern) {
+  auto address = recommender::ParseRedisUrl(redis_url);
+  EXPECT_TRUE(address.ok());
+  redisContext* c = redisConnect(address->host.c_str(), address->port);
+  EXPECT_TRUE(c != nullptr && c->err == 0);
+  auto* reply = static_cast<redisReply*>(
+      redisCommand(c, "KEYS %b", pattern.data(), pattern.size()));
+  std::vector<std::string> keys;
+  if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
+    for (size_t i = 0; i < reply->elements; ++i) {
+      keys.emplace_back(reply->element[i]->str, reply->element[i]->len);
+    }
+  }
+  freeReplyObject(reply);
+  redisFree(c);
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 }  // namespace smartshop::testing

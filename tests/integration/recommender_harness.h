@@ -108,6 +108,9 @@ smartshop::v1::Product SeededProduct(int64_t id);
 
 // PTTL of `key` in milliseconds (-2: no such key), straight from Redis.
 int64_t RedisPttl(const std::string& redis_url, const std::string& key);
+// The keys matching a glob `pattern` (Redis KEYS: for tests only), sorted.
+std::vector<std::string> RedisKeys(const std::string& redis_url,
+                                   const std::string& pattern);
 
 }  // namespace smartshop::testing
 

@@ -249,4 +249,15 @@ bool FakeRecommendationCache::contains(const std::string& key) const {
   return entries_.contains(key);
 }
 
+std::vector<std::string> FakeRecommendationCache::KeysStartingWith(
+    const std::string& prefix) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> keys;
+  for (auto it = entries_.lower_bound(prefix);
+       it != entries_.end() && absl::StartsWith(it->first, prefix); ++it) {
+    keys.push_back(it->first);
+  }
+  return keys;
+}
+
 }  // namespace smartshop::testing

@@ -99,6 +99,8 @@ class FakeRecommendationCache : public recommender::RecommendationCache {
   // The TTL of the last Set for `key`; zero if none.
   absl::Duration ttl(const std::string& key) const;
   bool contains(const std::string& key) const;
+  // The keys held that start with `prefix`, in order.
+  std::vector<std::string> KeysStartingWith(const std::string& prefix) const;
 
  private:
   mutable absl::Mutex mu_;
