@@ -91,12 +91,18 @@ void AnswerBuilder::Finish(
   }
   const bool fill =
       request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED;
+  // The cart's diversity rule holds through what serving removes and adds.
+  const int max_per_category =
+      request.placement() == smartshop::v1::PLACEMENT_CART
+          ? RankerOptions().max_per_category
+          : 0;
   if (catalog->merchandising_rules().empty()) {
     ApplyAnswerRules(*catalog,
                      {.count = keep,
                       .exclude = &excluded,
                       .category_id = request.category_id(),
-                      .fill = fill},
+                      .fill = fill,
+                      .max_per_category = max_per_category},
                      answer);
     return;
   }
@@ -104,7 +110,8 @@ void AnswerBuilder::Finish(
                    {.count = std::max(keep, answer.items_size()),
                     .exclude = &excluded,
                     .category_id = request.category_id(),
-                    .fill = fill},
+                    .fill = fill,
+                    .max_per_category = max_per_category},
                    answer);
   ApplyMerchandising(
       *catalog, request, now,
@@ -121,9 +128,11 @@ void AnswerBuilder::Finish(
     }
     FillWithTopSellers(
         *catalog, keep, lowest, smartshop::v1::GAP_FILL, answer, excluded,
-        request.category_id(), [&](const smartshop::v1::Product& product) {
+        request.category_id(),
+        [&](const smartshop::v1::Product& product) {
           return ExcludedByRules(*catalog, product, request.placement(), now);
-        });
+        },
+        max_per_category);
   }
 }
 

@@ -181,6 +181,44 @@ TEST_F(AnswerBuilderTest, FinishTopsUpWithoutWhatARuleExcludes) {
   EXPECT_EQ(answer.items(7).source(), smartshop::v1::GAP_FILL);
 }
 
+TEST_F(AnswerBuilderTest, FinishKeepsTheCartsCategoriesVariedAsServed) {
+  // A cached basket answer whose category-2 items were sold out or taken
+  // since: six of category 1 (odd ids) and one of category 2.
+  auto cached = [] {
+    smartshop::v1::Recommendations answer;
+    double score = 90;
+    for (int64_t id : {1, 3, 5, 7, 9, 11, 2}) {
+      auto* item = answer.add_items();
+      item->mutable_product()->set_id(id);
+      item->set_relevance_score(score--);
+    }
+    return answer;
+  };
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_placement(smartshop::v1::PLACEMENT_CART);
+  request.add_cart_product_ids(13);
+  // With and without merchandising rules (a rule that touches none).
+  const CatalogSnapshot with_rules =
+      BuilderCatalog({RuleFor(smartshop::v1::MERCHANDISING_EXCLUDE, 99, 0)});
+  for (const CatalogSnapshot* catalog : {&catalog_, &with_rules}) {
+    smartshop::v1::Recommendations answer = cached();
+    AnswerBuilder::Finish(request, catalog, answer, kBuildNow);
+    // Four of category 1, then 2, then the held-back 9 and 11 (ranked
+    // candidates, as the ranker keeps them before any top-up), then a
+    // top seller of category 2.
+    EXPECT_THAT(ProductIds(answer),
+                ::testing::ElementsAre(1, 3, 5, 7, 2, 9, 11, 20));
+  }
+  // A product page has no such rule.
+  request.clear_cart_product_ids();
+  request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  request.set_product_id(13);
+  smartshop::v1::Recommendations page = cached();
+  AnswerBuilder::Finish(request, &catalog_, page, kBuildNow);
+  EXPECT_THAT(ProductIds(page),
+              ::testing::ElementsAre(1, 3, 5, 7, 9, 11, 2, 20));
+}
+
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   auto answer = builder_.NoData(catalog_);
   smartshop::v1::GetRecommendationsRequest request;

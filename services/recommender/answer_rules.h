@@ -28,9 +28,15 @@ struct AnswerRules {
   double max_fill_score = kGapFillScore;
   // False: no top-ups (a shopper's recently viewed products are theirs).
   bool fill = true;
+  // > 0: the cart's diversity rule over what is kept and topped up: an
+  // item past its category's share goes after the others, while others
+  // are left (as the rankers order it, so that an exclusion or a sell-out
+  // at serving time cannot bring a fifth of one category up).
+  int max_per_category = 0;
 };
 
-// Applies `rules` to `answer` in place. Items keep their order, score and
+// Applies `rules` to `answer` in place. Items keep their order (but for
+// the diversity rule), score (at most the one before, under that rule) and
 // reason; their product data is refreshed from `catalog`. Top-ups are
 // GAP_FILL items scored like the lowest item kept, at most max_fill_score.
 void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,

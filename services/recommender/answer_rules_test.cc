@@ -100,5 +100,44 @@ TEST(AnswerRulesTest, TopUpsOfACategoryPageStayInTheCategory) {
   EXPECT_THAT(ProductIds(answer), ElementsAre(11, 9, 7));
 }
 
+TEST(AnswerRulesTest, TheCartsDiversityRuleHoldsThroughRemovalsAndTopUps) {
+  // The top sellers 12..7 are of category 1, products 6..1 of category 2.
+  std::vector<smartshop::v1::Product> products = RulesCatalog();
+  for (auto& p : products) p.set_category_id(p.id() >= 7 ? 1 : 2);
+  products[3] = RuleProduct(4, 4, true, /*stock=*/0);  // sold out since
+  products[3].set_category_id(2);
+  const CatalogSnapshot catalog(products, absl::Now());
+  const AnswerRules cart{.count = 4, .max_per_category = 2};
+  auto apply = [&](const AnswerRules& rules, std::vector<int64_t> ids) {
+    smartshop::v1::Recommendations answer = Answer(std::move(ids));
+    ApplyAnswerRules(catalog, rules, answer);
+    return answer;
+  };
+
+  // The sold-out 4 leaves: the next in line, 10, would be a third of
+  // category 1; the rule takes 1 and 2 first.
+  const smartshop::v1::Recommendations kept = apply(cart, {12, 11, 4, 10, 1, 2});
+  EXPECT_THAT(ProductIds(kept), ElementsAre(12, 11, 1, 2));
+  for (int i = 1; i < kept.items_size(); ++i) {
+    EXPECT_LE(kept.items(i).relevance_score(),
+              kept.items(i - 1).relevance_score());
+  }
+  EXPECT_THAT(ProductIds(apply({.count = 4}, {12, 11, 4, 10, 1, 2})),
+              ElementsAre(12, 11, 10, 1));
+
+  // Top-ups: the best sellers of another category first.
+  EXPECT_THAT(ProductIds(apply(cart, {12, 11})), ElementsAre(12, 11, 6, 5));
+  EXPECT_THAT(ProductIds(apply({.count = 4}, {12, 11})),
+              ElementsAre(12, 11, 10, 9));
+
+  // When only one category is left, it fills the cart.
+  const absl::flat_hash_set<int64_t> category_2 = {1, 2, 3, 4, 5, 6};
+  EXPECT_THAT(ProductIds(apply({.count = 4,
+                                .exclude = &category_2,
+                                .max_per_category = 2},
+                               {12})),
+              ElementsAre(12, 11, 10, 9));
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

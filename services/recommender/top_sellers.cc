@@ -1,5 +1,7 @@
 #include "services/recommender/top_sellers.h"
 
+#include "absl/container/flat_hash_map.h"
+
 namespace smartshop::recommender {
 
 void FillWithTopSellers(
@@ -7,22 +9,37 @@ void FillWithTopSellers(
     smartshop::v1::RecommendationSource source,
     smartshop::v1::Recommendations& out,
     const absl::flat_hash_set<int64_t>& exclude, int64_t category_id,
-    const std::function<bool(const smartshop::v1::Product&)>& skip) {
+    const std::function<bool(const smartshop::v1::Product&)>& skip,
+    int max_per_category) {
   absl::flat_hash_set<int64_t> present;
-  for (const auto& item : out.items()) present.insert(item.product().id());
-  for (const smartshop::v1::Product* product : catalog.top_sellers()) {
-    if (out.items_size() >= count) break;
-    if (present.contains(product->id()) || exclude.contains(product->id())) {
-      continue;
-    }
-    if (category_id != 0 && product->category_id() != category_id) continue;
-    if (product->has_stock() && product->stock() == 0) continue;
-    if (skip != nullptr && skip(*product)) continue;
-    auto* item = out.add_items();
-    *item->mutable_product() = *product;
-    item->set_relevance_score(score);
-    item->set_source(source);
+  absl::flat_hash_map<int64_t, int> per_category;
+  for (const auto& item : out.items()) {
+    present.insert(item.product().id());
+    ++per_category[item.product().category_id()];
   }
+  auto fill = [&](bool varied) {
+    for (const smartshop::v1::Product* product : catalog.top_sellers()) {
+      if (out.items_size() >= count) return;
+      if (present.contains(product->id()) || exclude.contains(product->id())) {
+        continue;
+      }
+      if (category_id != 0 && product->category_id() != category_id) continue;
+      if (product->has_stock() && product->stock() == 0) continue;
+      if (varied && product->category_id() != 0 &&
+          per_category[product->category_id()] >= max_per_category) {
+        continue;
+      }
+      if (skip != nullptr && skip(*product)) continue;
+      auto* item = out.add_items();
+      *item->mutable_product() = *product;
+      item->set_relevance_score(score);
+      item->set_source(source);
+      present.insert(product->id());
+      ++per_category[product->category_id()];
+    }
+  };
+  if (max_per_category > 0) fill(/*varied=*/true);
+  fill(/*varied=*/false);
 }
 
 }  // namespace smartshop::recommender

@@ -23,13 +23,16 @@ inline constexpr double kGapFillScore = 75.0;
 // Appends active top sellers not yet in `out` until it holds `count` items
 // (or the catalog runs out), each with `score` and `source`; never one in
 // `exclude` or out of stock, and only of `category_id` unless it is 0;
-// never one `skip` (when set) says no to.
+// never one `skip` (when set) says no to. With `max_per_category` > 0 (the
+// cart's diversity rule), a category holding that many in `out` gets more
+// only when no other top seller is left.
 void FillWithTopSellers(
     const CatalogSnapshot& catalog, int count, double score,
     smartshop::v1::RecommendationSource source,
     smartshop::v1::Recommendations& out,
     const absl::flat_hash_set<int64_t>& exclude = {}, int64_t category_id = 0,
-    const std::function<bool(const smartshop::v1::Product&)>& skip = nullptr);
+    const std::function<bool(const smartshop::v1::Product&)>& skip = nullptr,
+    int max_per_category = 0);
 
 }  // namespace smartshop::recommender
 
