@@ -214,35 +214,43 @@ smartshop::v1::Recommendations RecommenderHarness::Get(const std::string& user,
   return response;
 }
 
-int64_t RedisPttl(const std::string& redis_url, const std::string& key) {
+namespace {
+
+// One command on a connection of its own: `read` sees the reply (null when
+// the command failed).
+template <typename Read>
+void RedisCommand(const std::string& redis_url, const char* command,
+                  const std::string& argument, Read read) {
   auto address = recommender::ParseRedisUrl(redis_url);
   EXPECT_TRUE(address.ok());
   redisContext* c = redisConnect(address->host.c_str(), address->port);
   EXPECT_TRUE(c != nullptr && c->err == 0);
   auto* reply = static_cast<redisReply*>(
-      redisCommand(c, "PTTL %b", key.data(), key.size()));
-  const int64_t pttl = reply != nullptr ? reply->integer : -3;
+      redisCommand(c, "%s %b", command, argument.data(), argument.size()));
+  read(reply);
   freeReplyObject(reply);
   redisFree(c);
+}
+
+}  // namespace
+
+int64_t RedisPttl(const std::string& redis_url, const std::string& key) {
+  int64_t pttl = -3;
+  RedisCommand(redis_url, "PTTL", key, [&](const redisReply* reply) {
+    if (reply != nullptr) pttl = reply->integer;
+  });
   return pttl;
 }
 
 std::vector<std::string> RedisKeys(const std::string& redis_url,
                                    const std::string& pattern) {
-  auto address = recommender::ParseRedisUrl(redis_url);
-  EXPECT_TRUE(address.ok());
-  redisContext* c = redisConnect(address->host.c_str(), address->port);
-  EXPECT_TRUE(c != nullptr && c->err == 0);
-  auto* reply = static_cast<redisReply*>(
-      redisCommand(c, "KEYS %b", pattern.data(), pattern.size()));
   std::vector<std::string> keys;
-  if (reply != nullptr && reply->type == REDIS_REPLY_ARRAY) {
+  RedisCommand(redis_url, "KEYS", pattern, [&](const redisReply* reply) {
+    if (reply == nullptr || reply->type != REDIS_REPLY_ARRAY) return;
     for (size_t i = 0; i < reply->elements; ++i) {
       keys.emplace_back(reply->element[i]->str, reply->element[i]->len);
     }
-  }
-  freeReplyObject(reply);
-  redisFree(c);
+  });
   std::sort(keys.begin(), keys.end());
   return keys;
 }
