@@ -70,7 +70,7 @@ Recommendations AnswerBuilder::TopSellers(const CatalogSnapshot& catalog,
 void AnswerBuilder::Finish(
     const smartshop::v1::GetRecommendationsRequest& request,
     const CatalogSnapshot* catalog, Recommendations& answer, absl::Time now,
-    const RecentSales& recent_sales) {
+    const RecentSales& recent_sales, int cart_max_per_category) {
   const int keep =
       request.limit() == 0 ? kRecommendationCount : request.limit();
   answer.set_placement(request.placement());
@@ -94,7 +94,7 @@ void AnswerBuilder::Finish(
   // The cart's diversity rule holds through what serving removes and adds.
   const int max_per_category =
       request.placement() == smartshop::v1::PLACEMENT_CART
-          ? RankerOptions().max_per_category
+          ? cart_max_per_category
           : 0;
   if (catalog->merchandising_rules().empty()) {
     ApplyAnswerRules(*catalog,

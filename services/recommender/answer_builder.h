@@ -65,10 +65,13 @@ class AnswerBuilder {
   // units_sold (a stand-in until the builtin model's recent purchases are
   // wired). With no catalog yet (a hit before the first load) only the
   // exclusions and the count apply. Without rules, as fast as before.
-  static void Finish(const smartshop::v1::GetRecommendationsRequest& request,
-                     const CatalogSnapshot* catalog,
-                     smartshop::v1::Recommendations& answer, absl::Time now,
-                     const RecentSales& recent_sales = nullptr);
+  // A cart keeps at most `cart_max_per_category` of one category while
+  // others are left (answer_rules.h; the cart ranker's own share).
+  static void Finish(
+      const smartshop::v1::GetRecommendationsRequest& request,
+      const CatalogSnapshot* catalog, smartshop::v1::Recommendations& answer,
+      absl::Time now, const RecentSales& recent_sales = nullptr,
+      int cart_max_per_category = RankerOptions().max_per_category);
 
   // The time Finish is given by the engine.
   absl::Time now() const { return clock_.Now(); }

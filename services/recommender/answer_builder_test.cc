@@ -209,6 +209,20 @@ TEST_F(AnswerBuilderTest, FinishKeepsTheCartsCategoriesVariedAsServed) {
     EXPECT_THAT(ProductIds(answer),
                 ::testing::ElementsAre(1, 3, 5, 7, 2, 9, 11, 20));
   }
+  // Stored top-ups (a computed answer holds 16) stay after every ranked
+  // candidate, the held-back 9 included.
+  smartshop::v1::Recommendations stored;
+  for (int64_t id : {1, 3, 5, 7, 9, 20, 18}) {
+    auto* item = stored.add_items();
+    item->mutable_product()->set_id(id);
+    item->set_relevance_score(id >= 18 ? 75 : 90 - id);
+    if (id >= 18) item->set_source(smartshop::v1::GAP_FILL);
+  }
+  request.set_limit(6);
+  AnswerBuilder::Finish(request, &catalog_, stored, kBuildNow);
+  EXPECT_THAT(ProductIds(stored), ::testing::ElementsAre(1, 3, 5, 7, 9, 20));
+  request.clear_limit();
+
   // A product page has no such rule.
   request.clear_cart_product_ids();
   request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);

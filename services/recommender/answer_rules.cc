@@ -1,6 +1,8 @@
 #include "services/recommender/answer_rules.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -10,27 +12,32 @@ namespace smartshop::recommender {
 
 namespace {
 
-// The items past their category's share of `max_per_category` after the
-// others, in their order; scores kept best first.
+// The diversity rule over an answer: the ranked items within their
+// categories' shares of `max_per_category`, then the ranked ones held back,
+// then the top-ups (GAP_FILL, stored with a computed answer) within the
+// shares left, then those held back; so a ranked candidate never goes
+// after a top seller. Scores kept best first.
 void KeepCategoriesVaried(int max_per_category,
                           smartshop::v1::Recommendations& answer) {
-  auto* items = answer.mutable_items();
+  using Item = smartshop::v1::RecommendationItem;
+  std::vector<Item> ranked, ranked_held, top_ups, top_ups_held;
   absl::flat_hash_map<int64_t, int> per_category;
-  std::vector<smartshop::v1::RecommendationItem> held_back;
-  int kept = 0;
-  for (int i = 0; i < items->size(); ++i) {
-    const int64_t category = (*items)[i].product().category_id();
+  for (Item& item : *answer.mutable_items()) {
+    const bool top_up = item.source() == smartshop::v1::GAP_FILL;
+    const int64_t category = item.product().category_id();
     if (category != 0 && per_category[category] >= max_per_category) {
-      held_back.push_back(std::move((*items)[i]));
+      (top_up ? top_ups_held : ranked_held).push_back(std::move(item));
       continue;
     }
     ++per_category[category];
-    if (kept != i) (*items)[kept] = std::move((*items)[i]);
-    ++kept;
+    (top_up ? top_ups : ranked).push_back(std::move(item));
   }
-  if (held_back.empty()) return;
-  while (items->size() > kept) items->RemoveLast();
-  for (auto& item : held_back) *items->Add() = std::move(item);
+  auto* items = answer.mutable_items();
+  items->Clear();
+  for (std::vector<Item>* part :
+       {&ranked, &ranked_held, &top_ups, &top_ups_held}) {
+    for (Item& item : *part) *items->Add() = std::move(item);
+  }
   for (int i = 1; i < items->size(); ++i) {
     (*items)[i].set_relevance_score(std::min(
         (*items)[i].relevance_score(), (*items)[i - 1].relevance_score()));

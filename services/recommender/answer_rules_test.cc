@@ -116,7 +116,8 @@ TEST(AnswerRulesTest, TheCartsDiversityRuleHoldsThroughRemovalsAndTopUps) {
 
   // The sold-out 4 leaves: the next in line, 10, would be a third of
   // category 1; the rule takes 1 and 2 first.
-  const smartshop::v1::Recommendations kept = apply(cart, {12, 11, 4, 10, 1, 2});
+  const smartshop::v1::Recommendations kept =
+      apply(cart, {12, 11, 4, 10, 1, 2});
   EXPECT_THAT(ProductIds(kept), ElementsAre(12, 11, 1, 2));
   for (int i = 1; i < kept.items_size(); ++i) {
     EXPECT_LE(kept.items(i).relevance_score(),
@@ -132,11 +133,10 @@ TEST(AnswerRulesTest, TheCartsDiversityRuleHoldsThroughRemovalsAndTopUps) {
 
   // When only one category is left, it fills the cart.
   const absl::flat_hash_set<int64_t> category_2 = {1, 2, 3, 4, 5, 6};
-  EXPECT_THAT(ProductIds(apply({.count = 4,
-                                .exclude = &category_2,
-                                .max_per_category = 2},
-                               {12})),
-              ElementsAre(12, 11, 10, 9));
+  EXPECT_THAT(
+      ProductIds(apply(
+          {.count = 4, .exclude = &category_2, .max_per_category = 2}, {12})),
+      ElementsAre(12, 11, 10, 9));
 }
 
 }  // namespace

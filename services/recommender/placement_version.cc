@@ -1,7 +1,6 @@
 #include "services/recommender/placement_version.h"
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -13,8 +12,19 @@ namespace smartshop::recommender {
 
 namespace {
 
-// An answer is recomputed once its products' data grew by this factor.
-constexpr double kStaleGrowth = 1.1;
+// Where generations begin: 0, 1, 2, ... 10, 11, then each a tenth above
+// the last. Integers, so that every build and every machine agrees.
+const std::vector<uint64_t>& GenerationStarts() {
+  static const std::vector<uint64_t>* const starts = [] {
+    auto* out = new std::vector<uint64_t>;
+    for (uint64_t t = 0; t < (uint64_t{1} << 62);
+         t += std::max<uint64_t>(1, t / 10)) {
+      out->push_back(t);
+    }
+    return out;
+  }();
+  return *starts;
+}
 
 std::vector<int64_t> ProductsOf(
     const smartshop::v1::GetRecommendationsRequest& request) {
@@ -34,34 +44,50 @@ std::vector<int64_t> ProductsOf(
   }
 }
 
+std::string VersionOf(const std::vector<int64_t>& products,
+                      const InteractionModel::Reader* reader,
+                      const CatalogSnapshot* catalog) {
+  std::string inputs;
+  for (int64_t id : products) {
+    const int64_t generation =
+        reader != nullptr ? LearntGeneration(reader->Changes(id)) : 0;
+    absl::StrAppend(&inputs, id, ":", generation);
+    const smartshop::v1::Product* product =
+        catalog != nullptr ? catalog->Find(id) : nullptr;
+    if (product != nullptr) {
+      // Its own record too: its name is quoted in the reasons, and it may
+      // have no category or be inactive.
+      absl::StrAppend(&inputs, ":", product->is_active() ? "a" : "i", ":",
+                      catalog->CategoryFingerprint(product->category_id()), ":",
+                      product->name());
+    }
+    inputs.push_back('\x1e');
+  }
+  return absl::StrFormat("%016x", StableHash64(inputs));
+}
+
 }  // namespace
 
 int64_t LearntGeneration(uint64_t changes) {
-  return static_cast<int64_t>(std::floor(
-      std::log1p(static_cast<double>(changes)) / std::log(kStaleGrowth)));
+  const std::vector<uint64_t>& starts = GenerationStarts();
+  return std::upper_bound(starts.begin(), starts.end(), changes) -
+         starts.begin() - 1;
 }
 
-std::string PlacementInputsVersion(
+std::optional<std::string> PlacementInputsVersion(
     const smartshop::v1::GetRecommendationsRequest& request,
-    const InteractionModel* model, const CatalogSnapshot* catalog) {
+    const InteractionModel* model, const CatalogSnapshot* catalog,
+    bool may_wait) {
   const std::vector<int64_t> products = ProductsOf(request);
   if (products.empty()) return "";
-  std::optional<InteractionModel::Reader> reader;
-  if (model != nullptr) reader.emplace(*model);
-  std::string inputs =
-      absl::StrCat("f", reader ? reader->buckets_forgotten() : 0);
-  for (int64_t id : products) {
-    const int64_t generation =
-        reader ? LearntGeneration(reader->Changes(id)) : 0;
-    const smartshop::v1::Product* product =
-        catalog != nullptr ? catalog->Find(id) : nullptr;
-    const uint64_t category =
-        product != nullptr
-            ? catalog->CategoryFingerprint(product->category_id())
-            : 0;
-    absl::StrAppend(&inputs, ";", id, ":", generation, ":", category);
+  if (model == nullptr) return VersionOf(products, nullptr, catalog);
+  if (may_wait) {
+    const InteractionModel::Reader reader(*model);
+    return VersionOf(products, &reader, catalog);
   }
-  return absl::StrFormat("%016x", StableHash64(inputs));
+  const std::optional<InteractionModel::Reader> reader = model->TryRead();
+  if (!reader.has_value()) return std::nullopt;
+  return VersionOf(products, &*reader, catalog);
 }
 
 }  // namespace smartshop::recommender

@@ -173,7 +173,8 @@ absl::StatusOr<Recommendations> RecommendationEngine::Get(
     spend = computed.spend;
   }
   AnswerBuilder::Finish(context->request, catalog.get(), answer, answers_.now(),
-                        recent_sales_);
+                        recent_sales_,
+                        options_.placement.ranker.max_per_category);
   return Stamp(*context, std::move(answer), started, spend,
                started_computation.get());
 }
@@ -186,7 +187,8 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   if (!context.ok()) return context.status();
   ShareAnonymousIfNew(*context);
   Assign(*context);
-  const std::optional<std::string> key = CacheKey(*context);
+  // A reactor thread: never waits for the model.
+  const std::optional<std::string> key = CacheKey(*context, /*may_wait=*/false);
   if (!key.has_value()) return std::nullopt;
   std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
   if (!hit.has_value()) return std::nullopt;
@@ -213,14 +215,15 @@ void RecommendationEngine::ShareAnonymousIfNew(RequestContext& context) const {
 }
 
 std::optional<std::string> RecommendationEngine::CacheKey(
-    const RequestContext& context) const {
+    const RequestContext& context, bool may_wait) const {
   if (!context.cacheable) return std::nullopt;
-  const std::string placement_key =
-      context.home()
-          ? ""
-          : answer_cache_.PlacementKey(
-                context, PlacementInputsVersion(context.request, model_,
-                                                catalog_->Current().get()));
+  std::string placement_key;
+  if (!context.home()) {
+    const std::optional<std::string> version = PlacementInputsVersion(
+        context.request, model_, catalog_->Current().get(), may_wait);
+    if (!version.has_value()) return std::nullopt;
+    placement_key = answer_cache_.PlacementKey(context, *version);
+  }
   if (context.variant != nullptr) {
     // Each variant's answers apart: a shopper moved by a new split never
     // sees another variant's answer, and sessions sharing the anonymous
@@ -289,7 +292,8 @@ Recommendations RecommendationEngine::Served(const RequestContext& context,
   hit.set_cache_hit(true);
   // Checked against the catalog as it is now.
   AnswerBuilder::Finish(context.request, catalog_->Current().get(), hit,
-                        answers_.now(), recent_sales_);
+                        answers_.now(), recent_sales_,
+                        options_.placement.ranker.max_per_category);
   return hit;
 }
 

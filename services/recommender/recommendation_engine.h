@@ -118,8 +118,10 @@ class RecommendationEngine {
   }
 
   // The cache key of a request's answer; nullopt when it is not cached (a
-  // category page, a shopper's own placement answer).
-  std::optional<std::string> CacheKey(const RequestContext& context) const;
+  // category page, a shopper's own placement answer), and without
+  // `may_wait` when a shared placement's key would wait for the model.
+  std::optional<std::string> CacheKey(const RequestContext& context,
+                                      bool may_wait = true) const;
   // A new user (no events) is answered as an anonymous visitor.
   void ShareAnonymousIfNew(RequestContext& context) const;
   // The cache key for a user id ("" = anonymous).

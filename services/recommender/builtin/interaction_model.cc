@@ -128,7 +128,6 @@ void InteractionModel::Expire() {
       neighbour_entries_ -= static_cast<int64_t>(extra.bought_with.size());
     }
     it = buckets_.erase(it);
-    ++buckets_forgotten_;
   }
   absl::erase_if(histories_,
                  [&](const auto& entry) { return entry.second.last < cutoff; });
@@ -163,7 +162,7 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
     // Already in this shopper's window (a purchase after the view, say):
     // only a stronger signal adds to popularity; co-occurrence is counted.
     if (signal > seen->signal) {
-      CountChange(index);
+      CountChange(extras, index);
       const double bonus = signal == Signal::kPurchase
                                ? options_.popularity_purchase_bonus
                                : options_.popularity_cart_bonus;
@@ -179,9 +178,9 @@ bool InteractionModel::ObserveLocked(absl::string_view actor,
   for (const Recent& earlier : history) {
     AddNeighbour(items[earlier.item], index, options_.forward_weight);
     AddNeighbour(items[index], earlier.item, options_.backward_weight);
-    CountChange(earlier.item);
+    CountChange(extras, earlier.item);
   }
-  CountChange(index);
+  CountChange(extras, index);
   Item& item = items[index];
   item.shoppers += 1;
   double weight = 1;
@@ -236,10 +235,7 @@ bool InteractionModel::ForgetActor(absl::string_view actor) {
 uint32_t InteractionModel::ItemIndex(int64_t product_id) {
   auto [it, inserted] = index_.try_emplace(
       product_id, static_cast<uint32_t>(product_ids_.size()));
-  if (inserted) {
-    product_ids_.push_back(product_id);
-    changes_.push_back(0);
-  }
+  if (inserted) product_ids_.push_back(product_id);
   return it->second;
 }
 
@@ -275,7 +271,7 @@ void InteractionModel::AddBoughtWith(std::vector<Extra>& extras, Bought& bought,
                                      uint32_t index) {
   if (std::find(bought.begin(), bought.end(), index) != bought.end()) return;
   for (uint32_t earlier : bought) {
-    CountChange(earlier);
+    CountChange(extras, earlier);
     for (auto [from, to] :
          {std::pair{earlier, index}, std::pair{index, earlier}}) {
       auto [it, inserted] = extras[from].bought_with.try_emplace(to, 0.0f);
@@ -334,7 +330,12 @@ double InteractionModel::Reader::Shoppers(int64_t product_id) const {
 
 uint64_t InteractionModel::Reader::Changes(int64_t product_id) const {
   const std::optional<uint32_t> index = model_.FindItem(product_id);
-  return index ? model_.changes_[*index] : 0;
+  uint64_t changes = 0;
+  if (!index) return changes;
+  for (const auto& [_, bucket] : model_.buckets_) {
+    if (*index < bucket.extras.size()) changes += bucket.extras[*index].changes;
+  }
+  return changes;
 }
 
 Trend InteractionModel::Reader::TrendOf(int64_t product_id,
@@ -442,8 +443,7 @@ int64_t InteractionModel::ApproximateBytes() const {
     return static_cast<int64_t>(capacity * (slot + 1));
   };
   int64_t bytes =
-      static_cast<int64_t>(product_ids_.capacity() * sizeof(int64_t) +
-                           changes_.capacity() * sizeof(uint64_t));
+      static_cast<int64_t>(product_ids_.capacity() * sizeof(int64_t));
   for (const auto& [_, bucket] : buckets_) {
     bytes += static_cast<int64_t>(bucket.items.capacity() * sizeof(Item) +
                                   bucket.extras.capacity() * sizeof(Extra));

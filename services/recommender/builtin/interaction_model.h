@@ -112,8 +112,20 @@ class InteractionModel {
   // for the duration of a ranking only.
   class Reader {
    public:
-    explicit Reader(const InteractionModel& model)
-        : model_(model), lock_(&model.mu_) {}
+    // The caller took the shared lock already: only TryRead can say so.
+    class Locked {
+     private:
+      Locked() {}  // user-provided: no aggregate `{}` from outside
+      friend class InteractionModel;
+    };
+
+    explicit Reader(const InteractionModel& model) : model_(model) {
+      model_.mu_.ReaderLock();
+    }
+    Reader(const InteractionModel& model, Locked) : model_(model) {}
+    ~Reader() { model_.mu_.ReaderUnlock(); }
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
     // Calls `visit(neighbour_id, weight)` for each neighbour of `product_id`.
     // With a window, a neighbour met in several buckets is visited once
     // per bucket: the weights add up.
@@ -153,10 +165,10 @@ class InteractionModel {
     double RecentPurchases(int64_t product_id) const;
     // How many times what the model holds of the product changed: its
     // co-occurrence or purchase co-occurrence with another product, its
-    // popularity (0 when unknown). A product page's answer is as old as it.
+    // popularity; counted per time bucket, so a forgotten bucket takes its
+    // changes along (0 when unknown). A product page's answer is as old as
+    // it.
     uint64_t Changes(int64_t product_id) const;
-    // Time buckets forgotten so far (each changes many products' counts).
-    int64_t buckets_forgotten() const { return model_.buckets_forgotten_; }
     // Every product the model knows (ids).
     const std::vector<int64_t>& AllProducts() const {
       return model_.product_ids_;
@@ -171,10 +183,16 @@ class InteractionModel {
     absl::Time latest_event() const { return model_.latest_event_; }
 
    private:
+    friend class InteractionModel;
     const InteractionModel& model_;
-    absl::ReaderMutexLock lock_;
   };
   Reader Read() const { return Reader(*this); }
+  // As Read, but nullopt rather than waiting while the model is learning
+  // (for a thread that must never block, such as a gRPC reactor's).
+  std::optional<Reader> TryRead() const {
+    if (!mu_.ReaderTryLock()) return std::nullopt;
+    return std::optional<Reader>(std::in_place, *this, Reader::Locked{});
+  }
 
   int64_t events_observed() const;
   int64_t products() const;
@@ -215,6 +233,8 @@ class InteractionModel {
     // week and eight weeks (kTrendHalfLives), and of purchases.
     std::array<double, 4> log2_trend = {-1e300, -1e300, -1e300, -1e300};
     double log2_purchases = -1e300;
+    // What this bucket learnt of the item, counted (Reader::Changes).
+    uint32_t changes = 0;
   };
   struct Recent {
     uint32_t item;
@@ -259,18 +279,18 @@ class InteractionModel {
   void Prune(absl::flat_hash_map<uint32_t, float>& neighbours)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ForgetOldestHistories() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CountChange(uint32_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ++changes_[index];
+  static void CountChange(std::vector<Extra>& extras, uint32_t index) {
+    ++extras[index].changes;
   }
+
+  // Holds the lock as a learning model does (tests of TryRead's callers).
+  friend class InteractionModelTestPeer;
 
   const ModelOptions options_;
   mutable absl::Mutex mu_;
   // Product ids by item index: an index stays valid while buckets go.
   std::vector<int64_t> product_ids_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, uint32_t> index_ ABSL_GUARDED_BY(mu_);
-  // Reader::Changes by item index.
-  std::vector<uint64_t> changes_ ABSL_GUARDED_BY(mu_);
-  int64_t buckets_forgotten_ ABSL_GUARDED_BY(mu_) = 0;
   // By bucket number, oldest first.
   std::map<int64_t, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   // Each shopper's last `window` distinct products, oldest first.

@@ -57,7 +57,15 @@ TEST(InteractionModelTest, ChangesCountWhatEachEventTaughtOfAProduct) {
   EXPECT_EQ(model.Read().Changes(2), 2u);
   model.Observe("u:b", 3, Signal::kView, kModelT0);  // someone else's
   EXPECT_EQ(model.Read().Changes(1), 2u);
-  EXPECT_EQ(model.Read().buckets_forgotten(), 0);
+
+  // Bought with: u:c viewed 9 and 10, bought 9, then 10.
+  model.Observe("u:c", 9, Signal::kView, kModelT0);
+  model.Observe("u:c", 10, Signal::kView, kModelT0);
+  model.Observe("u:c", 9, Signal::kPurchase, kModelT0);
+  const uint64_t nine = model.Read().Changes(9);
+  model.Observe("u:c", 10, Signal::kPurchase, kModelT0);
+  // 9's purchase co-occurrence changed with 10's purchase.
+  EXPECT_EQ(model.Read().Changes(9), nine + 1);
 }
 
 TEST(InteractionModelTest, SessionsAndUsersHaveSeparateHistories) {
@@ -182,7 +190,7 @@ TEST(InteractionModelTest, WindowForgetsWholeBucketsAsTimeMoves) {
   EXPECT_EQ(model.neighbour_entries(), 0);
   EXPECT_EQ(model.buckets(), 0);
   EXPECT_EQ(model.histories(), 0);  // nothing pairs with the old products
-  EXPECT_EQ(model.Read().buckets_forgotten(), 1);
+  EXPECT_EQ(model.Read().Changes(1), 0u);  // with its bucket
   model.Observe("u:a", 3, Signal::kView, kModelT0 + absl::Hours(10));
   EXPECT_TRUE(Neighbours(model, 3).empty());
 }
