@@ -101,11 +101,14 @@ TEST(PlacementInputsVersionTest, FollowsTheCatalogOfTheProductsCategory) {
 TEST(PlacementInputsVersionTest, ACartsVersionIsEachOfItsProducts) {
   InteractionModel model;
   const CatalogSnapshot shop = VersionShop();
-  const std::string cart = *PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop);
-  EXPECT_EQ(*PlacementInputsVersion(VersionedCart({1, 3, 1}), &model, &shop), cart);
+  const std::string cart =
+      *PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop);
+  EXPECT_EQ(*PlacementInputsVersion(VersionedCart({1, 3, 1}), &model, &shop),
+            cart);
   EXPECT_NE(*PlacementInputsVersion(VersionedCart({1}), &model, &shop), cart);
   model.Observe("u:a", 3, Signal::kPurchase, kVersionT0);
-  EXPECT_NE(*PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop), cart);
+  EXPECT_NE(*PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop),
+            cart);
   const CatalogSnapshot renamed_in_2 = [] {
     auto p = testing::CategorisedProduct(3, 2);
     p.set_name("Renamed");
@@ -113,8 +116,9 @@ TEST(PlacementInputsVersionTest, ACartsVersionIsEachOfItsProducts) {
                             testing::CategorisedProduct(2, 1), p},
                            kVersionT0);
   }();
-  EXPECT_NE(*PlacementInputsVersion(VersionedCart({3, 1}), &model, &renamed_in_2),
-            *PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop));
+  EXPECT_NE(
+      *PlacementInputsVersion(VersionedCart({3, 1}), &model, &renamed_in_2),
+      *PlacementInputsVersion(VersionedCart({3, 1}), &model, &shop));
 }
 
 TEST(PlacementInputsVersionTest, ForgettingABucketIsANewVersionOfItsProducts) {
@@ -145,7 +149,8 @@ TEST(PlacementInputsVersionTest, FollowsThePagesOwnProductRecord) {
   const CatalogSnapshot inactive = uncategorised("Lamp", false);
   const std::string version =
       *PlacementInputsVersion(VersionedPage(5), &model, &base);
-  EXPECT_NE(*PlacementInputsVersion(VersionedPage(5), &model, &renamed), version);
+  EXPECT_NE(*PlacementInputsVersion(VersionedPage(5), &model, &renamed),
+            version);
   EXPECT_NE(*PlacementInputsVersion(VersionedPage(5), &model, &inactive),
             version);
 }

@@ -319,23 +319,14 @@ void InteractionModel::Prune(absl::flat_hash_map<uint32_t, float>& neighbours) {
 }
 
 double InteractionModel::Reader::Shoppers(int64_t product_id) const {
-  const std::optional<uint32_t> index = model_.FindItem(product_id);
-  double shoppers = 0;
-  if (!index) return shoppers;
-  for (const auto& [_, bucket] : model_.buckets_) {
-    if (*index < bucket.items.size()) shoppers += bucket.items[*index].shoppers;
-  }
-  return shoppers;
+  return SumOverBuckets<double>(
+      product_id, [](const Item& item, const Extra&) { return item.shoppers; });
 }
 
 uint64_t InteractionModel::Reader::Changes(int64_t product_id) const {
-  const std::optional<uint32_t> index = model_.FindItem(product_id);
-  uint64_t changes = 0;
-  if (!index) return changes;
-  for (const auto& [_, bucket] : model_.buckets_) {
-    if (*index < bucket.extras.size()) changes += bucket.extras[*index].changes;
-  }
-  return changes;
+  return SumOverBuckets<uint64_t>(
+      product_id,
+      [](const Item&, const Extra& extra) { return extra.changes; });
 }
 
 Trend InteractionModel::Reader::TrendOf(int64_t product_id,

@@ -184,6 +184,21 @@ class InteractionModel {
 
    private:
     friend class InteractionModel;
+    // The sum over the buckets of `field(item, extra)` for the product (0
+    // when unknown).
+    template <typename T, typename Field>
+    T SumOverBuckets(int64_t product_id, Field field) const {
+      const std::optional<uint32_t> index = model_.FindItem(product_id);
+      T sum = 0;
+      if (!index) return sum;
+      for (const auto& [_, bucket] : model_.buckets_) {
+        if (*index < bucket.items.size()) {
+          sum += field(bucket.items[*index], bucket.extras[*index]);
+        }
+      }
+      return sum;
+    }
+
     const InteractionModel& model_;
   };
   Reader Read() const { return Reader(*this); }
