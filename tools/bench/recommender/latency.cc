@@ -39,6 +39,10 @@ std::string Millis(absl::Duration d) {
   return absl::StrFormat("%.3f", ToMillis(d));
 }
 
+std::string Micros(absl::Duration d) {
+  return absl::StrFormat("%.1f", absl::ToDoubleMicroseconds(d));
+}
+
 boost::json::object ToJson(const LatencySummary& s) {
   boost::json::object o;
   o["count"] = s.count;

@@ -26,6 +26,8 @@ LatencySummary Summarize(std::vector<int64_t> nanos);
 
 // Milliseconds with 3 decimals ("1.234"), for tables.
 std::string Millis(absl::Duration d);
+// Microseconds, one decimal.
+std::string Micros(absl::Duration d);
 
 // {"count", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms"}.
 boost::json::object ToJson(const LatencySummary& s);
