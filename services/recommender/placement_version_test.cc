@@ -4,15 +4,10 @@
 #include "services/recommender/placement_version.h"
 
 #include "gtest/gtest.h"
+#include "services/recommender/builtin/interaction_model_test_peer.h"
 #include "tests/testing/catalog_builders.h"
 
 namespace smartshop::recommender {
-
-class InteractionModelTestPeer {
- public:
-  static absl::Mutex& Mutex(InteractionModel& model) { return model.mu_; }
-};
-
 namespace {
 
 using smartshop::v1::GetRecommendationsRequest;

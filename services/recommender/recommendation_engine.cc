@@ -185,9 +185,9 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   absl::StatusOr<RequestContext> context = MakeRequestContext(
       request, chain_->ranks_without_model() || options_.session_model);
   if (!context.ok()) return context.status();
-  ShareAnonymousIfNew(*context);
-  Assign(*context);
   // A reactor thread: never waits for the model.
+  if (!ShareAnonymousIfNew(*context, /*may_wait=*/false)) return std::nullopt;
+  Assign(*context);
   const std::optional<std::string> key = CacheKey(*context, /*may_wait=*/false);
   if (!key.has_value()) return std::nullopt;
   std::optional<Recommendations> hit = answer_cache_.LookupLocal(*key);
@@ -195,7 +195,8 @@ std::optional<absl::StatusOr<Recommendations>> RecommendationEngine::GetIfLocal(
   return Stamp(*context, Served(*context, *std::move(hit)), started, {});
 }
 
-void RecommendationEngine::ShareAnonymousIfNew(RequestContext& context) const {
+bool RecommendationEngine::ShareAnonymousIfNew(RequestContext& context,
+                                               bool may_wait) const {
   // A user without an event of their own is asked about exactly as an
   // anonymous visitor is (the same summary of the shop, the same prompt):
   // they share its cached answer instead of a model call each. Their first
@@ -204,14 +205,27 @@ void RecommendationEngine::ShareAnonymousIfNew(RequestContext& context) const {
   // known" means "no events".
   if (!options_.new_users_share_anonymous || model_ == nullptr ||
       !context.home() || context.request.category_id() != 0 ||
-      context.shopper.user_id.empty() || !answer_cache_.builtin_ready() ||
-      !model_->KnowsEveryShopper() ||
-      model_->Knows(absl::StrCat("u:", context.shopper.user_id))) {
-    return;
+      context.shopper.user_id.empty() || !answer_cache_.builtin_ready()) {
+    return true;
   }
-  context.request.clear_user_id();
-  context.request.clear_session_key();
-  context.shopper = Shopper{};
+  const std::string actor = absl::StrCat("u:", context.shopper.user_id);
+  auto is_new = [&](const InteractionModel::Reader& model) {
+    return model.KnowsEveryShopper() && !model.Knows(actor);
+  };
+  bool share = false;
+  if (may_wait) {
+    share = is_new(model_->Read());
+  } else {
+    const std::optional<InteractionModel::Reader> model = model_->TryRead();
+    if (!model.has_value()) return false;
+    share = is_new(*model);
+  }
+  if (share) {
+    context.request.clear_user_id();
+    context.request.clear_session_key();
+    context.shopper = Shopper{};
+  }
+  return true;
 }
 
 std::optional<std::string> RecommendationEngine::CacheKey(

@@ -122,8 +122,9 @@ class RecommendationEngine {
   // `may_wait` when a shared placement's key would wait for the model.
   std::optional<std::string> CacheKey(const RequestContext& context,
                                       bool may_wait = true) const;
-  // A new user (no events) is answered as an anonymous visitor.
-  void ShareAnonymousIfNew(RequestContext& context) const;
+  // A new user (no events) is answered as an anonymous visitor. Without
+  // `may_wait`, false when that would wait for the model (undecided).
+  bool ShareAnonymousIfNew(RequestContext& context, bool may_wait = true) const;
   // The cache key for a user id ("" = anonymous).
   std::string CacheKey(const std::string& user_id) const {
     return answer_cache_.Key(user_id);

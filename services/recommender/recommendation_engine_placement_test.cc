@@ -4,6 +4,7 @@
 // erasure and the optional hybrid model.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/recommender/builtin/interaction_model_test_peer.h"
 #include "services/recommender/builtin/placement_ranking.h"
 #include "services/recommender/ranker_chain_factory.h"
 #include "services/recommender/recommendation_engine.h"
@@ -179,6 +180,28 @@ TEST_F(PlacementEngineTest, ASharedPageIsRecomputedAfterAnEventThatChangesIt) {
   EXPECT_TRUE(Get(*engine, cart).cache_hit());
   Learn(smartshop::v1::VIEW_PRODUCT, "k", 3, kPlacementNow);
   EXPECT_FALSE(Get(*engine, cart).cache_hit());
+}
+
+TEST_F(PlacementEngineTest, TheNoWaitPathNeverWaitsForALearningModel) {
+  EngineOptions options;
+  options.new_users_share_anonymous = true;
+  auto engine = MakeEngine(options);
+  Get(*engine, ProductPage(1));
+  Get(*engine, GetRecommendationsRequest());  // the shared home page
+  GetRecommendationsRequest new_user;
+  new_user.set_user_id("no-events-yet");
+  ASSERT_TRUE(engine->GetIfLocal(ProductPage(1)).has_value());
+  ASSERT_TRUE(engine->GetIfLocal(new_user).has_value());  // shares it
+  {
+    absl::MutexLock learning(&InteractionModelTestPeer::Mutex(model_));
+    // Both need the model (the key's version, whether the user is new):
+    // not answered here, rather than waiting.
+    EXPECT_FALSE(engine->GetIfLocal(ProductPage(1)).has_value());
+    EXPECT_FALSE(engine->GetIfLocal(new_user).has_value());
+    // The anonymous home page does not.
+    EXPECT_TRUE(engine->GetIfLocal(GetRecommendationsRequest()).has_value());
+  }
+  EXPECT_TRUE(engine->GetIfLocal(ProductPage(1)).has_value());
 }
 
 TEST_F(PlacementEngineTest, ASharedPageIsRecomputedWhenItsCategoryChanges) {

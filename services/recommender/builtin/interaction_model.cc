@@ -217,14 +217,11 @@ void InteractionModel::ForgetOldestHistories() {
 }
 
 bool InteractionModel::Knows(absl::string_view actor) const {
-  absl::MutexLock lock(&mu_);
-  return histories_.contains(actor);
+  return Read().Knows(actor);
 }
 
 bool InteractionModel::KnowsEveryShopper() const {
-  absl::MutexLock lock(&mu_);
-  return !forgot_for_room_ &&
-         options_.history_window == absl::InfiniteDuration();
+  return Read().KnowsEveryShopper();
 }
 
 bool InteractionModel::ForgetActor(absl::string_view actor) {

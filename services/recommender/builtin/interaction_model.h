@@ -169,6 +169,14 @@ class InteractionModel {
     // changes along (0 when unknown). A product page's answer is as old as
     // it.
     uint64_t Changes(int64_t product_id) const;
+    // As InteractionModel::Knows and KnowsEveryShopper, under this lock.
+    bool Knows(absl::string_view actor) const {
+      return model_.histories_.contains(actor);
+    }
+    bool KnowsEveryShopper() const {
+      return !model_.forgot_for_room_ &&
+             model_.options_.history_window == absl::InfiniteDuration();
+    }
     // Every product the model knows (ids).
     const std::vector<int64_t>& AllProducts() const {
       return model_.product_ids_;
