@@ -75,14 +75,8 @@ std::string PlacementPart(const smartshop::v1::GetRecommendationsRequest& r) {
   switch (r.placement()) {
     case smartshop::v1::PLACEMENT_PRODUCT:
       return absl::StrCat("product:", r.product_id());
-    case smartshop::v1::PLACEMENT_CART: {
-      // The same basket in any order is one entry.
-      std::vector<int64_t> cart(r.cart_product_ids().begin(),
-                                r.cart_product_ids().end());
-      std::sort(cart.begin(), cart.end());
-      cart.erase(std::unique(cart.begin(), cart.end()), cart.end());
-      return absl::StrCat("cart:", absl::StrJoin(cart, ","));
-    }
+    case smartshop::v1::PLACEMENT_CART:
+      return absl::StrCat("cart:", absl::StrJoin(DistinctCartProducts(r), ","));
     case smartshop::v1::PLACEMENT_RECENTLY_VIEWED:
       return absl::StrCat("recent:",
                           r.exclude_purchased() ? "unbought" : "all");

@@ -90,7 +90,7 @@ class AnswerCache {
   // the version of its inputs after an "@" (placement_version.h) when it
   // has one.
   std::string PlacementKey(const RequestContext& context,
-                           absl::string_view inputs_version = "") const;
+                           absl::string_view inputs_version) const;
 
   // The cached answer (counted as a hit, or a local hit when it came from
   // memory), nullopt on a miss or an error (counted; the caller computes

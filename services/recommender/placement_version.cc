@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/stable_hash.h"
+#include "services/recommender/request_context.h"
 
 namespace smartshop::recommender {
 
@@ -31,14 +32,8 @@ std::vector<int64_t> ProductsOf(
   switch (request.placement()) {
     case smartshop::v1::PLACEMENT_PRODUCT:
       return {request.product_id()};
-    case smartshop::v1::PLACEMENT_CART: {
-      // As the key: the same basket in any order is one entry.
-      std::vector<int64_t> cart(request.cart_product_ids().begin(),
-                                request.cart_product_ids().end());
-      std::sort(cart.begin(), cart.end());
-      cart.erase(std::unique(cart.begin(), cart.end()), cart.end());
-      return cart;
-    }
+    case smartshop::v1::PLACEMENT_CART:
+      return DistinctCartProducts(request);
     default:
       return {};
   }

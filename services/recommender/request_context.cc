@@ -1,5 +1,7 @@
 #include "services/recommender/request_context.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/storable_text.h"
 #include "services/recommender/top_sellers.h"
@@ -158,6 +160,15 @@ std::vector<int64_t> RequestContext::PageProducts() const {
                                 request.cart_product_ids().end());
   if (request.product_id() > 0) products.push_back(request.product_id());
   return products;
+}
+
+std::vector<int64_t> DistinctCartProducts(
+    const smartshop::v1::GetRecommendationsRequest& request) {
+  std::vector<int64_t> cart(request.cart_product_ids().begin(),
+                            request.cart_product_ids().end());
+  std::sort(cart.begin(), cart.end());
+  cart.erase(std::unique(cart.begin(), cart.end()), cart.end());
+  return cart;
 }
 
 absl::Status CheckUserTarget(const std::string& user_id) {

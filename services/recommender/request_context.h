@@ -47,6 +47,11 @@ struct RequestContext {
 // The most products a cart may name.
 inline constexpr int kMaxCartProducts = 100;
 
+// The cart's products, ascending and distinct: the same basket in any
+// order is one (its cache key, its version).
+std::vector<int64_t> DistinctCartProducts(
+    const smartshop::v1::GetRecommendationsRequest& request);
+
 // INVALID_ARGUMENT naming the field for a bad request. Without
 // `personal_sessions` (nothing can personalise a session without a model
 // call) a session shares the anonymous answer, as every visitor did in the
