@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <random>
 
 #include "absl/flags/flag.h"
@@ -177,11 +178,16 @@ int Run() {
   }
   testing::FakeRecommendationCache cache;
   const PromptBuilder prompt = *PromptBuilder::Create({});
-  RecommendationEngine engine(
-      &reader, &refresher, &cache,
-      MakeRankerChain(nullptr, prompt, EngineOptions{}, &model, nullptr),
-      EngineOptions{}, Clock::Real(), nullptr, &model,
-      MakePlacementChains(nullptr, prompt, EngineOptions{}, &model, nullptr));
+  auto make_engine = [&](const EngineOptions& options) {
+    return std::make_unique<RecommendationEngine>(
+        &reader, &refresher, &cache,
+        MakeRankerChain(nullptr, prompt, options, &model, nullptr), options,
+        Clock::Real(), nullptr, &model,
+        MakePlacementChains(nullptr, prompt, options, &model, nullptr));
+  };
+  const std::unique_ptr<RecommendationEngine> miss_engine =
+      make_engine(EngineOptions{});
+  RecommendationEngine& engine = *miss_engine;
   // New users: every call a miss.
   absl::StatusOr<LatencySummary> home =
       TimeMisses(engine, calls, smartshop::v1::STRATEGY_BUILTIN, [](int i) {
@@ -232,11 +238,9 @@ int Run() {
   // the version of their inputs (placement_version.h).
   EngineOptions hit_options;
   hit_options.local_cache.ttl = absl::Minutes(10);
-  RecommendationEngine hit_engine(
-      &reader, &refresher, &cache,
-      MakeRankerChain(nullptr, prompt, hit_options, &model, nullptr),
-      hit_options, Clock::Real(), nullptr, &model,
-      MakePlacementChains(nullptr, prompt, hit_options, &model, nullptr));
+  const std::unique_ptr<RecommendationEngine> hit_engine_owner =
+      make_engine(hit_options);
+  RecommendationEngine& hit_engine = *hit_engine_owner;
   std::vector<smartshop::v1::GetRecommendationsRequest> home_hits(1);
   std::vector<smartshop::v1::GetRecommendationsRequest> page_hits(100);
   std::vector<smartshop::v1::GetRecommendationsRequest> cart_hits(100);
