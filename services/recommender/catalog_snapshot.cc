@@ -1,6 +1,7 @@
 #include "services/recommender/catalog_snapshot.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -70,14 +71,37 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
         break;
     }
     if (rule.action() == smartshop::v1::MERCHANDISING_PIN &&
-        rule.has_product_id()) {
+        (rule.has_product_id() || rule.has_category_id())) {
       pins_.push_back(&rule);
+      if (rule.has_category_id()) {
+        // Filled once per category, best sellers first; sold-out products
+        // can never be pinned, so they are left out here.
+        auto [it, added] = pin_candidates_.try_emplace(rule.category_id());
+        if (!added) continue;
+        for (const Product* p : top_sellers_) {
+          if (p->category_id() == rule.category_id() &&
+              !(p->has_stock() && p->stock() == 0)) {
+            it->second.push_back(p);
+          }
+        }
+      }
     }
   }
-  std::stable_sort(pins_.begin(), pins_.end(),
-                   [](const MerchandisingRule* a, const MerchandisingRule* b) {
-                     return a->pin_position() < b->pin_position();
-                   });
+  // By position; at one position a product's pin before a category's,
+  // then by id (rules_ is sorted by id).
+  std::stable_sort(
+      pins_.begin(), pins_.end(),
+      [](const MerchandisingRule* a, const MerchandisingRule* b) {
+        return std::make_pair(a->pin_position(), !a->has_product_id()) <
+               std::make_pair(b->pin_position(), !b->has_product_id());
+      });
+}
+
+const std::vector<const Product*>& CatalogSnapshot::CategoryPinCandidates(
+    int64_t category_id) const {
+  static const std::vector<const Product*> kNone;
+  auto it = pin_candidates_.find(category_id);
+  return it == pin_candidates_.end() ? kNone : it->second;
 }
 
 uint64_t CatalogSnapshot::CategoryFingerprint(int64_t category_id) const {

@@ -60,12 +60,19 @@ class CatalogSnapshot {
     return rules_;
   }
   // The rules naming this product or this category (any action, by
-  // ascending id); those for all products; the pins by position, then id.
+  // ascending id); those for all products; the pins (of products and of
+  // categories) by position, a product's before a category's, then by id.
   using RuleList = std::vector<const smartshop::v1::MerchandisingRule*>;
   const RuleList& RulesForProduct(int64_t product_id) const;
   const RuleList& RulesForCategory(int64_t category_id) const;
   const RuleList& rules_for_all_products() const { return rules_for_all_; }
   const RuleList& pins() const { return pins_; }
+  // For a category a pin names: its active products that are not sold
+  // out, best sellers first (as top_sellers()); what the pin takes from the
+  // catalog when the answer holds none. Empty for any other category (kept
+  // only where a pin needs it).
+  const std::vector<const smartshop::v1::Product*>& CategoryPinCandidates(
+      int64_t category_id) const;
 
   size_t size() const { return products_.size(); }
   absl::Time loaded_at() const { return loaded_at_; }
@@ -88,6 +95,8 @@ class CatalogSnapshot {
   absl::flat_hash_map<int64_t, RuleList> rules_by_category_;
   RuleList rules_for_all_;
   RuleList pins_;
+  absl::flat_hash_map<int64_t, std::vector<const smartshop::v1::Product*>>
+      pin_candidates_;
   absl::Time loaded_at_;
 };
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/proto_time.h"
 #include "services/recommender/top_sellers.h"
@@ -144,16 +146,76 @@ void Rescale(const std::vector<const MerchandisingRule*>& rules,
   items = std::move(ordered);
 }
 
-// Takes the pinned products out of `items` (or from the catalog) and puts
-// them at their positions.
+// A pin's item, marked as placed by it and scored as what it displaces at
+// `at` (the last item's score when appended), inserted at `at`.
+void PutAt(const MerchandisingRule& pin, RecommendationItem item, int at,
+           std::vector<RecommendationItem>& items) {
+  MarkPromoted(pin, item);
+  if (at < static_cast<int>(items.size())) {
+    item.set_relevance_score(items[at].relevance_score());
+  } else if (!items.empty()) {
+    item.set_relevance_score(items.back().relevance_score());
+  }
+  items.insert(items.begin() + at, std::move(item));
+}
+
+RecommendationItem FromCatalog(const Product& product) {
+  RecommendationItem item;
+  *item.mutable_product() = product;
+  item.set_relevance_score(kGapFillScore);
+  return item;
+}
+
+// For a category's pin at `at`: the answer's first product of the category
+// from `at` on (so that none of it above moves down), taken out of `items`;
+// else the category's best seller the request allows that the answer and
+// the pins do not hold yet. nullopt when there is none.
+std::optional<RecommendationItem> CategoryPick(
+    const CatalogSnapshot& catalog,
+    const smartshop::v1::GetRecommendationsRequest& request, absl::Time now,
+    const MerchandisingRule& pin, int at,
+    const absl::flat_hash_set<int64_t>& pinned,
+    std::vector<RecommendationItem>& items) {
+  for (size_t j = at; j < items.size(); ++j) {
+    const Product* known = catalog.Find(items[j].product().id());
+    const int64_t category = known != nullptr
+                                 ? known->category_id()
+                                 : items[j].product().category_id();
+    if (category == pin.category_id()) {
+      RecommendationItem item = std::move(items[j]);
+      items.erase(items.begin() + j);
+      return item;
+    }
+  }
+  for (const Product* product :
+       catalog.CategoryPinCandidates(pin.category_id())) {
+    if (pinned.contains(product->id()) || !MayInsert(*product, request) ||
+        ExcludedByRules(catalog, *product, request.placement(), now) ||
+        std::any_of(items.begin(), items.end(), [&](const auto& item) {
+          return item.product().id() == product->id();
+        })) {
+      continue;
+    }
+    return FromCatalog(*product);
+  }
+  return std::nullopt;
+}
+
+// Puts the pinned products at their positions. A product's pin takes its
+// item out of `items` (or from the catalog) before any is placed, so that
+// moving one never shifts another's place; a category's pin takes its
+// product as it is placed (CategoryPick). Positions are kept in pin order:
+// a pin whose position an earlier pin took goes right after it.
 void Pin(const CatalogSnapshot& catalog,
          const smartshop::v1::GetRecommendationsRequest& request,
          absl::Time now, std::vector<RecommendationItem>& items) {
-  std::vector<std::pair<const MerchandisingRule*, RecommendationItem>> pinned;
-  absl::flat_hash_set<int64_t> seen;
+  absl::flat_hash_map<const MerchandisingRule*, RecommendationItem>
+      product_pins;
+  absl::flat_hash_set<int64_t> pinned;
   for (const MerchandisingRule* pin : catalog.pins()) {
-    if (!RuleInForce(*pin, now, request.placement()) ||
-        seen.contains(pin->product_id())) {
+    if (!pin->has_product_id() ||
+        !RuleInForce(*pin, now, request.placement()) ||
+        pinned.contains(pin->product_id())) {
       continue;
     }
     const Product* product = catalog.Find(pin->product_id());
@@ -164,30 +226,33 @@ void Pin(const CatalogSnapshot& catalog,
     auto it = std::find_if(items.begin(), items.end(), [&](const auto& item) {
       return item.product().id() == product->id();
     });
-    RecommendationItem item;
     if (it != items.end()) {
-      item = std::move(*it);
+      product_pins.emplace(pin, std::move(*it));
       items.erase(it);
     } else if (MayInsert(*product, request)) {
-      *item.mutable_product() = *product;
-      item.set_relevance_score(kGapFillScore);
+      product_pins.emplace(pin, FromCatalog(*product));
     } else {
       continue;
     }
-    seen.insert(product->id());
-    MarkPromoted(*pin, item);
-    pinned.emplace_back(pin, std::move(item));
+    pinned.insert(product->id());
   }
   int previous = -1;
-  for (auto& [pin, item] : pinned) {
+  for (const MerchandisingRule* pin : catalog.pins()) {
     const int at = std::min(std::max(pin->pin_position() - 1, previous + 1),
                             static_cast<int>(items.size()));
-    if (at < static_cast<int>(items.size())) {
-      item.set_relevance_score(items[at].relevance_score());
-    } else if (!items.empty()) {
-      item.set_relevance_score(items.back().relevance_score());
+    std::optional<RecommendationItem> item;
+    if (pin->has_product_id()) {
+      auto it = product_pins.find(pin);
+      if (it == product_pins.end()) continue;
+      item = std::move(it->second);
+    } else if (RuleInForce(*pin, now, request.placement())) {
+      item = CategoryPick(catalog, request, now, *pin, at, pinned, items);
+      if (!item.has_value()) continue;
+      pinned.insert(item->product().id());
+    } else {
+      continue;
     }
-    items.insert(items.begin() + at, std::move(item));
+    PutAt(*pin, *std::move(item), at, items);
     previous = at;
   }
 }

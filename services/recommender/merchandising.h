@@ -59,10 +59,13 @@ bool ExcludedByRules(const CatalogSnapshot& catalog,
 // answer lacks it, only if the product is active, not out of stock, not
 // in request.exclude_product_ids, not request.product_id nor one of
 // request.cart_product_ids, of request.category_id when set; never in
-// PLACEMENT_RECENTLY_VIEWED (only the shopper's own views). Pins beyond the
-// answer's length go at its end; two pins at one position take it and the
-// next. The answer may come out shorter (exclusions) or longer (pins): the
-// caller cuts it and tops it up.
+// PLACEMENT_RECENTLY_VIEWED (only the shopper's own views). A category's
+// pin takes the answer's first product of the category from its position
+// on, else the category's best seller under the same conditions
+// (CatalogSnapshot::CategoryPinCandidates). Pins beyond the answer's
+// length go at its end; two pins at one position take it and the next (a
+// product's pin first). The answer may come out shorter (exclusions) or longer
+// (pins): the caller cuts it and tops it up.
 //
 // REQUIRES: `answer`'s products were checked against `catalog` (answer
 // rules), so that items are distinct. `recent_sales` may be null: then no

@@ -219,6 +219,99 @@ TEST_F(MerchandisingTest, PinInsertsOnlyWhatTheRequestAllows) {
   EXPECT_THAT(Ids(Apply({pin(15)}, RuledAnswer({1}))), ElementsAre(15, 1));
 }
 
+MerchandisingRule CategoryPin(int64_t category, int position,
+                              absl::string_view id = "cat") {
+  return Rule(
+      absl::StrCat("id: \"", id, "\" category_id: ", category,
+                   " action: MERCHANDISING_PIN pin_position: ", position));
+}
+
+TEST_F(MerchandisingTest, ACategoryPinMovesUpItsFirstItemFromThePositionOn) {
+  Recommendations answer =
+      Apply({CategoryPin(2, 1)}, RuledAnswer({1, 3, 2, 4}));
+  EXPECT_THAT(Ids(answer), ElementsAre(2, 1, 3, 4));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(90, 90, 80, 60));
+  EXPECT_EQ(answer.items(0).source(), smartshop::v1::MERCHANDISED);
+  EXPECT_EQ(answer.items(0).reason(), "Promoted");
+  EXPECT_EQ(answer.items(0).merchandising_rule_id(), "cat");
+  // 1 (category 1) above the position stays; 3, the next of category 1
+  // from the second place on, comes up to it.
+  answer = Apply({CategoryPin(1, 2)}, RuledAnswer({1, 2, 4, 3}));
+  EXPECT_THAT(Ids(answer), ElementsAre(1, 3, 2, 4));
+  EXPECT_EQ(answer.items(0).merchandising_rule_id(), "");
+  EXPECT_EQ(answer.items(1).merchandising_rule_id(), "cat");
+}
+
+TEST_F(MerchandisingTest, ACategoryPinTakesItsBestSellerWhenTheAnswerHasNone) {
+  // Category 1's best seller is 19 (units_sold = 10 * id).
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 2)}, RuledAnswer({2, 4, 6}))),
+              ElementsAre(2, 19, 4, 6));
+  // Not what the request or a rule excludes: 19 by the request, 17 by a
+  // rule, 15 (stock not tracked) is next.
+  smartshop::v1::GetRecommendationsRequest request;
+  request.add_exclude_product_ids(19);
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 2), Rule(R"(id: "x" product_id: 17
+                                            action: MERCHANDISING_EXCLUDE)")},
+                        RuledAnswer({2, 4, 6}), request)),
+              ElementsAre(2, 15, 4, 6));
+  // Category 2: 14 is sold out, so after 20, 18 and 16 comes 12.
+  request.Clear();
+  for (int64_t id : {20, 18, 16}) request.add_exclude_product_ids(id);
+  EXPECT_THAT(Ids(Apply({CategoryPin(2, 1)}, RuledAnswer({1, 3}), request)),
+              ElementsAre(12, 1, 3));
+  // Beyond the answer's end: appended, with the last item's score.
+  const Recommendations appended =
+      Apply({CategoryPin(2, 8)}, RuledAnswer({1, 3}));
+  EXPECT_THAT(Ids(appended), ElementsAre(1, 3, 20));
+  EXPECT_THAT(RuledScores(appended), ElementsAre(90, 80, 80));
+}
+
+TEST_F(MerchandisingTest, PinsOfACategoryTakeDistinctProductsAfterAProducts) {
+  // At one position the product's pin comes first; the category's two
+  // pins each take another product of it.
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1, "cat-a"), CategoryPin(1, 3, "cat-b"),
+                         Rule(R"(id: "z" product_id: 9
+                                 action: MERCHANDISING_PIN pin_position: 1)")},
+                        RuledAnswer({2, 4, 6}))),
+              ElementsAre(9, 19, 17, 2, 4, 6));
+  // A product pinned further down is not taken by the category's pin.
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1), Rule(R"(id: "z" product_id: 3
+                                 action: MERCHANDISING_PIN pin_position: 4)")},
+                        RuledAnswer({2, 3, 4, 5}))),
+              ElementsAre(5, 2, 4, 3));
+}
+
+TEST_F(MerchandisingTest, ACategoryPinInsertsOnlyWhatTheRequestAllows) {
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_category_id(2);
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1)}, RuledAnswer({2, 4}), request)),
+              ElementsAre(2, 4));
+  request.Clear();
+  request.set_placement(smartshop::v1::PLACEMENT_CART);
+  for (int64_t id : {19, 17}) request.add_cart_product_ids(id);
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1)}, RuledAnswer({2}), request)),
+              ElementsAre(15, 2));
+  request.Clear();
+  request.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  request.set_product_id(19);
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1)}, RuledAnswer({2}), request)),
+              ElementsAre(17, 2));
+  // Recently viewed: a viewed product of the category moves, none is added.
+  request.Clear();
+  request.set_placement(smartshop::v1::PLACEMENT_RECENTLY_VIEWED);
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1)}, RuledAnswer({2, 3}), request)),
+              ElementsAre(3, 2));
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1)}, RuledAnswer({2, 4}), request)),
+              ElementsAre(2, 4));
+  // An excluded category is never pinned; an unknown one adds nothing.
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1), Rule(R"(id: "x" category_id: 1
+                                                   action: MERCHANDISING_EXCLUDE)")},
+                        RuledAnswer({2, 3}))),
+              ElementsAre(2));
+  EXPECT_THAT(Ids(Apply({CategoryPin(7, 1)}, RuledAnswer({2, 3}))),
+              ElementsAre(2, 3));
+}
+
 TEST_F(MerchandisingTest, ExcludeBeatsPinAndBoost) {
   const Recommendations answer =
       Apply({Rule(R"(id: "pin" product_id: 3 action: MERCHANDISING_PIN

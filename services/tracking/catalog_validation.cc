@@ -78,10 +78,6 @@ absl::Status CheckTarget(int i, const MerchandisingRule& r) {
       if (r.category_id() <= 0) {
         return Invalid("rules", i, "category_id", "must be > 0");
       }
-      if (r.action() == smartshop::v1::MERCHANDISING_PIN) {
-        return Invalid("rules", i, "category_id",
-                       "a pin needs a product_id target");
-      }
       return absl::OkStatus();
     case MerchandisingRule::kAllProducts:
       if (!r.all_products()) {

@@ -86,6 +86,8 @@ TEST(MerchandisingRuleValidationTest, AcceptsEveryActionWithItsNumbers) {
       R"(id: "bury.2" category_id: 3 action: MERCHANDISING_BURY)",
       R"(id: "pin:3" product_id: 99999 action: MERCHANDISING_PIN
          pin_position: 8 starts_at { seconds: 100 } ends_at { seconds: 200 })",
+      R"(id: "pin-cat" category_id: 4 action: MERCHANDISING_PIN
+         pin_position: 1)",
       R"(id: "x_4" category_id: 5 action: MERCHANDISING_EXCLUDE
          ends_at { seconds: -62135596800 })",
       R"(id: "slow" all_products: true action: MERCHANDISING_PROMOTE_SLOW_MOVING
@@ -142,9 +144,10 @@ TEST(MerchandisingRuleValidationTest, ChecksIdsTargetsAndActions) {
   EXPECT_EQ(SecondRuleError(R"(id: "t" category_id: 0
                                action: MERCHANDISING_EXCLUDE)"),
             "rules[1].category_id: must be > 0");
-  EXPECT_EQ(SecondRuleError(R"(id: "t" category_id: 3 action: MERCHANDISING_PIN
-                               pin_position: 1)"),
-            "rules[1].category_id: a pin needs a product_id target");
+  EXPECT_EQ(SecondRuleError(R"(id: "t" all_products: true
+                               action: MERCHANDISING_PIN pin_position: 1)"),
+            "rules[1].all_products: only for "
+            "MERCHANDISING_PROMOTE_SLOW_MOVING");
   EXPECT_EQ(SecondRuleError(R"(id: "t" all_products: true
                                action: MERCHANDISING_EXCLUDE)"),
             "rules[1].all_products: only for "

@@ -100,6 +100,43 @@ TEST_F(MerchandisingIntegrationTest, ABoostLiftsAProductIntoThePage) {
   EXPECT_EQ(r.items(0).merchandising_rule_id(), "lift-3");
 }
 
+// A category's pin keeps a place for the category: its first product from
+// that place on moves up, or, when the answer holds none (a cached answer
+// older than the product), its best seller comes from the catalog.
+TEST_F(MerchandisingIntegrationTest, ACategoryPinKeepsAPlaceForItsCategory) {
+  EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+  smartshop::v1::Product novelty = SeededProduct(13);
+  novelty.set_category_id(3);
+  novelty.set_units_sold(0);
+  h_.UpsertProducts({novelty});
+  UpsertRules(R"(
+    rules { id: "odd-first" category_id: 1 action: MERCHANDISING_PIN
+            pin_position: 1 placements: PLACEMENT_HOME }
+    rules { id: "new-line" category_id: 3 action: MERCHANDISING_PIN
+            pin_position: 4 })");
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+
+  const Recommendations home = h_.Get("");
+  EXPECT_TRUE(home.cache_hit());  // computed before 13 was in the catalog
+  EXPECT_THAT(ProductIds(home), ElementsAre(11, 12, 10, 13, 9, 8, 7, 6));
+  EXPECT_EQ(home.items(0).merchandising_rule_id(), "odd-first");
+  EXPECT_EQ(home.items(3).merchandising_rule_id(), "new-line");
+  EXPECT_EQ(home.items(3).source(), smartshop::v1::MERCHANDISED);
+  EXPECT_EQ(home.items(3).reason(), "Promoted");
+  EXPECT_EQ(home.items(3).product().name(), "Product 13");
+
+  // The product page has only the second rule: 13, last of its top
+  // sellers, comes up to the fourth place.
+  smartshop::v1::GetRecommendationsRequest page;
+  page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
+  page.set_product_id(1);
+  EXPECT_THAT(ProductIds(h_.Get(page)),
+              ElementsAre(12, 11, 10, 13, 9, 8, 7, 6));
+  // Its product page never shows 13 itself; category 3 has no other.
+  page.set_product_id(13);
+  EXPECT_THAT(ProductIds(h_.Get(page)), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+}
+
 // Every placement applies the rules after ranking, each rule only where
 // and when it holds. Without a builtin model the product page and the cart
 // answer top sellers (12, 11, ...), which makes the rules' effect exact.
