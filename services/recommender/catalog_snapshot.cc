@@ -73,17 +73,17 @@ CatalogSnapshot::CatalogSnapshot(std::vector<Product> products,
     if (rule.action() == smartshop::v1::MERCHANDISING_PIN &&
         (rule.has_product_id() || rule.has_category_id())) {
       pins_.push_back(&rule);
-      if (rule.has_category_id()) {
-        // Filled once per category, best sellers first; sold-out products
-        // can never be pinned, so they are left out here.
-        auto [it, added] = pin_candidates_.try_emplace(rule.category_id());
-        if (!added) continue;
-        for (const Product* p : top_sellers_) {
-          if (p->category_id() == rule.category_id() &&
-              !(p->has_stock() && p->stock() == 0)) {
-            it->second.push_back(p);
-          }
-        }
+      if (rule.has_category_id()) pin_candidates_[rule.category_id()];
+    }
+  }
+  // One pass over the top sellers fills every pinned category, best
+  // sellers first; sold-out products can never be pinned, so they are
+  // left out.
+  if (!pin_candidates_.empty()) {
+    for (const Product* p : top_sellers_) {
+      auto it = pin_candidates_.find(p->category_id());
+      if (it != pin_candidates_.end() && !(p->has_stock() && p->stock() == 0)) {
+        it->second.push_back(p);
       }
     }
   }
