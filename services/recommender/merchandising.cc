@@ -76,20 +76,34 @@ Verdict Judge(const CatalogSnapshot& catalog, const Product& product,
   return verdict;
 }
 
+// Whether a pin may add any product of `category_id` for `request`: never
+// to recently viewed, and only of the request's category when it names one.
+bool MayInsertFrom(int64_t category_id,
+                   const smartshop::v1::GetRecommendationsRequest& request) {
+  return request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED &&
+         (request.category_id() == 0 || category_id == request.category_id());
+}
+
 // Whether a pin may add `product` to the answer for `request`.
 bool MayInsert(const Product& product,
                const smartshop::v1::GetRecommendationsRequest& request) {
   const auto& excluded = request.exclude_product_ids();
   const auto& cart = request.cart_product_ids();
-  return request.placement() != smartshop::v1::PLACEMENT_RECENTLY_VIEWED &&
-         product.is_active() &&
+  return MayInsertFrom(product.category_id(), request) && product.is_active() &&
          !(product.has_stock() && product.stock() == 0) &&
          product.id() != request.product_id() &&
          std::find(excluded.begin(), excluded.end(), product.id()) ==
              excluded.end() &&
-         std::find(cart.begin(), cart.end(), product.id()) == cart.end() &&
-         (request.category_id() == 0 ||
-          product.category_id() == request.category_id());
+         std::find(cart.begin(), cart.end(), product.id()) == cart.end();
+}
+
+// Whether `list` holds an EXCLUDE in force at `now` on `placement`.
+bool HoldsExclusion(const CatalogSnapshot::RuleList& list,
+                    smartshop::v1::Placement placement, absl::Time now) {
+  return std::any_of(list.begin(), list.end(), [&](const auto* rule) {
+    return rule->action() == smartshop::v1::MERCHANDISING_EXCLUDE &&
+           RuleInForce(*rule, now, placement);
+  });
 }
 
 void MarkPromoted(const MerchandisingRule& rule, RecommendationItem& item) {
@@ -187,6 +201,12 @@ std::optional<RecommendationItem> CategoryPick(
       return item;
     }
   }
+  // Checked once for the category, not for each of its products.
+  if (!MayInsertFrom(pin.category_id(), request) ||
+      HoldsExclusion(catalog.RulesForCategory(pin.category_id()),
+                     request.placement(), now)) {
+    return std::nullopt;
+  }
   for (const Product* product :
        catalog.CategoryPinCandidates(pin.category_id())) {
     if (pinned.contains(product->id()) || !MayInsert(*product, request) ||
@@ -271,12 +291,7 @@ bool RuleInForce(const MerchandisingRule& rule, absl::Time now,
 bool ExcludedByRules(const CatalogSnapshot& catalog, const Product& product,
                      smartshop::v1::Placement placement, absl::Time now) {
   for (const CatalogSnapshot::RuleList* list : ListsFor(catalog, product)) {
-    for (const MerchandisingRule* rule : *list) {
-      if (rule->action() == smartshop::v1::MERCHANDISING_EXCLUDE &&
-          RuleInForce(*rule, now, placement)) {
-        return true;
-      }
-    }
+    if (HoldsExclusion(*list, placement, now)) return true;
   }
   return false;
 }

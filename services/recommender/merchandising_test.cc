@@ -274,6 +274,11 @@ TEST_F(MerchandisingTest, PinsOfACategoryTakeDistinctProductsAfterAProducts) {
                                  action: MERCHANDISING_PIN pin_position: 1)")},
                         RuledAnswer({2, 4, 6}))),
               ElementsAre(9, 19, 17, 2, 4, 6));
+  // Nor is a best seller another pin brings in further down.
+  EXPECT_THAT(Ids(Apply({CategoryPin(1, 1), Rule(R"(id: "z" product_id: 19
+                                 action: MERCHANDISING_PIN pin_position: 4)")},
+                        RuledAnswer({2, 4, 6}))),
+              ElementsAre(17, 2, 4, 19, 6));
   // A product pinned further down is not taken by the category's pin.
   EXPECT_THAT(Ids(Apply({CategoryPin(1, 1), Rule(R"(id: "z" product_id: 3
                                  action: MERCHANDISING_PIN pin_position: 4)")},
