@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -9,42 +10,6 @@
 #include "services/recommender/top_sellers.h"
 
 namespace smartshop::recommender {
-
-namespace {
-
-// The diversity rule over an answer: the ranked items within their
-// categories' shares of `max_per_category`, then the ranked ones held back,
-// then the top-ups (GAP_FILL, stored with a computed answer) within the
-// shares left, then those held back; so a ranked candidate never goes
-// after a top seller. Scores kept best first.
-void KeepCategoriesVaried(int max_per_category,
-                          smartshop::v1::Recommendations& answer) {
-  using Item = smartshop::v1::RecommendationItem;
-  std::vector<Item> ranked, ranked_held, top_ups, top_ups_held;
-  absl::flat_hash_map<int64_t, int> per_category;
-  for (Item& item : *answer.mutable_items()) {
-    const bool top_up = item.source() == smartshop::v1::GAP_FILL;
-    const int64_t category = item.product().category_id();
-    if (category != 0 && per_category[category] >= max_per_category) {
-      (top_up ? top_ups_held : ranked_held).push_back(std::move(item));
-      continue;
-    }
-    ++per_category[category];
-    (top_up ? top_ups : ranked).push_back(std::move(item));
-  }
-  auto* items = answer.mutable_items();
-  items->Clear();
-  for (std::vector<Item>* part :
-       {&ranked, &ranked_held, &top_ups, &top_ups_held}) {
-    for (Item& item : *part) *items->Add() = std::move(item);
-  }
-  for (int i = 1; i < items->size(); ++i) {
-    (*items)[i].set_relevance_score(std::min(
-        (*items)[i].relevance_score(), (*items)[i - 1].relevance_score()));
-  }
-}
-
-}  // namespace
 
 void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
                       smartshop::v1::Recommendations& answer) {
@@ -73,7 +38,14 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
   }
   while (items->size() > kept) items->RemoveLast();
   if (varied) {
-    KeepCategoriesVaried(rules.max_per_category, answer);
+    std::vector<smartshop::v1::RecommendationItem> kept_items(
+        std::make_move_iterator(items->begin()),
+        std::make_move_iterator(items->end()));
+    KeepCategoriesVaried(rules.max_per_category,
+                         std::vector<bool>(kept_items.size(), false),
+                         kept_items);
+    items->Clear();
+    for (auto& item : kept_items) *items->Add() = std::move(item);
     while (items->size() > rules.count) items->RemoveLast();
     kept = items->size();
   }
@@ -84,6 +56,42 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
     FillWithTopSellers(catalog, rules.count, lowest, smartshop::v1::GAP_FILL,
                        answer, exclude, rules.category_id, nullptr,
                        rules.max_per_category);
+  }
+}
+
+void KeepCategoriesVaried(
+    int max_per_category, const std::vector<bool>& fixed,
+    std::vector<smartshop::v1::RecommendationItem>& items) {
+  using Item = smartshop::v1::RecommendationItem;
+  absl::flat_hash_map<int64_t, int> per_category;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (fixed[i]) ++per_category[items[i].product().category_id()];
+  }
+  std::vector<Item> ranked, ranked_held, top_ups, top_ups_held;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (fixed[i]) continue;
+    Item& item = items[i];
+    const bool top_up = item.source() == smartshop::v1::GAP_FILL;
+    const int64_t category = item.product().category_id();
+    if (category != 0 && per_category[category] >= max_per_category) {
+      (top_up ? top_ups_held : ranked_held).push_back(std::move(item));
+      continue;
+    }
+    ++per_category[category];
+    (top_up ? top_ups : ranked).push_back(std::move(item));
+  }
+  size_t place = 0;
+  auto next_free = [&] {
+    while (fixed[place]) ++place;
+    return place++;
+  };
+  for (std::vector<Item>* part :
+       {&ranked, &ranked_held, &top_ups, &top_ups_held}) {
+    for (Item& item : *part) items[next_free()] = std::move(item);
+  }
+  for (size_t i = 1; i < items.size(); ++i) {
+    items[i].set_relevance_score(
+        std::min(items[i].relevance_score(), items[i - 1].relevance_score()));
   }
 }
 

@@ -10,6 +10,7 @@
 #define SMARTSHOP_SERVICES_RECOMMENDER_ANSWER_RULES_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "services/recommender/catalog_snapshot.h"
@@ -41,6 +42,19 @@ struct AnswerRules {
 // GAP_FILL items scored like the lowest item kept, at most max_fill_score.
 void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
                       smartshop::v1::Recommendations& answer);
+
+// The diversity rule over `items` (best first), as ApplyAnswerRules applies
+// it: the ranked items within their categories' shares of
+// `max_per_category`, then the ranked ones held back, then the top-ups
+// (GAP_FILL) within the shares left, then those held back; so a ranked
+// candidate never goes after a top seller. An item whose `fixed` entry is
+// true (a merchandising pin's) keeps its position and takes its category's
+// share first; the others fill the places left in that order. Products of
+// no category (0) are never held back. Scores kept best first.
+// REQUIRES: fixed.size() == items.size().
+void KeepCategoriesVaried(
+    int max_per_category, const std::vector<bool>& fixed,
+    std::vector<smartshop::v1::RecommendationItem>& items);
 
 }  // namespace smartshop::recommender
 

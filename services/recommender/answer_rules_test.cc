@@ -139,5 +139,39 @@ TEST(AnswerRulesTest, TheCartsDiversityRuleHoldsThroughRemovalsAndTopUps) {
       ElementsAre(12, 11, 10, 9));
 }
 
+TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndTakeTheirShareFirst) {
+  // Category 1: 1, 2, 3, 7; category 2: 4, 5; 6 has none. 7 is a top-up.
+  auto item = [](int64_t id, int64_t category, double score,
+                 smartshop::v1::RecommendationSource source) {
+    smartshop::v1::RecommendationItem item;
+    item.mutable_product()->set_id(id);
+    item.mutable_product()->set_category_id(category);
+    item.set_relevance_score(score);
+    item.set_source(source);
+    return item;
+  };
+  std::vector<smartshop::v1::RecommendationItem> items = {
+      item(1, 1, 90, smartshop::v1::BUILTIN),
+      item(2, 1, 80, smartshop::v1::BUILTIN),
+      item(4, 2, 70, smartshop::v1::BUILTIN),
+      item(3, 1, 60, smartshop::v1::MERCHANDISED),  // pinned
+      item(6, 0, 50, smartshop::v1::BUILTIN),
+      item(5, 2, 40, smartshop::v1::BUILTIN),
+      item(7, 1, 30, smartshop::v1::GAP_FILL),
+  };
+  KeepCategoriesVaried(2, {false, false, false, true, false, false, false},
+                       items);
+  std::vector<int64_t> ids;
+  std::vector<double> scores;
+  for (const auto& i : items) {
+    ids.push_back(i.product().id());
+    scores.push_back(i.relevance_score());
+  }
+  // 3 keeps its place and one of category 1's two; 2 is held back, still
+  // before the top-up 7 (held back too), and no score rises.
+  EXPECT_THAT(ids, ElementsAre(1, 4, 6, 3, 5, 2, 7));
+  EXPECT_THAT(scores, ElementsAre(90, 70, 50, 50, 40, 40, 30));
+}
+
 }  // namespace
 }  // namespace smartshop::recommender

@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "common/proto_time.h"
+#include "services/recommender/answer_rules.h"
 #include "services/recommender/top_sellers.h"
 
 namespace smartshop::recommender {
@@ -225,10 +226,12 @@ std::optional<RecommendationItem> CategoryPick(
 // item out of `items` (or from the catalog) before any is placed, so that
 // moving one never shifts another's place; a category's pin takes its
 // product as it is placed (CategoryPick). Positions are kept in pin order:
-// a pin whose position an earlier pin took goes right after it.
-void Pin(const CatalogSnapshot& catalog,
-         const smartshop::v1::GetRecommendationsRequest& request,
-         absl::Time now, std::vector<RecommendationItem>& items) {
+// a pin whose position an earlier pin took goes right after it. Returns the
+// pinned products.
+absl::flat_hash_set<int64_t> Pin(
+    const CatalogSnapshot& catalog,
+    const smartshop::v1::GetRecommendationsRequest& request, absl::Time now,
+    std::vector<RecommendationItem>& items) {
   absl::flat_hash_map<const MerchandisingRule*, RecommendationItem>
       product_pins;
   absl::flat_hash_set<int64_t> pinned;
@@ -275,6 +278,7 @@ void Pin(const CatalogSnapshot& catalog,
     PutAt(*pin, *std::move(item), at, items);
     previous = at;
   }
+  return pinned;
 }
 
 }  // namespace
@@ -299,6 +303,7 @@ bool ExcludedByRules(const CatalogSnapshot& catalog, const Product& product,
 void ApplyMerchandising(const CatalogSnapshot& catalog,
                         const smartshop::v1::GetRecommendationsRequest& request,
                         absl::Time now, const RecentSales& recent_sales,
+                        int max_per_category,
                         smartshop::v1::Recommendations& answer) {
   if (catalog.merchandising_rules().empty()) return;
   std::vector<RecommendationItem> items;
@@ -312,7 +317,15 @@ void ApplyMerchandising(const CatalogSnapshot& catalog,
     rules.push_back(verdict.rule);
   }
   Rescale(rules, items);
-  Pin(catalog, request, now, items);
+  const absl::flat_hash_set<int64_t> pinned = Pin(catalog, request, now, items);
+  if (max_per_category > 0) {
+    std::vector<bool> fixed;
+    fixed.reserve(items.size());
+    for (const RecommendationItem& item : items) {
+      fixed.push_back(pinned.contains(item.product().id()));
+    }
+    KeepCategoriesVaried(max_per_category, fixed, items);
+  }
   answer.clear_items();
   for (RecommendationItem& item : items) {
     *answer.add_items() = std::move(item);

@@ -67,12 +67,19 @@ bool ExcludedByRules(const CatalogSnapshot& catalog,
 // product's pin first). The answer may come out shorter (exclusions) or longer
 // (pins): the caller cuts it and tops it up.
 //
+// With `max_per_category` > 0 (the cart's diversity rule) the rules keep
+// it: the pinned products hold their positions and take their categories'
+// shares first, and the other items fill the places left as
+// KeepCategoriesVaried (answer_rules.h) orders them, so neither a pin nor
+// a boost brings a category past its share while others are left.
+//
 // REQUIRES: `answer`'s products were checked against `catalog` (answer
 // rules), so that items are distinct. `recent_sales` may be null: then no
 // product is slow-moving.
 void ApplyMerchandising(const CatalogSnapshot& catalog,
                         const smartshop::v1::GetRecommendationsRequest& request,
                         absl::Time now, const RecentSales& recent_sales,
+                        int max_per_category,
                         smartshop::v1::Recommendations& answer);
 
 }  // namespace smartshop::recommender

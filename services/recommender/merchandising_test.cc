@@ -78,10 +78,12 @@ class MerchandisingTest : public ::testing::Test {
   Recommendations Apply(std::vector<MerchandisingRule> rules,
                         Recommendations answer,
                         smartshop::v1::GetRecommendationsRequest request = {},
-                        const RecentSales& recent_sales = nullptr) {
+                        const RecentSales& recent_sales = nullptr,
+                        int max_per_category = 0) {
     catalog_ =
         std::make_unique<CatalogSnapshot>(Products(), kNow, std::move(rules));
-    ApplyMerchandising(*catalog_, request, kNow, recent_sales, answer);
+    ApplyMerchandising(*catalog_, request, kNow, recent_sales, max_per_category,
+                       answer);
     return answer;
   }
 
@@ -315,6 +317,49 @@ TEST_F(MerchandisingTest, ACategoryPinInsertsOnlyWhatTheRequestAllows) {
               ElementsAre(2));
   EXPECT_THAT(Ids(Apply({CategoryPin(7, 1)}, RuledAnswer({2, 3}))),
               ElementsAre(2, 3));
+}
+
+TEST_F(MerchandisingTest, InACartPinnedProductsTakeTheirCategorysShareFirst) {
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  // Two per category, as the ranker left it: 5 and 6 held back.
+  const Recommendations ranked = RuledAnswer({1, 3, 2, 4, 5, 6});
+  Recommendations answer =
+      Apply({Rule(R"(id: "p" product_id: 7 action: MERCHANDISING_PIN
+                     pin_position: 2)")},
+            ranked, cart, nullptr, /*max_per_category=*/2);
+  // 7 holds its place; 3, now its category's third, goes after the others.
+  EXPECT_THAT(Ids(answer), ElementsAre(1, 7, 2, 4, 3, 5, 6));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(90, 80, 70, 60, 60, 50, 40));
+  EXPECT_EQ(answer.items(1).merchandising_rule_id(), "p");
+  // Without the diversity rule (any other placement) 3 keeps its place.
+  EXPECT_THAT(Ids(Apply({Rule(R"(id: "p" product_id: 7
+                                 action: MERCHANDISING_PIN pin_position: 2)")},
+                        ranked, cart)),
+              ElementsAre(1, 7, 3, 2, 4, 5, 6));
+  // A pin lower down holds its place as well, past its category's share.
+  EXPECT_THAT(Ids(Apply({Rule(R"(id: "p" product_id: 7
+                                 action: MERCHANDISING_PIN pin_position: 4)")},
+                        RuledAnswer({1, 3, 2, 4}), cart, nullptr, 2)),
+              ElementsAre(1, 2, 4, 7, 3));
+  // A category's pin moving up its third product holds it back a ranked one.
+  EXPECT_THAT(Ids(Apply({CategoryPin(2, 3)}, RuledAnswer({2, 4, 1, 3, 6}), cart,
+                        nullptr, 2)),
+              ElementsAre(2, 1, 6, 3, 4));
+}
+
+TEST_F(MerchandisingTest, InACartABoostLiftsNoCategoryPastItsShare) {
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  const Recommendations answer =
+      Apply({Rule(R"(id: "b" product_id: 5 action: MERCHANDISING_BOOST
+                     multiplier: 2)")},
+            RuledAnswer({1, 3, 2, 4, 5}), cart, nullptr,
+            /*max_per_category=*/2);
+  // 5 rises to the top; 3, its category's third, goes after the others.
+  EXPECT_THAT(Ids(answer), ElementsAre(5, 1, 2, 4, 3));
+  EXPECT_THAT(RuledScores(answer), ElementsAre(100, 90, 70, 60, 60));
+  EXPECT_EQ(answer.items(0).reason(), "Promoted");
 }
 
 TEST_F(MerchandisingTest, ExcludeBeatsPinAndBoost) {

@@ -163,9 +163,9 @@ TEST_F(MerchandisingIntegrationTest,
   cart.add_cart_product_ids(5);
   const Recommendations in_cart = h_.Get(cart);
   // 11 excluded in the cart only; the pin has ended, the boost not begun;
-  // a fifth of category 2 (4) after the others, by the cart's diversity
-  // rule.
-  EXPECT_THAT(ProductIds(in_cart), ElementsAre(12, 10, 9, 8, 7, 6, 3, 4));
+  // by the cart's diversity rule, four of each category: 1 takes the place
+  // 11 left, not 4, a fifth of category 2.
+  EXPECT_THAT(ProductIds(in_cart), ElementsAre(12, 10, 9, 8, 7, 6, 3, 1));
 
   smartshop::v1::GetRecommendationsRequest page;
   page.set_placement(smartshop::v1::PLACEMENT_PRODUCT);
@@ -176,6 +176,33 @@ TEST_F(MerchandisingIntegrationTest,
   EXPECT_EQ(product_page.items(5).merchandising_rule_id(), "garden-down");
   EXPECT_EQ(product_page.items(0).merchandising_rule_id(), "");
 
+  EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
+}
+
+// A pin in the cart holds its place and counts toward its category's share
+// of the cart's diversity rule (4 per category): the category's lowest
+// other product goes after the rest.
+TEST_F(MerchandisingIntegrationTest, ACartPinKeepsTheCartsCategoriesVaried) {
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  cart.add_cart_product_ids(5);
+  // Top sellers, four of category 2 (even ids).
+  EXPECT_THAT(ProductIds(h_.Get(cart)), ElementsAre(12, 11, 10, 9, 8, 7, 6, 3));
+  UpsertRules(R"(
+    rules { id: "two-second" product_id: 2 action: MERCHANDISING_PIN
+            pin_position: 2 placements: PLACEMENT_CART })");
+  ASSERT_TRUE(h_.catalog().Refresh().ok());
+
+  const Recommendations pinned = h_.Get(cart);
+  EXPECT_TRUE(pinned.cache_hit());
+  // 2 second; 6, now a fifth of category 2, is no longer among the 8.
+  EXPECT_THAT(ProductIds(pinned), ElementsAre(12, 2, 11, 10, 9, 8, 7, 3));
+  EXPECT_EQ(pinned.items(1).merchandising_rule_id(), "two-second");
+  for (int i = 1; i < pinned.items_size(); ++i) {
+    EXPECT_LE(pinned.items(i).relevance_score(),
+              pinned.items(i - 1).relevance_score());
+  }
+  // Elsewhere the rule does not hold.
   EXPECT_THAT(ProductIds(h_.Get("")), ElementsAre(12, 11, 10, 9, 8, 7, 6, 5));
 }
 
