@@ -119,7 +119,7 @@ void AnswerBuilder::Finish(
         const smartshop::v1::Product* p = catalog->Find(id);
         return p == nullptr ? 0 : p->units_sold();
       },
-      max_per_category, answer);
+      {.max_per_category = max_per_category, .count = keep}, answer);
   while (answer.items_size() > keep) answer.mutable_items()->RemoveLast();
   if (fill && answer.items_size() < keep) {
     double lowest = kGapFillScore;

@@ -41,9 +41,7 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
     std::vector<smartshop::v1::RecommendationItem> kept_items(
         std::make_move_iterator(items->begin()),
         std::make_move_iterator(items->end()));
-    KeepCategoriesVaried(rules.max_per_category,
-                         std::vector<bool>(kept_items.size(), false),
-                         kept_items);
+    KeepCategoriesVaried(rules.max_per_category, {}, kept_items);
     items->Clear();
     for (auto& item : kept_items) *items->Add() = std::move(item);
     while (items->size() > rules.count) items->RemoveLast();
@@ -60,17 +58,30 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
 }
 
 void KeepCategoriesVaried(
-    int max_per_category, const std::vector<bool>& fixed,
+    int max_per_category, const std::vector<VariedPlace>& places,
     std::vector<smartshop::v1::RecommendationItem>& items) {
   using Item = smartshop::v1::RecommendationItem;
+  auto place_of = [&](size_t i) {
+    return i < places.size() ? places[i] : VariedPlace::kFree;
+  };
   absl::flat_hash_map<int64_t, int> per_category;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (fixed[i]) ++per_category[items[i].product().category_id()];
+    if (place_of(i) == VariedPlace::kFixed) {
+      ++per_category[items[i].product().category_id()];
+    }
   }
-  std::vector<Item> ranked, ranked_held, top_ups, top_ups_held;
+  std::vector<Item> ranked, ranked_held, top_ups, top_ups_held, last;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (fixed[i]) continue;
     Item& item = items[i];
+    switch (place_of(i)) {
+      case VariedPlace::kFixed:
+        continue;
+      case VariedPlace::kLast:
+        last.push_back(std::move(item));
+        continue;
+      case VariedPlace::kFree:
+        break;
+    }
     const bool top_up = item.source() == smartshop::v1::GAP_FILL;
     const int64_t category = item.product().category_id();
     if (category != 0 && per_category[category] >= max_per_category) {
@@ -82,11 +93,11 @@ void KeepCategoriesVaried(
   }
   size_t place = 0;
   auto next_free = [&] {
-    while (fixed[place]) ++place;
+    while (place_of(place) == VariedPlace::kFixed) ++place;
     return place++;
   };
   for (std::vector<Item>* part :
-       {&ranked, &ranked_held, &top_ups, &top_ups_held}) {
+       {&ranked, &ranked_held, &top_ups, &top_ups_held, &last}) {
     for (Item& item : *part) items[next_free()] = std::move(item);
   }
   for (size_t i = 1; i < items.size(); ++i) {

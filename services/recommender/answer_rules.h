@@ -43,17 +43,24 @@ struct AnswerRules {
 void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
                       smartshop::v1::Recommendations& answer);
 
+// Where an item may go under KeepCategoriesVaried.
+enum class VariedPlace : uint8_t {
+  kFree,   // wherever the rule puts it
+  kFixed,  // its own position (a merchandising pin's); takes its share first
+  kLast,   // after every free item, in its order (a buried one); never held
+};
+
 // The diversity rule over `items` (best first), as ApplyAnswerRules applies
 // it: the ranked items within their categories' shares of
 // `max_per_category`, then the ranked ones held back, then the top-ups
 // (GAP_FILL) within the shares left, then those held back; so a ranked
-// candidate never goes after a top seller. An item whose `fixed` entry is
-// true (a merchandising pin's) keeps its position and takes its category's
-// share first; the others fill the places left in that order. Products of
-// no category (0) are never held back. Scores kept best first.
-// REQUIRES: fixed.size() == items.size().
+// candidate never goes after a top seller. Fixed items keep their
+// positions and count toward their categories' shares before any other;
+// the free items, then the last ones, fill the places left in that order.
+// Products of no category (0) are never held back. Scores kept best first.
+// An item without an entry in `places` is free.
 void KeepCategoriesVaried(
-    int max_per_category, const std::vector<bool>& fixed,
+    int max_per_category, const std::vector<VariedPlace>& places,
     std::vector<smartshop::v1::RecommendationItem>& items);
 
 }  // namespace smartshop::recommender

@@ -139,8 +139,8 @@ TEST(AnswerRulesTest, TheCartsDiversityRuleHoldsThroughRemovalsAndTopUps) {
       ElementsAre(12, 11, 10, 9));
 }
 
-TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndTakeTheirShareFirst) {
-  // Category 1: 1, 2, 3, 7; category 2: 4, 5; 6 has none. 7 is a top-up.
+TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndLastOnesStayLast) {
+  // Category 1: 1, 2, 3, 7; category 2: 4, 5, 8; 6 has none. 7 is a top-up.
   auto item = [](int64_t id, int64_t category, double score,
                  smartshop::v1::RecommendationSource source) {
     smartshop::v1::RecommendationItem item;
@@ -157,10 +157,14 @@ TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndTakeTheirShareFirst) {
       item(3, 1, 60, smartshop::v1::MERCHANDISED),  // pinned
       item(6, 0, 50, smartshop::v1::BUILTIN),
       item(5, 2, 40, smartshop::v1::BUILTIN),
+      item(8, 2, 35, smartshop::v1::BUILTIN),  // buried
       item(7, 1, 30, smartshop::v1::GAP_FILL),
   };
-  KeepCategoriesVaried(2, {false, false, false, true, false, false, false},
-                       items);
+  using P = VariedPlace;
+  KeepCategoriesVaried(
+      2,
+      {P::kFree, P::kFree, P::kFree, P::kFixed, P::kFree, P::kFree, P::kLast},
+      items);  // 7 has no entry: free
   std::vector<int64_t> ids;
   std::vector<double> scores;
   for (const auto& i : items) {
@@ -168,9 +172,10 @@ TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndTakeTheirShareFirst) {
     scores.push_back(i.relevance_score());
   }
   // 3 keeps its place and one of category 1's two; 2 is held back, still
-  // before the top-up 7 (held back too), and no score rises.
-  EXPECT_THAT(ids, ElementsAre(1, 4, 6, 3, 5, 2, 7));
-  EXPECT_THAT(scores, ElementsAre(90, 70, 50, 50, 40, 40, 30));
+  // before the top-up 7 (held back too); the buried 8 stays last; no score
+  // rises.
+  EXPECT_THAT(ids, ElementsAre(1, 4, 6, 3, 5, 2, 7, 8));
+  EXPECT_THAT(scores, ElementsAre(90, 70, 50, 50, 40, 40, 30, 30));
 }
 
 }  // namespace

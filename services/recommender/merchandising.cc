@@ -114,8 +114,10 @@ void MarkPromoted(const MerchandisingRule& rule, RecommendationItem& item) {
 }
 
 // Boosts and buries `items` (no exclusions left) as merchandising.h says.
-void Rescale(const std::vector<const MerchandisingRule*>& rules,
-             std::vector<RecommendationItem>& items) {
+// Returns the buried products.
+absl::flat_hash_set<int64_t> Rescale(
+    const std::vector<const MerchandisingRule*>& rules,
+    std::vector<RecommendationItem>& items) {
   std::vector<RecommendationItem> ordered, buried;
   // Each boosted item's index among the items not buried before it moved,
   // parallel to `ordered`; -1 for the others.
@@ -151,14 +153,17 @@ void Rescale(const std::vector<const MerchandisingRule*>& rules,
       ordered[j].set_reason(std::string(kPromotedReason));
     }
   }
+  absl::flat_hash_set<int64_t> buried_ids;
   for (RecommendationItem& item : buried) {
     if (!ordered.empty()) {
       item.set_relevance_score(
           std::min(item.relevance_score(), ordered.back().relevance_score()));
     }
+    buried_ids.insert(item.product().id());
     ordered.push_back(std::move(item));
   }
   items = std::move(ordered);
+  return buried_ids;
 }
 
 // A pin's item, marked as placed by it and scored as what it displaces at
@@ -281,6 +286,30 @@ absl::flat_hash_set<int64_t> Pin(
   return pinned;
 }
 
+// The cart's diversity rule over the rules' result: pins hold their places
+// and buried items stay after the rest (merchandising.h).
+void KeepVaried(const KeptDiversity& diversity,
+                const absl::flat_hash_set<int64_t>& pinned,
+                const absl::flat_hash_set<int64_t>& buried,
+                std::vector<RecommendationItem>& items) {
+  // A pin past the items served goes with them when they are cut (pins
+  // never move): it must take no place from its category before that.
+  for (size_t i = items.size(); i-- > static_cast<size_t>(diversity.count);) {
+    if (pinned.contains(items[i].product().id())) {
+      items.erase(items.begin() + i);
+    }
+  }
+  std::vector<VariedPlace> places;
+  places.reserve(items.size());
+  for (const RecommendationItem& item : items) {
+    const int64_t id = item.product().id();
+    places.push_back(pinned.contains(id)   ? VariedPlace::kFixed
+                     : buried.contains(id) ? VariedPlace::kLast
+                                           : VariedPlace::kFree);
+  }
+  KeepCategoriesVaried(diversity.max_per_category, places, items);
+}
+
 }  // namespace
 
 bool RuleInForce(const MerchandisingRule& rule, absl::Time now,
@@ -303,7 +332,7 @@ bool ExcludedByRules(const CatalogSnapshot& catalog, const Product& product,
 void ApplyMerchandising(const CatalogSnapshot& catalog,
                         const smartshop::v1::GetRecommendationsRequest& request,
                         absl::Time now, const RecentSales& recent_sales,
-                        int max_per_category,
+                        const KeptDiversity& diversity,
                         smartshop::v1::Recommendations& answer) {
   if (catalog.merchandising_rules().empty()) return;
   std::vector<RecommendationItem> items;
@@ -316,15 +345,10 @@ void ApplyMerchandising(const CatalogSnapshot& catalog,
     items.push_back(std::move(item));
     rules.push_back(verdict.rule);
   }
-  Rescale(rules, items);
+  const absl::flat_hash_set<int64_t> buried = Rescale(rules, items);
   const absl::flat_hash_set<int64_t> pinned = Pin(catalog, request, now, items);
-  if (max_per_category > 0) {
-    std::vector<bool> fixed;
-    fixed.reserve(items.size());
-    for (const RecommendationItem& item : items) {
-      fixed.push_back(pinned.contains(item.product().id()));
-    }
-    KeepCategoriesVaried(max_per_category, fixed, items);
+  if (diversity.max_per_category > 0) {
+    KeepVaried(diversity, pinned, buried, items);
   }
   answer.clear_items();
   for (RecommendationItem& item : items) {

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/recommender/catalog_snapshot.h"
+#include "services/recommender/top_sellers.h"
 #include "smartshop/v1/catalog.pb.h"
 #include "smartshop/v1/recommender.pb.h"
 
@@ -32,6 +33,15 @@ inline constexpr absl::string_view kPromotedReason = "Promoted";
 // recent_sales_below. Called only for in-stock products the promotion
 // targets, on the serving thread: must be cheap and thread-safe.
 using RecentSales = std::function<double(int64_t product_id)>;
+
+// The cart's diversity rule, which ApplyMerchandising keeps.
+struct KeptDiversity {
+  // At most this many products of one category (AnswerRules::
+  // max_per_category); 0 = no such rule (every placement but the cart).
+  int max_per_category = 0;
+  // The items served; the caller cuts the rest.
+  int count = kRecommendationCount;
+};
 
 // Whether `rule` applies at `now` (starts_at <= now < ends_at, unset ends
 // open) on `placement` (its placements, or every one when empty).
@@ -67,11 +77,13 @@ bool ExcludedByRules(const CatalogSnapshot& catalog,
 // product's pin first). The answer may come out shorter (exclusions) or longer
 // (pins): the caller cuts it and tops it up.
 //
-// With `max_per_category` > 0 (the cart's diversity rule) the rules keep
-// it: the pinned products hold their positions and take their categories'
-// shares first, and the other items fill the places left as
-// KeepCategoriesVaried (answer_rules.h) orders them, so neither a pin nor
-// a boost brings a category past its share while others are left.
+// With `diversity.max_per_category` > 0 (the cart) the rules keep the
+// diversity rule as KeepCategoriesVaried (answer_rules.h) orders it: the
+// pinned products among the first `diversity.count` hold their positions
+// and take their categories' shares first, buried items stay after the
+// rest, and the others fill the places left; so a pin or a boost brings no
+// category past its share while other products the rankers picked are left
+// (a ranked product still goes before a top-up).
 //
 // REQUIRES: `answer`'s products were checked against `catalog` (answer
 // rules), so that items are distinct. `recent_sales` may be null: then no
@@ -79,7 +91,7 @@ bool ExcludedByRules(const CatalogSnapshot& catalog,
 void ApplyMerchandising(const CatalogSnapshot& catalog,
                         const smartshop::v1::GetRecommendationsRequest& request,
                         absl::Time now, const RecentSales& recent_sales,
-                        int max_per_category,
+                        const KeptDiversity& diversity,
                         smartshop::v1::Recommendations& answer);
 
 }  // namespace smartshop::recommender

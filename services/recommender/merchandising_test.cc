@@ -74,15 +74,17 @@ std::vector<double> RuledScores(const Recommendations& answer) {
 
 class MerchandisingTest : public ::testing::Test {
  protected:
-  // Applies `rules` to `answer` for `request` at kNow.
+  // Applies `rules` to `answer` for `request` at kNow; with
+  // `max_per_category`, keeping the cart's diversity rule over `count` items.
   Recommendations Apply(std::vector<MerchandisingRule> rules,
                         Recommendations answer,
                         smartshop::v1::GetRecommendationsRequest request = {},
                         const RecentSales& recent_sales = nullptr,
-                        int max_per_category = 0) {
+                        int max_per_category = 0, int count = 8) {
     catalog_ =
         std::make_unique<CatalogSnapshot>(Products(), kNow, std::move(rules));
-    ApplyMerchandising(*catalog_, request, kNow, recent_sales, max_per_category,
+    ApplyMerchandising(*catalog_, request, kNow, recent_sales,
+                       {.max_per_category = max_per_category, .count = count},
                        answer);
     return answer;
   }
@@ -360,6 +362,30 @@ TEST_F(MerchandisingTest, InACartABoostLiftsNoCategoryPastItsShare) {
   EXPECT_THAT(Ids(answer), ElementsAre(5, 1, 2, 4, 3));
   EXPECT_THAT(RuledScores(answer), ElementsAre(100, 90, 70, 60, 60));
   EXPECT_EQ(answer.items(0).reason(), "Promoted");
+}
+
+TEST_F(MerchandisingTest, InACartABuriedItemStaysAfterTheTopUps) {
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  Recommendations answer = RuledAnswer({1, 2, 3, 4, 6, 8});
+  for (int i = 3; i < answer.items_size(); ++i) {
+    answer.mutable_items(i)->set_source(smartshop::v1::GAP_FILL);
+  }
+  EXPECT_THAT(Ids(Apply({Rule(R"(id: "down" product_id: 2
+                                 action: MERCHANDISING_BURY)")},
+                        answer, cart, nullptr, /*max_per_category=*/2)),
+              ElementsAre(1, 3, 4, 6, 8, 2));
+}
+
+TEST_F(MerchandisingTest, InACartAPinPastTheItemsServedTakesNoShare) {
+  smartshop::v1::GetRecommendationsRequest cart;
+  cart.set_placement(smartshop::v1::PLACEMENT_CART);
+  // Four served: the pin at 6 is cut, and 3 keeps its place.
+  EXPECT_THAT(Ids(Apply({Rule(R"(id: "p" product_id: 7
+                                 action: MERCHANDISING_PIN pin_position: 6)")},
+                        RuledAnswer({1, 3, 2, 4, 5, 6}), cart, nullptr,
+                        /*max_per_category=*/2, /*count=*/4)),
+              ElementsAre(1, 3, 2, 4, 5, 6));
 }
 
 TEST_F(MerchandisingTest, ExcludeBeatsPinAndBoost) {
