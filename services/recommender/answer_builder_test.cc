@@ -233,6 +233,38 @@ TEST_F(AnswerBuilderTest, FinishKeepsTheCartsCategoriesVariedAsServed) {
               ::testing::ElementsAre(1, 3, 5, 7, 9, 11, 2, 20));
 }
 
+TEST_F(AnswerBuilderTest, FinishKeepsTheCartsRuleThroughPinsOfWhatIsServed) {
+  auto pin_at = [](int position) {
+    smartshop::v1::MerchandisingRule rule =
+        RuleFor(smartshop::v1::MERCHANDISING_PIN, 7, 0);
+    rule.set_pin_position(position);
+    return BuilderCatalog({rule});
+  };
+  auto ranked = [] {
+    smartshop::v1::Recommendations answer;
+    double score = 90;
+    for (int64_t id : {1, 3, 2, 4, 5, 6}) {
+      auto* item = answer.add_items();
+      item->mutable_product()->set_id(id);
+      item->set_relevance_score(score--);
+    }
+    return answer;
+  };
+  smartshop::v1::GetRecommendationsRequest request;
+  request.set_placement(smartshop::v1::PLACEMENT_CART);
+  request.add_cart_product_ids(13);
+  request.set_limit(4);
+  // Two per category. A pin within the four served takes one of its
+  // category's two; one past them (cut) takes none.
+  const CatalogSnapshot within = pin_at(2), past = pin_at(6);
+  smartshop::v1::Recommendations answer = ranked();
+  AnswerBuilder::Finish(request, &within, answer, kBuildNow, nullptr, 2);
+  EXPECT_THAT(ProductIds(answer), ::testing::ElementsAre(1, 7, 2, 4));
+  answer = ranked();
+  AnswerBuilder::Finish(request, &past, answer, kBuildNow, nullptr, 2);
+  EXPECT_THAT(ProductIds(answer), ::testing::ElementsAre(1, 3, 2, 4));
+}
+
 TEST_F(AnswerBuilderTest, FinishWithoutACatalogOnlyExcludesAndCuts) {
   auto answer = builder_.NoData(catalog_);
   smartshop::v1::GetRecommendationsRequest request;

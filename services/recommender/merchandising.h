@@ -78,12 +78,14 @@ bool ExcludedByRules(const CatalogSnapshot& catalog,
 // (pins): the caller cuts it and tops it up.
 //
 // With `diversity.max_per_category` > 0 (the cart) the rules keep the
-// diversity rule as KeepCategoriesVaried (answer_rules.h) orders it: the
-// pinned products among the first `diversity.count` hold their positions
-// and take their categories' shares first, buried items stay after the
-// rest, and the others fill the places left; so a pin or a boost brings no
-// category past its share while other products the rankers picked are left
-// (a ranked product still goes before a top-up).
+// diversity rule as KeepCategoriesVaried (answer_rules.h) orders it: pins
+// past the first `diversity.count` items are dropped (they would be cut);
+// the others hold their positions and take their categories' shares
+// first; buried items go after every other item not pinned (taking no
+// share); the rest fill the places left. So a boost, or a single pin of a
+// category, brings it past its share only when no other product the
+// rankers picked is left (a ranked product, unless buried, goes before a
+// top-up); several pins of one category may.
 //
 // REQUIRES: `answer`'s products were checked against `catalog` (answer
 // rules), so that items are distinct. `recent_sales` may be null: then no
