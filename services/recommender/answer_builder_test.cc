@@ -11,6 +11,7 @@
 namespace smartshop::recommender {
 namespace {
 
+using ::smartshop::testing::AnswerOf;
 using ::smartshop::testing::ProductIds;
 
 using smartshop::v1::RecommendationItem;
@@ -185,14 +186,7 @@ TEST_F(AnswerBuilderTest, FinishKeepsTheCartsCategoriesVariedAsServed) {
   // A cached basket answer whose category-2 items were sold out or taken
   // since: six of category 1 (odd ids) and one of category 2.
   auto cached = [] {
-    smartshop::v1::Recommendations answer;
-    double score = 90;
-    for (int64_t id : {1, 3, 5, 7, 9, 11, 2}) {
-      auto* item = answer.add_items();
-      item->mutable_product()->set_id(id);
-      item->set_relevance_score(score--);
-    }
-    return answer;
+    return AnswerOf({1, 3, 5, 7, 9, 11, 2}, 90, smartshop::v1::BUILTIN);
   };
   smartshop::v1::GetRecommendationsRequest request;
   request.set_placement(smartshop::v1::PLACEMENT_CART);
@@ -241,14 +235,7 @@ TEST_F(AnswerBuilderTest, FinishKeepsTheCartsRuleThroughPinsOfWhatIsServed) {
     return BuilderCatalog({rule});
   };
   auto ranked = [] {
-    smartshop::v1::Recommendations answer;
-    double score = 90;
-    for (int64_t id : {1, 3, 2, 4, 5, 6}) {
-      auto* item = answer.add_items();
-      item->mutable_product()->set_id(id);
-      item->set_relevance_score(score--);
-    }
-    return answer;
+    return AnswerOf({1, 3, 2, 4, 5, 6}, 90, smartshop::v1::BUILTIN);
   };
   smartshop::v1::GetRecommendationsRequest request;
   request.set_placement(smartshop::v1::PLACEMENT_CART);

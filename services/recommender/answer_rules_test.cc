@@ -26,15 +26,7 @@ smartshop::v1::Product RuleProduct(
 }
 
 smartshop::v1::Recommendations Answer(std::vector<int64_t> ids) {
-  smartshop::v1::Recommendations answer;
-  double score = 99;
-  for (int64_t id : ids) {
-    auto* item = answer.add_items();
-    item->mutable_product()->set_id(id);
-    item->set_relevance_score(score--);
-    item->set_source(smartshop::v1::MODEL);
-  }
-  return answer;
+  return smartshop::testing::AnswerOf(ids, 99, smartshop::v1::MODEL);
 }
 
 // Products 1..12, product i sold i units: top sellers 12, 11, 10, ...
