@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <utility>
 #include <vector>
 
@@ -38,12 +37,7 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
   }
   while (items->size() > kept) items->RemoveLast();
   if (varied) {
-    std::vector<smartshop::v1::RecommendationItem> kept_items(
-        std::make_move_iterator(items->begin()),
-        std::make_move_iterator(items->end()));
-    KeepCategoriesVaried(rules.max_per_category, {}, kept_items);
-    items->Clear();
-    for (auto& item : kept_items) *items->Add() = std::move(item);
+    KeepCategoriesVaried(rules.max_per_category, {}, answer);
     while (items->size() > rules.count) items->RemoveLast();
     kept = items->size();
   }
@@ -57,21 +51,22 @@ void ApplyAnswerRules(const CatalogSnapshot& catalog, const AnswerRules& rules,
   }
 }
 
-void KeepCategoriesVaried(
-    int max_per_category, const std::vector<VariedPlace>& places,
-    std::vector<smartshop::v1::RecommendationItem>& items) {
+void KeepCategoriesVaried(int max_per_category,
+                          const std::vector<VariedPlace>& places,
+                          smartshop::v1::Recommendations& answer) {
   using Item = smartshop::v1::RecommendationItem;
-  auto place_of = [&](size_t i) {
-    return i < places.size() ? places[i] : VariedPlace::kFree;
+  auto& items = *answer.mutable_items();
+  auto place_of = [&](int i) {
+    return i < static_cast<int>(places.size()) ? places[i] : VariedPlace::kFree;
   };
   absl::flat_hash_map<int64_t, int> per_category;
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (int i = 0; i < items.size(); ++i) {
     if (place_of(i) == VariedPlace::kFixed) {
       ++per_category[items[i].product().category_id()];
     }
   }
   std::vector<Item> ranked, ranked_held, top_ups, top_ups_held, last;
-  for (size_t i = 0; i < items.size(); ++i) {
+  for (int i = 0; i < items.size(); ++i) {
     Item& item = items[i];
     switch (place_of(i)) {
       case VariedPlace::kFixed:
@@ -91,7 +86,7 @@ void KeepCategoriesVaried(
     ++per_category[category];
     (top_up ? top_ups : ranked).push_back(std::move(item));
   }
-  size_t place = 0;
+  int place = 0;
   auto next_free = [&] {
     while (place_of(place) == VariedPlace::kFixed) ++place;
     return place++;
@@ -100,7 +95,7 @@ void KeepCategoriesVaried(
        {&ranked, &ranked_held, &top_ups, &top_ups_held, &last}) {
     for (Item& item : *part) items[next_free()] = std::move(item);
   }
-  for (size_t i = 1; i < items.size(); ++i) {
+  for (int i = 1; i < items.size(); ++i) {
     items[i].set_relevance_score(
         std::min(items[i].relevance_score(), items[i - 1].relevance_score()));
   }

@@ -50,8 +50,8 @@ enum class VariedPlace : uint8_t {
   kLast,   // after every free item, in its order (a buried one); never held
 };
 
-// The diversity rule over `items` (best first), as ApplyAnswerRules applies
-// it: the ranked items within their categories' shares of
+// The diversity rule over `answer`'s items (best first), as ApplyAnswerRules
+// applies it: the ranked items within their categories' shares of
 // `max_per_category`, then the ranked ones held back, then the top-ups
 // (GAP_FILL) within the shares left, then those held back; so a ranked
 // candidate never goes after a top seller. Fixed items keep their
@@ -59,9 +59,9 @@ enum class VariedPlace : uint8_t {
 // the free items, then the last ones, fill the places left in that order.
 // Products of no category (0) are never held back. Scores kept best first.
 // An item without an entry in `places` is free.
-void KeepCategoriesVaried(
-    int max_per_category, const std::vector<VariedPlace>& places,
-    std::vector<smartshop::v1::RecommendationItem>& items);
+void KeepCategoriesVaried(int max_per_category,
+                          const std::vector<VariedPlace>& places,
+                          smartshop::v1::Recommendations& answer);
 
 }  // namespace smartshop::recommender
 

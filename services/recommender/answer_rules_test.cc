@@ -142,27 +142,27 @@ TEST(AnswerRulesTest, FixedItemsKeepTheirPlacesAndLastOnesStayLast) {
     item.set_source(source);
     return item;
   };
-  std::vector<smartshop::v1::RecommendationItem> items = {
-      item(1, 1, 90, smartshop::v1::BUILTIN),
-      item(2, 1, 80, smartshop::v1::BUILTIN),
-      item(4, 2, 70, smartshop::v1::BUILTIN),
-      item(3, 1, 60, smartshop::v1::MERCHANDISED),  // pinned
-      item(6, 0, 50, smartshop::v1::BUILTIN),
-      item(5, 2, 40, smartshop::v1::BUILTIN),
-      item(8, 2, 35, smartshop::v1::BUILTIN),  // buried
-      item(7, 1, 30, smartshop::v1::GAP_FILL),
-  };
+  smartshop::v1::Recommendations answer;
+  for (auto& i : {
+           item(1, 1, 90, smartshop::v1::BUILTIN),
+           item(2, 1, 80, smartshop::v1::BUILTIN),
+           item(4, 2, 70, smartshop::v1::BUILTIN),
+           item(3, 1, 60, smartshop::v1::MERCHANDISED),  // pinned
+           item(6, 0, 50, smartshop::v1::BUILTIN),
+           item(5, 2, 40, smartshop::v1::BUILTIN),
+           item(8, 2, 35, smartshop::v1::BUILTIN),  // buried
+           item(7, 1, 30, smartshop::v1::GAP_FILL),
+       }) {
+    *answer.add_items() = i;
+  }
   using P = VariedPlace;
   KeepCategoriesVaried(
       2,
       {P::kFree, P::kFree, P::kFree, P::kFixed, P::kFree, P::kFree, P::kLast},
-      items);  // 7 has no entry: free
-  std::vector<int64_t> ids;
+      answer);  // 7 has no entry: free
   std::vector<double> scores;
-  for (const auto& i : items) {
-    ids.push_back(i.product().id());
-    scores.push_back(i.relevance_score());
-  }
+  for (const auto& i : answer.items()) scores.push_back(i.relevance_score());
+  const std::vector<int64_t> ids = ProductIds(answer);
   // 3 keeps its place and one of category 1's two; 2 is held back, still
   // before the top-up 7 (held back too); the buried 8 stays last; no score
   // rises.

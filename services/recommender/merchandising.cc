@@ -291,13 +291,12 @@ absl::flat_hash_set<int64_t> Pin(
 void KeepVaried(const KeptDiversity& diversity,
                 const absl::flat_hash_set<int64_t>& pinned,
                 const absl::flat_hash_set<int64_t>& buried,
-                std::vector<RecommendationItem>& items) {
+                smartshop::v1::Recommendations& answer) {
+  auto& items = *answer.mutable_items();
   // A pin past the items served goes with them when they are cut (pins
   // never move): it must take no place from its category before that.
-  for (size_t i = items.size(); i-- > static_cast<size_t>(diversity.count);) {
-    if (pinned.contains(items[i].product().id())) {
-      items.erase(items.begin() + i);
-    }
+  for (int i = items.size() - 1; i >= diversity.count; --i) {
+    if (pinned.contains(items[i].product().id())) items.DeleteSubrange(i, 1);
   }
   std::vector<VariedPlace> places;
   places.reserve(items.size());
@@ -307,7 +306,7 @@ void KeepVaried(const KeptDiversity& diversity,
                      : buried.contains(id) ? VariedPlace::kLast
                                            : VariedPlace::kFree);
   }
-  KeepCategoriesVaried(diversity.max_per_category, places, items);
+  KeepCategoriesVaried(diversity.max_per_category, places, answer);
 }
 
 }  // namespace
@@ -347,12 +346,12 @@ void ApplyMerchandising(const CatalogSnapshot& catalog,
   }
   const absl::flat_hash_set<int64_t> buried = Rescale(rules, items);
   const absl::flat_hash_set<int64_t> pinned = Pin(catalog, request, now, items);
-  if (diversity.max_per_category > 0) {
-    KeepVaried(diversity, pinned, buried, items);
-  }
   answer.clear_items();
   for (RecommendationItem& item : items) {
     *answer.add_items() = std::move(item);
+  }
+  if (diversity.max_per_category > 0) {
+    KeepVaried(diversity, pinned, buried, answer);
   }
 }
 
